@@ -1,0 +1,95 @@
+// ESLint flat config for the whole repo. `@nx/enforce-module-boundaries` carries the layer table of
+// docs/ARCHITECTURE.md: a forbidden import (storage importing express, a domain lib importing
+// another domain lib, production code importing @navplane/testing) fails `npm run lint`.
+import nx from '@nx/eslint-plugin';
+
+const HTTP_FRAMEWORKS = ['express', 'http-proxy-middleware', 'supertest'];
+
+/** The layer table. Every constraint whose source tag a project carries applies (intersection). */
+function layerConstraints({ allowTesting }) {
+  const testing = allowTesting ? ['type:testing'] : [];
+  return [
+    {
+      sourceTag: 'type:app',
+      onlyDependOnLibsWithTags: ['type:domain', 'type:data', 'type:adapter', 'type:util', ...testing],
+    },
+    {
+      // vault, auth, policy, trace: storage, core, config types; never another domain lib.
+      sourceTag: 'type:domain',
+      onlyDependOnLibsWithTags: ['type:data', 'type:util', 'lib:providers', ...testing],
+      bannedExternalImports: HTTP_FRAMEWORKS,
+    },
+    {
+      // Only policy and trace may read the provider catalogue.
+      sourceTag: 'domain:no-providers',
+      notDependOnLibsWithTags: ['lib:providers'],
+    },
+    {
+      sourceTag: 'type:data',
+      onlyDependOnLibsWithTags: ['lib:core', ...testing],
+      bannedExternalImports: HTTP_FRAMEWORKS,
+    },
+    {
+      sourceTag: 'type:adapter',
+      onlyDependOnLibsWithTags: ['lib:core', ...testing],
+    },
+    {
+      // providers are pure functions: no HTTP framework.
+      sourceTag: 'lib:providers',
+      bannedExternalImports: HTTP_FRAMEWORKS,
+    },
+    {
+      sourceTag: 'type:util',
+      onlyDependOnLibsWithTags: ['lib:core', ...testing],
+      bannedExternalImports: HTTP_FRAMEWORKS,
+    },
+    {
+      sourceTag: 'type:testing',
+      onlyDependOnLibsWithTags: ['type:domain', 'type:data', 'type:adapter', 'type:util', 'type:testing'],
+    },
+  ];
+}
+
+const boundaries = (allowTesting) => ({
+  '@nx/enforce-module-boundaries': [
+    'error',
+    {
+      enforceBuildableLibDependency: true,
+      allow: [],
+      depConstraints: layerConstraints({ allowTesting }),
+    },
+  ],
+});
+
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  ...nx.configs['flat/javascript'],
+  {
+    ignores: ['**/dist', '**/out-tsc', '**/node_modules', '**/coverage', '.nx', 'data', 'tmp'],
+  },
+  {
+    files: ['**/*.ts'],
+    rules: {
+      ...boundaries(false),
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ExportDefaultDeclaration', message: 'Use named exports (docs/ARCHITECTURE.md).' },
+      ],
+    },
+  },
+  {
+    // Specs (and only specs) may import @navplane/testing.
+    files: ['**/*.spec.ts'],
+    rules: {
+      ...boundaries(true),
+    },
+  },
+  {
+    files: ['**/*.cjs', '**/*.js'],
+    rules: {
+      '@typescript-eslint/no-require-imports': 'off',
+    },
+  },
+];

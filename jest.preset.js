@@ -1,0 +1,22 @@
+// Shared Jest settings for every project: SWC transform (fast, no type-check; `npm run typecheck`
+// does that), Node environment, and the `@navplane/source` export condition so workspace libs
+// resolve to their TypeScript sources instead of `dist/`.
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  testEnvironmentOptions: {
+    customExportConditions: ['@navplane/source', 'node', 'require', 'default'],
+  },
+  transform: {
+    '^.+\\.[tj]s$': [
+      '@swc/jest',
+      {
+        jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+        module: { type: 'commonjs' },
+      },
+    ],
+  },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  testMatch: ['<rootDir>/src/**/*.spec.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+};
