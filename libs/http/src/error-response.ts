@@ -1,0 +1,100 @@
+import { AppError, isAppError } from '@navplane/core';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
+import { ERROR_TABLE } from './error-table';
+import type { LoggerLike } from './logger-like';
+
+/** The contract's JSON error envelope. */
+export interface ErrorEnvelope {
+  error: { message: string; type: string; code: string; param?: string };
+}
+
+/** Builds the envelope and status for an AppError through the one error table. */
+export function toErrorResponse(error: AppError): { status: number; body: ErrorEnvelope } {
+  const mapping = ERROR_TABLE[error.code];
+  const param = typeof error.details?.['param'] === 'string' ? (error.details['param'] as string) : undefined;
+  return {
+    status: mapping.status,
+    body: {
+      error: {
+        message: error.message,
+        type: mapping.type,
+        code: error.code,
+        ...(param === undefined ? {} : { param }),
+      },
+    },
+  };
+}
+
+/**
+ * Sends an AppError as JSON. When the response has already started (a stream is flowing), nothing
+ * may be appended: the connection is ended instead, as the contract requires.
+ */
+export function sendError(res: Response, error: AppError): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const { status, body } = toErrorResponse(error);
+  if (error.code === 'rate_limited' && typeof error.details?.['retryAfterSeconds'] === 'number') {
+    res.setHeader('Retry-After', String(Math.ceil(error.details['retryAfterSeconds'] as number)));
+  }
+  res.status(status).json(body);
+}
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+}
+
+/** Maps anything thrown in a handler to an AppError; unknown errors become a generic 500. */
+export function toAppError(error: unknown): AppError {
+  if (isAppError(error)) return error;
+  const parserError = error as BodyParserError | null;
+  if (parserError && typeof parserError === 'object') {
+    if (parserError.type === 'entity.too.large') {
+      return new AppError('request_too_large', 'Request body is larger than the configured limit', { cause: error });
+    }
+    if (parserError.type === 'entity.parse.failed') {
+      return new AppError('invalid_request', 'Request body is not valid JSON', { cause: error });
+    }
+    if (parserError.type === 'encoding.unsupported' || parserError.type === 'charset.unsupported') {
+      return new AppError('unsupported_media_type', 'Unsupported content encoding or charset', { cause: error });
+    }
+  }
+  return new AppError('internal_error', 'Internal error', { cause: error });
+}
+
+/** Options for the terminal error handler. */
+export interface ErrorHandlerOptions {
+  /** Where unexpected errors are logged (the log scrubs secrets). */
+  logger: LoggerLike;
+}
+
+/** Express error middleware: the JSON envelope, never a stack trace or a secret. */
+export function errorHandler({ logger }: ErrorHandlerOptions): ErrorRequestHandler {
+  return function handleError(error: unknown, req: Request, res: Response, _next) {
+    const appError = toAppError(error);
+    if (appError.code === 'internal_error') {
+      logger.error('unhandled error', {
+        requestId: res.locals['requestId'],
+        method: req.method,
+        path: req.path,
+        err: appError.cause instanceof Error ? appError.cause : String(appError.cause),
+      });
+    }
+    sendError(res, appError);
+  };
+}
+
+/** Options for the fallback route handler. */
+export interface NotFoundOptions {
+  /** The code to answer with (gateway: `route_not_found`; admin API: `not_found`). */
+  code?: 'route_not_found' | 'not_found';
+}
+
+/** The last handler: a JSON 404 for every unmatched route (default code `route_not_found`). */
+export function notFound({ code = 'route_not_found' }: NotFoundOptions = {}): RequestHandler {
+  return function handleNotFound(req, res) {
+    sendError(res, new AppError(code, `No route for ${req.method} ${req.path}`));
+  };
+}

@@ -1,0 +1,51 @@
+import { request as httpRequest } from 'node:http';
+import { listen } from './graceful-server';
+
+function get(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('listen', () => {
+  it('binds to a free port on loopback when asked for port 0', async () => {
+    const running = await listen((_req, res) => res.end('hi'), { port: 0 });
+    expect(running.port).toBeGreaterThan(0);
+    expect(running.url).toBe(`http://127.0.0.1:${running.port}`);
+    expect(await get(running.url)).toEqual({ status: 200, body: 'hi' });
+    await running.close(1000);
+  });
+
+  it('lets an in-flight request finish, then stops accepting', async () => {
+    const running = await listen((_req, res) => {
+      setTimeout(() => res.end('done'), 200);
+    });
+    const pending = get(running.url);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(running.inFlight()).toBe(1);
+    const closing = running.close(5000);
+    await expect(pending).resolves.toEqual({ status: 200, body: 'done' });
+    await expect(closing).resolves.toEqual({ forced: 0 });
+    await expect(get(running.url)).rejects.toThrow();
+  });
+
+  it('cuts off requests that outlive the grace period', async () => {
+    const running = await listen(() => {
+      /* never answers */
+    });
+    const pending = get(running.url).catch((e: Error) => e);
+    await new Promise((r) => setTimeout(r, 50));
+    const started = Date.now();
+    await expect(running.close(150)).resolves.toEqual({ forced: 1 });
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(await pending).toMatchObject({ code: 'ECONNRESET' });
+  });
+});

@@ -1,0 +1,88 @@
+import { createServer, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A listening HTTP server that can be closed gracefully. */
+export interface RunningServer {
+  /** The bound port (useful when 0 was asked for). */
+  readonly port: number;
+  /** The bound host. */
+  readonly host: string;
+  /** `http://host:port`. */
+  readonly url: string;
+  /** The underlying node:http server. */
+  readonly server: Server;
+  /** Requests currently being served. */
+  inFlight(): number;
+  /**
+   * Stops accepting connections, lets in-flight requests finish for up to `graceMs`, then closes
+   * whatever is left. Resolves with how many requests had to be cut off.
+   */
+  close(graceMs: number): Promise<{ forced: number }>;
+}
+
+/** Options for `listen`. */
+export interface ListenOptions {
+  /** Bind address (default 127.0.0.1). */
+  host?: string;
+  /** Port; 0 picks a free one (default 0). */
+  port?: number;
+  /** Keep-alive timeout in ms (default 65000, above common load balancer idle timeouts). */
+  keepAliveTimeoutMs?: number;
+}
+
+/** Starts `handler` (an Express app or any request listener) on host:port. */
+export async function listen(handler: RequestListener, options: ListenOptions = {}): Promise<RunningServer> {
+  const { host = '127.0.0.1', port = 0, keepAliveTimeoutMs = 65_000 } = options;
+  const server = createServer(handler);
+  server.keepAliveTimeout = keepAliveTimeoutMs;
+  // Node's default headersTimeout must exceed keepAliveTimeout or idle sockets race with it.
+  server.headersTimeout = keepAliveTimeoutMs + 1_000;
+  // Upstream calls may take minutes (long generations); the upstream timeout bounds them instead.
+  server.requestTimeout = 0;
+
+  let active = 0;
+  server.on('request', (_req, res) => {
+    active += 1;
+    res.once('close', () => {
+      active -= 1;
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+  return {
+    port: address.port,
+    host: address.address,
+    url: `http://${urlHost}:${address.port}`,
+    server,
+    inFlight: () => active,
+    close: (graceMs) => closeGracefully(server, () => active, graceMs),
+  };
+}
+
+async function closeGracefully(server: Server, inFlight: () => number, graceMs: number): Promise<{ forced: number }> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  // Keep-alive sockets go idle as their responses finish; close them as soon as they do.
+  const sweeper = setInterval(() => server.closeIdleConnections(), 50);
+  const deadline = Date.now() + graceMs;
+  try {
+    while (inFlight() > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const forced = inFlight();
+    server.closeAllConnections();
+    await closed;
+    return { forced };
+  } finally {
+    clearInterval(sweeper);
+  }
+}

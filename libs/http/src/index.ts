@@ -1,0 +1,6 @@
+export * from './error-response';
+export * from './error-table';
+export * from './graceful-server';
+export * from './health.routes';
+export * from './logger-like';
+export * from './request-id.middleware';
