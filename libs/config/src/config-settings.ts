@@ -1,0 +1,180 @@
+/** Metadata of one setting: the row docs/configuration.md is written from. */
+export interface ConfigSettingMeta {
+  /** The camelCase field of NavPlaneConfig. */
+  readonly key: string;
+  /** The environment variable. */
+  readonly env: string;
+  /** The config-file key (env name without `NAVPLANE_`, lower snake case); null = environment only. */
+  readonly fileKey: string | null;
+  /** The default in environment syntax; undefined = none. */
+  readonly defaultValue: string | undefined;
+  /** What the setting means, one sentence. */
+  readonly description: string;
+  /** True when the value must never be shown (problems, describeConfig, logs). */
+  readonly secret: boolean;
+  /** True when the value is a URL whose password must be masked wherever it is shown. */
+  readonly maskPassword: boolean;
+}
+
+const setting = <K extends string>(
+  key: K,
+  env: string,
+  defaultValue: string | undefined,
+  description: string,
+  flags: { secret?: boolean; maskPassword?: boolean; envOnly?: boolean } = {},
+) => ({
+  key,
+  env,
+  fileKey: flags.envOnly ? null : env.replace(/^NAVPLANE_/, '').toLowerCase(),
+  defaultValue,
+  description,
+  secret: flags.secret ?? false,
+  maskPassword: flags.maskPassword ?? false,
+});
+
+/**
+ * Every setting NavPlane reads (CONTRACT §2 plus pool, change-feed and trace-queue tuning), in the
+ * order docs and `config validate --format json` list them.
+ */
+export const CONFIG_SETTINGS = [
+  setting(
+    'databaseUrl',
+    'NAVPLANE_DATABASE_URL',
+    'sqlite:./data/navplane.db',
+    'Database: `sqlite:<path>` (embedded, the default) or a `postgres://`/`postgresql://` URL.',
+    { maskPassword: true },
+  ),
+  setting(
+    'databasePoolSize',
+    'NAVPLANE_DATABASE_POOL_SIZE',
+    '10',
+    'Largest number of Postgres connections per process (1-1000; unused with SQLite).',
+  ),
+  setting(
+    'masterKey',
+    'NAVPLANE_MASTER_KEY',
+    undefined,
+    "Base64 of 32 random bytes: the vault's key-encryption key. Without it `serve` creates `./data/master.key` once and warns; required when NODE_ENV=production.",
+    { secret: true },
+  ),
+  setting(
+    'adminToken',
+    'NAVPLANE_ADMIN_TOKEN',
+    undefined,
+    'Bootstrap platform-admin token for the admin API (at least 16 characters, no whitespace).',
+    { secret: true },
+  ),
+  setting('host', 'NAVPLANE_HOST', '127.0.0.1', 'Bind address of both apps (IP address or hostname).'),
+  setting(
+    'gatewayPort',
+    'NAVPLANE_GATEWAY_PORT',
+    '8080',
+    'Gateway port (0-65535; 0 = any free port, printed at start).',
+  ),
+  setting(
+    'adminPort',
+    'NAVPLANE_ADMIN_PORT',
+    '8081',
+    'Admin API port (0-65535; 0 = any free port, printed at start).',
+  ),
+  setting(
+    'openaiBaseUrl',
+    'NAVPLANE_OPENAI_BASE_URL',
+    'https://api.openai.com',
+    'OpenAI upstream (http/https; operator-set only, no client can choose an upstream; trailing slash dropped).',
+  ),
+  setting(
+    'anthropicBaseUrl',
+    'NAVPLANE_ANTHROPIC_BASE_URL',
+    'https://api.anthropic.com',
+    'Anthropic upstream (http/https; trailing slash dropped).',
+  ),
+  setting(
+    'captureBodies',
+    'NAVPLANE_CAPTURE_BODIES',
+    'false',
+    'Store request/response bodies in traces, always after redaction (true/false/1/0/yes/no).',
+  ),
+  setting(
+    'maxBodyBytes',
+    'NAVPLANE_MAX_BODY_BYTES',
+    '20971520',
+    'Largest request body accepted, in bytes (20 MiB; 413 above; 1 to 1073741824).',
+  ),
+  setting(
+    'upstreamConnectTimeoutMs',
+    'NAVPLANE_UPSTREAM_CONNECT_TIMEOUT_MS',
+    '10000',
+    'Connect timeout to a provider in ms (502 when it fails).',
+  ),
+  setting(
+    'upstreamTimeoutMs',
+    'NAVPLANE_UPSTREAM_TIMEOUT_MS',
+    '600000',
+    "Longest wait for the provider's response headers in ms (504 after).",
+  ),
+  setting(
+    'logLevel',
+    'NAVPLANE_LOG_LEVEL',
+    'info',
+    'winston level: error, warn, info, http, verbose, debug or silly; logs are JSON lines on stdout.',
+  ),
+  setting(
+    'trustProxy',
+    'NAVPLANE_TRUST_PROXY',
+    'false',
+    'Which proxy hops to trust for the client address, in Express `trust proxy` syntax: true, false, a hop count, or comma-separated addresses/subnets and loopback, linklocal, uniquelocal.',
+  ),
+  setting(
+    'adminCorsOrigins',
+    'NAVPLANE_ADMIN_CORS_ORIGINS',
+    undefined,
+    'Comma-separated http(s) origins (no path) a browser dashboard may call the admin API from; none by default.',
+  ),
+  setting(
+    'shutdownGraceMs',
+    'NAVPLANE_SHUTDOWN_GRACE_MS',
+    '30000',
+    'How long in-flight requests may finish after SIGTERM/SIGINT, in ms.',
+  ),
+  setting(
+    'changeFeedPollMs',
+    'NAVPLANE_CHANGE_FEED_POLL_MS',
+    '200',
+    'SQLite change-feed poll interval in ms (10-250, so a kill switch reaches every process well within 1 s).',
+  ),
+  setting(
+    'traceQueueSize',
+    'NAVPLANE_TRACE_QUEUE_SIZE',
+    '10000',
+    'Most traces waiting to be written; when full, a trace is dropped and counted (1-1000000).',
+  ),
+  setting(
+    'traceBatchSize',
+    'NAVPLANE_TRACE_BATCH_SIZE',
+    '200',
+    'Most traces written in one batch (1-10000, at most the queue size).',
+  ),
+  setting(
+    'traceFlushMs',
+    'NAVPLANE_TRACE_FLUSH_MS',
+    '100',
+    'Longest a queued trace waits before its batch is written, in ms (1-60000).',
+  ),
+  setting(
+    'nodeEnv',
+    'NODE_ENV',
+    'development',
+    'Read from the environment only; `production` makes NAVPLANE_MASTER_KEY required.',
+    { envOnly: true },
+  ),
+] as const satisfies readonly ConfigSettingMeta[];
+
+/** The camelCase name of one setting (a field of NavPlaneConfig). */
+export type SettingKey = (typeof CONFIG_SETTINGS)[number]['key'];
+
+/** The variable naming the config file path. */
+export const CONFIG_FILE_VARIABLE = 'NAVPLANE_CONFIG';
+
+/** Where an effective value came from (lowest to highest precedence). */
+export type ConfigSource = 'default' | 'file' | 'env';

@@ -1,0 +1,13 @@
+export * from './config-problems';
+export * from './config-settings';
+export * from './config.schema';
+export * from './describe-config';
+export * from './load-config';
+export { maskDatabaseUrl } from './mask';
+export {
+  LOG_LEVELS,
+  MIN_ADMIN_TOKEN_LENGTH,
+  parseMasterKey,
+  type LogLevel,
+  type TrustProxy,
+} from './setting-parsers';

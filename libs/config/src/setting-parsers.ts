@@ -1,0 +1,240 @@
+import { isIP } from 'node:net';
+import { err, ok, type Result } from '@navplane/core';
+
+// Each parser takes the raw input of one setting — a string from the environment or any YAML/JSON
+// value from the config file — and returns the typed value or a message saying what was expected.
+// Messages never contain the raw value of a secret setting: the loader appends the value it got
+// (masked where needed) for non-secret settings only.
+
+/** The outcome of parsing one raw setting: the typed value or what was expected. */
+export type ParseResult<T> = Result<T, string>;
+
+/** winston's npm levels, most to least severe (`NAVPLANE_LOG_LEVEL`). */
+export const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
+
+/** One of winston's npm levels. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The value Express expects for `app.set('trust proxy', …)`: a boolean, a hop count or addresses. */
+export type TrustProxy = boolean | number | readonly string[];
+
+/** Largest delay Node's timers honour (2^31 - 1 ms); longer ones fire at once. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+const TRUE_WORDS = new Set(['true', '1', 'yes']);
+const FALSE_WORDS = new Set(['false', '0', 'no']);
+const TRUST_PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+const HOSTNAME =
+  /^(?=.{1,253}$)[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+// Standard or URL-safe alphabet, padding optional; Buffer.from(…, 'base64') alone would silently
+// skip invalid characters.
+const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
+
+/** Parses a boolean: true/false/1/0/yes/no (case-insensitive), or a YAML/JSON boolean. */
+export function parseBoolean(raw: unknown): ParseResult<boolean> {
+  const expected = 'must be one of true, false, 1, 0, yes, no';
+  if (typeof raw === 'boolean') return ok(raw);
+  if (typeof raw === 'number' && (raw === 0 || raw === 1)) return ok(raw === 1);
+  if (typeof raw !== 'string') return err(expected);
+  const word = raw.trim().toLowerCase();
+  if (TRUE_WORDS.has(word)) return ok(true);
+  if (FALSE_WORDS.has(word)) return ok(false);
+  return err(expected);
+}
+
+/** Parses a whole number in [min, max] from digits or a YAML/JSON integer; `unit` words the message. */
+export function parseInteger(raw: unknown, min: number, max: number, unit?: string): ParseResult<number> {
+  const expected = unit
+    ? `must be a whole number of ${unit} from ${min} to ${max}`
+    : `must be an integer from ${min} to ${max}`;
+  let value: number;
+  if (typeof raw === 'number') value = raw;
+  else if (typeof raw === 'string' && /^\d+$/.test(raw.trim())) value = Number(raw.trim());
+  else return err(expected);
+  if (!Number.isSafeInteger(value) || value < min || value > max) return err(expected);
+  return ok(value);
+}
+
+/** Parses a TCP port: 0..65535, where 0 means any free port. */
+export function parsePort(raw: unknown): ParseResult<number> {
+  return parseInteger(raw, 0, 65535);
+}
+
+/** Parses a bind address: an IPv4/IPv6 address or a hostname. */
+export function parseHost(raw: unknown): ParseResult<string> {
+  const expected = 'must be an IP address or a hostname such as 127.0.0.1, 0.0.0.0, :: or localhost';
+  if (typeof raw !== 'string') return err(expected);
+  const host = raw.trim();
+  if (isIP(host) !== 0 || HOSTNAME.test(host)) return ok(host);
+  return err(expected);
+}
+
+/** Parses a provider base URL: absolute http(s), no credentials/query/fragment; trailing slashes dropped. */
+export function parseHttpBaseUrl(raw: unknown): ParseResult<string> {
+  const expected = 'must be an absolute http:// or https:// URL such as https://api.openai.com';
+  if (typeof raw !== 'string') return err(expected);
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    return err(expected);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return err(expected);
+  if (url.username !== '' || url.password !== '') return err('must not contain credentials');
+  if (url.search !== '' || url.hash !== '' || raw.includes('?') || raw.includes('#')) {
+    return err('must not contain a query string or fragment');
+  }
+  return ok(`${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`);
+}
+
+/** Parses `NAVPLANE_DATABASE_URL`: `sqlite:<path>` or a `postgres://`/`postgresql://` URL with a host. */
+export function parseDatabaseUrl(raw: unknown): ParseResult<string> {
+  const expected =
+    'must be sqlite:<path> (e.g. sqlite:./data/navplane.db) or a postgres:// or postgresql:// URL';
+  if (typeof raw !== 'string') return err(expected);
+  const value = raw.trim();
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(value)?.[1]?.toLowerCase();
+  if (scheme === 'sqlite') {
+    const path = value.slice('sqlite:'.length);
+    if (path === '' || path.startsWith('//')) {
+      return err('must be sqlite:<path> with a file path (sqlite:./data/navplane.db) or sqlite::memory:');
+    }
+    return ok(value);
+  }
+  if (scheme === 'postgres' || scheme === 'postgresql') {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      return err('must be a valid postgres:// URL such as postgres://user:password@host:5432/navplane');
+    }
+    if (!value.slice(scheme.length).startsWith('://') || url.hostname === '') {
+      return err(
+        'must be a postgres:// URL with a host, such as postgres://user:password@host:5432/navplane',
+      );
+    }
+    return ok(value);
+  }
+  return err(expected);
+}
+
+/** Parses a master key: base64 (standard or URL-safe) of exactly 32 bytes; the message never shows the key. */
+export function parseMasterKey(raw: unknown): ParseResult<Buffer> {
+  const expected =
+    'must be base64 of exactly 32 bytes (generate one with `openssl rand -base64 32`); the value is not shown';
+  if (typeof raw !== 'string') return err(expected);
+  const text = raw.trim();
+  if (!BASE64.test(text)) return err(expected);
+  const bytes = Buffer.from(text.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+  if (bytes.length !== 32) return err(expected);
+  return ok(bytes);
+}
+
+/** Minimum length of the bootstrap admin token, so a guessable one cannot be configured. */
+export const MIN_ADMIN_TOKEN_LENGTH = 16;
+
+/** Parses the bootstrap admin token: at least 16 characters, no whitespace; the message never shows it. */
+export function parseAdminToken(raw: unknown): ParseResult<string> {
+  const expected = `must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters with no whitespace; the value is not shown`;
+  if (typeof raw !== 'string') return err(expected);
+  const token = raw.trim();
+  if (token.length < MIN_ADMIN_TOKEN_LENGTH || /\s/.test(token)) return err(expected);
+  return ok(token);
+}
+
+/** Parses a winston npm level name (case-insensitive). */
+export function parseLogLevel(raw: unknown): ParseResult<LogLevel> {
+  const level = typeof raw === 'string' ? raw.trim().toLowerCase() : undefined;
+  const found = LOG_LEVELS.find((candidate) => candidate === level);
+  return found ? ok(found) : err(`must be one of ${LOG_LEVELS.join(', ')}`);
+}
+
+/** True for an IP address or a subnet `ip/prefix` (`ip/netmask` for IPv4), as proxy-addr accepts. */
+function isAddressOrSubnet(entry: string): boolean {
+  const [address = '', range, ...extra] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra.length > 0) return false;
+  if (range === undefined) return true;
+  if (/^\d+$/.test(range)) return Number(range) <= (family === 4 ? 32 : 128);
+  return family === 4 && isIP(range) === 4;
+}
+
+function parseTrustProxyEntries(entries: readonly unknown[]): ParseResult<readonly string[]> {
+  const out: string[] = [];
+  for (const entry of entries) {
+    const text = typeof entry === 'string' ? entry.trim() : '';
+    const named = text.toLowerCase();
+    if (TRUST_PROXY_NAMES.has(named)) out.push(named);
+    else if (isAddressOrSubnet(text)) out.push(text);
+    else {
+      return err(
+        `must be true, false, a hop count, or comma-separated IP addresses/subnets or loopback, linklocal, ` +
+          `uniquelocal (${JSON.stringify(typeof entry === 'string' ? text : entry)} is none of these)`,
+      );
+    }
+  }
+  if (out.length === 0) return err('must be true, false, a hop count, or a list of addresses/subnets');
+  return ok(out);
+}
+
+/**
+ * Parses Express `trust proxy` syntax into the value Express expects: `true`/`false`, a hop count
+ * (number), or a list of addresses, subnets and the names loopback, linklocal, uniquelocal.
+ */
+export function parseTrustProxy(raw: unknown): ParseResult<TrustProxy> {
+  if (typeof raw === 'boolean') return ok(raw);
+  if (typeof raw === 'number') return parseInteger(raw, 0, 1000, 'hops');
+  if (Array.isArray(raw)) return parseTrustProxyEntries(raw);
+  if (typeof raw !== 'string') return err('must be true, false, a hop count, or a list of addresses/subnets');
+  const text = raw.trim();
+  const lower = text.toLowerCase();
+  if (lower === 'true') return ok(true);
+  if (lower === 'false') return ok(false);
+  if (/^\d+$/.test(text)) return parseInteger(text, 0, 1000, 'hops');
+  return parseTrustProxyEntries(text.split(','));
+}
+
+/** Parses allowed CORS origins: comma-separated (or a YAML/JSON list) http(s) origins with no path. */
+export function parseCorsOrigins(raw: unknown): ParseResult<readonly string[]> {
+  if (raw === undefined) return ok([]);
+  const expected =
+    'must be comma-separated http(s) origins with no path, such as https://dashboard.example.com';
+  let entries: unknown[];
+  if (typeof raw === 'string') entries = raw.split(',');
+  else if (Array.isArray(raw)) entries = raw;
+  else return err(expected);
+  const origins: string[] = [];
+  for (const entry of entries) {
+    if (typeof entry !== 'string') return err(expected);
+    const text = entry.trim();
+    if (text === '') continue; // tolerate a trailing comma
+    const origin = toOrigin(text);
+    if (origin === undefined) {
+      return err(`${expected} (${JSON.stringify(text)} is not one)`);
+    }
+    if (!origins.includes(origin)) origins.push(origin);
+  }
+  return ok(origins);
+}
+
+function toOrigin(text: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+  if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') return undefined;
+  // `https://a.example/` is the same origin as `https://a.example`; any longer path is a mistake.
+  if (url.pathname !== '/' || /[?#]/.test(text)) return undefined;
+  const withoutSlash = text.replace(/\/$/, '');
+  if (!/^https?:\/\/[^/]+$/i.test(withoutSlash)) return undefined;
+  return url.origin;
+}
+
+/** Parses an optional free-form string (`NODE_ENV`): trimmed, non-empty. */
+export function parseNonEmptyString(raw: unknown): ParseResult<string> {
+  if (typeof raw === 'string' && raw.trim() !== '') return ok(raw.trim());
+  return err('must be a non-empty string');
+}
