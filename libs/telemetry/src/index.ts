@@ -1,0 +1,4 @@
+export * from './logger';
+export * from './metrics-registry';
+export { isSecretFieldName, scrubSecrets } from './scrub-secrets';
+export { maskSecretValue, scrubString } from './scrub-string';
