@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import { systemClock, type Clock } from '@navplane/core';
+import type { Database } from '../database/open-database';
+import type { JsonObject } from '../schema/json';
+import type { ChangeMessage, ChangeTransport } from './change-transport';
+import { LocalSubscribers, type ChangeHandler } from './local-subscribers';
+import { PostgresNotifyTransport, type PostgresNotifyOptions } from './postgres-notify.transport';
+import { TablePollingTransport } from './table-polling.transport';
+
+/**
+ * Topic delivered locally (payload `{ reason: 'reconnected' | 'gap' }`) when changes from other processes may
+ * have been missed: caches fed by the change feed should drop everything.
+ */
+export const CHANGE_FEED_RESYNC_TOPIC = 'changefeed.resync';
+
+/** Tells every NavPlane process on the same database that something changed. */
+export interface ChangeFeed {
+  /**
+   * Delivers `payload` to this process's subscribers of `topic` at once (before resolving), then to every other
+   * process's. Payloads are small JSON objects (ids to invalidate): Postgres NOTIFY caps them near 8 kB.
+   */
+  publish(topic: string, payload: JsonObject): Promise<void>;
+  /** Calls `handler` for each change on `topic` (local or remote, once each); returns the unsubscribe function. */
+  subscribe<T extends JsonObject = JsonObject>(topic: string, handler: ChangeHandler<T>): () => void;
+  /** Starts receiving other processes' changes; resolves once changes published from now on will arrive. */
+  start(): Promise<void>;
+  /** Stops receiving and releases the listener connection and timers (the Database stays open). */
+  close(): Promise<void>;
+}
+
+/** Options of createChangeFeed. */
+export interface ChangeFeedOptions extends PostgresNotifyOptions {
+  /** SQLite: delay between polls of `change_events`, in ms (default 200; this is the cross-process bound). */
+  pollIntervalMs?: number;
+  /** SQLite: how long events are kept before pruning, in ms (default 300000). */
+  retentionMs?: number;
+  /** A subscriber threw or the transport had trouble (default: process.emitWarning). */
+  onError?: (error: Error) => void;
+  /** Time source (default: the system clock). */
+  clock?: Clock;
+}
+
+const defaultOnError = (error: Error) => process.emitWarning(`NavPlane change feed: ${error.message}`);
+
+/**
+ * The change feed over `database` (default pollIntervalMs 200, onError process.emitWarning): Postgres uses
+ * LISTEN/NOTIFY on `navplane_changes`, SQLite polls the `change_events` table, as `capabilities.changeNotification`
+ * says. Subscribe, then `start()`; `close()` on shutdown.
+ */
+export function createChangeFeed(database: Database, options: ChangeFeedOptions = {}): ChangeFeed {
+  const pollIntervalMs = options.pollIntervalMs ?? 200;
+  if (!(pollIntervalMs > 0) || !Number.isFinite(pollIntervalMs)) {
+    throw new Error(`Change feed pollIntervalMs must be a positive number of milliseconds, got ${pollIntervalMs}`);
+  }
+  const onError = options.onError ?? defaultOnError;
+  const origin = randomUUID();
+  const subscribers = new LocalSubscribers(onError);
+  const transport = createTransport(database, { ...options, pollIntervalMs });
+  let state: 'new' | 'starting' | 'started' | 'closed' = 'new';
+  let starting: Promise<void> | undefined;
+
+  return {
+    async publish(topic, payload) {
+      if (state === 'closed') throw new Error('Change feed is closed');
+      // Cloning through JSON proves the payload serialisable and gives local handlers what remote ones get.
+      const message: ChangeMessage = { topic, payload: JSON.parse(JSON.stringify(payload)) as JsonObject, origin };
+      subscribers.dispatch(topic, message.payload);
+      await transport.send(message);
+    },
+    subscribe(topic, handler) {
+      return subscribers.add(topic, handler as ChangeHandler);
+    },
+    start() {
+      if (state === 'closed') return Promise.reject(new Error('Change feed is closed'));
+      if (starting !== undefined) return starting;
+      state = 'starting';
+      starting = transport
+        .start({
+          // Our own messages come back through the database: they were delivered locally already.
+          deliver: (message) => {
+            if (message.origin !== origin && state !== 'closed') subscribers.dispatch(message.topic, message.payload);
+          },
+          resync: (reason) => subscribers.dispatch(CHANGE_FEED_RESYNC_TOPIC, { reason }),
+          error: onError,
+        })
+        .then(
+          () => {
+            if (state === 'starting') state = 'started';
+          },
+          (error: unknown) => {
+            // Allow another start() (e.g. the database was not reachable yet).
+            starting = undefined;
+            if (state === 'starting') state = 'new';
+            throw error;
+          },
+        );
+      return starting;
+    },
+    async close() {
+      if (state === 'closed') return;
+      state = 'closed';
+      await starting?.catch(() => undefined);
+      await transport.close();
+    },
+  };
+}
+
+function createTransport(
+  database: Database,
+  options: ChangeFeedOptions & { pollIntervalMs: number },
+): ChangeTransport {
+  const { location } = database;
+  if (database.capabilities.changeNotification === 'listen-notify') {
+    if (location.dialect !== 'postgres') throw new Error('LISTEN/NOTIFY needs a Postgres connection string');
+    return new PostgresNotifyTransport(database.db, location.connectionString, options);
+  }
+  return new TablePollingTransport(database.db, {
+    pollIntervalMs: options.pollIntervalMs,
+    retentionMs: options.retentionMs,
+    clock: options.clock ?? systemClock,
+  });
+}

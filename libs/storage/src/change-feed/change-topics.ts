@@ -1,0 +1,19 @@
+/**
+ * The change-feed topics every process agrees on: the admin API (and CLI) publish after a mutation,
+ * gateway caches subscribe and evict. Payloads carry ids only, never secrets.
+ */
+export const CHANGE_TOPICS = {
+  /** An org was created, renamed or switched on/off. Payload: `{ orgId }`. */
+  orgChanged: 'org.changed',
+  /** A NavPlane key was issued, rotated, revoked or expired early. Payload: `{ orgId, keyId, publicId }`. */
+  gatewayKeyChanged: 'gateway_key.changed',
+  /** A provider key was stored, replaced, deleted or re-wrapped. Payload: `{ orgId, provider }`. */
+  providerKeyChanged: 'provider_key.changed',
+  /** An org's policies changed. Payload: `{ orgId }`. */
+  policyChanged: 'policy.changed',
+  /** An admin token was created or revoked. Payload: `{ tokenId }`. */
+  adminTokenChanged: 'admin_token.changed',
+} as const;
+
+/** One of the agreed change-feed topics. */
+export type ChangeTopic = (typeof CHANGE_TOPICS)[keyof typeof CHANGE_TOPICS];

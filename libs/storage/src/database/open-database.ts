@@ -1,0 +1,92 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { DB } from '../schema/schema';
+import { parseDatabaseUrl, type DatabaseLocation, type DialectName } from './database-url';
+import { DIALECT_CAPABILITIES, type DialectCapabilities } from './dialect-capabilities';
+import { PG_TYPES } from './pg-types';
+import { ImmediateSqliteDialect } from './sqlite-immediate.dialect';
+
+/** An open database: the Kysely instance plus what callers need to know about its dialect. */
+export interface Database {
+  /** The typed query builder (a pool on Postgres, the single connection on SQLite). */
+  readonly db: Kysely<DB>;
+  /** Which dialect this is; branch on `capabilities`, not on this. */
+  readonly dialect: DialectName;
+  /** What differs between dialects, as named capabilities. */
+  readonly capabilities: DialectCapabilities;
+  /** Where the database lives (the Postgres connection string may carry a password: never log it). */
+  readonly location: DatabaseLocation;
+  /** Resolves when the database answers `select 1`; rejects otherwise (used by /readyz). */
+  ping(): Promise<void>;
+  /** Closes the pool / file handle; safe to call more than once. */
+  close(): Promise<void>;
+}
+
+/** Options of openDatabase. */
+export interface OpenDatabaseOptions {
+  /** `sqlite:<path>`, `sqlite::memory:` or `postgres://…` (see parseDatabaseUrl). */
+  url: string;
+  /** Postgres pool size (default 10). */
+  poolSize?: number;
+  /** How long a SQLite writer waits for another process's write lock, in ms (default 5000). */
+  sqliteBusyTimeoutMs?: number;
+  /** Called when an idle pooled Postgres connection fails (default: ignored; pg drops it and reconnects). */
+  onError?: (error: Error) => void;
+}
+
+/**
+ * Opens a database (default poolSize 10, sqliteBusyTimeoutMs 5000). SQLite: creates the file's directory,
+ * sets WAL, busy_timeout, foreign_keys=ON, synchronous=NORMAL. Postgres: a pg Pool (max = poolSize) with
+ * int8 parsed to numbers; it connects lazily, so an unreachable server shows up in `ping()`, not here.
+ * Throws on a bad URL or an unopenable SQLite file (start-up configuration errors).
+ */
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  const location = parseDatabaseUrl(options.url);
+  return location.dialect === 'sqlite'
+    ? openSqlite(location, options.sqliteBusyTimeoutMs ?? 5000)
+    : openPostgres(location, options.poolSize ?? 10, options.onError);
+}
+
+function openSqlite(location: Extract<DatabaseLocation, { dialect: 'sqlite' }>, busyTimeoutMs: number): Database {
+  if (location.filename !== ':memory:') mkdirSync(dirname(location.filename), { recursive: true });
+  const connection = new BetterSqlite3(location.filename, { timeout: busyTimeoutMs });
+  connection.pragma('journal_mode = WAL');
+  connection.pragma(`busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);
+  connection.pragma('foreign_keys = ON');
+  // In WAL mode NORMAL is durable against application crashes and only risks the last commits on power loss.
+  connection.pragma('synchronous = NORMAL');
+  const db = new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database: connection }) });
+  return assemble('sqlite', location, db);
+}
+
+function openPostgres(
+  location: Extract<DatabaseLocation, { dialect: 'postgres' }>,
+  poolSize: number,
+  onError: ((error: Error) => void) | undefined,
+): Database {
+  const pool = new pg.Pool({ connectionString: location.connectionString, max: poolSize, types: PG_TYPES });
+  // Without a listener, an idle client's error (server restart, pg_terminate_backend) would crash the process.
+  pool.on('error', (error) => onError?.(error));
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return assemble('postgres', location, db);
+}
+
+function assemble(dialect: DialectName, location: DatabaseLocation, db: Kysely<DB>): Database {
+  let closing: Promise<void> | undefined;
+  return {
+    db,
+    dialect,
+    capabilities: DIALECT_CAPABILITIES[dialect],
+    location,
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    close() {
+      closing ??= db.destroy();
+      return closing;
+    },
+  };
+}

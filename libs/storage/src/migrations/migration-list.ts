@@ -1,0 +1,30 @@
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import type { DialectName } from '../database/database-url';
+import * as initial from './2026-11-23-0001-initial.migration';
+
+/** A frozen migration: it receives the dialect instead of detecting it. */
+export interface FrozenMigration {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are written against Kysely<any>.
+  up(db: Kysely<any>, dialect: DialectName): Promise<void>;
+}
+
+/**
+ * Every migration, by name, in the order they apply. Listed statically (no folder scan) so bundlers and
+ * `dist/` keep them; names are `YYYY_MM_DD_NNNN_what` so text order is time order. Append only.
+ */
+export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: FrozenMigration]> = [
+  ['2026_11_23_0001_initial', initial],
+];
+
+/** Kysely's MigrationProvider over MIGRATIONS, with `dialect` bound into each `up`. */
+export function staticMigrationProvider(dialect: DialectName): MigrationProvider {
+  return {
+    async getMigrations() {
+      const entries = MIGRATIONS.map(([name, migration]): [string, Migration] => [
+        name,
+        { up: (db) => migration.up(db, dialect) },
+      ]);
+      return Object.fromEntries(entries);
+    },
+  };
+}

@@ -1,0 +1,97 @@
+import { newId } from '@navplane/core';
+import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from '../testing';
+import { createRepositories, type Repositories } from './create-repositories';
+import type { UpsertProviderKey } from './provider-keys.repository';
+import { at, seedOrg } from './seed.fixture';
+
+describe.each(TEST_DIALECTS)('ProviderKeysRepository on %s', (dialect) => {
+  let test: TestDatabase;
+  let repos: Repositories;
+
+  beforeAll(async () => {
+    test = await createTestDatabase(dialect);
+    repos = createRepositories(test.database);
+  });
+  afterAll(() => test.drop());
+
+  const sealed = (orgId: string, provider: string, tag: string, when = at()): UpsertProviderKey => ({
+    id: newId('providerKey'),
+    orgId,
+    provider,
+    ciphertext: Buffer.from(`cipher-${tag}`).toString('base64'),
+    iv: Buffer.alloc(12, 1).toString('base64'),
+    authTag: Buffer.alloc(16, 2).toString('base64'),
+    wrappedDek: Buffer.from(`dek-${tag}`).toString('base64'),
+    dekIv: Buffer.alloc(12, 3).toString('base64'),
+    dekAuthTag: Buffer.alloc(16, 4).toString('base64'),
+    kekVersion: 1,
+    last4: tag.slice(-4),
+    at: when,
+  });
+
+  it('stores a key, returns it encrypted, and lists only summaries', async () => {
+    const org = await seedOrg(repos);
+    const input = sealed(org.id, 'openai', 'sk-1234');
+    const summary = await repos.providerKeys.upsert(input);
+    expect(summary).toEqual({
+      id: input.id,
+      orgId: org.id,
+      provider: 'openai',
+      last4: '1234',
+      kekVersion: 1,
+      createdAt: at(),
+      rotatedAt: null,
+    });
+    const stored = await repos.providerKeys.findByOrgAndProvider(org.id, 'openai');
+    const { id: _id, at: _at, orgId: _org, provider: _p, ...secret } = input;
+    expect(stored).toEqual({ ...summary, ...secret });
+    await repos.providerKeys.upsert(sealed(org.id, 'anthropic', 'sk-ant-9999'));
+    const listed = await repos.providerKeys.listByOrg(org.id);
+    expect(listed.map((key) => key.provider)).toEqual(['anthropic', 'openai']);
+    for (const key of listed) expect(Object.keys(key).sort()).toEqual(Object.keys(summary).sort());
+  });
+
+  it('replaces an existing key in place: same id, new secret, rotatedAt set', async () => {
+    const org = await seedOrg(repos);
+    const first = await repos.providerKeys.upsert(sealed(org.id, 'openai', 'sk-aaaa'));
+    const second = await repos.providerKeys.upsert(sealed(org.id, 'openai', 'sk-bbbb', at(5000)));
+    expect(second).toMatchObject({ id: first.id, last4: 'bbbb', createdAt: at(), rotatedAt: at(5000) });
+    const stored = await repos.providerKeys.findByOrgAndProvider(org.id, 'openai');
+    expect(stored?.ciphertext).toBe(Buffer.from('cipher-sk-bbbb').toString('base64'));
+    expect(await repos.providerKeys.listByOrg(org.id)).toHaveLength(1);
+  });
+
+  it('deletes a key', async () => {
+    const org = await seedOrg(repos);
+    await repos.providerKeys.upsert(sealed(org.id, 'openai', 'sk-dddd'));
+    expect(await repos.providerKeys.delete(org.id, 'openai')).toBe(true);
+    expect(await repos.providerKeys.delete(org.id, 'openai')).toBe(false);
+    expect(await repos.providerKeys.findByOrgAndProvider(org.id, 'openai')).toBeUndefined();
+  });
+
+  it('re-wraps DEKs with compare-and-set', async () => {
+    const org = await seedOrg(repos);
+    const key = await repos.providerKeys.upsert(sealed(org.id, 'openai', 'sk-wrap'));
+    const current = (await repos.providerKeys.listAllForRewrap()).find((row) => row.id === key.id);
+    expect(current).toEqual({
+      id: key.id,
+      orgId: org.id,
+      provider: 'openai',
+      kekVersion: 1,
+      wrappedDek: Buffer.from('dek-sk-wrap').toString('base64'),
+      dekIv: Buffer.alloc(12, 3).toString('base64'),
+      dekAuthTag: Buffer.alloc(16, 4).toString('base64'),
+    });
+    const rewrapped = { wrappedDek: 'bmV3LWRlaw==', dekIv: 'aXY=', dekAuthTag: 'dGFn' };
+    // A stale expectation (the key was replaced meanwhile) must not overwrite anything.
+    expect(await repos.providerKeys.updateWrapping(key.id, rewrapped, 2, { wrappedDek: 'c3RhbGU=', kekVersion: 1 })).toBe(
+      false,
+    );
+    expect(
+      await repos.providerKeys.updateWrapping(key.id, rewrapped, 2, { wrappedDek: current?.wrappedDek ?? '', kekVersion: 1 }),
+    ).toBe(true);
+    const stored = await repos.providerKeys.findByOrgAndProvider(org.id, 'openai');
+    expect(stored).toMatchObject({ ...rewrapped, kekVersion: 2, rotatedAt: null });
+    expect(stored?.ciphertext).toBe(Buffer.from('cipher-sk-wrap').toString('base64'));
+  });
+});

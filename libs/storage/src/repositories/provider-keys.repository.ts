@@ -1,0 +1,192 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { DB, ProviderKeysTable } from '../schema/schema';
+
+/** A provider key's data-encryption key, wrapped by the master key (AES-256-GCM; base64 fields). */
+export interface DekWrapping {
+  wrappedDek: string;
+  dekIv: string;
+  dekAuthTag: string;
+}
+
+/** An envelope-encrypted provider key as stored (base64 fields; decrypt only in the vault). */
+export interface StoredProviderKey extends DekWrapping {
+  id: string;
+  orgId: string;
+  provider: string;
+  ciphertext: string;
+  iv: string;
+  authTag: string;
+  /** Version of the master key (KEK) that wrapped the DEK. */
+  kekVersion: number;
+  last4: string;
+  createdAt: string;
+  /** When the key was last replaced (null until then). */
+  rotatedAt: string | null;
+}
+
+/** A provider key as listings show it: no ciphertext, no wrapped DEK. */
+export type ProviderKeySummary = Pick<
+  StoredProviderKey,
+  'id' | 'orgId' | 'provider' | 'last4' | 'kekVersion' | 'createdAt' | 'rotatedAt'
+>;
+
+/** What re-wrapping under a new master key needs of each key. */
+export type ProviderKeyWrapping = Pick<StoredProviderKey, 'id' | 'orgId' | 'provider' | 'kekVersion'> & DekWrapping;
+
+/** What storing a provider key needs; `at` is the creation time, or the rotation time when it replaces one. */
+export interface UpsertProviderKey extends DekWrapping {
+  /** Used only when the org has no key for this provider yet; a replacement keeps the existing id. */
+  id: string;
+  orgId: string;
+  provider: string;
+  ciphertext: string;
+  iv: string;
+  authTag: string;
+  kekVersion: number;
+  last4: string;
+  at: string;
+}
+
+/** Provider keys, envelope-encrypted, one per org and provider. */
+export interface ProviderKeysRepository {
+  /** Stores the org's key for the provider, replacing any existing one (then rotatedAt = at); returns its summary. */
+  upsert(key: UpsertProviderKey): Promise<ProviderKeySummary>;
+  /** The stored (encrypted) key, or undefined. */
+  findByOrgAndProvider(orgId: string, provider: string): Promise<StoredProviderKey | undefined>;
+  /** The org's keys by provider name; never ciphertext. */
+  listByOrg(orgId: string): Promise<ProviderKeySummary[]>;
+  /** Deletes the org's key for the provider; true when there was one. */
+  delete(orgId: string, provider: string): Promise<boolean>;
+  /** Every key's wrapped DEK, ordered by id (for `vault rotate-master`). */
+  listAllForRewrap(): Promise<ProviderKeyWrapping[]>;
+  /**
+   * Replaces a key's wrapped DEK and KEK version; true when updated. Pass `expected` (what was read) so a key
+   * replaced meanwhile is not overwritten with a stale DEK (compare-and-set; false then).
+   */
+  updateWrapping(
+    id: string,
+    wrapping: DekWrapping,
+    kekVersion: number,
+    expected?: { wrappedDek: string; kekVersion: number },
+  ): Promise<boolean>;
+}
+
+const toStored = (row: Selectable<ProviderKeysTable>): StoredProviderKey => ({
+  id: row.id,
+  orgId: row.org_id,
+  provider: row.provider,
+  ciphertext: row.ciphertext,
+  iv: row.iv,
+  authTag: row.auth_tag,
+  wrappedDek: row.wrapped_dek,
+  dekIv: row.dek_iv,
+  dekAuthTag: row.dek_auth_tag,
+  kekVersion: row.kek_version,
+  last4: row.last4,
+  createdAt: row.created_at,
+  rotatedAt: row.rotated_at,
+});
+
+const SUMMARY_COLUMNS = ['id', 'org_id', 'provider', 'last4', 'kek_version', 'created_at', 'rotated_at'] as const;
+
+const toSummary = (row: Pick<Selectable<ProviderKeysTable>, (typeof SUMMARY_COLUMNS)[number]>): ProviderKeySummary => ({
+  id: row.id,
+  orgId: row.org_id,
+  provider: row.provider,
+  last4: row.last4,
+  kekVersion: row.kek_version,
+  createdAt: row.created_at,
+  rotatedAt: row.rotated_at,
+});
+
+/** The provider-keys repository over `db` (a Kysely instance or transaction). */
+export function createProviderKeysRepository(db: Kysely<DB>): ProviderKeysRepository {
+  async function findSummary(orgId: string, provider: string): Promise<ProviderKeySummary> {
+    const row = await db
+      .selectFrom('provider_keys')
+      .select(SUMMARY_COLUMNS)
+      .where('org_id', '=', orgId)
+      .where('provider', '=', provider)
+      .executeTakeFirstOrThrow();
+    return toSummary(row);
+  }
+
+  return {
+    async upsert(key) {
+      const secret = {
+        ciphertext: key.ciphertext,
+        iv: key.iv,
+        auth_tag: key.authTag,
+        wrapped_dek: key.wrappedDek,
+        dek_iv: key.dekIv,
+        dek_auth_tag: key.dekAuthTag,
+        kek_version: key.kekVersion,
+        last4: key.last4,
+      };
+      await db
+        .insertInto('provider_keys')
+        .values({ id: key.id, org_id: key.orgId, provider: key.provider, ...secret, created_at: key.at, rotated_at: null })
+        .onConflict((conflict) => conflict.columns(['org_id', 'provider']).doUpdateSet({ ...secret, rotated_at: key.at }))
+        .execute();
+      return findSummary(key.orgId, key.provider);
+    },
+    async findByOrgAndProvider(orgId, provider) {
+      const row = await db
+        .selectFrom('provider_keys')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where('provider', '=', provider)
+        .executeTakeFirst();
+      return row && toStored(row);
+    },
+    async listByOrg(orgId) {
+      const rows = await db
+        .selectFrom('provider_keys')
+        .select(SUMMARY_COLUMNS)
+        .where('org_id', '=', orgId)
+        .orderBy('provider')
+        .execute();
+      return rows.map(toSummary);
+    },
+    async delete(orgId, provider) {
+      const result = await db
+        .deleteFrom('provider_keys')
+        .where('org_id', '=', orgId)
+        .where('provider', '=', provider)
+        .executeTakeFirst();
+      return result.numDeletedRows > 0n;
+    },
+    async listAllForRewrap() {
+      const rows = await db
+        .selectFrom('provider_keys')
+        .select(['id', 'org_id', 'provider', 'kek_version', 'wrapped_dek', 'dek_iv', 'dek_auth_tag'])
+        .orderBy('id')
+        .execute();
+      return rows.map((row) => ({
+        id: row.id,
+        orgId: row.org_id,
+        provider: row.provider,
+        kekVersion: row.kek_version,
+        wrappedDek: row.wrapped_dek,
+        dekIv: row.dek_iv,
+        dekAuthTag: row.dek_auth_tag,
+      }));
+    },
+    async updateWrapping(id, wrapping, kekVersion, expected) {
+      let update = db
+        .updateTable('provider_keys')
+        .set({
+          wrapped_dek: wrapping.wrappedDek,
+          dek_iv: wrapping.dekIv,
+          dek_auth_tag: wrapping.dekAuthTag,
+          kek_version: kekVersion,
+        })
+        .where('id', '=', id);
+      if (expected) {
+        update = update.where('wrapped_dek', '=', expected.wrappedDek).where('kek_version', '=', expected.kekVersion);
+      }
+      const result = await update.executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+  };
+}

@@ -1,0 +1,149 @@
+import { newId } from '@navplane/core';
+import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
+import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from '../testing';
+import { createRepositories, type Repositories } from './create-repositories';
+import { at, seedOrg } from './seed.fixture';
+import { createTracesRepository, type NewTrace } from './traces.repository';
+
+/** Counts the INSERT statements Kysely sends. */
+class InsertCounter implements KyselyPlugin {
+  inserts = 0;
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    if (args.node.kind === 'InsertQueryNode') this.inserts += 1;
+    return args.node;
+  }
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    return args.result;
+  }
+}
+
+describe.each(TEST_DIALECTS)('TracesRepository on %s', (dialect) => {
+  let test: TestDatabase;
+  let repos: Repositories;
+
+  beforeAll(async () => {
+    test = await createTestDatabase(dialect);
+    repos = createRepositories(test.database);
+  });
+  afterAll(() => test.drop());
+
+  const trace = (orgId: string, startedOffsetMs: number, overrides: Partial<NewTrace> = {}): NewTrace => ({
+    id: newId('trace', Date.UTC(2026, 10, 23, 10) + startedOffsetMs),
+    orgId,
+    provider: 'openai',
+    route: '/openai/v1/chat/completions',
+    method: 'POST',
+    status: 200,
+    requestId: newId('request'),
+    startedAt: at(startedOffsetMs),
+    latencyMs: 812.25,
+    costStatus: 'unknown',
+    stream: false,
+    ...overrides,
+  });
+
+  it('round-trips every field, nulls for what was left out, bodies only by id', async () => {
+    const org = await seedOrg(repos);
+    const full: NewTrace = trace(org.id, 0, {
+      workspaceId: newId('workspace'),
+      keyId: newId('gatewayKey'),
+      model: 'gpt-4o-mini',
+      ttfbMs: 120.5,
+      overheadMs: 0.375,
+      tokensIn: 1200,
+      tokensOut: 345,
+      cacheReadTokens: 1000,
+      cacheWriteTokens: 0,
+      costUsd: 0.000123456789,
+      costStatus: 'estimated',
+      errorClass: null,
+      upstreamFailure: null,
+      traceGroup: 'grp-1',
+      threadId: 'thr-1',
+      runId: 'run-1',
+      parentTraceId: newId('trace'),
+      policyDecisions: [{ detector: 'email', field: 'messages[0].content', action: 'redact' }],
+      requestBody: '{"model":"gpt-4o-mini"}',
+      responseBody: 'data: {"x":1}\n\n',
+      stream: true,
+    });
+    const sparse = trace(org.id, 1);
+    await repos.traces.insertBatch([full, sparse]);
+
+    expect(await repos.traces.findById(full.id)).toEqual(full);
+    expect(await repos.traces.findById(sparse.id)).toEqual({
+      ...sparse,
+      workspaceId: null,
+      keyId: null,
+      model: null,
+      ttfbMs: null,
+      overheadMs: null,
+      tokensIn: null,
+      tokensOut: null,
+      cacheReadTokens: null,
+      cacheWriteTokens: null,
+      costUsd: null,
+      errorClass: null,
+      upstreamFailure: null,
+      traceGroup: null,
+      threadId: null,
+      runId: null,
+      parentTraceId: null,
+      policyDecisions: null,
+      requestBody: null,
+      responseBody: null,
+    });
+    const listed = await repos.traces.listByOrg(org.id);
+    expect(listed.map((t) => t.id)).toEqual([sparse.id, full.id]);
+    expect(listed[1]).not.toHaveProperty('requestBody');
+    expect(listed[1]).not.toHaveProperty('responseBody');
+    expect(listed[1]?.stream).toBe(true);
+    expect(await repos.traces.findById(newId('trace'))).toBeUndefined();
+  });
+
+  it('writes a batch with one multi-row INSERT', async () => {
+    const org = await seedOrg(repos);
+    const counter = new InsertCounter();
+    const counted = createTracesRepository(test.database.db.withPlugin(counter), test.database.capabilities);
+    await counted.insertBatch(Array.from({ length: 250 }, (_, i) => trace(org.id, i)));
+    expect(counter.inserts).toBe(1);
+    expect(await repos.traces.listByOrg(org.id, { limit: 1000 })).toHaveLength(250);
+    await counted.insertBatch([]);
+    expect(counter.inserts).toBe(1);
+  });
+
+  it('splits a batch only past the bind-parameter limit', async () => {
+    const org = await seedOrg(repos);
+    const counter = new InsertCounter();
+    const tight = { ...test.database.capabilities, maxBindParameters: 90 }; // 30 columns: 3 rows per statement
+    const counted = createTracesRepository(test.database.db.withPlugin(counter), tight);
+    await counted.insertBatch(Array.from({ length: 7 }, (_, i) => trace(org.id, i)));
+    expect(counter.inserts).toBe(3);
+    expect(await repos.traces.listByOrg(org.id)).toHaveLength(7);
+  });
+
+  it('pages newest first with a trace-id cursor, ties broken by id, scoped to the org', async () => {
+    const org = await seedOrg(repos);
+    const other = await seedOrg(repos, 'Other');
+    const [t0, t1, t2, t3, t4] = Array.from({ length: 5 }, (_, i) => trace(org.id, i * 1000).id);
+    const tie = trace(org.id, 2000); // same started_at as t2: the id breaks the tie
+    const ids = [t0, t1, t2, t3, t4].map(String);
+    await repos.traces.insertBatch([...ids.map((id, i) => trace(org.id, i * 1000, { id })), tie, trace(other.id, 10_000)]);
+    const expected = [t4, t3, ...[String(t2), tie.id].sort().reverse(), t1, t0];
+
+    const seen: string[] = [];
+    let before: string | undefined;
+    for (;;) {
+      const page = await repos.traces.listByOrg(org.id, { limit: 2, before });
+      if (page.length === 0) break;
+      seen.push(...page.map((t) => t.id));
+      before = page.at(-1)?.id;
+    }
+    expect(seen).toEqual(expected);
+
+    const foreignCursor = (await repos.traces.listByOrg(other.id))[0]?.id;
+    expect(await repos.traces.listByOrg(org.id, { before: foreignCursor })).toEqual([]);
+    expect(await repos.traces.listByOrg(org.id, { before: 'trc_unknown' })).toEqual([]);
+    expect(await repos.traces.listByOrg(org.id, { limit: 0 })).toHaveLength(1);
+  });
+});

@@ -1,0 +1,159 @@
+import type { ColumnType, Generated } from 'kysely';
+
+// The Kysely view of the schema the migrations create: column names exactly as in SQL (snake_case).
+// Repositories map these rows to the camelCase domain types. Conventions (docs/storage.md):
+// timestamps are ISO-8601 UTC text, booleans integer 0/1, JSON columns jsonb (Postgres) / text (SQLite).
+
+/** ISO-8601 UTC timestamp text, e.g. `2026-11-23T10:00:00.000Z`. */
+export type IsoTimestamp = string;
+
+/** A JSON column: reads as whatever the driver returns (decode with `capabilities.json`), writes JSON text. */
+export type JsonColumn = ColumnType<unknown, string, string>;
+
+/** A boolean column stored as integer 0/1 (decode with `capabilities.boolean`). */
+export type BooleanColumn = number;
+
+/** `orgs`: tenants; `enabled` is the kill switch. */
+export interface OrgsTable {
+  id: string;
+  name: string;
+  enabled: BooleanColumn;
+  created_at: IsoTimestamp;
+  updated_at: IsoTimestamp;
+}
+
+/** `workspaces`: optional grouping of keys and traces inside an org. */
+export interface WorkspacesTable {
+  id: string;
+  org_id: string;
+  name: string;
+  created_at: IsoTimestamp;
+}
+
+/** `gateway_keys`: NavPlane `np_…` keys, stored only as a hash of their secret part. */
+export interface GatewayKeysTable {
+  id: string;
+  org_id: string;
+  workspace_id: string | null;
+  name: string;
+  public_id: string;
+  secret_hash: string;
+  display_prefix: string;
+  scopes: JsonColumn;
+  created_at: IsoTimestamp;
+  expires_at: IsoTimestamp | null;
+  revoked_at: IsoTimestamp | null;
+  last_used_at: IsoTimestamp | null;
+  rotated_from_id: string | null;
+  grace_ends_at: IsoTimestamp | null;
+}
+
+/** `provider_keys`: one envelope-encrypted provider key per org and provider (base64 text fields). */
+export interface ProviderKeysTable {
+  id: string;
+  org_id: string;
+  provider: string;
+  ciphertext: string;
+  iv: string;
+  auth_tag: string;
+  wrapped_dek: string;
+  dek_iv: string;
+  dek_auth_tag: string;
+  kek_version: number;
+  last4: string;
+  created_at: IsoTimestamp;
+  rotated_at: IsoTimestamp | null;
+}
+
+/** `admin_tokens`: platform-admin tokens created by the CLI, stored argon2id-hashed. */
+export interface AdminTokensTable {
+  id: string;
+  name: string;
+  token_hash: string;
+  display_prefix: string;
+  created_at: IsoTimestamp;
+  revoked_at: IsoTimestamp | null;
+  last_used_at: IsoTimestamp | null;
+}
+
+/** `policies`: redaction/guardrail policies, one per (org, scope_type, scope_value). */
+export interface PoliciesTable {
+  id: string;
+  org_id: string;
+  scope_type: string;
+  scope_value: string | null;
+  mode: string;
+  config: JsonColumn;
+  created_at: IsoTimestamp;
+  updated_at: IsoTimestamp;
+}
+
+/** `traces`: one row per proxied request. */
+export interface TracesTable {
+  id: string;
+  org_id: string;
+  workspace_id: string | null;
+  key_id: string | null;
+  provider: string;
+  model: string | null;
+  route: string;
+  method: string;
+  status: number;
+  request_id: string;
+  started_at: IsoTimestamp;
+  latency_ms: number;
+  ttfb_ms: number | null;
+  overhead_ms: number | null;
+  tokens_in: number | null;
+  tokens_out: number | null;
+  cache_read_tokens: number | null;
+  cache_write_tokens: number | null;
+  cost_usd: number | null;
+  cost_status: string;
+  error_class: string | null;
+  upstream_failure: string | null;
+  trace_group: string | null;
+  thread_id: string | null;
+  run_id: string | null;
+  parent_trace_id: string | null;
+  policy_decisions: ColumnType<unknown, string | null, string | null>;
+  request_body: string | null;
+  response_body: string | null;
+  stream: BooleanColumn;
+}
+
+/** `audit_log`: append-only record of every mutation (who, what, when; never secrets). */
+export interface AuditLogTable {
+  id: string;
+  at: IsoTimestamp;
+  actor_type: string;
+  actor_id: string | null;
+  org_id: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  ip: string | null;
+  details: ColumnType<unknown, string | null, string | null>;
+}
+
+/** `change_events`: the SQLite change feed's log (id = the version the pollers compare). */
+export interface ChangeEventsTable {
+  id: Generated<number>;
+  topic: string;
+  payload: string;
+  origin: string;
+  created_at: IsoTimestamp;
+}
+
+/** The whole schema, as Kysely sees it. */
+export interface DB {
+  orgs: OrgsTable;
+  workspaces: WorkspacesTable;
+  gateway_keys: GatewayKeysTable;
+  provider_keys: ProviderKeysTable;
+  admin_tokens: AdminTokensTable;
+  policies: PoliciesTable;
+  traces: TracesTable;
+  audit_log: AuditLogTable;
+  change_events: ChangeEventsTable;
+}
