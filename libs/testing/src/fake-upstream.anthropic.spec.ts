@@ -1,0 +1,246 @@
+import { anthropicMessage, anthropicMessageStream } from './anthropic.fixtures';
+import { startFakeUpstream } from './fake-upstream.server';
+import type { FakeUpstream } from './fake-upstream.types';
+import { formatSseEvents } from './sse-format';
+import { parseSse } from './sse-reader';
+
+/** The body parsed as untyped JSON: tests assert wire shapes, not types. */
+const readJson = async (res: Response) => JSON.parse(await res.text());
+
+let fake: FakeUpstream;
+beforeAll(async () => {
+  fake = await startFakeUpstream();
+});
+afterEach(() => fake.reset());
+afterAll(() => fake.close());
+
+const headers = {
+  'content-type': 'application/json',
+  'x-api-key': 'sk-ant-test',
+  'anthropic-version': '2023-06-01',
+};
+
+function post(path: string, body: unknown): Promise<Response> {
+  return fetch(`${fake.url}${path}`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify(body),
+  });
+}
+
+const messageBody = {
+  model: 'claude-sonnet-4-6',
+  max_tokens: 256,
+  system: 'Be kind',
+  messages: [
+    { role: 'user', content: [{ type: 'text', text: 'Hello Claude' }] },
+  ],
+};
+
+describe('built-in Anthropic routes', () => {
+  it('answers messages as JSON with request-id and usage including cache tokens', async () => {
+    const res = await post('/v1/messages', messageBody);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('request-id')).toMatch(/^req_011C[0-9A-Za-z]{20}$/);
+    expect(res.headers.get('x-request-id')).toBeNull();
+    const json = await readJson(res);
+    expect(json).toEqual({
+      id: expect.stringMatching(/^msg_01/),
+      type: 'message',
+      role: 'assistant',
+      model: 'claude-sonnet-4-6',
+      content: [
+        { type: 'text', text: 'This is a fake reply to: Hello Claude' },
+      ],
+      stop_reason: 'end_turn',
+      stop_sequence: null,
+      usage: {
+        input_tokens: 5, // 'Be kind\nHello Claude' → ceil(20 / 4)
+        cache_creation_input_tokens: 0,
+        cache_read_input_tokens: 0,
+        output_tokens: 8,
+        service_tier: 'standard',
+      },
+    });
+  });
+
+  it('streams messages with the exact event sequence and event:/data: framing', async () => {
+    const res = await post('/v1/messages', { ...messageBody, stream: true });
+    expect(res.headers.get('content-type')).toBe(
+      'text/event-stream; charset=utf-8',
+    );
+    const text = await res.text();
+    expect(
+      text.startsWith(
+        'event: message_start\ndata: {"type":"message_start","message":{',
+      ),
+    ).toBe(true);
+    expect(
+      text.endsWith('event: message_stop\ndata: {"type":"message_stop"}\n\n'),
+    ).toBe(true);
+    expect(text).toContain('event: ping\ndata: {"type":"ping"}\n\n');
+    const events = parseSse(text);
+    expect(events.map((e) => e.event)).toEqual([
+      'message_start',
+      'content_block_start',
+      'ping',
+      ...Array(8).fill('content_block_delta'),
+      'content_block_stop',
+      'message_delta',
+      'message_stop',
+    ]);
+    const data = events.map((e) => JSON.parse(e.data));
+    data.forEach((d, i) => expect(d.type).toBe(events[i].event));
+    expect(data[0].message.usage).toEqual({
+      input_tokens: 5,
+      cache_creation_input_tokens: 0,
+      cache_read_input_tokens: 0,
+      output_tokens: 1,
+      service_tier: 'standard',
+    });
+    expect(data[1]).toEqual({
+      type: 'content_block_start',
+      index: 0,
+      content_block: { type: 'text', text: '' },
+    });
+    const deltas = data.filter((d) => d.type === 'content_block_delta');
+    expect(
+      deltas.every((d) => d.delta.type === 'text_delta' && d.index === 0),
+    ).toBe(true);
+    expect(deltas.map((d) => d.delta.text).join('')).toBe(
+      'This is a fake reply to: Hello Claude',
+    );
+    expect(data[data.length - 2]).toEqual({
+      type: 'message_delta',
+      delta: { stop_reason: 'end_turn', stop_sequence: null },
+      usage: { output_tokens: 8 },
+    });
+  });
+
+  it('stops at max_tokens with stop_reason max_tokens', async () => {
+    const json = await readJson(
+      await post('/v1/messages', { ...messageBody, max_tokens: 2 }),
+    );
+    expect(json).toMatchObject({
+      content: [{ text: 'This is' }],
+      stop_reason: 'max_tokens',
+      usage: { output_tokens: 2 },
+    });
+  });
+
+  it('counts tokens and lists models in the Anthropic shape', async () => {
+    expect(
+      await readJson(await post('/v1/messages/count_tokens', messageBody)),
+    ).toEqual({ input_tokens: 5 });
+    const models = await readJson(
+      await fetch(`${fake.url}/v1/models`, { headers }),
+    );
+    expect(models).toMatchObject({
+      has_more: false,
+      first_id: 'claude-sonnet-4-6',
+    });
+    expect(models.data[0]).toMatchObject({
+      type: 'model',
+      id: 'claude-sonnet-4-6',
+    });
+  });
+
+  it('answers errors in the Anthropic shape', async () => {
+    const missing = await post('/v1/messages', { messages: [] });
+    expect(missing.status).toBe(400);
+    expect(await readJson(missing)).toEqual({
+      type: 'error',
+      error: {
+        type: 'invalid_request_error',
+        message: 'model: Field required',
+      },
+    });
+    const unknown = await post('/v1/nothing-here', {});
+    expect(unknown.status).toBe(404);
+    expect(await readJson(unknown)).toEqual({
+      type: 'error',
+      error: { type: 'not_found_error', message: 'Not Found' },
+    });
+  });
+
+  it('checks x-api-key against acceptKeys', async () => {
+    const strict = await startFakeUpstream({ acceptKeys: ['sk-ant-good'] });
+    try {
+      const call = (key: string): Promise<Response> =>
+        fetch(`${strict.url}/v1/messages`, {
+          method: 'POST',
+          headers: { ...headers, 'x-api-key': key },
+          body: JSON.stringify(messageBody),
+        });
+      const denied = await call('sk-ant-wrong');
+      expect(denied.status).toBe(401);
+      expect(await readJson(denied)).toEqual({
+        type: 'error',
+        error: { type: 'authentication_error', message: 'invalid x-api-key' },
+      });
+      expect((await call('sk-ant-good')).status).toBe(200);
+    } finally {
+      await strict.close();
+    }
+  });
+});
+
+describe('Anthropic builders', () => {
+  it('carry explicit usage (cache tokens included) into the JSON body and the stream', async () => {
+    const usage = {
+      inputTokens: 50,
+      outputTokens: 3,
+      cacheCreationInputTokens: 20,
+      cacheReadInputTokens: 30,
+    };
+    fake.enqueue(
+      {
+        kind: 'json',
+        body: anthropicMessage({
+          model: 'claude-haiku-4-5',
+          chunks: ['A', 'B', 'C'],
+          usage,
+        }),
+      },
+      {
+        kind: 'sse',
+        events: anthropicMessageStream({
+          chunks: ['A', 'B', 'C'],
+          usage,
+          ping: false,
+        }),
+      },
+    );
+    const json = await readJson(await post('/v1/messages', messageBody));
+    expect(json.usage).toEqual({
+      input_tokens: 50,
+      cache_creation_input_tokens: 20,
+      cache_read_input_tokens: 30,
+      output_tokens: 3,
+      service_tier: 'standard',
+    });
+    expect(json.content[0].text).toBe('ABC');
+    const text = await (
+      await post('/v1/messages', { ...messageBody, stream: true })
+    ).text();
+    const data = parseSse(text).map((e) => JSON.parse(e.data));
+    expect(data.some((d) => d.type === 'ping')).toBe(false);
+    expect(data[0].message.usage).toMatchObject({
+      input_tokens: 50,
+      cache_creation_input_tokens: 20,
+      cache_read_input_tokens: 30,
+    });
+    expect(data.find((d) => d.type === 'message_delta').usage).toEqual({
+      output_tokens: 3,
+    });
+  });
+
+  it('formats the stream byte for byte as formatSseEvents describes', async () => {
+    const events = anthropicMessageStream({ id: 'msg_01fixed', chunks: ['x'] });
+    fake.enqueue({ kind: 'sse', events });
+    const text = await (
+      await post('/v1/messages', { ...messageBody, stream: true })
+    ).text();
+    expect(text).toBe(formatSseEvents(events));
+  });
+});
