@@ -1,0 +1,45 @@
+import { Readiness } from '@navplane/http';
+import request from 'supertest';
+import { createApp } from './app';
+
+const logger = { error: () => undefined, warn: () => undefined, info: () => undefined };
+
+function app(options: { ready?: boolean; corsOrigins?: string[] } = {}) {
+  const readiness = new Readiness({ checks: { database: async () => ({ ok: options.ready ?? true, reason: 'down' }) } });
+  return createApp({ logger, readiness, corsOrigins: options.corsOrigins });
+}
+
+describe('admin API app', () => {
+  it('serves liveness and readiness', async () => {
+    expect((await request(app()).get('/healthz')).status).toBe(200);
+    expect((await request(app()).get('/readyz')).status).toBe(200);
+    const notReady = await request(app({ ready: false })).get('/readyz');
+    expect(notReady.status).toBe(503);
+    expect(notReady.body.checks.database).toEqual({ ok: false, reason: 'down' });
+  });
+
+  it('answers unknown routes with a JSON 404 and a request id', async () => {
+    const res = await request(app()).get('/admin/nothing-here');
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual({ error: { message: expect.any(String), type: 'not_found_error', code: 'not_found' } });
+    expect(res.headers['x-request-id']).toMatch(/^req_/);
+  });
+
+  it('sends CORS headers only to configured origins', async () => {
+    const withCors = app({ corsOrigins: ['https://dash.example.com'] });
+    const allowed = await request(withCors)
+      .options('/admin/orgs')
+      .set('Origin', 'https://dash.example.com')
+      .set('Access-Control-Request-Method', 'PUT')
+      .set('Access-Control-Request-Headers', 'authorization,content-type');
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers['access-control-allow-origin']).toBe('https://dash.example.com');
+    expect(allowed.headers['access-control-allow-headers']).toMatch(/Authorization/);
+
+    const denied = await request(withCors).get('/healthz').set('Origin', 'https://evil.example.com');
+    expect(denied.headers['access-control-allow-origin']).toBeUndefined();
+
+    const none = await request(app()).get('/healthz').set('Origin', 'https://dash.example.com');
+    expect(none.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});

@@ -1,0 +1,79 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../testing/cli-process';
+
+jest.setTimeout(30_000);
+
+describe('navplane config validate', () => {
+  let cwd: string;
+  beforeAll(async () => {
+    cwd = await mkdtemp(join(tmpdir(), 'navplane-config-'));
+  });
+  afterAll(async () => {
+    await rm(cwd, { recursive: true, force: true });
+  });
+
+  it('accepts the defaults and prints every setting with its source', async () => {
+    const run = await runCli(['config', 'validate'], { cwd });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('configuration is valid');
+    expect(run.stdout).toMatch(/NAVPLANE_GATEWAY_PORT\s+8080\s+default/);
+    expect(run.stderr).toBe('');
+  });
+
+  it('prints a stable JSON document with --format json (file < env precedence shown by source)', async () => {
+    const file = join(cwd, 'navplane.yaml');
+    await writeFile(file, 'gateway_port: 9090\nadmin_port: 9091\n');
+    const run = await runCli(['config', 'validate', '--format', 'json'], {
+      cwd,
+      env: { NAVPLANE_CONFIG: file, NAVPLANE_ADMIN_PORT: '9999' },
+    });
+    expect(run.code).toBe(0);
+    const doc = JSON.parse(run.stdout) as {
+      schemaVersion: number;
+      valid: boolean;
+      settings: Array<{ variable: string; value: unknown; source: string }>;
+    };
+    expect(doc.schemaVersion).toBe(1);
+    expect(doc.valid).toBe(true);
+    const byName = Object.fromEntries(doc.settings.map((s) => [s.variable, s]));
+    expect(byName['NAVPLANE_GATEWAY_PORT']).toMatchObject({ value: 9090, source: 'file' });
+    expect(byName['NAVPLANE_ADMIN_PORT']).toMatchObject({ value: 9999, source: 'env' });
+    expect(byName['NAVPLANE_HOST']).toMatchObject({ value: '127.0.0.1', source: 'default' });
+  });
+
+  it('exits 1 with one line per problem and never echoes a secret', async () => {
+    const canary = 'CANARY-admin-token-with spaces';
+    const run = await runCli(['config', 'validate'], {
+      cwd,
+      env: {
+        NAVPLANE_GATEWAY_PORT: '70000',
+        NAVPLANE_DATABASE_URL: 'mysql://x',
+        NAVPLANE_ADMIN_TOKEN: canary,
+        NAVPLANE_MASTER_KEY: 'CANARYmasterkey',
+      },
+    });
+    expect(run.code).toBe(1);
+    const lines = run.stderr.trim().split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines.join('\n')).toMatch(/NAVPLANE_GATEWAY_PORT: /);
+    expect(lines.join('\n')).toMatch(/NAVPLANE_DATABASE_URL: /);
+    expect(run.stderr).not.toContain('CANARY');
+    expect(run.stdout).toBe('');
+  });
+
+  it('reports problems as JSON too, with a non-zero exit', async () => {
+    const run = await runCli(['config', 'validate', '--format', 'json'], { cwd, env: { NAVPLANE_LOG_LEVEL: 'loud' } });
+    expect(run.code).toBe(1);
+    const doc = JSON.parse(run.stdout) as { valid: boolean; problems: Array<{ variable: string; message: string }> };
+    expect(doc.valid).toBe(false);
+    expect(doc.problems).toEqual([{ variable: 'NAVPLANE_LOG_LEVEL', message: expect.any(String) }]);
+  });
+
+  it('rejects an unknown command or option with a non-zero exit', async () => {
+    const run = await runCli(['config', 'validate', '--format', 'xml'], { cwd });
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toMatch(/xml/);
+  });
+});

@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+import { createProgram } from './program';
+import { CliError } from './output';
+
+async function main(): Promise<void> {
+  try {
+    await createProgram().parseAsync(process.argv);
+  } catch (error) {
+    if (error instanceof CliError) {
+      if (error.message) process.stderr.write(`navplane: ${error.message.split('\n').join('\nnavplane: ')}\n`);
+      process.exitCode = error.exitCode;
+      return;
+    }
+    process.stderr.write(`navplane: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  }
+}
+
+void main();

@@ -1,0 +1,4 @@
+export * from './main';
+export * from './master-key';
+export * from './run-servers';
+export * from './runtime';

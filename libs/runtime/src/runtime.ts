@@ -1,0 +1,151 @@
+import type { NavPlaneConfig } from '@navplane/config';
+import { Readiness, type CheckResult } from '@navplane/http';
+import {
+  createChangeFeed,
+  getMigrationStatus,
+  migrateToLatest,
+  openDatabase,
+  type ChangeFeed,
+  type Database,
+} from '@navplane/storage';
+import { createLogger, createMetricsRegistry, type Logger, type MetricsRegistry } from '@navplane/telemetry';
+import { resolveMasterKey, type LoadedMasterKey } from './master-key';
+
+/** Work to do at shutdown after the servers stopped (e.g. flush the trace queue), in order. */
+export type ShutdownHook = () => Promise<void>;
+
+/** Everything a NavPlane process shares between its apps. */
+export interface Runtime {
+  readonly config: NavPlaneConfig;
+  readonly logger: Logger;
+  readonly metrics: MetricsRegistry;
+  readonly database: Database;
+  readonly changeFeed: ChangeFeed;
+  readonly masterKey: LoadedMasterKey;
+  /** Shared readiness: database reachable, migrations current, vault unlocked, not draining. */
+  readonly readiness: Readiness;
+  /** Registers work to run at shutdown, after the servers drained and before the DB closes. */
+  onShutdown(hook: ShutdownHook): void;
+  /** Runs the shutdown hooks, closes the change feed and the database. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Options for createRuntime. */
+export interface CreateRuntimeOptions {
+  /** A logger to use instead of the JSON stdout logger (tests). */
+  logger?: Logger;
+  /** Apply pending migrations at start-up (default true). */
+  migrate?: boolean;
+  /** Where the generated master key lives (default ./data/master.key). */
+  masterKeyFile?: string;
+}
+
+/**
+ * Builds the shared runtime: logger, metrics, database (migrated), master key, change feed and
+ * readiness checks. Throws with a one-line message when start-up cannot proceed.
+ */
+export async function createRuntime(config: NavPlaneConfig, options: CreateRuntimeOptions = {}): Promise<Runtime> {
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const masterKey = await resolveMasterKey({
+    configured: config.masterKey,
+    production: config.nodeEnv === 'production',
+    filePath: options.masterKeyFile,
+  });
+  if (!masterKey.ok) throw new Error(masterKey.error);
+  if (masterKey.value.source === 'generated') {
+    logger.warn('generated a master key because NAVPLANE_MASTER_KEY is not set; back it up and set NAVPLANE_MASTER_KEY in production', {
+      path: masterKey.value.path,
+    });
+  } else if (masterKey.value.source === 'file') {
+    logger.warn('using the master key file because NAVPLANE_MASTER_KEY is not set', { path: masterKey.value.path });
+  }
+
+  const database = await openDatabase({ url: config.databaseUrl, poolSize: config.databasePoolSize });
+  const hooks: ShutdownHook[] = [];
+  let changeFeed: ChangeFeed | undefined;
+  try {
+    if (options.migrate ?? true) {
+      const { applied } = await migrateToLatest(database);
+      if (applied.length > 0) logger.info('applied migrations', { migrations: applied });
+    }
+    changeFeed = createChangeFeed(database, {
+      pollIntervalMs: config.changeFeedPollMs,
+      onError: (error: unknown) => logger.warn('change feed error', { err: error }),
+    });
+    await changeFeed.start();
+  } catch (error) {
+    await changeFeed?.close().catch(() => undefined);
+    await database.close().catch(() => undefined);
+    throw error;
+  }
+
+  const metrics = createMetricsRegistry();
+  const readiness = new Readiness({
+    checks: {
+      database: () => checkDatabase(database),
+      migrations: () => checkMigrations(database),
+      vault: async () => ({ ok: masterKey.value.key.length === 32 }),
+    },
+  });
+
+  let closing: Promise<void> | undefined;
+  const feed = changeFeed;
+  return {
+    config,
+    logger,
+    metrics,
+    database,
+    changeFeed: feed,
+    masterKey: masterKey.value,
+    readiness,
+    onShutdown: (hook) => {
+      hooks.push(hook);
+    },
+    close: () => {
+      closing ??= (async () => {
+        for (const hook of hooks) {
+          try {
+            await hook();
+          } catch (error) {
+            logger.error('shutdown hook failed', { err: error });
+          }
+        }
+        await feed.close().catch((error: unknown) => logger.warn('change feed close failed', { err: error }));
+        await database.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Readiness check: the database answers a trivial query. */
+export async function checkDatabase(database: Database): Promise<CheckResult> {
+  try {
+    await database.ping();
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, reason: `database unreachable: ${describeError(error)}` };
+  }
+}
+
+/** Readiness check: no migration is pending (lists them otherwise). */
+export async function checkMigrations(database: Database): Promise<CheckResult> {
+  try {
+    const status = await getMigrationStatus(database);
+    if (status.current) return { ok: true };
+    return {
+      ok: false,
+      reason: `${status.pending.length} pending migration(s)`,
+      details: { pending: status.pending },
+    };
+  } catch (error) {
+    return { ok: false, reason: `migration status unknown: ${describeError(error)}` };
+  }
+}
+
+// Only the error's code or class: driver messages can carry connection strings.
+function describeError(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string') return code;
+  return error instanceof Error ? error.name : 'error';
+}
