@@ -11,7 +11,13 @@ function layerConstraints({ allowTesting }) {
   return [
     {
       sourceTag: 'type:app',
+      onlyDependOnLibsWithTags: ['type:runtime', 'type:domain', 'type:data', 'type:adapter', 'type:util', ...testing],
+    },
+    {
+      // The process runtime composes libraries; it knows no app.
+      sourceTag: 'type:runtime',
       onlyDependOnLibsWithTags: ['type:domain', 'type:data', 'type:adapter', 'type:util', ...testing],
+      bannedExternalImports: ['http-proxy-middleware'],
     },
     {
       // vault, auth, policy, trace: storage, core, config types; never another domain lib.
@@ -45,7 +51,7 @@ function layerConstraints({ allowTesting }) {
     },
     {
       sourceTag: 'type:testing',
-      onlyDependOnLibsWithTags: ['type:domain', 'type:data', 'type:adapter', 'type:util', 'type:testing'],
+      onlyDependOnLibsWithTags: ['type:runtime', 'type:domain', 'type:data', 'type:adapter', 'type:util', 'type:testing'],
     },
   ];
 }
@@ -55,7 +61,9 @@ const boundaries = (allowTesting) => ({
     'error',
     {
       enforceBuildableLibDependency: true,
-      allow: [],
+      // Apps may not import apps, except that the CLI composes both servers for `navplane serve`; the
+      // servers themselves are kept apart by the no-restricted-imports block below.
+      allow: ['@navplane/gateway', '@navplane/admin-api'],
       depConstraints: layerConstraints({ allowTesting }),
     },
   ],
@@ -76,6 +84,20 @@ export default [
       'no-restricted-syntax': [
         'error',
         { selector: 'ExportDefaultDeclaration', message: 'Use named exports (docs/ARCHITECTURE.md).' },
+      ],
+    },
+  },
+  {
+    // Only the CLI imports the apps; no library and no other app does.
+    files: ['libs/**/*.ts', 'apps/gateway/**/*.ts', 'apps/admin-api/**/*.ts', 'tools/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@navplane/gateway', '@navplane/admin-api', '@navplane/cli'], message: 'Only apps/cli composes the apps.' },
+          ],
+        },
       ],
     },
   },

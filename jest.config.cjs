@@ -1,5 +1,5 @@
 // `npm test` runs every project's suite in one Jest process tree with one summary.
 /** @type {import('jest').Config} */
 module.exports = {
-  projects: ['<rootDir>/{libs,apps}/*/jest.config.cjs'],
+  projects: ['<rootDir>/{libs,apps,tools}/*/jest.config.cjs'],
 };
