@@ -1,0 +1,23 @@
+import type { PathRule } from '../path-rules';
+
+/**
+ * Anthropic's public API under /v1 (docs.anthropic.com/en/api): Messages, token counting, Message
+ * Batches, Models and Files. The Admin API (`/v1/organizations/...`) and the legacy Text Completions
+ * API are not proxied.
+ */
+export const ANTHROPIC_PATH_RULES: readonly PathRule[] = [
+  { methods: ['POST'], path: '/v1/messages' },
+  { methods: ['POST'], path: '/v1/messages/count_tokens' },
+  { methods: ['GET', 'POST'], path: '/v1/messages/batches' },
+  { methods: ['GET', 'DELETE'], path: '/v1/messages/batches/:id' },
+  { methods: ['GET'], path: '/v1/messages/batches/:id/results' },
+  { methods: ['POST'], path: '/v1/messages/batches/:id/cancel' },
+  { methods: ['GET'], path: '/v1/models' },
+  { methods: ['GET'], path: '/v1/models/:id' },
+  { methods: ['GET', 'POST'], path: '/v1/files' },
+  { methods: ['GET', 'DELETE'], path: '/v1/files/:id' },
+  { methods: ['GET'], path: '/v1/files/:id/content' },
+];
+
+/** The one route whose successful responses report billable usage (count_tokens is free). */
+export const ANTHROPIC_MESSAGES = '/v1/messages';

@@ -1,0 +1,13 @@
+export * from './provider-adapter';
+export * from './usage';
+export * from './providers';
+export { openaiAdapter } from './openai/openai.adapter';
+export { anthropicAdapter } from './anthropic/anthropic.adapter';
+export { compilePathRules, isSafeIdSegment, type PathAllowlist, type PathRule } from './path-rules';
+export { joinUpstreamUrl, normalizeBaseUrl } from './upstream-url';
+export { DEFAULT_MAX_EVENT_BYTES, SseParser, type SseBlockHandler, type SseEvent } from './sse/sse-parser';
+export * from './stream-tap';
+export * from './json-tap';
+export * from './pricing/price-table';
+export * from './pricing/pricing';
+export * from './registry/provider-registry';

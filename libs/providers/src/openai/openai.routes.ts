@@ -1,0 +1,70 @@
+import type { PathRule } from '../path-rules';
+
+const GET = ['GET'];
+const POST = ['POST'];
+const GET_DELETE = ['GET', 'DELETE'];
+const GET_POST = ['GET', 'POST'];
+const GET_POST_DELETE = ['GET', 'POST', 'DELETE'];
+
+/** Resource families whose sub-paths (ids, sub-resources, actions) are all proxied. */
+const FAMILIES = [
+  'files',
+  'uploads',
+  'batches',
+  'fine_tuning',
+  'vector_stores',
+  'assistants',
+  'threads',
+  'conversations',
+  'containers',
+  'evals',
+];
+
+/**
+ * OpenAI's public API under /v1 (platform.openai.com/docs/api-reference). Not listed, so refused:
+ * the organization/admin API (`/v1/organization/...`), the realtime WebSocket (`GET /v1/realtime`)
+ * and anything unknown.
+ */
+export const OPENAI_PATH_RULES: readonly PathRule[] = [
+  { methods: GET_POST, path: '/v1/chat/completions' },
+  { methods: GET_POST_DELETE, path: '/v1/chat/completions/:id' },
+  { methods: GET, path: '/v1/chat/completions/:id/messages' },
+  { methods: POST, path: '/v1/completions' },
+  { methods: POST, path: '/v1/responses' },
+  { methods: POST, path: '/v1/responses/input_tokens' },
+  { methods: POST, path: '/v1/responses/compact' },
+  { methods: GET_DELETE, path: '/v1/responses/:id' },
+  { methods: POST, path: '/v1/responses/:id/cancel' },
+  { methods: GET, path: '/v1/responses/:id/input_items' },
+  { methods: POST, path: '/v1/embeddings' },
+  { methods: GET, path: '/v1/models' },
+  { methods: GET_DELETE, path: '/v1/models/:id' },
+  { methods: POST, path: '/v1/moderations' },
+  { methods: POST, path: '/v1/images/generations' },
+  { methods: POST, path: '/v1/images/edits' },
+  { methods: POST, path: '/v1/images/variations' },
+  { methods: POST, path: '/v1/audio/speech' },
+  { methods: POST, path: '/v1/audio/transcriptions' },
+  { methods: POST, path: '/v1/audio/translations' },
+  { methods: POST, path: '/v1/realtime/**' },
+  ...FAMILIES.flatMap((family): PathRule[] => [
+    { methods: GET_POST, path: `/v1/${family}` },
+    { methods: GET_POST_DELETE, path: `/v1/${family}/**` },
+  ]),
+];
+
+/** The only route whose body the gateway reads: chat streams get exact usage (see prepareRequest). */
+export const OPENAI_CHAT_COMPLETIONS = '/v1/chat/completions';
+
+/** POST routes whose successful responses report billable token usage. */
+export const OPENAI_USAGE_PATHS: ReadonlySet<string> = new Set([
+  '/v1/chat/completions',
+  '/v1/completions',
+  '/v1/responses',
+  '/v1/responses/compact',
+  '/v1/embeddings',
+  '/v1/images/generations',
+  '/v1/images/edits',
+  '/v1/audio/transcriptions',
+  '/v1/audio/translations',
+]);

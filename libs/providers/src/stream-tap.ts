@@ -1,0 +1,222 @@
+import { systemClock, type Clock } from '@navplane/core';
+import type { ProviderId, StreamEventAction, StreamReader } from './provider-adapter';
+import { getProviderAdapter } from './providers';
+import { keyBytes, removeNullMember } from './sse/json-bytes';
+import { DEFAULT_MAX_EVENT_BYTES, SseParser, type SseEvent } from './sse/sse-parser';
+import type { Usage } from './usage';
+
+/** Options of `createStreamTap`. */
+export interface StreamTapOptions {
+  readonly provider: ProviderId;
+  /** From `prepareRequest`: hide the usage reporting the gateway injected (default false; OpenAI only). */
+  readonly stripUsageChunk?: boolean;
+  /** Largest event kept for parsing; a larger one is skipped and counted as malformed (default 1 MiB). */
+  readonly maxEventBytes?: number;
+  /** Time source of `firstChunkAt` (default: the system clock). */
+  readonly clock?: Clock;
+}
+
+/** What a tap learned from one response stream. */
+export interface StreamTapResult {
+  readonly usage?: Usage;
+  readonly model?: string;
+  /** True once the terminal event was seen: `[DONE]`, `message_stop`, or a Responses API `response.completed`/`incomplete`/`failed`. */
+  readonly complete: boolean;
+  /** Epoch milliseconds of the first non-empty chunk (time to first byte). */
+  readonly firstChunkAt?: number;
+  /** Events with data that is not the provider's JSON, plus events skipped for size. */
+  readonly malformedEvents: number;
+  /** The provider's error type/code when the stream carried an error event. */
+  readonly streamError?: string;
+}
+
+/** A per-response SSE tap: feed every upstream chunk in order, forward what it returns, in order. */
+export interface StreamTap {
+  /** Reads a chunk; returns the bytes to forward now. */
+  push(chunk: Buffer): Buffer[];
+  /** At end of stream (or abort): returns any bytes still held. */
+  end(): Buffer[];
+  /** Usage and status so far; callable at any time. */
+  result(): StreamTapResult;
+}
+
+const USAGE_KEY = keyBytes('usage');
+const LF = 0x0a;
+
+/**
+ * Makes a tap for one SSE response. Without `stripUsageChunk` every chunk is forwarded at once and
+ * unchanged (the very Buffer passed in) while a side parse reads usage. With it, whole events are
+ * forwarded as soon as they complete, byte for byte, except what the injected `include_usage` added:
+ * the usage-only chunk is dropped and each chunk's `"usage":null` member removed, so the client gets
+ * exactly the stream it asked for.
+ */
+export function createStreamTap(options: StreamTapOptions): StreamTap {
+  const strip = (options.stripUsageChunk ?? false) && options.provider === 'openai';
+  const reader = getProviderAdapter(options.provider).createStreamReader({ stripUsageChunk: strip });
+  const maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
+  const clock = options.clock ?? systemClock;
+  return strip ? new RewritingTap(reader, maxEventBytes, clock) : new PassThroughTap(reader, maxEventBytes, clock);
+}
+
+abstract class BaseTap implements StreamTap {
+  protected oversizedEvents = 0;
+  private firstChunkAt: number | undefined;
+
+  constructor(
+    protected readonly reader: StreamReader,
+    private readonly clock: Clock,
+  ) {}
+
+  abstract push(chunk: Buffer): Buffer[];
+  abstract end(): Buffer[];
+
+  /** An event over the cap is counted as malformed; the reader may still read usage from its tail. */
+  protected onOversized(event: SseEvent | undefined): void {
+    this.oversizedEvents++;
+    if (event) this.reader.onOversizedEvent?.(event);
+  }
+
+  protected noteChunk(chunk: Buffer): void {
+    if (this.firstChunkAt === undefined && chunk.length > 0) this.firstChunkAt = this.clock.nowMs();
+  }
+
+  result(): StreamTapResult {
+    const state = this.reader.state();
+    return {
+      ...state,
+      malformedEvents: state.malformedEvents + this.oversizedEvents,
+      ...(this.firstChunkAt === undefined ? {} : { firstChunkAt: this.firstChunkAt }),
+    };
+  }
+}
+
+/** Forwards every chunk untouched and immediately; parses a side view with bounded memory. */
+class PassThroughTap extends BaseTap {
+  private readonly parser: SseParser;
+
+  constructor(reader: StreamReader, maxEventBytes: number, clock: Clock) {
+    super(reader, clock);
+    this.parser = new SseParser((event, _end, oversized) => this.onBlock(event, oversized), maxEventBytes);
+  }
+
+  private onBlock(event: SseEvent | undefined, oversized: boolean): void {
+    if (oversized) this.onOversized(event);
+    else if (event) this.reader.onEvent(event);
+  }
+
+  push(chunk: Buffer): Buffer[] {
+    this.noteChunk(chunk);
+    this.parser.push(chunk);
+    return [chunk];
+  }
+
+  end(): Buffer[] {
+    return [];
+  }
+}
+
+/**
+ * Holds the bytes of the event in progress and forwards each event when its blank line arrives,
+ * as views into the received chunks (no copy) unless the event itself is rewritten.
+ */
+class RewritingTap extends BaseTap {
+  private readonly parser: SseParser;
+  private held: Buffer[] = [];
+  private heldBytes = 0;
+  /** An event outgrew the cap: its bytes are forwarded as they come until it ends. */
+  private passingOversized = false;
+  private lastBlockDropped = false;
+  private chunk: Buffer = Buffer.alloc(0);
+  private blockStart = 0;
+  private out: Buffer[] = [];
+
+  constructor(
+    reader: StreamReader,
+    private readonly maxEventBytes: number,
+    clock: Clock,
+  ) {
+    super(reader, clock);
+    this.parser = new SseParser((event, end, oversized) => this.onBlock(event, end, oversized), maxEventBytes);
+  }
+
+  push(chunk: Buffer): Buffer[] {
+    this.noteChunk(chunk);
+    this.out = [];
+    this.chunk = chunk;
+    this.blockStart = 0;
+    // The LF of a CRLF split from its CR belongs to the block the CR closed: same fate as that block.
+    if (chunk.length > 0 && chunk[0] === LF && this.parser.closedBlockAwaitsLF) {
+      if (!this.lastBlockDropped) this.out.push(chunk.subarray(0, 1));
+      this.blockStart = 1;
+    }
+    this.parser.push(chunk);
+    if (this.blockStart < chunk.length) this.hold(chunk.subarray(this.blockStart));
+    const out = coalesce(this.out);
+    this.out = [];
+    return out;
+  }
+
+  private hold(piece: Buffer): void {
+    if (this.passingOversized) {
+      this.out.push(piece);
+      return;
+    }
+    this.held.push(piece);
+    this.heldBytes += piece.length;
+    if (this.heldBytes > this.maxEventBytes) {
+      // Too big to be the usage chunk; stop holding so memory stays bounded.
+      this.out.push(...this.held);
+      this.held = [];
+      this.heldBytes = 0;
+      this.passingOversized = true;
+    }
+  }
+
+  private onBlock(event: SseEvent | undefined, end: number, oversized: boolean): void {
+    const piece = this.chunk.subarray(this.blockStart, end);
+    this.blockStart = end;
+    let action: StreamEventAction = 'forward';
+    if (oversized) this.onOversized(event);
+    else if (event) action = this.reader.onEvent(event);
+    if (this.passingOversized) {
+      // Earlier bytes of this block are already gone; it can only be forwarded.
+      this.out.push(piece);
+      this.passingOversized = false;
+      this.lastBlockDropped = false;
+      return;
+    }
+    const block = this.held.length === 0 ? [piece] : [...this.held, piece];
+    this.held = [];
+    this.heldBytes = 0;
+    this.lastBlockDropped = action === 'drop';
+    if (action === 'forward') this.out.push(...block);
+    else if (action === 'forward-without-null-usage') {
+      const bytes = block.length === 1 ? block[0] : Buffer.concat(block);
+      this.out.push(removeNullMember(bytes, USAGE_KEY));
+    }
+  }
+
+  end(): Buffer[] {
+    // An unfinished event is forwarded as received: the client sees what the upstream sent.
+    const rest = this.held;
+    this.held = [];
+    this.heldBytes = 0;
+    return coalesce(rest);
+  }
+}
+
+/** Merges neighbouring views of the same memory into one Buffer (fewer socket writes, no copy). */
+function coalesce(pieces: Buffer[]): Buffer[] {
+  if (pieces.length < 2) return pieces.filter((p) => p.length > 0);
+  const out: Buffer[] = [];
+  for (const piece of pieces) {
+    if (piece.length === 0) continue;
+    const last = out[out.length - 1];
+    if (last && last.buffer === piece.buffer && last.byteOffset + last.length === piece.byteOffset) {
+      out[out.length - 1] = Buffer.from(last.buffer, last.byteOffset, last.length + piece.length);
+    } else {
+      out.push(piece);
+    }
+  }
+  return out;
+}
