@@ -1,0 +1,11 @@
+export * from './admin-token-format';
+export * from './admin-token.service';
+export type { AuditActor } from './audit-actor';
+export { BASE62_ALPHABET } from './base62';
+export { CHECKSUM_LENGTH } from './checksum';
+export * from './gateway-key-format';
+export * from './gateway-key-status';
+export * from './gateway-key.service';
+export * from './key-verifier';
+export * from './org-state-cache';
+export * from './scopes';
