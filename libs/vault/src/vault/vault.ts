@@ -1,0 +1,166 @@
+import { inspect } from 'node:util';
+import { AppError, newId, systemClock, toIso } from '@navplane/core';
+import {
+  CHANGE_FEED_RESYNC_TOPIC,
+  CHANGE_TOPICS,
+  type ProviderKeySummary,
+  type StoredProviderKey,
+} from '@navplane/storage';
+import { isAadComponent } from '../envelope/aad';
+import { openSecret, sealSecret } from '../envelope/envelope';
+import { found, MISSING, UNAVAILABLE, UNDECRYPTABLE } from './lookup-results';
+import { LookupCache, type LoadedLookup } from './lookup-cache';
+import { assertStorable, isProviderName } from './provider-key-input';
+import { rewrapAll } from './rewrap-all';
+import { vaultStatus } from './vault-status';
+import type { StoreProviderKeyInput, Vault, VaultOptions } from './vault.types';
+
+// A replacement keeps the row id, so the id sealed into the AAD is re-checked after the write; a concurrent
+// first insert can make it differ once, and then the secret is sealed again for the winning id.
+const MAX_STORE_ATTEMPTS = 3;
+
+const toError = (value: unknown): Error =>
+  value instanceof Error ? value : new Error(String(value));
+
+function validatedOptions(options: VaultOptions) {
+  const cacheSize = options.cacheSize ?? 1000;
+  const cacheTtlMs = options.cacheTtlMs ?? 300_000;
+  const missCacheTtlMs = options.missCacheTtlMs ?? 5_000;
+  if (!Number.isInteger(cacheSize) || cacheSize < 0)
+    throw new Error(
+      `Vault cacheSize must be an integer >= 0, got ${cacheSize}`,
+    );
+  for (const [name, value] of [
+    ['cacheTtlMs', cacheTtlMs],
+    ['missCacheTtlMs', missCacheTtlMs],
+  ] as const) {
+    if (!(value >= 0))
+      throw new Error(
+        `Vault ${name} must be a number of milliseconds >= 0, got ${value}`,
+      );
+  }
+  return { cacheSize, cacheTtlMs, missCacheTtlMs };
+}
+
+/**
+ * The vault (defaults: system clock, cacheSize 1000, cacheTtlMs 300000, missCacheTtlMs 5000). Subscribes at once
+ * to `provider_key.changed` (evicts that org+provider) and to the feed's resync topic (evicts everything).
+ */
+export function createVault(options: VaultOptions): Vault {
+  const { keyring, providerKeys, changeFeed } = options;
+  const clock = options.clock ?? systemClock;
+  const onError = options.onError ?? (() => undefined);
+  const { cacheSize, cacheTtlMs, missCacheTtlMs } = validatedOptions(options);
+  const cache = new LookupCache(cacheSize, clock);
+
+  const unsubscribes = [
+    changeFeed.subscribe(CHANGE_TOPICS.providerKeyChanged, (payload) => {
+      const { orgId, provider } = payload;
+      if (typeof orgId !== 'string') return cache.clear(); // a malformed event: safer to forget everything
+      cache.invalidate(
+        orgId,
+        typeof provider === 'string' ? provider : undefined,
+      );
+    }),
+    changeFeed.subscribe(CHANGE_FEED_RESYNC_TOPIC, () => cache.clear()),
+  ];
+
+  async function publishChanged(
+    orgId: string,
+    provider: string,
+  ): Promise<void> {
+    // Publishing delivers to this process's subscribers first, but evict here too in case it rejects.
+    cache.invalidate(orgId, provider);
+    await changeFeed.publish(CHANGE_TOPICS.providerKeyChanged, {
+      orgId,
+      provider,
+    });
+  }
+
+  async function load(orgId: string, provider: string): Promise<LoadedLookup> {
+    let stored: StoredProviderKey | undefined;
+    try {
+      stored = await providerKeys.findByOrgAndProvider(orgId, provider);
+    } catch (error) {
+      onError(toError(error));
+      return { lookup: UNAVAILABLE, ttlMs: 0 };
+    }
+    if (stored === undefined) return { lookup: MISSING, ttlMs: missCacheTtlMs };
+    // The context is what the caller asked for, not what the row claims: a row moved or copied fails the AAD.
+    const opened = openSecret(
+      keyring,
+      { orgId, provider, rowId: stored.id },
+      stored,
+    );
+    return opened.ok
+      ? { lookup: found(opened.value), ttlMs: cacheTtlMs }
+      : { lookup: UNDECRYPTABLE, ttlMs: missCacheTtlMs };
+  }
+
+  async function store(
+    input: StoreProviderKeyInput,
+  ): Promise<ProviderKeySummary> {
+    assertStorable(input);
+    const { orgId, provider, key } = input;
+    const existing = await providerKeys.findByOrgAndProvider(orgId, provider);
+    let rowId =
+      existing?.id ?? input.rowId ?? newId('providerKey', clock.nowMs());
+    for (let attempt = 1; ; attempt += 1) {
+      const sealed = sealSecret(keyring, { orgId, provider, rowId }, key);
+      const summary = await providerKeys.upsert({
+        id: rowId,
+        orgId,
+        provider,
+        ...sealed,
+        last4: key.slice(-4),
+        at: toIso(clock.nowMs()),
+      });
+      if (summary.id === rowId) {
+        await publishChanged(orgId, provider);
+        return summary;
+      }
+      if (attempt >= MAX_STORE_ATTEMPTS) {
+        await publishChanged(orgId, provider);
+        throw new AppError(
+          'conflict',
+          'The provider key was replaced concurrently; store it again',
+          { retryable: true },
+        );
+      }
+      rowId = summary.id;
+    }
+  }
+
+  const vault: Vault = {
+    storeProviderKey: store,
+    async deleteProviderKey(orgId, provider) {
+      const deleted = await providerKeys.delete(orgId, provider);
+      if (deleted) await publishChanged(orgId, provider);
+      return deleted;
+    },
+    getProviderKey(orgId, provider) {
+      // Nothing with such names can have been stored (and they could not be bound into an AAD).
+      if (!isAadComponent(orgId) || !isProviderName(provider))
+        return Promise.resolve(MISSING);
+      return cache
+        .get(orgId, provider, () => load(orgId, provider))
+        .catch((error: unknown) => {
+          onError(toError(error));
+          return UNAVAILABLE;
+        });
+    },
+    verifyUnlocked: () => vaultStatus(keyring, providerKeys, onError),
+    rewrapAll: (rewrapOptions) =>
+      rewrapAll({ keyring, providerKeys, publishChanged }, rewrapOptions),
+    close() {
+      for (const unsubscribe of unsubscribes.splice(0)) unsubscribe();
+      cache.clear();
+    },
+  };
+  // The vault holds decrypted keys in its cache: print and serialise it as its shape only.
+  Object.defineProperties(vault, {
+    toJSON: { value: () => ({ keyring, cache: cache.toJSON() }) },
+    [inspect.custom]: { value: () => `Vault ${inspect({ keyring, cache })}` },
+  });
+  return Object.freeze(vault);
+}

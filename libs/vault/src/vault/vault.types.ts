@@ -1,0 +1,136 @@
+import type { Clock } from '@navplane/core';
+import type {
+  ChangeFeed,
+  ProviderKeySummary,
+  ProviderKeysRepository,
+} from '@navplane/storage';
+import type { Keyring } from '../keyring/keyring';
+
+/** What the vault needs to build. */
+export interface VaultOptions {
+  /** The master keys (createKeyring). */
+  keyring: Keyring;
+  /** Where sealed keys are stored (createRepositories(database).providerKeys). */
+  providerKeys: ProviderKeysRepository;
+  /** Publishes `provider_key.changed` after writes; its events and resyncs evict the cache. */
+  changeFeed: Pick<ChangeFeed, 'publish' | 'subscribe'>;
+  /** Time source for cache expiry and stored timestamps (default: the system clock). */
+  clock?: Clock;
+  /** Most decrypted keys (and misses) held in memory, least recently used evicted first (default 1000; 0 = no cache). */
+  cacheSize?: number;
+  /** Longest a decrypted key is served from memory even without a change event, in ms (default 300000). */
+  cacheTtlMs?: number;
+  /** How long a 'missing' or 'undecryptable' outcome is remembered, in ms (default 5000; change events evict it sooner). */
+  missCacheTtlMs?: number;
+  /** Told about database errors behind an 'unavailable' outcome (default: ignored); the error carries no key material. */
+  onError?: (error: Error) => void;
+}
+
+/** What storing a provider key takes. */
+export interface StoreProviderKeyInput {
+  orgId: string;
+  /** Provider name: lowercase letters, digits, `.`, `_`, `-` (e.g. `openai`, `anthropic`). */
+  provider: string;
+  /** The provider's API key: 8-4096 characters, no whitespace or control characters. */
+  key: string;
+  /** Id for a new row (default: a new `pk_…` id); a replacement always keeps the existing row's id. */
+  rowId?: string;
+}
+
+/** The outcome of looking up an org's provider key; only `ok: true` carries plaintext. */
+export type ProviderKeyLookup =
+  | { readonly ok: true; readonly key: string }
+  | { readonly ok: false; readonly reason: 'missing' }
+  /** Wrong master key, tampered fields, or a row copied from another org/provider. */
+  | { readonly ok: false; readonly reason: 'undecryptable' }
+  /** The database could not be read. */
+  | { readonly ok: false; readonly reason: 'unavailable' };
+
+/** How many stored keys a master-key version wraps. */
+export interface KekVersionCount {
+  kekVersion: number;
+  count: number;
+  /** True when this process's keyring holds that version. */
+  inKeyring: boolean;
+}
+
+/** Counts of stored keys by master-key version (never any key material). */
+export type StoredKeysStatus =
+  | {
+      ok: true;
+      total: number;
+      /** Ascending by version. */
+      byKekVersion: KekVersionCount[];
+      /** Keys whose master key this process does not hold: they are 'undecryptable' here. */
+      unknownKekVersion: number;
+      /** Keys not yet wrapped by the current master key (run `navplane vault rotate-master`). */
+      notCurrent: number;
+    }
+  | { ok: false; reason: 'unavailable' };
+
+/** The vault's readiness (for /readyz and `navplane doctor`). */
+export interface VaultStatus {
+  /** unlocked, stored keys readable, and every stored key's master key held. */
+  ready: boolean;
+  /** The current master key wrapped and unwrapped a probe key. */
+  unlocked: boolean;
+  currentKekVersion: number;
+  /** Every version the keyring holds, current first. */
+  keyringVersions: number[];
+  storedKeys: StoredKeysStatus;
+  /** One readable line per problem (empty when ready). */
+  problems: string[];
+}
+
+/** Why one row could not be re-wrapped. */
+export type RewrapFailureReason =
+  | 'unknown_kek_version'
+  | 'integrity_check_failed'
+  | 'malformed'
+  | 'unavailable'
+  /** The row kept changing under the compare-and-set; run again. */
+  | 'conflict';
+
+/** Progress of a re-wrap, after each row. */
+export interface RewrapProgress {
+  /** Rows handled so far (including this one). */
+  done: number;
+  total: number;
+  id: string;
+  outcome: 'rewrapped' | 'skipped' | 'failed';
+}
+
+/** Options of rewrapAll. */
+export interface RewrapOptions {
+  /** Called after each row (default: none). */
+  onProgress?: (progress: RewrapProgress) => void;
+}
+
+/** What a re-wrap did: `skipped` rows were already current or were deleted meanwhile. */
+export interface RewrapReport {
+  rewrapped: number;
+  skipped: number;
+  failed: { id: string; reason: RewrapFailureReason }[];
+}
+
+/** Stores, caches and serves provider keys, envelope-encrypted under the master keyring. */
+export interface Vault {
+  /**
+   * Seals and stores (or replaces) the org's key for `provider`, then publishes `provider_key.changed`; returns
+   * the summary (last 4 characters only). Throws AppError('invalid_request') on invalid input; database errors reject.
+   */
+  storeProviderKey(input: StoreProviderKeyInput): Promise<ProviderKeySummary>;
+  /** Deletes the org's key for `provider` and publishes `provider_key.changed`; true when there was one. */
+  deleteProviderKey(orgId: string, provider: string): Promise<boolean>;
+  /** The decrypted key, from memory when warm (no database query), else from the database. Never rejects. */
+  getProviderKey(orgId: string, provider: string): Promise<ProviderKeyLookup>;
+  /** Whether the current master key works and every stored key's master key is held. Never rejects. */
+  verifyUnlocked(): Promise<VaultStatus>;
+  /**
+   * Re-wraps every stored key's DEK with the current master key (compare-and-set per row, publishing
+   * `provider_key.changed` for each); idempotent and resumable. Rejects only when the rows cannot be listed.
+   */
+  rewrapAll(options?: RewrapOptions): Promise<RewrapReport>;
+  /** Unsubscribes from the change feed and drops every cached key. */
+  close(): void;
+}
