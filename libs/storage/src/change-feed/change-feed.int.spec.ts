@@ -103,6 +103,23 @@ describe.each(TEST_DIALECTS)('change feed on %s', (dialect) => {
     expect(wrongTopic).toEqual([]);
   });
 
+  it('reports how long each remote change took to arrive (the lag metric), and not local ones', async () => {
+    const lags: Array<[string, number]> = [];
+    const listener = await startedFeed(test.database, { onRemoteDelivery: (topic, lagMs) => lags.push([topic, lagMs]) });
+    const publisher = createChangeFeed(other);
+    feeds.push(publisher);
+    const arriving = nextPayloads(listener, 'orgs.changed');
+    await publisher.publish('orgs.changed', { orgId: 'org_lag' });
+    await arriving;
+    expect(lags).toHaveLength(1);
+    expect(lags[0]?.[0]).toBe('orgs.changed');
+    expect(lags[0]?.[1]).toBeGreaterThanOrEqual(0);
+    expect(lags[0]?.[1]).toBeLessThan(1000);
+    await listener.publish('orgs.changed', { orgId: 'org_local' });
+    await sleep(400);
+    expect(lags).toHaveLength(1);
+  });
+
   it('keeps delivering to other handlers when one throws, and reports the error', async () => {
     const listener = await startedFeed(test.database);
     listener.subscribe('boom', () => {

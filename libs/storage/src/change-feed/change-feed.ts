@@ -38,6 +38,11 @@ export interface ChangeFeedOptions extends PostgresNotifyOptions {
   onError?: (error: Error) => void;
   /** Time source (default: the system clock). */
   clock?: Clock;
+  /**
+   * Told, for each change another process published, how long it took to arrive (ms; publisher's clock to
+   * ours, so clock skew between hosts shows up here). Exposed as a metric by the runtime.
+   */
+  onRemoteDelivery?: (topic: string, lagMs: number) => void;
 }
 
 const defaultOnError = (error: Error) => process.emitWarning(`NavPlane change feed: ${error.message}`);
@@ -53,6 +58,8 @@ export function createChangeFeed(database: Database, options: ChangeFeedOptions 
     throw new Error(`Change feed pollIntervalMs must be a positive number of milliseconds, got ${pollIntervalMs}`);
   }
   const onError = options.onError ?? defaultOnError;
+  const clock = options.clock ?? systemClock;
+  const { onRemoteDelivery } = options;
   const origin = randomUUID();
   const subscribers = new LocalSubscribers(onError);
   const transport = createTransport(database, { ...options, pollIntervalMs });
@@ -63,7 +70,12 @@ export function createChangeFeed(database: Database, options: ChangeFeedOptions 
     async publish(topic, payload) {
       if (state === 'closed') throw new Error('Change feed is closed');
       // Cloning through JSON proves the payload serialisable and gives local handlers what remote ones get.
-      const message: ChangeMessage = { topic, payload: JSON.parse(JSON.stringify(payload)) as JsonObject, origin };
+      const message: ChangeMessage = {
+        topic,
+        payload: JSON.parse(JSON.stringify(payload)) as JsonObject,
+        origin,
+        sentAt: clock.nowMs(),
+      };
       subscribers.dispatch(topic, message.payload);
       await transport.send(message);
     },
@@ -78,7 +90,11 @@ export function createChangeFeed(database: Database, options: ChangeFeedOptions 
         .start({
           // Our own messages come back through the database: they were delivered locally already.
           deliver: (message) => {
-            if (message.origin !== origin && state !== 'closed') subscribers.dispatch(message.topic, message.payload);
+            if (message.origin === origin || state === 'closed') return;
+            if (onRemoteDelivery !== undefined && message.sentAt !== undefined) {
+              onRemoteDelivery(message.topic, Math.max(0, clock.nowMs() - message.sentAt));
+            }
+            subscribers.dispatch(message.topic, message.payload);
           },
           resync: (reason) => subscribers.dispatch(CHANGE_FEED_RESYNC_TOPIC, { reason }),
           error: onError,

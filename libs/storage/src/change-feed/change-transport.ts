@@ -6,6 +6,8 @@ export interface ChangeMessage {
   payload: JsonObject;
   /** The publishing feed's id, so a feed can skip its own messages when they come back. */
   origin: string;
+  /** When it was published (ms since the epoch, the publisher's clock): receivers measure the feed's lag. */
+  sentAt?: number;
 }
 
 /** What a transport calls when something arrives or when messages may have been missed. */

@@ -65,7 +65,7 @@ export class TablePollingTransport implements ChangeTransport {
         topic: message.topic,
         payload: JSON.stringify(message.payload),
         origin: message.origin,
-        created_at: toIso(this.options.clock.nowMs()),
+        created_at: toIso(message.sentAt ?? this.options.clock.nowMs()),
       })
       .execute();
   }
@@ -88,11 +88,11 @@ export class TablePollingTransport implements ChangeTransport {
 
   async #poll(): Promise<void> {
     try {
-      let page: Array<{ id: number; topic: string; payload: string; origin: string }>;
+      let page: Array<{ id: number; topic: string; payload: string; origin: string; created_at: string }>;
       do {
         page = await this.db
           .selectFrom('change_events')
-          .select(['id', 'topic', 'payload', 'origin'])
+          .select(['id', 'topic', 'payload', 'origin', 'created_at'])
           .where('id', '>', this.#cursor)
           .orderBy('id')
           .limit(PAGE_SIZE)
@@ -112,7 +112,7 @@ export class TablePollingTransport implements ChangeTransport {
     }
   }
 
-  #deliver(row: { topic: string; payload: string; origin: string }): void {
+  #deliver(row: { topic: string; payload: string; origin: string; created_at: string }): void {
     let payload: JsonObject;
     try {
       payload = JSON.parse(row.payload) as JsonObject;
@@ -120,7 +120,7 @@ export class TablePollingTransport implements ChangeTransport {
       this.#sink?.error(new Error('Unparseable change event', { cause: error }));
       return;
     }
-    this.#sink?.deliver({ topic: row.topic, payload, origin: row.origin });
+    this.#sink?.deliver({ topic: row.topic, payload, origin: row.origin, sentAt: Date.parse(row.created_at) });
   }
 
   async #pruneIfDue(): Promise<void> {

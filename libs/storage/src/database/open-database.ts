@@ -35,6 +35,8 @@ export interface OpenDatabaseOptions {
   sqliteBusyTimeoutMs?: number;
   /** Called when an idle pooled Postgres connection fails (default: ignored; pg drops it and reconnects). */
   onError?: (error: Error) => void;
+  /** Postgres `application_name` of the pool's connections, as `pg_stat_activity` shows it (default: pg's). */
+  applicationName?: string;
 }
 
 /**
@@ -47,7 +49,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   const location = parseDatabaseUrl(options.url);
   return location.dialect === 'sqlite'
     ? openSqlite(location, options.sqliteBusyTimeoutMs ?? 5000)
-    : openPostgres(location, options.poolSize ?? 10, options.onError);
+    : openPostgres(location, options.poolSize ?? 10, options.onError, options.applicationName);
 }
 
 function openSqlite(location: Extract<DatabaseLocation, { dialect: 'sqlite' }>, busyTimeoutMs: number): Database {
@@ -66,8 +68,14 @@ function openPostgres(
   location: Extract<DatabaseLocation, { dialect: 'postgres' }>,
   poolSize: number,
   onError: ((error: Error) => void) | undefined,
+  applicationName: string | undefined,
 ): Database {
-  const pool = new pg.Pool({ connectionString: location.connectionString, max: poolSize, types: PG_TYPES });
+  const pool = new pg.Pool({
+    connectionString: location.connectionString,
+    max: poolSize,
+    types: PG_TYPES,
+    ...(applicationName === undefined ? {} : { application_name: applicationName }),
+  });
   // Without a listener, an idle client's error (server restart, pg_terminate_backend) would crash the process.
   pool.on('error', (error) => onError?.(error));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });

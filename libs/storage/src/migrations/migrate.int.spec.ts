@@ -15,6 +15,7 @@ const TABLES = [
   'orgs',
   'policies',
   'provider_keys',
+  'trace_forks',
   'traces',
   'workspaces',
 ];

@@ -8,6 +8,7 @@ import { createGatewayKeysRepository, type GatewayKeysRepository } from './gatew
 import { createOrgsRepository, type OrgsRepository } from './orgs.repository';
 import { createPoliciesRepository, type PoliciesRepository } from './policies.repository';
 import { createProviderKeysRepository, type ProviderKeysRepository } from './provider-keys.repository';
+import { createTraceForksRepository, type TraceForksRepository } from './trace-forks.repository';
 import { createTracesRepository, type TracesRepository } from './traces.repository';
 import { createWorkspacesRepository, type WorkspacesRepository } from './workspaces.repository';
 
@@ -20,6 +21,7 @@ export interface Repositories {
   readonly adminTokens: AdminTokensRepository;
   readonly policies: PoliciesRepository;
   readonly traces: TracesRepository;
+  readonly traceForks: TraceForksRepository;
   readonly auditLog: AuditLogRepository;
   /**
    * Runs `work` with repositories bound to one transaction (e.g. a mutation and its audit record), committing
@@ -37,6 +39,7 @@ function bind(db: Kysely<DB>, capabilities: DialectCapabilities): Repositories {
     adminTokens: createAdminTokensRepository(db),
     policies: createPoliciesRepository(db, capabilities),
     traces: createTracesRepository(db, capabilities),
+    traceForks: createTraceForksRepository(db),
     auditLog: createAuditLogRepository(db, capabilities),
     transaction: (work) =>
       db.isTransaction

@@ -1,4 +1,4 @@
-import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type Insertable, type Kysely, type Selectable, type SqlBool } from 'kysely';
 import type { DialectCapabilities } from '../database/dialect-capabilities';
 import type { JsonValue } from '../schema/json';
 import type { DB, TracesTable } from '../schema/schema';
@@ -56,22 +56,107 @@ type NullableTraceField = {
 /** What writing a trace needs: nullable fields may be left out (stored as null). */
 export type NewTrace = Omit<Trace, NullableTraceField> & Partial<Pick<Trace, NullableTraceField>>;
 
-/** Options of TracesRepository.listByOrg. */
+/** A status filter: one exact status, a class (`4xx` = 400..499) or `failed` (status >= 400). */
+export type TraceStatusFilter = number | '1xx' | '2xx' | '3xx' | '4xx' | '5xx' | 'failed';
+
+/** Options of TracesRepository.listByOrg: a page and optional filters (all combined with AND). */
 export interface ListTracesOptions {
   /** Page size (default 50, clamped to 1..1000). */
   limit?: number;
   /** Cursor: the id of the last trace of the previous page; returns older traces only. */
   before?: string;
+  /** Only this model (exact). */
+  model?: string;
+  /** Only this provider (`openai`, `anthropic`, …). */
+  provider?: string;
+  /** Only traces of this NavPlane key id. */
+  keyId?: string;
+  /** Only these statuses. */
+  status?: TraceStatusFilter;
+  /** Only traces started at or after this ISO-8601 UTC instant (inclusive). */
+  from?: string;
+  /** Only traces started before this ISO-8601 UTC instant (exclusive). */
+  to?: string;
 }
 
-/** Traces: batched writes, lookups and the request listing. */
+/** How usage is grouped: by model, by UTC day (`YYYY-MM-DD`) or by NavPlane key id. */
+export type UsageGroupBy = 'model' | 'day' | 'key';
+
+/** Options of TracesRepository.aggregateUsage. */
+export interface AggregateUsageOptions {
+  groupBy: UsageGroupBy;
+  /** Inclusive lower bound on started_at (ISO-8601 UTC); default unbounded. */
+  from?: string;
+  /** Exclusive upper bound on started_at; default unbounded. */
+  to?: string;
+}
+
+/** One usage group, summed in SQL. Unknown costs are counted, never summed as 0. */
+export interface UsageAggregateRow {
+  /** The model, the UTC day or the key id; null when the traces carry none. */
+  group: string | null;
+  requests: number;
+  /** Token sums; a trace that reported no tokens adds 0. */
+  tokensIn: number;
+  tokensOut: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  /** Sum of the costs that are known (USD). */
+  pricedCostUsd: number;
+  /** Requests whose cost is unknown (cost_usd null): not in pricedCostUsd. */
+  unknownCostRequests: number;
+  /** Requests whose cost is an estimate (cost_status `estimated`). */
+  estimatedCostRequests: number;
+}
+
+/** The lineage ids a chain can follow: `X-NavPlane-Trace-Group`, `-Thread`, `-Run`. */
+export type LineageKind = 'group' | 'thread' | 'run';
+
+/** The column of each lineage kind. */
+export const LINEAGE_COLUMNS = { group: 'trace_group', thread: 'thread_id', run: 'run_id' } as const;
+
+/** Options of TracesRepository.deleteOlderThan. */
+export interface DeleteOlderThanOptions {
+  /** Rows per DELETE statement (default 500): each batch is its own short transaction. */
+  batchSize?: number;
+  /** Pause between batches in ms (default 0: yield to the event loop only), so writers get the lock. */
+  pauseMs?: number;
+  /** Checked between batches; returning true stops the loop (shutdown). */
+  shouldStop?: () => boolean;
+}
+
+/** Traces: batched writes, lookups, the filtered request listing, usage, lineage and retention. */
 export interface TracesRepository {
-  /** Writes the traces in one multi-row INSERT (split only past the dialect's bind-parameter limit). */
+  /**
+   * Writes the traces in one multi-row INSERT (split only past the dialect's bind-parameter limit). Idempotent:
+   * a trace whose id is already stored is skipped, so a retried batch never fails on rows that landed.
+   */
   insertBatch(traces: readonly NewTrace[]): Promise<void>;
   /** The trace with bodies, or undefined (callers check the org: tenancy). */
   findById(id: string): Promise<Trace | undefined>;
-  /** The org's traces without bodies, newest first (started_at, then id), paged by `before`. */
+  /**
+   * The org's traces without bodies, newest first (started_at, then id), filtered and paged by `before`.
+   * An unknown or foreign cursor yields an empty page.
+   */
   listByOrg(orgId: string, options?: ListTracesOptions): Promise<TraceSummary[]>;
+  /** The org's traces with these ids (no bodies), in no particular order; unknown and foreign ids are skipped. */
+  findSummaries(orgId: string, ids: readonly string[]): Promise<TraceSummary[]>;
+  /** The org's traces carrying lineage id `id` of `kind`, oldest first (started_at, id), at most `limit` (default 10000). */
+  listByLineage(orgId: string, kind: LineageKind, id: string, limit?: number): Promise<TraceSummary[]>;
+  /**
+   * The org's traces whose parent is one of `parentIds`; with `withoutLineage`, only those whose id of that kind
+   * is null (traces that inherit the lineage of their parent).
+   */
+  listChildren(orgId: string, parentIds: readonly string[], withoutLineage?: LineageKind): Promise<TraceSummary[]>;
+  /** Tokens and cost of the org's traces grouped by model, UTC day or key, sorted by group (nulls last). */
+  aggregateUsage(orgId: string, options: AggregateUsageOptions): Promise<UsageAggregateRow[]>;
+  /**
+   * Deletes every trace started before `cutoffIso`, in batches of short statements with a yield between
+   * them (no long lock on either dialect). Returns how many rows were deleted.
+   */
+  deleteOlderThan(cutoffIso: string, options?: DeleteOlderThanOptions): Promise<number>;
+  /** One retention batch: deletes up to `batchSize` of the oldest traces started before `cutoffIso`; returns the count. */
+  deleteBatchOlderThan(cutoffIso: string, batchSize: number): Promise<number>;
 }
 
 const COLUMN_COUNT = 30;
@@ -179,12 +264,32 @@ export function createTracesRepository(db: Kysely<DB>, capabilities: DialectCapa
 
   const rowsPerStatement = Math.max(1, Math.floor(capabilities.maxBindParameters / COLUMN_COUNT));
 
+  // One short statement (its own transaction), oldest first through traces_started_idx.
+  const deleteBatchOlderThan = async (cutoffIso: string, batchSize: number): Promise<number> => {
+    const result = await db
+      .deleteFrom('traces')
+      .where('id', 'in', (eb) =>
+        eb
+          .selectFrom('traces')
+          .select('id')
+          .where('started_at', '<', cutoffIso)
+          .orderBy('started_at')
+          .orderBy('id')
+          .limit(clampLimit(batchSize, 500, 100_000)),
+      )
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  };
+
   return {
     async insertBatch(traces) {
       for (let start = 0; start < traces.length; start += rowsPerStatement) {
+        // Idempotent: a retry after an unacknowledged commit (connection lost) or a partly written split batch
+        // must not fail on the rows that did land; ids are random enough never to collide otherwise.
         await db
           .insertInto('traces')
           .values(traces.slice(start, start + rowsPerStatement).map(toRow))
+          .onConflict((conflict) => conflict.column('id').doNothing())
           .execute();
       }
     },
@@ -193,17 +298,172 @@ export function createTracesRepository(db: Kysely<DB>, capabilities: DialectCapa
       return row && { ...toSummary(row), requestBody: row.request_body, responseBody: row.response_body };
     },
     async listByOrg(orgId, options = {}) {
-      const limit = Math.min(1000, Math.max(1, Math.trunc(options.limit ?? 50)));
-      let query = db.selectFrom('traces').select(SUMMARY_COLUMNS).where('org_id', '=', orgId);
-      if (options.before !== undefined) {
-        // Keyset paging on (started_at, id), the order of traces_org_started_idx. An unknown or foreign
-        // cursor matches nothing, so the page is empty rather than leaking another org's position.
-        query = query.where(
-          sql<boolean>`(started_at, id) < (select c.started_at, c.id from traces c where c.id = ${options.before} and c.org_id = ${orgId})`,
-        );
-      }
-      const rows = await query.orderBy('started_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+      const limit = clampLimit(options.limit, 50, 1000);
+      const rows = await db
+        .selectFrom('traces')
+        .select(SUMMARY_COLUMNS)
+        .where((eb) => eb.and(listingTerms(eb, orgId, options)))
+        .orderBy('started_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute();
       return rows.map(toSummary);
     },
+    async findSummaries(orgId, ids) {
+      const found: TraceSummary[] = [];
+      for (const chunk of chunks(ids, ID_CHUNK)) {
+        // By primary key only, the org checked here: with `org_id = ?` in the SQL, SQLite's planner (no
+        // statistics) walks the org's index instead of looking the ids up.
+        const rows = await db.selectFrom('traces').select(SUMMARY_COLUMNS).where('id', 'in', chunk).execute();
+        for (const row of rows) if (row.org_id === orgId) found.push(toSummary(row));
+      }
+      return found;
+    },
+    async listByLineage(orgId, kind, id, limit = 10_000) {
+      const rows = await db
+        .selectFrom('traces')
+        .select(SUMMARY_COLUMNS)
+        .where(LINEAGE_COLUMNS[kind], '=', id)
+        .where('org_id', '=', orgId)
+        .orderBy('started_at')
+        .orderBy('id')
+        .limit(Math.max(1, Math.trunc(limit)))
+        .execute();
+      return rows.map(toSummary);
+    },
+    async listChildren(orgId, parentIds, withoutLineage) {
+      const found: TraceSummary[] = [];
+      for (const chunk of chunks(parentIds, ID_CHUNK)) {
+        let query = db
+          .selectFrom('traces')
+          .select(SUMMARY_COLUMNS)
+          .where('parent_trace_id', 'in', chunk)
+          .where('org_id', '=', orgId);
+        if (withoutLineage !== undefined) query = query.where(LINEAGE_COLUMNS[withoutLineage], 'is', null);
+        found.push(...(await query.execute()).map(toSummary));
+      }
+      return found;
+    },
+    async aggregateUsage(orgId, options) {
+      const group = USAGE_GROUP[options.groupBy];
+      const rows = await db
+        .selectFrom('traces')
+        .select([
+          group.as('group_key'),
+          sql<number>`count(*)`.as('requests'),
+          sql<number>`coalesce(sum(tokens_in), 0)`.as('tokens_in'),
+          sql<number>`coalesce(sum(tokens_out), 0)`.as('tokens_out'),
+          sql<number>`coalesce(sum(cache_read_tokens), 0)`.as('cache_read_tokens'),
+          sql<number>`coalesce(sum(cache_write_tokens), 0)`.as('cache_write_tokens'),
+          sql<number>`coalesce(sum(cost_usd), 0)`.as('priced_cost_usd'),
+          // count(col) skips NULLs: the difference is the number of traces whose cost is unknown.
+          sql<number>`count(*) - count(cost_usd)`.as('unknown_cost_requests'),
+          sql<number>`count(case when cost_status = 'estimated' then 1 end)`.as('estimated_cost_requests'),
+        ])
+        .where((eb) => eb.and(listingTerms(eb, orgId, { from: options.from, to: options.to })))
+        .groupBy(group)
+        .execute();
+      return rows
+        .map(
+          (row): UsageAggregateRow => ({
+            group: row.group_key,
+            requests: Number(row.requests),
+            tokensIn: Number(row.tokens_in),
+            tokensOut: Number(row.tokens_out),
+            cacheReadTokens: Number(row.cache_read_tokens),
+            cacheWriteTokens: Number(row.cache_write_tokens),
+            pricedCostUsd: Number(row.priced_cost_usd),
+            unknownCostRequests: Number(row.unknown_cost_requests),
+            estimatedCostRequests: Number(row.estimated_cost_requests),
+          }),
+        )
+        .sort((a, b) => compareGroups(a.group, b.group));
+    },
+    async deleteOlderThan(cutoffIso, options = {}) {
+      const batchSize = clampLimit(options.batchSize, 500, 100_000);
+      let deleted = 0;
+      while (!(options.shouldStop?.() ?? false)) {
+        const count = await deleteBatchOlderThan(cutoffIso, batchSize);
+        deleted += count;
+        if (count < batchSize) break;
+        await pause(options.pauseMs ?? 0);
+      }
+      return deleted;
+    },
+    deleteBatchOlderThan,
   };
+}
+
+/** Most ids bound in one `in (…)` list (well under both dialects' bind limits). */
+const ID_CHUNK = 500;
+
+const USAGE_GROUP = {
+  model: sql<string | null>`model`,
+  key: sql<string | null>`key_id`,
+  // ISO-8601 text: the first 10 characters are the UTC day on both dialects.
+  day: sql<string | null>`substr(started_at, 1, 10)`,
+} as const satisfies Record<UsageGroupBy, unknown>;
+
+const STATUS_CLASSES = {
+  '1xx': [100, 200],
+  '2xx': [200, 300],
+  '3xx': [300, 400],
+  '4xx': [400, 500],
+  '5xx': [500, 600],
+  failed: [400, undefined],
+} as const satisfies Record<Exclude<TraceStatusFilter, number>, readonly [number, number | undefined]>;
+
+// The predicate of traces_org_failed_idx, as literal SQL: SQLite uses a partial index only when the query
+// contains the index's WHERE term itself (a bound parameter would not match it).
+const FAILED = sql<SqlBool>`status >= 400`;
+
+type ListingFilters = Pick<ListTracesOptions, 'before' | 'model' | 'provider' | 'keyId' | 'status' | 'from' | 'to'>;
+
+function listingTerms(eb: ExpressionBuilder<DB, 'traces'>, orgId: string, filters: ListingFilters): Array<Expression<SqlBool>> {
+  const terms: Array<Expression<SqlBool>> = [eb('org_id', '=', orgId)];
+  if (filters.model !== undefined) terms.push(eb('model', '=', filters.model));
+  if (filters.provider !== undefined) terms.push(eb('provider', '=', filters.provider));
+  if (filters.keyId !== undefined) terms.push(eb('key_id', '=', filters.keyId));
+  if (filters.from !== undefined) terms.push(eb('started_at', '>=', filters.from));
+  if (filters.to !== undefined) terms.push(eb('started_at', '<', filters.to));
+  const status = filters.status;
+  if (typeof status === 'number') {
+    if (status >= 400) terms.push(FAILED);
+    terms.push(eb('status', '=', status));
+  } else if (status !== undefined) {
+    const [low, high] = STATUS_CLASSES[status];
+    if (low >= 400) terms.push(FAILED);
+    if (low !== 400) terms.push(eb('status', '>=', low));
+    if (high !== undefined) terms.push(eb('status', '<', high));
+  }
+  if (filters.before !== undefined) {
+    // Keyset paging on (started_at, id), the order of the listing indexes. An unknown or foreign cursor
+    // matches nothing, so the page is empty rather than leaking another org's position.
+    terms.push(
+      sql<SqlBool>`(started_at, id) < (select c.started_at, c.id from traces c where c.id = ${filters.before} and c.org_id = ${orgId})`,
+    );
+  }
+  return terms;
+}
+
+function clampLimit(value: number | undefined, fallback: number, max: number): number {
+  return Math.min(max, Math.max(1, Math.trunc(value ?? fallback)));
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let start = 0; start < items.length; start += size) out.push(items.slice(start, start + size));
+  return out;
+}
+
+// Groups sort by code units (as SQL text compares under the C collation), nulls last on both dialects.
+function compareGroups(a: string | null, b: string | null): number {
+  if (a === b) return 0;
+  if (a === null) return 1;
+  if (b === null) return -1;
+  return a < b ? -1 : 1;
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => (ms > 0 ? setTimeout(resolve, ms) : setImmediate(resolve)));
 }

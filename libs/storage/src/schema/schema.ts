@@ -122,6 +122,16 @@ export interface TracesTable {
   stream: BooleanColumn;
 }
 
+/** `trace_forks`: a new run continuing from a stored checkpoint trace (trace rows are never changed). */
+export interface TraceForksTable {
+  id: string;
+  org_id: string;
+  source_trace_id: string;
+  new_run_id: string;
+  created_at: IsoTimestamp;
+  created_by: string;
+}
+
 /** `audit_log`: append-only record of every mutation (who, what, when; never secrets). */
 export interface AuditLogTable {
   id: string;
@@ -154,6 +164,7 @@ export interface DB {
   admin_tokens: AdminTokensTable;
   policies: PoliciesTable;
   traces: TracesTable;
+  trace_forks: TraceForksTable;
   audit_log: AuditLogTable;
   change_events: ChangeEventsTable;
 }
