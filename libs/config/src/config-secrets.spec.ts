@@ -128,7 +128,7 @@ describe('describeConfig', () => {
     const result = loadConfig({});
     if (!result.ok) throw new Error('defaults must be valid');
     const values = describeConfig(result.value).filter((s) => s.variable.match(/MASTER_KEY|ADMIN_TOKEN/));
-    expect(values.map((s) => s.value)).toEqual(['not set', 'not set']);
+    expect(values.map((s) => s.value)).toEqual(['not set', 'not set', 'not set']);
   });
 });
 

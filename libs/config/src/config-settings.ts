@@ -58,6 +58,13 @@ export const CONFIG_SETTINGS = [
     { secret: true },
   ),
   setting(
+    'masterKeyPrevious',
+    'NAVPLANE_MASTER_KEY_PREVIOUS',
+    undefined,
+    'Comma-separated base64 master keys that are being rotated out: still accepted for reading stored keys until `navplane vault rotate-master` has re-wrapped everything under NAVPLANE_MASTER_KEY.',
+    { secret: true },
+  ),
+  setting(
     'adminToken',
     'NAVPLANE_ADMIN_TOKEN',
     undefined,
@@ -160,6 +167,24 @@ export const CONFIG_SETTINGS = [
     'NAVPLANE_TRACE_FLUSH_MS',
     '100',
     'Longest a queued trace waits before its batch is written, in ms (1-60000).',
+  ),
+  setting(
+    'traceSink',
+    'NAVPLANE_TRACE_SINK',
+    'db',
+    'Where traces go: `db` (the batching writer into the database) or `none` (discarded, for benchmarks that compare tracing on and off; nothing is recorded).',
+  ),
+  setting(
+    'traceRetentionDays',
+    'NAVPLANE_TRACE_RETENTION_DAYS',
+    '30',
+    'Traces (and forks) older than this many days are deleted in small batches by every gateway process (0 = keep forever; 0-36500).',
+  ),
+  setting(
+    'traceRetentionSweepMs',
+    'NAVPLANE_TRACE_RETENTION_SWEEP_MS',
+    '3600000',
+    'How often the retention sweep runs, in ms (1000-86400000; the first sweep runs one interval after start).',
   ),
   setting(
     'nodeEnv',

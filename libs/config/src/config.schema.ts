@@ -12,11 +12,14 @@ import {
   parseInteger,
   parseLogLevel,
   parseMasterKey,
+  parseMasterKeyList,
   parseNonEmptyString,
+  parseTraceSink,
   parsePort,
   parseTrustProxy,
   type LogLevel,
   type ParseResult,
+  type TraceSinkKind,
   type TrustProxy,
 } from './setting-parsers';
 
@@ -42,6 +45,7 @@ const fields = {
   databaseUrl: setting(parseDatabaseUrl),
   databasePoolSize: setting((raw) => parseInteger(raw, 1, 1000)),
   masterKey: optional(parseMasterKey),
+  masterKeyPrevious: setting((raw) => (raw === undefined ? ok([]) : parseMasterKeyList(raw))),
   adminToken: optional(parseAdminToken),
   host: setting(parseHost),
   gatewayPort: setting(parsePort),
@@ -60,6 +64,9 @@ const fields = {
   traceQueueSize: setting((raw) => parseInteger(raw, 1, 1_000_000)),
   traceBatchSize: setting((raw) => parseInteger(raw, 1, 10_000)),
   traceFlushMs: milliseconds(1, 60_000),
+  traceSink: setting(parseTraceSink),
+  traceRetentionDays: setting((raw) => parseInteger(raw, 0, 36_500, 'days')),
+  traceRetentionSweepMs: milliseconds(1000, 86_400_000),
   nodeEnv: setting(parseNonEmptyString),
 } satisfies Record<SettingKey, z.ZodType>;
 
@@ -80,6 +87,8 @@ export interface NavPlaneConfig {
   readonly databasePoolSize: number;
   /** The vault's key-encryption key, 32 bytes decoded from base64 (default: none). */
   readonly masterKey?: Buffer;
+  /** Master keys being rotated out, still accepted for reading (default: none). */
+  readonly masterKeyPrevious: readonly Buffer[];
   /** Bootstrap platform-admin token (default: none). */
   readonly adminToken?: string;
   /** Bind address of both apps (default `127.0.0.1`). */
@@ -116,6 +125,12 @@ export interface NavPlaneConfig {
   readonly traceBatchSize: number;
   /** Longest wait before a partial batch is written in ms (default 100). */
   readonly traceFlushMs: number;
+  /** Where traces go: `db` or `none` (default `db`). */
+  readonly traceSink: TraceSinkKind;
+  /** Days traces are kept; 0 = forever (default 30). */
+  readonly traceRetentionDays: number;
+  /** Interval of the retention sweep in ms (default 3600000). */
+  readonly traceRetentionSweepMs: number;
   /** `NODE_ENV` (default `development`). */
   readonly nodeEnv: string;
   /** Absolute path of the config file read, when `NAVPLANE_CONFIG` was set. */

@@ -46,7 +46,7 @@ export function describeConfig(config: NavPlaneConfig): ConfigSettingView[] {
     ...CONFIG_SETTINGS.map((meta): ConfigSettingView => {
       const value = config[meta.key];
       let shown: JsonValue;
-      if (meta.secret) shown = value === undefined ? 'not set' : 'set';
+      if (meta.secret) shown = value === undefined || (Array.isArray(value) && value.length === 0) ? 'not set' : 'set';
       else if (meta.maskPassword && typeof value === 'string') shown = maskDatabaseUrl(value);
       else shown = toJson(value);
       return {

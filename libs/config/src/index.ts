@@ -8,6 +8,8 @@ export {
   LOG_LEVELS,
   MIN_ADMIN_TOKEN_LENGTH,
   parseMasterKey,
+  TRACE_SINKS,
   type LogLevel,
+  type TraceSinkKind,
   type TrustProxy,
 } from './setting-parsers';

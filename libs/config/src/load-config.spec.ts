@@ -54,6 +54,14 @@ const ROWS = [
     'must be base64 of exactly 32 bytes',
   ],
   [
+    'masterKeyPrevious',
+    [],
+    `${MASTER_KEY.toString('base64')},${Buffer.alloc(32, 7).toString('base64')}`,
+    [MASTER_KEY, Buffer.alloc(32, 7)],
+    'too-short',
+    'item 1 must be base64 of exactly 32 bytes',
+  ],
+  [
     'adminToken',
     undefined,
     'adm-token-0123456789',
@@ -141,6 +149,16 @@ const ROWS = [
   ['traceQueueSize', 10000, '500', 500, '0', 'must be an integer from 1 to 1000000'],
   ['traceBatchSize', 200, '50', 50, '10001', 'must be an integer from 1 to 10000'],
   ['traceFlushMs', 100, '1000', 1000, '60001', 'must be a whole number of milliseconds from 1 to 60000'],
+  ['traceSink', 'db', 'NONE', 'none', 'file', 'must be one of db, none'],
+  ['traceRetentionDays', 30, '0', 0, '36501', 'must be a whole number of days from 0 to 36500'],
+  [
+    'traceRetentionSweepMs',
+    3600000,
+    '60000',
+    60000,
+    '999',
+    'must be a whole number of milliseconds from 1000 to 86400000',
+  ],
   ['nodeEnv', 'development', 'test', 'test', undefined, undefined],
 ] as const;
 

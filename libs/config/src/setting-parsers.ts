@@ -130,6 +130,20 @@ export function parseMasterKey(raw: unknown): ParseResult<Buffer> {
   return ok(bytes);
 }
 
+/** Parses a comma-separated list of master keys (each base64 of 32 bytes); never shows a value. */
+export function parseMasterKeyList(raw: unknown): ParseResult<Buffer[]> {
+  const items = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : undefined;
+  if (items === undefined) return err('must be a comma-separated list of base64 keys of 32 bytes each; the value is not shown');
+  const keys: Buffer[] = [];
+  for (const [index, item] of items.entries()) {
+    if (typeof item === 'string' && item.trim() === '') continue;
+    const key = parseMasterKey(item);
+    if (!key.ok) return err(`item ${index + 1} ${key.error}`);
+    keys.push(key.value);
+  }
+  return ok(keys);
+}
+
 /** Minimum length of the bootstrap admin token, so a guessable one cannot be configured. */
 export const MIN_ADMIN_TOKEN_LENGTH = 16;
 
@@ -147,6 +161,19 @@ export function parseLogLevel(raw: unknown): ParseResult<LogLevel> {
   const level = typeof raw === 'string' ? raw.trim().toLowerCase() : undefined;
   const found = LOG_LEVELS.find((candidate) => candidate === level);
   return found ? ok(found) : err(`must be one of ${LOG_LEVELS.join(', ')}`);
+}
+
+/** Where traces go (`NAVPLANE_TRACE_SINK`): the database, or nowhere (benchmarks of tracing off). */
+export const TRACE_SINKS = ['db', 'none'] as const;
+
+/** One of TRACE_SINKS. */
+export type TraceSinkKind = (typeof TRACE_SINKS)[number];
+
+/** Parses a trace sink name: `db` or `none` (case-insensitive). */
+export function parseTraceSink(raw: unknown): ParseResult<TraceSinkKind> {
+  const name = typeof raw === 'string' ? raw.trim().toLowerCase() : undefined;
+  const found = TRACE_SINKS.find((candidate) => candidate === name);
+  return found ? ok(found) : err(`must be one of ${TRACE_SINKS.join(', ')}`);
 }
 
 /** True for an IP address or a subnet `ip/prefix` (`ip/netmask` for IPv4), as proxy-addr accepts. */
