@@ -2,12 +2,15 @@ import type { NavPlaneConfig } from '@navplane/config';
 import { Readiness, type CheckResult } from '@navplane/http';
 import {
   createChangeFeed,
+  createRepositories,
   getMigrationStatus,
   migrateToLatest,
   openDatabase,
   type ChangeFeed,
   type Database,
+  type Repositories,
 } from '@navplane/storage';
+import { createKeyring, createVault, type Vault } from '@navplane/vault';
 import { createLogger, createMetricsRegistry, type Logger, type MetricsRegistry } from '@navplane/telemetry';
 import { resolveMasterKey, type LoadedMasterKey } from './master-key';
 
@@ -22,6 +25,10 @@ export interface Runtime {
   readonly database: Database;
   readonly changeFeed: ChangeFeed;
   readonly masterKey: LoadedMasterKey;
+  /** One repository per table over `database`. */
+  readonly repos: Repositories;
+  /** Provider keys, envelope-encrypted under the master keyring (current + NAVPLANE_MASTER_KEY_PREVIOUS). */
+  readonly vault: Vault;
   /** Shared readiness: database reachable, migrations current, vault unlocked, not draining. */
   readonly readiness: Readiness;
   /** Registers work to run at shutdown, after the servers drained and before the DB closes. */
@@ -60,6 +67,15 @@ export async function createRuntime(config: NavPlaneConfig, options: CreateRunti
     logger.warn('using the master key file because NAVPLANE_MASTER_KEY is not set', { path: masterKey.value.path });
   }
 
+  const metrics = createMetricsRegistry();
+  // How long a change published by another process (admin API, CLI, another gateway) took to arrive here:
+  // the bound on how stale a kill switch or a revocation can be on this instance.
+  const changeLag = metrics.histogram({
+    name: 'navplane_change_feed_lag_ms',
+    help: 'Time from a change being published by another process to its arrival here (ms)',
+    labelNames: ['topic'] as const,
+    buckets: [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500],
+  });
   const database = await openDatabase({ url: config.databaseUrl, poolSize: config.databasePoolSize });
   const hooks: ShutdownHook[] = [];
   let changeFeed: ChangeFeed | undefined;
@@ -71,6 +87,7 @@ export async function createRuntime(config: NavPlaneConfig, options: CreateRunti
     changeFeed = createChangeFeed(database, {
       pollIntervalMs: config.changeFeedPollMs,
       onError: (error: unknown) => logger.warn('change feed error', { err: error }),
+      onRemoteDelivery: (topic, lagMs) => changeLag.observe({ topic }, lagMs),
     });
     await changeFeed.start();
   } catch (error) {
@@ -79,17 +96,24 @@ export async function createRuntime(config: NavPlaneConfig, options: CreateRunti
     throw error;
   }
 
-  const metrics = createMetricsRegistry();
+  const feed = changeFeed;
+  const repos = createRepositories(database);
+  const keyring = createKeyring({ current: masterKey.value.key, previous: [...config.masterKeyPrevious] });
+  const vault = createVault({
+    keyring,
+    providerKeys: repos.providerKeys,
+    changeFeed: feed,
+    onError: (error) => logger.warn('vault storage error', { err: error }),
+  });
   const readiness = new Readiness({
     checks: {
       database: () => checkDatabase(database),
       migrations: () => checkMigrations(database),
-      vault: async () => ({ ok: masterKey.value.key.length === 32 }),
+      vault: cachedCheck(() => checkVault(vault), 5_000),
     },
   });
 
   let closing: Promise<void> | undefined;
-  const feed = changeFeed;
   return {
     config,
     logger,
@@ -97,6 +121,8 @@ export async function createRuntime(config: NavPlaneConfig, options: CreateRunti
     database,
     changeFeed: feed,
     masterKey: masterKey.value,
+    repos,
+    vault,
     readiness,
     onShutdown: (hook) => {
       hooks.push(hook);
@@ -110,12 +136,33 @@ export async function createRuntime(config: NavPlaneConfig, options: CreateRunti
             logger.error('shutdown hook failed', { err: error });
           }
         }
+        vault.close();
         await feed.close().catch((error: unknown) => logger.warn('change feed close failed', { err: error }));
         await database.close();
       })();
       return closing;
     },
   };
+}
+
+/**
+ * Reuses a check's result for `ttlMs`: probes hit /readyz every few seconds and the vault check reads
+ * every stored key's wrapping, so it need not run on each probe.
+ */
+function cachedCheck(check: () => Promise<CheckResult>, ttlMs: number): () => Promise<CheckResult> {
+  let last: { at: number; result: Promise<CheckResult> } | undefined;
+  return () => {
+    const now = Date.now();
+    if (last === undefined || now - last.at > ttlMs) last = { at: now, result: check() };
+    return last.result;
+  };
+}
+
+/** Readiness check: the master key works and every stored provider key's master key is held. */
+export async function checkVault(vault: Vault): Promise<CheckResult> {
+  const status = await vault.verifyUnlocked();
+  if (status.ready) return { ok: true };
+  return { ok: false, reason: status.problems.join('; ') || 'vault locked' };
 }
 
 /** Readiness check: the database answers a trivial query. */
