@@ -1,26 +1,149 @@
-import { trustProxySetting, errorHandler, healthRoutes, metricsHandler, notFound, requestId, type LoggerLike, type MetricsSource, type Readiness } from '@navplane/http';
-import express, { type Express } from 'express';
+import type { VerifyResult } from '@navplane/auth';
+import {
+  composeHandlers,
+  errorHandler,
+  healthRoutes,
+  metricsHandler,
+  notFound,
+  requestId,
+  toAppError,
+  toErrorResponse,
+  trustProxySetting,
+  type LoggerLike,
+  type MetricsSource,
+  type Readiness,
+} from '@navplane/http';
+import type { ProviderRegistry } from '@navplane/providers';
+import type { TraceSink } from '@navplane/trace';
+import type { ProviderKeyLookup } from '@navplane/vault';
+import express, { type ErrorRequestHandler, type Express } from 'express';
+import { contextOf } from './gateway-context';
+import type { GatewayMetrics } from './gateway-metrics';
+import { authenticate, requireScope } from './middleware/authenticate.middleware';
+import { resolveCredential } from './middleware/credential.middleware';
+import { readBodyWhenNeeded } from './middleware/request-body.middleware';
+import { checkAllowedPath, resolveRoute } from './middleware/resolve-route.middleware';
+import { formatOverhead, startRequest } from './middleware/start-request.middleware';
+import { proxyToProvider, type ProxyOutcome } from './proxy/provider-proxy';
+import { buildTrace } from './trace/build-trace';
+
+/** The logger slice the gateway uses: access lines at `http`, request headers at `debug` (scrubbed). */
+export interface GatewayLogger extends LoggerLike {
+  http(message: string, meta?: Record<string, unknown>): unknown;
+  debug(message: string, meta?: Record<string, unknown>): unknown;
+  isLevelEnabled(level: string): boolean;
+}
 
 /** What the gateway app is composed of. */
 export interface GatewayDeps {
-  logger: LoggerLike;
+  logger: GatewayLogger;
   readiness: Readiness;
   metrics: MetricsSource;
   /** Express `trust proxy` value for the client address (default false). */
   trustProxy?: boolean | number | readonly string[];
+  /** Provider routes and base URLs (operator-set). */
+  registry: ProviderRegistry;
+  /** NavPlane key verification (cached; org kill switch included). */
+  verifyKey: (presented: string) => Promise<VerifyResult>;
+  /** The org's decrypted provider key (vault; cached). */
+  getProviderKey: (orgId: string, provider: string) => Promise<ProviderKeyLookup>;
+  /** Where traces go; enqueue is never awaited. */
+  traceSink: TraceSink;
+  /** Request and upstream counters. */
+  gatewayMetrics?: GatewayMetrics;
+  /** NAVPLANE_MAX_BODY_BYTES (default 20 MiB). */
+  maxBodyBytes?: number;
+  /** NAVPLANE_UPSTREAM_CONNECT_TIMEOUT_MS (default 10 s). */
+  connectTimeoutMs?: number;
+  /** NAVPLANE_UPSTREAM_TIMEOUT_MS (default 600 s). */
+  upstreamTimeoutMs?: number;
 }
 
-/** The client-facing gateway app: health, readiness, metrics and the provider routes. */
+/**
+ * The client-facing gateway: health, readiness, metrics and the provider routes. Request path:
+ * requestId → trace id → route → authenticate (key, org enabled) → allowed path → scope → credential
+ * (vault or passthrough) → body (only when it must be read) → proxy (tap + trace, never awaited).
+ * Every refusal happens before any byte goes upstream.
+ */
 export function createApp(deps: GatewayDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('trust proxy', trustProxySetting(deps.trustProxy));
 
-  app.use(requestId());
+  // Once per request: metrics, the trace into the sink (never awaited), and an access line when
+  // NAVPLANE_LOG_LEVEL is `http` or lower (off at the default `info`: logging is not free).
+  const { logger } = deps;
+  const record = (outcome: ProxyOutcome) => {
+    const { context } = outcome;
+    deps.gatewayMetrics?.observe(context.route?.adapter.id ?? 'none', outcome.status, outcome.overheadMs);
+    const trace = buildTrace(context, outcome);
+    if (trace !== undefined) deps.traceSink.enqueue(trace);
+    if (logger.isLevelEnabled('http')) {
+      logger.http('request', {
+        traceId: context.traceId,
+        requestId: context.requestId,
+        method: context.method,
+        path: context.path,
+        status: outcome.status,
+        provider: context.route?.adapter.id,
+        model: outcome.model,
+        orgId: context.key?.orgId,
+        keyId: context.key?.id,
+        mode: context.credentialMode,
+        latencyMs: Math.round(outcome.latencyMs * 100) / 100,
+        overheadMs: outcome.overheadMs === undefined ? undefined : Math.round(outcome.overheadMs * 100) / 100,
+        errorClass: outcome.errorClass,
+        upstreamFailure: outcome.upstreamFailure,
+      });
+    }
+  };
+
   app.use(healthRoutes(deps.readiness));
   app.get('/metrics', metricsHandler(deps.metrics));
+  app.use(requestId());
+
+  // The provider path runs as one composed handler: every step on every request, no router matching.
+  const providerPath = composeHandlers([
+    startRequest(),
+    resolveRoute({ registry: deps.registry }),
+    authenticate({ verify: deps.verifyKey }),
+    checkAllowedPath(),
+    requireScope('proxy'),
+    resolveCredential({ getProviderKey: deps.getProviderKey }),
+    readBodyWhenNeeded({ maxBodyBytes: deps.maxBodyBytes ?? 20 * 1024 * 1024 }),
+    proxyToProvider({
+      registry: deps.registry,
+      connectTimeoutMs: deps.connectTimeoutMs ?? 10_000,
+      upstreamTimeoutMs: deps.upstreamTimeoutMs ?? 600_000,
+      onComplete: record,
+      onForward: logger.isLevelEnabled('debug')
+        ? (headers, context) => logger.debug('forwarding upstream', { traceId: context.traceId, headers })
+        : undefined,
+    }),
+  ]);
+  app.use(providerPath);
+
+  // A refusal by the gateway itself: stamp the overhead, record the trace (when the org is known).
+  const recordRefusal: ErrorRequestHandler = function recordRefusal(error, _req, res, next) {
+    const context = res.locals['gateway'] === undefined ? undefined : contextOf(res);
+    if (context !== undefined && !res.headersSent) {
+      const appError = toAppError(error);
+      const overheadMs = performance.now() - context.startedAt;
+      res.setHeader('X-NavPlane-Overhead-Ms', formatOverhead(overheadMs));
+      record({
+        context,
+        status: toErrorResponse(appError).status,
+        stream: false,
+        latencyMs: overheadMs,
+        overheadMs,
+        errorClass: appError.code,
+      });
+    }
+    next(error);
+  };
   app.use(notFound({ code: 'route_not_found' }));
+  app.use(recordRefusal);
   app.use(errorHandler({ logger: deps.logger }));
   return app;
 }

@@ -1,13 +1,87 @@
+import { createKeyVerifier, createOrgStateCache } from '@navplane/auth';
+import { createProviderRegistry } from '@navplane/providers';
 import type { Runtime, ServerSpec } from '@navplane/runtime';
+import {
+  createBatchingTraceWriter,
+  createDiscardingTraceWriter,
+  createRetentionSweeper,
+  openTraceStorage,
+  type BatchingTraceWriter,
+  type RetentionSweeper,
+  type TraceStorage,
+} from '@navplane/trace';
 import { createApp } from './app';
+import { createGatewayMetrics } from './gateway-metrics';
 
-/** Wires the gateway app from a process runtime and returns it as a server to start. */
-export function createGatewayServer(runtime: Runtime): ServerSpec {
+/** The gateway app as a server to start, with its trace writer (flushed at shutdown). */
+export interface GatewayServer extends ServerSpec {
+  readonly traceWriter: BatchingTraceWriter;
+}
+
+/**
+ * Wires the gateway from a process runtime: key verifier and org kill-switch cache (change-feed
+ * evicted), the runtime's vault, the provider registry, the batching trace writer on its own
+ * connection (flushed at shutdown; `NAVPLANE_TRACE_SINK=none` discards instead) and the trace
+ * retention sweeper (`NAVPLANE_TRACE_RETENTION_DAYS`, 0 = off).
+ */
+export async function createGatewayServer(runtime: Runtime): Promise<GatewayServer> {
+  const { config, changeFeed, logger } = runtime;
+  const { repos, vault } = runtime;
+  const onError = (error: unknown) => logger.warn('gateway cache error', { err: error });
+
+  const orgStates = createOrgStateCache({ repos, changeFeed, onError });
+  const verifier = createKeyVerifier({ repos, changeFeed, orgStates, onError });
+  await orgStates.start();
+  await verifier.start();
+
+  let traceStorage: TraceStorage | undefined;
+  let sweeper: RetentionSweeper | undefined;
+  let traceWriter: BatchingTraceWriter;
+  if (config.traceSink === 'none') {
+    traceWriter = createDiscardingTraceWriter();
+  } else {
+    traceStorage = await openTraceStorage({ shared: runtime.database, url: config.databaseUrl });
+    traceWriter = createBatchingTraceWriter({
+      traces: traceStorage.traces,
+      queueSize: config.traceQueueSize,
+      batchSize: config.traceBatchSize,
+      flushIntervalMs: config.traceFlushMs,
+      onDrop: (reason, count, error) => logger.warn('traces dropped', { reason, count, err: error }),
+    });
+    if (config.traceRetentionDays > 0) {
+      sweeper = createRetentionSweeper({
+        traces: traceStorage.traces,
+        traceForks: traceStorage.traceForks,
+        retentionDays: config.traceRetentionDays,
+        intervalMs: config.traceRetentionSweepMs,
+        onSwept: (result) => logger.info('trace retention sweep', { ...result }),
+        onError: (error) => logger.warn('trace retention sweep failed', { err: error }),
+      });
+      sweeper.start();
+    }
+  }
+  runtime.onShutdown(async () => {
+    await sweeper?.close();
+    const flushed = await traceWriter.close(Math.min(config.shutdownGraceMs, 10_000));
+    logger.info('trace queue flushed', flushed);
+    await traceStorage?.close();
+    await verifier.close();
+    await orgStates.close();
+  });
+
   const app = createApp({
-    logger: runtime.logger,
+    logger,
     readiness: runtime.readiness,
     metrics: runtime.metrics,
-    trustProxy: runtime.config.trustProxy,
+    trustProxy: config.trustProxy,
+    registry: createProviderRegistry({ openaiBaseUrl: config.openaiBaseUrl, anthropicBaseUrl: config.anthropicBaseUrl }),
+    verifyKey: (presented) => verifier.verify(presented),
+    getProviderKey: (orgId, provider) => vault.getProviderKey(orgId, provider),
+    traceSink: traceWriter,
+    gatewayMetrics: createGatewayMetrics(runtime.metrics, () => traceWriter.stats()),
+    maxBodyBytes: config.maxBodyBytes,
+    connectTimeoutMs: config.upstreamConnectTimeoutMs,
+    upstreamTimeoutMs: config.upstreamTimeoutMs,
   });
-  return { name: 'gateway', app, port: runtime.config.gatewayPort };
+  return { name: 'gateway', app, port: config.gatewayPort, traceWriter };
 }

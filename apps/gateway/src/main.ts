@@ -3,4 +3,4 @@
 import { runMain } from '@navplane/runtime';
 import { createGatewayServer } from './create-gateway';
 
-void runMain((runtime) => [createGatewayServer(runtime)]);
+void runMain(async (runtime) => [await createGatewayServer(runtime)]);

@@ -1,0 +1,137 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { createGatewayKeyService, type Scope } from '@navplane/auth';
+import { loadConfig } from '@navplane/config';
+import { newId } from '@navplane/core';
+import { listen, type RunningServer } from '@navplane/http';
+import { createRuntime, type Runtime } from '@navplane/runtime';
+import { CHANGE_TOPICS, type Trace } from '@navplane/storage';
+import { createLogger } from '@navplane/telemetry';
+import { createTestDatabase, startFakeUpstream, type FakeUpstream, type TestDatabase } from '@navplane/testing';
+import { createGatewayServer, type GatewayServer } from '../create-gateway';
+
+/** Provider keys the fake upstream accepts; tests assert these (and nothing of NavPlane's) arrived. */
+export const OPENAI_TEST_KEY = 'sk-test-openai-vault-0123456789abcdef';
+export const ANTHROPIC_TEST_KEY = 'sk-ant-test-vault-0123456789abcdef';
+export const OPENAI_PASSTHROUGH_KEY = 'sk-test-openai-byok-fedcba9876543210';
+export const ANTHROPIC_PASSTHROUGH_KEY = 'sk-ant-test-byok-fedcba9876543210';
+
+/** A running gateway over a fresh database, the production wiring, and a fake upstream. */
+export interface GatewayHarness {
+  readonly testDb: TestDatabase;
+  readonly runtime: Runtime;
+  readonly gateway: GatewayServer;
+  readonly server: RunningServer;
+  readonly upstream: FakeUpstream;
+  /** The gateway's base URL. */
+  readonly url: string;
+  /** Every log line the gateway wrote. */
+  readonly logs: () => string;
+  createOrg(name?: string): Promise<string>;
+  issueKey(orgId: string, options?: { scopes?: Scope[]; expiresAt?: string }): Promise<{ key: string; id: string }>;
+  storeProviderKey(orgId: string, provider: 'openai' | 'anthropic', key: string): Promise<void>;
+  deleteProviderKey(orgId: string, provider: 'openai' | 'anthropic'): Promise<void>;
+  revokeKey(orgId: string, keyId: string): Promise<void>;
+  rotateKey(orgId: string, keyId: string, graceSeconds: number): Promise<{ key: string; id: string }>;
+  setOrgEnabled(orgId: string, enabled: boolean): Promise<void>;
+  /** Writes queued traces and returns the org's, newest first. */
+  traces(orgId: string): Promise<Trace[]>;
+  close(): Promise<void>;
+}
+
+/** Options of startGatewayHarness. */
+export interface GatewayHarnessOptions {
+  /** Extra NAVPLANE_* settings. */
+  env?: Record<string, string>;
+  /** An upstream to use instead of a new fake (e.g. a closed port). */
+  upstreamUrl?: string;
+  /** Runs on the fresh, migrated database before the gateway starts (e.g. to seed sealed keys). */
+  beforeStart?: (testDb: TestDatabase) => Promise<void>;
+}
+
+/** Starts the harness on `dialect` (sqlite | postgres). */
+export async function startGatewayHarness(dialect: 'sqlite' | 'postgres', options: GatewayHarnessOptions = {}): Promise<GatewayHarness> {
+  const testDb = await createTestDatabase(dialect);
+  await options.beforeStart?.(testDb);
+  const upstream = await startFakeUpstream();
+  const dir = await mkdtemp(join(tmpdir(), 'navplane-gw-'));
+  const upstreamUrl = options.upstreamUrl ?? upstream.url;
+  const loaded = loadConfig({
+    NAVPLANE_DATABASE_URL: testDb.url,
+    NAVPLANE_MASTER_KEY: randomBytes(32).toString('base64'),
+    NAVPLANE_LOG_LEVEL: 'debug',
+    NAVPLANE_OPENAI_BASE_URL: upstreamUrl,
+    NAVPLANE_ANTHROPIC_BASE_URL: upstreamUrl,
+    NAVPLANE_TRACE_FLUSH_MS: '10',
+    NAVPLANE_CHANGE_FEED_POLL_MS: '50',
+    ...options.env,
+  });
+  if (!loaded.ok) throw new Error(JSON.stringify(loaded.error));
+  let logText = '';
+  const logStream = new PassThrough();
+  logStream.on('data', (chunk: Buffer) => (logText += chunk.toString('utf8')));
+  const runtime = await createRuntime(loaded.value, {
+    logger: createLogger({ level: 'debug', stream: logStream }),
+    masterKeyFile: join(dir, 'master.key'),
+  });
+  const gateway = await createGatewayServer(runtime);
+  const server = await listen(gateway.app, { port: 0 });
+  const keys = createGatewayKeyService({ repos: runtime.repos, changeFeed: runtime.changeFeed });
+
+  return {
+    testDb,
+    runtime,
+    gateway,
+    server,
+    upstream,
+    url: server.url,
+    logs: () => logText,
+    async createOrg(name = 'acme') {
+      const id = newId('org');
+      await runtime.repos.orgs.create({ id, name, createdAt: new Date().toISOString() });
+      await runtime.changeFeed.publish(CHANGE_TOPICS.orgChanged, { orgId: id });
+      return id;
+    },
+    async issueKey(orgId, keyOptions = {}) {
+      const issued = await keys.issue({ orgId, name: 'test', scopes: keyOptions.scopes, expiresAt: keyOptions.expiresAt });
+      if (!issued.ok) throw issued.error;
+      return { key: issued.value.key, id: issued.value.record.id };
+    },
+    async storeProviderKey(orgId, provider, key) {
+      await runtime.vault.storeProviderKey({ orgId, provider, key });
+    },
+    async deleteProviderKey(orgId, provider) {
+      await runtime.vault.deleteProviderKey(orgId, provider);
+    },
+    async revokeKey(orgId, keyId) {
+      const revoked = await keys.revoke(orgId, keyId);
+      if (!revoked.ok) throw revoked.error;
+    },
+    async rotateKey(orgId, keyId, graceSeconds) {
+      const rotated = await keys.rotate(orgId, keyId, { graceSeconds });
+      if (!rotated.ok) throw rotated.error;
+      return { key: rotated.value.key, id: rotated.value.record.id };
+    },
+    async setOrgEnabled(orgId, enabled) {
+      await runtime.repos.orgs.setEnabled(orgId, enabled, new Date().toISOString());
+      await runtime.changeFeed.publish(CHANGE_TOPICS.orgChanged, { orgId });
+    },
+    async traces(orgId) {
+      await gateway.traceWriter.flush();
+      const summaries = await runtime.repos.traces.listByOrg(orgId, { limit: 1000 });
+      const full = await Promise.all(summaries.map((t) => runtime.repos.traces.findById(t.id)));
+      return full.filter((t): t is Trace => t !== undefined);
+    },
+    async close() {
+      await server.close(1000);
+      await gateway.traceWriter.close(2000);
+      await runtime.close();
+      await upstream.close();
+      await testDb.drop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
