@@ -1,0 +1,76 @@
+import { createAdminTokenService, createGatewayKeyService } from '@navplane/auth';
+import { systemClock, type Clock } from '@navplane/core';
+import type { ChangeFeed, Repositories } from '@navplane/storage';
+import type { Vault } from '@navplane/vault';
+import { createAdminTokenOperations, type AdminTokenOperations } from './admin-tokens.operations';
+import { createAuditOperations, type AuditOperations } from './audit.operations';
+import { createKeyOperations, type KeyOperations } from './keys.operations';
+import type { OperationContext } from './operation-context';
+import { createOrgOperations, type OrgOperations } from './orgs.operations';
+import { createPolicyOperations, type PolicyOperations } from './policies.operations';
+import { createProviderKeyOperations, type ProviderKeyOperations } from './provider-keys.operations';
+import { createWorkspaceOperations, type WorkspaceOperations } from './workspaces.operations';
+
+/** What the operations are built from. */
+export interface OperationsOptions {
+  /** Every repository (createRepositories(database)); mutations use its `transaction`. */
+  repos: Repositories;
+  /** Provider keys (runtime.vault): stores, deletes and announces `provider_key.changed`. */
+  vault: Pick<Vault, 'storeProviderKey' | 'deleteProviderKey'>;
+  /** Where changes are announced after commit (subscribed for the admin-token verification cache). */
+  changeFeed: Pick<ChangeFeed, 'publish' | 'subscribe'>;
+  /** Time source (default: the system clock). */
+  clock?: Clock;
+  /** NAVPLANE_ADMIN_TOKEN, accepted by `adminTokens.verify` (default none; at least 16 characters). */
+  bootstrapAdminToken?: string;
+  /** A change could not be announced after a create, which still succeeded (default: process.emitWarning). */
+  onError?: (error: Error) => void;
+}
+
+/**
+ * The use cases shared by the admin API and the CLI, so both write the same audit records and publish the same
+ * change events. Every method resolves to a `Result<T, AppError>` (codes `not_found`, `invalid_request` with
+ * `details.param`, `conflict`, and `internal_error` when a stored change could not be announced); it rejects
+ * only when the database fails.
+ */
+export interface Operations {
+  readonly orgs: OrgOperations;
+  readonly workspaces: WorkspaceOperations;
+  readonly keys: KeyOperations;
+  readonly providerKeys: ProviderKeyOperations;
+  readonly adminTokens: AdminTokenOperations;
+  readonly policies: PolicyOperations;
+  readonly audit: AuditOperations;
+  /** Unsubscribes from the change feed and writes pending admin-token `last_used_at` marks. */
+  close(): Promise<void>;
+}
+
+const defaultOnError = (error: Error) => process.emitWarning(`NavPlane operations: ${error.message}`);
+
+/**
+ * The operations over `repos`, `vault` and `changeFeed` (defaults: system clock, no bootstrap token, onError
+ * process.emitWarning). Throws at creation when `bootstrapAdminToken` is shorter than 16 characters.
+ */
+export function createOperations(options: OperationsOptions): Operations {
+  const clock = options.clock ?? systemClock;
+  const { repos, changeFeed } = options;
+  const context: OperationContext = {
+    repos,
+    vault: options.vault,
+    changeFeed,
+    clock,
+    gatewayKeys: createGatewayKeyService({ repos, changeFeed, clock }),
+    adminTokens: createAdminTokenService({ repos, changeFeed, clock, bootstrapToken: options.bootstrapAdminToken }),
+    onError: options.onError ?? defaultOnError,
+  };
+  return {
+    orgs: createOrgOperations(context),
+    workspaces: createWorkspaceOperations(context),
+    keys: createKeyOperations(context),
+    providerKeys: createProviderKeyOperations(context),
+    adminTokens: createAdminTokenOperations(context),
+    policies: createPolicyOperations(context),
+    audit: createAuditOperations(context),
+    close: () => context.adminTokens.close(),
+  };
+}

@@ -1,0 +1,12 @@
+export type { AuditActor } from '@navplane/auth';
+export * from './admin-tokens.operations';
+export * from './audit.operations';
+export * from './create-operations';
+export * from './invalid-request';
+export * from './keys.operations';
+export { MAX_NAME_LENGTH } from './names';
+export * from './orgs.operations';
+export * from './policies.operations';
+export * from './policy.schema';
+export * from './provider-keys.operations';
+export * from './workspaces.operations';

@@ -1,0 +1,100 @@
+// Shared set-up for the operations specs (not built into dist): a real database per dialect, the real vault and
+// change feed, and a record of every change published.
+import { randomBytes } from 'node:crypto';
+import type { AuditActor } from '@navplane/auth';
+import type { AppError, Result } from '@navplane/core';
+import {
+  CHANGE_TOPICS,
+  createChangeFeed,
+  createRepositories,
+  type AuditEntry,
+  type ChangeFeed,
+  type JsonObject,
+  type Repositories,
+} from '@navplane/storage';
+import { createTestDatabase, type TestDatabase } from '@navplane/testing';
+import { createKeyring, createVault, type Vault } from '@navplane/vault';
+import { createOperations, type Operations } from './create-operations';
+
+/** The actor every spec mutates as. */
+export const ACTOR: AuditActor = Object.freeze({ type: 'admin_token', id: 'adm_0000000000000000000000test', ip: '203.0.113.7' });
+
+/** The bootstrap token the harness configures. */
+export const BOOTSTRAP_TOKEN = 'bootstrap-token-for-tests-0123456789';
+
+/** One published change. */
+export interface PublishedChange {
+  topic: string;
+  payload: JsonObject;
+}
+
+/** Operations over a fresh database, with what they published. */
+export interface OperationsHarness {
+  readonly testDb: TestDatabase;
+  readonly repos: Repositories;
+  readonly vault: Vault;
+  readonly changeFeed: ChangeFeed;
+  readonly ops: Operations;
+  /** Every change published since the last `clearChanges()`. */
+  readonly changes: PublishedChange[];
+  clearChanges(): void;
+  /** The audit records of `action`, newest first. */
+  audit(action: string): Promise<AuditEntry[]>;
+  /** Creates an org through the operations and returns its id. */
+  org(name?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** The value of an ok Result, or a thrown test failure carrying the error. */
+export function unwrap<T>(result: Result<T, AppError>): T {
+  if (!result.ok) throw new Error(`expected ok, got ${result.error.code}: ${result.error.message}`);
+  return result.value;
+}
+
+/** The error of a failed Result, or a thrown test failure. */
+export function failure<T>(result: Result<T, AppError>): AppError {
+  if (result.ok) throw new Error('expected an error, got ok');
+  return result.error;
+}
+
+/** Starts the harness on `dialect`. */
+export async function startOperationsHarness(dialect: 'sqlite' | 'postgres'): Promise<OperationsHarness> {
+  const testDb = await createTestDatabase(dialect);
+  const repos = createRepositories(testDb.database);
+  const changeFeed = createChangeFeed(testDb.database, { pollIntervalMs: 50 });
+  await changeFeed.start();
+  const vault = createVault({
+    keyring: createKeyring({ current: randomBytes(32) }),
+    providerKeys: repos.providerKeys,
+    changeFeed,
+  });
+  const ops = createOperations({ repos, vault, changeFeed, bootstrapAdminToken: BOOTSTRAP_TOKEN });
+  const changes: PublishedChange[] = [];
+  const unsubscribes = Object.values(CHANGE_TOPICS).map((topic) =>
+    changeFeed.subscribe(topic, (payload) => {
+      changes.push({ topic, payload });
+    }),
+  );
+  return {
+    testDb,
+    repos,
+    vault,
+    changeFeed,
+    ops,
+    changes,
+    clearChanges: () => {
+      changes.length = 0;
+    },
+    audit: async (action) => (await repos.auditLog.list({ limit: 1000 })).filter((entry) => entry.action === action),
+    async org(name = 'Acme') {
+      return unwrap(await ops.orgs.create({ name }, ACTOR)).id;
+    },
+    async close() {
+      for (const unsubscribe of unsubscribes) unsubscribe();
+      await ops.close();
+      vault.close();
+      await changeFeed.close();
+      await testDb.drop();
+    },
+  };
+}

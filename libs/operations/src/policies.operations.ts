@@ -1,0 +1,114 @@
+import type { AuditActor } from '@navplane/auth';
+import { err, newId, ok, toIso, type AppError, type Result } from '@navplane/core';
+import { CHANGE_TOPICS, type JsonObject, type NewPolicy, type Policy } from '@navplane/storage';
+import { appendAuditRecord } from './audit-record';
+import { invalidRequestFromZod } from './invalid-request';
+import { announce, invalid, notAnnounced, orgExists, orgNotFound, type OperationContext } from './operation-context';
+import { policyListSchema, type PolicyDocument, type PolicyInput } from './policy.schema';
+import { isSupportedProvider, SUPPORTED_PROVIDERS } from './provider-keys.operations';
+
+/**
+ * An org's redaction/guardrail policies (CONTRACT §6), stored and replaced as a whole. Enforcement by the
+ * gateway comes with the policy engine; until then these are stored, audited and announced only.
+ */
+export interface PolicyOperations {
+  /** The org's policies ordered by scope type then value. Errors: `not_found` (org). */
+  get(orgId: string): Promise<Result<PolicyDocument[], AppError>>;
+  /**
+   * Replaces the org's policies (audit `policy.replace`, publishes `policy.changed`). Errors: `not_found` (org),
+   * `invalid_request` (`param` like `policies[0].scope.value`), `internal_error` (retryable: not announced).
+   */
+  put(orgId: string, policies: readonly PolicyInput[], actor: AuditActor): Promise<Result<PolicyDocument[], AppError>>;
+}
+
+/** The stored policy as shown to people. */
+export function toPolicyDocument(policy: Policy): PolicyDocument {
+  const detectors = policy.config['detectors'];
+  return {
+    id: policy.id,
+    scope: policy.scopeValue === null ? { type: policy.scopeType } : { type: policy.scopeType, value: policy.scopeValue },
+    mode: policy.mode,
+    ...(Array.isArray(detectors) ? { detectors: detectors as PolicyDocument['detectors'] } : {}),
+    createdAt: policy.createdAt,
+    updatedAt: policy.updatedAt,
+  };
+}
+
+/** The policy use cases over `context`. */
+export function createPolicyOperations(context: OperationContext): PolicyOperations {
+  const { repos, clock } = context;
+
+  /** What zod cannot know: the scope's target must exist in this org. */
+  async function checkTargets(orgId: string, policies: readonly PolicyInput[]): Promise<Result<void, AppError>> {
+    for (const [index, policy] of policies.entries()) {
+      const value = policy.scope.value ?? '';
+      const param = `policies[${index}].scope.value`;
+      switch (policy.scope.type) {
+        case 'workspace': {
+          const workspace = await repos.workspaces.findById(value);
+          if (workspace?.orgId !== orgId) return invalid(param, `${param}: no such workspace in this org`);
+          break;
+        }
+        case 'key': {
+          const key = await repos.gatewayKeys.findById(value);
+          if (key?.orgId !== orgId) return invalid(param, `${param}: no such key in this org`);
+          break;
+        }
+        case 'provider':
+          if (!isSupportedProvider(value)) return invalid(param, `${param} must be one of: ${SUPPORTED_PROVIDERS.join(', ')}`);
+          break;
+        case 'route':
+          if (!value.startsWith('/')) return invalid(param, `${param} must be a path starting with /`);
+          break;
+        default:
+          break;
+      }
+    }
+    return ok(undefined);
+  }
+
+  return {
+    async get(orgId) {
+      if (!(await orgExists(context, orgId))) return orgNotFound();
+      return ok((await repos.policies.listByOrg(orgId)).map(toPolicyDocument));
+    },
+
+    async put(orgId, input, actor) {
+      const parsed = policyListSchema.safeParse(input);
+      if (!parsed.success) return err(invalidRequestFromZod(parsed.error, input, ['policies']));
+      if (!(await orgExists(context, orgId))) return orgNotFound();
+      const targets = await checkTargets(orgId, parsed.data);
+      if (!targets.ok) return targets;
+
+      const nowMs = clock.nowMs();
+      const rows = parsed.data.map((policy): NewPolicy => {
+        const config: JsonObject = {};
+        if (policy.detectors !== undefined) config['detectors'] = [...new Set(policy.detectors)];
+        return {
+          id: newId('policy', nowMs),
+          scopeType: policy.scope.type,
+          scopeValue: policy.scope.type === 'org' ? null : (policy.scope.value ?? null),
+          mode: policy.mode,
+          config,
+        };
+      });
+      const stored = await repos.transaction(async (trx) => {
+        const replaced = await trx.policies.replaceForOrg(orgId, rows, toIso(nowMs));
+        await appendAuditRecord(trx, actor, {
+          action: 'policy.replace',
+          orgId,
+          targetType: 'org',
+          targetId: orgId,
+          details: {
+            count: rows.length,
+            policies: rows.map((row) => ({ scopeType: row.scopeType, scopeValue: row.scopeValue, mode: row.mode })),
+          },
+        }, nowMs);
+        return replaced;
+      });
+      const failure = await announce(context, CHANGE_TOPICS.policyChanged, { orgId });
+      if (failure !== undefined) return notAnnounced("The org's policies were", failure);
+      return ok(stored.map(toPolicyDocument));
+    },
+  };
+}

@@ -1,0 +1,105 @@
+import type { AuditActor } from '@navplane/auth';
+import { AppError, err, isAppError, ok, type Result } from '@navplane/core';
+import type { ProviderKeySummary } from '@navplane/storage';
+import { appendAuditRecord } from './audit-record';
+import { invalid, notFound, orgExists, orgNotFound, type OperationContext } from './operation-context';
+
+/** The providers an org can store a key for. */
+export const SUPPORTED_PROVIDERS = ['openai', 'anthropic'] as const;
+
+/** One of SUPPORTED_PROVIDERS. */
+export type SupportedProvider = (typeof SUPPORTED_PROVIDERS)[number];
+
+/** A stored provider key as anyone may see it: never the key, only its last 4 characters. */
+export interface ProviderKeyInfo {
+  provider: string;
+  last4: string;
+  createdAt: string;
+  /** When it was last replaced (null until then). */
+  rotatedAt: string | null;
+}
+
+/** The org's provider keys, envelope-encrypted in the vault (which publishes `provider_key.changed`). */
+export interface ProviderKeyOperations {
+  /**
+   * Stores or replaces the org's key for `provider` (audit `provider_key.set` with last4 only). Errors:
+   * `not_found` (org), `invalid_request` (provider: `openai`|`anthropic`; key: 8-4096 characters, no whitespace).
+   */
+  set(orgId: string, provider: string, key: string, actor: AuditActor): Promise<Result<ProviderKeyInfo, AppError>>;
+  /** The org's stored keys by provider name (no key material). Errors: `not_found` (org). */
+  list(orgId: string): Promise<Result<ProviderKeyInfo[], AppError>>;
+  /** Deletes the org's key (audit `provider_key.delete`). Errors: `not_found` (org or no key), `invalid_request` (provider). */
+  delete(orgId: string, provider: string, actor: AuditActor): Promise<Result<void, AppError>>;
+}
+
+/** True when `value` is one of SUPPORTED_PROVIDERS. */
+export function isSupportedProvider(value: unknown): value is SupportedProvider {
+  return typeof value === 'string' && (SUPPORTED_PROVIDERS as readonly string[]).includes(value);
+}
+
+const toInfo = (summary: ProviderKeySummary): ProviderKeyInfo => ({
+  provider: summary.provider,
+  last4: summary.last4,
+  createdAt: summary.createdAt,
+  rotatedAt: summary.rotatedAt,
+});
+
+const unsupported = () => invalid('provider', `provider must be one of: ${SUPPORTED_PROVIDERS.join(', ')}`);
+
+/**
+ * The provider-key use cases over `context`. The vault writes through its own repository, outside any
+ * transaction we could join, so the audit record is appended right after the vault's write (not atomically).
+ */
+export function createProviderKeyOperations(context: OperationContext): ProviderKeyOperations {
+  const { repos, vault, clock } = context;
+  return {
+    async set(orgId, provider, key, actor) {
+      if (!isSupportedProvider(provider)) return unsupported();
+      if (typeof key !== 'string') return invalid('key', 'key is required');
+      if (!(await orgExists(context, orgId))) return orgNotFound();
+      let summary: ProviderKeySummary;
+      try {
+        summary = await vault.storeProviderKey({ orgId, provider, key });
+      } catch (error) {
+        // The vault rejects bad input as AppError with `details.field`; its messages never include the key.
+        if (isAppError(error) && (error.code === 'invalid_request' || error.code === 'conflict')) {
+          const field = error.details?.['field'];
+          const param = typeof field === 'string' ? field : 'key';
+          return err(new AppError(error.code, error.message, { retryable: error.retryable, details: { param } }));
+        }
+        throw error;
+      }
+      const nowMs = clock.nowMs();
+      await appendAuditRecord(repos, actor, {
+        action: 'provider_key.set',
+        orgId,
+        targetType: 'provider_key',
+        targetId: summary.id,
+        details: { provider, last4: summary.last4, replaced: summary.rotatedAt !== null },
+      }, nowMs);
+      return ok(toInfo(summary));
+    },
+
+    async list(orgId) {
+      if (!(await orgExists(context, orgId))) return orgNotFound();
+      return ok((await repos.providerKeys.listByOrg(orgId)).map(toInfo));
+    },
+
+    async delete(orgId, provider, actor) {
+      if (!isSupportedProvider(provider)) return unsupported();
+      if (!(await orgExists(context, orgId))) return orgNotFound();
+      const stored = await repos.providerKeys.findByOrgAndProvider(orgId, provider);
+      if (stored === undefined || !(await vault.deleteProviderKey(orgId, provider))) {
+        return notFound(`This org has no ${provider} key`);
+      }
+      await appendAuditRecord(repos, actor, {
+        action: 'provider_key.delete',
+        orgId,
+        targetType: 'provider_key',
+        targetId: stored.id,
+        details: { provider, last4: stored.last4 },
+      }, clock.nowMs());
+      return ok(undefined);
+    },
+  };
+}
