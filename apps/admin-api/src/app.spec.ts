@@ -1,16 +1,21 @@
 import { Readiness } from '@navplane/http';
 import request from 'supertest';
 import { createApp } from './app';
-
-const logger = { error: () => undefined, warn: () => undefined, info: () => undefined };
-
-function app(options: { ready?: boolean; corsOrigins?: string[] } = {}) {
-  const readiness = new Readiness({ checks: { database: async () => ({ ok: options.ready ?? true, reason: 'down' }) } });
-  return createApp({ logger, readiness, corsOrigins: options.corsOrigins });
-}
+import { startAdminHarness, type AdminHarness } from './testing/admin-harness.fixture';
 
 describe('admin API app', () => {
-  it('serves liveness and readiness', async () => {
+  let h: AdminHarness;
+  beforeAll(async () => {
+    h = await startAdminHarness('sqlite');
+  });
+  afterAll(() => h.close());
+
+  function app(options: { ready?: boolean; corsOrigins?: string[] } = {}) {
+    const readiness = new Readiness({ checks: { database: async () => ({ ok: options.ready ?? true, reason: 'down' }) } });
+    return createApp({ ...h.deps, readiness, corsOrigins: options.corsOrigins });
+  }
+
+  it('serves liveness and readiness without credentials', async () => {
     expect((await request(app()).get('/healthz')).status).toBe(200);
     expect((await request(app()).get('/readyz')).status).toBe(200);
     const notReady = await request(app({ ready: false })).get('/readyz');
@@ -41,5 +46,12 @@ describe('admin API app', () => {
 
     const none = await request(app()).get('/healthz').set('Origin', 'https://dash.example.com');
     expect(none.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('marks admin responses as not cacheable and hides the framework', async () => {
+    const res = await request(app()).get('/admin/orgs');
+    expect(res.status).toBe(401);
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers['x-powered-by']).toBeUndefined();
   });
 });

@@ -1,21 +1,43 @@
-import { trustProxySetting, errorHandler, healthRoutes, notFound, requestId, type LoggerLike, type Readiness } from '@navplane/http';
+import type { VerifyResult } from '@navplane/auth';
+import { systemClock, type Clock } from '@navplane/core';
+import { errorHandler, healthRoutes, notFound, requestId, trustProxySetting, type LoggerLike, type Readiness } from '@navplane/http';
+import type { Operations } from '@navplane/operations';
+import type { TracesRepository } from '@navplane/storage';
 import cors from 'cors';
 import express, { type Express } from 'express';
+import { buildOpenApiDocument, OPENAPI_PATH } from './openapi/openapi-document';
+import { mountRoutes } from './routes/mount-routes';
+import { ADMIN_ROUTES } from './routes/route-registry';
+
+/** The admin API's version, as the OpenAPI document states it. */
+export const ADMIN_API_VERSION = '0.1.0';
 
 /** What the admin API app is composed of. */
 export interface AdminDeps {
   logger: LoggerLike;
   readiness: Readiness;
+  /** The use cases (audit and change events included); also verifies platform-admin tokens. */
+  operations: Operations;
+  /** Request listing and trace lookups. */
+  traces: Pick<TracesRepository, 'listByOrg' | 'findById'>;
+  /** Verifies org NavPlane keys (cached, change-feed evicted; org kill switch included). */
+  verifyKey: (presented: string) => Promise<VerifyResult>;
+  /** Time source (default: the system clock). */
+  clock?: Clock;
   /** Origins a browser dashboard may call from (`NAVPLANE_ADMIN_CORS_ORIGINS`; default none). */
   corsOrigins?: readonly string[];
   /** Express `trust proxy` value for the client address (default false). */
   trustProxy?: boolean | number | readonly string[];
 }
 
-/** The admin API app: JSON over HTTP for dashboards, deny by default. */
+/**
+ * The admin API app: JSON over HTTP for dashboards, deny by default. Health probes and the OpenAPI document
+ * need no credentials; every route of ADMIN_ROUTES does.
+ */
 export function createApp(deps: AdminDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.set('etag', false);
   app.set('trust proxy', trustProxySetting(deps.trustProxy));
 
   app.use(requestId());
@@ -33,6 +55,24 @@ export function createApp(deps: AdminDeps): Express {
     );
   }
   app.use(healthRoutes(deps.readiness));
+
+  const openApi = JSON.stringify(buildOpenApiDocument(ADMIN_ROUTES, ADMIN_API_VERSION));
+  app.get(OPENAPI_PATH, function openApiDocument(_req, res) {
+    res.type('application/json').send(openApi);
+  });
+
+  // Responses carry keys shown once and tenant data: no cache may keep them.
+  app.use('/admin', function noStore(_req, res, next) {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+  app.use(
+    mountRoutes(ADMIN_ROUTES, {
+      verifyAdminToken: (presented) => deps.operations.adminTokens.verify(presented),
+      verifyKey: deps.verifyKey,
+      deps: { operations: deps.operations, traces: deps.traces, clock: deps.clock ?? systemClock },
+    }),
+  );
   app.use(notFound({ code: 'not_found' }));
   app.use(errorHandler({ logger: deps.logger }));
   return app;

@@ -1,13 +1,45 @@
+import { createKeyVerifier, createOrgStateCache } from '@navplane/auth';
+import { createOperations } from '@navplane/operations';
 import type { Runtime, ServerSpec } from '@navplane/runtime';
-import { createApp } from './app';
+import { createApp, type AdminDeps } from './app';
 
-/** Wires the admin API app from a process runtime and returns it as a server to start. */
-export function createAdminServer(runtime: Runtime): ServerSpec {
-  const app = createApp({
-    logger: runtime.logger,
-    readiness: runtime.readiness,
-    corsOrigins: runtime.config.adminCorsOrigins,
-    trustProxy: runtime.config.trustProxy,
+/**
+ * The admin API's collaborators from a process runtime: the operations (bootstrap token from
+ * NAVPLANE_ADMIN_TOKEN) and an org key verifier with its kill-switch cache (both change-feed evicted), all closed
+ * by `runtime.onShutdown`.
+ */
+export async function createAdminDeps(runtime: Runtime): Promise<AdminDeps> {
+  const { config, logger, repos, changeFeed } = runtime;
+  const onError = (error: unknown) => logger.warn('admin API cache error', { err: error });
+  const operations = createOperations({
+    repos,
+    vault: runtime.vault,
+    changeFeed,
+    bootstrapAdminToken: config.adminToken,
+    onError: (error) => logger.warn('change not announced', { err: error }),
   });
+  const orgStates = createOrgStateCache({ repos, changeFeed, onError });
+  const verifier = createKeyVerifier({ repos, changeFeed, orgStates, onError });
+  runtime.onShutdown(async () => {
+    await verifier.close();
+    await orgStates.close();
+    await operations.close();
+  });
+  await orgStates.start();
+  await verifier.start();
+  return {
+    logger,
+    readiness: runtime.readiness,
+    operations,
+    traces: repos.traces,
+    verifyKey: (presented) => verifier.verify(presented),
+    corsOrigins: config.adminCorsOrigins,
+    trustProxy: config.trustProxy,
+  };
+}
+
+/** Wires the admin API from a process runtime and returns it as a server to start. */
+export async function createAdminServer(runtime: Runtime): Promise<ServerSpec> {
+  const app = createApp(await createAdminDeps(runtime));
   return { name: 'admin', app, port: runtime.config.adminPort };
 }

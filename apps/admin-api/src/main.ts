@@ -3,4 +3,4 @@
 import { runMain } from '@navplane/runtime';
 import { createAdminServer } from './create-admin';
 
-void runMain((runtime) => [createAdminServer(runtime)]);
+void runMain(async (runtime) => [await createAdminServer(runtime)]);

@@ -1,0 +1,69 @@
+import type { AdminVerifyResult, VerifyResult } from '@navplane/auth';
+import { AppError } from '@navplane/core';
+import type { RequestHandler, Response } from 'express';
+import type { Principal } from './principal';
+
+/** Options of authenticate. */
+export interface AuthenticateOptions {
+  /** The bootstrap token or a stored `npa_…` admin token (argon2id, cached). */
+  verifyAdminToken: (presented: string) => Promise<AdminVerifyResult>;
+  /** An org's `np_…` key (cached; revocation, expiry and the org kill switch included). */
+  verifyKey: (presented: string) => Promise<VerifyResult>;
+}
+
+const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
+const GATEWAY_KEY_PREFIX = 'np_';
+
+const unauthorized = (res: Response, message: string) => {
+  // RFC 6750: tell the client which scheme to use.
+  res.setHeader('WWW-Authenticate', 'Bearer realm="navplane-admin"');
+  return new AppError('unauthorized', message);
+};
+
+const unavailable = () =>
+  new AppError('auth_unavailable', 'NavPlane cannot verify credentials right now; retry shortly', { retryable: true });
+
+/**
+ * Deny by default: `Authorization: Bearer <token>` must be the bootstrap token, a stored admin token (platform
+ * admin) or an org's NavPlane key; sets `res.locals.principal`. Refusals: 401 `unauthorized` (missing or not
+ * valid), 403 `forbidden` (the key's org is disabled), 503 `auth_unavailable` (the store cannot be read).
+ */
+export function authenticate(options: AuthenticateOptions): RequestHandler {
+  if (typeof options.verifyAdminToken !== 'function' || typeof options.verifyKey !== 'function') {
+    throw new Error('authenticate: verifyAdminToken and verifyKey are required');
+  }
+  return async function authenticateAdmin(req, res, next) {
+    const header = req.headers.authorization;
+    const match = typeof header === 'string' ? BEARER.exec(header) : null;
+    const token = match?.[1];
+    if (token === undefined) {
+      next(unauthorized(res, 'Missing credentials: send "Authorization: Bearer <admin token or NavPlane key>"'));
+      return;
+    }
+    // The bootstrap token is checked first (it may look like anything, even `np_…`); an admin-token check of
+    // any other text is a digest comparison and a parse: no I/O unless it is shaped like `npa_…`.
+    const admin = await options.verifyAdminToken(token);
+    if (admin.valid) {
+      res.locals['principal'] = { kind: 'platform', admin: admin.actor } satisfies Principal;
+      next();
+      return;
+    }
+    if (admin.code === 'unavailable') {
+      next(unavailable());
+      return;
+    }
+    if (admin.code !== 'malformed' || !token.startsWith(GATEWAY_KEY_PREFIX)) {
+      next(unauthorized(res, 'Invalid credentials'));
+      return;
+    }
+    const verified = await options.verifyKey(token);
+    if (verified.valid) {
+      res.locals['principal'] = { kind: 'org', key: verified.key } satisfies Principal;
+      next();
+      return;
+    }
+    if (verified.code === 'org_disabled') next(new AppError('forbidden', 'This organization is disabled'));
+    else if (verified.code === 'unavailable') next(unavailable());
+    else next(unauthorized(res, 'Invalid credentials'));
+  };
+}

@@ -1,0 +1,57 @@
+import { TEST_DIALECTS } from '@navplane/testing';
+import { bearer, BOOTSTRAP_TOKEN, startAdminHarness, type AdminHarness, type SeededTenant } from '../testing/admin-harness.fixture';
+
+const asPlatform = bearer(BOOTSTRAP_TOKEN);
+
+describe.each(TEST_DIALECTS)('org keys: errors (%s)', (dialect) => {
+  let h: AdminHarness;
+  let a: SeededTenant;
+  let b: SeededTenant;
+  beforeAll(async () => {
+    h = await startAdminHarness(dialect);
+    [a, b] = await Promise.all([h.seedTenant('A'), h.seedTenant('B')]);
+  });
+  afterAll(() => h.close());
+
+  it('rejects invalid issue requests with 400 naming the field', async () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{}, 'name'],
+      [{ name: 'x', scopes: ['root'] }, 'scopes[0]'],
+      [{ name: 'x', scopes: [] }, 'scopes'],
+      [{ name: 'x', scopes: 'admin' }, 'scopes'],
+      [{ name: 'x', expiresAt: 'tomorrow' }, 'expiresAt'],
+      [{ name: 'x', expiresAt: '2001-01-01T00:00:00Z' }, 'expiresAt'],
+      [{ name: 'x', workspaceId: b.workspaceId }, 'workspaceId'],
+      [{ name: 'x', hash: 'abc' }, 'hash'],
+    ];
+    const before = (await h.runtime.repos.gatewayKeys.listByOrg(a.orgId)).length;
+    for (const [body, param] of cases) {
+      const res = await h.http().post(`/admin/orgs/${a.orgId}/keys`).set(asPlatform).send(body);
+      expect([res.status, res.body.error.code, res.body.error.param]).toEqual([400, 'invalid_request', param]);
+    }
+    expect((await h.runtime.repos.gatewayKeys.listByOrg(a.orgId)).length).toBe(before);
+  });
+
+  it('rejects a bad grace period and rotating a revoked key (409 conflict)', async () => {
+    const key = await h.issueKey(a.orgId, ['proxy'], 'r');
+    for (const graceSeconds of [-1, 1.5, 31 * 24 * 3600, '60']) {
+      const res = await h.http().post(`/admin/orgs/${a.orgId}/keys/${key.id}/rotate`).set(asPlatform).send({ graceSeconds });
+      expect([res.status, res.body.error.param]).toEqual([400, 'graceSeconds']);
+    }
+    await h.http().delete(`/admin/orgs/${a.orgId}/keys/${key.id}`).set(asPlatform);
+    const conflict = await h.http().post(`/admin/orgs/${a.orgId}/keys/${key.id}/rotate`).set(asPlatform).send({});
+    expect([conflict.status, conflict.body.error.code]).toEqual([409, 'conflict']);
+  });
+
+  it('answers unknown keys and orgs with 404', async () => {
+    const missingKey = 'key_01jzzzzzzzzzzzzzzzzzzzzzzz';
+    for (const res of [
+      await h.http().delete(`/admin/orgs/${a.orgId}/keys/${missingKey}`).set(asPlatform),
+      await h.http().post(`/admin/orgs/${a.orgId}/keys/${missingKey}/rotate`).set(asPlatform).send({}),
+      await h.http().get('/admin/orgs/org_01jzzzzzzzzzzzzzzzzzzzzzzz/keys').set(asPlatform),
+      await h.http().post('/admin/orgs/org_01jzzzzzzzzzzzzzzzzzzzzzzz/keys').set(asPlatform).send({ name: 'x' }),
+    ]) {
+      expect([res.status, res.body.error.code]).toEqual([404, 'not_found']);
+    }
+  });
+});

@@ -1,0 +1,41 @@
+import { TEST_DIALECTS } from '@navplane/testing';
+import { bearer, BOOTSTRAP_TOKEN, startAdminHarness, type AdminHarness, type SeededTenant } from '../testing/admin-harness.fixture';
+
+const asPlatform = bearer(BOOTSTRAP_TOKEN);
+
+describe.each(TEST_DIALECTS)('provider keys: errors (%s)', (dialect) => {
+  let h: AdminHarness;
+  let t: SeededTenant;
+  beforeAll(async () => {
+    h = await startAdminHarness(dialect);
+    t = await h.seedTenant();
+  });
+  afterAll(() => h.close());
+
+  it('accepts only openai and anthropic', async () => {
+    const put = await h.http().put(`/admin/orgs/${t.orgId}/provider-keys/mistral`).set(asPlatform).send({ key: 'sk-mistral-0123456789' });
+    const del = await h.http().delete(`/admin/orgs/${t.orgId}/provider-keys/mistral`).set(asPlatform);
+    for (const res of [put, del]) expect([res.status, res.body.error.code, res.body.error.param]).toEqual([400, 'invalid_request', 'provider']);
+  });
+
+  it('rejects a missing, short, spaced or extra-field key with 400 naming the field, never echoing the key', async () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{}, 'key'],
+      [{ key: 'short' }, 'key'],
+      [{ key: 'sk-has a space-0123456789' }, 'key'],
+      [{ key: 'sk-valid-key-0123456789', provider: 'openai' }, 'provider'],
+    ];
+    for (const [body, param] of cases) {
+      const res = await h.http().put(`/admin/orgs/${t.orgId}/provider-keys/anthropic`).set(asPlatform).send(body);
+      expect([res.status, res.body.error.param]).toEqual([400, param]);
+      if (typeof body['key'] === 'string') expect(JSON.stringify(res.body)).not.toContain(body['key']);
+    }
+    expect(await h.runtime.vault.getProviderKey(t.orgId, 'anthropic')).toEqual({ ok: false, reason: 'missing' });
+  });
+
+  it('answers 404 for a key that is not stored and for an unknown org', async () => {
+    const missingKey = await h.http().delete(`/admin/orgs/${t.orgId}/provider-keys/anthropic`).set(asPlatform);
+    const missingOrg = await h.http().put('/admin/orgs/org_01jzzzzzzzzzzzzzzzzzzzzzzz/provider-keys/openai').set(asPlatform).send({ key: 'sk-valid-0123456789' });
+    for (const res of [missingKey, missingOrg]) expect([res.status, res.body.error.code]).toEqual([404, 'not_found']);
+  });
+});

@@ -1,0 +1,50 @@
+import { ORG_ADMIN } from '../auth/access-rule';
+import { listOf, orgParams } from '../schemas/common.schemas';
+import { providerKeyParams, providerKeySchema, setProviderKeyBody } from '../schemas/provider-key.schemas';
+import { mapValue } from './map-result';
+import { defineRoute } from './route-definition';
+
+/** An org's provider keys (vault mode): stored encrypted, never shown again. */
+export const PROVIDER_KEY_ROUTES = [
+  defineRoute({
+    operationId: 'setProviderKey',
+    method: 'put',
+    path: '/admin/orgs/:orgId/provider-keys/:provider',
+    tag: 'provider-keys',
+    summary: "Store or replace the org's key for a provider (encrypted; only the last 4 characters are ever shown)",
+    access: ORG_ADMIN,
+    params: providerKeyParams,
+    body: setProviderKeyBody,
+    status: 200,
+    response: providerKeySchema,
+    errors: [404],
+    example: { body: { key: 'sk-example-0123456789abcdef' } },
+    handle: ({ params, body, actor, deps }) =>
+      deps.operations.providerKeys.set(params.orgId, params.provider, body.key, actor),
+  }),
+  defineRoute({
+    operationId: 'listProviderKeys',
+    method: 'get',
+    path: '/admin/orgs/:orgId/provider-keys',
+    tag: 'provider-keys',
+    summary: "List the org's provider keys: provider, last 4 characters, created/rotated times",
+    access: ORG_ADMIN,
+    params: orgParams,
+    status: 200,
+    response: listOf(providerKeySchema),
+    errors: [404],
+    handle: async ({ params, deps }) => mapValue(await deps.operations.providerKeys.list(params.orgId), (data) => ({ data })),
+  }),
+  defineRoute({
+    operationId: 'deleteProviderKey',
+    method: 'delete',
+    path: '/admin/orgs/:orgId/provider-keys/:provider',
+    tag: 'provider-keys',
+    summary: "Delete the org's key for a provider: the next vault-mode request fails with provider_key_missing",
+    access: ORG_ADMIN,
+    params: providerKeyParams,
+    status: 204,
+    errors: [404],
+    handle: ({ params, actor, deps }) => deps.operations.providerKeys.delete(params.orgId, params.provider, actor),
+  }),
+];

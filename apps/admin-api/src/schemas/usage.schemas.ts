@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { timestamp } from './common.schemas';
+
+/** How usage is grouped. */
+export const USAGE_GROUP_BY = ['model', 'day', 'key'] as const;
+
+const instant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
+
+/** `GET /admin/orgs/:orgId/usage` query. */
+export const usageQuery = z.strictObject({
+  from: instant.optional().describe('Start, inclusive (ISO-8601 time or date; default: 30 days before `to`)'),
+  to: instant.optional().describe('End, exclusive (ISO-8601 time or date; default: now)'),
+  groupBy: z.enum(USAGE_GROUP_BY).optional().describe('Default `model`'),
+});
+
+const usageNumbers = {
+  requests: z.number().int(),
+  tokensIn: z.number().int().describe('Sum of reported input tokens'),
+  tokensOut: z.number().int().describe('Sum of reported output tokens'),
+  cacheReadTokens: z.number().int(),
+  cacheWriteTokens: z.number().int(),
+  costUsd: z
+    .number()
+    .nullable()
+    .describe('Estimated cost in USD; null when any request of the group has an unknown cost (see unknownCostRequests)'),
+  pricedCostUsd: z.number().describe('Sum over the requests whose cost is known (a lower bound when unknownCostRequests > 0)'),
+  unknownCostRequests: z.number().int().describe('Requests whose cost is unknown (unpriced model, no usage reported)'),
+};
+
+/** One group of the usage report. */
+export const usageRowSchema = z.object({
+  group: z.string().nullable().describe('The model, the UTC day (YYYY-MM-DD) or the key id; null when not recorded'),
+  ...usageNumbers,
+});
+
+/** The usage report. */
+export const usageReportSchema = z.object({
+  orgId: z.string(),
+  from: timestamp,
+  to: timestamp,
+  groupBy: z.enum(USAGE_GROUP_BY),
+  data: z.array(usageRowSchema),
+  totals: z.object(usageNumbers),
+});
