@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../testing/cli-process';
+import { runCli } from '../testing/cli-process.fixture';
 
 jest.setTimeout(30_000);
 

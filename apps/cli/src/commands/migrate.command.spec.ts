@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from '@navplane/testing';
-import { runCli } from '../testing/cli-process';
+import { runCli } from '../testing/cli-process.fixture';
 
 jest.setTimeout(60_000);
 

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from '@navplane/testing';
-import { repoPath, startServe, type ServeProcess } from '../testing/cli-process';
+import { repoPath, startServe, type ServeProcess } from '../testing/cli-process.fixture';
 
 jest.setTimeout(60_000);
 

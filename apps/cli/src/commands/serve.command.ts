@@ -1,6 +1,4 @@
-import { createAdminServer } from '@navplane/admin-api';
-import { createGatewayServer } from '@navplane/gateway';
-import { runMain, type ServerSpec, type Runtime } from '@navplane/runtime';
+import type { ServerSpec, Runtime } from '@navplane/runtime';
 import { Command, Option } from 'commander';
 
 /** `navplane serve [--only gateway|admin]`: gateway and admin API in one process by default. */
@@ -9,10 +7,14 @@ export function serveCommand(): Command {
     .description('run the gateway and the admin API (one process; --only to split them)')
     .addOption(new Option('--only <app>', 'run only one app').choices(['gateway', 'admin']))
     .action(async (options: { only?: 'gateway' | 'admin' }) => {
-      await runMain((runtime: Runtime) => {
+      // Loaded here, not at the top: the other commands start without loading Express and both apps.
+      const { runMain } = require('@navplane/runtime') as typeof import('@navplane/runtime');
+      const { createGatewayServer } = require('@navplane/gateway') as typeof import('@navplane/gateway');
+      const { createAdminServer } = require('@navplane/admin-api') as typeof import('@navplane/admin-api');
+      await runMain(async (runtime: Runtime) => {
         const servers: ServerSpec[] = [];
-        if (options.only !== 'admin') servers.push(createGatewayServer(runtime));
-        if (options.only !== 'gateway') servers.push(createAdminServer(runtime));
+        if (options.only !== 'admin') servers.push(await createGatewayServer(runtime));
+        if (options.only !== 'gateway') servers.push(await createAdminServer(runtime));
         return servers;
       });
     });

@@ -73,7 +73,11 @@ export function startServe(
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
 
   const ready = new Promise<void>((resolvePromise, reject) => {
-    const timer = setTimeout(() => reject(new Error(`servers did not start in time; stderr: ${stderr}`)), options.timeoutMs ?? 20_000);
+    const timer = setTimeout(() => {
+      // Never leave a half-started server behind: it would keep the test run alive.
+      child.kill('SIGKILL');
+      reject(new Error(`servers did not start in time; stderr: ${stderr}`));
+    }, options.timeoutMs ?? 20_000);
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       buffered += chunk;
       let newline = buffered.indexOf('\n');

@@ -1,0 +1,63 @@
+import type { AppError, Result } from '@navplane/core';
+import { createOperations, type AuditActor, type Operations } from '@navplane/operations';
+import type { Vault } from '@navplane/vault';
+import { openVault } from './cli-master-key';
+import { describeError } from './describe-error';
+import { CliError } from './output';
+import { withStore, type Store } from './store';
+
+/** Who the audit log says performed a CLI mutation. */
+export const CLI_ACTOR: AuditActor = Object.freeze({ type: 'cli', id: null });
+
+// Commands that never touch provider keys must work without the master key.
+const NO_VAULT: Pick<Vault, 'storeProviderKey' | 'deleteProviderKey'> = {
+  storeProviderKey: () => Promise.reject(new CliError('internal: this command has no vault')),
+  deleteProviderKey: () => Promise.reject(new CliError('internal: this command has no vault')),
+};
+
+/**
+ * Runs `work` with the shared operations (@navplane/operations) over the configured database: they validate,
+ * write with the audit record and publish the change event, so running gateways evict their caches. The change
+ * feed, the vault (only with `vault: true`, which needs the master key) and the database are closed afterwards.
+ */
+export async function withOperations<T>(
+  work: (operations: Operations, store: Store) => Promise<T>,
+  options: { vault?: boolean } = {},
+): Promise<T> {
+  return withStore(async (store) => {
+    const vault = options.vault ? await openVault(store) : undefined;
+    const operations = createOperations({
+      repos: store.repos,
+      vault: vault ?? NO_VAULT,
+      changeFeed: store.changeFeed(),
+      onError: (error) =>
+        process.stderr.write(`navplane: warning: saved, but running gateways could not be told: ${describeError(error)}\n`),
+    });
+    try {
+      return await work(operations, store);
+    } finally {
+      await operations.close().catch(() => undefined);
+      vault?.close();
+    }
+  });
+}
+
+/**
+ * The value of a successful operation, or a CliError: `invalid_request` exits 2 (a bad argument), everything
+ * else 1. `context` prefixes the message (e.g. the org id).
+ */
+export function unwrap<T>(result: Result<T, AppError>, context?: string): T {
+  if (result.ok) return result.value;
+  const error = result.error;
+  const prefix = context === undefined ? '' : `${context}: `;
+  const message = `${prefix}${error.message}${error.retryable ? ' (retryable)' : ''}`;
+  throw new CliError(message, error.code === 'invalid_request' ? 2 : 1);
+}
+
+/** The org of a key, from `--org` or else looked up by the key id; exit 1 when there is no such key. */
+export async function orgOfKey(store: Store, keyId: string, org: string | undefined): Promise<string> {
+  if (org !== undefined) return org;
+  const key = await store.repos.gatewayKeys.findById(keyId);
+  if (key === undefined) throw new CliError(`no key ${keyId}`);
+  return key.orgId;
+}

@@ -1,0 +1,132 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TEST_DIALECTS } from '@navplane/testing';
+import { runCli } from '../testing/cli-process.fixture';
+import { createCliSandbox, newMasterKey, type CliSandbox } from '../testing/cli-sandbox.fixture';
+
+jest.setTimeout(60_000);
+
+interface DoctorJson {
+  schemaVersion: number;
+  ok: boolean;
+  summary: { ok: number; warn: number; fail: number; skip: number };
+  checks: Array<{ name: string; status: string; message: string; fix: string | null }>;
+}
+
+const CHECK_NAMES = ['config', 'database', 'migrations', 'master-key', 'vault', 'routes', 'admin-auth', 'node-env', 'traces'];
+const statusOf = (doc: DoctorJson, name: string) => doc.checks.find((c) => c.name === name)?.status;
+
+async function metricsServer(body: string): Promise<{ url: string; server: Server }> {
+  const server = createServer((req, res) => {
+    if (req.url === '/metrics') res.end(body);
+    else res.writeHead(404).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
+describe.each(TEST_DIALECTS)('navplane doctor on %s', (dialect) => {
+  let sandbox: CliSandbox;
+  beforeAll(async () => {
+    sandbox = await createCliSandbox(dialect, { NAVPLANE_GATEWAY_PORT: '1' });
+  });
+  afterAll(async () => {
+    await sandbox?.cleanup();
+  });
+
+  it('passes on a migrated database with a master key, warning about posture, in one pass', async () => {
+    const run = await sandbox.run(['doctor', '--format', 'json']);
+    expect(run.code).toBe(0);
+    const doc = JSON.parse(run.stdout) as DoctorJson;
+    expect(doc.schemaVersion).toBe(1);
+    expect(doc.ok).toBe(true);
+    expect(doc.checks.map((c) => c.name)).toEqual(CHECK_NAMES);
+    expect(Object.fromEntries(doc.checks.map((c) => [c.name, c.status]))).toEqual({
+      config: 'ok',
+      database: 'ok',
+      migrations: 'ok',
+      'master-key': 'ok',
+      vault: 'ok',
+      routes: 'ok',
+      'admin-auth': 'warn',
+      'node-env': 'warn',
+      traces: 'skip',
+    });
+    expect(doc.checks.find((c) => c.name === 'admin-auth')?.fix).toMatch(/admin-token create/);
+    expect(doc.summary).toEqual({ ok: 6, warn: 2, fail: 0, skip: 1 });
+
+    const table = await sandbox.run(['doctor']);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^ok {4}config/m);
+    expect(table.stdout).toMatch(/^WARN {2}node-env/m);
+    expect(table.stdout).toMatch(/→ set NODE_ENV=production/);
+  });
+
+  it('fails (exit 1) when the master key cannot open the stored provider keys', async () => {
+    const orgId = (await sandbox.json<{ id: string }>(['org', 'create', 'Doc', '--format', 'json'])).id;
+    await sandbox.json(['provider-key', 'set', 'openai', '--org', orgId, '--format', 'json'], { stdin: 'sk-doctor-test-12345678' });
+    const run = await sandbox.run(['doctor', '--format', 'json'], { env: { NAVPLANE_MASTER_KEY: newMasterKey(), NODE_ENV: 'production', NAVPLANE_ADMIN_TOKEN: 'bootstrap-token-0123456789' } });
+    expect(run.code).toBe(1);
+    const doc = JSON.parse(run.stdout) as DoctorJson;
+    expect(statusOf(doc, 'vault')).toBe('fail');
+    expect(statusOf(doc, 'node-env')).toBe('ok');
+    expect(doc.ok).toBe(false);
+    expect(run.stderr).toBe('navplane: 1 check(s) failed\n');
+    expect(run.stdout).not.toContain('bootstrap-token-0123456789');
+  });
+
+  it('reads trace drop counters from a reachable gateway', async () => {
+    const { url, server } = await metricsServer(
+      'navplane_traces_dropped{reason="queue_full"} 3\nnavplane_traces_dropped{reason="write_failed"} 0\nnavplane_traces_dropped{reason="shutdown"} 0\nnavplane_trace_queue_depth 7\n',
+    );
+    try {
+      const doc = await sandbox.json<DoctorJson>(['doctor', '--gateway-url', url, '--format', 'json']);
+      expect(doc.checks.find((c) => c.name === 'traces')).toMatchObject({
+        status: 'warn',
+        message: expect.stringMatching(/^3 trace\(s\) dropped .*queue_full: 3.*queue depth 7/),
+        fix: expect.stringMatching(/NAVPLANE_TRACE_QUEUE_SIZE/),
+      });
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe('navplane doctor failures', () => {
+  let cwd: string;
+  beforeAll(async () => {
+    cwd = await mkdtemp(join(tmpdir(), 'navplane-doctor-'));
+  });
+  afterAll(async () => {
+    await rm(cwd, { recursive: true, force: true });
+  });
+
+  it('reports a missing database without creating it, and exits 1', async () => {
+    const run = await runCli(['doctor', '--format', 'json'], { cwd });
+    expect(run.code).toBe(1);
+    const doc = JSON.parse(run.stdout) as DoctorJson;
+    expect(doc.checks.find((c) => c.name === 'database')).toMatchObject({ status: 'fail', fix: expect.stringContaining('navplane migrate') });
+    expect(statusOf(doc, 'migrations')).toBe('skip');
+    expect(statusOf(doc, 'master-key')).toBe('warn');
+    await expect(import('node:fs/promises').then((fs) => fs.stat(join(cwd, 'data')))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('reports invalid configuration as one failed check without echoing secrets', async () => {
+    const run = await runCli(['doctor', '--format', 'json'], { cwd, env: { NAVPLANE_GATEWAY_PORT: 'x', NAVPLANE_MASTER_KEY: 'CANARY-not-base64' } });
+    expect(run.code).toBe(1);
+    const doc = JSON.parse(run.stdout) as DoctorJson;
+    expect(doc.checks).toHaveLength(1);
+    expect(doc.checks[0]).toMatchObject({ name: 'config', status: 'fail', message: expect.stringMatching(/NAVPLANE_GATEWAY_PORT/) });
+    expect(run.stdout + run.stderr).not.toContain('CANARY');
+  });
+
+  it('fails on an unreachable Postgres without printing its password', async () => {
+    const run = await runCli(['doctor'], { cwd, env: { NAVPLANE_DATABASE_URL: 'postgres://navplane:s3cretpw@127.0.0.1:1/none' } });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^FAIL {2}database +database unreachable: ECONNREFUSED/m);
+    expect(run.stdout + run.stderr).not.toContain('s3cretpw');
+  });
+});

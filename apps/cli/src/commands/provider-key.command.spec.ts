@@ -1,0 +1,104 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CHANGE_TOPICS } from '@navplane/storage';
+import { TEST_DIALECTS } from '@navplane/testing';
+import { recordChanges, type ChangeRecorder } from '../testing/change-events.fixture';
+import { createCliSandbox, type CliSandbox } from '../testing/cli-sandbox.fixture';
+
+jest.setTimeout(60_000);
+
+const SECRET = 'sk-CANARY-provider-secret-1234';
+const REPLACEMENT = 'sk-CANARY-replacement-key-9876';
+
+describe.each(TEST_DIALECTS)('navplane provider-key on %s', (dialect) => {
+  let sandbox: CliSandbox;
+  let changes: ChangeRecorder;
+  let orgId: string;
+  const outputs: string[] = [];
+  const run = async (args: string[], options: { stdin?: string; env?: Record<string, string> } = {}) => {
+    const result = await sandbox.run(args, options);
+    outputs.push(result.stdout + result.stderr);
+    return result;
+  };
+
+  beforeAll(async () => {
+    sandbox = await createCliSandbox(dialect);
+    changes = await recordChanges(sandbox.testDb.database, [CHANGE_TOPICS.providerKeyChanged]);
+    orgId = (await sandbox.json<{ id: string }>(['org', 'create', 'PK Org', '--format', 'json'])).id;
+  });
+  afterAll(async () => {
+    await changes?.close();
+    await sandbox?.cleanup();
+  });
+
+  it('stores a key read from stdin, lists last4 only, replaces it from a file, deletes it', async () => {
+    const set = await run(['provider-key', 'set', 'openai', '--org', orgId, '--format', 'json'], { stdin: `${SECRET}\n` });
+    expect(set.code).toBe(0);
+    expect(JSON.parse(set.stdout)).toMatchObject({ schemaVersion: 1, orgId, provider: 'openai', last4: '1234', rotatedAt: null });
+    await changes.waitFor(CHANGE_TOPICS.providerKeyChanged, { orgId, provider: 'openai' });
+
+    const list = await run(['provider-key', 'list', '--org', orgId, '--format', 'json']);
+    expect(JSON.parse(list.stdout)).toEqual({
+      schemaVersion: 1,
+      orgId,
+      providerKeys: [{ provider: 'openai', last4: '1234', createdAt: expect.any(String), rotatedAt: null }],
+    });
+
+    const file = join(sandbox.cwd, 'replacement.key');
+    await writeFile(file, `${REPLACEMENT}\n`, { mode: 0o600 });
+    const replaced = await run(['provider-key', 'set', 'openai', '--org', orgId, '--from-file', file]);
+    expect(replaced.stdout).toBe(`stored openai key …9876 for ${orgId} (replaced the previous one)\n`);
+
+    const table = await run(['provider-key', 'list', '--org', orgId]);
+    expect(table.stdout).toMatch(/openai\s+9876\s+\S+\s+\S+/);
+
+    const deleted = await run(['provider-key', 'delete', 'openai', '--org', orgId, '--format', 'json']);
+    expect(JSON.parse(deleted.stdout)).toEqual({ schemaVersion: 1, orgId, provider: 'openai', deleted: true });
+    const again = await run(['provider-key', 'delete', 'openai', '--org', orgId]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toBe(`navplane: ${orgId}: This org has no openai key\n`);
+  });
+
+  it('refuses a key given in argv, with a clear message that never echoes it', async () => {
+    const attempts = [
+      ['provider-key', 'set', 'openai', SECRET, '--org', orgId],
+      ['provider-key', 'set', 'openai', '--org', orgId, '--key', SECRET],
+      ['provider-key', 'set', 'openai', '--org', orgId, `--key=${SECRET}`],
+      ['provider-key', 'set', 'openai', '--org', orgId, `--api-key=${SECRET}`],
+    ];
+    for (const args of attempts) {
+      const refused = await run(args);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toBe(
+        'navplane: refusing to take a provider key from the command line (shell history, process list): pipe it on stdin or use --from-file <path>\n',
+      );
+    }
+    const unknown = await run(['provider-key', 'set', 'openai', '--org', orgId, `--secret=${SECRET}`]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toBe("navplane: unknown option '--secret=…' (see --help)\n");
+    const list = await run(['provider-key', 'list', '--org', orgId, '--format', 'json']);
+    expect(JSON.parse(list.stdout)).toMatchObject({ providerKeys: [] });
+  });
+
+  it('rejects empty input, an unknown provider, an unknown org and a missing master key', async () => {
+    const empty = await run(['provider-key', 'set', 'openai', '--org', orgId], { stdin: '\n' });
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toBe('navplane: no provider key given: pipe it on stdin or use --from-file <path>\n');
+    const twoWords = await run(['provider-key', 'set', 'openai', '--org', orgId], { stdin: `${SECRET} ${SECRET}\n` });
+    expect(twoWords.code).toBe(1);
+    const provider = await run(['provider-key', 'set', 'mistral', '--org', orgId], { stdin: SECRET });
+    expect(provider.code).toBe(2);
+    expect(provider.stderr).toMatch(/^navplane: .*provider must be one of: openai, anthropic/);
+    const org = await run(['provider-key', 'set', 'openai', '--org', 'org_nope'], { stdin: SECRET });
+    expect(org.code).toBe(1);
+    const noMaster = await run(['provider-key', 'set', 'anthropic', '--org', orgId], { stdin: SECRET, env: { NAVPLANE_MASTER_KEY: '' } });
+    expect(noMaster.code).toBe(1);
+    expect(noMaster.stderr).toMatch(/^navplane: NAVPLANE_MASTER_KEY is not set and .*master\.key does not exist/);
+  });
+
+  it('never prints a provider key anywhere', () => {
+    for (const output of outputs) {
+      expect(output).not.toContain('CANARY');
+    }
+  });
+});

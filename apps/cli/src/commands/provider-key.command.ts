@@ -1,0 +1,84 @@
+import { SUPPORTED_PROVIDERS, type ProviderKeyInfo } from '@navplane/operations';
+import { Command, Option } from 'commander';
+import { CLI_ACTOR, unwrap, withOperations } from '../cli-operations';
+import { formatOption } from '../format-option';
+import { CliError, printJson, renderTable, type OutputFormat } from '../output';
+import { cleanSecret, readSecretFile, readStdin } from '../read-secret';
+
+/** Why a key on the command line is refused. */
+export const ARGV_KEY_REFUSAL =
+  'refusing to take a provider key from the command line (shell history, process list): pipe it on stdin or use --from-file <path>';
+
+const WHAT = 'provider key';
+
+function providerArgument(): [string, string] {
+  return ['<provider>', SUPPORTED_PROVIDERS.join(' | ')];
+}
+
+interface SetOptions {
+  org: string;
+  fromFile?: string;
+  key?: string;
+  apiKey?: string;
+  value?: string;
+  format: OutputFormat;
+}
+
+/**
+ * `navplane provider-key set|list|delete`: an org's stored provider keys. `set` reads the key from stdin or
+ * `--from-file`, never from argv; listings show the last 4 characters only.
+ */
+export function providerKeyCommand(): Command {
+  const providerKey = new Command('provider-key').description('provider API keys stored (encrypted) for an org');
+  providerKey
+    .command('set')
+    .description('store or replace the org’s key for a provider, read from stdin (or --from-file); the next request uses it')
+    .argument(...providerArgument())
+    .requiredOption('--org <orgId>', 'the org')
+    .option('--from-file <path>', 'read the key from this file instead of stdin')
+    // Accepted only to refuse them with a clear message (commander would echo `--key=<value>` back).
+    .addOption(new Option('--key <value>').hideHelp())
+    .addOption(new Option('--api-key <value>').hideHelp())
+    .addOption(new Option('--value <value>').hideHelp())
+    .addOption(formatOption())
+    .allowExcessArguments(true)
+    .action(async (provider: string, options: SetOptions, command: Command) => {
+      if (command.args.length > 1 || options.key !== undefined || options.apiKey !== undefined || options.value !== undefined) {
+        throw new CliError(ARGV_KEY_REFUSAL, 2);
+      }
+      const raw = options.fromFile === undefined ? await readStdin(WHAT) : await readSecretFile(options.fromFile, WHAT);
+      const secret = cleanSecret(raw, WHAT);
+      const stored = await withOperations(
+        async (ops) => unwrap(await ops.providerKeys.set(options.org, provider, secret, CLI_ACTOR), options.org),
+        { vault: true },
+      );
+      if (options.format === 'json') printJson({ orgId: options.org, ...stored });
+      else process.stdout.write(`stored ${stored.provider} key …${stored.last4} for ${options.org}${stored.rotatedAt ? ' (replaced the previous one)' : ''}\n`);
+    });
+  providerKey
+    .command('list')
+    .description('the org’s stored provider keys by provider: last 4 characters and times, never the key')
+    .requiredOption('--org <orgId>', 'the org')
+    .addOption(formatOption())
+    .action(async (options: { org: string; format: OutputFormat }) => {
+      const keys = (await withOperations(async (ops) => unwrap(await ops.providerKeys.list(options.org), options.org))).sort(
+        (a: ProviderKeyInfo, b: ProviderKeyInfo) => (a.provider < b.provider ? -1 : a.provider > b.provider ? 1 : 0),
+      );
+      if (options.format === 'json') printJson({ orgId: options.org, providerKeys: keys });
+      else process.stdout.write(`${renderTable(['provider', 'last4', 'createdAt', 'rotatedAt'], keys as unknown as Array<Record<string, unknown>>)}\n`);
+    });
+  providerKey
+    .command('delete')
+    .description('delete the org’s key for a provider: its next request fails with provider_key_missing')
+    .argument(...providerArgument())
+    .requiredOption('--org <orgId>', 'the org')
+    .addOption(formatOption())
+    .action(async (provider: string, options: { org: string; format: OutputFormat }) => {
+      await withOperations(async (ops) => unwrap(await ops.providerKeys.delete(options.org, provider, CLI_ACTOR), options.org), {
+        vault: true,
+      });
+      if (options.format === 'json') printJson({ orgId: options.org, provider, deleted: true });
+      else process.stdout.write(`deleted the ${provider} key of ${options.org}\n`);
+    });
+  return providerKey;
+}

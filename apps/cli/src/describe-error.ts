@@ -1,0 +1,23 @@
+// `scheme://user:password@` anywhere in a message (driver messages can embed connection strings).
+const URL_CREDENTIALS = /\/\/[^@\s/]*@/g;
+
+/** `text` with the userinfo of every URL in it replaced by `***`. */
+export function maskCredentials(text: string): string {
+  return text.replace(URL_CREDENTIALS, '//***@');
+}
+
+/** The first line of an error's message with any URL credentials masked. */
+export function safeMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return maskCredentials(message.split('\n')[0] ?? '');
+}
+
+/**
+ * A one-line description of a driver or system error that is safe to print: its code when it has one,
+ * else its message with any URL credentials masked.
+ */
+export function describeError(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && code !== '') return code;
+  return safeMessage(error) || 'error';
+}
