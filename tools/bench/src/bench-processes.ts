@@ -1,0 +1,83 @@
+// Child processes and database set-up shared by the bench entry points (`run.ts`, `writer-bench.ts`).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import { createGatewayKeyService } from '@navplane/auth';
+import { newId } from '@navplane/core';
+import { createChangeFeed, createRepositories, migrateToLatest, openDatabase } from '@navplane/storage';
+import { createKeyring, createVault } from '@navplane/vault';
+
+/** The repository root (the bench runs from tools/bench/dist). */
+export const ROOT = resolve(__dirname, '../../..');
+
+/** A started child process and the URL it reported. */
+export interface Started {
+  child: ChildProcess;
+  url: string;
+}
+
+/** Starts `node <args>` pinned to `core` and resolves with the URL its ready line names. */
+export function startProcess(args: string[], env: Record<string, string>, core: string, readyPattern: (line: string) => string | undefined): Promise<Started> {
+  const child = spawn('taskset', ['-c', core, process.execPath, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolvePromise, reject) => {
+    let buffered = '';
+    const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start`)), 20_000);
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      buffered += chunk;
+      for (const line of buffered.split('\n')) {
+        const url = readyPattern(line);
+        if (url !== undefined) {
+          clearTimeout(timer);
+          child.stdout?.removeAllListeners('data');
+          child.stdout?.resume();
+          resolvePromise({ child, url });
+          return;
+        }
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)));
+  });
+}
+
+/** The URL of a `{"ready":true,"url"}` line or of the gateway's "listening" log line. */
+export const readyLine = (line: string): string | undefined => {
+  try {
+    const parsed = JSON.parse(line) as { ready?: boolean; url?: string; server?: string };
+    if (parsed.ready || parsed.server === 'gateway') return parsed.url;
+  } catch {
+    // not JSON
+  }
+  return undefined;
+};
+
+/** SIGTERM and wait for the exit. */
+export async function stop(started: Started): Promise<void> {
+  const exited = new Promise((r) => started.child.once('exit', r));
+  started.child.kill('SIGTERM');
+  await exited;
+}
+
+/** Migrates `dbUrl` and seeds an org, its OpenAI key and a NavPlane key; returns the NavPlane key. */
+export async function seedGateway(dbUrl: string, masterKey: Buffer): Promise<string> {
+  const database = await openDatabase({ url: dbUrl });
+  await migrateToLatest(database);
+  const repos = createRepositories(database);
+  const changeFeed = createChangeFeed(database);
+  const orgId = newId('org');
+  await repos.orgs.create({ id: orgId, name: 'bench', createdAt: new Date().toISOString() });
+  const vault = createVault({ keyring: createKeyring({ current: masterKey }), providerKeys: repos.providerKeys, changeFeed });
+  await vault.storeProviderKey({ orgId, provider: 'openai', key: 'sk-bench-provider-key-0123456789' });
+  const issued = await createGatewayKeyService({ repos, changeFeed }).issue({ orgId, name: 'bench' });
+  if (!issued.ok) throw issued.error;
+  vault.close();
+  await changeFeed.close();
+  await database.close();
+  return issued.value.key;
+}
+
+/** Rows in `traces`. */
+export async function countTraces(dbUrl: string): Promise<number> {
+  const database = await openDatabase({ url: dbUrl });
+  const row = await database.db.selectFrom('traces').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+  await database.close();
+  return Number(row?.n ?? 0);
+}

@@ -1,0 +1,134 @@
+// `npm run bench`: requests/s at saturation and added latency at a fixed rate, plain and streamed,
+// for the direct path, a bare node:http pass-through, plain Express + http-proxy-middleware, and
+// the NavPlane gateway with auth, vault and tracing on. The proxy under test is pinned to one core
+// (taskset -c 1); the fake upstream and the load generator share the other.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { countTraces, readyLine, ROOT, seedGateway, startProcess, stop } from './bench-processes';
+import { openLoop, percentile, type BenchRequest } from './open-loop';
+import { saturate } from './saturate';
+
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 8);
+const RATE = Number(process.env['BENCH_RATE'] ?? 200);
+const PROXY_CORE = process.env['BENCH_PROXY_CORE'] ?? '1';
+const OTHER_CORE = process.env['BENCH_OTHER_CORE'] ?? '0';
+/** Comma-separated targets to run (default all): direct, bare, express, gateway. */
+const ONLY = new Set((process.env['BENCH_ONLY'] ?? 'direct,bare,express,gateway').split(','));
+/** Extra node flags for the gateway process, e.g. `--cpu-prof` to profile it. */
+const GATEWAY_NODE_ARGS = (process.env['BENCH_GATEWAY_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+
+interface Measured {
+  name: string;
+  plainRps: number;
+  streamRps: number;
+  plain: { p50: number; p99: number; errors: number };
+  stream: { ttfc50: number; ttfc99: number; p50: number; errors: number };
+}
+
+async function measure(name: string, baseUrl: string, pathPrefix: string, headers: Record<string, string>): Promise<Measured> {
+  const plainReq: BenchRequest = {
+    path: `${pathPrefix}/v1/chat/completions`,
+    headers,
+    body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello to the benchmark' }] }),
+  };
+  const streamReq: BenchRequest = { ...plainReq, body: JSON.stringify({ ...JSON.parse(plainReq.body), stream: true }) };
+  process.stderr.write(`- ${name}: warm-up\n`);
+  await saturate(baseUrl, plainReq, 2);
+  await saturate(baseUrl, streamReq, 2);
+  process.stderr.write(`- ${name}: saturation (${SECONDS}s each)\n`);
+  const plainSat = await saturate(baseUrl, plainReq, SECONDS);
+  const streamSat = await saturate(baseUrl, streamReq, SECONDS);
+  process.stderr.write(`- ${name}: open loop at ${RATE} req/s (${SECONDS}s each)\n`);
+  const plain = await openLoop(baseUrl, plainReq, RATE, SECONDS);
+  const stream = await openLoop(baseUrl, streamReq, RATE, SECONDS);
+  return {
+    name,
+    plainRps: plainSat.rps,
+    streamRps: streamSat.rps,
+    plain: { p50: percentile(plain.total, 50), p99: percentile(plain.total, 99), errors: plain.errors + plainSat.errors + plainSat.non2xx },
+    stream: {
+      ttfc50: percentile(stream.firstByte, 50),
+      ttfc99: percentile(stream.firstByte, 99),
+      p50: percentile(stream.total, 50),
+      errors: stream.errors + streamSat.errors + streamSat.non2xx,
+    },
+  };
+}
+
+const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+const signed = (n: number) => (n >= 0 ? `+${fmt(n)}` : fmt(n));
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'navplane-bench-'));
+  const upstream = await startProcess([join(__dirname, 'upstream.process.js')], {}, OTHER_CORE, readyLine);
+  const results: Measured[] = [];
+  try {
+    // The direct path is the reference for added latency: always measured.
+    results.push(await measure('direct (no proxy)', upstream.url, '', {}));
+
+    for (const [id, name, script] of [
+      ['bare', 'bare node:http pass-through', 'bare-proxy.process.js'],
+      ['express', 'Express + http-proxy-middleware', 'express-hpm.process.js'],
+    ] as const) {
+      if (!ONLY.has(id)) continue;
+      const target = await startProcess([join(__dirname, script)], { BENCH_UPSTREAM: upstream.url }, PROXY_CORE, readyLine);
+      try {
+        results.push(await measure(name, target.url, '', {}));
+      } finally {
+        await stop(target);
+      }
+    }
+
+    if (!ONLY.has('gateway')) throw new Error('the gateway is always part of the run (BENCH_ONLY must include gateway)');
+    const masterKey = randomBytes(32);
+    const dbUrl = `sqlite:${join(dir, 'bench.db')}`;
+    const key = await seedGateway(dbUrl, masterKey);
+    const gateway = await startProcess(
+      [...GATEWAY_NODE_ARGS, join(ROOT, 'apps/cli/dist/main.js'), 'serve', '--only', 'gateway'],
+      {
+        NAVPLANE_DATABASE_URL: dbUrl,
+        NAVPLANE_MASTER_KEY: masterKey.toString('base64'),
+        NAVPLANE_OPENAI_BASE_URL: upstream.url,
+        NAVPLANE_ANTHROPIC_BASE_URL: upstream.url,
+        NAVPLANE_GATEWAY_PORT: '0',
+        NAVPLANE_LOG_LEVEL: 'info',
+        NODE_ENV: 'production',
+      },
+      PROXY_CORE,
+      readyLine,
+    );
+    try {
+      results.push(await measure('NavPlane gateway (auth + vault + tracing)', gateway.url, '', { authorization: `Bearer ${key}` }));
+    } finally {
+      await stop(gateway);
+    }
+    const traces = await countTraces(dbUrl);
+
+    const direct = results[0] as Measured;
+    const rows = results.map((r) => ({
+      target: r.name,
+      'plain req/s': fmt(r.plainRps, 0),
+      'stream req/s': fmt(r.streamRps, 0),
+      'plain p50 +ms': r === direct ? fmt(r.plain.p50) : signed(r.plain.p50 - direct.plain.p50),
+      'plain p99 +ms': r === direct ? fmt(r.plain.p99) : signed(r.plain.p99 - direct.plain.p99),
+      'TTFC p50 +ms': r === direct ? fmt(r.stream.ttfc50) : signed(r.stream.ttfc50 - direct.stream.ttfc50),
+      'TTFC p99 +ms': r === direct ? fmt(r.stream.ttfc99) : signed(r.stream.ttfc99 - direct.stream.ttfc99),
+      errors: String(r.plain.errors + r.stream.errors),
+    }));
+    process.stdout.write(`\nNavPlane bench: ${SECONDS}s per measurement, open loop at ${RATE} req/s, proxy pinned to core ${PROXY_CORE}\n`);
+    process.stdout.write('(direct row: absolute ms; other rows: added ms over direct at the same percentile)\n\n');
+    console.table(rows);
+    process.stdout.write(`gateway traces written: ${traces}\n`);
+    process.stdout.write(`${JSON.stringify({ seconds: SECONDS, rate: RATE, results, gatewayTraces: traces })}\n`);
+  } finally {
+    await stop(upstream);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
