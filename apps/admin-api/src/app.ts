@@ -2,7 +2,7 @@ import type { VerifyResult } from '@navplane/auth';
 import { systemClock, type Clock } from '@navplane/core';
 import { errorHandler, healthRoutes, notFound, requestId, trustProxySetting, type LoggerLike, type Readiness } from '@navplane/http';
 import type { Operations } from '@navplane/operations';
-import type { TracesRepository } from '@navplane/storage';
+import type { TraceQueries } from '@navplane/trace';
 import cors from 'cors';
 import express, { type Express } from 'express';
 import { buildOpenApiDocument, OPENAPI_PATH } from './openapi/openapi-document';
@@ -19,7 +19,8 @@ export interface AdminDeps {
   /** The use cases (audit and change events included); also verifies platform-admin tokens. */
   operations: Operations;
   /** Request listing and trace lookups. */
-  traces: Pick<TracesRepository, 'listByOrg' | 'findById'>;
+  /** Request listing, traces, replay/fork and usage (tenant-checked). */
+  traceQueries: TraceQueries;
   /** Verifies org NavPlane keys (cached, change-feed evicted; org kill switch included). */
   verifyKey: (presented: string) => Promise<VerifyResult>;
   /** Time source (default: the system clock). */
@@ -70,7 +71,7 @@ export function createApp(deps: AdminDeps): Express {
     mountRoutes(ADMIN_ROUTES, {
       verifyAdminToken: (presented) => deps.operations.adminTokens.verify(presented),
       verifyKey: deps.verifyKey,
-      deps: { operations: deps.operations, traces: deps.traces, clock: deps.clock ?? systemClock },
+      deps: { operations: deps.operations, traceQueries: deps.traceQueries, clock: deps.clock ?? systemClock },
     }),
   );
   app.use(notFound({ code: 'not_found' }));

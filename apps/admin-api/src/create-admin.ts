@@ -1,6 +1,7 @@
 import { createKeyVerifier, createOrgStateCache } from '@navplane/auth';
 import { createOperations } from '@navplane/operations';
 import type { Runtime, ServerSpec } from '@navplane/runtime';
+import { createTraceQueries } from '@navplane/trace';
 import { createApp, type AdminDeps } from './app';
 
 /**
@@ -31,7 +32,7 @@ export async function createAdminDeps(runtime: Runtime): Promise<AdminDeps> {
     logger,
     readiness: runtime.readiness,
     operations,
-    traces: repos.traces,
+    traceQueries: createTraceQueries({ repos }),
     verifyKey: (presented) => verifier.verify(presented),
     corsOrigins: config.adminCorsOrigins,
     trustProxy: config.trustProxy,

@@ -1,12 +1,13 @@
-import { AppError, err, isId, ok } from '@navplane/core';
 import type { AccessRule } from '../auth/access-rule';
 import { orgParams, pageOf } from '../schemas/common.schemas';
-import { requestsQuery, traceParams, traceSchema, traceSummarySchema } from '../schemas/trace.schemas';
+import { forkSchema, replaySchema, requestsQuery, traceParams, traceSchema, traceSummarySchema } from '../schemas/trace.schemas';
 import { defineRoute } from './route-definition';
 
 /** `traces:read` keys (and admin keys) read their own org's requests and traces. */
 const TRACES_READ: AccessRule = Object.freeze({ kind: 'org', scopes: Object.freeze(['admin', 'traces:read'] as const) });
 const TRACE_READ: AccessRule = Object.freeze({ kind: 'org-resource', scopes: Object.freeze(['admin', 'traces:read'] as const) });
+/** Forking writes (a fork record and its audit entry): admin keys only. */
+const TRACE_FORK: AccessRule = Object.freeze({ kind: 'org-resource', scopes: Object.freeze(['admin'] as const) });
 
 /** Default page size of the request listing. */
 export const DEFAULT_REQUESTS_LIMIT = 50;
@@ -25,17 +26,11 @@ export const REQUEST_ROUTES = [
     status: 200,
     response: pageOf(traceSummarySchema),
     errors: [400, 404],
-    example: { query: { limit: '20' } },
+    example: { query: { limit: '20', status: 'failed' } },
     async handle({ params, query, deps }) {
-      if (query.before !== undefined && !isId('trace', query.before)) {
-        return err(new AppError('invalid_request', 'before must be a trace id (trc_…)', { details: { param: 'before' } }));
-      }
       const org = await deps.operations.orgs.get(params.orgId);
       if (!org.ok) return org;
-      const limit = query.limit ?? DEFAULT_REQUESTS_LIMIT;
-      const data = await deps.traces.listByOrg(params.orgId, { limit, before: query.before });
-      const last = data[data.length - 1];
-      return ok({ data, nextCursor: data.length === limit && last !== undefined ? last.id : null });
+      return deps.traceQueries.listRequests(params.orgId, { ...query, limit: query.limit ?? DEFAULT_REQUESTS_LIMIT });
     },
   }),
   defineRoute({
@@ -50,12 +45,38 @@ export const REQUEST_ROUTES = [
     response: traceSchema,
     errors: [404],
     async handle({ params, orgScope, deps }) {
-      const trace = await deps.traces.findById(params.traceId);
       // Another org's trace is answered exactly like a missing one.
-      if (trace === undefined || (orgScope !== undefined && trace.orgId !== orgScope)) {
-        return err(new AppError('not_found', 'No such trace'));
-      }
-      return ok(trace);
+      return deps.traceQueries.getTrace(orgScope ?? null, params.traceId);
+    },
+  }),
+  defineRoute({
+    operationId: 'replayTrace',
+    method: 'get',
+    path: '/admin/traces/:traceId/replay',
+    tag: 'requests',
+    summary: 'The chain up to this checkpoint, as it was stored (run, else thread, else group); changes nothing',
+    access: TRACE_READ,
+    params: traceParams,
+    status: 200,
+    response: replaySchema,
+    errors: [404],
+    async handle({ params, orgScope, deps }) {
+      return deps.traceQueries.replay(orgScope ?? null, params.traceId);
+    },
+  }),
+  defineRoute({
+    operationId: 'forkTrace',
+    method: 'post',
+    path: '/admin/traces/:traceId/fork',
+    tag: 'requests',
+    summary: 'A new run continuing from this checkpoint; no stored trace changes (audited as trace.fork)',
+    access: TRACE_FORK,
+    params: traceParams,
+    status: 201,
+    response: forkSchema,
+    errors: [404],
+    async handle({ params, orgScope, actor, deps }) {
+      return deps.traceQueries.fork(orgScope ?? null, params.traceId, actor);
     },
   }),
 ];

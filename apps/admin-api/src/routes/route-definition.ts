@@ -1,7 +1,7 @@
 import type { AuditActor } from '@navplane/auth';
 import type { AppError, Clock, Result } from '@navplane/core';
 import type { Operations } from '@navplane/operations';
-import type { TracesRepository } from '@navplane/storage';
+import type { TraceQueries } from '@navplane/trace';
 import type { z } from 'zod';
 import type { AccessRule } from '../auth/access-rule';
 import type { Principal } from '../auth/principal';
@@ -9,8 +9,8 @@ import type { Principal } from '../auth/principal';
 /** What route handlers work with (the app's collaborators). */
 export interface RouteDeps {
   readonly operations: Operations;
-  /** Request listing and trace lookups (reads; no audit). */
-  readonly traces: Pick<TracesRepository, 'listByOrg' | 'findById'>;
+  /** Request listing, traces, replay/fork and usage (tenant-checked by org scope). */
+  readonly traceQueries: TraceQueries;
   readonly clock: Clock;
 }
 

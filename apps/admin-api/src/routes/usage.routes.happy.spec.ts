@@ -25,8 +25,8 @@ describe.each(TEST_DIALECTS)('usage: happy paths (%s)', (dialect) => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ orgId: t.orgId, from: '2026-11-20T00:00:00.000Z', to: '2026-11-22T00:00:00.000Z', groupBy: 'model' });
     expect(res.body.data).toEqual([
-      { group: 'gpt-4o', requests: 2, tokensIn: 100, tokensOut: 20, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0.0003, pricedCostUsd: 0.0003, unknownCostRequests: 0 },
-      { group: 'unpriced-model', requests: 1, tokensIn: 7, tokensOut: 3, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: null, pricedCostUsd: 0, unknownCostRequests: 1 },
+      { group: 'gpt-4o', requests: 2, tokensIn: 100, tokensOut: 20, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0.0003, pricedCostUsd: 0.0003, unknownCostRequests: 0, costStatus: 'estimated' },
+      { group: 'unpriced-model', requests: 1, tokensIn: 7, tokensOut: 3, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: null, pricedCostUsd: 0, unknownCostRequests: 1, costStatus: 'unknown' },
     ]);
     expect(res.body.totals).toMatchObject({ requests: 3, tokensIn: 107, costUsd: null, pricedCostUsd: 0.0003, unknownCostRequests: 1 });
   });

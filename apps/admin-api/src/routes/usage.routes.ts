@@ -2,8 +2,6 @@ import { AppError, err, ok, toIso } from '@navplane/core';
 import type { AccessRule } from '../auth/access-rule';
 import { orgParams } from '../schemas/common.schemas';
 import { usageQuery, usageReportSchema } from '../schemas/usage.schemas';
-import { collectUsageTraces, MAX_USAGE_SCAN } from '../usage/collect-usage-traces';
-import { summarizeUsage } from '../usage/usage-report';
 import { defineRoute } from './route-definition';
 
 /** `analytics:read` keys (and admin keys) read their own org's usage. */
@@ -40,13 +38,11 @@ export const USAGE_ROUTES = [
       if (!org.ok) return org;
       const from = toIso(fromMs);
       const to = toIso(toMs);
-      const collected = await collectUsageTraces(deps.traces, params.orgId, from, to);
-      if (!collected.ok) {
-        return invalid('from', `The range holds more than ${MAX_USAGE_SCAN} requests; ask for a shorter range`);
-      }
       const groupBy = query.groupBy ?? 'model';
-      const { rows, totals } = summarizeUsage(collected.traces, groupBy);
-      return ok({ orgId: params.orgId, from, to, groupBy, data: rows, totals });
+      // Summed in SQL (one aggregate query); unknown costs are counted, never summed as 0.
+      const report = await deps.traceQueries.usage(params.orgId, { groupBy, from, to });
+      if (!report.ok) return report;
+      return ok({ orgId: params.orgId, from, to, groupBy, data: report.value.rows, totals: report.value.totals });
     },
   }),
 ];

@@ -43,6 +43,66 @@ export const traceSchema = traceSummarySchema.extend({
 export const requestsQuery = z.strictObject({
   limit: limitQuery(50),
   before: z.string().min(1).optional().describe('Cursor: `nextCursor` of the previous page (a trace id)'),
+  model: z.string().min(1).max(200).optional().describe('Only this model (as the provider reported it)'),
+  provider: z.string().min(1).max(50).optional().describe('Only this provider (`openai`, `anthropic`)'),
+  keyId: z.string().min(1).max(100).optional().describe('Only requests made with this NavPlane key id'),
+  status: z
+    .string()
+    .min(1)
+    .max(10)
+    .optional()
+    .describe('A status code (`429`), a class (`2xx`, `4xx`, `5xx`) or `failed` (every status >= 400)'),
+  from: z.string().min(1).max(40).optional().describe('Inclusive start: `YYYY-MM-DD` or ISO-8601 with a zone'),
+  to: z.string().min(1).max(40).optional().describe('Exclusive end: `YYYY-MM-DD` or ISO-8601 with a zone'),
+});
+
+const chainScopeSchema = z.object({ kind: z.enum(['group', 'thread', 'run']), id: z.string() });
+
+/** A trace in a chain: its depth below its root; `inherited` marks the checkpoint chain a forked run continues. */
+export const chainEntrySchema = traceSummarySchema.extend({ depth: z.number().int(), inherited: z.boolean() });
+
+/** The chain up to a checkpoint, as it was stored (replay). */
+export const replaySchema = z.object({
+  checkpoint: traceSummarySchema,
+  scope: chainScopeSchema.nullable().describe('The lineage id followed (run, else thread, else group); null: ancestors only'),
+  forkedFrom: z
+    .object({
+      forkId: z.string(),
+      sourceTraceId: z.string(),
+      createdAt: timestamp,
+      createdBy: z.string(),
+      sourceMissing: z.boolean(),
+    })
+    .nullable(),
+  traces: z
+    .array(chainEntrySchema)
+    .readonly()
+    .describe('Deterministic order: a trace after its parent, then started_at, then id'),
+  roots: z.array(z.string()).readonly().describe('Traces at depth 0, in chain order'),
+  orphans: z
+    .array(z.object({ traceId: z.string(), missingParentId: z.string() }))
+    .readonly()
+    .describe('Traces whose parent is not in the chain (another run, not written yet, deleted, or another org)'),
+  cycles: z
+    .array(z.object({ traceIds: z.array(z.string()).readonly(), brokenAt: z.string(), ignoredParentId: z.string() }))
+    .readonly()
+    .describe('Parent cycles broken to order the chain'),
+  truncated: z.boolean().describe('More traces matched than one chain holds; the oldest were kept'),
+});
+
+/** A fork: a new run continuing from a checkpoint (no stored trace changes). */
+export const forkSchema = z.object({
+  fork: z.object({
+    id: z.string(),
+    orgId: z.string(),
+    sourceTraceId: z.string(),
+    newRunId: z.string(),
+    createdAt: timestamp,
+    createdBy: z.string(),
+  }),
+  continueWith: z
+    .object({ 'X-NavPlane-Run': z.string(), 'X-NavPlane-Parent-Trace': z.string() })
+    .describe('Send these headers on the next requests to continue the new run from the checkpoint'),
 });
 
 /** `:traceId` path parameter. */

@@ -25,6 +25,9 @@ const usageNumbers = {
     .describe('Estimated cost in USD; null when any request of the group has an unknown cost (see unknownCostRequests)'),
   pricedCostUsd: z.number().describe('Sum over the requests whose cost is known (a lower bound when unknownCostRequests > 0)'),
   unknownCostRequests: z.number().int().describe('Requests whose cost is unknown (unpriced model, no usage reported)'),
+  costStatus: z
+    .enum(['exact', 'estimated', 'partial', 'unknown'])
+    .describe('exact: every cost known exactly; estimated: priced from the table; partial: some unknown; unknown: all unknown'),
 };
 
 /** One group of the usage report. */
