@@ -1,38 +1,16 @@
-import { LINEAGE_COLUMNS, type CostStatus, type Database, type LineageKind, type TraceSummary } from '@navplane/storage';
+import {
+  LINEAGE_COLUMNS,
+  TRACE_SUMMARY_COLUMNS as SUMMARY_COLUMNS,
+  traceSummaryFromRow,
+  type Database,
+  type LineageKind,
+  type TraceSummary,
+  type TraceSummaryRow,
+} from '@navplane/storage';
 
 // Offline read queries the traces repository does not offer (range aggregates, lineage, failures). They use
 // the same columns and indexes (traces_org_started_idx, the partial lineage indexes) as the repository.
 
-const SUMMARY_COLUMNS = [
-  'id',
-  'org_id',
-  'workspace_id',
-  'key_id',
-  'provider',
-  'model',
-  'route',
-  'method',
-  'status',
-  'request_id',
-  'started_at',
-  'latency_ms',
-  'ttfb_ms',
-  'overhead_ms',
-  'tokens_in',
-  'tokens_out',
-  'cache_read_tokens',
-  'cache_write_tokens',
-  'cost_usd',
-  'cost_status',
-  'error_class',
-  'upstream_failure',
-  'trace_group',
-  'thread_id',
-  'run_id',
-  'parent_trace_id',
-  'policy_decisions',
-  'stream',
-] as const;
 
 /** Which lineage id a chain follows (storage's `LineageKind`). */
 export type { LineageKind };
@@ -41,7 +19,6 @@ export type { LineageKind };
 export const MAX_CHAIN_TRACES = 10_000;
 
 const num = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));
-const numOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
 
 /** Trace reads for the offline commands. */
 export interface TraceQueries {
@@ -101,36 +78,8 @@ export interface ErrorClassCount {
 export function createTraceQueries(database: Database): TraceQueries {
   const { db, capabilities } = database;
 
-  const toSummary = (row: Record<(typeof SUMMARY_COLUMNS)[number], unknown>): TraceSummary => ({
-    id: row.id as string,
-    orgId: row.org_id as string,
-    workspaceId: row.workspace_id as string | null,
-    keyId: row.key_id as string | null,
-    provider: row.provider as string,
-    model: row.model as string | null,
-    route: row.route as string,
-    method: row.method as string,
-    status: Number(row.status),
-    requestId: row.request_id as string,
-    startedAt: row.started_at as string,
-    latencyMs: Number(row.latency_ms),
-    ttfbMs: numOrNull(row.ttfb_ms),
-    overheadMs: numOrNull(row.overhead_ms),
-    tokensIn: numOrNull(row.tokens_in),
-    tokensOut: numOrNull(row.tokens_out),
-    cacheReadTokens: numOrNull(row.cache_read_tokens),
-    cacheWriteTokens: numOrNull(row.cache_write_tokens),
-    costUsd: numOrNull(row.cost_usd),
-    costStatus: row.cost_status as CostStatus,
-    errorClass: row.error_class as string | null,
-    upstreamFailure: row.upstream_failure as string | null,
-    traceGroup: row.trace_group as string | null,
-    threadId: row.thread_id as string | null,
-    runId: row.run_id as string | null,
-    parentTraceId: row.parent_trace_id as string | null,
-    policyDecisions: row.policy_decisions === null ? null : capabilities.json.decode(row.policy_decisions),
-    stream: capabilities.boolean.decode(row.stream),
-  });
+  const toSummary = (row: Record<(typeof SUMMARY_COLUMNS)[number], unknown>): TraceSummary =>
+    traceSummaryFromRow(row as TraceSummaryRow, capabilities);
 
   const inRange = (range: { from: string; to: string; orgId?: string }) => {
     let query = db.selectFrom('traces').where('started_at', '>=', range.from).where('started_at', '<', range.to);

@@ -161,7 +161,8 @@ export interface TracesRepository {
 
 const COLUMN_COUNT = 30;
 
-const SUMMARY_COLUMNS = [
+/** The columns of a trace summary (every column but the bodies), for queries beyond this repository. */
+export const TRACE_SUMMARY_COLUMNS = [
   'id',
   'org_id',
   'workspace_id',
@@ -191,6 +192,43 @@ const SUMMARY_COLUMNS = [
   'policy_decisions',
   'stream',
 ] as const;
+
+/** A row with the summary columns, as selected with TRACE_SUMMARY_COLUMNS. */
+export type TraceSummaryRow = Pick<Selectable<TracesTable>, (typeof TRACE_SUMMARY_COLUMNS)[number]>;
+
+/** Maps a selected summary row to a TraceSummary (numbers, JSON and booleans decoded per dialect). */
+export function traceSummaryFromRow(row: TraceSummaryRow, capabilities: DialectCapabilities): TraceSummary {
+  return {
+    id: row.id,
+    orgId: row.org_id,
+    workspaceId: row.workspace_id,
+    keyId: row.key_id,
+    provider: row.provider,
+    model: row.model,
+    route: row.route,
+    method: row.method,
+    status: row.status,
+    requestId: row.request_id,
+    startedAt: row.started_at,
+    latencyMs: row.latency_ms,
+    ttfbMs: row.ttfb_ms,
+    overheadMs: row.overhead_ms,
+    tokensIn: row.tokens_in,
+    tokensOut: row.tokens_out,
+    cacheReadTokens: row.cache_read_tokens,
+    cacheWriteTokens: row.cache_write_tokens,
+    costUsd: row.cost_usd,
+    costStatus: row.cost_status as CostStatus,
+    errorClass: row.error_class,
+    upstreamFailure: row.upstream_failure,
+    traceGroup: row.trace_group,
+    threadId: row.thread_id,
+    runId: row.run_id,
+    parentTraceId: row.parent_trace_id,
+    policyDecisions: row.policy_decisions === null ? null : capabilities.json.decode(row.policy_decisions),
+    stream: capabilities.boolean.decode(row.stream),
+  };
+}
 
 /** The traces repository over `db` (a Kysely instance or transaction). */
 export function createTracesRepository(db: Kysely<DB>, capabilities: DialectCapabilities): TracesRepository {
@@ -231,36 +269,7 @@ export function createTracesRepository(db: Kysely<DB>, capabilities: DialectCapa
     stream: capabilities.boolean.encode(trace.stream),
   });
 
-  const toSummary = (row: Pick<Selectable<TracesTable>, (typeof SUMMARY_COLUMNS)[number]>): TraceSummary => ({
-    id: row.id,
-    orgId: row.org_id,
-    workspaceId: row.workspace_id,
-    keyId: row.key_id,
-    provider: row.provider,
-    model: row.model,
-    route: row.route,
-    method: row.method,
-    status: row.status,
-    requestId: row.request_id,
-    startedAt: row.started_at,
-    latencyMs: row.latency_ms,
-    ttfbMs: row.ttfb_ms,
-    overheadMs: row.overhead_ms,
-    tokensIn: row.tokens_in,
-    tokensOut: row.tokens_out,
-    cacheReadTokens: row.cache_read_tokens,
-    cacheWriteTokens: row.cache_write_tokens,
-    costUsd: row.cost_usd,
-    costStatus: row.cost_status as CostStatus,
-    errorClass: row.error_class,
-    upstreamFailure: row.upstream_failure,
-    traceGroup: row.trace_group,
-    threadId: row.thread_id,
-    runId: row.run_id,
-    parentTraceId: row.parent_trace_id,
-    policyDecisions: row.policy_decisions === null ? null : capabilities.json.decode(row.policy_decisions),
-    stream: capabilities.boolean.decode(row.stream),
-  });
+  const toSummary = (row: TraceSummaryRow): TraceSummary => traceSummaryFromRow(row, capabilities);
 
   const rowsPerStatement = Math.max(1, Math.floor(capabilities.maxBindParameters / COLUMN_COUNT));
 
@@ -301,7 +310,7 @@ export function createTracesRepository(db: Kysely<DB>, capabilities: DialectCapa
       const limit = clampLimit(options.limit, 50, 1000);
       const rows = await db
         .selectFrom('traces')
-        .select(SUMMARY_COLUMNS)
+        .select(TRACE_SUMMARY_COLUMNS)
         .where((eb) => eb.and(listingTerms(eb, orgId, options)))
         .orderBy('started_at', 'desc')
         .orderBy('id', 'desc')
@@ -314,7 +323,7 @@ export function createTracesRepository(db: Kysely<DB>, capabilities: DialectCapa
       for (const chunk of chunks(ids, ID_CHUNK)) {
         // By primary key only, the org checked here: with `org_id = ?` in the SQL, SQLite's planner (no
         // statistics) walks the org's index instead of looking the ids up.
-        const rows = await db.selectFrom('traces').select(SUMMARY_COLUMNS).where('id', 'in', chunk).execute();
+        const rows = await db.selectFrom('traces').select(TRACE_SUMMARY_COLUMNS).where('id', 'in', chunk).execute();
         for (const row of rows) if (row.org_id === orgId) found.push(toSummary(row));
       }
       return found;
@@ -322,7 +331,7 @@ export function createTracesRepository(db: Kysely<DB>, capabilities: DialectCapa
     async listByLineage(orgId, kind, id, limit = 10_000) {
       const rows = await db
         .selectFrom('traces')
-        .select(SUMMARY_COLUMNS)
+        .select(TRACE_SUMMARY_COLUMNS)
         .where(LINEAGE_COLUMNS[kind], '=', id)
         .where('org_id', '=', orgId)
         .orderBy('started_at')
@@ -336,7 +345,7 @@ export function createTracesRepository(db: Kysely<DB>, capabilities: DialectCapa
       for (const chunk of chunks(parentIds, ID_CHUNK)) {
         let query = db
           .selectFrom('traces')
-          .select(SUMMARY_COLUMNS)
+          .select(TRACE_SUMMARY_COLUMNS)
           .where('parent_trace_id', 'in', chunk)
           .where('org_id', '=', orgId);
         if (withoutLineage !== undefined) query = query.where(LINEAGE_COLUMNS[withoutLineage], 'is', null);
