@@ -1,5 +1,5 @@
 import type { Repositories, Trace, TraceSummary } from '@navplane/storage';
-import { orderParentsFirst, type Placed } from '../lineage-order';
+import { reconstructChain, type Placed } from '@navplane/trace';
 import { CliError } from '../output';
 import type { LineageKind, TraceQueries } from '../trace-queries';
 import { MAX_CHAIN_TRACES } from '../trace-queries';
@@ -19,13 +19,13 @@ export interface Chain {
   /** True when the chain hit MAX_CHAIN_TRACES and was cut. */
   truncated: boolean;
   /** started_at then id, parents before children. */
-  traces: Array<Placed<TraceSummary>>;
+  traces: ReadonlyArray<Placed<TraceSummary>>;
 }
 
 /** The chain sharing `kind` = `id`, ordered parents-first. */
 export async function loadChain(queries: TraceQueries, kind: LineageKind, id: string, orgId?: string): Promise<Chain> {
   const traces = await queries.chain(kind, id, orgId);
-  return { by: kind, id, truncated: traces.length >= MAX_CHAIN_TRACES, traces: orderParentsFirst(traces) };
+  return { by: kind, id, truncated: traces.length >= MAX_CHAIN_TRACES, traces: reconstructChain(traces).traces };
 }
 
 const MAX_ANCESTORS = 100;
@@ -51,7 +51,7 @@ export async function chainOf(repos: Repositories, queries: TraceQueries, trace:
     found.push(withoutBodies(parent));
     parentId = parent.parentTraceId;
   }
-  return { by: 'parents', id: trace.id, truncated: parentId !== null && found.length > MAX_ANCESTORS, traces: orderParentsFirst(found) };
+  return { by: 'parents', id: trace.id, truncated: parentId !== null && found.length > MAX_ANCESTORS, traces: reconstructChain(found).traces };
 }
 
 /** The trace without its stored bodies. */
