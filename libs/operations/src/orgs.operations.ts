@@ -1,7 +1,6 @@
-import type { AuditActor } from '@navplane/auth';
+import { appendAudit, type AuditActor } from '@navplane/auth';
 import { newId, ok, toIso, type AppError, type Result } from '@navplane/core';
 import { CHANGE_TOPICS, type Org } from '@navplane/storage';
-import { appendAuditRecord } from './audit-record';
 import { validName } from './names';
 import { announce, invalid, notAnnounced, orgNotFound, type OperationContext } from './operation-context';
 
@@ -38,7 +37,7 @@ export function createOrgOperations(context: OperationContext): OrgOperations {
       const id = newId('org', nowMs);
       const org = await repos.transaction(async (trx) => {
         const created = await trx.orgs.create({ id, name: name.value, createdAt: toIso(nowMs) });
-        await appendAuditRecord(trx, actor, {
+        await appendAudit(trx, actor, {
           action: 'org.create',
           orgId: id,
           targetType: 'org',
@@ -67,7 +66,7 @@ export function createOrgOperations(context: OperationContext): OrgOperations {
       const org = await repos.transaction(async (trx) => {
         const updated = await trx.orgs.setEnabled(orgId, enabled, toIso(nowMs));
         if (updated === undefined) return undefined;
-        await appendAuditRecord(trx, actor, {
+        await appendAudit(trx, actor, {
           action: enabled ? 'org.enable' : 'org.disable',
           orgId,
           targetType: 'org',

@@ -1,7 +1,6 @@
-import type { AuditActor } from '@navplane/auth';
+import { appendAudit, type AuditActor } from '@navplane/auth';
 import { err, newId, ok, toIso, type AppError, type Result } from '@navplane/core';
 import { CHANGE_TOPICS, type JsonObject, type NewPolicy, type Policy } from '@navplane/storage';
-import { appendAuditRecord } from './audit-record';
 import { invalidRequestFromZod } from './invalid-request';
 import { announce, invalid, notAnnounced, orgExists, orgNotFound, type OperationContext } from './operation-context';
 import { policyListSchema, type PolicyDocument, type PolicyInput } from './policy.schema';
@@ -94,7 +93,7 @@ export function createPolicyOperations(context: OperationContext): PolicyOperati
       });
       const stored = await repos.transaction(async (trx) => {
         const replaced = await trx.policies.replaceForOrg(orgId, rows, toIso(nowMs));
-        await appendAuditRecord(trx, actor, {
+        await appendAudit(trx, actor, {
           action: 'policy.replace',
           orgId,
           targetType: 'org',

@@ -1,7 +1,6 @@
-import type { AuditActor } from '@navplane/auth';
+import { appendAudit, type AuditActor } from '@navplane/auth';
 import { AppError, err, isAppError, ok, type Result } from '@navplane/core';
 import type { ProviderKeySummary } from '@navplane/storage';
-import { appendAuditRecord } from './audit-record';
 import { invalid, notFound, orgExists, orgNotFound, type OperationContext } from './operation-context';
 
 /** The providers an org can store a key for. */
@@ -70,7 +69,7 @@ export function createProviderKeyOperations(context: OperationContext): Provider
         throw error;
       }
       const nowMs = clock.nowMs();
-      await appendAuditRecord(repos, actor, {
+      await appendAudit(repos, actor, {
         action: 'provider_key.set',
         orgId,
         targetType: 'provider_key',
@@ -92,7 +91,7 @@ export function createProviderKeyOperations(context: OperationContext): Provider
       if (stored === undefined || !(await vault.deleteProviderKey(orgId, provider))) {
         return notFound(`This org has no ${provider} key`);
       }
-      await appendAuditRecord(repos, actor, {
+      await appendAudit(repos, actor, {
         action: 'provider_key.delete',
         orgId,
         targetType: 'provider_key',

@@ -1,7 +1,6 @@
-import type { AuditActor } from '@navplane/auth';
+import { appendAudit, type AuditActor } from '@navplane/auth';
 import { newId, ok, toIso, type AppError, type Result } from '@navplane/core';
 import type { Workspace } from '@navplane/storage';
-import { appendAuditRecord } from './audit-record';
 import { validName } from './names';
 import { orgExists, orgNotFound, type OperationContext } from './operation-context';
 
@@ -34,7 +33,7 @@ export function createWorkspaceOperations(context: OperationContext): WorkspaceO
       const id = newId('workspace', nowMs);
       const workspace = await repos.transaction(async (trx) => {
         const created = await trx.workspaces.create({ id, orgId, name: name.value, createdAt: toIso(nowMs) });
-        await appendAuditRecord(trx, actor, {
+        await appendAudit(trx, actor, {
           action: 'workspace.create',
           orgId,
           targetType: 'workspace',
