@@ -1,6 +1,7 @@
 import type { AuthenticatedKey } from '@navplane/auth';
-import type { PreparedRequest, ResolvedRoute } from '@navplane/providers';
+import type { PreparedRequest, ResolvedRoute, Usage } from '@navplane/providers';
 import type { Response } from 'express';
+import type { UpstreamFailure } from './proxy/upstream-failure';
 
 /** Lineage ids a client may send (CONTRACT §3). */
 export interface Lineage {
@@ -42,4 +43,21 @@ export interface GatewayContext {
 /** The gateway context of a response (set by the first gateway middleware). */
 export function contextOf(res: Response): GatewayContext {
   return res.locals['gateway'] as GatewayContext;
+}
+
+/** How a request ended: what metrics, the access log and the trace record of it. */
+export interface RequestOutcome {
+  /** The status the client got (0 when the client left before any response). */
+  status: number;
+  stream: boolean;
+  usage?: Usage;
+  /** The model the provider reported (or the one requested). */
+  model?: string;
+  /** ms from arrival to the first response body byte from the provider. */
+  ttfbMs?: number;
+  latencyMs: number;
+  overheadMs?: number;
+  upstreamFailure?: UpstreamFailure;
+  /** Why the request did not complete normally (`upstream_timeout`, `client_aborted`, a refusal's code…). */
+  errorClass?: string;
 }

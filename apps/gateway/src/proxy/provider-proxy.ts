@@ -12,27 +12,14 @@ import {
 } from '@navplane/providers';
 import type { Request, RequestHandler, Response } from 'express';
 import { createProxyMiddleware, type RequestHandler as ProxyHandler } from 'http-proxy-middleware';
-import { contextOf, type GatewayContext } from '../gateway-context';
+import { contextOf, type GatewayContext, type RequestOutcome } from '../gateway-context';
 import { formatOverhead } from '../middleware/start-request.middleware';
 import { buildUpstreamHeaders, clientResponseHeaders } from './upstream-headers';
-import { classifyUpstreamError, CONNECT_TIMEOUT, HEADERS_TIMEOUT, timerError, type UpstreamFailure } from './upstream-failure';
+import { classifyUpstreamError, CONNECT_TIMEOUT, HEADERS_TIMEOUT, timerError } from './upstream-failure';
 
 /** How one proxied exchange ended; handed to `onComplete` exactly once. */
-export interface ProxyOutcome {
+export interface ProxyOutcome extends RequestOutcome {
   context: GatewayContext;
-  /** The status the client got (0 when the client left before any response). */
-  status: number;
-  stream: boolean;
-  usage?: Usage;
-  /** The model the provider reported (or the one requested). */
-  model?: string;
-  /** ms from arrival to the first response body byte from the provider. */
-  ttfbMs?: number;
-  latencyMs: number;
-  overheadMs?: number;
-  upstreamFailure?: UpstreamFailure;
-  /** Why the exchange did not complete normally (`upstream_timeout`, `client_aborted`, …). */
-  errorClass?: string;
 }
 
 /** Options of proxyToProvider. */

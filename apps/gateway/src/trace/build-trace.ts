@@ -1,19 +1,7 @@
-import { estimateCost, type Usage } from '@navplane/providers';
+import { estimateCost } from '@navplane/providers';
 import type { TraceRecord } from '@navplane/trace';
-import type { GatewayContext } from '../gateway-context';
+import type { GatewayContext, RequestOutcome } from '../gateway-context';
 
-/** What ended a request, as the trace records it. */
-export interface TraceOutcome {
-  status: number;
-  stream: boolean;
-  usage?: Usage;
-  model?: string;
-  ttfbMs?: number;
-  latencyMs: number;
-  overheadMs?: number;
-  errorClass?: string;
-  upstreamFailure?: string;
-}
 
 const NOT_CONNECTED = new Set(['connection_refused', 'connect_timeout', 'dns_failure', 'tls_failure']);
 
@@ -23,7 +11,7 @@ const NOT_CONNECTED = new Set(['connection_refused', 'connect_timeout', 'dns_fai
  * (`exact` $0), or when the route carries no usage at all (model listings, files); a successful
  * usage-bearing response whose usage could not be read (a client that left early) stays `unknown`.
  */
-function costOf(context: GatewayContext, outcome: TraceOutcome, model: string | null): { status: 'exact' | 'estimated' | 'unknown'; usd: number | null } {
+function costOf(context: GatewayContext, outcome: RequestOutcome, model: string | null): { status: 'exact' | 'estimated' | 'unknown'; usd: number | null } {
   if (outcome.usage !== undefined) {
     const priced = estimateCost((context.route?.adapter.id ?? 'openai') as 'openai', model ?? undefined, outcome.usage, new Date(context.startedAtMs));
     return priced.status === 'estimated' ? { status: 'estimated', usd: priced.usd } : { status: 'unknown', usd: null };
@@ -44,7 +32,7 @@ const round = (ms: number | undefined) => (ms === undefined ? null : Math.round(
  * The trace of one request (CONTRACT §5), or undefined when no org is known (the key was missing or
  * invalid: there is no tenant to record it under; metrics still count it).
  */
-export function buildTrace(context: GatewayContext, outcome: TraceOutcome): TraceRecord | undefined {
+export function buildTrace(context: GatewayContext, outcome: RequestOutcome): TraceRecord | undefined {
   const key = context.key;
   if (key === undefined) return undefined;
   const provider = context.route?.adapter.id ?? 'unknown';
