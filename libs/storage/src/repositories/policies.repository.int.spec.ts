@@ -66,4 +66,14 @@ describe.each(TEST_DIALECTS)('PoliciesRepository on %s', (dialect) => {
     expect(await repos.policies.replaceForOrg(org.id, [], at(1))).toEqual([]);
     expect(await repos.policies.listByOrg(other.id)).toHaveLength(1);
   });
+
+  it('lists every org’s policies at once, ordered by org', async () => {
+    const org = await seedOrg(repos);
+    const other = await seedOrg(repos, 'Other');
+    await repos.policies.replaceForOrg(org.id, [policy({})], at());
+    await repos.policies.replaceForOrg(other.id, [policy({})], at());
+    const all = (await repos.policies.listAll()).filter((row) => row.orgId === org.id || row.orgId === other.id);
+    expect(all.map((row) => row.orgId)).toEqual([org.id, other.id].sort());
+    expect(all[0]).toEqual((await repos.policies.listByOrg(all[0]!.orgId))[0]);
+  });
 });

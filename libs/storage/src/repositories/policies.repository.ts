@@ -29,6 +29,8 @@ export type NewPolicy = Pick<Policy, 'id' | 'scopeType' | 'scopeValue' | 'mode' 
 export interface PoliciesRepository {
   /** The org's policies ordered by scope type then value. */
   listByOrg(orgId: string): Promise<Policy[]>;
+  /** Every org's policies, ordered by org then scope (gateways load them all at start). */
+  listAll(): Promise<Policy[]>;
   /**
    * Replaces the org's policies with `policies` in one transaction and returns them. A policy whose scope
    * existed before keeps its createdAt; updatedAt is `at` for all. Rejects (nothing changed) on a duplicate scope.
@@ -93,6 +95,17 @@ export function createPoliciesRepository(db: Kysely<DB>, capabilities: DialectCa
 
   return {
     listByOrg: (orgId) => listByOrg(db, orgId),
+    async listAll() {
+      const rows = await db
+        .selectFrom('policies')
+        .selectAll()
+        .orderBy('org_id')
+        .orderBy('scope_type')
+        .orderBy('scope_value')
+        .orderBy('id')
+        .execute();
+      return rows.map(toPolicy);
+    },
     replaceForOrg(orgId, policies, at) {
       // Inside a caller's transaction (createRepositories().transaction) Kysely cannot nest one: reuse it.
       return db.isTransaction

@@ -51,6 +51,22 @@ describe.each(TEST_DIALECTS)('ProviderKeysRepository on %s', (dialect) => {
     for (const key of listed) expect(Object.keys(key).sort()).toEqual(Object.keys(summary).sort());
   });
 
+  it('inserts an internal secret only once (first writer wins) and never lists it as a provider key', async () => {
+    const org = await seedOrg(repos);
+    const first = sealed(org.id, 'navplane.placeholder-salt', 'salt-aaaa');
+    const second = sealed(org.id, 'navplane.placeholder-salt', 'salt-bbbb');
+    const results = await Promise.all([repos.providerKeys.insertIfAbsent(first), repos.providerKeys.insertIfAbsent(second)]);
+    expect(results.filter(Boolean)).toHaveLength(1);
+    const stored = await repos.providerKeys.findByOrgAndProvider(org.id, 'navplane.placeholder-salt');
+    const winner = results[0] ? first : second;
+    expect(stored?.id).toBe(winner.id);
+    expect(stored?.ciphertext).toBe(winner.ciphertext);
+    expect(await repos.providerKeys.insertIfAbsent(sealed(org.id, 'navplane.placeholder-salt', 'salt-cccc'))).toBe(false);
+    await repos.providerKeys.upsert(sealed(org.id, 'openai', 'sk-5678'));
+    expect((await repos.providerKeys.listByOrg(org.id)).map((key) => key.provider)).toEqual(['openai']);
+    expect((await repos.providerKeys.listAllForRewrap()).some((row) => row.id === winner.id)).toBe(true);
+  });
+
   it('replaces an existing key in place: same id, new secret, rotatedAt set', async () => {
     const org = await seedOrg(repos);
     const first = await repos.providerKeys.upsert(sealed(org.id, 'openai', 'sk-aaaa'));

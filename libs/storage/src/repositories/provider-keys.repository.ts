@@ -48,12 +48,23 @@ export interface UpsertProviderKey extends DekWrapping {
 }
 
 /** Provider keys, envelope-encrypted, one per org and provider. */
+/**
+ * Names under this prefix are the org's internal secrets (e.g. `navplane.placeholder-salt`), sealed like provider
+ * keys (and re-wrapped with them) but never listed as provider keys.
+ */
+export const INTERNAL_SECRET_PREFIX = 'navplane.';
+
 export interface ProviderKeysRepository {
   /** Stores the org's key for the provider, replacing any existing one (then rotatedAt = at); returns its summary. */
   upsert(key: UpsertProviderKey): Promise<ProviderKeySummary>;
   /** The stored (encrypted) key, or undefined. */
   findByOrgAndProvider(orgId: string, provider: string): Promise<StoredProviderKey | undefined>;
-  /** The org's keys by provider name; never ciphertext. */
+  /**
+   * Stores the row only when the org has nothing under this name yet (the first writer wins across processes);
+   * true when this call inserted it.
+   */
+  insertIfAbsent(key: UpsertProviderKey): Promise<boolean>;
+  /** The org's provider keys by provider name (internal `navplane.` secrets excluded); never ciphertext. */
   listByOrg(orgId: string): Promise<ProviderKeySummary[]>;
   /** Deletes the org's key for the provider; true when there was one. */
   delete(orgId: string, provider: string): Promise<boolean>;
@@ -139,11 +150,34 @@ export function createProviderKeysRepository(db: Kysely<DB>): ProviderKeysReposi
         .executeTakeFirst();
       return row && toStored(row);
     },
+    async insertIfAbsent(key) {
+      const result = await db
+        .insertInto('provider_keys')
+        .values({
+          id: key.id,
+          org_id: key.orgId,
+          provider: key.provider,
+          ciphertext: key.ciphertext,
+          iv: key.iv,
+          auth_tag: key.authTag,
+          wrapped_dek: key.wrappedDek,
+          dek_iv: key.dekIv,
+          dek_auth_tag: key.dekAuthTag,
+          kek_version: key.kekVersion,
+          last4: key.last4,
+          created_at: key.at,
+          rotated_at: null,
+        })
+        .onConflict((conflict) => conflict.columns(['org_id', 'provider']).doNothing())
+        .executeTakeFirst();
+      return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
+    },
     async listByOrg(orgId) {
       const rows = await db
         .selectFrom('provider_keys')
         .select(SUMMARY_COLUMNS)
         .where('org_id', '=', orgId)
+        .where('provider', 'not like', `${INTERNAL_SECRET_PREFIX}%`)
         .orderBy('provider')
         .execute();
       return rows.map(toSummary);

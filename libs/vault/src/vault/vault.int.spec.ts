@@ -380,6 +380,36 @@ describe.each(TEST_DIALECTS)('vault on %s', (dialect) => {
     expect(lookup.ok && keys.includes(lookup.key)).toBe(true);
   });
 
+  it('creates an org secret once, agreed by two instances racing, and rotates it', async () => {
+    const vault = vaultOn();
+    const otherVault = vaultOn({ providerKeys: otherRepos.providerKeys, changeFeed: otherFeed });
+    const orgId = await seedOrg(repos);
+    const [mine, theirs] = await Promise.all([
+      vault.getOrCreateOrgSecret(orgId, 'navplane.placeholder-salt'),
+      otherVault.getOrCreateOrgSecret(orgId, 'navplane.placeholder-salt'),
+    ]);
+    expect(mine.ok).toBe(true);
+    expect(theirs).toEqual(mine);
+    const salt = defined(mine.ok ? mine.key : undefined);
+    expect(Buffer.from(salt, 'base64')).toHaveLength(32);
+    expect(await vault.getOrCreateOrgSecret(orgId, 'navplane.placeholder-salt')).toEqual(mine);
+    // Internal secrets are not provider keys: never listed, and they show none of their characters.
+    expect(await repos.providerKeys.listByOrg(orgId)).toEqual([]);
+    const stored = defined(await repos.providerKeys.findByOrgAndProvider(orgId, 'navplane.placeholder-salt'));
+    expect(stored.last4).toBe('****');
+    expect(JSON.stringify(stored)).not.toContain(salt);
+
+    await vault.rotateOrgSecret(orgId, 'navplane.placeholder-salt');
+    const rotated = await vault.getOrCreateOrgSecret(orgId, 'navplane.placeholder-salt');
+    expect(rotated.ok && rotated.key !== salt).toBe(true);
+    await waitUntil(async () => {
+      const seen = await otherVault.getOrCreateOrgSecret(orgId, 'navplane.placeholder-salt');
+      return seen.ok && rotated.ok && seen.key === rotated.key;
+    }, 2000);
+    expect(defined(await repos.providerKeys.findByOrgAndProvider(orgId, 'navplane.placeholder-salt')).last4).toBe('****');
+    await expect(vault.getOrCreateOrgSecret(orgId, 'openai')).rejects.toThrow(/navplane\./);
+  });
+
   it('rejects unstorable input with AppError invalid_request, never echoing the key', async () => {
     const vault = vaultOn();
     const orgId = await seedOrg(repos);

@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { AppError, newId, systemClock, toIso } from '@navplane/core';
 import {
   CHANGE_FEED_RESYNC_TOPIC,
   CHANGE_TOPICS,
+  INTERNAL_SECRET_PREFIX,
   type ProviderKeySummary,
   type StoredProviderKey,
 } from '@navplane/storage';
@@ -112,7 +114,8 @@ export function createVault(options: VaultOptions): Vault {
         orgId,
         provider,
         ...sealed,
-        last4: key.slice(-4),
+        // An internal secret shows nothing of itself, not even its last characters.
+        last4: provider.startsWith(INTERNAL_SECRET_PREFIX) ? '****' : key.slice(-4),
         at: toIso(clock.nowMs()),
       });
       if (summary.id === rowId) {
@@ -131,7 +134,36 @@ export function createVault(options: VaultOptions): Vault {
     }
   }
 
+  const assertInternalName = (name: string) => {
+    if (!name.startsWith(INTERNAL_SECRET_PREFIX) || !isProviderName(name))
+      throw new AppError('invalid_request', `Internal secret names start with ${INTERNAL_SECRET_PREFIX}`, { details: { field: 'name' } });
+  };
+  const freshSecret = () => randomBytes(32).toString('base64');
+
+  async function getOrCreateOrgSecret(orgId: string, name: string) {
+    assertInternalName(name);
+    const existing = await vault.getProviderKey(orgId, name);
+    if (existing.ok || existing.reason !== 'missing') return existing;
+    try {
+      const rowId = newId('providerKey', clock.nowMs());
+      const secret = freshSecret();
+      const sealed = sealSecret(keyring, { orgId, provider: name, rowId }, secret);
+      await providerKeys.insertIfAbsent({ id: rowId, orgId, provider: name, ...sealed, last4: '****', at: toIso(clock.nowMs()) });
+    } catch (error) {
+      onError(toError(error));
+      return UNAVAILABLE;
+    }
+    // Whoever inserted first, every process now reads the same row.
+    cache.invalidate(orgId, name);
+    return vault.getProviderKey(orgId, name);
+  }
+
   const vault: Vault = {
+    getOrCreateOrgSecret,
+    async rotateOrgSecret(orgId, name) {
+      assertInternalName(name);
+      await store({ orgId, provider: name, key: freshSecret() });
+    },
     storeProviderKey: store,
     async deleteProviderKey(orgId, provider) {
       const deleted = await providerKeys.delete(orgId, provider);

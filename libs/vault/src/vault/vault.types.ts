@@ -124,6 +124,15 @@ export interface Vault {
   deleteProviderKey(orgId: string, provider: string): Promise<boolean>;
   /** The decrypted key, from memory when warm (no database query), else from the database. Never rejects. */
   getProviderKey(orgId: string, provider: string): Promise<ProviderKeyLookup>;
+  /**
+   * The org's internal secret `name` (a reserved `navplane.` name, e.g. the placeholder salt): 32 random bytes,
+   * base64, created on first use. Concurrent first uses in several processes agree (the first insert wins).
+   * Sealed and re-wrapped like provider keys, never listed as one. Rejects only for a name outside `navplane.`;
+   * storage failures read as 'unavailable' (or 'undecryptable').
+   */
+  getOrCreateOrgSecret(orgId: string, name: string): Promise<ProviderKeyLookup>;
+  /** Replaces the org's internal secret `name` with fresh random bytes (publishes the change). */
+  rotateOrgSecret(orgId: string, name: string): Promise<void>;
   /** Whether the current master key works and every stored key's master key is held. Never rejects. */
   verifyUnlocked(): Promise<VaultStatus>;
   /**
