@@ -49,6 +49,7 @@ export function countingRepository(
 ): { repository: ProviderKeysRepository; calls: CallCounts } {
   const calls: CallCounts = {
     upsert: 0,
+    insertIfAbsent: 0,
     findByOrgAndProvider: 0,
     listByOrg: 0,
     delete: 0,
@@ -64,6 +65,7 @@ export function countingRepository(
     };
   const repository = {
     upsert: wrap('upsert'),
+    insertIfAbsent: wrap('insertIfAbsent'),
     findByOrgAndProvider: wrap('findByOrgAndProvider'),
     listByOrg: wrap('listByOrg'),
     delete: wrap('delete'),
