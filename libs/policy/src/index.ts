@@ -1,1 +1,2 @@
-export {};
+export * from './resolve/resolve-policy';
+export * from './resolve/policy-store';

@@ -1,0 +1,152 @@
+import { newId, toIso } from '@navplane/core';
+import {
+  CHANGE_FEED_RESYNC_TOPIC,
+  CHANGE_TOPICS,
+  createChangeFeed,
+  createRepositories,
+  openDatabase,
+  type ChangeFeed,
+  type Database,
+  type NewPolicy,
+  type PoliciesRepository,
+  type Repositories,
+} from '@navplane/storage';
+import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from '@navplane/storage/testing';
+import { createPolicyStore, type PolicyStore } from './policy-store';
+
+const policy = (overrides: Partial<NewPolicy> = {}): NewPolicy => ({
+  id: newId('policy'),
+  scopeType: 'org',
+  scopeValue: null,
+  mode: 'block',
+  config: {},
+  ...overrides,
+});
+
+async function waitFor(probe: () => boolean, timeoutMs = 2000): Promise<number> {
+  const started = Date.now();
+  while (!probe()) {
+    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return Date.now() - started;
+}
+
+/** Real repository calls, counted (nothing is faked). */
+function counting(inner: PoliciesRepository, failing: { on: boolean }) {
+  const calls: string[] = [];
+  const repo: Pick<PoliciesRepository, 'listAll' | 'listByOrg'> = {
+    listAll() {
+      calls.push('listAll');
+      return failing.on ? Promise.reject(new Error('database is down')) : inner.listAll();
+    },
+    listByOrg(orgId) {
+      calls.push('listByOrg');
+      return failing.on ? Promise.reject(new Error('database is down')) : inner.listByOrg(orgId);
+    },
+  };
+  return { repo, calls };
+}
+
+describe.each(TEST_DIALECTS)('policy store on %s', (dialect) => {
+  let test: TestDatabase;
+  let other: Database; // another process's connection (the admin API)
+  let repos: Repositories;
+  let otherRepos: Repositories;
+  let feed: ChangeFeed;
+  let otherFeed: ChangeFeed;
+  const stores: PolicyStore[] = [];
+
+  const seedOrg = (name = 'Acme') => repos.orgs.create({ id: newId('org'), name, createdAt: toIso(Date.now()) });
+
+  beforeAll(async () => {
+    test = await createTestDatabase(dialect);
+    other = await openDatabase({ url: test.url });
+    repos = createRepositories(test.database);
+    otherRepos = createRepositories(other);
+    feed = createChangeFeed(test.database, { pollIntervalMs: 50 });
+    otherFeed = createChangeFeed(other, { pollIntervalMs: 50 });
+    await feed.start();
+    await otherFeed.start();
+  });
+  afterAll(async () => {
+    for (const store of stores) await store.close();
+    await feed.close();
+    await otherFeed.close();
+    await other.close();
+    await test.drop();
+  });
+
+  const storeOn = (failing = { on: false }, onError = jest.fn()) => {
+    const wrapped = counting(repos.policies, failing);
+    const store = createPolicyStore({ policies: wrapped.repo, changeFeed: feed, onError });
+    stores.push(store);
+    return { store, calls: wrapped.calls, onError };
+  };
+
+  it('loads every org’s policies at start and answers from memory with no query', async () => {
+    const org = await seedOrg();
+    const empty = await seedOrg('Empty');
+    const rowId = newId('policy');
+    await repos.policies.replaceForOrg(org.id, [policy({ id: rowId, config: { detectors: ['email', 'not_a_detector'] } })], toIso(Date.now()));
+    const { store, calls } = storeOn();
+    expect(store.peek(org.id)).toBeUndefined(); // not loaded yet: unknown
+    await store.start();
+    expect(store.peek(org.id)).toEqual([{ id: rowId, scopeType: 'org', scopeValue: null, mode: 'block', detectors: ['email'] }]);
+    expect(store.peek(empty.id)).toEqual([]);
+    for (let i = 0; i < 100; i += 1) store.peek(org.id);
+    expect(calls).toEqual(['listAll']);
+  });
+
+  it('re-reads an org within 1 s of another process replacing its policies', async () => {
+    const org = await seedOrg();
+    const { store } = storeOn();
+    await store.start();
+    expect(store.peek(org.id)).toEqual([]);
+    await otherRepos.policies.replaceForOrg(org.id, [policy({ mode: 'redact_upstream' })], toIso(Date.now()));
+    await otherFeed.publish(CHANGE_TOPICS.policyChanged, { orgId: org.id });
+    const tookMs = await waitFor(() => store.peek(org.id)?.[0]?.mode === 'redact_upstream');
+    expect(tookMs).toBeLessThan(1000);
+    await otherRepos.policies.replaceForOrg(org.id, [], toIso(Date.now()));
+    await otherFeed.publish(CHANGE_TOPICS.policyChanged, { orgId: org.id });
+    await waitFor(() => store.peek(org.id)?.length === 0);
+  });
+
+  it('forgets an org whose refresh failed (callers fail closed), and recovers once the database is back', async () => {
+    const org = await seedOrg();
+    const failing = { on: false };
+    const { store, onError } = storeOn(failing);
+    await store.start();
+    failing.on = true;
+    await feed.publish(CHANGE_TOPICS.policyChanged, { orgId: org.id });
+    await waitFor(() => store.peek(org.id) === undefined);
+    expect(onError).toHaveBeenCalled();
+    await expect(store.load(org.id)).rejects.toThrow('database is down');
+    failing.on = false;
+    expect(await store.load(org.id)).toEqual([]);
+    expect(store.peek(org.id)).toEqual([]);
+  });
+
+  it('reloads everything on a resync, and a failed reload makes every org unknown', async () => {
+    const org = await seedOrg();
+    const failing = { on: false };
+    const { store, calls } = storeOn(failing);
+    await store.start();
+    await repos.policies.replaceForOrg(org.id, [policy()], toIso(Date.now()));
+    await feed.publish(CHANGE_FEED_RESYNC_TOPIC, {});
+    await waitFor(() => store.peek(org.id)?.length === 1);
+    expect(calls.filter((call) => call === 'listAll')).toHaveLength(2);
+    failing.on = true;
+    await feed.publish(CHANGE_FEED_RESYNC_TOPIC, {});
+    await waitFor(() => store.peek(org.id) === undefined && store.peek('org_never_seen') === undefined);
+  });
+
+  it('start() rejects while the database is down and can be retried', async () => {
+    const failing = { on: true };
+    const { store } = storeOn(failing);
+    await expect(store.start()).rejects.toThrow('database is down');
+    failing.on = false;
+    await store.start();
+    expect(store.peek('org_without_policies')).toEqual([]);
+  });
+});
