@@ -103,6 +103,24 @@ export const CONFIG_SETTINGS = [
     'Store request/response bodies in traces, always after redaction (true/false/1/0/yes/no).',
   ),
   setting(
+    'captureMaxBytes',
+    'NAVPLANE_CAPTURE_MAX_BYTES',
+    '65536',
+    'With body capture on: most characters stored per body (request, response); longer bodies are stored truncated and marked so (1024-16777216).',
+  ),
+  setting(
+    'policyMaxBodyBytes',
+    'NAVPLANE_POLICY_MAX_BODY_BYTES',
+    '4194304',
+    'Largest request body a `redact_upstream` or `block` policy evaluates, in bytes (decoded); larger bodies fail closed with 503 `policy_unavailable` (1024-1073741824).',
+  ),
+  setting(
+    'policyTimeoutMs',
+    'NAVPLANE_POLICY_TIMEOUT_MS',
+    '1000',
+    'Longest a `redact_upstream` or `block` policy may spend evaluating one request body, in ms; past it the request fails closed with 503 `policy_unavailable` (1-60000).',
+  ),
+  setting(
     'maxBodyBytes',
     'NAVPLANE_MAX_BODY_BYTES',
     '20971520',

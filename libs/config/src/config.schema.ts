@@ -53,6 +53,9 @@ const fields = {
   openaiBaseUrl: setting(parseHttpBaseUrl),
   anthropicBaseUrl: setting(parseHttpBaseUrl),
   captureBodies: setting(parseBoolean),
+  captureMaxBytes: setting((raw) => parseInteger(raw, 1024, 16_777_216, 'characters')),
+  policyMaxBodyBytes: setting((raw) => parseInteger(raw, 1024, 1_073_741_824, 'bytes')),
+  policyTimeoutMs: milliseconds(1, 60_000),
   maxBodyBytes: setting((raw) => parseInteger(raw, 1, 1_073_741_824, 'bytes')),
   upstreamConnectTimeoutMs: milliseconds(1, MAX_TIMER_MS),
   upstreamTimeoutMs: milliseconds(1, MAX_TIMER_MS),
@@ -103,6 +106,12 @@ export interface NavPlaneConfig {
   readonly anthropicBaseUrl: string;
   /** Store redacted bodies in traces (default false). */
   readonly captureBodies: boolean;
+  /** Most characters stored per captured body (default 65536). */
+  readonly captureMaxBytes: number;
+  /** Largest request body a redact_upstream/block policy evaluates, bytes (default 4194304). */
+  readonly policyMaxBodyBytes: number;
+  /** Longest one policy evaluation may take, ms (default 1000). */
+  readonly policyTimeoutMs: number;
   /** Largest request body in bytes (default 20971520). */
   readonly maxBodyBytes: number;
   /** Connect timeout to a provider in ms (default 10000). */

@@ -89,6 +89,9 @@ const ROWS = [
     'must be an absolute http:// or https:// URL',
   ],
   ['captureBodies', false, 'yes', true, 'maybe', 'must be one of true, false, 1, 0, yes, no'],
+  ['captureMaxBytes', 65536, '4096', 4096, '10', 'must be a whole number of characters from 1024 to 16777216'],
+  ['policyMaxBodyBytes', 4194304, '1048576', 1048576, '0', 'must be a whole number of bytes from 1024 to 1073741824'],
+  ['policyTimeoutMs', 1000, '250', 250, '60001', 'must be a whole number of milliseconds from 1 to 60000'],
   [
     'maxBodyBytes',
     20971520,
