@@ -11,3 +11,6 @@ export * from './json-tap';
 export * from './pricing/price-table';
 export * from './pricing/pricing';
 export * from './registry/provider-registry';
+export * from './assemble/assembler.types';
+export { createResponseAssembler } from './assemble/response-assembler';
+export { DEFAULT_ASSEMBLED_MAX_CHARS } from './assemble/assembly-context';

@@ -1,0 +1,49 @@
+import type { ProviderId } from '../provider-adapter';
+
+/**
+ * Filters text as it is assembled (the gateway passes a redactor that holds back a small tail).
+ * One instance serves one text field: `push` gets each delta in arrival order and returns the text
+ * that may be stored now; `end` returns whatever it still held back and is called exactly once.
+ */
+export interface AssembledTextFilter {
+  push(piece: string): string;
+  end(): string;
+}
+
+/** Options of `createResponseAssembler`. */
+export interface ResponseAssemblerOptions {
+  /** Which provider's stream formats to expect ('openai' | 'anthropic'). */
+  provider: ProviderId;
+  /**
+   * Upper bound of the assembled output in UTF-16 chars (approx bytes); beyond it text is dropped and
+   * `truncated` set. Default 65536 (`DEFAULT_ASSEMBLED_MAX_CHARS`).
+   */
+  maxChars?: number;
+  /**
+   * One filter per assembled text field (per choice content, per tool-call arguments, per content
+   * block, per Responses output text). Default: identity.
+   */
+  createTextFilter?: () => AssembledTextFilter;
+  /** Max SSE event size parsed (default DEFAULT_MAX_EVENT_BYTES); a larger event is skipped. */
+  maxEventBytes?: number;
+}
+
+/** What an assembler built from one response stream. */
+export interface AssembledResponse {
+  /** The assembled response as a JSON-serialisable object, shaped like the provider's non-streamed response. */
+  body: Record<string, unknown>;
+  /** True when text was dropped (maxChars, an oversized event), or the stream ended before its terminal event. */
+  truncated: boolean;
+  /** True once the terminal event was seen ([DONE] / message_stop / response.completed|incomplete|failed). */
+  complete: boolean;
+  /** Events whose data was not valid JSON or not of the expected shape, plus oversized events (skipped, never thrown). */
+  malformedEvents: number;
+}
+
+/** An incremental, bounded assembler of one SSE response: feed copies of the chunks in order, then `end`. */
+export interface ResponseAssembler {
+  /** Reads one chunk (any split: mid-line, mid-UTF-8 character). Ignored after `end`. */
+  push(chunk: Buffer): void;
+  /** Ends every open text filter and returns the assembled response; later calls return the same result. */
+  end(): AssembledResponse;
+}
