@@ -1,2 +1,3 @@
 export * from './resolve/resolve-policy';
 export * from './resolve/policy-store';
+export * from './resolve/placeholder-salt';

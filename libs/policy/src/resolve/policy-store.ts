@@ -47,8 +47,8 @@ export function toPolicyRule(policy: Policy): PolicyRule {
 const defaultOnError = (error: Error) => process.emitWarning(`NavPlane policy store: ${error.message}`);
 
 /**
- * The policy cache (default onError process.emitWarning): `start()` loads all, each `policy.changed` re-reads that
- * org and a resync reloads all. Reads are ticketed so a slow read never overwrites a later one.
+ * The policy cache (default onError process.emitWarning): `start()` loads all, each `policy.changed` forgets that
+ * org at once and re-reads it, and a resync reloads all. Reads are ticketed so a slow read never overwrites a later one.
  */
 export function createPolicyStore(options: PolicyStoreOptions): PolicyStore {
   const onError = options.onError ?? defaultOnError;
@@ -101,8 +101,14 @@ export function createPolicyStore(options: PolicyStoreOptions): PolicyStore {
   const unsubscribers = [
     options.changeFeed.subscribe(CHANGE_TOPICS.policyChanged, (payload) => {
       const orgId = payload['orgId'];
-      if (typeof orgId === 'string') load(orgId).catch(report);
-      else loadAll().catch(report);
+      if (typeof orgId !== 'string') {
+        loadAll().catch(report);
+        return;
+      }
+      // Forget at once, so no request is judged by the old policies once the change is known; requests arriving
+      // before the re-read completes read the org themselves.
+      apply(orgId, undefined, (lastTicket += 1));
+      load(orgId).catch(report);
     }),
     options.changeFeed.subscribe(CHANGE_FEED_RESYNC_TOPIC, () => {
       loadAll().catch(report);
