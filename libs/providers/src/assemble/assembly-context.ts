@@ -54,6 +54,11 @@ export class AssemblyContext {
     return this.cut;
   }
 
+  /** True when no budget is left: any further text would be dropped. */
+  get exhausted(): boolean {
+    return this.remaining === 0;
+  }
+
   /** Reserves `chars` all or nothing; on failure the budget is spent and nothing more is added. */
   charge(chars: number): boolean {
     if (chars <= this.remaining) {
@@ -161,6 +166,12 @@ export class TextField {
   push(piece: string): void {
     this.touched = true;
     if (piece.length === 0 || this.cut) return;
+    if (this.ctx.exhausted) {
+      // Whatever the filter returned would be dropped: spare it the work.
+      this.cut = true;
+      this.ctx.markTruncated();
+      return;
+    }
     this.filter ??= this.ctx.openFilter(this);
     this.append(this.filter.push(piece));
   }

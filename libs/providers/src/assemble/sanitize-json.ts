@@ -65,7 +65,10 @@ export function sanitizeJson(ctx: AssemblyContext, value: unknown, key = '', dep
   return sanitizeMembers(ctx, record, depth);
 }
 
-/** The members of `record`, sanitized in order, stopping at the first that does not fit. */
+/**
+ * The members of `record`, sanitized in order until one does not fit; members already copied by the
+ * caller (`precomputed`, e.g. a Responses `output` given the budget first) are kept wherever they sit.
+ */
 export function sanitizeMembers(
   ctx: AssemblyContext,
   record: Record<string, unknown>,
@@ -73,16 +76,17 @@ export function sanitizeMembers(
   precomputed?: ReadonlyMap<string, unknown>,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
+  let full = false;
   for (const [name, member] of Object.entries(record)) {
     if (precomputed?.has(name)) {
       const copy = precomputed.get(name);
       if (copy !== undefined) setMember(out, name, copy);
       continue;
     }
-    if (!ctx.charge(name.length + 4)) break;
-    const copy = sanitizeJson(ctx, member, name, depth + 1);
-    if (copy === undefined) break;
-    setMember(out, name, copy);
+    if (full) continue;
+    const copy = ctx.charge(name.length + 4) ? sanitizeJson(ctx, member, name, depth + 1) : undefined;
+    if (copy === undefined) full = true;
+    else setMember(out, name, copy);
   }
   return out;
 }
