@@ -1,5 +1,6 @@
 import { appendAudit, type AuditActor } from '@navplane/auth';
 import { err, newId, ok, toIso, type AppError, type Result } from '@navplane/core';
+import { PLACEHOLDER_SALT_SECRET } from '@navplane/policy';
 import { CHANGE_TOPICS, type JsonObject, type NewPolicy, type Policy } from '@navplane/storage';
 import { invalidRequestFromZod } from './invalid-request';
 import { announce, invalid, notAnnounced, orgExists, orgNotFound, type OperationContext } from './operation-context';
@@ -7,8 +8,8 @@ import { policyListSchema, type PolicyDocument, type PolicyInput } from './polic
 import { isSupportedProvider, SUPPORTED_PROVIDERS } from './provider-keys.operations';
 
 /**
- * An org's redaction/guardrail policies (CONTRACT §6), stored and replaced as a whole. Enforcement by the
- * gateway comes with the policy engine; until then these are stored, audited and announced only.
+ * An org's redaction/guardrail policies (CONTRACT §6), stored and replaced as a whole, audited, and announced to
+ * every gateway (which enforces them), plus the rotation of the org's placeholder salt.
  */
 export interface PolicyOperations {
   /** The org's policies ordered by scope type then value. Errors: `not_found` (org). */
@@ -18,6 +19,11 @@ export interface PolicyOperations {
    * `invalid_request` (`param` like `policies[0].scope.value`), `internal_error` (retryable: not announced).
    */
   put(orgId: string, policies: readonly PolicyInput[], actor: AuditActor): Promise<Result<PolicyDocument[], AppError>>;
+  /**
+   * Replaces the org's placeholder salt with fresh random bytes (audit `policy.salt_rotate`): placeholders made from
+   * now on differ from earlier ones; those already stored stay as they are. Errors: `not_found` (org).
+   */
+  rotateSalt(orgId: string, actor: AuditActor): Promise<Result<{ rotatedAt: string }, AppError>>;
 }
 
 /** The stored policy as shown to people. */
@@ -70,6 +76,14 @@ export function createPolicyOperations(context: OperationContext): PolicyOperati
     async get(orgId) {
       if (!(await orgExists(context, orgId))) return orgNotFound();
       return ok((await repos.policies.listByOrg(orgId)).map(toPolicyDocument));
+    },
+
+    async rotateSalt(orgId, actor) {
+      if (!(await orgExists(context, orgId))) return orgNotFound();
+      const nowMs = clock.nowMs();
+      await context.vault.rotateOrgSecret(orgId, PLACEHOLDER_SALT_SECRET);
+      await appendAudit(repos, actor, { action: 'policy.salt_rotate', orgId, targetType: 'org', targetId: orgId, details: {} }, nowMs);
+      return ok({ rotatedAt: toIso(nowMs) });
     },
 
     async put(orgId, input, actor) {

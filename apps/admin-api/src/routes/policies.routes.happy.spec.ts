@@ -50,4 +50,20 @@ describe.each(TEST_DIALECTS)('policies: happy paths (%s)', (dialect) => {
     const cleared = await h.http().put(`/admin/orgs/${t.orgId}/policies`).set(bearer(BOOTSTRAP_TOKEN)).send({ policies: [] });
     expect(cleared.body).toEqual({ data: [] });
   });
+
+  it('rotates the placeholder salt (a new salt in the vault), audited', async () => {
+    const before = await h.runtime.vault.getOrCreateOrgSecret(t.orgId, 'navplane.placeholder-salt');
+    const res = await h.http().post(`/admin/orgs/${t.orgId}/policies/salt/rotate`).set(bearer(t.adminKey)).send();
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ rotatedAt: expect.any(String) });
+    const after = await h.runtime.vault.getOrCreateOrgSecret(t.orgId, 'navplane.placeholder-salt');
+    expect(before.ok && after.ok && before.key !== after.key).toBe(true);
+    expect(JSON.stringify(res.body)).not.toContain(after.ok ? after.key : 'never');
+    const [audit] = await h.runtime.repos.auditLog.list({ orgId: t.orgId, limit: 1 });
+    expect(audit).toMatchObject({ action: 'policy.salt_rotate', targetId: t.orgId });
+    expect(JSON.stringify(audit)).not.toContain(after.ok ? after.key : 'never');
+    // The salt is not a provider key.
+    const listed = await h.http().get(`/admin/orgs/${t.orgId}/provider-keys`).set(bearer(t.adminKey));
+    expect(JSON.stringify(listed.body)).not.toContain('navplane.');
+  });
 });

@@ -1,12 +1,15 @@
 import { ORG_ADMIN } from '../auth/access-rule';
 import { listOf, orgParams } from '../schemas/common.schemas';
-import { policySchema, putPoliciesBody } from '../schemas/policy.schemas';
+import { policySchema, putPoliciesBody, saltRotationSchema } from '../schemas/policy.schemas';
 import { mapValue } from './map-result';
 import { defineRoute } from './route-definition';
 
-const NOT_ENFORCED_YET =
-  'Policies are stored, audited and announced to every instance; the gateway does not enforce them yet (the policy ' +
-  'engine comes with a later release).';
+const ENFORCEMENT =
+  'Every gateway enforces the most specific policy that applies to a request (key > workspace > route > provider > ' +
+  'org; `redact_storage` by default when body capture is on) within about a second of the change. Modes: `off`, ' +
+  '`redact_storage`, `redact_upstream` (fails closed: 503 `policy_unavailable`), `block` (400 `policy_blocked`; ' +
+  'fails closed). A route value is a path (`/v1/chat/completions` or `/openai/v1/chat/completions`), or a prefix ' +
+  'ending in `*`. See docs/policy.md.';
 
 /** An org's redaction/guardrail policies (CONTRACT §6). */
 export const POLICY_ROUTES = [
@@ -16,7 +19,7 @@ export const POLICY_ROUTES = [
     path: '/admin/orgs/:orgId/policies',
     tag: 'policies',
     summary: "The org's policies",
-    description: NOT_ENFORCED_YET,
+    description: ENFORCEMENT,
     access: ORG_ADMIN,
     params: orgParams,
     status: 200,
@@ -30,7 +33,7 @@ export const POLICY_ROUTES = [
     path: '/admin/orgs/:orgId/policies',
     tag: 'policies',
     summary: "Replace the org's whole policy set (one policy per scope; the most specific scope wins)",
-    description: NOT_ENFORCED_YET,
+    description: ENFORCEMENT,
     access: ORG_ADMIN,
     params: orgParams,
     body: putPoliciesBody,
@@ -47,5 +50,22 @@ export const POLICY_ROUTES = [
     },
     handle: async ({ params, body, actor, deps }) =>
       mapValue(await deps.operations.policies.put(params.orgId, body.policies, actor), (data) => ({ data })),
+  }),
+  defineRoute({
+    operationId: 'rotatePlaceholderSalt',
+    method: 'post',
+    path: '/admin/orgs/:orgId/policies/salt/rotate',
+    tag: 'policies',
+    summary: "Rotate the org's placeholder salt",
+    description:
+      'Placeholders (`[EMAIL:1a2b3c4d]`) are HMACs of the value under a per-org salt kept in the vault. After a ' +
+      'rotation the same value gets a new placeholder; placeholders already stored in traces keep theirs, so they ' +
+      'stay valid (and comparable with each other) in old traces. Audited as `policy.salt_rotate`.',
+    access: ORG_ADMIN,
+    params: orgParams,
+    status: 200,
+    response: saltRotationSchema,
+    errors: [404],
+    handle: async ({ params, actor, deps }) => deps.operations.policies.rotateSalt(params.orgId, actor),
   }),
 ];

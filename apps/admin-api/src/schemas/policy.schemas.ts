@@ -17,3 +17,6 @@ export const policySchema = z.object({
 
 /** `PUT /admin/orgs/:orgId/policies` body: the whole set (replaces every policy of the org). */
 export const putPoliciesBody = z.strictObject({ policies: policyListSchema });
+
+/** `POST /admin/orgs/:orgId/policies/salt/rotate` response. */
+export const saltRotationSchema = z.object({ rotatedAt: timestamp });
