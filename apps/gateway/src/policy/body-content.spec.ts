@@ -1,0 +1,51 @@
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
+import { bodyKind, decodeContent } from './body-content';
+
+describe('bodyKind', () => {
+  it.each([
+    [undefined, 'json'],
+    ['', 'json'],
+    ['application/json', 'json'],
+    ['Application/JSON; charset=utf-8', 'json'],
+    ['application/vnd.api+json', 'json'],
+    ['application/json; charset=UTF8', 'json'],
+    ['text/plain', 'text'],
+    ['text/plain; charset=utf-8', 'text'],
+    ['application/json; charset=utf-16', 'other'],
+    ['text/plain; charset=latin1', 'other'],
+    ['multipart/form-data; boundary=x', 'other'],
+    ['application/x-www-form-urlencoded', 'other'],
+    ['application/octet-stream', 'other'],
+    ['text/json', 'other'],
+  ])('%s → %s', (contentType, kind) => {
+    expect(bodyKind(contentType)).toBe(kind);
+  });
+});
+
+describe('decodeContent', () => {
+  const text = JSON.stringify({ input: 'héllo wörld '.repeat(50) });
+  const bytes = Buffer.from(text);
+
+  it.each([
+    [undefined, bytes],
+    ['identity', bytes],
+    ['gzip', gzipSync(bytes)],
+    ['x-gzip', gzipSync(bytes)],
+    [' GZIP ', gzipSync(bytes)],
+    ['deflate', deflateSync(bytes)],
+    ['br', brotliCompressSync(bytes)],
+  ])('undoes Content-Encoding %s', (encoding, body) => {
+    expect(decodeContent(body, encoding, 1_000_000)).toEqual({ ok: true, text });
+  });
+
+  it.each([
+    ['an unknown encoding', bytes, 'zstd', 1_000_000, 'unsupported_content_encoding'],
+    ['a stacked encoding', gzipSync(bytes), 'gzip, br', 1_000_000, 'unsupported_content_encoding'],
+    ['a compression bomb', gzipSync(Buffer.alloc(5_000_000)), 'gzip', 100_000, 'too_large'],
+    ['a plain body over the limit', bytes, undefined, 100, 'too_large'],
+    ['corrupt gzip', Buffer.from('not gzip at all'), 'gzip', 1_000_000, 'unparseable'],
+    ['invalid UTF-8', Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), undefined, 1_000_000, 'unparseable'],
+  ])('refuses %s', (_name, body, encoding, max, reason) => {
+    expect(decodeContent(body, encoding, max)).toEqual({ ok: false, reason });
+  });
+});
