@@ -17,6 +17,8 @@ describe('gateway app', () => {
     registry: createProviderRegistry({ openaiBaseUrl: 'http://127.0.0.1:9', anthropicBaseUrl: 'http://127.0.0.1:9' }),
     verifyKey,
     getProviderKey: async () => ({ ok: false, reason: 'missing' }),
+    policies: { peek: () => [], load: async () => [] },
+    getRedactor: async () => undefined,
     traceSink: { enqueue: () => undefined },
   });
 

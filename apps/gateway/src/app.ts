@@ -13,6 +13,7 @@ import {
   type MetricsSource,
   type Readiness,
 } from '@navplane/http';
+import type { PolicyDetectorName, PolicyRule, Redactor } from '@navplane/policy';
 import type { ProviderRegistry } from '@navplane/providers';
 import type { TraceSink } from '@navplane/trace';
 import type { ProviderKeyLookup } from '@navplane/vault';
@@ -24,6 +25,9 @@ import { resolveCredential } from './middleware/credential.middleware';
 import { readBodyWhenNeeded } from './middleware/request-body.middleware';
 import { checkAllowedPath, resolveRoute } from './middleware/resolve-route.middleware';
 import { formatOverhead, startRequest } from './middleware/start-request.middleware';
+import { buildDecisionRecord, toJsonRecord } from './policy/decision-record';
+import type { PolicyLimits } from './policy/enforce-policy';
+import { resolveRequestPolicy } from './policy/policy.middleware';
 import { proxyToProvider, type ProxyOutcome } from './proxy/provider-proxy';
 import { buildTrace } from './trace/build-trace';
 
@@ -47,6 +51,16 @@ export interface GatewayDeps {
   verifyKey: (presented: string) => Promise<VerifyResult>;
   /** The org's decrypted provider key (vault; cached). */
   getProviderKey: (orgId: string, provider: string) => Promise<ProviderKeyLookup>;
+  /** The orgs' policies (in memory, change-feed evicted). */
+  policies: { peek(orgId: string): readonly PolicyRule[] | undefined; load(orgId: string): Promise<readonly PolicyRule[]> };
+  /** The org's redactor (placeholder salt from the vault), or undefined when the salt cannot be read. */
+  getRedactor: (orgId: string, detectors: readonly PolicyDetectorName[]) => Promise<Redactor | undefined>;
+  /** NAVPLANE_CAPTURE_BODIES (default false). */
+  captureBodies?: boolean;
+  /** NAVPLANE_CAPTURE_MAX_BYTES (default 65536). */
+  captureMaxBytes?: number;
+  /** NAVPLANE_POLICY_MAX_BODY_BYTES and NAVPLANE_POLICY_TIMEOUT_MS (defaults 4 MiB, 1000 ms). */
+  policyLimits?: PolicyLimits;
   /** Where traces go; enqueue is never awaited. */
   traceSink: TraceSink;
   /** Request and upstream counters. */
@@ -62,7 +76,8 @@ export interface GatewayDeps {
 /**
  * The client-facing gateway: health, readiness, metrics and the provider routes. Request path:
  * requestId → trace id → route → authenticate (key, org enabled) → allowed path → scope → credential
- * (vault or passthrough) → body (only when it must be read) → proxy (tap + trace, never awaited).
+ * (vault or passthrough) → policy (most specific scope) → body (read only when it must be: policy evaluation,
+ * redaction, adapter) → proxy (tap + capture + trace, never awaited).
  * Every refusal happens before any byte goes upstream.
  */
 export function createApp(deps: GatewayDeps): Express {
@@ -77,7 +92,15 @@ export function createApp(deps: GatewayDeps): Express {
   const record = (outcome: ProxyOutcome) => {
     const { context } = outcome;
     deps.gatewayMetrics?.observe(context.route?.adapter.id ?? 'none', outcome.status, outcome.overheadMs);
-    const trace = buildTrace(context, outcome);
+    const { policy } = context;
+    const bodies = policy?.capture?.finish();
+    const decision = buildDecisionRecord(policy, bodies);
+    if (decision !== undefined) deps.gatewayMetrics?.observePolicy(decision);
+    const trace = buildTrace(context, outcome, {
+      policyDecisions: decision === undefined ? null : toJsonRecord(decision),
+      requestBody: bodies?.requestBody ?? null,
+      responseBody: bodies?.responseBody ?? null,
+    });
     if (trace !== undefined) deps.traceSink.enqueue(trace);
     if (logger.isLevelEnabled('http')) {
       logger.http('request', {
@@ -111,7 +134,16 @@ export function createApp(deps: GatewayDeps): Express {
     checkAllowedPath(),
     requireScope('proxy'),
     resolveCredential({ getProviderKey: deps.getProviderKey }),
-    readBodyWhenNeeded({ maxBodyBytes: deps.maxBodyBytes ?? 20 * 1024 * 1024 }),
+    resolveRequestPolicy({
+      policies: deps.policies,
+      getRedactor: deps.getRedactor,
+      captureBodies: deps.captureBodies ?? false,
+      captureMaxBytes: deps.captureMaxBytes ?? 65_536,
+    }),
+    readBodyWhenNeeded({
+      maxBodyBytes: deps.maxBodyBytes ?? 20 * 1024 * 1024,
+      policyLimits: deps.policyLimits ?? { maxBodyBytes: 4 * 1024 * 1024, timeoutMs: 1000 },
+    }),
     proxyToProvider({
       registry: deps.registry,
       connectTimeoutMs: deps.connectTimeoutMs ?? 10_000,

@@ -1,4 +1,5 @@
 import { createKeyVerifier, createOrgStateCache } from '@navplane/auth';
+import { createPolicyStore, createRedactor, PLACEHOLDER_SALT_SECRET, type PolicyDetectorName, type Redactor } from '@navplane/policy';
 import { createProviderRegistry } from '@navplane/providers';
 import type { Runtime, ServerSpec } from '@navplane/runtime';
 import {
@@ -31,8 +32,24 @@ export async function createGatewayServer(runtime: Runtime): Promise<GatewayServ
 
   const orgStates = createOrgStateCache({ repos, changeFeed, onError });
   const verifier = createKeyVerifier({ repos, changeFeed, orgStates, onError });
+  const policies = createPolicyStore({ policies: repos.policies, changeFeed, onError });
   await orgStates.start();
   await verifier.start();
+  await policies.start();
+
+  // Redactors per org and detector set, rebuilt when the org's salt changes (the vault caches the salt itself).
+  const redactors = new Map<string, { salt: string; redactor: Redactor }>();
+  const getRedactor = async (orgId: string, detectors: readonly PolicyDetectorName[]): Promise<Redactor | undefined> => {
+    const salt = await vault.getOrCreateOrgSecret(orgId, PLACEHOLDER_SALT_SECRET);
+    if (!salt.ok) return undefined;
+    const cacheKey = `${orgId}|${detectors.join(',')}`;
+    const cached = redactors.get(cacheKey);
+    if (cached !== undefined && cached.salt === salt.key) return cached.redactor;
+    const redactor = createRedactor({ salt: Buffer.from(salt.key, 'base64'), detectors });
+    if (redactors.size >= 10_000) redactors.delete(redactors.keys().next().value as string);
+    redactors.set(cacheKey, { salt: salt.key, redactor });
+    return redactor;
+  };
 
   let traceStorage: TraceStorage | undefined;
   let sweeper: RetentionSweeper | undefined;
@@ -67,6 +84,7 @@ export async function createGatewayServer(runtime: Runtime): Promise<GatewayServ
     await traceStorage?.close();
     await verifier.close();
     await orgStates.close();
+    await policies.close();
   });
 
   const app = createApp({
@@ -77,6 +95,11 @@ export async function createGatewayServer(runtime: Runtime): Promise<GatewayServ
     registry: createProviderRegistry({ openaiBaseUrl: config.openaiBaseUrl, anthropicBaseUrl: config.anthropicBaseUrl }),
     verifyKey: (presented) => verifier.verify(presented),
     getProviderKey: (orgId, provider) => vault.getProviderKey(orgId, provider),
+    policies,
+    getRedactor,
+    captureBodies: config.captureBodies,
+    captureMaxBytes: config.captureMaxBytes,
+    policyLimits: { maxBodyBytes: config.policyMaxBodyBytes, timeoutMs: config.policyTimeoutMs },
     traceSink: traceWriter,
     gatewayMetrics: createGatewayMetrics(runtime.metrics, () => traceWriter.stats()),
     maxBodyBytes: config.maxBodyBytes,

@@ -1,6 +1,7 @@
 import type { AuthenticatedKey } from '@navplane/auth';
 import type { PreparedRequest, ResolvedRoute, Usage } from '@navplane/providers';
 import type { Response } from 'express';
+import type { PolicyState } from './policy/policy-state';
 import type { UpstreamFailure } from './proxy/upstream-failure';
 
 /** Lineage ids a client may send (CONTRACT §3). */
@@ -30,6 +31,8 @@ export interface GatewayContext {
   prepared?: PreparedRequest;
   model?: string;
   lineage?: Lineage;
+  /** The policy in force, what it did, and body capture (set after authentication). */
+  policy?: PolicyState;
   /** performance.now() when the upstream request was handed to the socket. */
   forwardedAt?: number;
   /** performance.now() when upstream response headers arrived. */

@@ -1,10 +1,13 @@
 import type { MetricsRegistry } from '@navplane/telemetry';
 import type { TraceWriterStats } from '@navplane/trace';
+import type { PolicyDecisionRecord } from './policy/decision-record';
 
 /** The gateway's own metrics, created once per registry. */
 export interface GatewayMetrics {
   /** Counts one finished request. */
   observe(provider: string, status: number, overheadMs: number | undefined): void;
+  /** Counts one policy decision (by mode and action) and its detections (by detector and stage). */
+  observePolicy(decision: PolicyDecisionRecord): void;
 }
 
 const statusClass = (status: number) => (status === 0 ? 'aborted' : `${Math.floor(status / 100)}xx`);
@@ -21,6 +24,16 @@ export function createGatewayMetrics(metrics: MetricsRegistry, traceStats?: () =
     help: 'Time the gateway itself added to a request (before forwarding plus header handling), ms',
     labelNames: ['provider'] as const,
     buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 100],
+  });
+  const policyDecisions = metrics.counter({
+    name: 'navplane_policy_decisions_total',
+    help: 'Policy decisions, by mode and action (none, redacted, blocked, failed_closed)',
+    labelNames: ['mode', 'action'] as const,
+  });
+  const policyDetections = metrics.counter({
+    name: 'navplane_policy_detections_total',
+    help: 'Values detectors found, by detector and stage (request: block/redact_upstream; storage: stored copies)',
+    labelNames: ['detector', 'stage'] as const,
   });
   if (traceStats !== undefined) {
     metrics.gauge({
@@ -58,6 +71,16 @@ export function createGatewayMetrics(metrics: MetricsRegistry, traceStats?: () =
     observe(provider, status, overheadMs) {
       requests.inc({ provider, status_class: statusClass(status) });
       if (overheadMs !== undefined) overhead.observe({ provider }, overheadMs);
+    },
+    observePolicy(decision) {
+      policyDecisions.inc({ mode: decision.mode, action: decision.action });
+      for (const summary of decision.detections) policyDetections.inc({ detector: summary.detector, stage: 'request' }, summary.count);
+      const storage = decision.storage;
+      if (storage !== undefined && 'request' in storage) {
+        for (const summary of [...storage.request.detections, ...storage.response.detections]) {
+          policyDetections.inc({ detector: summary.detector, stage: 'storage' }, summary.count);
+        }
+      }
     },
   };
 }

@@ -58,6 +58,15 @@ export async function stop(started: Started): Promise<void> {
 
 /** Migrates `dbUrl` and seeds an org, its OpenAI key and a NavPlane key; returns the NavPlane key. */
 export async function seedGateway(dbUrl: string, masterKey: Buffer): Promise<string> {
+  return (await seedGatewayOrg(dbUrl, masterKey)).key;
+}
+
+/** Like seedGateway, and stores `policies` (mode per scope) for the new org; returns its id and NavPlane key. */
+export async function seedGatewayOrg(
+  dbUrl: string,
+  masterKey: Buffer,
+  policies: Array<{ scopeType: 'org'; mode: 'off' | 'redact_storage' | 'redact_upstream' | 'block' }> = [],
+): Promise<{ orgId: string; key: string }> {
   const database = await openDatabase({ url: dbUrl });
   await migrateToLatest(database);
   const repos = createRepositories(database);
@@ -68,10 +77,18 @@ export async function seedGateway(dbUrl: string, masterKey: Buffer): Promise<str
   await vault.storeProviderKey({ orgId, provider: 'openai', key: 'sk-bench-provider-key-0123456789' });
   const issued = await createGatewayKeyService({ repos, changeFeed }).issue({ orgId, name: 'bench' });
   if (!issued.ok) throw issued.error;
+  if (policies.length > 0) {
+    const at = new Date().toISOString();
+    await repos.policies.replaceForOrg(
+      orgId,
+      policies.map((policy) => ({ id: newId('policy'), scopeType: policy.scopeType, scopeValue: null, mode: policy.mode, config: {} })),
+      at,
+    );
+  }
   vault.close();
   await changeFeed.close();
   await database.close();
-  return issued.value.key;
+  return { orgId, key: issued.value.key };
 }
 
 /** Rows in `traces`. */

@@ -146,6 +146,8 @@ export function proxyToProvider(options: ProviderProxyOptions): RequestHandler {
     }
     exchange.status = status;
     exchange.stream = isSse;
+    // Body capture keeps a bounded copy of what the client is sent (never delays or changes it).
+    const observe = context.policy?.capture?.response(proxyRes.headers, isSse);
 
     for (const [name, value] of clientResponseHeaders(proxyRes.rawHeaders, { bodyRewritten: strip })) {
       const lower = name.toLowerCase();
@@ -177,6 +179,7 @@ export function proxyToProvider(options: ProviderProxyOptions): RequestHandler {
     proxyRes.on('data', (chunk: Buffer) => {
       exchange.firstByteAt ??= performance.now();
       write(push(chunk), chunk);
+      observe?.(chunk);
     });
     proxyRes.once('end', () => {
       write(end(), undefined);

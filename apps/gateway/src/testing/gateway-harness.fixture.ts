@@ -8,7 +8,7 @@ import { loadConfig } from '@navplane/config';
 import { newId } from '@navplane/core';
 import { listen, type RunningServer } from '@navplane/http';
 import { createRuntime, type Runtime } from '@navplane/runtime';
-import { CHANGE_TOPICS, type Trace } from '@navplane/storage';
+import { CHANGE_TOPICS, type JsonObject, type PolicyMode, type PolicyScopeType, type Trace } from '@navplane/storage';
 import { createLogger } from '@navplane/telemetry';
 import { createTestDatabase, startFakeUpstream, type FakeUpstream, type TestDatabase } from '@navplane/testing';
 import { createGatewayServer, type GatewayServer } from '../create-gateway';
@@ -31,15 +31,27 @@ export interface GatewayHarness {
   /** Every log line the gateway wrote. */
   readonly logs: () => string;
   createOrg(name?: string): Promise<string>;
-  issueKey(orgId: string, options?: { scopes?: Scope[]; expiresAt?: string }): Promise<{ key: string; id: string }>;
+  issueKey(orgId: string, options?: { scopes?: Scope[]; expiresAt?: string; workspaceId?: string }): Promise<{ key: string; id: string }>;
   storeProviderKey(orgId: string, provider: 'openai' | 'anthropic', key: string): Promise<void>;
   deleteProviderKey(orgId: string, provider: 'openai' | 'anthropic'): Promise<void>;
   revokeKey(orgId: string, keyId: string): Promise<void>;
   rotateKey(orgId: string, keyId: string, graceSeconds: number): Promise<{ key: string; id: string }>;
   setOrgEnabled(orgId: string, enabled: boolean): Promise<void>;
+  /** Replaces the org's policies (as the admin API does: stored, then `policy.changed` published). */
+  setPolicies(orgId: string, policies: readonly TestPolicy[]): Promise<void>;
+  /** Creates a workspace in the org; returns its id. */
+  createWorkspace(orgId: string): Promise<string>;
   /** Writes queued traces and returns the org's, newest first. */
   traces(orgId: string): Promise<Trace[]>;
   close(): Promise<void>;
+}
+
+/** A policy to store (`scopeValue` omitted for the org-wide one). */
+export interface TestPolicy {
+  scopeType: PolicyScopeType;
+  scopeValue?: string;
+  mode: PolicyMode;
+  detectors?: string[];
 }
 
 /** Options of startGatewayHarness. */
@@ -96,7 +108,13 @@ export async function startGatewayHarness(dialect: 'sqlite' | 'postgres', option
       return id;
     },
     async issueKey(orgId, keyOptions = {}) {
-      const issued = await keys.issue({ orgId, name: 'test', scopes: keyOptions.scopes, expiresAt: keyOptions.expiresAt });
+      const issued = await keys.issue({
+        orgId,
+        name: 'test',
+        scopes: keyOptions.scopes,
+        expiresAt: keyOptions.expiresAt,
+        workspaceId: keyOptions.workspaceId,
+      });
       if (!issued.ok) throw issued.error;
       return { key: issued.value.key, id: issued.value.record.id };
     },
@@ -118,6 +136,25 @@ export async function startGatewayHarness(dialect: 'sqlite' | 'postgres', option
     async setOrgEnabled(orgId, enabled) {
       await runtime.repos.orgs.setEnabled(orgId, enabled, new Date().toISOString());
       await runtime.changeFeed.publish(CHANGE_TOPICS.orgChanged, { orgId });
+    },
+    async setPolicies(orgId, policies) {
+      await runtime.repos.policies.replaceForOrg(
+        orgId,
+        policies.map((policy) => ({
+          id: newId('policy'),
+          scopeType: policy.scopeType,
+          scopeValue: policy.scopeType === 'org' ? null : (policy.scopeValue ?? null),
+          mode: policy.mode,
+          config: (policy.detectors === undefined ? {} : { detectors: policy.detectors }) as JsonObject,
+        })),
+        new Date().toISOString(),
+      );
+      await runtime.changeFeed.publish(CHANGE_TOPICS.policyChanged, { orgId });
+    },
+    async createWorkspace(orgId) {
+      const id = newId('workspace');
+      await runtime.repos.workspaces.create({ id, orgId, name: `ws-${id.slice(-6)}`, createdAt: new Date().toISOString() });
+      return id;
     },
     async traces(orgId) {
       await gateway.traceWriter.flush();

@@ -32,7 +32,11 @@ const round = (ms: number | undefined) => (ms === undefined ? null : Math.round(
  * The trace of one request (CONTRACT §5), or undefined when no org is known (the key was missing or
  * invalid: there is no tenant to record it under; metrics still count it).
  */
-export function buildTrace(context: GatewayContext, outcome: RequestOutcome): TraceRecord | undefined {
+export function buildTrace(
+  context: GatewayContext,
+  outcome: RequestOutcome,
+  policy?: Pick<TraceRecord, 'policyDecisions' | 'requestBody' | 'responseBody'>,
+): TraceRecord | undefined {
   const key = context.key;
   if (key === undefined) return undefined;
   const provider = context.route?.adapter.id ?? 'unknown';
@@ -67,5 +71,8 @@ export function buildTrace(context: GatewayContext, outcome: RequestOutcome): Tr
     runId: lineage?.runId ?? null,
     parentTraceId: lineage?.parentTraceId ?? null,
     stream: outcome.stream,
+    ...(policy?.policyDecisions == null ? {} : { policyDecisions: policy.policyDecisions }),
+    ...(policy?.requestBody == null ? {} : { requestBody: policy.requestBody }),
+    ...(policy?.responseBody == null ? {} : { responseBody: policy.responseBody }),
   };
 }

@@ -1,0 +1,86 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { AppError } from '@navplane/core';
+import { PolicyEvaluationError, redactJson, redactPlainText, summarizeFindings, type JsonRedaction } from '@navplane/policy';
+import { bodyKind, decodeContent } from './body-content';
+import type { PolicyFailure, PolicyState } from './policy-state';
+
+/** Bounds of one evaluation (NAVPLANE_POLICY_MAX_BODY_BYTES, NAVPLANE_POLICY_TIMEOUT_MS). */
+export interface PolicyLimits {
+  maxBodyBytes: number;
+  timeoutMs: number;
+}
+
+/** What went upstream after a `block`/`redact_upstream` evaluation that let the request through. */
+export interface EnforcedBody {
+  /** The decoded request text as forwarded (redacted when `rewritten`). */
+  text: string;
+  /** True when the body was rewritten: send `text` as UTF-8 with no Content-Encoding. */
+  rewritten: boolean;
+}
+
+const FAILURE_TEXT: Record<PolicyFailure, string> = {
+  policy_store_unavailable: 'the policy store is unreachable',
+  salt_unavailable: 'the organization’s placeholder salt cannot be read',
+  unparseable: 'the body could not be parsed',
+  too_large: 'the body is larger than the policy limit',
+  timeout: 'evaluation took too long',
+  detector_error: 'a detector failed',
+  unsupported_content_type: 'the content type cannot be inspected',
+  unsupported_content_encoding: 'the content encoding is not supported',
+};
+
+/** The fail-closed refusal: 503 `policy_unavailable` (415 `unsupported_media_type` for an unknown Content-Encoding). */
+export function policyFailure(policy: PolicyState, failure: PolicyFailure): AppError {
+  policy.action = 'failed_closed';
+  policy.failure = failure;
+  if (failure === 'unsupported_content_encoding') {
+    return new AppError(
+      'unsupported_media_type',
+      'The request’s Content-Encoding is not supported under this organization’s policy (use identity, gzip, deflate or br); it was not forwarded',
+    );
+  }
+  return new AppError(
+    'policy_unavailable',
+    `The request could not be checked against the organization’s policy (${FAILURE_TEXT[failure]}); it was not forwarded`,
+    { retryable: failure === 'policy_store_unavailable' || failure === 'salt_unavailable' || failure === 'timeout' },
+  );
+}
+
+/**
+ * Evaluates a request body under `block` or `redact_upstream`, failing closed: nothing that was not read in full
+ * is ever forwarded. Returns what to forward, or throws the refusal (400 `policy_blocked`, 503
+ * `policy_unavailable`, 415). Records the findings and the action on `policy`.
+ */
+export function enforceRequestPolicy(body: Buffer, headers: IncomingHttpHeaders, policy: PolicyState, limits: PolicyLimits): EnforcedBody {
+  const { redactor } = policy;
+  if (redactor === undefined) throw policyFailure(policy, 'salt_unavailable');
+  if (body.length > limits.maxBodyBytes) throw policyFailure(policy, 'too_large');
+  const kind = bodyKind(headers['content-type']);
+  if (kind === 'other') throw policyFailure(policy, 'unsupported_content_type');
+  const decoded = decodeContent(body, headers['content-encoding'], limits.maxBodyBytes);
+  if (!decoded.ok) throw policyFailure(policy, decoded.reason);
+
+  const block = policy.effective.mode === 'block';
+  const options = { mode: block ? ('scan' as const) : ('redact' as const), deadline: performance.now() + limits.timeoutMs };
+  let result: JsonRedaction;
+  try {
+    result = kind === 'json' ? redactJson(redactor, decoded.text, options) : redactPlainText(redactor, decoded.text, options);
+  } catch (error) {
+    throw policyFailure(policy, error instanceof PolicyEvaluationError ? error.reason : 'detector_error');
+  }
+  policy.requestFindings = result.findings;
+  if (result.findings.length === 0) {
+    policy.action = 'none';
+    return { text: decoded.text, rewritten: false };
+  }
+  if (block) {
+    policy.action = 'blocked';
+    const found = summarizeFindings(result.findings)
+      .map((summary) => `${summary.detector} (${summary.count})`)
+      .join(', ');
+    throw new AppError('policy_blocked', `The request was blocked by the organization’s policy: it contains ${found}`);
+  }
+  if (result.text === undefined) throw policyFailure(policy, 'detector_error'); // findings but no rewrite: never forward
+  policy.action = 'redacted';
+  return { text: result.text, rewritten: true };
+}
