@@ -1,0 +1,101 @@
+import { foldCodePoint } from './fold-code-point';
+import { normalizeStep, normalizeView } from './normalize';
+import { percentDecodeStep } from './percent-decode';
+import { identityView, originalSpan } from './text-view';
+
+const fold = (char: string): string => foldCodePoint(char.codePointAt(0) as number);
+
+describe('foldCodePoint', () => {
+  it.each([
+    ['fullwidth letter', '\uff41', 'a'],
+    ['fullwidth at sign', '\uff20', '@'],
+    ['small commercial at', '\ufe6b', '@'],
+    ['fullwidth full stop', '\uff0e', '.'],
+    ['ideographic full stop', '\u3002', '.'],
+    ['zero width space', '\u200b', ''],
+    ['zero width joiner', '\u200d', ''],
+    ['word joiner', '\u2060', ''],
+    ['invisible separator', '\u2063', ''],
+    ['byte order mark', '\ufeff', ''],
+    ['soft hyphen', '\u00ad', ''],
+    ['right-to-left override', '\u202e', ''],
+    ['tag character', '\u{e0041}', ''],
+    ['variation selector', '\ufe0f', ''],
+    ['combining acute accent', '\u0301', ''],
+    ['Hangul filler', '\u3164', ''],
+    ['Cyrillic a', 'а', 'a'],
+    ['Cyrillic dze', 'ѕ', 's'],
+    ['Cyrillic capital ka', 'К', 'K'],
+    ['Greek capital alpha', 'Α', 'A'],
+    ['Greek omicron', 'ο', 'o'],
+    ['dotless i', 'ı', 'i'],
+    ['en dash', '\u2013', '-'],
+    ['non-breaking hyphen', '\u2011', '-'],
+    ['minus sign', '\u2212', '-'],
+    ['fullwidth hyphen-minus', '\uff0d', '-'],
+    ['no-break space', '\u00a0', ' '],
+    ['ideographic space', '\u3000', ' '],
+    ['thin space', '\u2009', ' '],
+    ['Arabic-Indic four', '٤', '4'],
+    ['Devanagari seven', '७', '7'],
+    ['mathematical bold four', '𝟒', '4'],
+    ['circled digit', '④', '4'],
+    ['precomposed e acute', 'é', 'e'],
+    ['ligature fi', 'ﬁ', 'fi'],
+    ['Han character', '中', '中'],
+    ['Hangul syllable', '한', '한'],
+    ['emoji', '👍', '👍'],
+  ])('folds %s', (_name, input, expected) => {
+    expect(fold(input)).toBe(expected);
+  });
+
+  it('maps ASCII to itself', () => {
+    for (let cp = 0; cp < 0x80; cp++) expect(foldCodePoint(cp)).toBe(String.fromCharCode(cp));
+  });
+});
+
+describe('normalizeStep', () => {
+  it('returns undefined for text that is already normal', () => {
+    expect(normalizeStep('plain ascii text, 100% fine')).toBeUndefined();
+    expect(normalizeStep('中文和 emoji 👍 are kept')).toBeUndefined();
+  });
+
+  it.each([
+    ['\\u escapes', 'a\\u0040b.co', 'a@b.co'],
+    ['surrogate-pair escapes', 'x\\ud83d\\ude00y', 'x😀y'],
+    ['braced escapes', 'a\\u{40}b', 'a@b'],
+    ['\\x escapes', 'a\\x40b', 'a@b'],
+    ['decimal references', 'a&#64;b', 'a@b'],
+    ['hex references', 'a&#x40;b', 'a@b'],
+    ['named references', 'a&commat;b&period;co', 'a@b.co'],
+    ['lone surrogate escapes stay', 'a\\ud800b', 'a\\ud800b'],
+    ['unknown named references stay', 'a&copy;b', 'a&copy;b'],
+  ])('decodes %s', (_name, input, expected) => {
+    expect(normalizeView(identityView(input)).text).toBe(expected);
+  });
+
+  it('maps every normalised character back to its original span', () => {
+    const original = 'x\u200bｊ\u0301о&#64;e\\u0078.co y';
+    const view = normalizeView(identityView(original));
+    expect(view.text).toBe('xjo@ex.co y');
+    expect(originalSpan(view, 1, 9)).toEqual([2, original.length - 2]);
+    const at = view.text.indexOf('@');
+    const [start, end] = originalSpan(view, at, at + 1);
+    expect(original.slice(start, end)).toBe('&#64;');
+  });
+});
+
+describe('percentDecodeStep', () => {
+  it.each([
+    ['an ASCII escape', 'a%40b', 'a@b'],
+    ['a UTF-8 sequence', 'x%EF%BC%A0y', 'x＠y'],
+    ['lower-case hex', '%6a%6f', 'jo'],
+    ['an invalid byte next to a valid one', 'a%FF%40b', 'a%FF@b'],
+    ['only an invalid byte', 'a%FFb', undefined],
+    ['only a truncated sequence', 'a%E2%82b', undefined],
+    ['only an overlong encoding', '%C0%80', undefined],
+    ['a lone percent sign', '100% sure', undefined],
+  ])('decodes %s', (_name, input, expected) => {
+    expect(percentDecodeStep(input)?.text).toBe(expected);
+  });
+});
