@@ -1,0 +1,120 @@
+import type { DetectorId } from '../detector-ids';
+import { scanCreditCards } from '../detectors/credit-card.detector';
+import type { Candidate, DetectorScan } from '../detectors/candidate';
+import { scanEmails } from '../detectors/email.detector';
+import { scanPhones } from '../detectors/phone.detector';
+import { scanSecrets } from '../detectors/secrets.detector';
+import { scanSsns } from '../detectors/ssn.detector';
+import type { Finding, FindingVia } from '../finding';
+import { formatPlaceholder, placeholderHash } from '../placeholder';
+import { decodeBase64Text, findBase64Candidates } from '../text/base64-candidates';
+import { normalizeView } from '../text/normalize';
+import { percentDecodeView } from '../text/percent-decode';
+import { identityView, originalSpan, spanWasUrlDecoded, type TextView } from '../text/text-view';
+import type { Hit } from './hit';
+import { resolveOverlaps } from './resolve-overlaps';
+
+/** Shortest text any detector can match (`a@b.co`); shorter ASCII text is skipped outright. */
+const MIN_FINDABLE_LENGTH = 6;
+const NON_ASCII = /[\u0080-\uffff]/;
+const DIGIT = /\d/;
+
+const SCANS: Readonly<Record<DetectorId, DetectorScan>> = {
+  secrets: scanSecrets,
+  credit_card: scanCreditCards,
+  ssn: scanSsns,
+  email: scanEmails,
+  phone: scanPhones,
+};
+const DIGIT_DETECTORS: ReadonlySet<DetectorId> = new Set(['credit_card', 'ssn', 'phone']);
+
+/** The engine's settings, validated by createRedactor. */
+export interface EngineSettings {
+  readonly salt: Uint8Array;
+  readonly detectors: readonly DetectorId[];
+  readonly maxDecodeDepth: number;
+  readonly maxDecodeBytes: number;
+}
+
+/**
+ * Finds every value in a text and where it sits in the ORIGINAL text. Per text: normalise (escapes,
+ * NFKD + mark removal, homoglyphs, invisible characters), percent-decode up to maxDecodeDepth times
+ * (re-normalising what was decoded), run the detectors on that view, resolve overlaps by precedence, then
+ * decode base64 candidates that no match covers and scan them recursively (each layer counts toward
+ * maxDecodeDepth). Work is linear in the text per level: decoded text is never longer than its source.
+ */
+export class RedactionEngine {
+  private readonly salt: Uint8Array;
+  private readonly digitScans: readonly DetectorScan[];
+  private readonly otherScans: readonly DetectorScan[];
+  private readonly maxDecodeDepth: number;
+  private readonly maxDecodeBytes: number;
+
+  constructor(settings: EngineSettings) {
+    this.salt = settings.salt;
+    this.maxDecodeDepth = settings.maxDecodeDepth;
+    this.maxDecodeBytes = settings.maxDecodeBytes;
+    this.digitScans = settings.detectors.filter((d) => DIGIT_DETECTORS.has(d)).map((d) => SCANS[d]);
+    this.otherScans = settings.detectors.filter((d) => !DIGIT_DETECTORS.has(d)).map((d) => SCANS[d]);
+  }
+
+  /** The replacements for `text`, sorted by start and not overlapping; [] when nothing was found. */
+  hits(text: string): Hit[] {
+    return this.scan(text, 0);
+  }
+
+  private scan(text: string, depth: number): Hit[] {
+    if (text.length < MIN_FINDABLE_LENGTH && !NON_ASCII.test(text)) return [];
+    let view = normalizeView(identityView(text));
+    let level = depth;
+    while (level < this.maxDecodeDepth) {
+      const decoded = percentDecodeView(view);
+      if (decoded === undefined) break;
+      view = normalizeView(decoded);
+      level++;
+    }
+    const candidates: Candidate[] = [];
+    for (const scan of this.otherScans) scan(view.text, candidates);
+    if (this.digitScans.length > 0 && DIGIT.test(view.text)) {
+      for (const scan of this.digitScans) scan(view.text, candidates);
+    }
+    const accepted = resolveOverlaps(candidates);
+    const hits = accepted.map((candidate) => this.hitFor(text, view, candidate));
+    if (level < this.maxDecodeDepth) {
+      const decodedHits = this.scanBase64(view, accepted, level);
+      if (decodedHits.length > 0) return hits.concat(decodedHits).sort((a, b) => a.start - b.start);
+    }
+    return hits;
+  }
+
+  private hitFor(text: string, view: TextView, candidate: Candidate): Hit {
+    const [start, end] = originalSpan(view, candidate.start, candidate.end);
+    let via: FindingVia = 'plain';
+    if (spanWasUrlDecoded(view, candidate.start, candidate.end)) via = 'url_encoded';
+    else if (text.slice(start, end) !== view.text.slice(candidate.start, candidate.end)) via = 'normalized';
+    const hash = placeholderHash(this.salt, candidate.detector, candidate.canonical);
+    const finding: Finding = { detector: candidate.detector, kind: candidate.kind, hash, via };
+    return { start, end, placeholder: formatPlaceholder(candidate.detector, hash), rank: candidate.rank, findings: [finding] };
+  }
+
+  /** Base64 tokens not covered by a match, decoded and scanned; a token holding a value is replaced whole. */
+  private scanBase64(view: TextView, accepted: readonly Candidate[], level: number): Hit[] {
+    const hits: Hit[] = [];
+    let p = 0;
+    for (const token of findBase64Candidates(view.text)) {
+      while (p < accepted.length && (accepted[p] as Candidate).end <= token.start) p++;
+      if (p < accepted.length && (accepted[p] as Candidate).start < token.end) continue;
+      if (token.end - token.start > this.maxDecodeBytes) continue;
+      const decoded = decodeBase64Text(view.text.slice(token.start, token.end));
+      if (decoded === undefined) continue;
+      const inner = this.scan(decoded, level + 1);
+      if (inner.length === 0) continue;
+      let primary = inner[0] as Hit;
+      for (const hit of inner) if (hit.rank < primary.rank) primary = hit;
+      const [start, end] = originalSpan(view, token.start, token.end);
+      const findings = inner.flatMap((hit) => hit.findings.map((f): Finding => ({ ...f, via: 'base64' })));
+      hits.push({ start, end, placeholder: primary.placeholder, rank: primary.rank, findings });
+    }
+    return hits;
+  }
+}
