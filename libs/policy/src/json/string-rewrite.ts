@@ -1,0 +1,40 @@
+import type { Hit } from '../engine/hit';
+
+/** One replacement inside a decoded string value. `placeholder` '' drops the span (later pieces of a split value). */
+export interface Replacement {
+  readonly start: number;
+  readonly end: number;
+  readonly placeholder: string;
+  readonly rank: number;
+}
+
+/** A string's own hits as replacements. */
+export function replacementsFromHits(hits: readonly Hit[]): Replacement[] {
+  return hits.map(({ start, end, placeholder, rank }) => ({ start, end, placeholder, rank }));
+}
+
+/**
+ * `value` with the replacements applied. Overlapping replacements (a string's own hit and a piece of a
+ * value split across strings) are merged into one covering both, so no raw character survives; the merged
+ * span shows the placeholder of the highest-precedence replacement that has one (the later one on ties).
+ */
+export function rewriteString(value: string, replacements: readonly Replacement[]): string {
+  const sorted = [...replacements].sort((a, b) => a.start - b.start || b.end - a.end);
+  let out = '';
+  let from = 0;
+  let i = 0;
+  while (i < sorted.length) {
+    const first = sorted[i] as Replacement;
+    let end = first.end;
+    let best: Replacement | undefined = first.placeholder === '' ? undefined : first;
+    for (i++; i < sorted.length && (sorted[i] as Replacement).start < end; i++) {
+      const next = sorted[i] as Replacement;
+      end = Math.max(end, next.end);
+      // Ties go to the later replacement: a split value's placeholder (added after the string's own hits) names the whole value.
+      if (next.placeholder !== '' && (best === undefined || next.rank <= best.rank)) best = next;
+    }
+    out += value.slice(from, first.start) + (best?.placeholder ?? '');
+    from = end;
+  }
+  return out + value.slice(from);
+}
