@@ -1,3 +1,14 @@
 export * from './resolve/resolve-policy';
 export * from './resolve/policy-store';
 export * from './resolve/placeholder-salt';
+export * from './detector-ids';
+export * from './finding';
+export * from './placeholder';
+export * from './policy-evaluation-error';
+export * from './redactor';
+export * from './json/redact-json';
+export * from './json/redact-plain-text';
+export * from './json/scan-options';
+export * from './stream/streaming-text-redactor';
+export * from './summarize-findings';
+export { corpusRecall, type FormRecall } from './corpus/corpus-recall';
