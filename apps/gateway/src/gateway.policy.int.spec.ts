@@ -296,6 +296,46 @@ describe.each(TEST_DIALECTS)('policy enforcement through the gateway on %s', (di
       expect(assembled.content[0]?.text).toMatch(/^SSN \[SSN:[0-9a-f]{8}\] done$/);
     });
 
+    it('copies a request body that streams through unread (Anthropic) and stores it redacted', async () => {
+      const { orgId, key } = await orgWith([]);
+      h.upstream.enqueue({ kind: 'json', body: anthropicMessage({ content: 'fine' }) });
+      const body = anthropicBody();
+      const reply = await send('/v1/messages', key, body);
+      expect(reply.status).toBe(200);
+      expect(h.upstream.lastRequest()?.text).toBe(body); // forwarded untouched
+      const trace = await onlyTrace(orgId);
+      expectNoRawValues(trace.requestBody);
+      expect(JSON.parse(trace.requestBody ?? '{}').system[0].text).toMatch(/^Escalate to \[EMAIL:[0-9a-f]{8}\]\.$/);
+      expect(JSON.parse(trace.responseBody ?? '{}').content[0].text).toBe('fine');
+    });
+
+    it('stores a body over NAVPLANE_CAPTURE_MAX_BYTES as a redacted prefix marked truncated', async () => {
+      const { orgId, key } = await orgWith([]);
+      const filler = 'lorem ipsum '.repeat(100);
+      const messages = Array.from({ length: 30 }, (_, i) => ({ role: 'user', content: `${filler} contact ${EMAIL} card ${CARD} #${i}` }));
+      const body = JSON.stringify({ model: 'claude-sonnet-4-6', max_tokens: 8, messages });
+      expect(body.length).toBeGreaterThan(30_000);
+      const reply = await send('/v1/messages', key, body);
+      expect(reply.status).toBe(200);
+      expect(h.upstream.lastRequest()?.text).toBe(body);
+      const trace = await onlyTrace(orgId);
+      expect(trace.requestBody?.length).toBeLessThanOrEqual(8192);
+      expect(trace.requestBody).toMatch(PLACEHOLDER);
+      expectNoRawValues(trace.requestBody);
+      expect(trace.policyDecisions).toMatchObject({ storage: { request: { stored: true, truncated: true } } });
+    });
+
+    it('redacts a Responses API request upstream (string and item inputs)', async () => {
+      const { key } = await orgWith([{ scopeType: 'org', mode: 'redact_upstream' }]);
+      for (const input of [`email ${EMAIL}`, [{ role: 'user', content: [{ type: 'input_text', text: `ssn ${SSN}` }] }]]) {
+        const reply = await send('/v1/responses', key, JSON.stringify({ model: 'gpt-4o-mini', input, instructions: `reply to ${EMAIL}` }));
+        expect(reply.status).toBe(200);
+        const seen = h.upstream.lastRequest()?.text;
+        expectNoRawValues(seen);
+        expect(seen).toMatch(PLACEHOLDER);
+      }
+    });
+
     it('stores nothing for an org whose policy is off', async () => {
       const { orgId, key } = await orgWith([{ scopeType: 'org', mode: 'off' }]);
       const body = chatBody();
