@@ -98,3 +98,21 @@ export async function countTraces(dbUrl: string): Promise<number> {
   await database.close();
   return Number(row?.n ?? 0);
 }
+
+/** Starts `navplane serve --only gateway` on `dbUrl`, pinned to `core`, proxying to `upstreamUrl`. */
+export function startGateway(options: { dbUrl: string; masterKey: Buffer; upstreamUrl: string; core: string; nodeArgs?: string[] }): Promise<Started> {
+  return startProcess(
+    [...(options.nodeArgs ?? []), resolve(ROOT, 'apps/cli/dist/main.js'), 'serve', '--only', 'gateway'],
+    {
+      NAVPLANE_DATABASE_URL: options.dbUrl,
+      NAVPLANE_MASTER_KEY: options.masterKey.toString('base64'),
+      NAVPLANE_OPENAI_BASE_URL: options.upstreamUrl,
+      NAVPLANE_ANTHROPIC_BASE_URL: options.upstreamUrl,
+      NAVPLANE_GATEWAY_PORT: '0',
+      NAVPLANE_LOG_LEVEL: 'info',
+      NODE_ENV: 'production',
+    },
+    options.core,
+    readyLine,
+  );
+}

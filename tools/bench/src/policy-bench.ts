@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRedactor, redactJson } from '@navplane/policy';
-import { readyLine, ROOT, seedGatewayOrg, startProcess, stop } from './bench-processes';
+import { readyLine, seedGatewayOrg, startGateway, startProcess, stop } from './bench-processes';
 import { openLoop, percentile, type BenchRequest } from './open-loop';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 8);
@@ -61,20 +61,7 @@ async function main(): Promise<void> {
     const dbUrl = `sqlite:${join(dir, 'bench.db')}`;
     const plainOrg = await seedGatewayOrg(dbUrl, masterKey);
     const policyOrg = await seedGatewayOrg(dbUrl, masterKey, [{ scopeType: 'org', mode: 'redact_upstream' }]);
-    const gateway = await startProcess(
-      [join(ROOT, 'apps/cli/dist/main.js'), 'serve', '--only', 'gateway'],
-      {
-        NAVPLANE_DATABASE_URL: dbUrl,
-        NAVPLANE_MASTER_KEY: masterKey.toString('base64'),
-        NAVPLANE_OPENAI_BASE_URL: upstream.url,
-        NAVPLANE_ANTHROPIC_BASE_URL: upstream.url,
-        NAVPLANE_GATEWAY_PORT: '0',
-        NAVPLANE_LOG_LEVEL: 'info',
-        NODE_ENV: 'production',
-      },
-      PROXY_CORE,
-      readyLine,
-    );
+    const gateway = await startGateway({ dbUrl, masterKey, upstreamUrl: upstream.url, core: PROXY_CORE });
     const rows: Record<string, string>[] = [];
     const results: unknown[] = [];
     try {

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { countTraces, readyLine, ROOT, seedGateway, startProcess, stop } from './bench-processes';
+import { countTraces, readyLine, seedGateway, startGateway, startProcess, stop } from './bench-processes';
 import { openLoop, percentile, type BenchRequest } from './open-loop';
 import { saturate } from './saturate';
 
@@ -85,20 +85,7 @@ async function main(): Promise<void> {
     const masterKey = randomBytes(32);
     const dbUrl = `sqlite:${join(dir, 'bench.db')}`;
     const key = await seedGateway(dbUrl, masterKey);
-    const gateway = await startProcess(
-      [...GATEWAY_NODE_ARGS, join(ROOT, 'apps/cli/dist/main.js'), 'serve', '--only', 'gateway'],
-      {
-        NAVPLANE_DATABASE_URL: dbUrl,
-        NAVPLANE_MASTER_KEY: masterKey.toString('base64'),
-        NAVPLANE_OPENAI_BASE_URL: upstream.url,
-        NAVPLANE_ANTHROPIC_BASE_URL: upstream.url,
-        NAVPLANE_GATEWAY_PORT: '0',
-        NAVPLANE_LOG_LEVEL: 'info',
-        NODE_ENV: 'production',
-      },
-      PROXY_CORE,
-      readyLine,
-    );
+    const gateway = await startGateway({ dbUrl, masterKey, upstreamUrl: upstream.url, core: PROXY_CORE, nodeArgs: GATEWAY_NODE_ARGS });
     try {
       results.push(await measure('NavPlane gateway (auth + vault + tracing)', gateway.url, '', { authorization: `Bearer ${key}` }));
     } finally {

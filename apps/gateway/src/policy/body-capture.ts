@@ -40,9 +40,34 @@ function unescapeJsonText(text: string): string {
   );
 }
 
-type RequestSource =
-  | { kind: 'evaluated'; text: string; findings: readonly Finding[] }
-  | { kind: 'bytes'; chunks: Buffer[]; size: number; complete: boolean; headers: IncomingHttpHeaders };
+/** A bounded copy of a body as it passes: at most `maxBytes`, `complete` false once something was left out. */
+interface BodyBytes {
+  kind: 'bytes';
+  chunks: Buffer[];
+  size: number;
+  complete: boolean;
+  headers: IncomingHttpHeaders;
+}
+
+type RequestSource = { kind: 'evaluated'; text: string; findings: readonly Finding[] } | BodyBytes;
+
+/** Starts a bounded copy; returns it and the function that adds a chunk. */
+function boundedCopy(headers: IncomingHttpHeaders, maxBytes: number): [BodyBytes, (chunk: Buffer) => void] {
+  const copy: BodyBytes = { kind: 'bytes', chunks: [], size: 0, complete: true, headers };
+  const add = (chunk: Buffer) => {
+    if (!copy.complete) return;
+    const room = maxBytes - copy.size;
+    if (chunk.length > room) {
+      copy.chunks.push(chunk.subarray(0, room));
+      copy.size = maxBytes;
+      copy.complete = false;
+      return;
+    }
+    copy.chunks.push(chunk);
+    copy.size += chunk.length;
+  };
+  return [copy, add];
+}
 
 /**
  * Body capture for one request (NAVPLANE_CAPTURE_BODIES): it keeps at most `maxBytes` of each body as it passes
@@ -67,8 +92,9 @@ export class BodyCapture {
 
   /** The whole request body, read by the gateway for another reason. */
   requestRead(body: Buffer, headers: IncomingHttpHeaders): void {
-    const kept = body.length > this.maxBytes ? body.subarray(0, this.maxBytes) : body;
-    this.#request = { kind: 'bytes', chunks: [kept], size: kept.length, complete: kept.length === body.length, headers };
+    const [copy, add] = boundedCopy(headers, this.maxBytes);
+    add(body);
+    this.#request = copy;
   }
 
   /**
@@ -76,21 +102,9 @@ export class BodyCapture {
    * request upstream, so both see every chunk and nothing waits for the copy.
    */
   tapRequest(req: IncomingMessage): void {
-    const source: RequestSource = { kind: 'bytes', chunks: [], size: 0, complete: true, headers: req.headers };
+    const [source, onData] = boundedCopy(req.headers, this.maxBytes);
     this.#request = source;
     const pipe = req.pipe;
-    const onData = (chunk: Buffer) => {
-      if (!source.complete) return;
-      const room = this.maxBytes - source.size;
-      if (chunk.length > room) {
-        source.chunks.push(chunk.subarray(0, room));
-        source.size = this.maxBytes;
-        source.complete = false;
-        return;
-      }
-      source.chunks.push(chunk);
-      source.size += chunk.length;
-    };
     req.pipe = function pipeWithCapture<T extends NodeJS.WritableStream>(this: IncomingMessage, destination: T, options?: { end?: boolean }): T {
       req.on('data', onData);
       return pipe.call(this, destination, options) as T;
@@ -138,20 +152,9 @@ export class BodyCapture {
         }
       };
     }
-    const source = { kind: 'bytes' as const, chunks: [] as Buffer[], size: 0, complete: true, headers };
+    const [source, add] = boundedCopy(headers, this.maxBytes);
     this.#responseFinish = () => this.#redactBytes(source);
-    return (chunk) => {
-      if (!source.complete) return;
-      const room = this.maxBytes - source.size;
-      if (chunk.length > room) {
-        source.chunks.push(chunk.subarray(0, room));
-        source.size = this.maxBytes;
-        source.complete = false;
-        return;
-      }
-      source.chunks.push(chunk);
-      source.size += chunk.length;
-    };
+    return add;
   }
 
   /** The redacted bodies (null where nothing could be stored safely). Call once, after the exchange ended. */
@@ -174,7 +177,7 @@ export class BodyCapture {
     return this.#redactBytes(source);
   }
 
-  #redactBytes(source: Extract<RequestSource, { kind: 'bytes' }>): { text: string | null; record: StoredBodyRecord } {
+  #redactBytes(source: BodyBytes): { text: string | null; record: StoredBodyRecord } {
     const notStored = (reason: string) => ({ text: null, record: { stored: false, reason, detections: [] } });
     if (source.size === 0) return source.complete ? notStored('empty') : notStored('unsupported_content_type');
     const kind = bodyKind(source.headers['content-type']);

@@ -110,6 +110,18 @@ const toSummary = (row: Pick<Selectable<ProviderKeysTable>, (typeof SUMMARY_COLU
   rotatedAt: row.rotated_at,
 });
 
+/** The sealed key's columns (what a replacement overwrites). */
+const secretColumns = (key: UpsertProviderKey) => ({
+  ciphertext: key.ciphertext,
+  iv: key.iv,
+  auth_tag: key.authTag,
+  wrapped_dek: key.wrappedDek,
+  dek_iv: key.dekIv,
+  dek_auth_tag: key.dekAuthTag,
+  kek_version: key.kekVersion,
+  last4: key.last4,
+});
+
 /** The provider-keys repository over `db` (a Kysely instance or transaction). */
 export function createProviderKeysRepository(db: Kysely<DB>): ProviderKeysRepository {
   async function findSummary(orgId: string, provider: string): Promise<ProviderKeySummary> {
@@ -124,16 +136,7 @@ export function createProviderKeysRepository(db: Kysely<DB>): ProviderKeysReposi
 
   return {
     async upsert(key) {
-      const secret = {
-        ciphertext: key.ciphertext,
-        iv: key.iv,
-        auth_tag: key.authTag,
-        wrapped_dek: key.wrappedDek,
-        dek_iv: key.dekIv,
-        dek_auth_tag: key.dekAuthTag,
-        kek_version: key.kekVersion,
-        last4: key.last4,
-      };
+      const secret = secretColumns(key);
       await db
         .insertInto('provider_keys')
         .values({ id: key.id, org_id: key.orgId, provider: key.provider, ...secret, created_at: key.at, rotated_at: null })
@@ -153,21 +156,7 @@ export function createProviderKeysRepository(db: Kysely<DB>): ProviderKeysReposi
     async insertIfAbsent(key) {
       const result = await db
         .insertInto('provider_keys')
-        .values({
-          id: key.id,
-          org_id: key.orgId,
-          provider: key.provider,
-          ciphertext: key.ciphertext,
-          iv: key.iv,
-          auth_tag: key.authTag,
-          wrapped_dek: key.wrappedDek,
-          dek_iv: key.dekIv,
-          dek_auth_tag: key.dekAuthTag,
-          kek_version: key.kekVersion,
-          last4: key.last4,
-          created_at: key.at,
-          rotated_at: null,
-        })
+        .values({ id: key.id, org_id: key.orgId, provider: key.provider, ...secretColumns(key), created_at: key.at, rotated_at: null })
         .onConflict((conflict) => conflict.columns(['org_id', 'provider']).doNothing())
         .executeTakeFirst();
       return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
