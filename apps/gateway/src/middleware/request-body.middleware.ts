@@ -2,6 +2,7 @@ import { AppError } from '@navplane/core';
 import type { IncomingMessage } from 'node:http';
 import type { RequestHandler } from 'express';
 import { contextOf } from '../gateway-context';
+import { bufferedBody } from './buffered-body';
 
 /** Options of readBodyWhenNeeded. */
 export interface RequestBodyOptions {
@@ -71,7 +72,7 @@ export function readBodyWhenNeeded({ maxBodyBytes }: RequestBodyOptions): Reques
       next();
       return;
     }
-    const body = await readBody(req, maxBodyBytes);
+    const body = bufferedBody(req, maxBodyBytes) ?? (await readBody(req, maxBodyBytes));
     context.body = body;
     if (adapterReads && body.length > 0 && isJson(req.headers['content-type']) && req.headers['content-encoding'] === undefined) {
       let json: unknown;
