@@ -32,6 +32,26 @@ describe('gateway app', () => {
     expect(verifyKey).not.toHaveBeenCalled();
   });
 
+  it.each([
+    ['GET', '/HEALTHZ', 200],
+    ['GET', '/healthz/', 200],
+    ['HEAD', '/healthz', 200],
+    ['GET', '/Readyz?x=1', 200],
+    ['GET', '/metrics/', 200],
+    ['POST', '/healthz', 404],
+    ['GET', '/healthzz', 404],
+    ['GET', '/rea', 404],
+    ['GET', '/v1/healthz', 401],
+  ])('routes %s %s like the router always did (%i)', async (method, path, status) => {
+    const res = await request(app)[method.toLowerCase() as 'get' | 'post' | 'head'](path).set('X-Request-Id', 'client-7');
+    expect(res.status).toBe(status);
+    if (status !== 200) {
+      // Not served by the health routes: the provider path ran (request id, trace id, contract error).
+      expect(res.headers['x-request-id']).toBe('client-7');
+      expect(res.headers['x-navplane-trace-id']).toMatch(/^trc_/);
+    }
+  });
+
   it('answers paths outside every provider route with route_not_found, echoing a sane request id', async () => {
     const res = await request(app).post('/somewhere/else').set('X-Request-Id', 'client-42').send({});
     expect(res.status).toBe(404);

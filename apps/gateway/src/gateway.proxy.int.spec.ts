@@ -117,6 +117,23 @@ describe('the proxy path', () => {
     expect(arrivals[arrivals.length - 1]! - arrivals[0]!).toBeGreaterThanOrEqual(300);
   });
 
+  it('sends SSE headers at once when the first event is still to come', async () => {
+    const events = openaiChatStream({ model: 'gpt-4o-mini', chunks: ['a'], includeUsage: true });
+    events[0] = { ...events[0]!, delayMs: 700 };
+    h.upstream.enqueue({ kind: 'sse', events });
+    const started = Date.now();
+    const res = await fetch(`${h.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4o-mini', messages: [], stream: true }),
+    });
+    const headersAfter = Date.now() - started;
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    expect(headersAfter).toBeLessThan(500);
+    expect(await res.text()).toContain('[DONE]');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(650);
+  });
+
   it('strips only what it injected: the client receives the stream it asked for, byte for byte', async () => {
     const plain = openaiChatStream({ id: 'chatcmpl-fixed', created: 1, model: 'gpt-4o-mini', chunks: ['x', 'y'], includeUsage: false });
     const withUsage = openaiChatStream({ id: 'chatcmpl-fixed', created: 1, model: 'gpt-4o-mini', chunks: ['x', 'y'], includeUsage: true });

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { RequestHandler } from 'express';
 import { contextOf } from '../gateway-context';
 import { enforceRequestPolicy, type PolicyLimits } from '../policy/enforce-policy';
+import { bufferedBody } from './buffered-body';
 
 /** Options of readBodyWhenNeeded. */
 export interface RequestBodyOptions {
@@ -79,7 +80,7 @@ export function readBodyWhenNeeded({ maxBodyBytes, policyLimits }: RequestBodyOp
       next();
       return;
     }
-    const body = await readBody(req, maxBodyBytes);
+    const body = bufferedBody(req, maxBodyBytes) ?? (await readBody(req, maxBodyBytes));
     context.body = body;
     if (evaluates && policy !== undefined && body.length > 0) {
       let enforced;

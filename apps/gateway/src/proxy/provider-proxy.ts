@@ -165,27 +165,47 @@ export function proxyToProvider(options: ProviderProxyOptions): RequestHandler {
     exchange.overheadMs = (context.preUpstreamMs ?? 0) + (performance.now() - headersAt);
     res.setHeader('X-NavPlane-Overhead-Ms', formatOverhead(exchange.overheadMs));
     res.writeHead(status, proxyRes.statusMessage);
-    if (isSse) res.flushHeaders();
 
+    let wroteBody = false;
     const write = (chunks: Buffer[] | undefined, original: Buffer | undefined) => {
       if (chunks === undefined) {
-        if (original !== undefined && !res.write(original)) proxyRes.pause();
+        if (original === undefined) return;
+        wroteBody = true;
+        if (!res.write(original)) proxyRes.pause();
         return;
       }
-      for (const chunk of chunks) if (!res.write(chunk)) proxyRes.pause();
+      for (const chunk of chunks) {
+        wroteBody = true;
+        if (!res.write(chunk)) proxyRes.pause();
+      }
     };
     res.on('drain', () => proxyRes.resume());
 
+    let ended = false;
+    const complete = () => {
+      if (ended) return;
+      ended = true;
+      write(end(), undefined);
+      res.end();
+      finish(req, res, { status });
+    };
     proxyRes.on('data', (chunk: Buffer) => {
       exchange.firstByteAt ??= performance.now();
       write(push(chunk), chunk);
       observe?.(chunk);
+      // The whole response is in and this was its last chunk: end now, so the end of the body (the chunked
+      // terminator) leaves in the same socket write as the body instead of one more a tick later.
+      if (proxyRes.complete && proxyRes.readableLength === 0) complete();
     });
-    proxyRes.once('end', () => {
-      write(end(), undefined);
-      res.end();
-      finish(req, res, { status });
-    });
+    proxyRes.once('end', complete);
+    if (isSse) {
+      // SSE headers go to the client at once, before the first event (which may be minutes away). The chunks that
+      // came with the headers are emitted on the tick `on('data')` just queued, and the first of them carries the
+      // headers in its own write; only when there was none are the headers flushed alone.
+      process.nextTick(() => {
+        if (!wroteBody && !res.writableEnded && !res.destroyed) res.flushHeaders();
+      });
+    }
     const upstreamBroke = () => {
       if (exchange.done) return;
       // Bytes already went to the client: end the connection, append nothing (CONTRACT §3).
