@@ -1,6 +1,7 @@
 import type { SseEvent } from '../sse/sse-parser';
 import { asRecord, tokenCount } from '../usage';
 import { asIndex, IndexedSlots, type AssemblyContext, type TextField } from './assembly-context';
+import { CITATION_SHAPE, OTHER_BLOCK_SHAPE } from './provider-shapes';
 import { sanitizeJson } from './sanitize-json';
 import { assembleError, compact, parseEventObject, type StreamAssembly } from './stream-assembly';
 
@@ -145,7 +146,8 @@ export class AnthropicMessagesAssembly implements StreamAssembly {
     if (block.kind === 'tool_use') {
       block.id = ctx.short(raw['id']);
       block.name = ctx.short(raw['name']);
-      if (raw['input'] !== undefined) block.initialInput = sanitizeJson(ctx, raw['input'], 'input');
+      // The input is content: its keys and strings are filtered, whatever they are called.
+      if (raw['input'] !== undefined) block.initialInput = sanitizeJson(ctx, raw['input']);
     }
     return true;
   }
@@ -171,7 +173,7 @@ export class AnthropicMessagesAssembly implements StreamAssembly {
         return block.kind === 'text' && pushString(block.text, delta['text']);
       case 'citations_delta': {
         if (block.kind !== 'text') return false;
-        const citation = sanitizeJson(ctx, delta['citation'], 'citation');
+        const citation = sanitizeJson(ctx, delta['citation'], CITATION_SHAPE);
         if (citation !== undefined) block.citations.push(citation);
         return true;
       }
@@ -231,7 +233,7 @@ function newBlock(ctx: AssemblyContext, type: string, raw: Record<string, unknow
   if (TOOL_USE_TYPES.has(type)) return { kind: 'tool_use', type, json: ctx.field() };
   return {
     kind: 'other',
-    value: sanitizeJson(ctx, raw, 'content_block') ?? null,
+    value: sanitizeJson(ctx, raw, OTHER_BLOCK_SHAPE) ?? null,
   };
 }
 

@@ -116,6 +116,24 @@ export class AssemblyContext {
     return field.value;
   }
 
+  /**
+   * An object key at a content position through a fresh filter, charged all or nothing with `extra`
+   * (the quotes and colon around it); undefined when over budget. A key is never clipped.
+   */
+  filteredKey(key: string, extra: number): string | undefined {
+    if (this.exhausted) {
+      this.markTruncated();
+      return undefined;
+    }
+    let out = key;
+    if (key.length > 0) {
+      const filter = this.newFilter();
+      out = filter.push(key);
+      out += filter.end();
+    }
+    return this.charge(out.length + extra) ? out : undefined;
+  }
+
   /** Ends the filter of every field still open (stream end, or before a partial assembly is dropped). */
   endAll(): void {
     for (const field of [...this.open]) field.end();

@@ -1,5 +1,6 @@
 import { asRecord } from '../usage';
 import { asFiniteNumber, asIndex, IndexedSlots, type AssemblyContext, type TextField } from './assembly-context';
+import { USAGE_SHAPE } from './provider-shapes';
 import { sanitizeJson } from './sanitize-json';
 import { assembleError, compact } from './stream-assembly';
 
@@ -61,7 +62,7 @@ export class ChunkAssembly {
       ok = false;
     }
     const usage = asRecord(chunk['usage']);
-    if (usage) this.usage = sanitizeJson(ctx, usage, 'usage');
+    if (usage) this.usage = sanitizeJson(ctx, usage, USAGE_SHAPE);
     if (asRecord(chunk['error'])) this.error = assembleError(ctx, chunk);
     return ok;
   }

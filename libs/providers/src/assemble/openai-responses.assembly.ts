@@ -1,5 +1,6 @@
 import { asRecord } from '../usage';
 import { asFiniteNumber, asIndex, IndexedSlots, type AssemblyContext, type TextField } from './assembly-context';
+import { ANNOTATION_SHAPE, OUTPUT_ITEM_SHAPE, RESPONSE_OUTPUT_SHAPE, RESPONSE_SHAPE } from './provider-shapes';
 import { sanitizeJson, sanitizeMembers } from './sanitize-json';
 import { assembleError, compact } from './stream-assembly';
 
@@ -134,8 +135,8 @@ export class ResponsesAssembly {
     this.itemIndex.clear();
     ctx.resetBudget();
     const precomputed = new Map<string, unknown>();
-    if ('output' in response) precomputed.set('output', sanitizeJson(ctx, response['output'], 'output'));
-    this.final = sanitizeMembers(ctx, response, 0, precomputed);
+    if ('output' in response) precomputed.set('output', sanitizeJson(ctx, response['output'], RESPONSE_OUTPUT_SHAPE));
+    this.final = sanitizeMembers(ctx, response, RESPONSE_SHAPE, 0, precomputed);
     return true;
   }
 
@@ -172,7 +173,7 @@ export class ResponsesAssembly {
     if (existing && existing.kind !== kind) return false;
     if (kind === 'other') {
       const item = this.obtain(index, 'other', raw['id']);
-      if (item) item.value = sanitizeJson(ctx, raw, 'item');
+      if (item) item.value = sanitizeJson(ctx, raw, OUTPUT_ITEM_SHAPE);
       return true;
     }
     const item = this.obtain(index, kind, raw['id']);
@@ -257,7 +258,7 @@ export class ResponsesAssembly {
     if (!item) return this.items.get(index) === undefined;
     const part = item.parts.obtain(this.ctx, contentIndex, () => newPart(this.ctx, 'output_text'));
     if (!part) return true;
-    const copy = sanitizeJson(this.ctx, annotation, 'annotation');
+    const copy = sanitizeJson(this.ctx, annotation, ANNOTATION_SHAPE);
     if (copy !== undefined) part.annotations.push(copy);
     return true;
   }

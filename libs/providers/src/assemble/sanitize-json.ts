@@ -1,48 +1,23 @@
 import { asRecord } from '../usage';
 import { MAX_JSON_DEPTH, setMember, type AssemblyContext } from './assembly-context';
-
-/**
- * Keys whose string values are identifiers or enums (ids, model, status, types, tool names), copied
- * verbatim but clipped. Every other string of a provider object is content and goes through a filter.
- */
-const IDENTIFIER_KEYS: ReadonlySet<string> = new Set([
-  'id',
-  'object',
-  'type',
-  'status',
-  'role',
-  'model',
-  'name',
-  'call_id',
-  'item_id',
-  'previous_response_id',
-  'service_tier',
-  'system_fingerprint',
-  'truncation',
-  'finish_reason',
-  'stop_reason',
-  'effort',
-  'verbosity',
-  'tool_choice',
-  'code',
-  'param',
-]);
-
-/** True when the string value of `key` is copied verbatim (clipped) rather than filtered. */
-export function isIdentifierKey(key: string): boolean {
-  return IDENTIFIER_KEYS.has(key);
-}
+import { CONTENT, fixedKeys, type JsonShape } from './json-shape';
 
 /** What a scalar (number, boolean, null) costs. */
 const SCALAR_CHARS = 8;
 
+/** What the quotes and colon around a member's key cost. */
+const KEY_CHARS = 4;
+
 /**
- * A bounded copy of a parsed provider JSON value in which every content string went through a
- * fresh filter. Returns undefined when nothing of it fits the budget (or it nests too deep); an
- * array or object that runs out of budget midway keeps the members copied so far.
+ * A bounded copy of a parsed provider JSON value in which every content string and every content
+ * object key went through a fresh filter. `shape` says where the value sits: only a string at a
+ * `verbatim` position is copied as is (clipped), only a fixed key of an object at a known position
+ * keeps its name unfiltered; everything else — the default — is content. Returns undefined when
+ * nothing of it fits the budget (or it nests too deep); an array or object that runs out of budget
+ * midway keeps the members copied so far.
  */
-export function sanitizeJson(ctx: AssemblyContext, value: unknown, key = '', depth = 0): unknown {
-  if (typeof value === 'string') return isIdentifierKey(key) ? ctx.short(value) : ctx.filtered(value);
+export function sanitizeJson(ctx: AssemblyContext, value: unknown, shape: JsonShape = CONTENT, depth = 0): unknown {
+  if (typeof value === 'string') return shape.verbatim ? ctx.short(value) : ctx.filtered(value);
   if (value === null || typeof value === 'number' || typeof value === 'boolean') {
     return ctx.charge(SCALAR_CHARS) ? value : undefined;
   }
@@ -52,9 +27,10 @@ export function sanitizeJson(ctx: AssemblyContext, value: unknown, key = '', dep
   }
   if (!ctx.charge(2)) return undefined;
   if (Array.isArray(value)) {
+    const items = shape.items ?? CONTENT;
     const out: unknown[] = [];
     for (const element of value) {
-      const copy = sanitizeJson(ctx, element, key, depth + 1);
+      const copy = sanitizeJson(ctx, element, items, depth + 1);
       if (copy === undefined) break;
       out.push(copy);
     }
@@ -62,31 +38,50 @@ export function sanitizeJson(ctx: AssemblyContext, value: unknown, key = '', dep
   }
   const record = asRecord(value);
   if (!record) return undefined;
-  return sanitizeMembers(ctx, record, depth);
+  return sanitizeMembers(ctx, record, shape, depth);
 }
 
 /**
- * The members of `record`, sanitized in order until one does not fit; members already copied by the
- * caller (`precomputed`, e.g. a Responses `output` given the budget first) are kept wherever they sit.
+ * The members of `record` (an object at `shape`), sanitized in order until one does not fit. A
+ * fixed key of the shape keeps its name and its value is copied by its own shape; any other key is
+ * filtered and its value is content. A key the filter made equal to one already copied gets a
+ * `#2`, `#3`… suffix. Members already copied by the caller (`precomputed`, e.g. a Responses
+ * `output` given the budget first; fixed keys only) are kept wherever they sit.
  */
 export function sanitizeMembers(
   ctx: AssemblyContext,
   record: Record<string, unknown>,
+  shape: JsonShape,
   depth = 0,
   precomputed?: ReadonlyMap<string, unknown>,
 ): Record<string, unknown> {
+  const fixed = fixedKeys(shape, record);
   const out: Record<string, unknown> = {};
+  const suffixes = new Map<string, number>();
   let full = false;
   for (const [name, member] of Object.entries(record)) {
-    if (precomputed?.has(name)) {
+    const memberShape = fixed?.get(name);
+    if (memberShape && precomputed?.has(name)) {
       const copy = precomputed.get(name);
-      if (copy !== undefined) setMember(out, name, copy);
+      if (copy !== undefined) setMember(out, freeKey(out, name, suffixes), copy);
       continue;
     }
     if (full) continue;
-    const copy = ctx.charge(name.length + 4) ? sanitizeJson(ctx, member, name, depth + 1) : undefined;
-    if (copy === undefined) full = true;
-    else setMember(out, name, copy);
+    let key: string | undefined;
+    if (memberShape) key = ctx.charge(name.length + KEY_CHARS) ? name : undefined;
+    else key = ctx.filteredKey(name, KEY_CHARS);
+    const copy = key === undefined ? undefined : sanitizeJson(ctx, member, memberShape ?? CONTENT, depth + 1);
+    if (key === undefined || copy === undefined) full = true;
+    else setMember(out, freeKey(out, key, suffixes), copy);
   }
   return out;
+}
+
+/** `key`, or when `out` already has it, `key#n` with the least n ≥ 2 not taken yet. */
+function freeKey(out: Record<string, unknown>, key: string, suffixes: Map<string, number>): string {
+  if (!Object.hasOwn(out, key)) return key;
+  let n = suffixes.get(key) ?? 2;
+  while (Object.hasOwn(out, `${key}#${n}`)) n++;
+  suffixes.set(key, n + 1);
+  return `${key}#${n}`;
 }

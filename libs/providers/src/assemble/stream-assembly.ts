@@ -25,7 +25,7 @@ export function parseEventObject(ctx: AssemblyContext, data: Buffer): Record<str
 
 /**
  * A provider error (`{error:{type,message,…}}` or the fields at top level, as in a Responses `error`
- * event) as `{type?, code?, param?, message?}`: identifiers clipped, the message filtered.
+ * event) as `{type?, code?, param?, message?}`: `type` and `code` clipped, `param` and the message filtered.
  */
 export function assembleError(ctx: AssemblyContext, payload: Record<string, unknown>): Record<string, unknown> {
   const nested = asRecord(payload['error']);
@@ -34,7 +34,8 @@ export function assembleError(ctx: AssemblyContext, payload: Record<string, unkn
     // At top level `type` is the event's own ('error'), not the error's.
     type: nested ? ctx.short(error['type']) : undefined,
     code: ctx.short(error['code']),
-    param: ctx.short(error['param']),
+    // The request parameter the error is about (a path such as `messages[0].content`): filtered.
+    param: ctx.filtered(error['param']),
     message: ctx.filtered(error['message']),
   });
 }
