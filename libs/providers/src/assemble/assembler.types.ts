@@ -40,10 +40,25 @@ export interface AssembledResponse {
   malformedEvents: number;
 }
 
+/** Options of `ResponseAssembler.end`. */
+export interface ResponseAssemblerEndOptions {
+  /**
+   * What to do with the text the filters of still-open fields hold back — fields that never
+   * completed (no `finish_reason`, `content_block_stop` or `*.done` for them), typically because the
+   * stream was cut short. Every such filter's `end()` is still called once. False (default): what it
+   * returns is stored. True: it is discarded (a redactor's held-back tail may be the start of a
+   * secret it could not recognise yet), and `truncated` is set when anything was discarded.
+   */
+  dropHeldText?: boolean;
+}
+
 /** An incremental, bounded assembler of one SSE response: feed copies of the chunks in order, then `end`. */
 export interface ResponseAssembler {
   /** Reads one chunk (any split: mid-line, mid-UTF-8 character). Ignored after `end`. */
   push(chunk: Buffer): void;
-  /** Ends every open text filter and returns the assembled response; later calls return the same result. */
-  end(): AssembledResponse;
+  /**
+   * Ends every open text filter and returns the assembled response. Later calls return the same
+   * result (their options are ignored).
+   */
+  end(options?: ResponseAssemblerEndOptions): AssembledResponse;
 }

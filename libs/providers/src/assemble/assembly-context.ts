@@ -38,6 +38,7 @@ export class AssemblyContext {
   malformed = 0;
   private remaining: number;
   private cut = false;
+  private dropping = false;
   private readonly open = new Set<TextField>();
   private readonly newFilter: () => AssembledTextFilter;
 
@@ -139,6 +140,20 @@ export class AssemblyContext {
     for (const field of [...this.open]) field.end();
   }
 
+  /**
+   * From now on a field whose filter is ended without having completed (at stream end) discards
+   * what its filter still held back instead of storing it; discarding any text marks the
+   * assembly truncated. Used by `end({ dropHeldText: true })`.
+   */
+  dropHeldText(): void {
+    this.dropping = true;
+  }
+
+  /** @internal Used by TextField: true when held-back text is discarded at end. */
+  get dropsHeldText(): boolean {
+    return this.dropping;
+  }
+
   /** Gives the whole budget back (the partial assembly it paid for was dropped). */
   resetBudget(): void {
     this.remaining = this.maxChars;
@@ -194,14 +209,22 @@ export class TextField {
     this.append(this.filter.push(piece));
   }
 
-  /** Ends the filter (if one was made) and appends what it held back. */
+  /**
+   * Ends the filter (if one was made) and appends what it held back — unless the context drops
+   * held text (a field still open at `end({ dropHeldText: true })`): then it is discarded.
+   */
   end(): void {
     const filter = this.filter;
     if (!filter) return;
     this.filter = undefined;
     this.ctx.closeFilter(this);
     const rest = filter.end();
-    if (!this.cut) this.append(rest);
+    if (this.cut) return;
+    if (this.ctx.dropsHeldText) {
+      if (rest.length > 0) this.ctx.markTruncated();
+      return;
+    }
+    this.append(rest);
   }
 
   private append(out: string): void {

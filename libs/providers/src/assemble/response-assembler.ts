@@ -1,6 +1,11 @@
 import { DEFAULT_MAX_EVENT_BYTES, SseParser } from '../sse/sse-parser';
 import { AnthropicMessagesAssembly } from './anthropic-messages.assembly';
-import type { AssembledResponse, ResponseAssembler, ResponseAssemblerOptions } from './assembler.types';
+import type {
+  AssembledResponse,
+  ResponseAssembler,
+  ResponseAssemblerEndOptions,
+  ResponseAssemblerOptions,
+} from './assembler.types';
 import { AssemblyContext, DEFAULT_ASSEMBLED_MAX_CHARS } from './assembly-context';
 import { OpenAIAssembly } from './openai.assembly';
 import type { StreamAssembly } from './stream-assembly';
@@ -40,8 +45,9 @@ export function createResponseAssembler(options: ResponseAssemblerOptions): Resp
     push(chunk: Buffer): void {
       if (!result) parser.push(chunk);
     },
-    end(): AssembledResponse {
+    end(endOptions?: ResponseAssemblerEndOptions): AssembledResponse {
       if (result) return result;
+      if (endOptions?.dropHeldText === true) ctx.dropHeldText();
       const body = assembly.finish();
       ctx.endAll();
       const complete = assembly.complete;
