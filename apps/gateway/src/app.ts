@@ -103,7 +103,8 @@ export function createApp(deps: GatewayDeps): Express {
     const { context } = outcome;
     deps.gatewayMetrics?.observe(context.route?.adapter.id ?? 'none', outcome.status, outcome.overheadMs);
     const { policy } = context;
-    const bodies = policy?.capture?.finish();
+    // Ended early (client gone, upstream broke): text held back mid-value is dropped from the stored copy.
+    const bodies = policy?.capture?.finish({ cut: outcome.upstreamFailure !== undefined });
     const decision = buildDecisionRecord(policy, bodies);
     if (decision !== undefined) deps.gatewayMetrics?.observePolicy(decision);
     const trace = buildTrace(context, outcome, {
@@ -145,7 +146,11 @@ export function createApp(deps: GatewayDeps): Express {
       policies: deps.policies,
       getRedactor: deps.getRedactor,
       captureBodies: deps.captureBodies ?? false,
-      captureMaxBytes: deps.captureMaxBytes ?? 65_536,
+      captureLimits: {
+        storeChars: deps.captureMaxBytes ?? 65_536,
+        redactBytes: deps.policyLimits?.maxBodyBytes ?? 4 * 1024 * 1024,
+        timeoutMs: deps.policyLimits?.timeoutMs ?? 1000,
+      },
     }),
     readBodyWhenNeeded({
       maxBodyBytes: deps.maxBodyBytes ?? 20 * 1024 * 1024,

@@ -1,4 +1,4 @@
-import { gzipSync } from 'node:zlib';
+import { deflateSync, gzipSync } from 'node:zlib';
 import { anthropicMessage, anthropicMessageStream, formatSseEvents, openaiChatCompletion, openaiChatStream, TEST_DIALECTS } from '@navplane/testing';
 import type { Trace } from '@navplane/storage';
 import { ANTHROPIC_TEST_KEY, OPENAI_TEST_KEY, startGatewayHarness, type GatewayHarness, type TestPolicy } from './testing/gateway-harness.fixture';
@@ -204,6 +204,9 @@ describe.each(TEST_DIALECTS)('policy enforcement through the gateway on %s', (di
         const reply = await send('/v1/chat/completions', key, JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: text }] }));
         expect({ text, status: reply.status }).toEqual({ text, status: 400 });
       }
+      // A text/plain body holding JSON is read as JSON: a value split across parts is still caught.
+      const plainJson = '{"model":"gpt-4o-mini","messages":[{"role":"user","content":[{"type":"text","text":"AKIAIOSF"},{"type":"text","text":"ODNN7EXAMPLE"}]}]}';
+      expect((await send('/v1/chat/completions', key, plainJson, { 'content-type': 'text/plain' })).status).toBe(400);
       // Duplicate keys: whichever copy a provider keeps, the gateway saw both.
       const duplicate = `{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi","content":"${EMAIL}"}]}`;
       expect((await send('/v1/chat/completions', key, duplicate)).status).toBe(400);
@@ -223,6 +226,13 @@ describe.each(TEST_DIALECTS)('policy enforcement through the gateway on %s', (di
       ['a non-UTF-8 charset', '{"input":"x"}', { 'content-type': 'application/json; charset=utf-16' }, 503, 'policy_unavailable'],
       ['an unsupported content encoding', '{"input":"x"}', { 'content-encoding': 'zstd' }, 415, 'unsupported_media_type'],
       ['a body over the policy limit', JSON.stringify({ input: 'a'.repeat(70_000) }), {}, 503, 'policy_unavailable'],
+      [
+        'bytes after the end of a compressed body',
+        Buffer.concat([deflateSync('{"input":"x"}'), Buffer.from(`{"input":"${EMAIL}"}`)]),
+        { 'content-encoding': 'deflate' },
+        503,
+        'policy_unavailable',
+      ],
     ])('refuses %s under redact_upstream and block, with no upstream call', async (_name, body, headers, status, code) => {
       for (const mode of ['redact_upstream', 'block'] as const) {
         const { orgId, key } = await orgWith([{ scopeType: 'org', mode }]);

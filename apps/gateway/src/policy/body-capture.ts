@@ -1,7 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import {
   createStreamingTextRedactor,
-  redactJson,
   redactPlainText,
   summarizeFindings,
   type DetectorSummary,
@@ -9,7 +8,7 @@ import {
   type Redactor,
 } from '@navplane/policy';
 import { createResponseAssembler, type AssembledTextFilter, type ProviderId } from '@navplane/providers';
-import { bodyKind, decodeContent } from './body-content';
+import { bodyKind, decodeContent, redactBody } from './body-content';
 
 /** What storage did with one body, for the decision record: counts and hashes only, never text. */
 export interface StoredBodyRecord {
@@ -29,6 +28,19 @@ export interface CapturedBodies {
   response: StoredBodyRecord;
 }
 
+/** Bounds of body capture. */
+export interface CaptureLimits {
+  /** NAVPLANE_CAPTURE_MAX_BYTES: most characters stored per body. */
+  storeChars: number;
+  /**
+   * Most bytes of a body kept for redaction (NAVPLANE_POLICY_MAX_BODY_BYTES): a body up to this size is redacted
+   * whole (JSON structure, split values) and then cut to `storeChars`; a longer one only as a text prefix.
+   */
+  redactBytes: number;
+  /** NAVPLANE_POLICY_TIMEOUT_MS: longest one body's redaction may take; past it nothing is stored. */
+  timeoutMs: number;
+}
+
 // A prefix cut at the size bound may end inside a secret the detectors cannot recognise any more: this much of
 // its tail is dropped before redaction rather than stored raw.
 const CUT_HOLDBACK_CHARS = 256;
@@ -40,6 +52,8 @@ function unescapeJsonText(text: string): string {
   );
 }
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
 /** A bounded copy of a body as it passes: at most `maxBytes`, `complete` false once something was left out. */
 interface BodyBytes {
   kind: 'bytes';
@@ -47,6 +61,8 @@ interface BodyBytes {
   size: number;
   complete: boolean;
   headers: IncomingHttpHeaders;
+  /** Set for tapped request bodies: false when the upload did not finish (client gone). */
+  finished?: () => boolean;
 }
 
 type RequestSource = { kind: 'evaluated'; text: string; findings: readonly Finding[] } | BodyBytes;
@@ -69,19 +85,23 @@ function boundedCopy(headers: IncomingHttpHeaders, maxBytes: number): [BodyBytes
   return [copy, add];
 }
 
+type Stored = { text: string | null; record: StoredBodyRecord };
+const notStored = (reason: string): Stored => ({ text: null, record: { stored: false, reason, detections: [] } });
+
 /**
- * Body capture for one request (NAVPLANE_CAPTURE_BODIES): it keeps at most `maxBytes` of each body as it passes
- * (never delaying or changing what flows), and `finish()` turns what it kept into redacted text. Streamed
- * responses are assembled (`createResponseAssembler`) through streaming redactors, so a value split across
- * chunks is never stored raw. Any failure to redact stores no body (and says why).
+ * Body capture for one request (NAVPLANE_CAPTURE_BODIES): it keeps a bounded copy of each body as it passes
+ * (never delaying or changing what flows), and `finish()` turns it into redacted text: whole bodies are redacted
+ * first and then cut to the storage bound. Streamed responses are assembled (`createResponseAssembler`) through
+ * streaming redactors, so a value split across chunks is never stored raw. Any failure to redact (unreadable,
+ * too slow, a detector error) stores no body, and says why.
  */
 export class BodyCapture {
   #request: RequestSource | undefined;
-  #responseFinish: (() => { text: string | null; record: StoredBodyRecord }) | undefined;
+  #responseFinish: ((cut: boolean) => Stored) | undefined;
 
   constructor(
     private readonly redactor: Redactor,
-    private readonly maxBytes: number,
+    private readonly limits: CaptureLimits,
     private readonly provider: ProviderId,
   ) {}
 
@@ -92,7 +112,7 @@ export class BodyCapture {
 
   /** The whole request body, read by the gateway for another reason. */
   requestRead(body: Buffer, headers: IncomingHttpHeaders): void {
-    const [copy, add] = boundedCopy(headers, this.maxBytes);
+    const [copy, add] = boundedCopy(headers, this.limits.redactBytes);
     add(body);
     this.#request = copy;
   }
@@ -102,7 +122,8 @@ export class BodyCapture {
    * request upstream, so both see every chunk and nothing waits for the copy.
    */
   tapRequest(req: IncomingMessage): void {
-    const [source, onData] = boundedCopy(req.headers, this.maxBytes);
+    const [source, onData] = boundedCopy(req.headers, this.limits.redactBytes);
+    source.finished = () => req.complete;
     this.#request = source;
     const pipe = req.pipe;
     req.pipe = function pipeWithCapture<T extends NodeJS.WritableStream>(this: IncomingMessage, destination: T, options?: { end?: boolean }): T {
@@ -113,102 +134,120 @@ export class BodyCapture {
 
   /** Starts capturing the upstream response; returns the observer to call with each chunk the client is sent. */
   response(headers: IncomingHttpHeaders, isSse: boolean): (chunk: Buffer) => void {
-    if (isSse) {
-      const findings: Finding[] = [];
-      const assembler = createResponseAssembler({
-        provider: this.provider,
-        maxChars: this.maxBytes,
-        createTextFilter: (): AssembledTextFilter => {
-          const redactor = createStreamingTextRedactor(this.redactor);
-          return {
-            push: (piece) => redactor.push(piece),
-            end: () => {
-              const rest = redactor.end();
-              findings.push(...redactor.findings());
-              return rest;
-            },
-          };
-        },
-      });
-      let failed = false;
-      this.#responseFinish = () => {
-        if (failed) return { text: null, record: { stored: false, reason: 'detector_error', detections: [] } };
-        try {
-          const assembled = assembler.end();
-          return {
-            text: JSON.stringify(assembled.body),
-            record: { stored: true, truncated: assembled.truncated, detections: summarizeFindings(findings) },
-          };
-        } catch {
-          return { text: null, record: { stored: false, reason: 'detector_error', detections: [] } };
-        }
-      };
-      return (chunk) => {
-        if (failed) return;
-        try {
-          assembler.push(chunk);
-        } catch {
-          failed = true; // observed copies only: the client stream is not affected
-        }
-      };
-    }
-    const [source, add] = boundedCopy(headers, this.maxBytes);
+    if (isSse) return this.#assembleStream();
+    const [source, add] = boundedCopy(headers, this.limits.redactBytes);
     this.#responseFinish = () => this.#redactBytes(source);
     return add;
   }
 
-  /** The redacted bodies (null where nothing could be stored safely). Call once, after the exchange ended. */
-  finish(): CapturedBodies {
+  /**
+   * The redacted bodies (null where nothing could be stored safely). Call once, after the exchange ended; `cut`
+   * says it ended early (client gone, upstream broke), so text held back mid-value is dropped, not flushed.
+   */
+  finish(options: { cut?: boolean } = {}): CapturedBodies {
     const request = this.#finishRequest();
-    const response = this.#responseFinish?.() ?? { text: null, record: { stored: false, reason: 'no_response_body', detections: [] } };
+    const response = this.#responseFinish?.(options.cut === true) ?? notStored('no_response_body');
     return { requestBody: request.text, responseBody: response.text, request: request.record, response: response.record };
   }
 
-  #finishRequest(): { text: string | null; record: StoredBodyRecord } {
+  #assembleStream(): (chunk: Buffer) => void {
+    const findings: Finding[] = [];
+    const assembler = createResponseAssembler({
+      provider: this.provider,
+      maxChars: this.limits.storeChars,
+      createTextFilter: (): AssembledTextFilter => {
+        const redactor = createStreamingTextRedactor(this.redactor);
+        return {
+          push: (piece) => redactor.push(piece),
+          end: () => {
+            const rest = redactor.end();
+            findings.push(...redactor.findings());
+            return rest;
+          },
+        };
+      },
+    });
+    let failed = false;
+    this.#responseFinish = (cut) => {
+      if (failed) return notStored('redaction_failed');
+      try {
+        const assembled = assembler.end({ dropHeldText: cut });
+        return {
+          text: JSON.stringify(assembled.body),
+          record: { stored: true, truncated: assembled.truncated, detections: summarizeFindings(findings) },
+        };
+      } catch {
+        return notStored('redaction_failed');
+      }
+    };
+    return (chunk) => {
+      if (failed) return;
+      try {
+        assembler.push(chunk);
+      } catch {
+        failed = true; // observed copies only: the client stream is not affected
+      }
+    };
+  }
+
+  #finishRequest(): Stored {
     const source = this.#request;
-    if (source === undefined) return { text: null, record: { stored: false, reason: 'no_request_body', detections: [] } };
-    if (source.kind === 'evaluated') {
-      const truncated = source.text.length > this.maxBytes;
-      return {
-        text: truncated ? source.text.slice(0, this.maxBytes) : source.text,
-        record: { stored: true, ...(truncated ? { truncated } : {}), detections: summarizeFindings(source.findings) },
-      };
-    }
+    if (source === undefined) return notStored('no_request_body');
+    if (source.kind === 'evaluated') return this.#store(source.text, source.findings, false);
+    if (source.finished !== undefined && !source.finished()) source.complete = false; // the upload was cut short
     return this.#redactBytes(source);
   }
 
-  #redactBytes(source: BodyBytes): { text: string | null; record: StoredBodyRecord } {
-    const notStored = (reason: string) => ({ text: null, record: { stored: false, reason, detections: [] } });
+  /** `text` (already redacted) cut to the storage bound. */
+  #store(text: string, findings: readonly Finding[], truncated: boolean): Stored {
+    const cut = truncated || text.length > this.limits.storeChars;
+    return {
+      text: text.length > this.limits.storeChars ? text.slice(0, this.limits.storeChars) : text,
+      record: { stored: true, ...(cut ? { truncated: true } : {}), detections: summarizeFindings(findings) },
+    };
+  }
+
+  #redactBytes(source: BodyBytes): Stored {
     if (source.size === 0) return source.complete ? notStored('empty') : notStored('unsupported_content_type');
     const kind = bodyKind(source.headers['content-type']);
     if (kind === 'other') return notStored('unsupported_content_type');
     const bytes = source.chunks.length === 1 ? (source.chunks[0] as Buffer) : Buffer.concat(source.chunks, source.size);
+    const options = { mode: 'redact' as const, deadline: performance.now() + this.limits.timeoutMs };
     try {
       if (source.complete) {
-        const decoded = decodeContent(bytes, source.headers['content-encoding'], this.maxBytes * 4);
+        const decoded = decodeContent(bytes, source.headers['content-encoding'], this.limits.redactBytes);
         if (!decoded.ok) return notStored(decoded.reason);
-        const result = kind === 'json' ? redactJson(this.redactor, decoded.text, { mode: 'redact' }) : redactPlainText(this.redactor, decoded.text, { mode: 'redact' });
-        const text = result.text ?? decoded.text;
-        const truncated = text.length > this.maxBytes;
-        return {
-          text: truncated ? text.slice(0, this.maxBytes) : text,
-          record: { stored: true, ...(truncated ? { truncated } : {}), detections: summarizeFindings(result.findings) },
-        };
+        const result = redactBody(this.redactor, kind, decoded.text, options);
+        return this.#store(result.text ?? decoded.text, result.findings, false);
       }
-      // Only a prefix was kept: it cannot be parsed, so it is redacted as text (JSON escapes undone first), minus
-      // the tail that may hold half a secret.
+      // Only a prefix was kept (a body over the redaction bound, or an upload cut short): it cannot be parsed, so it
+      // is redacted as text (JSON escapes undone first), minus the tail that may hold half a value.
       const encoding = source.headers['content-encoding'];
       if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') return notStored('unsupported_content_encoding');
-      const prefix = bytes.toString('utf8');
+      let prefix: string;
+      try {
+        prefix = strictUtf8.decode(bytes.subarray(0, completeUtf8Length(bytes)));
+      } catch {
+        return notStored('unparseable');
+      }
       const kept = prefix.slice(0, Math.max(0, prefix.length - CUT_HOLDBACK_CHARS));
-      const result = redactPlainText(this.redactor, kind === 'json' ? unescapeJsonText(kept) : kept, { mode: 'redact' });
-      return {
-        text: result.text ?? (kind === 'json' ? unescapeJsonText(kept) : kept),
-        record: { stored: true, truncated: true, detections: summarizeFindings(result.findings) },
-      };
+      const text = kind === 'json' ? unescapeJsonText(kept) : kept;
+      const result = redactPlainText(this.redactor, text, options);
+      return this.#store(result.text ?? text, result.findings, true);
     } catch {
       // Unparseable, too slow, or a detector failed: store nothing rather than anything unredacted.
       return notStored('redaction_failed');
     }
   }
+}
+
+/** The length of `bytes` without a trailing, incomplete UTF-8 sequence (cut at the size bound). */
+function completeUtf8Length(bytes: Buffer): number {
+  let start = bytes.length - 1;
+  // Walk back over continuation bytes (10xxxxxx) to the lead byte of the last sequence.
+  while (start > 0 && start > bytes.length - 4 && ((bytes[start] as number) & 0xc0) === 0x80) start -= 1;
+  if (start < 0) return 0;
+  const lead = bytes[start] as number;
+  const needed = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+  return start + needed > bytes.length ? start : bytes.length;
 }

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { AppError } from '@navplane/core';
-import { PolicyEvaluationError, redactJson, redactPlainText, summarizeFindings, type JsonRedaction } from '@navplane/policy';
-import { bodyKind, decodeContent } from './body-content';
+import { isPolicyEvaluationError, summarizeFindings, type JsonRedaction } from '@navplane/policy';
+import { bodyKind, decodeContent, redactBody } from './body-content';
 import type { PolicyFailure, PolicyState } from './policy-state';
 
 /** Bounds of one evaluation (NAVPLANE_POLICY_MAX_BODY_BYTES, NAVPLANE_POLICY_TIMEOUT_MS). */
@@ -64,9 +64,9 @@ export function enforceRequestPolicy(body: Buffer, headers: IncomingHttpHeaders,
   const options = { mode: block ? ('scan' as const) : ('redact' as const), deadline: performance.now() + limits.timeoutMs };
   let result: JsonRedaction;
   try {
-    result = kind === 'json' ? redactJson(redactor, decoded.text, options) : redactPlainText(redactor, decoded.text, options);
+    result = redactBody(redactor, kind, decoded.text, options);
   } catch (error) {
-    throw policyFailure(policy, error instanceof PolicyEvaluationError ? error.reason : 'detector_error');
+    throw policyFailure(policy, isPolicyEvaluationError(error) ? error.reason : 'detector_error');
   }
   policy.requestFindings = result.findings;
   if (result.findings.length === 0) {

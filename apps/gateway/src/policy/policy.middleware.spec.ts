@@ -33,7 +33,7 @@ async function run(options: Partial<ResolvePolicyOptions>, rules: readonly Polic
     },
     getRedactor: async () => redactor,
     captureBodies: false,
-    captureMaxBytes: 4096,
+    captureLimits: { storeChars: 4096, redactBytes: 65_536, timeoutMs: 1000 },
     ...options,
   });
   let passed: unknown = 'not called';

@@ -1,7 +1,7 @@
 import { resolvePolicy, type PolicyDetectorName, type PolicyRule, type Redactor } from '@navplane/policy';
 import type { RequestHandler } from 'express';
 import { contextOf } from '../gateway-context';
-import { BodyCapture } from './body-capture';
+import { BodyCapture, type CaptureLimits } from './body-capture';
 import { policyFailure } from './enforce-policy';
 import type { PolicyState } from './policy-state';
 
@@ -13,8 +13,8 @@ export interface ResolvePolicyOptions {
   getRedactor: (orgId: string, detectors: readonly PolicyDetectorName[]) => Promise<Redactor | undefined>;
   /** NAVPLANE_CAPTURE_BODIES. */
   captureBodies: boolean;
-  /** NAVPLANE_CAPTURE_MAX_BYTES. */
-  captureMaxBytes: number;
+  /** NAVPLANE_CAPTURE_MAX_BYTES and the redaction bounds of stored copies. */
+  captureLimits: CaptureLimits;
 }
 
 /**
@@ -24,7 +24,7 @@ export interface ResolvePolicyOptions {
  * a `block` policy the gateway cannot see.
  */
 export function resolveRequestPolicy(options: ResolvePolicyOptions): RequestHandler {
-  const { policies, getRedactor, captureBodies, captureMaxBytes } = options;
+  const { policies, getRedactor, captureBodies, captureLimits } = options;
   return async function resolvePolicyStep(_req, res, next) {
     const context = contextOf(res);
     const { key, route } = context;
@@ -67,7 +67,7 @@ export function resolveRequestPolicy(options: ResolvePolicyOptions): RequestHand
       return;
     }
     policy.redactor = redactor;
-    if (captureBodies) policy.capture = new BodyCapture(redactor, captureMaxBytes, route.adapter.id);
+    if (captureBodies) policy.capture = new BodyCapture(redactor, captureLimits, route.adapter.id);
     next();
   };
 }
