@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { countTraces, readyLine, seedGateway, startGateway, startProcess, stop } from './bench-processes';
+import { countTraces, GATEWAY_START_NODE_ARGS, readyLine, seedGateway, startGateway, startProcess, stop } from './bench-processes';
 import { openLoop, percentile, type BenchRequest } from './open-loop';
 import { saturate } from './saturate';
 
@@ -16,8 +16,8 @@ const PROXY_CORE = process.env['BENCH_PROXY_CORE'] ?? '1';
 const OTHER_CORE = process.env['BENCH_OTHER_CORE'] ?? '0';
 /** Comma-separated targets to run (default all): direct, bare, express, gateway. */
 const ONLY = new Set((process.env['BENCH_ONLY'] ?? 'direct,bare,express,gateway').split(','));
-/** Extra node flags for the gateway process, e.g. `--cpu-prof` to profile it. */
-const GATEWAY_NODE_ARGS = (process.env['BENCH_GATEWAY_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+/** Node flags of the gateway process: `npm start`'s (GATEWAY_START_NODE_ARGS) unless set, e.g. add `--cpu-prof`. */
+const GATEWAY_NODE_ARGS = (process.env['BENCH_GATEWAY_NODE_ARGS'] ?? GATEWAY_START_NODE_ARGS.join(' ')).split(' ').filter(Boolean);
 
 interface Measured {
   name: string;
