@@ -1,4 +1,5 @@
 import type { DetectorId } from '../detector-ids';
+import { NO_DEADLINE, type Deadline } from '../engine/deadline';
 
 /** A detector's match on the normalised view, before overlaps between detectors are resolved. */
 export interface Candidate {
@@ -13,8 +14,39 @@ export interface Candidate {
   readonly rank: number;
 }
 
+/** What a detector knows about the text beyond its characters. */
+export interface DetectorContext {
+  /** Long loops report their work here (and stop with 'timeout' past the deadline). */
+  readonly deadline: Deadline;
+  /**
+   * Words that precede the text, such as the JSON member key the text is the value of (`ssn`, `customer ssn`):
+   * read as context by the SSN detector, as if written right before the text. '' when there are none.
+   */
+  readonly label: string;
+  /** The text is the value of a phone field (a key naming a phone): a bare 10-15 digit number is a phone. */
+  readonly phoneField: boolean;
+  /**
+   * Per code unit of the text, 1 where a value may start whatever precedes it: the starts of the joined
+   * parts of a JSON array, so `"x"` + `"AKIA…"` reads as two tokens. Undefined when there are none.
+   */
+  readonly tokenStarts: Uint8Array | undefined;
+}
+
+/** The context of a text scanned on its own: no label, no phone field, no extra token starts, no deadline. */
+export const PLAIN_CONTEXT: DetectorContext = Object.freeze({
+  deadline: NO_DEADLINE,
+  label: '',
+  phoneField: false,
+  tokenStarts: undefined,
+});
+
 /** Reads a view's text and appends its candidates (each detector's own candidates never overlap). */
-export type DetectorScan = (text: string, out: Candidate[]) => void;
+export type DetectorScan = (text: string, out: Candidate[], context: DetectorContext) => void;
+
+/** True when `context` marks `index` as a place where a value may start whatever precedes it. */
+export function isTokenStart(context: DetectorContext, index: number): boolean {
+  return context.tokenStarts !== undefined && context.tokenStarts[index] === 1;
+}
 
 /** Secret kinds, most specific first: the order breaks ties when two secret patterns cover the same text. */
 export const SECRET_KINDS = [

@@ -1,4 +1,4 @@
-import { candidateRank, isDigitCode, type Candidate } from './candidate';
+import { candidateRank, isDigitCode, isTokenStart, PLAIN_CONTEXT, type Candidate, type DetectorContext } from './candidate';
 
 // Payment card numbers: 13-19 digits, optionally grouped by single spaces or dashes (one separator kind per
 // number), Luhn-valid and starting with a known issuer prefix. Digit runs are read whole and numbers are
@@ -95,13 +95,14 @@ function digitRunExtent(text: string, start: number): { end: number; digits: num
 }
 
 /** Appends card candidates found in `text` (a normalised view). */
-export function scanCreditCards(text: string, out: Candidate[]): void {
+export function scanCreditCards(text: string, out: Candidate[], context: DetectorContext = PLAIN_CONTEXT): void {
   const digits = /\d+/g;
   for (let match = digits.exec(text); match !== null; match = digits.exec(text)) {
     const runStart = match.index;
     // Most digit runs are short (`12`, `2024-05-01`): count first, build groups only for long ones.
     const extent = digitRunExtent(text, runStart);
     if (extent.digits < MIN_DIGITS) {
+      context.deadline.spend(extent.end - runStart + 1);
       digits.lastIndex = extent.end;
       continue;
     }
@@ -114,6 +115,7 @@ export function scanCreditCards(text: string, out: Candidate[]): void {
       while (isDigitCode(text.charCodeAt(j))) j++;
       total += j - start;
       groups.push({ start, end: j, sep });
+      context.deadline.spend(j - start + 1);
       const code = text.charCodeAt(j);
       if ((code === 0x20 || code === 0x2d) && isDigitCode(text.charCodeAt(j + 1))) {
         sep = text[j] as string;
@@ -124,9 +126,9 @@ export function scanCreditCards(text: string, out: Candidate[]): void {
     }
     digits.lastIndex = j;
     if (total < MIN_DIGITS) continue;
-    const startOk = !blocksStart(text, runStart - 1);
+    const startOk = isTokenStart(context, runStart) || !blocksStart(text, runStart - 1);
     const endOk = !blocksEnd(text, j);
-    emitCards(text, groups, startOk, endOk, out);
+    emitCards(text, groups, startOk, endOk, out, context);
   }
 }
 
@@ -135,11 +137,19 @@ export function scanCreditCards(text: string, out: Candidate[]): void {
  * where the run has a space: a dash binds its neighbours (`123-45-6789 4111 1111 1111 1111` holds an SSN
  * and a card, not a card made of `6789` and three groups of the next number).
  */
-function emitCards(text: string, groups: readonly Group[], startOk: boolean, endOk: boolean, out: Candidate[]): void {
+function emitCards(
+  text: string,
+  groups: readonly Group[],
+  startOk: boolean,
+  endOk: boolean,
+  out: Candidate[],
+  context: DetectorContext,
+): void {
   const canStart = (k: number): boolean => (k === 0 ? startOk : (groups[k] as Group).sep === ' ');
   const canEnd = (k: number): boolean => (k === groups.length - 1 ? endOk : (groups[k + 1] as Group).sep === ' ');
   let a = 0;
   while (a < groups.length) {
+    context.deadline.spend(MAX_DIGITS);
     let digits = '';
     let best: { end: number; digits: string } | undefined;
     for (let b = a; canStart(a) && b < groups.length; b++) {

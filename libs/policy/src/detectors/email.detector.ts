@@ -1,4 +1,4 @@
-import { candidateRank, type Candidate } from './candidate';
+import { candidateRank, PLAIN_CONTEXT, type Candidate, type DetectorContext } from './candidate';
 
 // Emails are found from each `@` outwards with bounded character scans (no regex backtracking):
 // local part up to 64 characters to the left, domain up to 253 to the right.
@@ -65,9 +65,10 @@ function isTopLevel(label: string): boolean {
 }
 
 /** Appends email candidates found in `text` (a normalised view). */
-export function scanEmails(text: string, out: Candidate[]): void {
+export function scanEmails(text: string, out: Candidate[], context: DetectorContext = PLAIN_CONTEXT): void {
   let lastEnd = 0;
   for (let at = text.indexOf('@'); at >= 0; at = text.indexOf('@', at + 1)) {
+    context.deadline.spend(MAX_LOCAL);
     let start = at;
     const localLimit = Math.max(lastEnd, at - MAX_LOCAL);
     while (start > localLimit && isLocalChar(text, start - 1)) start--;

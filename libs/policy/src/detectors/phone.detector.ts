@@ -1,4 +1,4 @@
-import { candidateRank, isDigitCode, isWordCode, type Candidate } from './candidate';
+import { candidateRank, isDigitCode, isTokenStart, isWordCode, PLAIN_CONTEXT, type Candidate, type DetectorContext } from './candidate';
 
 // Phone numbers are read as runs of digit groups joined by single separators (space, '-', '.') with optional
 // parentheses and a leading '+', then validated as a whole. Consuming a whole run first is what keeps bare
@@ -36,7 +36,7 @@ function blocksEnd(text: string, index: number): boolean {
 }
 
 /** Reads the run of groups starting at `start`; returns the groups and the index after the run. */
-function readRun(text: string, start: number): { groups: Group[]; end: number; plus: boolean; broken: boolean } {
+function readRun(text: string, start: number, context: DetectorContext): { groups: Group[]; end: number; plus: boolean; broken: boolean } {
   const groups: Group[] = [];
   const plus = text.charCodeAt(start) === 0x2b;
   let j = plus ? start + 1 : start;
@@ -57,6 +57,7 @@ function readRun(text: string, start: number): { groups: Group[]; end: number; p
       j++;
     }
     groups.push({ start: groupStart, end: j, digits, paren, sep, firstDigit: text[digitsStart] as string });
+    context.deadline.spend(j - groupStart + 1);
     const code = text.charCodeAt(j);
     const next = text.charCodeAt(j + 1);
     if ((code === 0x20 || code === 0x2d || code === 0x2e) && (isDigitCode(next) || next === 0x28)) {
@@ -133,8 +134,23 @@ function phoneRunExtent(text: string, start: number): { end: number; digits: num
   }
 }
 
-/** Appends phone candidates found in `text` (a normalised view). */
-export function scanPhones(text: string, out: Candidate[]): void {
+/** A whole text that is one bare number of 10-15 digits (optionally after `+`), with surrounding spaces. */
+const BARE_NUMBER = /^\s*(\+?\d{10,15})\s*$/;
+
+/**
+ * Appends phone candidates found in `text` (a normalised view). In a phone field (context.phoneField) a text
+ * that is only a bare 10-15 digit number is a phone too: under a key naming a phone the shape is not ambiguous.
+ */
+export function scanPhones(text: string, out: Candidate[], context: DetectorContext = PLAIN_CONTEXT): void {
+  if (context.phoneField) {
+    const bare = BARE_NUMBER.exec(text);
+    if (bare !== null) {
+      const number = bare[1] as string;
+      const start = bare[0].indexOf(number);
+      out.push({ start, end: start + number.length, detector: 'phone', kind: 'phone', canonical: number.replace(/\D/g, ''), rank: RANK });
+      return;
+    }
+  }
   const digits = /\d+/g;
   let stretchEnd = 0;
   for (let match = digits.exec(text); match !== null; match = digits.exec(text)) {
@@ -142,6 +158,7 @@ export function scanPhones(text: string, out: Candidate[]): void {
     // stretch is measured once, so a long one is not re-measured from every digit inside it).
     if (match.index >= stretchEnd) {
       const extent = phoneRunExtent(text, match.index);
+      context.deadline.spend(extent.end - match.index + 1);
       stretchEnd = extent.end;
       if (extent.digits < 8) {
         digits.lastIndex = extent.end;
@@ -151,13 +168,13 @@ export function scanPhones(text: string, out: Candidate[]): void {
     // A run starts at its first digit, or at the '+' or '(' right before it.
     const before = text.charCodeAt(match.index - 1);
     const start = before === 0x2b || before === 0x28 ? match.index - 1 : match.index;
-    const { groups, end, plus, broken } = readRun(text, start);
+    const { groups, end, plus, broken } = readRun(text, start, context);
     digits.lastIndex = Math.max(end, match.index + 1);
     // Every valid shape has at least 8 digits, and a lone group needs its '+'.
     if (groups.length === 0 || (groups.length === 1 && !plus) || groups.reduce((n, g) => n + g.digits, 0) < 8) continue;
     // A blocked edge only rules out numbers that touch it: `abc123 555-123-4567` still holds one.
-    const edges = { start: !blocksStart(text, start - 1), end: !broken && !blocksEnd(text, end) };
-    emitNumbers(text, groups, plus, start, edges, out);
+    const edges = { start: isTokenStart(context, start) || !blocksStart(text, start - 1), end: !broken && !blocksEnd(text, end) };
+    emitNumbers(text, groups, plus, start, edges, out, context);
   }
 }
 
@@ -169,6 +186,7 @@ function emitNumbers(
   runStart: number,
   edges: { readonly start: boolean; readonly end: boolean },
   out: Candidate[],
+  context: DetectorContext,
 ): void {
   const canStart = (k: number): boolean => (k === 0 ? edges.start : groups[k]?.sep === ' ');
   const canEnd = (k: number): boolean => (k === groups.length - 1 ? edges.end : groups[k + 1]?.sep === ' ');
@@ -176,6 +194,7 @@ function emitNumbers(
   for (const group of groups) digitsBefore.push((digitsBefore[digitsBefore.length - 1] as number) + group.digits);
   let a = 0;
   while (a < groups.length) {
+    context.deadline.spend(MAX_GROUPS_PER_NUMBER);
     let best = -1;
     if (canStart(a)) {
       for (let b = Math.min(groups.length - 1, a + MAX_GROUPS_PER_NUMBER - 1); b >= a; b--) {

@@ -1,3 +1,5 @@
+import { NO_DEADLINE, type Deadline } from '../engine/deadline';
+
 // PEM private-key blocks: `-----BEGIN (RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY( BLOCK)?-----`
 // up to the matching END line. A block whose END is missing (a truncated paste) runs over the lines that
 // still look like a key body: base64 lines, `Header: value` lines and blank lines.
@@ -20,7 +22,7 @@ export interface PrivateKeyBlock {
 }
 
 /** End of the key body that starts at `from` when no END line follows: after its last body line. */
-export function privateKeyBodyEnd(text: string, from: number): number {
+export function privateKeyBodyEnd(text: string, from: number, deadline: Deadline = NO_DEADLINE): number {
   let lastBodyEnd = from;
   let lineStart = from;
   LINE_BREAK.lastIndex = from;
@@ -28,6 +30,7 @@ export function privateKeyBodyEnd(text: string, from: number): number {
     const breakMatch = LINE_BREAK.exec(text);
     const lineEnd = breakMatch === null ? text.length : breakMatch.index;
     const line = text.slice(lineStart, lineEnd).trim();
+    deadline.spend(lineEnd - lineStart + 1);
     if (line.length > 0) {
       if (!BODY_LINE.test(line) && !HEADER_LINE.test(line)) break;
       lastBodyEnd = lineStart + text.slice(lineStart, lineEnd).trimEnd().length;
@@ -39,7 +42,7 @@ export function privateKeyBodyEnd(text: string, from: number): number {
 }
 
 /** The private-key blocks in `text`, in order, not overlapping. */
-export function findPrivateKeyBlocks(text: string): PrivateKeyBlock[] {
+export function findPrivateKeyBlocks(text: string, deadline: Deadline = NO_DEADLINE): PrivateKeyBlock[] {
   const blocks: PrivateKeyBlock[] = [];
   if (!text.includes('-----BEGIN ')) return blocks;
   BEGIN.lastIndex = 0;
@@ -61,8 +64,9 @@ export function findPrivateKeyBlocks(text: string): PrivateKeyBlock[] {
       }
     }
     const terminated = end >= 0;
-    if (!terminated) end = Math.max(afterBegin, privateKeyBodyEnd(text, afterBegin));
+    if (!terminated) end = Math.max(afterBegin, privateKeyBodyEnd(text, afterBegin, deadline));
     blocks.push({ start, end, terminated });
+    deadline.spend(afterBegin - start);
     BEGIN.lastIndex = end;
   }
   return blocks;

@@ -1,14 +1,21 @@
-import { candidateRank, type Candidate, type SecretKind } from './candidate';
+import { candidateRank, PLAIN_CONTEXT, type Candidate, type DetectorContext, type SecretKind } from './candidate';
 import { findPrivateKeyBlocks, privateKeyCanonical } from './private-key';
 
 // Provider and platform credentials, each anchored on its fixed prefix, so a pass over text without any
 // prefix costs one prefilter test. Token bodies use single greedy character classes: linear, no backtracking.
+// A prefix must start a token (a look-behind), except at the token starts a caller marks (the starts of
+// joined JSON parts), where each pattern is also tried without its look-behind.
+
+/** Characters an anchored match reads before it is retried on the whole text (longer keys are rare). */
+const ANCHORED_WINDOW = 1024;
 
 const PREFILTER = /sk-|np_|AKIA|ASIA|gh[pousr]_|github_pat_|[Bb][Ee][Aa][Rr][Ee][Rr]|-----BEGIN /;
 
 interface Pattern {
   readonly kind: SecretKind;
   readonly regex: RegExp;
+  /** The same pattern without its look-behind, matched at a marked token start. */
+  readonly anchored: RegExp;
   /** Extra check on the whole match (e.g. a minimum of randomness). */
   readonly accept?: (match: RegExpExecArray) => boolean;
   /** Index of the capture group that is the secret (default: the whole match). */
@@ -16,20 +23,30 @@ interface Pattern {
 }
 
 const PATTERNS: readonly Pattern[] = [
-  { kind: 'anthropic_key', regex: /(?<![A-Za-z0-9_-])sk-ant-[A-Za-z0-9_-]{20,}/g },
+  { kind: 'anthropic_key', regex: /(?<![A-Za-z0-9_-])sk-ant-[A-Za-z0-9_-]{20,}/g, anchored: /sk-ant-[A-Za-z0-9_-]{20,}/y },
   {
     kind: 'openai_key',
     regex: /(?<![A-Za-z0-9_-])sk-(?!ant-)[A-Za-z0-9_-]{20,}/g,
+    anchored: /sk-(?!ant-)[A-Za-z0-9_-]{20,}/y,
     // `sk-learn-model-selection-guide` is prose: a key has an upper-case letter or a digit.
     accept: (match) => /[A-Z0-9]/.test(match[0].slice(3)),
   },
-  { kind: 'navplane_key', regex: /(?<![A-Za-z0-9_])np_[A-Za-z0-9]{12}_[A-Za-z0-9]{20,}(?![A-Za-z0-9_])/g },
-  { kind: 'aws_access_key', regex: /(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])/g },
-  { kind: 'github_token', regex: /(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{36,}(?![A-Za-z0-9_])/g },
-  { kind: 'github_token', regex: /(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9_]{22,}/g },
+  {
+    kind: 'navplane_key',
+    regex: /(?<![A-Za-z0-9_])np_[A-Za-z0-9]{12}_[A-Za-z0-9]{20,}(?![A-Za-z0-9_])/g,
+    anchored: /np_[A-Za-z0-9]{12}_[A-Za-z0-9]{20,}(?![A-Za-z0-9_])/y,
+  },
+  { kind: 'aws_access_key', regex: /(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])/g, anchored: /(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])/y },
+  {
+    kind: 'github_token',
+    regex: /(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{36,}(?![A-Za-z0-9_])/g,
+    anchored: /gh[pousr]_[A-Za-z0-9]{36,}(?![A-Za-z0-9_])/y,
+  },
+  { kind: 'github_token', regex: /(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9_]{22,}/g, anchored: /github_pat_[A-Za-z0-9_]{22,}/y },
   {
     kind: 'bearer_token',
     regex: /(?<![A-Za-z0-9_-])(bearer)[ \t]{1,16}([A-Za-z0-9\-._~+/]{16,}=*)/gi,
+    anchored: /(bearer)[ \t]{1,16}([A-Za-z0-9\-._~+/]{16,}=*)/iy,
     group: 2,
     // The header spelling (`Bearer`, `BEARER`) takes any token; prose ("the bearer …") needs a digit and a letter.
     accept: (match) => {
@@ -40,10 +57,59 @@ const PATTERNS: readonly Pattern[] = [
   },
 ];
 
+/** A candidate for `pattern`'s match. */
+function candidateOf(pattern: Pattern, match: RegExpExecArray, offset: number, rank: number): Candidate {
+  const secret = pattern.group === undefined ? match[0] : (match[pattern.group] as string);
+  const end = offset + match.index + match[0].length;
+  const start = pattern.group === undefined ? offset + match.index : end - secret.length;
+  return { start, end, detector: 'secrets', kind: pattern.kind, canonical: secret, rank };
+}
+
+/** `pattern` matched without its look-behind at `at`, or undefined. */
+function matchAnchored(pattern: Pattern, text: string, at: number): { match: RegExpExecArray; offset: number } | undefined {
+  const regex = pattern.anchored;
+  // A window first, so a start that fails costs at most the window; a match reaching the window's end is
+  // re-read whole (matches are not retried inside one another, so that cost is paid once per match).
+  const window = text.slice(at, at + ANCHORED_WINDOW);
+  regex.lastIndex = 0;
+  let match = regex.exec(window);
+  let offset = at;
+  if (match !== null && match.index + match[0].length === window.length && at + window.length < text.length) {
+    regex.lastIndex = at;
+    match = regex.exec(text);
+    offset = 0;
+  }
+  if (match === null || (pattern.accept !== undefined && !pattern.accept(match))) return undefined;
+  return { match, offset };
+}
+
+/** Appends `pattern`'s matches at the context's token starts that the look-behind ruled out. */
+function scanTokenStarts(pattern: Pattern, text: string, found: Candidate[], rank: number, context: DetectorContext, out: Candidate[]): void {
+  const starts = context.tokenStarts;
+  if (starts === undefined) return;
+  let p = 0;
+  let coveredTo = 0;
+  for (let at = starts.indexOf(1, 1); at >= 0 && at < text.length; at = starts.indexOf(1, at + 1)) {
+    context.deadline.spend(64);
+    if (at < coveredTo) continue;
+    while (p < found.length && (found[p] as Candidate).end <= at) p++;
+    if (p < found.length && (found[p] as Candidate).start <= at) {
+      coveredTo = (found[p] as Candidate).end;
+      continue;
+    }
+    const anchored = matchAnchored(pattern, text, at);
+    if (anchored === undefined) continue;
+    const candidate = candidateOf(pattern, anchored.match, anchored.offset, rank);
+    out.push(candidate);
+    context.deadline.spend(candidate.end - candidate.start);
+    coveredTo = candidate.end;
+  }
+}
+
 /** Appends secret candidates found in `text` (a normalised view). */
-export function scanSecrets(text: string, out: Candidate[]): void {
+export function scanSecrets(text: string, out: Candidate[], context: DetectorContext = PLAIN_CONTEXT): void {
   if (!PREFILTER.test(text)) return;
-  for (const block of findPrivateKeyBlocks(text)) {
+  for (const block of findPrivateKeyBlocks(text, context.deadline)) {
     out.push({
       start: block.start,
       end: block.end,
@@ -55,13 +121,14 @@ export function scanSecrets(text: string, out: Candidate[]): void {
   }
   for (const pattern of PATTERNS) {
     const rank = candidateRank('secrets', pattern.kind);
+    const found: Candidate[] = [];
     pattern.regex.lastIndex = 0;
     for (let match = pattern.regex.exec(text); match !== null; match = pattern.regex.exec(text)) {
+      context.deadline.spend(match[0].length);
       if (pattern.accept !== undefined && !pattern.accept(match)) continue;
-      const secret = pattern.group === undefined ? match[0] : (match[pattern.group] as string);
-      const end = match.index + match[0].length;
-      const start = pattern.group === undefined ? match.index : end - secret.length;
-      out.push({ start, end, detector: 'secrets', kind: pattern.kind, canonical: secret, rank });
+      found.push(candidateOf(pattern, match, 0, rank));
     }
+    for (const candidate of found) out.push(candidate);
+    scanTokenStarts(pattern, text, found, rank, context, out);
   }
 }

@@ -1,14 +1,17 @@
-import { candidateRank, type Candidate } from './candidate';
+import { candidateRank, isTokenStart, PLAIN_CONTEXT, type Candidate, type DetectorContext } from './candidate';
 
 // US Social Security numbers: AAA-GG-SSSS. Dashed numbers are always candidates; space-separated or
 // unseparated nine-digit numbers only when a context word (SSN, SS#, social security) is within
-// CONTEXT_WINDOW characters before or after, because bare nine-digit numbers are mostly something else.
+// CONTEXT_WINDOW characters before or after, because bare nine-digit numbers are mostly something else. A
+// label (the JSON member key the text is the value of) counts as written right before the text.
 
 const RANK = candidateRank('ssn', 'ssn');
 /** How far (characters) a context word may be from a space-separated or unseparated number. */
 export const SSN_CONTEXT_WINDOW = 48;
 
-const SSN = /(?<![\p{L}\p{N}_.\-/])(\d{3})([- ]?)(\d{2})\2(\d{4})(?![\p{L}\p{N}_]|[.\-/]\d)/gu;
+const SSN = /(\d{3})([- ]?)(\d{2})\2(\d{4})(?![\p{L}\p{N}_]|[.\-/]\d)/gu;
+/** Characters that, right before a number, make it part of something else (an id, a decimal, a path). */
+const BLOCKS_START = /[\p{L}\p{N}_.\-/]/u;
 const CONTEXT = /\bss(?:n|#|\s?no\b|\s?number\b)|social[\s-]*security/i;
 
 /** False for numbers never issued: area 000, 666 or 900-999; group 00; serial 0000. */
@@ -16,21 +19,41 @@ export function isValidSsn(area: string, group: string, serial: string): boolean
   return area !== '000' && area !== '666' && area[0] !== '9' && group !== '00' && serial !== '0000';
 }
 
-function hasContext(text: string, start: number, end: number): boolean {
-  const before = text.slice(Math.max(0, start - SSN_CONTEXT_WINDOW), start);
+/** True when `words` hold an SSN context word (`SSN`, `SS#`, `SS no`, `social security`). */
+export function hasSsnContextWord(words: string): boolean {
+  return CONTEXT.test(words);
+}
+
+function hasContext(text: string, start: number, end: number, label: string): boolean {
+  const lead = label !== '' && start < SSN_CONTEXT_WINDOW ? `${label}: ` : '';
+  const before = (lead + text.slice(Math.max(0, start - SSN_CONTEXT_WINDOW), start)).slice(-SSN_CONTEXT_WINDOW);
   const after = text.slice(end, end + SSN_CONTEXT_WINDOW / 2);
   return CONTEXT.test(before) || CONTEXT.test(after);
 }
 
+/** True when the character before `index` makes a number there part of something else. */
+function blockedStart(text: string, index: number, context: DetectorContext): boolean {
+  if (index === 0 || isTokenStart(context, index)) return false;
+  const low = text.charCodeAt(index - 1);
+  const high = index >= 2 ? text.charCodeAt(index - 2) : 0;
+  const previous = low >= 0xdc00 && low <= 0xdfff && high >= 0xd800 && high <= 0xdbff ? text.slice(index - 2, index) : text[index - 1];
+  return BLOCKS_START.test(previous as string);
+}
+
 /** Appends SSN candidates found in `text` (a normalised view). */
-export function scanSsns(text: string, out: Candidate[]): void {
+export function scanSsns(text: string, out: Candidate[], context: DetectorContext = PLAIN_CONTEXT): void {
   SSN.lastIndex = 0;
   for (let match = SSN.exec(text); match !== null; match = SSN.exec(text)) {
     const [whole, area, separator, group, serial] = match as unknown as [string, string, string, string, string];
     const start = match.index;
     const end = start + whole.length;
+    context.deadline.spend(whole.length);
+    if (blockedStart(text, start, context)) {
+      SSN.lastIndex = start + 1; // as a look-behind would: try the next position
+      continue;
+    }
     if (!isValidSsn(area, group, serial)) continue;
-    if (separator !== '-' && !hasContext(text, start, end)) continue;
+    if (separator !== '-' && !hasContext(text, start, end, context.label)) continue;
     out.push({ start, end, detector: 'ssn', kind: 'ssn', canonical: area + group + serial, rank: RANK });
   }
 }

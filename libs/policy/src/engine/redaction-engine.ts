@@ -1,6 +1,6 @@
 import type { DetectorId } from '../detector-ids';
 import { scanCreditCards } from '../detectors/credit-card.detector';
-import type { Candidate, DetectorScan } from '../detectors/candidate';
+import type { Candidate, DetectorContext, DetectorScan } from '../detectors/candidate';
 import { scanEmails } from '../detectors/email.detector';
 import { scanPhones } from '../detectors/phone.detector';
 import { scanSecrets } from '../detectors/secrets.detector';
@@ -10,7 +10,8 @@ import { formatPlaceholder, placeholderHash } from '../placeholder';
 import { decodeBase64Text, findBase64Candidates } from '../text/base64-candidates';
 import { normalizeView } from '../text/normalize';
 import { percentDecodeView } from '../text/percent-decode';
-import { identityView, originalSpan, spanWasUrlDecoded, type TextView } from '../text/text-view';
+import { identityView, markOffsets, originalSpan, spanWasUrlDecoded, type TextView } from '../text/text-view';
+import { NO_DEADLINE, type Deadline } from './deadline';
 import type { Hit } from './hit';
 import { resolveOverlaps } from './resolve-overlaps';
 
@@ -27,6 +28,21 @@ const SCANS: Readonly<Record<DetectorId, DetectorScan>> = {
   phone: scanPhones,
 };
 const DIGIT_DETECTORS: ReadonlySet<DetectorId> = new Set(['credit_card', 'ssn', 'phone']);
+
+/** What a caller knows about one text beyond its characters (all optional). */
+export interface ScanOptions {
+  /** Long scans report their work to it and stop with PolicyEvaluationError('timeout') past it. */
+  readonly deadline?: Deadline;
+  /** Words that precede the text, such as the JSON member key it is the value of (SSN context). */
+  readonly label?: string;
+  /** The text is the value of a phone field: a bare 10-15 digit number counts as a phone. */
+  readonly phoneField?: boolean;
+  /** Sorted offsets where a value may start whatever precedes it (the starts of joined JSON parts). */
+  readonly tokenStarts?: readonly number[];
+}
+
+/** Work units charged per finding (placeholder hash) and per decoded base64 token on top of its length. */
+const PER_ITEM_UNITS = 64;
 
 /** The engine's settings, validated by createRedactor. */
 export interface EngineSettings {
@@ -59,29 +75,41 @@ export class RedactionEngine {
   }
 
   /** The replacements for `text`, sorted by start and not overlapping; [] when nothing was found. */
-  hits(text: string): Hit[] {
-    return this.scan(text, 0);
+  hits(text: string, options: ScanOptions = {}): Hit[] {
+    return this.scan(text, 0, options);
   }
 
-  private scan(text: string, depth: number): Hit[] {
+  private scan(text: string, depth: number, options: ScanOptions): Hit[] {
     if (text.length < MIN_FINDABLE_LENGTH && !NON_ASCII.test(text)) return [];
-    let view = normalizeView(identityView(text));
+    const deadline = options.deadline ?? NO_DEADLINE;
+    deadline.spend(PER_ITEM_UNITS);
+    let view = normalizeView(identityView(text), deadline);
     let level = depth;
     while (level < this.maxDecodeDepth) {
-      const decoded = percentDecodeView(view);
+      const decoded = percentDecodeView(view, deadline);
       if (decoded === undefined) break;
-      view = normalizeView(decoded);
+      view = normalizeView(decoded, deadline);
       level++;
     }
+    const context: DetectorContext = {
+      deadline,
+      label: options.label ?? '',
+      phoneField: options.phoneField ?? false,
+      tokenStarts: options.tokenStarts === undefined || options.tokenStarts.length === 0 ? undefined : markOffsets(view, options.tokenStarts),
+    };
     const candidates: Candidate[] = [];
-    for (const scan of this.otherScans) scan(view.text, candidates);
+    for (const scan of this.otherScans) scan(view.text, candidates, context);
     if (this.digitScans.length > 0 && DIGIT.test(view.text)) {
-      for (const scan of this.digitScans) scan(view.text, candidates);
+      for (const scan of this.digitScans) scan(view.text, candidates, context);
     }
+    deadline.spend(candidates.length);
     const accepted = resolveOverlaps(candidates);
-    const hits = accepted.map((candidate) => this.hitFor(text, view, candidate));
+    const hits = accepted.map((candidate) => {
+      deadline.spend(PER_ITEM_UNITS);
+      return this.hitFor(text, view, candidate);
+    });
     if (level < this.maxDecodeDepth) {
-      const decodedHits = this.scanBase64(view, accepted, level);
+      const decodedHits = this.scanBase64(view, accepted, level, deadline);
       if (decodedHits.length > 0) return hits.concat(decodedHits).sort((a, b) => a.start - b.start);
     }
     return hits;
@@ -98,16 +126,18 @@ export class RedactionEngine {
   }
 
   /** Base64 tokens not covered by a match, decoded and scanned; a token holding a value is replaced whole. */
-  private scanBase64(view: TextView, accepted: readonly Candidate[], level: number): Hit[] {
+  private scanBase64(view: TextView, accepted: readonly Candidate[], level: number, deadline: Deadline): Hit[] {
     const hits: Hit[] = [];
     let p = 0;
-    for (const token of findBase64Candidates(view.text)) {
+    for (const token of findBase64Candidates(view.text, deadline)) {
+      deadline.spend(PER_ITEM_UNITS + token.end - token.start);
       while (p < accepted.length && (accepted[p] as Candidate).end <= token.start) p++;
       if (p < accepted.length && (accepted[p] as Candidate).start < token.end) continue;
       if (token.end - token.start > this.maxDecodeBytes) continue;
       const decoded = decodeBase64Text(view.text.slice(token.start, token.end));
       if (decoded === undefined) continue;
-      const inner = this.scan(decoded, level + 1);
+      // The label, phone field and token starts describe the outer text, not what a token decodes to.
+      const inner = this.scan(decoded, level + 1, { deadline });
       if (inner.length === 0) continue;
       let primary = inner[0] as Hit;
       for (const hit of inner) if (hit.rank < primary.rank) primary = hit;

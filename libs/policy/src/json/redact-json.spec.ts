@@ -3,12 +3,17 @@ import type { FieldFinding } from '../finding';
 import { placeholderFor } from '../placeholder';
 import { PolicyEvaluationError } from '../policy-evaluation-error';
 import { createRedactor, type Redactor } from '../redactor';
-import { redactJson } from './redact-json';
+import { MAX_JSON_DEPTH, redactJson } from './redact-json';
 import { redactPlainText } from './redact-plain-text';
 
 const salt = new TextEncoder().encode('json-spec-salt-000001');
 const redactor = createRedactor({ salt });
 const EMAIL = placeholderFor(salt, 'email', FAKE.email);
+const CARD = placeholderFor(salt, 'credit_card', FAKE.visaCompact.replace(/\D/g, ''));
+const AWS = placeholderFor(salt, 'secrets', FAKE.aws);
+/** The fake AWS key id cut in two (`AKIA…` + the rest). */
+const AWS_HEAD = FAKE.aws.slice(0, 8);
+const AWS_TAIL = FAKE.aws.slice(8);
 const STRING_TOKEN = /"(?:[^"\\]|\\.)*"/g;
 
 const fieldsOf = (findings: readonly FieldFinding[]): string[] => findings.map((f) => `${f.field} ${f.detector}`);
@@ -80,11 +85,44 @@ describe('redactJson', () => {
       ]);
     });
 
-    it('walks deeply nested documents without recursion', () => {
-      const deep = '['.repeat(100_000) + JSON.stringify(FAKE.email) + ']'.repeat(100_000);
+    it(`walks documents nested ${MAX_JSON_DEPTH} deep without recursion, with the field of a deep value`, () => {
+      const deep = '['.repeat(MAX_JSON_DEPTH) + JSON.stringify(FAKE.email) + ']'.repeat(MAX_JSON_DEPTH);
       const { findings, text } = redactJson(redactor, deep, { mode: 'redact' });
-      expect(findings).toHaveLength(1);
-      expect(text).toBe('['.repeat(100_000) + `"${EMAIL}"` + ']'.repeat(100_000));
+      expect(fieldsOf(findings)).toEqual([`${'[0]'.repeat(MAX_JSON_DEPTH)} email`]);
+      expect(text).toBe('['.repeat(MAX_JSON_DEPTH) + `"${EMAIL}"` + ']'.repeat(MAX_JSON_DEPTH));
+    });
+
+    it('reports the right field for values in wide and deep arrays of strings', () => {
+      const depth = MAX_JSON_DEPTH - 1;
+      const deep = '["a",'.repeat(depth) + `[${'"b ",'.repeat(50)}${JSON.stringify(FAKE.email)}]` + ']'.repeat(depth);
+      expect(fieldsOf(redactJson(redactor, deep, { mode: 'scan' }).findings)).toEqual([`${'[1]'.repeat(depth)}[50] email`]);
+      const members = { a: { b: [{ c: 'x' }, { d: ['y', 'z', { 'e.f': [FAKE.email] }] }] } };
+      expect(fieldsOf(redact(members).findings)).toEqual(['a.b[1].d[2]["e.f"][0] email']);
+    });
+
+    it.each([
+      ['arrays', '[', ']', '1'],
+      ['objects', '{"a":', '}', '1'],
+      ['arrays of strings (the quadratic-path shape)', '["a",', ']', '1'],
+      ['a mix of both', '[{"k":', '}]', '"v"'],
+    ])(`rejects %s nested deeper than ${MAX_JSON_DEPTH} as unparseable`, (_name, open, close, inner) => {
+      const levels = open.split(/[[{]/).length - 1;
+      const nest = (depth: number): string => open.repeat(depth / levels) + inner + close.repeat(depth / levels);
+      const ok = MAX_JSON_DEPTH - (MAX_JSON_DEPTH % levels);
+      expect(() => redactJson(redactor, nest(ok), { mode: 'scan' })).not.toThrow();
+      const tooDeep = ok + levels;
+      expect(() => redactJson(redactor, nest(tooDeep), { mode: 'scan' })).toThrow(
+        expect.objectContaining({ name: 'PolicyEvaluationError', reason: 'unparseable' }),
+      );
+      expect(() => redactJson(redactor, nest(14_000 - (14_000 % levels)), { mode: 'scan' })).toThrow(
+        expect.objectContaining({ reason: 'unparseable' }),
+      );
+    });
+
+    it(`rejects depth ${MAX_JSON_DEPTH + 1} exactly`, () => {
+      const at = (depth: number): string => '['.repeat(depth) + ']'.repeat(depth);
+      expect(redactJson(redactor, at(MAX_JSON_DEPTH), { mode: 'scan' })).toEqual({ findings: [] });
+      expect(() => redactJson(redactor, at(MAX_JSON_DEPTH + 1), { mode: 'scan' })).toThrow(expect.objectContaining({ reason: 'unparseable' }));
     });
   });
 
@@ -162,6 +200,30 @@ describe('redactJson', () => {
 
     it('throws PolicyEvaluationError instances', () => {
       expect(() => redactJson(redactor, '{', { mode: 'scan' })).toThrow(PolicyEvaluationError);
+    });
+
+    describe('with a clock that passes the deadline right after the first look', () => {
+      let now: jest.SpyInstance<number, []>;
+      beforeEach(() => {
+        let calls = 0;
+        now = jest.spyOn(performance, 'now').mockImplementation(() => (calls++ === 0 ? 0 : 10_000));
+      });
+      afterEach(() => now.mockRestore());
+
+      const prose = 'The quick brown fox jumps over the lazy dog, 12 times. '.repeat(20_000);
+      it.each([
+        ['one long string', JSON.stringify({ messages: [{ role: 'user', content: prose }] })],
+        ['one long non-ASCII string', JSON.stringify({ input: prose.replace(/o/g, 'о') })],
+        ['many short strings', JSON.stringify({ input: Array.from({ length: 20_000 }, (_, i) => `line ${i}`) })],
+        ['many numbers and literals', `[${'123456789012,true,null,'.repeat(20_000)}0]`],
+        ['a long joined array', JSON.stringify({ input: prose.match(/.{1,40}/g) })],
+      ])('stops inside %s', (_name, body) => {
+        expect(() => redactJson(redactor, body, { mode: 'scan', deadline: 1_000 })).toThrow(expect.objectContaining({ reason: 'timeout' }));
+      });
+
+      it('stops inside one long plain-text body', () => {
+        expect(() => redactPlainText(redactor, prose, { mode: 'scan', deadline: 1_000 })).toThrow(expect.objectContaining({ reason: 'timeout' }));
+      });
     });
   });
 
@@ -310,6 +372,137 @@ describe('redactJson', () => {
       const body = { a: ['jane.doe@exa'], b: ['mple.com'], c: [{ type: 'x', title: 'jane.doe@exa' }, { type: 'x', title: 'mple.com' }] };
       expect(redact(body).findings).toEqual([]);
     });
+  });
+});
+
+describe('redactJson: numbers', () => {
+  const card = Number(FAKE.visaCompact);
+
+  it.each([
+    ['a card', `{"card":${FAKE.visaCompact}}`, ['card credit_card']],
+    ['a card under any key', `{"n":${FAKE.visaCompact}}`, ['n credit_card']],
+    ['a negative card', `{"n":-${FAKE.visaCompact}}`, ['n credit_card']],
+    ['a card with an exponent', `{"n":${FAKE.visaCompact}e0}`, ['n credit_card']],
+    ['an SSN under an ssn key', '{"ssn":123456789}', ['ssn ssn']],
+    ['an SSN under a snake_case key', '{"customer_ssn":123456789}', ['customer_ssn ssn']],
+    ['an SSN under a camelCase key', '{"socialSecurityNumber":123456789}', ['socialSecurityNumber ssn']],
+    ['an SSN in an array under an ssn key', '{"ssns":[123456789,234567890]}', ['ssns[0] ssn', 'ssns[1] ssn']],
+    ['a phone under a phone key', '{"phone":4155550132}', ['phone phone']],
+    ['a phone with country code under a mobile key', '{"mobileNumber":14155550132}', ['mobileNumber phone']],
+    ['a phone under a tel key', '{"tel":4155550132}', ['tel phone']],
+    ['the reviewed tool_use input', `{"input":{"card":${FAKE.visaCompact},"ssn":123456789,"phone":4155550132}}`, [
+      'input.card credit_card',
+      'input.ssn ssn',
+      'input.phone phone',
+    ]],
+  ])('finds %s', (_name, body, expected) => {
+    expect(fieldsOf(redactJson(redactor, body, { mode: 'scan' }).findings)).toEqual(expected);
+    const { text } = redactJson(redactor, body, { mode: 'redact' });
+    expect(text).toBeDefined();
+    expect(text).not.toMatch(/4111111111111111|123456789|234567890|4155550132/);
+    JSON.parse(text!);
+  });
+
+  it.each([
+    ['a bare 10-digit number', '{"id":4155550132}'],
+    ['a 10-digit number under a key that only contains "tel"', '{"hotel_id":4155550132,"telemetry":4155550132}'],
+    ['a 9-digit number without an SSN key', '{"count":123456789}'],
+    ['an invalid SSN under an ssn key', '{"ssn":666123456}'],
+    ['a Luhn failure', '{"order":4111111111111112}'],
+    ['a long timestamp', '{"ts":1705314030123}'],
+    ['floats and short integers', '{"v":[0.4111111111111111,-0.5,2.5e3,12,1234567]}'],
+    ['an 8-digit number under a phone key', '{"phone":41555501}'],
+  ])('leaves %s alone', (_name, body) => {
+    expect(redactJson(redactor, body, { mode: 'redact' })).toEqual({ findings: [] });
+  });
+
+  it('replaces a number holding a value with its placeholder as a JSON string, keeping every other byte', () => {
+    const body = `{ "amount": 12.5, "card": ${FAKE.visaCompact} , "n": [1, ${FAKE.visaCompact}] }`;
+    const { text } = redactJson(redactor, body, { mode: 'redact' });
+    expect(text).toBe(`{ "amount": 12.5, "card": "${CARD}" , "n": [1, "${CARD}"] }`);
+    expect(JSON.parse(text!)).toEqual({ amount: 12.5, card: CARD, n: [1, CARD] });
+    expect(card).toBeGreaterThan(0);
+  });
+});
+
+describe('redactJson: member keys as context', () => {
+  it.each([
+    ['an unlabelled SSN string under an ssn key', { ssn: '123456789' }, ['ssn ssn']],
+    ['a spaced SSN string under an SS# key', { 'SS#': '123 45 6789' }, ['["SS#"] ssn']],
+    ['a bare phone string under a phone key', { contact: { phoneNumber: '4155550132' } }, ['contact.phoneNumber phone']],
+    ['a fullwidth phone key', { 'ｐｈｏｎｅ': '4155550132' }, ['["ｐｈｏｎｅ"] phone']],
+  ])('finds %s', (_name, body, expected) => {
+    expect(fieldsOf(redact(body).findings)).toEqual(expected);
+  });
+
+  it.each([
+    ['a bare phone string under another key', { id: '4155550132' }],
+    ['an unlabelled SSN string under another key', { batch: '123456789' }],
+    ['an SSN key whose value is an object', { ssn: { batch: 123456789 } }],
+    ['a key that holds the context word far from the number', { ssn: `${'x'.repeat(60)} 123456789` }],
+  ])('leaves %s alone', (_name, body) => {
+    expect(redact(body).findings).toEqual([]);
+  });
+});
+
+describe('redactJson: competing text members of an element', () => {
+  it.each([
+    ['text and content (text read first)', [{ role: 'user', text: 'x', content: AWS_HEAD }, { role: 'user', content: AWS_TAIL }]],
+    ['duplicate text keys (the first wins)', `[{"type":"input_text","text":"${AWS_HEAD}","text":"ok"},{"type":"input_text","text":"${AWS_TAIL}"}]`],
+    ['duplicate text keys (the last wins)', `[{"type":"input_text","text":"ok","text":"${AWS_HEAD}"},{"type":"input_text","text":"no","text":"${AWS_TAIL}"}]`],
+    ['duplicate content keys', `[{"role":"user","content":"${AWS_HEAD}","content":"hi"},{"role":"user","content":"${AWS_TAIL}"}]`],
+    ['content preferred to text', [{ text: AWS_HEAD, content: 'ab' }, { content: 'cd', text: AWS_TAIL }]],
+    ['content read where text is missing', [{ text: 'a', content: AWS_HEAD }, { text: AWS_TAIL }]],
+    ['a string element after an element object', [{ text: 'zz', content: AWS_HEAD }, AWS_TAIL]],
+  ])('joins %s', (_name, input) => {
+    const body = typeof input === 'string' ? `{"input":${input}}` : JSON.stringify({ input });
+    const { findings, text } = redactJson(redactor, body, { mode: 'redact' });
+    expect(findings.map((f) => `${f.detector} ${f.via}`)).toEqual(['secrets split']);
+    expect(text).toContain(AWS);
+    expect(text).not.toContain(AWS_TAIL);
+    expect(text).not.toMatch(new RegExp(`"${AWS_HEAD}"`));
+  });
+
+  it('treats the start of every joined part as a token start', () => {
+    const { findings, text } = redact({ input: ['prefix', ...[AWS_HEAD, AWS_TAIL]] });
+    expect(fieldsOf(findings)).toEqual(['input[1] secrets']);
+    expect((JSON.parse(text!) as { input: string[] }).input).toEqual(['prefix', AWS, '']);
+  });
+
+  it.each([
+    ['a dashed SSN after a word', ['ticket T', '123-4', '5-6789'], 'ssn'],
+    ['a phone after a word', ['ref A', '(415) 55', '5-0132'], 'phone'],
+    ['an OpenAI key after a word', ['see', FAKE.openai.slice(0, 10), FAKE.openai.slice(10)], 'secrets'],
+  ])('finds %s split across the parts', (_name, input, detector) => {
+    expect(redact({ input }).findings.map((f) => f.detector)).toEqual([detector]);
+  });
+
+  it('keeps clean competing members clean', () => {
+    const body = '{"input":[{"text":"released 1.2","content":"v1.2","text":".3"},{"content":"on 2024-01-15"}]}';
+    expect(redactJson(redactor, body, { mode: 'redact' })).toEqual({ findings: [] });
+  });
+});
+
+describe('redactJson: hidden characters', () => {
+  it.each([
+    ['NUL', '\\u0000'],
+    ['BEL', '\\u0007'],
+    ['ESC', '\\u001b'],
+    ['DEL', '\\u007f'],
+    ['NEL', '\\u0085'],
+    ['a C1 control', '\\u009f'],
+    ['a lone high surrogate', '\\ud800'],
+    ['a lone low surrogate', '\\udc00'],
+    ['a braille blank', '\\u2800'],
+    ['an object replacement character', '\\ufffc'],
+    ['a Hangul filler', '\\u3164'],
+  ])('sees through %s escaped in a JSON string and removes it with the value', (_name, escape) => {
+    const body = `{"a":"mail jane.doe${escape}@example.com key ${AWS_HEAD}${escape}${AWS_TAIL} end"}`;
+    const { findings, text } = redactJson(redactor, body, { mode: 'redact' });
+    expect(findings.map((f) => `${f.detector} ${f.via}`)).toEqual(['email normalized', 'secrets normalized']);
+    expect(JSON.parse(text!)).toEqual({ a: `mail ${EMAIL} key ${AWS} end` });
+    const plain = redactPlainText(redactor, JSON.parse(body).a as string, { mode: 'redact' });
+    expect(plain.text).toBe(`mail ${EMAIL} key ${AWS} end`);
   });
 });
 

@@ -1,15 +1,22 @@
+import type { Deadline } from '../engine/deadline';
 import type { Hit } from '../engine/hit';
 import type { RedactionEngine } from '../engine/redaction-engine';
 import type { Finding } from '../finding';
 import type { JsonStringToken } from './json-lexer';
+import type { PathNode } from './json-path';
 import type { Replacement } from './string-rewrite';
 
-/** A text-bearing element of an array: a string element, or an element object's `text`/`content` string. */
+/** A text-bearing string of an array: a string element, or a `text`/`content` string member of an element object. */
 export interface SplitPart {
   readonly token: JsonStringToken;
-  readonly field: string;
+  /** Where the string sits (its field is only spelt out when a value is found). */
+  readonly path: PathNode | undefined;
   /** The hits the string had on its own. */
   readonly hits: readonly Hit[];
+  /** Index of the array element the string belongs to. */
+  readonly element: number;
+  /** The member it is (`text` or `content`) when the element is an object; undefined for a string element. */
+  readonly member: 'text' | 'content' | undefined;
 }
 
 /** A value found only in the joined text of an array's parts. */
@@ -51,9 +58,10 @@ function crossesCleanly(parts: readonly SplitPart[], offsets: readonly number[],
 /**
  * Scans the concatenation (no separator) of `parts` and returns the values that only the joined text
  * reveals: values crossing a boundary between parts, and values inside one part that its own scan missed
- * (their context, such as an "SSN" label, sat in an earlier part).
+ * (their context, such as an "SSN" label, sat in an earlier part). Each part's start counts as a token start,
+ * so a part ending in a letter does not hide a key that starts the next part (`x` + `AKIA…`).
  */
-export function scanSplitParts(engine: RedactionEngine, parts: readonly SplitPart[]): SplitFinding[] {
+export function scanSplitParts(engine: RedactionEngine, parts: readonly SplitPart[], deadline?: Deadline): SplitFinding[] {
   const offsets: number[] = [];
   let length = 0;
   for (const part of parts) {
@@ -62,7 +70,8 @@ export function scanSplitParts(engine: RedactionEngine, parts: readonly SplitPar
   }
   const joined = parts.map((part) => part.token.value).join('');
   const found: SplitFinding[] = [];
-  for (const hit of engine.hits(joined)) {
+  const tokenStarts = offsets.slice(1);
+  for (const hit of engine.hits(joined, deadline === undefined ? { tokenStarts } : { tokenStarts, deadline })) {
     const firstIndex = partIndexAt(offsets, hit.start);
     const lastIndex = partIndexAt(offsets, hit.end - 1);
     const first = parts[firstIndex] as SplitPart;

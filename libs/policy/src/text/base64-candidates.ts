@@ -1,6 +1,11 @@
 // Base64 / base64url candidates: runs of the base64 alphabets (standard and URL-safe) of at least
 // MIN_BASE64_LENGTH characters, optionally `=`-padded, that decode to valid, mostly printable UTF-8.
 
+import { NO_DEADLINE, type Deadline } from '../engine/deadline';
+
+/** Characters between two deadline reports. */
+const CHUNK = 4096;
+
 /** Shortest run treated as a base64 candidate (12 characters encode 9 bytes: `jo@ex.co.uk`-sized values). */
 export const MIN_BASE64_LENGTH = 12;
 
@@ -26,12 +31,13 @@ export interface Base64Candidate {
  * The candidates in `text`. Runs with no upper-case letter and no digit are skipped: they are words and
  * identifiers (`internationalization`, `snake_case_name`), and real base64 of text practically always has both.
  */
-export function findBase64Candidates(text: string): Base64Candidate[] {
+export function findBase64Candidates(text: string, deadline: Deadline = NO_DEADLINE): Base64Candidate[] {
   const found: Base64Candidate[] = [];
   let runStart = -1;
   let mixed = false;
   const length = text.length;
   for (let i = 0; i <= length; i++) {
+    if (i % CHUNK === CHUNK - 1) deadline.spend(CHUNK);
     const code = i < length ? text.charCodeAt(i) : 0;
     const kind = code < 0x80 ? (ALPHABET[code] as number) : 0;
     if (kind !== 0) {

@@ -14,8 +14,21 @@ const DASH = /^\p{Pd}$/u;
 const SPACE = /^\p{Zs}$/u;
 const DECIMAL_DIGIT = /^\p{Nd}$/u;
 
-/** Invisible characters that are not \p{Cf}: Hangul fillers (default-ignorable code points). */
-const EXTRA_IGNORABLES = new Set([0x115f, 0x1160, 0x3164, 0xffa0]);
+/**
+ * Invisible or placeholder characters that are not \p{Cf}: the Hangul fillers (default-ignorable code points),
+ * the braille pattern blank (renders as a space but is a symbol) and the object replacement character.
+ */
+const EXTRA_IGNORABLES = new Set([0x115f, 0x1160, 0x3164, 0xffa0, 0x2800, 0xfffc]);
+
+/**
+ * True for characters the detector view drops although they are not format characters: control characters
+ * (\p{Cc}: U+0000-U+001F, U+007F-U+009F) other than tab, LF and CR, and lone surrogates (a high surrogate
+ * not followed by a low one, or a low one alone; paired surrogates are read as one code point).
+ */
+export function isDroppedControl(cp: number): boolean {
+  if (cp < 0x20) return cp !== 0x09 && cp !== 0x0a && cp !== 0x0d;
+  return (cp >= 0x7f && cp <= 0x9f) || (cp >= 0xd800 && cp <= 0xdfff);
+}
 
 /** Characters NFKD leaves alone that imitate ASCII punctuation used by detectors. */
 const PUNCTUATION: ReadonlyMap<number, string> = new Map([
@@ -24,10 +37,8 @@ const PUNCTUATION: ReadonlyMap<number, string> = new Map([
   [0x02d7, '-'], // modifier letter minus sign
   [0x2043, '-'], // hyphen bullet
   [0x3002, '.'], // ideographic full stop (an IDNA label separator)
-  [0x2800, ' '], // braille pattern blank
   [0x2028, '\n'], // line separator
   [0x2029, '\n'], // paragraph separator
-  [0x0085, '\n'], // next line
 ]);
 
 /** The ASCII digit of a decimal digit from any script (Unicode encodes each script's 0-9 contiguously). */
@@ -53,6 +64,7 @@ function mapDecomposed(char: string): string {
 }
 
 function computeFold(cp: number): string {
+  if (isDroppedControl(cp)) return '';
   const char = String.fromCodePoint(cp);
   if (FORMAT_CHAR.test(char) || EXTRA_IGNORABLES.has(cp)) return '';
   const direct = PUNCTUATION.get(cp);
@@ -68,13 +80,14 @@ function computeFold(cp: number): string {
 }
 
 /**
- * The folded form of one non-ASCII code point: '' for invisible format characters (zero-width, bidi
- * controls, soft hyphen, BOM, tags, variation selectors, combining marks), ASCII for fullwidth and other
- * compatibility forms, Latin letters for Cyrillic/Greek lookalikes, '-' for dashes, ' ' for spaces and
- * ASCII digits for other scripts' decimal digits. ASCII code points map to themselves.
+ * The folded form of one code point: '' for invisible format characters (zero-width, bidi controls, soft
+ * hyphen, BOM, tags, variation selectors, combining marks, Hangul fillers, U+2800, U+FFFC), control
+ * characters other than tab/LF/CR and lone surrogates; ASCII for fullwidth and other compatibility forms,
+ * Latin letters for Cyrillic/Greek lookalikes, '-' for dashes, ' ' for spaces and ASCII digits for other
+ * scripts' decimal digits. Other ASCII code points map to themselves.
  */
 export function foldCodePoint(cp: number): string {
-  if (cp < 0x80) return String.fromCharCode(cp);
+  if (cp < 0x80) return isDroppedControl(cp) ? '' : String.fromCharCode(cp);
   let folded = cache.get(cp);
   if (folded === undefined) {
     folded = computeFold(cp);

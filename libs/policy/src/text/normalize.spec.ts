@@ -49,8 +49,19 @@ describe('foldCodePoint', () => {
     expect(fold(input)).toBe(expected);
   });
 
-  it('maps ASCII to itself', () => {
-    for (let cp = 0; cp < 0x80; cp++) expect(foldCodePoint(cp)).toBe(String.fromCharCode(cp));
+  it('maps printable ASCII, tab, LF and CR to themselves', () => {
+    for (let cp = 0x20; cp < 0x7f; cp++) expect(foldCodePoint(cp)).toBe(String.fromCharCode(cp));
+    for (const cp of [0x09, 0x0a, 0x0d]) expect(foldCodePoint(cp)).toBe(String.fromCharCode(cp));
+  });
+
+  it.each([
+    ['every C0 control but tab, LF and CR', [...Array(0x20).keys()].filter((cp) => ![0x09, 0x0a, 0x0d].includes(cp))],
+    ['DEL and every C1 control (NEL included)', [...Array(0x21).keys()].map((k) => 0x7f + k)],
+    ['lone surrogates', [0xd800, 0xdbff, 0xdc00, 0xdfff]],
+    ['the braille pattern blank and the object replacement character', [0x2800, 0xfffc]],
+    ['the Hangul fillers', [0x115f, 0x1160, 0x3164, 0xffa0]],
+  ])('drops %s', (_name, codePoints) => {
+    for (const cp of codePoints) expect([cp, foldCodePoint(cp)]).toEqual([cp, '']);
   });
 });
 
@@ -69,6 +80,10 @@ describe('normalizeStep', () => {
     ['hex references', 'a&#x40;b', 'a@b'],
     ['named references', 'a&commat;b&period;co', 'a@b.co'],
     ['lone surrogate escapes stay', 'a\\ud800b', 'a\\ud800b'],
+    ['escaped control characters', 'a\\u0000b\\x07c&#7;d', 'abcd'],
+    ['raw control characters', 'a\u0000b\u0007c\u001bd\u007fe\u0085f\u009fg', 'abcdefg'],
+    ['lone surrogates', 'a\ud800b\udc00c', 'abc'],
+    ['tab, LF and CR kept', 'a\tb\nc\rd\u0000', 'a\tb\nc\rd'],
     ['unknown named references stay', 'a&copy;b', 'a&copy;b'],
   ])('decodes %s', (_name, input, expected) => {
     expect(normalizeView(identityView(input)).text).toBe(expected);
@@ -82,6 +97,24 @@ describe('normalizeStep', () => {
     const at = view.text.indexOf('@');
     const [start, end] = originalSpan(view, at, at + 1);
     expect(original.slice(start, end)).toBe('&#64;');
+  });
+});
+
+describe('normalizeView of hidden characters', () => {
+  it.each([
+    ['a NUL', 'jane.doe\u0000@example.com'],
+    ['a BEL and an ESC', 'ja\u0007ne.doe@exa\u001bmple.com'],
+    ['a lone surrogate', 'jane.doe@\ud800example.com'],
+    ['a braille blank', 'jane.doe\u2800@example.com'],
+    ['an object replacement character', 'jane.doe@example\ufffc.com'],
+  ])('reads past %s and maps the value back over it', (_name, original) => {
+    const view = normalizeView(identityView(original));
+    expect(view.text).toBe('jane.doe@example.com');
+    expect(originalSpan(view, 0, view.text.length)).toEqual([0, original.length]);
+  });
+
+  it('leaves printable ASCII with tabs and newlines unchanged', () => {
+    expect(normalizeStep('a\tb\r\nc')).toBeUndefined();
   });
 });
 

@@ -1,11 +1,16 @@
-import { foldCodePoint } from './fold-code-point';
+import { NO_DEADLINE, type Deadline } from '../engine/deadline';
+import { foldCodePoint, isDroppedControl } from './fold-code-point';
 import { composeView, TransformBuilder, type LocalTransform, type TextView } from './text-view';
 
 /**
- * Text that may change under normalisation: any non-ASCII character, a `\uXXXX` / `\u{X}` / `\xXX`
- * escape, or an HTML character reference. Pure ASCII text without these is its own normal form.
+ * Text that may change under normalisation: any non-ASCII character, a control character other than tab,
+ * LF and CR, a `\uXXXX` / `\u{X}` / `\xXX` escape, or an HTML character reference. Printable ASCII text
+ * without these is its own normal form.
  */
-const NEEDS_NORMALISATION = /[\u0080-\uffff]|\\(?:u[0-9A-Fa-f{]|x[0-9A-Fa-f]{2})|&(?:#|[A-Za-z]{3,7};)/;
+// eslint-disable-next-line no-control-regex -- control characters are what this looks for
+const NEEDS_NORMALISATION = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\uffff]|\\(?:u[0-9A-Fa-f{]|x[0-9A-Fa-f]{2})|&(?:#|[A-Za-z]{3,7};)/;
+/** Characters between two deadline reports. */
+const CHUNK = 4096;
 
 /** Named character references worth decoding: the ones that spell the punctuation detectors read. */
 const NAMED_REFERENCES: ReadonlyMap<string, number> = new Map([
@@ -82,21 +87,33 @@ function readCharacterReference(text: string, i: number): Escape | undefined {
 }
 
 /**
- * One normalisation step over `text`: escapes decoded, every non-ASCII code point folded
- * (foldCodePoint). Undefined when the text is already normal (nothing would change).
+ * One normalisation step over `text`: escapes decoded, control characters dropped, every non-ASCII code
+ * point folded (foldCodePoint). Undefined when the text is already normal (nothing would change).
  */
-export function normalizeStep(text: string): LocalTransform | undefined {
+export function normalizeStep(text: string, deadline: Deadline = NO_DEADLINE): LocalTransform | undefined {
   if (!NEEDS_NORMALISATION.test(text)) return undefined;
-  const out = new TransformBuilder();
+  const out = new TransformBuilder(deadline);
   let changed = false;
   let verbatimFrom = 0;
   const flushVerbatim = (to: number): void => {
     out.pushVerbatim(text, verbatimFrom, to);
   };
   let i = 0;
+  let nextReport = CHUNK;
   while (i < text.length) {
+    if (i >= nextReport) {
+      deadline.spend(CHUNK);
+      nextReport = i + CHUNK;
+    }
     const code = text.charCodeAt(i);
     if (code < 0x80) {
+      if (isDroppedControl(code)) {
+        flushVerbatim(i);
+        changed = true;
+        i++;
+        verbatimFrom = i;
+        continue;
+      }
       const escape =
         code === 0x5c ? readBackslashEscape(text, i) : code === 0x26 ? readCharacterReference(text, i) : undefined;
       if (escape === undefined) {
@@ -129,7 +146,7 @@ export function normalizeStep(text: string): LocalTransform | undefined {
 }
 
 /** `view` normalised (a new view composed back to the original), or `view` itself when already normal. */
-export function normalizeView(view: TextView): TextView {
-  const step = normalizeStep(view.text);
-  return step === undefined ? view : composeView(view, step);
+export function normalizeView(view: TextView, deadline: Deadline = NO_DEADLINE): TextView {
+  const step = normalizeStep(view.text, deadline);
+  return step === undefined ? view : composeView(view, step, deadline);
 }

@@ -1,3 +1,4 @@
+import { NO_DEADLINE, type Deadline } from '../engine/deadline';
 import { composeView, TransformBuilder, type LocalTransform, type TextView } from './text-view';
 
 const PERCENT_ESCAPE = /%[0-9A-Fa-f]{2}/;
@@ -52,13 +53,14 @@ function readEncodedChar(text: string, i: number): readonly [number, number] | u
  * url-decoded); invalid escapes stay as they are. `+` is not decoded (it is significant in phone numbers).
  * Undefined when the text holds no decodable escape.
  */
-export function percentDecodeStep(text: string): LocalTransform | undefined {
+export function percentDecodeStep(text: string, deadline: Deadline = NO_DEADLINE): LocalTransform | undefined {
   if (!PERCENT_ESCAPE.test(text)) return undefined;
-  const out = new TransformBuilder();
+  const out = new TransformBuilder(deadline);
   let changed = false;
   let verbatimFrom = 0;
   let i = text.indexOf('%');
   while (i >= 0 && i < text.length) {
+    deadline.spend(3);
     const decoded = readEncodedChar(text, i);
     if (decoded === undefined) {
       i = text.indexOf('%', i + 1);
@@ -78,7 +80,7 @@ export function percentDecodeStep(text: string): LocalTransform | undefined {
 }
 
 /** `view` percent-decoded once (composed back to the original), or undefined when nothing was decodable. */
-export function percentDecodeView(view: TextView): TextView | undefined {
-  const step = percentDecodeStep(view.text);
-  return step === undefined ? undefined : composeView(view, step);
+export function percentDecodeView(view: TextView, deadline: Deadline = NO_DEADLINE): TextView | undefined {
+  const step = percentDecodeStep(view.text, deadline);
+  return step === undefined ? undefined : composeView(view, step, deadline);
 }

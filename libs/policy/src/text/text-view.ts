@@ -2,6 +2,11 @@
 // the span of the ORIGINAL text it came from, so a match on the view redacts exactly the original
 // characters. Views of text that needed no change carry no arrays (the identity map): the fast path.
 
+import { NO_DEADLINE, type Deadline } from '../engine/deadline';
+
+/** Code units between two deadline reports in per-character loops. */
+const CHUNK = 4096;
+
 /** One transform step's output: new text and, per code unit, its source span in the step's input. */
 export interface LocalTransform {
   readonly text: string;
@@ -28,13 +33,14 @@ export function identityView(text: string): TextView {
 }
 
 /** The view after applying `step` to `view.text`: spans composed back to the original. */
-export function composeView(view: TextView, step: LocalTransform): TextView {
+export function composeView(view: TextView, step: LocalTransform, deadline: Deadline = NO_DEADLINE): TextView {
   const length = step.text.length;
   const starts = new Int32Array(length);
   const ends = new Int32Array(length);
   const needFlags = view.urlFlags !== undefined || step.urlFlags !== undefined;
   const urlFlags = needFlags ? new Uint8Array(length) : undefined;
   for (let i = 0; i < length; i++) {
+    if (i % CHUNK === CHUNK - 1) deadline.spend(CHUNK);
     const localStart = step.starts[i] as number;
     const localEnd = step.ends[i] as number;
     if (view.starts === undefined || view.ends === undefined) {
@@ -70,11 +76,13 @@ export function spanWasUrlDecoded(view: TextView, from: number, to: number): boo
 
 /** Collects a transform's output text and spans; grows its arrays as needed. */
 export class TransformBuilder {
-  private parts: string[] = [];
+  private units = new Uint16Array(64);
   private length = 0;
   private starts = new Int32Array(64);
   private ends = new Int32Array(64);
   private flags: Uint8Array | undefined;
+
+  constructor(private readonly deadline: Deadline = NO_DEADLINE) {}
 
   /** Appends `text` (possibly empty) as coming from the input span [start, end). */
   push(text: string, start: number, end: number, urlDecoded = false): void {
@@ -82,11 +90,11 @@ export class TransformBuilder {
     this.reserve(text.length);
     if (urlDecoded && this.flags === undefined) this.flags = new Uint8Array(this.starts.length);
     for (let i = 0; i < text.length; i++) {
+      this.units[this.length + i] = text.charCodeAt(i);
       this.starts[this.length + i] = start;
       this.ends[this.length + i] = end;
       if (this.flags !== undefined) this.flags[this.length + i] = urlDecoded ? 1 : 0;
     }
-    this.parts.push(text);
     this.length += text.length;
   }
 
@@ -96,16 +104,24 @@ export class TransformBuilder {
     const count = end - start;
     this.reserve(count);
     for (let i = 0; i < count; i++) {
+      if (i % CHUNK === CHUNK - 1) this.deadline.spend(CHUNK);
+      this.units[this.length + i] = input.charCodeAt(start + i);
       this.starts[this.length + i] = start + i;
       this.ends[this.length + i] = start + i + 1;
       if (this.flags !== undefined) this.flags[this.length + i] = 0;
     }
-    this.parts.push(input.slice(start, end));
     this.length += count;
   }
 
   build(): LocalTransform {
-    const text = this.parts.join('');
+    // Code units to text in chunks: exact for any code unit (lone surrogates included), and no long join
+    // of one-character strings.
+    const chunks: string[] = [];
+    for (let from = 0; from < this.length; from += CHUNK) {
+      this.deadline.spend(CHUNK);
+      chunks.push(String.fromCharCode(...this.units.subarray(from, Math.min(this.length, from + CHUNK))));
+    }
+    const text = chunks.join('');
     const starts = this.starts.slice(0, this.length);
     const ends = this.ends.slice(0, this.length);
     return this.flags === undefined ? { text, starts, ends } : { text, starts, ends, urlFlags: this.flags.slice(0, this.length) };
@@ -116,6 +132,9 @@ export class TransformBuilder {
     if (needed <= this.starts.length) return;
     let capacity = this.starts.length * 2;
     while (capacity < needed) capacity *= 2;
+    const units = new Uint16Array(capacity);
+    units.set(this.units);
+    this.units = units;
     const starts = new Int32Array(capacity);
     starts.set(this.starts);
     const ends = new Int32Array(capacity);
@@ -128,4 +147,23 @@ export class TransformBuilder {
       this.flags = flags;
     }
   }
+}
+
+/**
+ * Marks, per code unit of the view, where an offset of the original text falls: for each offset, the first
+ * code unit that comes from at or after it (what an offset's characters became, even when the first of them
+ * was dropped). Offsets must be sorted.
+ */
+export function markOffsets(view: TextView, offsets: readonly number[]): Uint8Array {
+  const length = view.text.length;
+  const marks = new Uint8Array(length + 1);
+  let k = 0;
+  for (let i = 0; i < length && k < offsets.length; i++) {
+    const start = view.starts === undefined ? i : (view.starts[i] as number);
+    while (k < offsets.length && (offsets[k] as number) <= start) {
+      marks[i] = 1;
+      k++;
+    }
+  }
+  return marks;
 }
