@@ -147,8 +147,22 @@ describe('ssn detector', () => {
     ['a longer area', '1123-45-6789'],
     ['a date', '2023-12-25'],
     ['mixed separators', 'ssn 123-45 6789'],
+    ['a number glued to a letter', 'ssn x123456789 and T123-45-6789'],
+    ['a number after a decimal point', 'ssn 0.123456789'],
   ])('ignores %s', (_name, text) => {
     expect(only('ssn').scanText(text)).toEqual([]);
+  });
+
+  it('finds numbers wherever they fall against the 64 KiB read windows, once each', () => {
+    for (let shift = -16; shift <= 4; shift++) {
+      const lead = 'x'.repeat(65_536 + shift - 8);
+      const text = `${lead} SSN 123 45 6789 and ${'1'.repeat(20)} then 234-56-7890 end`;
+      expect(shape('ssn', text).slice(lead.length)).toBe(` SSN [SSN] and ${'1'.repeat(20)} then [SSN] end`);
+    }
+  });
+
+  it('does not find a number inside a long digit run', () => {
+    expect(only('ssn').scanText(`ssn ${'1'.repeat(200_000)}`)).toEqual([]);
   });
 });
 

@@ -40,20 +40,32 @@ function blockedStart(text: string, index: number, context: DetectorContext): bo
   return BLOCKS_START.test(previous as string);
 }
 
+/** Characters one regular-expression pass reads before the deadline hears of it. */
+const WINDOW = 65_536;
+/** Read past a window so a match starting in it is seen whole with its look-ahead (11 + 2 characters). */
+const OVERLAP = 32;
+
 /** Appends SSN candidates found in `text` (a normalised view). */
 export function scanSsns(text: string, out: Candidate[], context: DetectorContext = PLAIN_CONTEXT): void {
-  SSN.lastIndex = 0;
-  for (let match = SSN.exec(text); match !== null; match = SSN.exec(text)) {
-    const [whole, area, separator, group, serial] = match as unknown as [string, string, string, string, string];
-    const start = match.index;
-    const end = start + whole.length;
-    context.deadline.spend(whole.length);
-    if (blockedStart(text, start, context)) {
-      SSN.lastIndex = start + 1; // as a look-behind would: try the next position
-      continue;
+  // The text is read in windows so one long stretch (a megabyte of digits) is not one uninterruptible pass.
+  let next = 0;
+  for (let from = 0; from < text.length; from += WINDOW) {
+    context.deadline.spend(WINDOW);
+    const window = text.slice(from, Math.min(text.length, from + WINDOW + OVERLAP));
+    SSN.lastIndex = Math.max(0, next - from);
+    for (let match = SSN.exec(window); match !== null && match.index < WINDOW; match = SSN.exec(window)) {
+      const [whole, area, separator, group, serial] = match as unknown as [string, string, string, string, string];
+      const start = from + match.index;
+      const end = start + whole.length;
+      next = end;
+      if (blockedStart(text, start, context)) {
+        next = start + 1; // as a look-behind would: try the next position
+        SSN.lastIndex = match.index + 1;
+        continue;
+      }
+      if (!isValidSsn(area, group, serial)) continue;
+      if (separator !== '-' && !hasContext(text, start, end, context.label)) continue;
+      out.push({ start, end, detector: 'ssn', kind: 'ssn', canonical: area + group + serial, rank: RANK });
     }
-    if (!isValidSsn(area, group, serial)) continue;
-    if (separator !== '-' && !hasContext(text, start, end, context.label)) continue;
-    out.push({ start, end, detector: 'ssn', kind: 'ssn', canonical: area + group + serial, rank: RANK });
   }
 }

@@ -1,3 +1,5 @@
+import { NO_DEADLINE, type Deadline } from '../engine/deadline';
+
 // The strict (RFC 8259) pieces of JSON the walk needs: whitespace, strings with their decoded values,
 // numbers and literals. Positions are UTF-16 indexes into the document text.
 
@@ -39,14 +41,15 @@ export function skipWhitespace(text: string, i: number): number {
   }
 }
 
-/** Reads the string token whose opening quote is at `start`. */
-export function readString(text: string, start: number): JsonStringToken {
+/** Reads the string token whose opening quote is at `start` (reporting its length to `deadline`). */
+export function readString(text: string, start: number, deadline: Deadline = NO_DEADLINE): JsonStringToken {
   let i = start + 1;
   let value = '';
   let segmentStart = i;
   for (;;) {
     PLAIN_RUN.lastIndex = i;
     PLAIN_RUN.test(text);
+    deadline.spend(PLAIN_RUN.lastIndex - i + 6);
     i = PLAIN_RUN.lastIndex;
     const code = text.charCodeAt(i);
     if (code === 0x22) {
