@@ -121,7 +121,7 @@ class JsonWalk {
     this.valuePending = false;
     this.deadline.spend(1);
     if (code === 0x22 /* " */) {
-      const token = readString(text, i);
+      const token = readString(text, i, this.deadline);
       this.onValueString(token);
       return token.end;
     }
@@ -159,7 +159,7 @@ class JsonWalk {
   /** Reads `"key" :` at `i` for `frame`; returns the index of the member's value. */
   private readKey(i: number, frame: Frame): number {
     if (this.text.charCodeAt(i) !== 0x22) throw new JsonSyntaxError(i, 'expected a key');
-    const token = readString(this.text, i);
+    const token = readString(this.text, i, this.deadline);
     const hits = this.scan(token.value, NO_MEMBER_CONTEXT);
     frame.key = token.value;
     frame.memberContext = undefined;

@@ -1,0 +1,33 @@
+import { hasSsnContextWord } from '../detectors/ssn.detector';
+import { normalizeView } from '../text/normalize';
+import { identityView } from '../text/text-view';
+
+/** What a JSON member key says about the member's value, for the detectors. */
+export interface MemberContext {
+  /** The key as words (`customerSSN` → `customer SSN`), when they hold an SSN context word; else ''. */
+  readonly label: string;
+  /** The key names a phone (`phone`, `mobile`, `tel`, `msisdn`): a bare 10-15 digit value is a phone. */
+  readonly phoneField: boolean;
+}
+
+/** The context of a value with no key (top level, or directly in a top-level array). */
+export const NO_MEMBER_CONTEXT: MemberContext = Object.freeze({ label: '', phoneField: false });
+
+/** Longest key tail read as context (the SSN window is 48 characters). */
+const MAX_KEY_CHARS = 64;
+const PHONE_WORD = /phone|mobile|msisdn|(?:^| )tel(?: |$)/i;
+
+/** A key as space-separated words: camelCase, snake_case, kebab-case, dotted and fullwidth keys split. */
+export function keyWords(key: string): string {
+  const tail = key.length > MAX_KEY_CHARS ? key.slice(-MAX_KEY_CHARS) : key;
+  return normalizeView(identityView(tail))
+    .text.replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/[^A-Za-z0-9#]+/g, ' ')
+    .trim();
+}
+
+/** What `key` says about its member's value. */
+export function memberContext(key: string): MemberContext {
+  const words = keyWords(key);
+  return { label: hasSsnContextWord(words) ? words : '', phoneField: PHONE_WORD.test(words) };
+}
