@@ -6,9 +6,6 @@ import { findPrivateKeyBlocks, privateKeyCanonical } from './private-key';
 // A prefix must start a token (a look-behind), except at the token starts a caller marks (the starts of
 // joined JSON parts), where each pattern is also tried without its look-behind.
 
-/** Characters an anchored match reads before it is retried on the whole text (longer keys are rare). */
-const ANCHORED_WINDOW = 1024;
-
 const PREFILTER = /sk-|np_|AKIA|ASIA|gh[pousr]_|github_pat_|[Bb][Ee][Aa][Rr][Ee][Rr]|-----BEGIN /;
 
 interface Pattern {
@@ -65,44 +62,35 @@ function candidateOf(pattern: Pattern, match: RegExpExecArray, offset: number, r
   return { start, end, detector: 'secrets', kind: pattern.kind, canonical: secret, rank };
 }
 
-/** `pattern` matched without its look-behind at `at`, or undefined. */
-function matchAnchored(pattern: Pattern, text: string, at: number): { match: RegExpExecArray; offset: number } | undefined {
-  const regex = pattern.anchored;
-  // A window first, so a start that fails costs at most the window; a match reaching the window's end is
-  // re-read whole (matches are not retried inside one another, so that cost is paid once per match).
-  const window = text.slice(at, at + ANCHORED_WINDOW);
-  regex.lastIndex = 0;
-  let match = regex.exec(window);
-  let offset = at;
-  if (match !== null && match.index + match[0].length === window.length && at + window.length < text.length) {
-    regex.lastIndex = at;
-    match = regex.exec(text);
-    offset = 0;
-  }
-  if (match === null || (pattern.accept !== undefined && !pattern.accept(match))) return undefined;
-  return { match, offset };
-}
-
-/** Appends `pattern`'s matches at the context's token starts that the look-behind ruled out. */
-function scanTokenStarts(pattern: Pattern, text: string, found: Candidate[], rank: number, context: DetectorContext, out: Candidate[]): void {
+/**
+ * Appends `pattern`'s matches at the context's token starts that its look-behind ruled out. Linear: a start
+ * inside a span already matched (accepted or not) is skipped, since each token's character class holds its
+ * prefix's characters, so a later start there could only read a suffix of that match, which fails its
+ * checks the same way (too short, no digit or upper-case letter) or is already covered; and where a match
+ * fails outright, the next possible prefix lies past the run it read (the prefixes hold `_`, `-` or a space
+ * that the runs after them cannot).
+ */
+function scanTokenStarts(pattern: Pattern, text: string, found: readonly Candidate[], rank: number, context: DetectorContext, out: Candidate[]): void {
   const starts = context.tokenStarts;
   if (starts === undefined) return;
+  const regex = pattern.anchored;
   let p = 0;
   let coveredTo = 0;
   for (let at = starts.indexOf(1, 1); at >= 0 && at < text.length; at = starts.indexOf(1, at + 1)) {
-    context.deadline.spend(64);
+    context.deadline.spend(16);
     if (at < coveredTo) continue;
     while (p < found.length && (found[p] as Candidate).end <= at) p++;
     if (p < found.length && (found[p] as Candidate).start <= at) {
       coveredTo = (found[p] as Candidate).end;
       continue;
     }
-    const anchored = matchAnchored(pattern, text, at);
-    if (anchored === undefined) continue;
-    const candidate = candidateOf(pattern, anchored.match, anchored.offset, rank);
-    out.push(candidate);
-    context.deadline.spend(candidate.end - candidate.start);
-    coveredTo = candidate.end;
+    regex.lastIndex = at;
+    const match = regex.exec(text);
+    if (match === null) continue;
+    context.deadline.spend(match[0].length);
+    coveredTo = at + match[0].length;
+    if (pattern.accept !== undefined && !pattern.accept(match)) continue;
+    out.push(candidateOf(pattern, match, 0, rank));
   }
 }
 
