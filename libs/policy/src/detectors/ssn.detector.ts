@@ -51,7 +51,8 @@ export function scanSsns(text: string, out: Candidate[], context: DetectorContex
   let next = 0;
   for (let from = 0; from < text.length; from += WINDOW) {
     context.deadline.spend(WINDOW);
-    const window = text.slice(from, Math.min(text.length, from + WINDOW + OVERLAP));
+    const to = Math.min(text.length, from + WINDOW + OVERLAP);
+    const window = from === 0 && to === text.length ? text : text.slice(from, to);
     SSN.lastIndex = Math.max(0, next - from);
     for (let match = SSN.exec(window); match !== null && match.index < WINDOW; match = SSN.exec(window)) {
       const [whole, area, separator, group, serial] = match as unknown as [string, string, string, string, string];

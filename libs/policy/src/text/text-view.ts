@@ -6,6 +6,7 @@ import { NO_DEADLINE, type Deadline } from '../engine/deadline';
 
 /** Code units between two deadline reports in per-character loops. */
 const CHUNK = 4096;
+const CHUNK_MASK = CHUNK - 1;
 
 /** One transform step's output: new text and, per code unit, its source span in the step's input. */
 export interface LocalTransform {
@@ -40,7 +41,7 @@ export function composeView(view: TextView, step: LocalTransform, deadline: Dead
   const needFlags = view.urlFlags !== undefined || step.urlFlags !== undefined;
   const urlFlags = needFlags ? new Uint8Array(length) : undefined;
   for (let i = 0; i < length; i++) {
-    if (i % CHUNK === CHUNK - 1) deadline.spend(CHUNK);
+    if ((i & CHUNK_MASK) === CHUNK_MASK) deadline.spend(CHUNK);
     const localStart = step.starts[i] as number;
     const localEnd = step.ends[i] as number;
     if (view.starts === undefined || view.ends === undefined) {
@@ -104,7 +105,7 @@ export class TransformBuilder {
     const count = end - start;
     this.reserve(count);
     for (let i = 0; i < count; i++) {
-      if (i % CHUNK === CHUNK - 1) this.deadline.spend(CHUNK);
+      if ((i & CHUNK_MASK) === CHUNK_MASK) this.deadline.spend(CHUNK);
       this.units[this.length + i] = input.charCodeAt(start + i);
       this.starts[this.length + i] = start + i;
       this.ends[this.length + i] = start + i + 1;
