@@ -2,6 +2,7 @@ import type { DetectorId } from '../detector-ids';
 import {
   base64,
   base64url,
+  controlChars,
   foreignDigits,
   fullwidth,
   homoglyphs,
@@ -25,6 +26,8 @@ export const CORPUS_FORMS = [
   'duplicate_json_keys',
   'tool_arguments',
   'mixed',
+  'control_chars',
+  'json_numbers',
 ] as const;
 
 /** One of the corpus's evasion forms. */
@@ -187,6 +190,20 @@ const SPLIT: readonly CorpusCase[] = [
   detect('split-github-four', 'split_json_fields', 'secrets', chat(textParts(splitInto(FAKE.github, 4))), FAKE.github),
   detect('split-bearer', 'split_json_fields', 'secrets', chat(textParts(['Authorization: Bearer ', FAKE.bearerToken])), FAKE.bearerToken),
   detect('split-ssn-context', 'split_json_fields', 'ssn', chat(textParts(['my ssn is ', '123 45 6789'])), '123456789'),
+  // An element with competing members: a provider reads one of them, so every reading is joined.
+  detect('split-text-and-content', 'split_json_fields', 'secrets', json({
+    messages: [{ role: 'user', text: 'x', content: FAKE.aws.slice(0, 8) }, { role: 'user', content: FAKE.aws.slice(8) }],
+  }), FAKE.aws),
+  detect('split-dup-text-first-wins', 'split_json_fields', 'secrets', {
+    json: `{"input":[{"type":"input_text","text":"${FAKE.aws.slice(0, 8)}","text":"ok"},{"type":"input_text","text":"${FAKE.aws.slice(8)}"}]}`,
+  }, FAKE.aws),
+  detect('split-dup-text-last-wins', 'split_json_fields', 'email', {
+    json: `{"messages":[{"role":"user","content":[{"type":"text","text":"hi","text":"mail jane.doe@exa"},{"type":"text","text":"x","text":"mple.com"}]}]}`,
+  }, FAKE.email),
+  detect('split-dup-content', 'split_json_fields', 'credit_card', {
+    json: `{"messages":[{"role":"user","content":"card 4111 1111","content":"ok"},{"role":"user","content":" 1111 1111"}]}`,
+  }, FAKE.visa),
+  detect('split-glued-to-neighbour', 'split_json_fields', 'secrets', json({ input: ['see note:x', FAKE.github.slice(0, 10), FAKE.github.slice(10)] }), FAKE.github),
 ];
 
 const dup = (template: string, value: string): { json: string } => ({ json: template.replace('VALUE', JSON.stringify(value).slice(1, -1)) });
@@ -259,6 +276,43 @@ const MIXED: readonly CorpusCase[] = [
   detect('mixed-fullwidth-split-ssn', 'mixed', 'ssn', chat(textParts([fullwidth('SSN 123-45'), fullwidth('-6789')])), FAKE.ssn),
 ];
 
+const CONTROL_CHARS: readonly CorpusCase[] = [
+  detect('ctl-email-nul', 'control_chars', 'email', { text: `mail ${FAKE.email.replace('@', '\u0000@')} now` }, FAKE.email),
+  detect('ctl-email-every-third', 'control_chars', 'email', { text: controlChars(FAKE.email2) }, FAKE.email2),
+  detect('ctl-aws-bel', 'control_chars', 'secrets', { text: `key ${FAKE.aws.slice(0, 8)}\u0007${FAKE.aws.slice(8)}` }, FAKE.aws),
+  detect('ctl-openai-json', 'control_chars', 'secrets', chat(`use ${controlChars(FAKE.openai, 7, 3)}`), FAKE.openai),
+  detect('ctl-anthropic-lone-surrogate', 'control_chars', 'secrets', chat(`${FAKE.anthropic.slice(0, 20)}\ud800${FAKE.anthropic.slice(20)}`), FAKE.anthropic),
+  detect('ctl-github-object-replacement', 'control_chars', 'secrets', { text: `gh ${FAKE.github.slice(0, 6)}\ufffc${FAKE.github.slice(6)}` }, FAKE.github),
+  detect('ctl-bearer-vt-ff', 'control_chars', 'secrets', { text: `Authorization: Bearer ${FAKE.bearerToken.slice(0, 9)}\u000b\u000c${FAKE.bearerToken.slice(9)}` }, FAKE.bearerToken),
+  detect('ctl-phone-del', 'control_chars', 'phone', { text: `call (415) 555\u007f-0132` }, FAKE.phoneUs),
+  detect('ctl-phone-braille', 'control_chars', 'phone', { text: `tel ${FAKE.phoneIntl.replace(/ /g, '\u2800 ')}` }, FAKE.phoneIntl),
+  detect('ctl-ssn-c1', 'control_chars', 'ssn', { text: `SSN ${controlChars(FAKE.ssn, 2, 5)}` }, FAKE.ssn),
+  detect('ctl-card-nel', 'control_chars', 'credit_card', { text: `card ${FAKE.visaCompact.replace(/(\d{4})(?=\d)/g, '$1\u0085')}` }, FAKE.visaCompact),
+  detect('ctl-card-hangul-fillers', 'control_chars', 'credit_card', { text: `amex ${controlChars(FAKE.amex, 4, 10)}` }, FAKE.amex),
+  detect('ctl-tool-arguments-escaped', 'control_chars', 'email', json({
+    messages: [{ role: 'assistant', tool_calls: [{ type: 'function', function: { name: 'f', arguments: `{"to":"${FAKE.email.replace('@', '\\u0000@')}"}` } }] }],
+  }), FAKE.email),
+];
+
+const JSON_NUMBERS: readonly CorpusCase[] = [
+  detect('num-card-tool-use', 'json_numbers', 'credit_card', {
+    json: `{"model":"claude-sonnet-4-5","max_tokens":64,"messages":[{"role":"assistant","content":[{"type":"tool_use","id":"tu_1","name":"charge","input":{"card":${FAKE.visaCompact},"amount":12.5}}]}]}`,
+  }, FAKE.visaCompact),
+  detect('num-card-metadata', 'json_numbers', 'credit_card', { json: `{"metadata":{"cc":${FAKE.mastercard.replace(/-/g, '')}}}` }, FAKE.mastercard),
+  detect('num-card-in-array', 'json_numbers', 'credit_card', { json: `{"result":{"values":[1,2,${FAKE.amex.replace(/ /g, '')}]}}` }, FAKE.amex),
+  detect('num-card-negative', 'json_numbers', 'credit_card', { json: `{"n":-${FAKE.visaCompact}}` }, FAKE.visaCompact),
+  detect('num-ssn-key', 'json_numbers', 'ssn', {
+    json: `{"messages":[{"role":"assistant","content":[{"type":"tool_use","id":"tu_2","name":"lookup","input":{"ssn":123456789}}]}]}`,
+  }, '123456789'),
+  detect('num-ssn-camel-key', 'json_numbers', 'ssn', { json: '{"patient":{"socialSecurityNumber":123456789}}' }, '123456789'),
+  detect('num-ssn-array', 'json_numbers', 'ssn', { json: '{"customer_ssns":[123456789]}' }, '123456789'),
+  detect('num-phone-key', 'json_numbers', 'phone', {
+    json: `{"messages":[{"role":"assistant","content":[{"type":"tool_use","id":"tu_3","name":"call","input":{"phone":4155550132}}]}]}`,
+  }, '4155550132'),
+  detect('num-phone-mobile-country-code', 'json_numbers', 'phone', { json: '{"contact":{"mobileNumber":14155550132}}' }, '14155550132'),
+  detect('num-phone-tel', 'json_numbers', 'phone', { json: '{"tel":4155550132}' }, '4155550132'),
+];
+
 const PNG_PREFIX = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
 
 const CLEAN: readonly CorpusCase[] = [
@@ -297,6 +351,16 @@ const CLEAN: readonly CorpusCase[] = [
   clean('clean-fullwidth-prose', 'fullwidth', 'phone', { text: fullwidth('Version 1.2.3 released on 2024-01-15 at 10:30') }),
   clean('clean-mixed-prose', 'mixed', 'credit_card', { text: zeroWidth(fullwidth('order 12345 shipped in 3 boxes'), 4) }),
   clean('clean-duplicate-keys', 'duplicate_json_keys', 'email', { json: '{"model":"m","temperature":0.2,"temperature":0.7,"messages":[]}' }),
+  clean('clean-split-competing-members', 'split_json_fields', 'phone', {
+    json: '{"input":[{"text":"released 1.2","content":"v1.2","text":".3"},{"content":"on 2024-01-15","text":"ok"}]}',
+  }),
+  clean('clean-control-prose', 'control_chars', 'phone', { text: 'line1\r\n\tcol\u0007 bell at 10:30 \u2800 v1.2.3 \ufffc on 2024-01-15, ids 12\u000034 and 56\u0007 78' }),
+  clean('clean-control-json', 'control_chars', 'email', { json: '{"a":"tab\\there\\u0000 nul \\u001b[0m reset \\ud800 half, icon@2x.png"}' }),
+  clean('clean-number-ids', 'json_numbers', 'phone', {
+    json: '{"id":4155550132,"count":123456789,"hotel_id":4155550132,"telemetry":4155550132,"ts":1705314030123,"order":4111111111111112}',
+  }),
+  clean('clean-number-floats', 'json_numbers', 'credit_card', { json: '{"embedding":[0.4111111111111111,-0.123456789,2.5e3],"phone_count":3,"ssn_checked":true}' }),
+  clean('clean-number-ssn-key-invalid', 'json_numbers', 'ssn', { json: '{"ssn":666123456,"ssn_last4":6789,"phone":41555501}' }),
 ];
 
 /** The bypass corpus: every evasion form across detectors, plus false-positive controls. */
@@ -311,5 +375,7 @@ export const BYPASS_CORPUS: readonly CorpusCase[] = [
   ...DUPLICATE,
   ...TOOLS,
   ...MIXED,
+  ...CONTROL_CHARS,
+  ...JSON_NUMBERS,
   ...CLEAN,
 ];

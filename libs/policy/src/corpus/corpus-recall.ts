@@ -1,5 +1,6 @@
 import type { DetectorId } from '../detector-ids';
 import type { Finding } from '../finding';
+import { readLiteral, readNumber, readString, skipWhitespace } from '../json/json-lexer';
 import { redactJson } from '../json/redact-json';
 import { createRedactor, type Redactor } from '../redactor';
 import { decodeBase64Text, findBase64Candidates } from '../text/base64-candidates';
@@ -65,29 +66,86 @@ function readings(text: string, depth = 0): string[] {
   return out;
 }
 
-/** The strings of a JSON document: every string token (duplicates included) and each array's joined text parts. */
-function jsonStrings(jsonText: string): string[] {
-  const tokens = (jsonText.match(/"(?:[^"\\]|\\.)*"/g) ?? []).map((token) => JSON.parse(token) as string);
-  const joined: string[] = [];
-  const walk = (value: unknown): void => {
-    if (Array.isArray(value)) {
-      const parts: string[] = [];
-      for (const item of value) {
-        if (typeof item === 'string') parts.push(item);
-        else if (item !== null && typeof item === 'object') {
-          const record = item as Record<string, unknown>;
-          const text = typeof record['text'] === 'string' ? record['text'] : record['content'];
-          if (typeof text === 'string') parts.push(text);
-        }
-        walk(item);
-      }
-      joined.push(parts.join(''));
-    } else if (value !== null && typeof value === 'object') {
-      for (const item of Object.values(value)) walk(item);
+/** A text-bearing string of an array element: the element itself, or its `text` / `content` member. */
+interface OraclePart {
+  readonly element: number;
+  readonly member: string | undefined;
+  readonly value: string;
+}
+
+/**
+ * Reads a JSON document independently of the JSON walk (recursive, with the strict lexer): every string
+ * token (keys and duplicates included), every number's raw text, and per array its text-bearing parts.
+ */
+function readDocument(text: string): { tokens: string[]; arrays: OraclePart[][] } {
+  const tokens: string[] = [];
+  const arrays: OraclePart[][] = [];
+  const value = (i: number, parts: OraclePart[] | undefined, element: number, member: string | undefined): number => {
+    const at = skipWhitespace(text, i);
+    const code = text[at];
+    if (code === '"') {
+      const token = readString(text, at);
+      tokens.push(token.value);
+      if (parts !== undefined) parts.push({ element, member, value: token.value });
+      return token.end;
     }
+    if (code === '[') {
+      const mine: OraclePart[] = [];
+      arrays.push(mine);
+      let j = skipWhitespace(text, at + 1);
+      for (let index = 0; text[j] !== ']'; index++) {
+        j = skipWhitespace(text, value(j, mine, index, undefined));
+        if (text[j] === ',') j++;
+      }
+      return j + 1;
+    }
+    if (code === '{') {
+      let j = skipWhitespace(text, at + 1);
+      while (text[j] !== '}') {
+        const key = readString(text, j);
+        tokens.push(key.value);
+        const memberParts = parts !== undefined && (key.value === 'text' || key.value === 'content') ? parts : undefined;
+        j = skipWhitespace(text, value(skipWhitespace(text, key.end) + 1, memberParts, element, key.value));
+        if (text[j] === ',') j = skipWhitespace(text, j + 1);
+      }
+      return j + 1;
+    }
+    if (code === '-' || (code !== undefined && code >= '0' && code <= '9')) {
+      const end = readNumber(text, at);
+      tokens.push(text.slice(at, end));
+      return end;
+    }
+    return readLiteral(text, at);
   };
-  walk(JSON.parse(jsonText));
-  return [...tokens, ...joined];
+  value(0, undefined, 0, undefined);
+  return { tokens, arrays };
+}
+
+/** The joined texts of an array a provider may read: all parts in order, and one member per element in every reading. */
+function joinedReadings(parts: readonly OraclePart[]): string[] {
+  const byElement = new Map<number, OraclePart[]>();
+  for (const part of parts) byElement.set(part.element, [...(byElement.get(part.element) ?? []), part]);
+  const choose = (members: OraclePart[], keys: readonly string[], end: 'first' | 'last'): OraclePart | undefined => {
+    if (members[0]?.member === undefined) return members[0];
+    for (const key of keys) {
+      const matching = members.filter((part) => part.member === key);
+      if (matching.length > 0) return end === 'first' ? matching[0] : matching[matching.length - 1];
+    }
+    return undefined;
+  };
+  const readings = [parts.map((part) => part.value).join('')];
+  for (const keys of [['text'], ['content'], ['text', 'content'], ['content', 'text']]) {
+    for (const end of ['first', 'last'] as const) {
+      readings.push([...byElement.values()].map((members) => choose(members, keys, end)?.value ?? '').join(''));
+    }
+  }
+  return readings;
+}
+
+/** The texts of a JSON document: every string token and number (duplicates included) and each array's joined readings. */
+function jsonStrings(jsonText: string): string[] {
+  const { tokens, arrays } = readDocument(jsonText);
+  return [...tokens, ...arrays.flatMap((parts) => joinedReadings(parts))];
 }
 
 /** True when `output` still holds `value` in a form the detectors would read. */

@@ -71,3 +71,17 @@ export function splitInto(value: string, count: number): string[] {
   for (let i = 0; i < value.length; i += size) pieces.push(value.slice(i, i + size));
   return pieces;
 }
+
+/** Hidden characters the detector view drops: C0/C1 controls, DEL, NEL, a lone surrogate, U+2800, U+FFFC, Hangul fillers. */
+const HIDDEN = ['\u0000', '\u0007', '\u0008', '\u001b', '\u007f', '\u0085', '\u009f', '\ud800', '\u2800', '\ufffc', '\u3164', '\uffa0'];
+
+/** Inserts a hidden control or placeholder character after every `every` characters (cycling through kinds from `first`). */
+export function controlChars(value: string, every = 3, first = 0): string {
+  let out = '';
+  let k = first;
+  [...value].forEach((char, i) => {
+    out += char;
+    if ((i + 1) % every === 0 && i < value.length - 1) out += HIDDEN[k++ % HIDDEN.length];
+  });
+  return out;
+}
