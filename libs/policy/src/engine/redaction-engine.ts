@@ -54,10 +54,12 @@ export interface EngineSettings {
 
 /**
  * Finds every value in a text and where it sits in the ORIGINAL text. Per text: normalise (escapes,
- * NFKD + mark removal, homoglyphs, invisible characters), percent-decode up to maxDecodeDepth times
- * (re-normalising what was decoded), run the detectors on that view, resolve overlaps by precedence, then
- * decode base64 candidates that no match covers and scan them recursively (each layer counts toward
- * maxDecodeDepth). Work is linear in the text per level: decoded text is never longer than its source.
+ * NFKD + mark removal, homoglyphs, invisible and control characters, lone surrogates), percent-decode up to
+ * maxDecodeDepth times (re-normalising what was decoded), run the detectors on that view (with the caller's
+ * label, phone field and token starts, see ScanOptions), resolve overlaps by precedence, then decode base64
+ * candidates that no match covers and scan them recursively (each layer counts toward maxDecodeDepth; the
+ * options describe the outer text only). Work is linear in the text per level: decoded text is never longer
+ * than its source; every stage reports its work to the deadline.
  */
 export class RedactionEngine {
   private readonly salt: Uint8Array;
