@@ -226,6 +226,7 @@ describe.each(TEST_DIALECTS)('policy enforcement through the gateway on %s', (di
       ['a non-UTF-8 charset', '{"input":"x"}', { 'content-type': 'application/json; charset=utf-16' }, 503, 'policy_unavailable'],
       ['an unsupported content encoding', '{"input":"x"}', { 'content-encoding': 'zstd' }, 415, 'unsupported_media_type'],
       ['a body over the policy limit', JSON.stringify({ input: 'a'.repeat(70_000) }), {}, 503, 'policy_unavailable'],
+      ['a body nested deeper than the walk allows', `${'['.repeat(300)}"x"${']'.repeat(300)}`, {}, 503, 'policy_unavailable'],
       [
         'bytes after the end of a compressed body',
         Buffer.concat([deflateSync('{"input":"x"}'), Buffer.from(`{"input":"${EMAIL}"}`)]),
