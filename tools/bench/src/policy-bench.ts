@@ -12,25 +12,34 @@ import { readyLine, seedGatewayOrg, startGateway, startProcess, stop } from './b
 import { openLoop, percentile, type BenchRequest } from './open-loop';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 8);
-const RATE = Number(process.env['BENCH_RATE'] ?? 100);
+/** Open-loop rate per body size: low enough that one core is not saturated, so the figure is the per-request cost. */
+const RATES: Record<string, number> = { '4 KB': Number(process.env['BENCH_RATE'] ?? 100), '100 KB': Number(process.env['BENCH_RATE_LARGE'] ?? 25) };
 const PROXY_CORE = process.env['BENCH_PROXY_CORE'] ?? '1';
 const OTHER_CORE = process.env['BENCH_OTHER_CORE'] ?? '0';
 
-const SENTENCES = [
+const PROSE = [
   'Can you summarise the attached meeting notes and list the action items with owners?',
   'The customer wrote in about a delayed shipment; their order number is 58213 and it left the warehouse on Tuesday.',
+  'Rewrite the following paragraph in a friendlier tone, keeping it under 120 words.',
+  'Here is the draft of the quarterly update: revenue grew in every region and churn fell for the third quarter.',
+  'Thanks, that helps. Can you also suggest three subject lines for the follow-up email to the team?',
+];
+const SENSITIVE = [
   'Please reply to ana.souza@example.org and copy the account manager.',
   'Call back on +44 20 7946 0958 after 3pm, or on (415) 555-0132 if it is urgent.',
-  'Rewrite the following paragraph in a friendlier tone, keeping it under 120 words.',
   `Our staging key is ${['sk', 'proj', 'Q7w'.repeat(14)].join('-')}; do not share it.`,
 ];
 
-/** A chat request of about `bytes` bytes: alternating user/assistant turns built from SENTENCES. */
+/**
+ * A chat request of about `bytes` bytes: alternating user/assistant turns of ordinary prose, with an email, phone
+ * numbers or a key in one message out of eight (so the redactor has something to rewrite, as in real traffic).
+ */
 function chatBody(bytes: number): string {
   const messages: Array<{ role: string; content: string }> = [{ role: 'system', content: 'You are a helpful support assistant.' }];
   let size = 200;
   for (let i = 0; size < bytes; i += 1) {
-    const content = `${SENTENCES[i % SENTENCES.length]} ${SENTENCES[(i * 7 + 3) % SENTENCES.length]}`;
+    const first = i % 8 === 3 ? SENSITIVE[(i >> 3) % SENSITIVE.length] : PROSE[i % PROSE.length];
+    const content = `${first} ${PROSE[(i * 7 + 3) % PROSE.length]}`;
     messages.push({ role: i % 2 === 0 ? 'user' : 'assistant', content });
     size += content.length + 40;
   }
@@ -70,6 +79,7 @@ async function main(): Promise<void> {
         ['100 KB', 100 * 1024],
       ] as const) {
         const body = chatBody(bytes);
+        const RATE = RATES[label] ?? 25;
         const request = (key: string): BenchRequest => ({ path: '/v1/chat/completions', headers: { authorization: `Bearer ${key}` }, body });
         process.stderr.write(`- ${label}: warm-up\n`);
         await openLoop(gateway.url, request(plainOrg.key), RATE, 2);
@@ -86,7 +96,7 @@ async function main(): Promise<void> {
         const p = (runs: typeof plain, q: number) => percentile(samples(runs), q);
         const alone = redactorMs(body);
         rows.push({
-          body: `${label} (${Buffer.byteLength(body)} B)`,
+          body: `${label} (${Buffer.byteLength(body)} B) at ${RATE} req/s`,
           'no policy p50 ms': fmt(p(plain, 50)),
           'redact_upstream p50 ms': fmt(p(redacted, 50)),
           'added p50 ms': signed(p(redacted, 50) - p(plain, 50)),
@@ -95,14 +105,14 @@ async function main(): Promise<void> {
           'values redacted': String(alone.findings),
           errors: String(errors),
         });
-        results.push({ label, bytes: Buffer.byteLength(body), plainP50: p(plain, 50), plainP99: p(plain, 99), policyP50: p(redacted, 50), policyP99: p(redacted, 99), redactorMs: alone.ms, findings: alone.findings, errors });
+        results.push({ label, rate: RATE, bytes: Buffer.byteLength(body), plainP50: p(plain, 50), plainP99: p(plain, 99), policyP50: p(redacted, 50), policyP99: p(redacted, 99), redactorMs: alone.ms, findings: alone.findings, errors });
       }
     } finally {
       await stop(gateway);
     }
-    process.stdout.write(`\nNavPlane policy bench: redact_upstream vs no policy, ${SECONDS}s per body size, open loop at ${RATE} req/s, gateway pinned to core ${PROXY_CORE}\n\n`);
+    process.stdout.write(`\nNavPlane policy bench: redact_upstream vs no policy, ${SECONDS}s per body size, open loop, gateway pinned to core ${PROXY_CORE}\n\n`);
     console.table(rows);
-    process.stdout.write(`${JSON.stringify({ seconds: SECONDS, rate: RATE, results })}\n`);
+    process.stdout.write(`${JSON.stringify({ seconds: SECONDS, results })}\n`);
   } finally {
     await stop(upstream);
     await rm(dir, { recursive: true, force: true });

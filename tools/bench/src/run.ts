@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { countTraces, GATEWAY_START_NODE_ARGS, readyLine, seedGateway, startGateway, startProcess, stop } from './bench-processes';
-import { openLoop, percentile, type BenchRequest } from './open-loop';
+import { openLoop, percentile, type BenchRequest, type OpenLoopResult } from './open-loop';
 import { saturate } from './saturate';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 8);
@@ -19,41 +19,75 @@ const ONLY = new Set((process.env['BENCH_ONLY'] ?? 'direct,bare,express,gateway'
 /** Node flags of the gateway process: `npm start`'s (GATEWAY_START_NODE_ARGS) unless set, e.g. add `--cpu-prof`. */
 const GATEWAY_NODE_ARGS = (process.env['BENCH_GATEWAY_NODE_ARGS'] ?? GATEWAY_START_NODE_ARGS.join(' ')).split(' ').filter(Boolean);
 
-interface Measured {
+/** Open-loop rounds per target: its samples and the direct path's are taken in alternation (BENCH_ROUNDS, default 2). */
+const ROUNDS = Math.max(1, Number(process.env['BENCH_ROUNDS'] ?? 2));
+
+interface LatencyFigures {
+  plain: { p50: number; p99: number };
+  stream: { ttfc50: number; ttfc99: number; p50: number };
+}
+
+interface Measured extends LatencyFigures {
   name: string;
   plainRps: number;
   streamRps: number;
-  plain: { p50: number; p99: number; errors: number };
-  stream: { ttfc50: number; ttfc99: number; p50: number; errors: number };
+  errors: number;
+  /** The direct path measured in alternation with this target (absent for the direct row itself). */
+  direct?: LatencyFigures;
 }
 
-async function measure(name: string, baseUrl: string, pathPrefix: string, headers: Record<string, string>): Promise<Measured> {
+const requestsFor = (pathPrefix: string, headers: Record<string, string>): [BenchRequest, BenchRequest] => {
   const plainReq: BenchRequest = {
     path: `${pathPrefix}/v1/chat/completions`,
     headers,
     body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello to the benchmark' }] }),
   };
-  const streamReq: BenchRequest = { ...plainReq, body: JSON.stringify({ ...JSON.parse(plainReq.body), stream: true }) };
+  return [plainReq, { ...plainReq, body: JSON.stringify({ ...JSON.parse(plainReq.body), stream: true }) }];
+};
+
+const figures = (plain: OpenLoopResult[], stream: OpenLoopResult[]): LatencyFigures => {
+  const pooled = (runs: OpenLoopResult[], pick: (run: OpenLoopResult) => number[]) => runs.flatMap(pick);
+  return {
+    plain: { p50: percentile(pooled(plain, (r) => r.total), 50), p99: percentile(pooled(plain, (r) => r.total), 99) },
+    stream: {
+      ttfc50: percentile(pooled(stream, (r) => r.firstByte), 50),
+      ttfc99: percentile(pooled(stream, (r) => r.firstByte), 99),
+      p50: percentile(pooled(stream, (r) => r.total), 50),
+    },
+  };
+};
+
+/**
+ * Saturation, then the open-loop latency in ROUNDS rounds. With `direct` (the upstream's URL), each round measures
+ * the direct path right before the target, so the added latency compares samples taken under the same conditions
+ * (the machine drifts over a run; a single direct measurement at the start made the added figures swing).
+ */
+async function measure(name: string, baseUrl: string, headers: Record<string, string>, direct?: string): Promise<Measured> {
+  const [plainReq, streamReq] = requestsFor('', headers);
+  const [directPlain, directStream] = requestsFor('', {});
   process.stderr.write(`- ${name}: warm-up\n`);
   await saturate(baseUrl, plainReq, 2);
   await saturate(baseUrl, streamReq, 2);
   process.stderr.write(`- ${name}: saturation (${SECONDS}s each)\n`);
   const plainSat = await saturate(baseUrl, plainReq, SECONDS);
   const streamSat = await saturate(baseUrl, streamReq, SECONDS);
-  process.stderr.write(`- ${name}: open loop at ${RATE} req/s (${SECONDS}s each)\n`);
-  const plain = await openLoop(baseUrl, plainReq, RATE, SECONDS);
-  const stream = await openLoop(baseUrl, streamReq, RATE, SECONDS);
+  process.stderr.write(`- ${name}: open loop at ${RATE} req/s (${SECONDS}s each, ${ROUNDS} rounds${direct ? ', alternating with direct' : ''})\n`);
+  const slice = SECONDS / ROUNDS;
+  const runs = { plain: [] as OpenLoopResult[], stream: [] as OpenLoopResult[], directPlain: [] as OpenLoopResult[], directStream: [] as OpenLoopResult[] };
+  for (let round = 0; round < ROUNDS; round += 1) {
+    if (direct) runs.directPlain.push(await openLoop(direct, directPlain, RATE, slice));
+    runs.plain.push(await openLoop(baseUrl, plainReq, RATE, slice));
+    if (direct) runs.directStream.push(await openLoop(direct, directStream, RATE, slice));
+    runs.stream.push(await openLoop(baseUrl, streamReq, RATE, slice));
+  }
+  const errors = [...runs.plain, ...runs.stream].reduce((sum, run) => sum + run.errors, 0) + plainSat.errors + plainSat.non2xx + streamSat.errors + streamSat.non2xx;
   return {
     name,
     plainRps: plainSat.rps,
     streamRps: streamSat.rps,
-    plain: { p50: percentile(plain.total, 50), p99: percentile(plain.total, 99), errors: plain.errors + plainSat.errors + plainSat.non2xx },
-    stream: {
-      ttfc50: percentile(stream.firstByte, 50),
-      ttfc99: percentile(stream.firstByte, 99),
-      p50: percentile(stream.total, 50),
-      errors: stream.errors + streamSat.errors + streamSat.non2xx,
-    },
+    errors,
+    ...figures(runs.plain, runs.stream),
+    ...(direct ? { direct: figures(runs.directPlain, runs.directStream) } : {}),
   };
 }
 
@@ -66,7 +100,7 @@ async function main(): Promise<void> {
   const results: Measured[] = [];
   try {
     // The direct path is the reference for added latency: always measured.
-    results.push(await measure('direct (no proxy)', upstream.url, '', {}));
+    results.push(await measure('direct (no proxy)', upstream.url, {}));
 
     for (const [id, name, script] of [
       ['bare', 'bare node:http pass-through', 'bare-proxy.process.js'],
@@ -75,7 +109,7 @@ async function main(): Promise<void> {
       if (!ONLY.has(id)) continue;
       const target = await startProcess([join(__dirname, script)], { BENCH_UPSTREAM: upstream.url }, PROXY_CORE, readyLine);
       try {
-        results.push(await measure(name, target.url, '', {}));
+        results.push(await measure(name, target.url, {}, upstream.url));
       } finally {
         await stop(target);
       }
@@ -87,25 +121,28 @@ async function main(): Promise<void> {
     const key = await seedGateway(dbUrl, masterKey);
     const gateway = await startGateway({ dbUrl, masterKey, upstreamUrl: upstream.url, core: PROXY_CORE, nodeArgs: GATEWAY_NODE_ARGS });
     try {
-      results.push(await measure('NavPlane gateway (auth + vault + tracing)', gateway.url, '', { authorization: `Bearer ${key}` }));
+      results.push(await measure('NavPlane gateway (auth + vault + tracing)', gateway.url, { authorization: `Bearer ${key}` }, upstream.url));
     } finally {
       await stop(gateway);
     }
     const traces = await countTraces(dbUrl);
 
-    const direct = results[0] as Measured;
-    const rows = results.map((r) => ({
-      target: r.name,
-      'plain req/s': fmt(r.plainRps, 0),
-      'stream req/s': fmt(r.streamRps, 0),
-      'plain p50 +ms': r === direct ? fmt(r.plain.p50) : signed(r.plain.p50 - direct.plain.p50),
-      'plain p99 +ms': r === direct ? fmt(r.plain.p99) : signed(r.plain.p99 - direct.plain.p99),
-      'TTFC p50 +ms': r === direct ? fmt(r.stream.ttfc50) : signed(r.stream.ttfc50 - direct.stream.ttfc50),
-      'TTFC p99 +ms': r === direct ? fmt(r.stream.ttfc99) : signed(r.stream.ttfc99 - direct.stream.ttfc99),
-      errors: String(r.plain.errors + r.stream.errors),
-    }));
+    const rows = results.map((r) => {
+      const base = r.direct;
+      const added = (value: number, reference: number | undefined) => (reference === undefined ? fmt(value) : signed(value - reference));
+      return {
+        target: r.name,
+        'plain req/s': fmt(r.plainRps, 0),
+        'stream req/s': fmt(r.streamRps, 0),
+        'plain p50 +ms': added(r.plain.p50, base?.plain.p50),
+        'plain p99 +ms': added(r.plain.p99, base?.plain.p99),
+        'TTFC p50 +ms': added(r.stream.ttfc50, base?.stream.ttfc50),
+        'TTFC p99 +ms': added(r.stream.ttfc99, base?.stream.ttfc99),
+        errors: String(r.errors),
+      };
+    });
     process.stdout.write(`\nNavPlane bench: ${SECONDS}s per measurement, open loop at ${RATE} req/s, proxy pinned to core ${PROXY_CORE}\n`);
-    process.stdout.write('(direct row: absolute ms; other rows: added ms over direct at the same percentile)\n\n');
+    process.stdout.write('(direct row: absolute ms; other rows: added ms over the direct path measured in alternation with that target, same percentile)\n\n');
     console.table(rows);
     process.stdout.write(`gateway traces written: ${traces}\n`);
     process.stdout.write(`${JSON.stringify({ seconds: SECONDS, rate: RATE, results, gatewayTraces: traces })}\n`);
