@@ -1,23 +1,15 @@
 import type { ProviderId } from '../provider-adapter';
 import type { AssembledResponse, AssembledTextFilter } from './assembler.types';
 import { createResponseAssembler } from './response-assembler';
+import { named, sse, type Ev } from './sse-events.fixture';
 
 // Only ids and enums at known structural positions bypass the text filter. Sentinel strings are
 // planted at content positions — values and object keys, under keys named like identifiers (`id`,
 // `name`, `code`, `type`…) too — and must come out filtered; the known positions must not.
 
-type Ev = readonly [event: string | undefined, data: unknown];
 type Path = ReadonlyArray<string | number>;
 
-function sse(events: readonly Ev[]): Buffer {
-  const text = events.map(([event, data]) => {
-    const line = `data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`;
-    return event === undefined ? line : `event: ${event}\n${line}`;
-  });
-  return Buffer.from(text.join(''), 'utf8');
-}
 
-const named = (type: string, fields: object): Ev => [type, { type, ...fields }];
 
 /** Makes the content planted in a fixture and records every sentinel it contains. */
 interface Planter {

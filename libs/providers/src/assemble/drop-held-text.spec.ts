@@ -1,21 +1,13 @@
 import type { ProviderId } from '../provider-adapter';
 import type { AssembledResponse, AssembledTextFilter, ResponseAssemblerEndOptions } from './assembler.types';
 import { createResponseAssembler } from './response-assembler';
+import { named, sse, type Ev } from './sse-events.fixture';
 
 // `end({ dropHeldText: true })`: the held-back tail of a field that never completed is discarded
 // (its filter still ended once); fields that completed keep theirs; the default flushes as before.
 
-type Ev = readonly [event: string | undefined, data: unknown];
 
-function sse(events: readonly Ev[]): Buffer {
-  const text = events.map(([event, data]) => {
-    const line = `data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`;
-    return event === undefined ? line : `event: ${event}\n${line}`;
-  });
-  return Buffer.from(text.join(''), 'utf8');
-}
 
-const named = (type: string, fields: object): Ev => [type, { type, ...fields }];
 const chat = (index: number, delta: object, finish: string | null = null): Ev => [
   undefined,
   { id: 'c', object: 'chat.completion.chunk', model: 'm', choices: [{ index, delta, finish_reason: finish }] },

@@ -1,25 +1,16 @@
 import type { ProviderId } from '../provider-adapter';
 import type { AssembledResponse, AssembledTextFilter, ResponseAssemblerOptions } from './assembler.types';
 import { createResponseAssembler } from './response-assembler';
+import { named, sse, type Ev } from './sse-events.fixture';
 
 // A small corpus of every stream format, with multi-byte text in deltas, tool arguments and input.
 
-type Ev = readonly [event: string | undefined, data: unknown];
 
 interface Stream {
   readonly provider: ProviderId;
   readonly events: readonly Ev[];
 }
 
-function sse(events: readonly Ev[], eol = '\n'): Buffer {
-  const text = events
-    .map(([event, data]) => {
-      const line = `data: ${typeof data === 'string' ? data : JSON.stringify(data)}${eol}`;
-      return `${event === undefined ? '' : `event: ${event}${eol}`}${line}${eol}`;
-    })
-    .join('');
-  return Buffer.from(text, 'utf8');
-}
 
 const chat = (choices: object[], extra: object = {}): Ev => [
   undefined,
@@ -30,7 +21,6 @@ const choice = (index: number, delta: object, finish: string | null = null): obj
   delta,
   finish_reason: finish,
 });
-const named = (type: string, fields: object): Ev => [type, { type, ...fields }];
 
 const OPENAI_CHAT: Ev[] = [
   chat([choice(0, { role: 'assistant', content: '' }), choice(1, { role: 'assistant', content: null })]),
