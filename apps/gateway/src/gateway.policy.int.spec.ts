@@ -387,6 +387,53 @@ describe.each(TEST_DIALECTS)('policy enforcement through the gateway on %s', (di
     });
   });
 
+  describe('every mode, both providers, plain and streamed: what the upstream, the client and storage saw', () => {
+    const cases = (['off', 'redact_storage', 'redact_upstream', 'block'] as const).flatMap((mode) =>
+      (['openai', 'anthropic'] as const).flatMap((provider) => ([false, true] as const).map((stream) => [mode, provider, stream] as const)),
+    );
+
+    it.each(cases)('%s, %s, stream %s', async (mode, provider, stream) => {
+      const { orgId, key } = await orgWith([{ scopeType: 'org', mode }]);
+      // The provider answers with a sensitive value too (the client must get it as sent; storage must not keep it).
+      const answer = `Noted, I will write to ${EMAIL}.`;
+      const events = provider === 'openai' ? openaiChatStream({ chunks: ['Noted, I will ', 'write to jane.doe@', 'example.com.'] }) : anthropicMessageStream({ chunks: ['Noted, I will ', 'write to jane.doe@', 'example.com.'] });
+      const json = provider === 'openai' ? openaiChatCompletion({ content: answer }) : anthropicMessage({ content: answer });
+      h.upstream.enqueue(stream ? { kind: 'sse', events } : { kind: 'json', body: json });
+      const body = provider === 'openai' ? chatBody(stream ? { stream: true } : {}) : anthropicBody(stream ? { stream: true } : {});
+      const reply = await send(provider === 'openai' ? '/v1/chat/completions' : '/v1/messages', key, body);
+      const trace = await onlyTrace(orgId);
+      const upstreamText = h.upstream.lastRequest()?.text;
+
+      if (mode === 'block') {
+        expect(reply.status).toBe(400);
+        expect(reply.json.error?.code).toBe('policy_blocked');
+        expect(h.upstream.requestCount).toBe(0);
+      } else {
+        expect(reply.status).toBe(200);
+        // The client gets the provider's bytes unchanged in every mode.
+        if (stream) expect(reply.text).toBe(formatSseEvents(events));
+        else expect(reply.json).toEqual(json);
+        if (mode === 'redact_upstream') {
+          expectNoRawValues(upstreamText);
+          expect(upstreamText).toMatch(PLACEHOLDER);
+        } else {
+          // off and redact_storage: the provider gets the client's request (OpenAI chat: plus the usage option).
+          for (const value of [EMAIL, SSN, SECRET]) expect(upstreamText).toContain(value);
+        }
+      }
+      // Storage: nothing under off; otherwise redacted copies only.
+      expectNoRawValues(JSON.stringify(trace));
+      if (mode === 'off') {
+        expect(trace.requestBody).toBeNull();
+        expect(trace.responseBody).toBeNull();
+      } else {
+        expect(trace.requestBody).toMatch(PLACEHOLDER);
+        if (mode !== 'block') expect(trace.responseBody).toMatch(/\[EMAIL:[0-9a-f]{8}\]/);
+      }
+      expect(trace.policyDecisions).toMatchObject({ mode, action: { off: 'none', redact_storage: 'none', redact_upstream: 'redacted', block: 'blocked' }[mode] });
+    });
+  });
+
   it('gives the same value the same placeholder within an org and a different one in another org', async () => {
     const first = await orgWith([{ scopeType: 'org', mode: 'redact_upstream' }]);
     const second = await orgWith([{ scopeType: 'org', mode: 'redact_upstream' }]);
