@@ -13,7 +13,7 @@ import {
   type MetricsSource,
   type Readiness,
 } from '@navplane/http';
-import type { PolicyDetectorName, PolicyRule, Redactor } from '@navplane/policy';
+import type { DetectorId, PolicyStore, Redactor } from '@navplane/policy';
 import type { ProviderRegistry } from '@navplane/providers';
 import type { TraceSink } from '@navplane/trace';
 import type { ProviderKeyLookup } from '@navplane/vault';
@@ -62,9 +62,9 @@ export interface GatewayDeps {
   /** The org's decrypted provider key (vault; cached). */
   getProviderKey: (orgId: string, provider: string) => Promise<ProviderKeyLookup>;
   /** The orgs' policies (in memory, change-feed evicted). */
-  policies: { peek(orgId: string): readonly PolicyRule[] | undefined; load(orgId: string): Promise<readonly PolicyRule[]> };
+  policies: Pick<PolicyStore, 'peek' | 'load'>;
   /** The org's redactor (placeholder salt from the vault), or undefined when the salt cannot be read. */
-  getRedactor: (orgId: string, detectors: readonly PolicyDetectorName[]) => Promise<Redactor | undefined>;
+  getRedactor: (orgId: string, detectors: readonly DetectorId[]) => Promise<Redactor | undefined>;
   /** NAVPLANE_CAPTURE_BODIES (default false). */
   captureBodies?: boolean;
   /** NAVPLANE_CAPTURE_MAX_BYTES (default 65536). */

@@ -1,5 +1,5 @@
 import { createKeyVerifier, createOrgStateCache } from '@navplane/auth';
-import { createPolicyStore, createRedactor, PLACEHOLDER_SALT_SECRET, type PolicyDetectorName, type Redactor } from '@navplane/policy';
+import { createPolicyStore, createRedactor, PLACEHOLDER_SALT_SECRET, type DetectorId, type Redactor } from '@navplane/policy';
 import { createProviderRegistry } from '@navplane/providers';
 import type { Runtime, ServerSpec } from '@navplane/runtime';
 import {
@@ -39,7 +39,7 @@ export async function createGatewayServer(runtime: Runtime): Promise<GatewayServ
 
   // Redactors per org and detector set, rebuilt when the org's salt changes (the vault caches the salt itself).
   const redactors = new Map<string, { salt: string; redactor: Redactor }>();
-  const getRedactor = async (orgId: string, detectors: readonly PolicyDetectorName[]): Promise<Redactor | undefined> => {
+  const getRedactor = async (orgId: string, detectors: readonly DetectorId[]): Promise<Redactor | undefined> => {
     const salt = await vault.getOrCreateOrgSecret(orgId, PLACEHOLDER_SALT_SECRET);
     if (!salt.ok) return undefined;
     const cacheKey = `${orgId}|${detectors.join(',')}`;

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { isAppError } from '@navplane/core';
-import { ALL_POLICY_DETECTORS, createRedactor, type PolicyMode, type Redactor } from '@navplane/policy';
+import { DETECTOR_IDS, createRedactor, type PolicyMode, type Redactor } from '@navplane/policy';
 import { enforceRequestPolicy } from './enforce-policy';
 import type { PolicyState } from './policy-state';
 
 const redactor = createRedactor({ salt: randomBytes(32) });
 const state = (mode: PolicyMode, with_: Redactor | undefined = redactor): PolicyState => ({
-  effective: { policyId: 'pol_1', scope: { type: 'org' }, mode, detectors: ALL_POLICY_DETECTORS },
+  effective: { policyId: 'pol_1', scope: { type: 'org' }, mode, detectors: DETECTOR_IDS },
   redactor: with_,
   action: 'none',
 });

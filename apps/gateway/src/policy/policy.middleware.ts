@@ -1,4 +1,4 @@
-import { resolvePolicy, type PolicyDetectorName, type PolicyRule, type Redactor } from '@navplane/policy';
+import { resolvePolicy, type DetectorId, type PolicyStore, type Redactor } from '@navplane/policy';
 import type { RequestHandler } from 'express';
 import { contextOf } from '../gateway-context';
 import { BodyCapture, type CaptureLimits } from './body-capture';
@@ -8,9 +8,9 @@ import type { PolicyState } from './policy-state';
 /** Options of resolveRequestPolicy. */
 export interface ResolvePolicyOptions {
   /** The org's policies from memory (`peek`), read from the database only when unknown (`load`). */
-  policies: { peek(orgId: string): readonly PolicyRule[] | undefined; load(orgId: string): Promise<readonly PolicyRule[]> };
+  policies: Pick<PolicyStore, 'peek' | 'load'>;
   /** The org's redactor for these detectors, or undefined when its placeholder salt cannot be read. */
-  getRedactor: (orgId: string, detectors: readonly PolicyDetectorName[]) => Promise<Redactor | undefined>;
+  getRedactor: (orgId: string, detectors: readonly DetectorId[]) => Promise<Redactor | undefined>;
   /** NAVPLANE_CAPTURE_BODIES. */
   captureBodies: boolean;
   /** NAVPLANE_CAPTURE_MAX_BYTES and the redaction bounds of stored copies. */

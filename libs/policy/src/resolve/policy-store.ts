@@ -1,5 +1,6 @@
 import { CHANGE_FEED_RESYNC_TOPIC, CHANGE_TOPICS, type ChangeFeed, type PoliciesRepository, type Policy } from '@navplane/storage';
-import { ALL_POLICY_DETECTORS, type PolicyDetectorName, type PolicyRule } from './resolve-policy';
+import { isDetectorId, type DetectorId } from '../detector-ids';
+import type { PolicyRule } from './resolve-policy';
 
 /** Options of createPolicyStore. */
 export interface PolicyStoreOptions {
@@ -27,13 +28,12 @@ export interface PolicyStore {
 }
 
 const EMPTY: readonly PolicyRule[] = Object.freeze([]);
-const KNOWN_DETECTORS = new Set<string>(ALL_POLICY_DETECTORS);
 
 /** The engine's view of a stored policy (unknown detector names in `config` are ignored). */
 export function toPolicyRule(policy: Policy): PolicyRule {
   const configured = policy.config['detectors'];
   const detectors = Array.isArray(configured)
-    ? configured.filter((name): name is PolicyDetectorName => typeof name === 'string' && KNOWN_DETECTORS.has(name))
+    ? configured.filter((name): name is DetectorId => isDetectorId(name))
     : undefined;
   return Object.freeze({
     id: policy.id,

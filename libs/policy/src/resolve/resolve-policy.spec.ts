@@ -1,4 +1,5 @@
-import { ALL_POLICY_DETECTORS, resolvePolicy, routeMatch, type PolicyRule, type PolicyTarget } from './resolve-policy';
+import { DETECTOR_IDS } from '../detector-ids';
+import { resolvePolicy, routeMatch, type PolicyRule, type PolicyTarget } from './resolve-policy';
 
 const target: PolicyTarget = { workspaceId: 'ws_1', keyId: 'key_1', provider: 'openai', path: '/v1/chat/completions' };
 const rule = (id: string, scopeType: PolicyRule['scopeType'], scopeValue: string | null, mode: PolicyRule['mode'] = 'block'): PolicyRule => ({
@@ -10,7 +11,7 @@ const rule = (id: string, scopeType: PolicyRule['scopeType'], scopeValue: string
 
 describe('resolvePolicy', () => {
   it('falls back to the built-in default: redact_storage when bodies are captured, else off', () => {
-    expect(resolvePolicy([], target, true)).toEqual({ policyId: null, scope: { type: 'default' }, mode: 'redact_storage', detectors: ALL_POLICY_DETECTORS });
+    expect(resolvePolicy([], target, true)).toEqual({ policyId: null, scope: { type: 'default' }, mode: 'redact_storage', detectors: DETECTOR_IDS });
     expect(resolvePolicy([], target, false).mode).toBe('off');
     expect(resolvePolicy([rule('p1', 'key', 'other_key')], target, false).policyId).toBeNull();
   });
@@ -71,7 +72,7 @@ describe('resolvePolicy', () => {
       policyId: 'p',
       scope: { type: 'org' },
       mode: 'block',
-      detectors: ALL_POLICY_DETECTORS,
+      detectors: DETECTOR_IDS,
     });
     expect(resolvePolicy([rule('p', 'key', 'key_1')], target, false).scope).toEqual({ type: 'key', value: 'key_1' });
   });

@@ -1,11 +1,7 @@
-/** What a policy does (CONTRACT §6). */
-export type PolicyMode = 'off' | 'redact_storage' | 'redact_upstream' | 'block';
+import type { PolicyMode, PolicyScopeType } from '@navplane/storage';
+import { DETECTOR_IDS, type DetectorId } from '../detector-ids';
 
-/** What a policy applies to; the most specific wins (see `SCOPE_PRECEDENCE`). */
-export type PolicyScopeType = 'org' | 'workspace' | 'key' | 'provider' | 'route';
-
-/** The detectors a policy can name. */
-export type PolicyDetectorName = 'email' | 'phone' | 'ssn' | 'credit_card' | 'secrets';
+export type { PolicyMode, PolicyScopeType } from '@navplane/storage';
 
 /** One stored policy as the engine needs it. `scopeValue` is null exactly for `org`. */
 export interface PolicyRule {
@@ -14,7 +10,7 @@ export interface PolicyRule {
   readonly scopeValue: string | null;
   readonly mode: PolicyMode;
   /** Undefined: every detector. */
-  readonly detectors?: readonly PolicyDetectorName[];
+  readonly detectors?: readonly DetectorId[];
 }
 
 /** The request a policy is chosen for. */
@@ -35,11 +31,8 @@ export interface EffectivePolicy {
   readonly scope: { readonly type: PolicyScopeType | 'default'; readonly value?: string };
   readonly mode: PolicyMode;
   /** The detectors to run (every one when the policy names none). */
-  readonly detectors: readonly PolicyDetectorName[];
+  readonly detectors: readonly DetectorId[];
 }
-
-/** Every detector, in report order. */
-export const ALL_POLICY_DETECTORS: readonly PolicyDetectorName[] = Object.freeze(['email', 'phone', 'ssn', 'credit_card', 'secrets']);
 
 /**
  * Most specific first: a key's policy beats its workspace's, which beats a route's, which beats a provider's,
@@ -70,7 +63,7 @@ export function defaultPolicy(captureBodies: boolean): EffectivePolicy {
     policyId: null,
     scope: { type: 'default' },
     mode: captureBodies ? 'redact_storage' : 'off',
-    detectors: ALL_POLICY_DETECTORS,
+    detectors: DETECTOR_IDS,
   };
 }
 
@@ -115,6 +108,6 @@ export function resolvePolicy(rules: readonly PolicyRule[], target: PolicyTarget
     policyId: best.id,
     scope: best.scopeValue === null ? { type: best.scopeType } : { type: best.scopeType, value: best.scopeValue },
     mode: best.mode,
-    detectors: best.detectors !== undefined && best.detectors.length > 0 ? best.detectors : ALL_POLICY_DETECTORS,
+    detectors: best.detectors !== undefined && best.detectors.length > 0 ? best.detectors : DETECTOR_IDS,
   };
 }
