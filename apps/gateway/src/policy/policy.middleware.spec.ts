@@ -40,8 +40,9 @@ async function run(options: Partial<ResolvePolicyOptions>, rules: readonly Polic
   const next: NextFunction = (error?: unknown) => {
     passed = error;
   };
-  await handler({} as Request, { locals: { gateway: context } } as unknown as Response, next);
-  return { context, passed };
+  const returned: unknown = handler({} as Request, { locals: { gateway: context } } as unknown as Response, next);
+  await returned;
+  return { context, passed, synchronous: returned === undefined };
 }
 
 const rule = (mode: PolicyRule['mode']): PolicyRule => ({ id: 'pol_1', scopeType: 'org', scopeValue: null, mode });
@@ -49,8 +50,9 @@ const rule = (mode: PolicyRule['mode']): PolicyRule => ({ id: 'pol_1', scopeType
 describe('resolveRequestPolicy', () => {
   it('does nothing on a warm request of an org with no policy and capture off', async () => {
     const getRedactor = jest.fn(async () => redactor);
-    const { context, passed } = await run({ getRedactor });
+    const { context, passed, synchronous } = await run({ getRedactor });
     expect(passed).toBeUndefined();
+    expect(synchronous).toBe(true); // no promise per request on the warm path
     expect(context.policy).toMatchObject({ effective: { mode: 'off', policyId: null }, action: 'none' });
     expect(context.policy?.capture).toBeUndefined();
     expect(getRedactor).not.toHaveBeenCalled();

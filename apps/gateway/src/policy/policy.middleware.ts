@@ -1,6 +1,6 @@
-import { resolvePolicy, type DetectorId, type PolicyStore, type Redactor } from '@navplane/policy';
-import type { RequestHandler } from 'express';
-import { contextOf } from '../gateway-context';
+import { resolvePolicy, type DetectorId, type PolicyRule, type PolicyStore, type Redactor } from '@navplane/policy';
+import type { NextFunction, RequestHandler } from 'express';
+import { contextOf, type GatewayContext } from '../gateway-context';
 import { BodyCapture, type CaptureLimits } from './body-capture';
 import { policyFailure } from './enforce-policy';
 import type { PolicyState } from './policy-state';
@@ -25,21 +25,11 @@ export interface ResolvePolicyOptions {
  */
 export function resolveRequestPolicy(options: ResolvePolicyOptions): RequestHandler {
   const { policies, getRedactor, captureBodies, captureLimits } = options;
-  return async function resolvePolicyStep(_req, res, next) {
-    const context = contextOf(res);
-    const { key, route } = context;
-    if (key === undefined || route === undefined) throw new Error('resolveRequestPolicy runs after authenticate');
-    let rules = policies.peek(key.orgId);
-    if (rules === undefined) {
-      try {
-        rules = await policies.load(key.orgId);
-      } catch {
-        const unknown: PolicyState = { effective: { policyId: null, scope: { type: 'default' }, mode: 'block', detectors: [] }, action: 'none' };
-        context.policy = unknown;
-        next(policyFailure(unknown, 'policy_store_unavailable'));
-        return;
-      }
-    }
+
+  /** Applies the org's `rules`; synchronous unless a redactor is needed (block, redact_upstream, capture). */
+  function apply(context: GatewayContext, rules: readonly PolicyRule[], next: NextFunction): Promise<void> | undefined {
+    const key = context.key as NonNullable<GatewayContext['key']>;
+    const route = context.route as NonNullable<GatewayContext['route']>;
     const effective =
       rules.length === 0 && !captureBodies
         ? OFF
@@ -49,26 +39,44 @@ export function resolveRequestPolicy(options: ResolvePolicyOptions): RequestHand
     if (effective.mode === 'off') {
       if (captureBodies) policy.captureSkipped = 'policy_off';
       next();
-      return;
+      return undefined;
     }
     const enforcing = effective.mode === 'block' || effective.mode === 'redact_upstream';
     if (!enforcing && !captureBodies) {
       next(); // redact_storage with nothing stored: nothing to do on the request path
-      return;
+      return undefined;
     }
-    const redactor = await getRedactor(key.orgId, effective.detectors);
-    if (redactor === undefined) {
-      if (enforcing) {
-        next(policyFailure(policy, 'salt_unavailable'));
+    return getRedactor(key.orgId, effective.detectors).then((redactor) => {
+      if (redactor === undefined) {
+        if (enforcing) {
+          next(policyFailure(policy, 'salt_unavailable'));
+          return;
+        }
+        policy.captureSkipped = 'salt_unavailable';
+        next();
         return;
       }
-      policy.captureSkipped = 'salt_unavailable';
+      policy.redactor = redactor;
+      if (captureBodies) policy.capture = new BodyCapture(redactor, captureLimits, route.adapter.id);
       next();
-      return;
-    }
-    policy.redactor = redactor;
-    if (captureBodies) policy.capture = new BodyCapture(redactor, captureLimits, route.adapter.id);
-    next();
+    });
+  }
+
+  // Warm and with no redactor needed, the step is a map lookup and a synchronous call: no promise per request.
+  return function resolvePolicyStep(_req, res, next) {
+    const context = contextOf(res);
+    const { key, route } = context;
+    if (key === undefined || route === undefined) throw new Error('resolveRequestPolicy runs after authenticate');
+    const rules = policies.peek(key.orgId);
+    if (rules !== undefined) return apply(context, rules, next);
+    return policies.load(key.orgId).then(
+      (loaded) => apply(context, loaded, next),
+      () => {
+        const unknown: PolicyState = { effective: { policyId: null, scope: { type: 'default' }, mode: 'block', detectors: [] }, action: 'none' };
+        context.policy = unknown;
+        next(policyFailure(unknown, 'policy_store_unavailable'));
+      },
+    );
   };
 }
 
