@@ -1,6 +1,6 @@
 import { appendAudit, type AuditActor } from '@navplane/auth';
 import { err, newId, ok, toIso, type AppError, type Result } from '@navplane/core';
-import { PLACEHOLDER_SALT_SECRET } from '@navplane/policy';
+import { PLACEHOLDER_SALT_SECRET, policyDetectors } from '@navplane/policy';
 import { CHANGE_TOPICS, type JsonObject, type NewPolicy, type Policy } from '@navplane/storage';
 import { invalidRequestFromZod } from './invalid-request';
 import { announce, invalid, notAnnounced, orgExists, orgNotFound, type OperationContext } from './operation-context';
@@ -28,12 +28,12 @@ export interface PolicyOperations {
 
 /** The stored policy as shown to people. */
 export function toPolicyDocument(policy: Policy): PolicyDocument {
-  const detectors = policy.config['detectors'];
+  const detectors = policyDetectors(policy.config);
   return {
     id: policy.id,
     scope: policy.scopeValue === null ? { type: policy.scopeType } : { type: policy.scopeType, value: policy.scopeValue },
     mode: policy.mode,
-    ...(Array.isArray(detectors) ? { detectors: detectors as PolicyDocument['detectors'] } : {}),
+    ...(detectors !== undefined ? { detectors } : {}),
     createdAt: policy.createdAt,
     updatedAt: policy.updatedAt,
   };

@@ -1,12 +1,9 @@
 import { DETECTOR_IDS } from '@navplane/policy';
-import type { PolicyMode, PolicyScopeType } from '@navplane/storage';
+import { POLICY_MODES, POLICY_SCOPE_TYPES } from '@navplane/storage';
 import { z } from 'zod';
 
-/** What a policy applies to (CONTRACT §6); the most specific wins. */
-export const POLICY_SCOPE_TYPES = ['org', 'workspace', 'key', 'provider', 'route'] as const satisfies readonly PolicyScopeType[];
+export { POLICY_MODES, POLICY_SCOPE_TYPES };
 
-/** What a policy does (CONTRACT §6). */
-export const POLICY_MODES = ['off', 'redact_storage', 'redact_upstream', 'block'] as const satisfies readonly PolicyMode[];
 
 /** The detectors a policy can name (CONTRACT §6); a policy without `detectors` uses every one. */
 export const POLICY_DETECTORS = DETECTOR_IDS;

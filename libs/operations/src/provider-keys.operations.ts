@@ -1,10 +1,11 @@
 import { appendAudit, type AuditActor } from '@navplane/auth';
 import { AppError, err, isAppError, ok, type Result } from '@navplane/core';
+import { PROVIDER_IDS } from '@navplane/providers';
 import type { ProviderKeySummary } from '@navplane/storage';
 import { invalid, notFound, orgExists, orgNotFound, type OperationContext } from './operation-context';
 
-/** The providers an org can store a key for. */
-export const SUPPORTED_PROVIDERS = ['openai', 'anthropic'] as const;
+/** The providers an org can store a key for: every provider NavPlane has an adapter for. */
+export const SUPPORTED_PROVIDERS = PROVIDER_IDS;
 
 /** One of SUPPORTED_PROVIDERS. */
 export type SupportedProvider = (typeof SUPPORTED_PROVIDERS)[number];

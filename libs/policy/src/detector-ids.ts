@@ -19,6 +19,9 @@ export const PLACEHOLDER_LABELS: Readonly<Record<DetectorId, string>> = Object.f
   secrets: 'SECRET',
 });
 
+/** Detectors whose values are digits: matched on digits only, canonicalised to digits for placeholders. */
+export const DIGIT_DETECTORS: ReadonlySet<DetectorId> = new Set(['credit_card', 'ssn', 'phone']);
+
 /** True when `value` names a detector. */
 export function isDetectorId(value: unknown): value is DetectorId {
   return typeof value === 'string' && (DETECTOR_IDS as readonly string[]).includes(value);

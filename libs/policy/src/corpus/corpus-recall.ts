@@ -1,4 +1,4 @@
-import type { DetectorId } from '../detector-ids';
+import { DIGIT_DETECTORS, type DetectorId } from '../detector-ids';
 import type { Finding } from '../finding';
 import { readLiteral, readNumber, readString, skipWhitespace } from '../json/json-lexer';
 import { redactJson } from '../json/redact-json';
@@ -40,7 +40,6 @@ export interface CaseOutcome {
 }
 
 const CORPUS_SALT = new TextEncoder().encode('navplane bypass corpus salt');
-const DIGIT_DETECTORS: ReadonlySet<DetectorId> = new Set(['phone', 'ssn', 'credit_card']);
 
 /** Text as the detectors read it: normalised and percent-decoded (twice). */
 function comparable(text: string): string {

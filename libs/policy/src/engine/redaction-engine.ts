@@ -1,4 +1,4 @@
-import type { DetectorId } from '../detector-ids';
+import { DIGIT_DETECTORS, type DetectorId } from '../detector-ids';
 import { scanCreditCards } from '../detectors/credit-card.detector';
 import type { Candidate, DetectorContext, DetectorScan } from '../detectors/candidate';
 import { scanEmails } from '../detectors/email.detector';
@@ -27,7 +27,6 @@ const SCANS: Readonly<Record<DetectorId, DetectorScan>> = {
   email: scanEmails,
   phone: scanPhones,
 };
-const DIGIT_DETECTORS: ReadonlySet<DetectorId> = new Set(['credit_card', 'ssn', 'phone']);
 
 /** What a caller knows about one text beyond its characters (all optional). */
 export interface ScanOptions {

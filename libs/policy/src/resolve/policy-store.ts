@@ -29,12 +29,15 @@ export interface PolicyStore {
 
 const EMPTY: readonly PolicyRule[] = Object.freeze([]);
 
+/** The detectors a stored policy names (`config.detectors`; unknown names ignored), or undefined for every one. */
+export function policyDetectors(config: Policy['config']): DetectorId[] | undefined {
+  const configured = config['detectors'];
+  return Array.isArray(configured) ? configured.filter((name): name is DetectorId => isDetectorId(name)) : undefined;
+}
+
 /** The engine's view of a stored policy (unknown detector names in `config` are ignored). */
 export function toPolicyRule(policy: Policy): PolicyRule {
-  const configured = policy.config['detectors'];
-  const detectors = Array.isArray(configured)
-    ? configured.filter((name): name is DetectorId => isDetectorId(name))
-    : undefined;
+  const detectors = policyDetectors(policy.config);
   return Object.freeze({
     id: policy.id,
     scopeType: policy.scopeType,

@@ -41,7 +41,7 @@ export interface EffectivePolicy {
  */
 export const SCOPE_PRECEDENCE: readonly PolicyScopeType[] = Object.freeze(['key', 'workspace', 'route', 'provider', 'org']);
 
-const RANK: Record<PolicyScopeType, number> = { key: 0, workspace: 1, route: 2, provider: 3, org: 4 };
+const RANK = Object.fromEntries(SCOPE_PRECEDENCE.map((type, index) => [type, index])) as Record<PolicyScopeType, number>;
 
 /**
  * How specifically a route value matches (higher is more specific), or -1. A value matches the upstream path

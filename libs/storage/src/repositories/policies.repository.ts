@@ -3,11 +3,17 @@ import type { DialectCapabilities } from '../database/dialect-capabilities';
 import type { JsonObject } from '../schema/json';
 import type { DB, PoliciesTable } from '../schema/schema';
 
-/** What a policy applies to (CONTRACT §6); the most specific wins. */
-export type PolicyScopeType = 'org' | 'workspace' | 'key' | 'provider' | 'route';
+/** What a policy can apply to (CONTRACT §6); the most specific wins. */
+export const POLICY_SCOPE_TYPES = ['org', 'workspace', 'key', 'provider', 'route'] as const;
 
-/** What a policy does (CONTRACT §6). */
-export type PolicyMode = 'off' | 'redact_storage' | 'redact_upstream' | 'block';
+/** What a policy applies to. */
+export type PolicyScopeType = (typeof POLICY_SCOPE_TYPES)[number];
+
+/** What a policy can do (CONTRACT §6). */
+export const POLICY_MODES = ['off', 'redact_storage', 'redact_upstream', 'block'] as const;
+
+/** What a policy does. */
+export type PolicyMode = (typeof POLICY_MODES)[number];
 
 /** A stored policy. `scopeValue` is null exactly when `scopeType` is `org`. */
 export interface Policy {
