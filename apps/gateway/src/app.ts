@@ -133,6 +133,9 @@ export function createApp(deps: GatewayDeps): Express {
     }
   };
 
+  // One evaluation bound for enforcement and for stored copies (NAVPLANE_POLICY_MAX_BODY_BYTES, _TIMEOUT_MS).
+  const policyLimits = deps.policyLimits ?? { maxBodyBytes: 4 * 1024 * 1024, timeoutMs: 1000 };
+
   // The provider path runs as one composed handler: every step on every request, no router matching.
   const providerPath = composeHandlers([
     requestId(),
@@ -146,16 +149,9 @@ export function createApp(deps: GatewayDeps): Express {
       policies: deps.policies,
       getRedactor: deps.getRedactor,
       captureBodies: deps.captureBodies ?? false,
-      captureLimits: {
-        storeChars: deps.captureMaxBytes ?? 65_536,
-        redactBytes: deps.policyLimits?.maxBodyBytes ?? 4 * 1024 * 1024,
-        timeoutMs: deps.policyLimits?.timeoutMs ?? 1000,
-      },
+      captureLimits: { storeChars: deps.captureMaxBytes ?? 65_536, redactBytes: policyLimits.maxBodyBytes, timeoutMs: policyLimits.timeoutMs },
     }),
-    readBodyWhenNeeded({
-      maxBodyBytes: deps.maxBodyBytes ?? 20 * 1024 * 1024,
-      policyLimits: deps.policyLimits ?? { maxBodyBytes: 4 * 1024 * 1024, timeoutMs: 1000 },
-    }),
+    readBodyWhenNeeded({ maxBodyBytes: deps.maxBodyBytes ?? 20 * 1024 * 1024, policyLimits }),
     proxyToProvider({
       registry: deps.registry,
       connectTimeoutMs: deps.connectTimeoutMs ?? 10_000,

@@ -39,8 +39,6 @@ export interface GatewayContext {
   upstreamHeadersAt?: number;
   /** Time spent in the gateway before forwarding, ms. */
   preUpstreamMs?: number;
-  /** Set once the trace is recorded, so it happens exactly once. */
-  recorded?: boolean;
 }
 
 /** The gateway context of a response (set by the first gateway middleware). */

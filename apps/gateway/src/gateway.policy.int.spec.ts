@@ -22,9 +22,10 @@ interface Reply {
   headers: Headers;
 }
 
-/** Asserts `text` holds none of the raw sensitive values (nor their digits-only forms). */
-function expectNoRawValues(text: string | null | undefined): void {
-  if (text === null || text === undefined) return;
+/** Asserts `text` is there and holds none of the raw sensitive values (nor their digits-only forms). */
+function expectNoRawValues(text: string | null | undefined): asserts text is string {
+  expect(text).toEqual(expect.any(String));
+  if (typeof text !== 'string') return;
   for (const value of RAW_VALUES) expect(text).not.toContain(value);
   expect(text.replace(/\D/g, '')).not.toContain('4111111111111111');
 }

@@ -1,4 +1,4 @@
-import type { KeyRefusalCode, VerifyResult } from '@navplane/auth';
+import { hasScope, type KeyRefusalCode, type Scope, type VerifyResult } from '@navplane/auth';
 import { AppError } from '@navplane/core';
 import type { RequestHandler } from 'express';
 import { contextOf } from '../gateway-context';
@@ -55,10 +55,10 @@ export function authenticate({ verify }: AuthenticateOptions): RequestHandler {
 }
 
 /** Refuses keys without `scope` (403 `permission_denied`). */
-export function requireScope(scope: string): RequestHandler {
+export function requireScope(scope: Scope): RequestHandler {
   return function checkScope(_req, res, next) {
     const key = contextOf(res).key;
-    if (key === undefined || !key.scopes.includes(scope as never)) {
+    if (key === undefined || !hasScope(key, scope)) {
       next(new AppError('permission_denied', `This NavPlane key lacks the "${scope}" scope`));
       return;
     }

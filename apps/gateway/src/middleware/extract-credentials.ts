@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { GATEWAY_KEY_PREFIX } from '@navplane/auth';
 import type { ProviderAdapter } from '@navplane/providers';
 
 /** Where the NavPlane key came from and which credential mode the request uses. */
@@ -19,9 +20,11 @@ function bearerToken(headers: IncomingHttpHeaders): string | undefined {
   return BEARER.exec(auth)?.[1];
 }
 
+const BEARER_NAVPLANE_KEY = new RegExp(`^Bearer\\s+${GATEWAY_KEY_PREFIX}`, 'i');
+
 /** True for anything shaped like a NavPlane key: it must never be forwarded, even in passthrough. */
 function looksLikeNavPlaneKey(value: string): boolean {
-  return value.startsWith('np_') || /^Bearer\s+np_/i.test(value);
+  return value.startsWith(GATEWAY_KEY_PREFIX) || BEARER_NAVPLANE_KEY.test(value);
 }
 
 /**
@@ -41,8 +44,8 @@ export function extractCredentials(headers: IncomingHttpHeaders, adapter: Provid
     return { mode: 'passthrough', navplaneKey: explicit.trim(), providerHeaders };
   }
   const bearer = bearerToken(headers);
-  if (bearer !== undefined && bearer.startsWith('np_')) return { mode: 'vault', navplaneKey: bearer };
+  if (bearer !== undefined && bearer.startsWith(GATEWAY_KEY_PREFIX)) return { mode: 'vault', navplaneKey: bearer };
   const apiKey = first(headers['x-api-key'])?.trim();
-  if (apiKey !== undefined && apiKey.startsWith('np_')) return { mode: 'vault', navplaneKey: apiKey };
+  if (apiKey !== undefined && apiKey.startsWith(GATEWAY_KEY_PREFIX)) return { mode: 'vault', navplaneKey: apiKey };
   return { mode: 'none' };
 }
