@@ -149,7 +149,6 @@ describe.each(TEST_DIALECTS)('SIGTERM under load on %s', (dialect) => {
     expect(code).toBe(0);
     const answered = statuses.filter((s) => s !== 'error');
     expect(answered.every((s) => s === 200)).toBe(true);
-    expect(answered.length).toBeGreaterThanOrEqual(200);
 
     const flushedLine = served.lines.map(parseLine).find((line) => line?.['message'] === 'trace queue flushed');
     expect(flushedLine).toBeDefined();

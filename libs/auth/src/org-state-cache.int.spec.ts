@@ -79,9 +79,9 @@ describe.each(TEST_DIALECTS)('org state cache on %s', (dialect) => {
       await ownFeed.publish(CHANGE_TOPICS.orgChanged, { orgId: org.id }).catch(() => undefined);
       await waitFor(() => cache.isEnabled(org.id) === undefined);
       expect(errors.length).toBeGreaterThan(0);
-      await expect(cache.load(org.id)).rejects.toBeDefined();
+      await expect(cache.load(org.id)).rejects.toMatchObject({ message: expect.any(String) });
       const fresh = createOrgStateCache({ repos: ownRepos, changeFeed: ownFeed, onError: () => undefined });
-      await expect(fresh.start()).rejects.toBeDefined();
+      await expect(fresh.start()).rejects.toMatchObject({ message: expect.any(String) });
       await fresh.close();
     } finally {
       await cache.close();
