@@ -16,7 +16,52 @@ export interface OpenLoopResult {
   total: number[];
   /** Request start → first body byte (time to first chunk for streams). */
   firstByte: number[];
+  /** openLoopSlices: requests sent in the settle part of the slices (answered, not measured). */
+  settled?: number;
 }
+
+/** Sends one request and resolves when its response ended (or failed); `record` gets the timings of a 200. */
+function fire(
+  url: URL,
+  agent: Agent,
+  req: BenchRequest,
+  body: Buffer,
+  record: (totalMs: number, firstByteMs: number) => void,
+  fail: () => void,
+): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const t0 = performance.now();
+    let first: number | undefined;
+    const r = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        method: 'POST',
+        path: req.path,
+        agent,
+        headers: { ...req.headers, 'content-type': 'application/json', 'content-length': String(body.length) },
+      },
+      (res) => {
+        res.on('data', () => {
+          first ??= performance.now();
+        });
+        res.on('end', () => {
+          const t1 = performance.now();
+          if (res.statusCode === 200) record(t1 - t0, (first ?? t1) - t0);
+          else fail();
+          resolve();
+        });
+      },
+    );
+    r.on('error', () => {
+      fail();
+      resolve();
+    });
+    r.end(body);
+  });
+}
+
+const emptyResult = (): OpenLoopResult => ({ sent: 0, ok: 0, errors: 0, total: [], firstByte: [] });
 
 /**
  * Sends `rate` requests per second for `seconds`, on a fixed schedule that does not wait for
@@ -25,60 +70,100 @@ export interface OpenLoopResult {
 export async function openLoop(baseUrl: string, req: BenchRequest, rate: number, seconds: number): Promise<OpenLoopResult> {
   const url = new URL(baseUrl);
   const agent = new Agent({ keepAlive: true, maxSockets: 1024 });
-  const result: OpenLoopResult = { sent: 0, ok: 0, errors: 0, total: [], firstByte: [] };
+  const result = emptyResult();
   const total = rate * seconds;
   const interval = 1000 / rate;
   const start = performance.now();
   const inflight: Array<Promise<void>> = [];
   const body = Buffer.from(req.body);
-
-  const fire = () =>
-    new Promise<void>((resolve) => {
-      const t0 = performance.now();
-      let first: number | undefined;
-      const r = request(
-        {
-          host: url.hostname,
-          port: url.port,
-          method: 'POST',
-          path: req.path,
-          agent,
-          headers: { ...req.headers, 'content-type': 'application/json', 'content-length': String(body.length) },
-        },
-        (res) => {
-          res.on('data', () => {
-            first ??= performance.now();
-          });
-          res.on('end', () => {
-            const t1 = performance.now();
-            if (res.statusCode === 200) {
-              result.ok += 1;
-              result.total.push(t1 - t0);
-              result.firstByte.push((first ?? t1) - t0);
-            } else {
-              result.errors += 1;
-            }
-            resolve();
-          });
-        },
-      );
-      r.on('error', () => {
-        result.errors += 1;
-        resolve();
-      });
-      r.end(body);
-    });
+  const record = (totalMs: number, firstByteMs: number) => {
+    result.ok += 1;
+    result.total.push(totalMs);
+    result.firstByte.push(firstByteMs);
+  };
+  const fail = () => (result.errors += 1);
 
   for (let i = 0; i < total; i += 1) {
     const due = start + i * interval;
     const wait = due - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
     result.sent += 1;
-    inflight.push(fire());
+    inflight.push(fire(url, agent, req, body, record, fail));
   }
   await Promise.all(inflight);
   agent.destroy();
   return result;
+}
+
+/** Options of openLoopSlices. */
+export interface SliceOptions {
+  rate: number;
+  /** Length of one slice, in s. */
+  sliceSeconds: number;
+  /** Slices per target. */
+  slicesPerTarget: number;
+  /** The first part of each slice whose requests are sent but not measured, in ms (lets the previous slice's work settle). */
+  settleMs: number;
+}
+
+/**
+ * An A/B(/…) open loop for targets that run side by side: one schedule of `rate` requests/s, cut into slices that
+ * go to one target at a time in the order A B B A A B … (a mirrored sequence, so a drift of the machine over
+ * the run weighs on every target alike). Each slice's first `settleMs` warm the target back up and are not
+ * measured; the samples of all of a target's slices are pooled. Used to compare two configurations under the
+ * same machine conditions, when the difference sought is smaller than the drift between separate runs.
+ */
+export async function openLoopSlices(baseUrls: string[], req: BenchRequest, options: SliceOptions): Promise<OpenLoopResult[]> {
+  const { rate, sliceSeconds, slicesPerTarget, settleMs } = options;
+  const targets = baseUrls.map((baseUrl) => ({
+    url: new URL(baseUrl),
+    agent: new Agent({ keepAlive: true, maxSockets: 1024 }),
+    result: emptyResult(),
+  }));
+  const order: number[] = [];
+  for (let round = 0; round < slicesPerTarget; round += 1) {
+    const forward = targets.map((_, index) => index);
+    order.push(...(round % 2 === 0 ? forward : forward.reverse()));
+  }
+  const body = Buffer.from(req.body);
+  const interval = 1000 / rate;
+  const perSlice = Math.round(rate * sliceSeconds);
+  const settleRequests = Math.round((settleMs / 1000) * rate);
+  const inflight: Array<Promise<void>> = [];
+  const start = performance.now();
+  let i = 0;
+  for (const index of order) {
+    const target = targets[index] as (typeof targets)[number];
+    for (let n = 0; n < perSlice; n += 1, i += 1) {
+      const due = start + i * interval;
+      const wait = due - performance.now();
+      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+      const measured = n >= settleRequests;
+      const { result } = target;
+      if (measured) result.sent += 1;
+      else result.settled = (result.settled ?? 0) + 1;
+      inflight.push(
+        fire(
+          target.url,
+          target.agent,
+          req,
+          body,
+          (totalMs, firstByteMs) => {
+            if (!measured) return;
+            result.ok += 1;
+            result.total.push(totalMs);
+            result.firstByte.push(firstByteMs);
+          },
+          () => {
+            if (measured) result.errors += 1;
+          },
+        ),
+      );
+    }
+  }
+  await Promise.all(inflight);
+  for (const target of targets) target.agent.destroy();
+  return targets.map((target) => target.result);
 }
 
 /** The p-th percentile (0-100) of samples, nearest-rank. */

@@ -1,6 +1,6 @@
 // `npm run bench:writer`: the trace writer's sustained rate on each dialect (traces/s at several batch
 // sizes), and the gateway's latency at a fixed rate with tracing on (NAVPLANE_TRACE_SINK=db) and off
-// (NAVPLANE_TRACE_SINK=none), alternating rounds so drift hits both alike. Postgres runs when
+// (NAVPLANE_TRACE_SINK=none), side by side in alternating slices so drift hits both alike. Postgres runs when
 // BENCH_POSTGRES_URL (or NAVPLANE_TEST_POSTGRES_URL) names a server; each run gets a fresh database.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -8,8 +8,8 @@ import { newId, toIso } from '@navplane/core';
 import type { NewTrace } from '@navplane/storage';
 import { createTestDatabase } from '@navplane/testing';
 import { createBatchingTraceWriter, openTraceStorage } from '@navplane/trace';
-import { countTraces, readyLine, ROOT, seedGateway, startProcess, stop } from './bench-processes';
-import { openLoop, percentile, type BenchRequest, type OpenLoopResult } from './open-loop';
+import { countTraces, GATEWAY_START_NODE_ARGS, readyLine, ROOT, seedGateway, startProcess, stop, type Started } from './bench-processes';
+import { openLoop, openLoopSlices, percentile, type BenchRequest, type OpenLoopResult } from './open-loop';
 
 const POSTGRES_SERVER = process.env['BENCH_POSTGRES_URL'] ?? process.env['NAVPLANE_TEST_POSTGRES_URL'];
 /** Traces written per writer measurement. */
@@ -20,8 +20,11 @@ const WRITER_REPEATS = Number(process.env['BENCH_WRITER_REPEATS'] ?? 3);
 const BATCH_SIZES = (process.env['BENCH_BATCH_SIZES'] ?? '50,200,1000').split(',').map(Number);
 /** Fixed request rate of the latency comparison (req/s), seconds per round, rounds per mode. */
 const RATE = Number(process.env['BENCH_RATE'] ?? 500);
-const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
-const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+/** Measured seconds of load per mode (tracing on, tracing off). */
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 30);
+/** Length of one slice of the alternating schedule, and its unmeasured settle part. */
+const SLICE_SECONDS = Number(process.env['BENCH_SLICE_SECONDS'] ?? 2);
+const SETTLE_MS = Number(process.env['BENCH_SETTLE_MS'] ?? 250);
 const PROXY_CORE = process.env['BENCH_PROXY_CORE'] ?? '1';
 const OTHER_CORE = process.env['BENCH_OTHER_CORE'] ?? '0';
 /** Which parts run: writer, retention, latency (default all). */
@@ -196,10 +199,16 @@ interface LatencyResult {
   answered: number | null;
 }
 
-/** Gateway p50/p99 at RATE req/s with tracing on and off, ROUNDS alternating rounds of SECONDS each. */
+/**
+ * Gateway p50/p90/p99 at RATE req/s with tracing on and off. Both gateways run side by side on the same cores and
+ * database, and one open-loop schedule alternates between them in slices of SLICE_SECONDS (A B B A …, SECONDS of
+ * measured load per mode), so both modes are measured under the same machine conditions: on this shared VM the
+ * drift between two separate runs is larger than the 5 % sought. Only the gateway being measured gets requests.
+ */
 async function measureLatency(dialect: Dialect, upstreamUrl: string): Promise<LatencyResult[]> {
   const target = await createTestDatabase(dialect);
   const masterKey = randomBytes(32);
+  const gateways: Partial<Record<'db' | 'none', Started>> = {};
   try {
     const key = await seedGateway(target.url, masterKey);
     const req: BenchRequest = {
@@ -207,56 +216,54 @@ async function measureLatency(dialect: Dialect, upstreamUrl: string): Promise<La
       headers: { authorization: `Bearer ${key}` },
       body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello to the benchmark' }] }),
     };
-    const samples: Record<'db' | 'none', OpenLoopResult[]> = { db: [], none: [] };
-    let answeredWithTracing = 0;
-    for (let round = 0; round < ROUNDS; round += 1) {
-      // Alternate which mode goes first, so neither always runs on a warmer machine.
-      const order: Array<'db' | 'none'> = round % 2 === 0 ? ['db', 'none'] : ['none', 'db'];
-      for (const sink of order) {
-        const gateway = await startProcess(
-          [join(ROOT, 'apps/cli/dist/main.js'), 'serve', '--only', 'gateway'],
-          {
-            NAVPLANE_DATABASE_URL: target.url,
-            NAVPLANE_MASTER_KEY: masterKey.toString('base64'),
-            NAVPLANE_OPENAI_BASE_URL: upstreamUrl,
-            NAVPLANE_ANTHROPIC_BASE_URL: upstreamUrl,
-            NAVPLANE_GATEWAY_PORT: '0',
-            NAVPLANE_LOG_LEVEL: 'info',
-            NAVPLANE_TRACE_SINK: sink,
-            NODE_ENV: 'production',
-          },
-          PROXY_CORE,
-          readyLine,
-        );
-        try {
-          process.stderr.write(`- ${dialect} tracing ${sink === 'db' ? 'on ' : 'off'} round ${round + 1}/${ROUNDS}\n`);
-          const warmUp = await openLoop(gateway.url, req, RATE, 2);
-          const measured = await openLoop(gateway.url, req, RATE, SECONDS);
-          samples[sink].push(measured);
-          if (sink === 'db') answeredWithTracing += warmUp.ok + warmUp.errors + measured.ok + measured.errors;
-        } finally {
-          await stop(gateway);
-        }
-      }
+    const sinks = ['db', 'none'] as const;
+    for (const sink of sinks) {
+      gateways[sink] = await startProcess(
+        [...GATEWAY_START_NODE_ARGS, join(ROOT, 'apps/cli/dist/main.js'), 'serve', '--only', 'gateway'],
+        {
+          NAVPLANE_DATABASE_URL: target.url,
+          NAVPLANE_MASTER_KEY: masterKey.toString('base64'),
+          NAVPLANE_OPENAI_BASE_URL: upstreamUrl,
+          NAVPLANE_ANTHROPIC_BASE_URL: upstreamUrl,
+          NAVPLANE_GATEWAY_PORT: '0',
+          NAVPLANE_LOG_LEVEL: 'info',
+          NAVPLANE_TRACE_SINK: sink,
+          NODE_ENV: 'production',
+        },
+        PROXY_CORE,
+        readyLine,
+      );
     }
+    const urls = sinks.map((sink) => (gateways[sink] as Started).url);
+    const warmUps: OpenLoopResult[] = [];
+    for (const url of urls) warmUps.push(await openLoop(url, req, RATE, 2));
+    const slices = Math.max(1, Math.round(SECONDS / SLICE_SECONDS));
+    process.stderr.write(`- ${dialect}: tracing on and off, ${slices} slices of ${SLICE_SECONDS}s each at ${RATE} req/s\n`);
+    const measured = await openLoopSlices(urls, req, { rate: RATE, sliceSeconds: SLICE_SECONDS, slicesPerTarget: slices, settleMs: SETTLE_MS });
+    for (const sink of sinks) await stop(gateways[sink] as Started);
     const written = await countTraces(target.url);
-    return (['db', 'none'] as const).map((sink) => {
-      const runs = samples[sink];
-      const total = runs.flatMap((run) => run.total);
+    const sentTo = (index: number) => {
+      const warm = warmUps[index] as OpenLoopResult;
+      const run = measured[index] as OpenLoopResult;
+      return warm.sent + run.sent + (run.settled ?? 0);
+    };
+    return sinks.map((sink, index) => {
+      const run = measured[index] as OpenLoopResult;
       return {
         dialect,
         sink,
-        sent: runs.reduce((sum, run) => sum + run.sent, 0),
-        ok: runs.reduce((sum, run) => sum + run.ok, 0),
-        errors: runs.reduce((sum, run) => sum + run.errors, 0),
-        p50: percentile(total, 50),
-        p90: percentile(total, 90),
-        p99: percentile(total, 99),
+        sent: run.sent,
+        ok: run.ok,
+        errors: run.errors,
+        p50: percentile(run.total, 50),
+        p90: percentile(run.total, 90),
+        p99: percentile(run.total, 99),
         tracesWritten: sink === 'db' ? written : null,
-        answered: sink === 'db' ? answeredWithTracing : null,
+        answered: sink === 'db' ? sentTo(index) : null,
       };
     });
   } finally {
+    for (const started of Object.values(gateways)) if (started.child.exitCode === null) await stop(started);
     await target.drop();
   }
 }
@@ -330,7 +337,7 @@ async function main(): Promise<void> {
   }
   if (latency.length > 0) {
     process.stdout.write(
-      `\nGateway latency at ${RATE} req/s, open loop, ${ROUNDS} alternating rounds x ${SECONDS}s per mode, proxy pinned to core ${PROXY_CORE}\n`,
+      `\nGateway latency at ${RATE} req/s, open loop, tracing on and off side by side in alternating ${SLICE_SECONDS}s slices (${SECONDS}s measured per mode, first ${SETTLE_MS} ms of each slice unmeasured), gateways pinned to core ${PROXY_CORE}\n`,
     );
     const rows = latency.map((r) => {
       const off = latency.find((o) => o.dialect === r.dialect && o.sink === 'none') as LatencyResult;
@@ -351,7 +358,7 @@ async function main(): Promise<void> {
     });
     console.table(rows);
   }
-  process.stdout.write(`${JSON.stringify({ writerTraces: WRITER_TRACES, rate: RATE, seconds: SECONDS, rounds: ROUNDS, writer, retention, latency })}\n`);
+  process.stdout.write(`${JSON.stringify({ writerTraces: WRITER_TRACES, rate: RATE, seconds: SECONDS, sliceSeconds: SLICE_SECONDS, settleMs: SETTLE_MS, writer, retention, latency })}\n`);
 }
 
 main().catch((error: unknown) => {
