@@ -8,6 +8,8 @@ export interface TraceStorageWorkerData {
   poolSize: number;
   sqliteBusyTimeoutMs: number;
   applicationName: string;
+  /** Nice levels the worker thread lowers its own CPU priority by (0: unchanged). */
+  niceIncrement: number;
 }
 
 /** What the main thread asks of the worker. */

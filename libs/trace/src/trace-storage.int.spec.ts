@@ -1,9 +1,10 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { newId, toIso } from '@navplane/core';
 import { createRepositories, migrateToLatest, openDatabase, type NewTrace } from '@navplane/storage';
 import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from '@navplane/storage/testing';
 import { sql } from 'kysely';
 import { createBatchingTraceWriter } from './batching-trace-writer';
-import { openTraceStorage, TRACE_WRITER_APPLICATION_NAME } from './trace-storage';
+import { DEFAULT_WORKER_NICE_INCREMENT, openTraceStorage, TRACE_WRITER_APPLICATION_NAME } from './trace-storage';
 
 jest.setTimeout(30_000);
 
@@ -54,6 +55,26 @@ describe.each(TEST_DIALECTS)('trace storage on %s', (dialect) => {
       await storage.close();
       if (worker) await expect(storage.traces.insertBatch([trace(orgId)])).rejects.toThrow(/closed/);
     });
+
+    if (worker && process.platform === 'linux') {
+      it('runs the worker thread at a lower CPU priority than the event loop (nice +10 by default)', async () => {
+        const niceOf = (): Map<string, number> =>
+          new Map(
+            readdirSync('/proc/self/task').map((tid) => {
+              const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+              return [tid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])];
+            }),
+          );
+        const before = niceOf();
+        const base = before.get(String(process.pid)) as number;
+        const storage = await openTraceStorage({ shared: test.database, url: test.url, worker });
+        await storage.traces.insertBatch([trace(newId('org'))]); // the worker starts on first use
+        const lowered = [...niceOf()].filter(([tid]) => !before.has(tid)).map(([, nice]) => nice);
+        await storage.close();
+        expect(lowered).toContain(Math.min(19, base + DEFAULT_WORKER_NICE_INCREMENT));
+        expect(niceOf().get(String(process.pid))).toBe(base);
+      });
+    }
 
     if (dialect === 'sqlite') {
       it('fails a write quickly while another connection holds the write lock, and the event loop keeps running', async () => {

@@ -32,10 +32,18 @@ export interface OpenTraceStorageOptions {
   poolSize?: number;
   /** Run the statements in a worker thread (default true). */
   worker?: boolean;
+  /**
+   * Nice levels the worker thread lowers its own CPU priority by (Linux; default 10, 0 = unchanged), so that on
+   * a busy machine the event loop serving requests is scheduled before trace writes and retention deletes.
+   */
+  workerNiceIncrement?: number;
 }
 
 /** `application_name` of the trace connections in `pg_stat_activity`. */
 export const TRACE_WRITER_APPLICATION_NAME = 'navplane-trace-writer';
+
+/** How many nice levels the trace worker thread lowers its CPU priority by (Linux). */
+export const DEFAULT_WORKER_NICE_INCREMENT = 10;
 
 // In the worker a wait for SQLite's write lock blocks only that thread: a short wait absorbs another process's
 // brief write; a longer lock fails the batch, which the writer retries off the request path.
@@ -65,6 +73,7 @@ export async function openTraceStorage(options: OpenTraceStorageOptions): Promis
     poolSize,
     sqliteBusyTimeoutMs: WORKER_SQLITE_BUSY_TIMEOUT_MS,
     applicationName: TRACE_WRITER_APPLICATION_NAME,
+    niceIncrement: options.workerNiceIncrement ?? DEFAULT_WORKER_NICE_INCREMENT,
   });
 }
 

@@ -3,11 +3,15 @@
 // synchronous waits for a lock — never run on the event loop that serves requests.
 import { parentPort, workerData } from 'node:worker_threads';
 import { createTraceForksRepository, createTracesRepository, openDatabase } from '@navplane/storage';
+import { lowerThreadPriority } from './thread-priority';
 import type { TraceStorageRequest, TraceStorageResponse, TraceStorageWorkerData } from './trace-storage-protocol';
 
 const port = parentPort;
 if (port === null) throw new Error('trace-storage.worker must run in a worker thread');
 const data = workerData as TraceStorageWorkerData;
+
+// Trace writes are background work: when the CPU is contended, the threads serving requests go first.
+lowerThreadPriority(data.niceIncrement);
 
 const opened = openDatabase({
   url: data.url,
