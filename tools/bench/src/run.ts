@@ -94,6 +94,14 @@ async function measure(name: string, baseUrl: string, headers: Record<string, st
 const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 const signed = (n: number) => (n >= 0 ? `+${fmt(n)}` : fmt(n));
 
+/** The gateway's dropped-trace count over all reasons, from its /metrics (before it stops). */
+async function tracesDropped(baseUrl: string): Promise<string> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  let total = 0;
+  for (const match of text.matchAll(/^navplane_traces_dropped(?:\{[^}]*\})?\s+([0-9.eE+-]+)$/gm)) total += Number(match[1]);
+  return String(total);
+}
+
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'navplane-bench-'));
   const upstream = await startProcess([join(__dirname, 'upstream.process.js')], {}, OTHER_CORE, readyLine);
@@ -120,8 +128,10 @@ async function main(): Promise<void> {
     const dbUrl = `sqlite:${join(dir, 'bench.db')}`;
     const key = await seedGateway(dbUrl, masterKey);
     const gateway = await startGateway({ dbUrl, masterKey, upstreamUrl: upstream.url, core: PROXY_CORE, nodeArgs: GATEWAY_NODE_ARGS });
+    let dropped = 'unknown';
     try {
       results.push(await measure('NavPlane gateway (auth + vault + tracing)', gateway.url, { authorization: `Bearer ${key}` }, upstream.url));
+      dropped = await tracesDropped(gateway.url);
     } finally {
       await stop(gateway);
     }
@@ -144,8 +154,8 @@ async function main(): Promise<void> {
     process.stdout.write(`\nNavPlane bench: ${SECONDS}s per measurement, open loop at ${RATE} req/s, proxy pinned to core ${PROXY_CORE}\n`);
     process.stdout.write('(direct row: absolute ms; other rows: added ms over the direct path measured in alternation with that target, same percentile)\n\n');
     console.table(rows);
-    process.stdout.write(`gateway traces written: ${traces}\n`);
-    process.stdout.write(`${JSON.stringify({ seconds: SECONDS, rate: RATE, results, gatewayTraces: traces })}\n`);
+    process.stdout.write(`gateway traces written: ${traces}, dropped: ${dropped} (navplane_traces_dropped on /metrics)\n`);
+    process.stdout.write(`${JSON.stringify({ seconds: SECONDS, rate: RATE, results, gatewayTraces: traces, gatewayTracesDropped: dropped })}\n`);
   } finally {
     await stop(upstream);
     await rm(dir, { recursive: true, force: true });
