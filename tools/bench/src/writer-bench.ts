@@ -25,6 +25,8 @@ const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 30);
 /** Length of one slice of the alternating schedule, and its unmeasured settle part. */
 const SLICE_SECONDS = Number(process.env['BENCH_SLICE_SECONDS'] ?? 2);
 const SETTLE_MS = Number(process.env['BENCH_SETTLE_MS'] ?? 250);
+/** Both gateways with tracing off (an A/A run): what the on/off columns show when there is no difference. */
+const CALIBRATE = process.env['BENCH_CALIBRATE'] === '1';
 const PROXY_CORE = process.env['BENCH_PROXY_CORE'] ?? '1';
 const OTHER_CORE = process.env['BENCH_OTHER_CORE'] ?? '0';
 /** Which parts run: writer, retention, latency (default all). */
@@ -218,6 +220,8 @@ async function measureLatency(dialect: Dialect, upstreamUrl: string): Promise<La
     };
     const sinks = ['db', 'none'] as const;
     for (const sink of sinks) {
+      // BENCH_CALIBRATE: both gateways run with tracing off, so the table shows the method's own noise.
+      const runsWith = CALIBRATE ? 'none' : sink;
       gateways[sink] = await startProcess(
         [...GATEWAY_START_NODE_ARGS, join(ROOT, 'apps/cli/dist/main.js'), 'serve', '--only', 'gateway'],
         {
@@ -227,7 +231,7 @@ async function measureLatency(dialect: Dialect, upstreamUrl: string): Promise<La
           NAVPLANE_ANTHROPIC_BASE_URL: upstreamUrl,
           NAVPLANE_GATEWAY_PORT: '0',
           NAVPLANE_LOG_LEVEL: 'info',
-          NAVPLANE_TRACE_SINK: sink,
+          NAVPLANE_TRACE_SINK: runsWith,
           NODE_ENV: 'production',
         },
         PROXY_CORE,
@@ -344,7 +348,7 @@ async function main(): Promise<void> {
       const delta = (a: number, b: number) => (r.sink === 'none' ? '' : `${a >= b ? '+' : ''}${fmt(((a - b) / b) * 100, 1)}%`);
       return {
         dialect: r.dialect,
-        tracing: r.sink === 'db' ? 'on (db)' : 'off (none)',
+        tracing: CALIBRATE ? (r.sink === 'db' ? 'off (A, calibration)' : 'off (B)') : r.sink === 'db' ? 'on (db)' : 'off (none)',
         requests: r.ok,
         errors: r.errors,
         'p50 ms': fmt(r.p50, 3),
@@ -353,12 +357,12 @@ async function main(): Promise<void> {
         'p90 vs off': delta(r.p90, off.p90),
         'p99 ms': fmt(r.p99, 3),
         'p99 vs off': delta(r.p99, off.p99),
-        'traces written / answered': r.tracesWritten === null ? '' : `${r.tracesWritten} / ${r.answered}`,
+        'traces written / answered': r.tracesWritten === null || CALIBRATE ? '' : `${r.tracesWritten} / ${r.answered}`,
       };
     });
     console.table(rows);
   }
-  process.stdout.write(`${JSON.stringify({ writerTraces: WRITER_TRACES, rate: RATE, seconds: SECONDS, sliceSeconds: SLICE_SECONDS, settleMs: SETTLE_MS, writer, retention, latency })}\n`);
+  process.stdout.write(`${JSON.stringify({ writerTraces: WRITER_TRACES, rate: RATE, calibrate: CALIBRATE, seconds: SECONDS, sliceSeconds: SLICE_SECONDS, settleMs: SETTLE_MS, writer, retention, latency })}\n`);
 }
 
 main().catch((error: unknown) => {
