@@ -1,5 +1,4 @@
 import type { NewTrace } from '@navplane/storage';
-import type { ThreadPriority } from './thread-priority';
 
 // The messages between openTraceStorage (main thread) and trace-storage.worker (its database thread).
 
@@ -11,8 +10,6 @@ export interface TraceStorageWorkerData {
   applicationName: string;
   /** Nice levels the worker thread lowers its own CPU priority by (0: unchanged). */
   niceIncrement: number;
-  /** Whether the worker thread puts itself on the SCHED_IDLE policy (Linux, through `chrt`). */
-  idlePolicy: boolean;
 }
 
 /** What the main thread asks of the worker. */
@@ -29,9 +26,3 @@ export type TraceStorageRequest = { id: number } & TraceStorageCall;
 export type TraceStorageResponse =
   | { id: number; ok: true; value: unknown }
   | { id: number; ok: false; error: { name: string; message: string; code: string | undefined } };
-
-/** Sent once by the worker when it starts: the priority it gave itself (null where none could be set). */
-export interface TraceStorageThreadNotice {
-  notice: 'thread';
-  priority: ThreadPriority | null;
-}

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { newId, toIso } from '@navplane/core';
 import { createRepositories, migrateToLatest, openDatabase, type NewTrace } from '@navplane/storage';
@@ -58,31 +57,22 @@ describe.each(TEST_DIALECTS)('trace storage on %s', (dialect) => {
     });
 
     if (worker && process.platform === 'linux') {
-      it('runs the worker thread as background work: nice +10 and SCHED_IDLE, the event loop unchanged', async () => {
-        const threads = (): Map<string, { nice: number; policy: number }> =>
+      it('runs the worker thread at a lower CPU priority than the event loop (nice +10 by default)', async () => {
+        const niceOf = (): Map<string, number> =>
           new Map(
             readdirSync('/proc/self/task').map((tid) => {
-              const fields = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-              const rest = fields.slice(fields.lastIndexOf(')') + 2).split(' ');
-              return [tid, { nice: Number(rest[16]), policy: Number(rest[38]) }];
+              const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+              return [tid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])];
             }),
           );
-        const before = threads();
-        const main = before.get(String(process.pid)) as { nice: number; policy: number };
+        const before = niceOf();
+        const base = before.get(String(process.pid)) as number;
         const storage = await openTraceStorage({ shared: test.database, url: test.url, worker });
         await storage.traces.insertBatch([trace(newId('org'))]); // the worker starts on first use
-        // The policy is set through `chrt` right after the worker starts; give it a moment.
-        let added: Array<{ nice: number; policy: number }> = [];
-        for (let attempt = 0; attempt < 25; attempt += 1) {
-          added = [...threads()].filter(([tid]) => !before.has(tid)).map(([, state]) => state);
-          if (added.some((state) => state.policy === 5)) break;
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
+        const lowered = [...niceOf()].filter(([tid]) => !before.has(tid)).map(([, nice]) => nice);
         await storage.close();
-        // SCHED_IDLE needs util-linux `chrt` (present on Debian and most Linux images); without it only the nice value changes.
-        const idle = spawnSync('chrt', ['--version'], { stdio: 'ignore' }).status === 0;
-        expect(added).toContainEqual({ nice: Math.min(19, main.nice + DEFAULT_WORKER_NICE_INCREMENT), policy: idle ? 5 : main.policy });
-        expect(threads().get(String(process.pid))).toEqual(main);
+        expect(lowered).toContain(Math.min(19, base + DEFAULT_WORKER_NICE_INCREMENT));
+        expect(niceOf().get(String(process.pid))).toBe(base);
       });
     }
 

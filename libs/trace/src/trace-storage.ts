@@ -10,8 +10,7 @@ import {
   type TraceForksRepository,
   type TracesRepository,
 } from '@navplane/storage';
-import { createPriorityGovernor, setThreadPolicy, type PriorityGovernor } from './thread-priority';
-import type { TraceStorageCall, TraceStorageResponse, TraceStorageThreadNotice, TraceStorageWorkerData } from './trace-storage-protocol';
+import type { TraceStorageCall, TraceStorageResponse, TraceStorageWorkerData } from './trace-storage-protocol';
 
 /** What the trace writer and the retention sweeper need of the database. */
 export interface TraceStorage {
@@ -38,12 +37,6 @@ export interface OpenTraceStorageOptions {
    * a busy machine the event loop serving requests is scheduled before trace writes and retention deletes.
    */
   workerNiceIncrement?: number;
-  /**
-   * Put the worker thread on the SCHED_IDLE policy (Linux, through util-linux `chrt`; default true): it then runs
-   * only when no request-serving thread wants the CPU, and is lifted back to normal while it is starved (work
-   * pending 250 ms without an answer), so an overloaded gateway never drops traces for want of CPU.
-   */
-  workerIdlePolicy?: boolean;
 }
 
 /** `application_name` of the trace connections in `pg_stat_activity`. */
@@ -81,7 +74,6 @@ export async function openTraceStorage(options: OpenTraceStorageOptions): Promis
     sqliteBusyTimeoutMs: WORKER_SQLITE_BUSY_TIMEOUT_MS,
     applicationName: TRACE_WRITER_APPLICATION_NAME,
     niceIncrement: options.workerNiceIncrement ?? DEFAULT_WORKER_NICE_INCREMENT,
-    idlePolicy: options.workerIdlePolicy ?? true,
   });
 }
 
@@ -111,7 +103,6 @@ function workerStorage(data: TraceStorageWorkerData): TraceStorage {
   let worker: Worker | undefined;
   let nextId = 1;
   let closing: Promise<void> | undefined;
-  let governor: PriorityGovernor | undefined;
 
   const failAll = (error: Error) => {
     for (const waiter of pending.values()) waiter.reject(error);
@@ -123,33 +114,17 @@ function workerStorage(data: TraceStorageWorkerData): TraceStorage {
     if (worker !== undefined) return worker;
     const started = startWorker(data);
     started.unref(); // idle, it never keeps the process alive; a pending request refs it
-    started.on('message', (message: TraceStorageResponse | TraceStorageThreadNotice) => {
-      if ('notice' in message) {
-        const priority = message.priority;
-        governor?.stop();
-        governor =
-          priority?.policy === 'idle' && worker === started
-            ? createPriorityGovernor({ setPolicy: (policy) => setThreadPolicy(priority.tid, policy) })
-            : undefined;
-        governor?.sent(pending.size);
-        return;
-      }
-      const response = message;
+    started.on('message', (response: TraceStorageResponse) => {
       const waiter = pending.get(response.id);
       if (waiter === undefined) return;
       pending.delete(response.id);
-      governor?.answered(pending.size);
       if (pending.size === 0) started.unref();
       if (response.ok) waiter.resolve(response.value);
       else waiter.reject(Object.assign(new Error(response.error.message), { name: response.error.name, code: response.error.code }));
     });
     started.on('error', (error) => failAll(error));
     started.on('exit', (code) => {
-      if (worker === started) {
-        worker = undefined;
-        governor?.stop();
-        governor = undefined;
-      }
+      if (worker === started) worker = undefined;
       failAll(new Error(`the trace storage worker exited (code ${code})`));
     });
     worker = started;
@@ -163,7 +138,6 @@ function workerStorage(data: TraceStorageWorkerData): TraceStorage {
       pending.set(id, { resolve, reject });
       if (pending.size === 1) target.ref();
       target.postMessage({ ...request, id });
-      governor?.sent(pending.size);
     });
 
   const closed = () => Promise.reject(new Error('trace storage is closed'));

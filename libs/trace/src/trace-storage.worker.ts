@@ -4,17 +4,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createTraceForksRepository, createTracesRepository, openDatabase } from '@navplane/storage';
 import { lowerThreadPriority } from './thread-priority';
-import type { TraceStorageRequest, TraceStorageResponse, TraceStorageThreadNotice, TraceStorageWorkerData } from './trace-storage-protocol';
+import type { TraceStorageRequest, TraceStorageResponse, TraceStorageWorkerData } from './trace-storage-protocol';
 
 const port = parentPort;
 if (port === null) throw new Error('trace-storage.worker must run in a worker thread');
 const data = workerData as TraceStorageWorkerData;
 
-// Trace writes are background work: when the CPU is contended, the threads serving requests go first. The main
-// thread learns the thread id and policy, to lift the thread back to normal if it ever starves.
-void lowerThreadPriority(data.niceIncrement, data.idlePolicy).then((priority) =>
-  port.postMessage({ notice: 'thread', priority: priority ?? null } satisfies TraceStorageThreadNotice),
-);
+// Trace writes are background work: when the CPU is contended, the threads serving requests go first.
+lowerThreadPriority(data.niceIncrement);
 
 const opened = openDatabase({
   url: data.url,
