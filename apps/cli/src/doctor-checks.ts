@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { NavPlaneConfig } from '@navplane/config';
 import { createProviderRegistry, type ProviderId } from '@navplane/providers';
 import { createRepositories, getMigrationStatus, openDatabase, parseDatabaseUrl, type Database } from '@navplane/storage';
+import { readMetricSamples } from '@navplane/telemetry';
 import { createKeyring, createVault } from '@navplane/vault';
 import { findMasterKey, type CliMasterKey } from './cli-master-key';
 import { describeError, maskCredentials } from './describe-error';
@@ -266,10 +267,10 @@ async function checkTraceDrops(config: NavPlaneConfig, override: string | undefi
     return check('traces', 'skip', `no gateway reachable at ${base}: trace drop counters not checked`);
   }
   const dropped: Record<string, number> = {};
-  for (const match of text.matchAll(/^navplane_traces_dropped\{reason="([a-z_]+)"\}\s+([0-9.eE+-]+)$/gm)) {
-    dropped[match[1] as string] = Number(match[2]);
+  for (const { labels, value } of readMetricSamples(text, 'navplane_traces_dropped')) {
+    if (labels['reason'] !== undefined) dropped[labels['reason']] = value;
   }
-  const depth = /^navplane_trace_queue_depth\s+([0-9.eE+-]+)$/m.exec(text)?.[1];
+  const depth = readMetricSamples(text, 'navplane_trace_queue_depth')[0]?.value;
   if (Object.keys(dropped).length === 0 && depth === undefined) {
     return check('traces', 'skip', `${base}/metrics has no trace counters`);
   }
@@ -278,7 +279,7 @@ async function checkTraceDrops(config: NavPlaneConfig, override: string | undefi
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([reason, n]) => `${reason}: ${n}`)
     .join(', ');
-  const queue = depth === undefined ? '' : `; queue depth ${Number(depth)}`;
+  const queue = depth === undefined ? '' : `; queue depth ${depth}`;
   if (total > 0) {
     return check('traces', 'warn', `${total} trace(s) dropped since the gateway started (${detail})${queue}`, 'raise NAVPLANE_TRACE_QUEUE_SIZE or look at database write latency');
   }

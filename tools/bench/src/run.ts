@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readMetricSamples } from '@navplane/telemetry';
 import { countTraces, GATEWAY_START_NODE_ARGS, readyLine, seedGateway, startGateway, startProcess, stop } from './bench-processes';
 import { openLoop, percentile, type BenchRequest, type OpenLoopResult } from './open-loop';
 import { saturate } from './saturate';
@@ -97,9 +98,7 @@ const signed = (n: number) => (n >= 0 ? `+${fmt(n)}` : fmt(n));
 /** The gateway's dropped-trace count over all reasons, from its /metrics (before it stops). */
 async function tracesDropped(baseUrl: string): Promise<string> {
   const text = await (await fetch(`${baseUrl}/metrics`)).text();
-  let total = 0;
-  for (const match of text.matchAll(/^navplane_traces_dropped(?:\{[^}]*\})?\s+([0-9.eE+-]+)$/gm)) total += Number(match[1]);
-  return String(total);
+  return String(readMetricSamples(text, 'navplane_traces_dropped').reduce((sum, sample) => sum + sample.value, 0));
 }
 
 async function main(): Promise<void> {
