@@ -63,6 +63,19 @@ function fire(
 
 const emptyResult = (): OpenLoopResult => ({ sent: 0, ok: 0, errors: 0, total: [], firstByte: [] });
 
+/** fire's callbacks that count into `result`. */
+const recordInto = (result: OpenLoopResult) => ({
+  record: (totalMs: number, firstByteMs: number) => {
+    result.ok += 1;
+    result.total.push(totalMs);
+    result.firstByte.push(firstByteMs);
+  },
+  fail: () => {
+    result.errors += 1;
+  },
+});
+const ignore = { record: () => undefined, fail: () => undefined };
+
 /**
  * Sends `rate` requests per second for `seconds`, on a fixed schedule that does not wait for
  * responses (open loop: a slow response never delays the next request, so no coordinated omission).
@@ -76,12 +89,7 @@ export async function openLoop(baseUrl: string, req: BenchRequest, rate: number,
   const start = performance.now();
   const inflight: Array<Promise<void>> = [];
   const body = Buffer.from(req.body);
-  const record = (totalMs: number, firstByteMs: number) => {
-    result.ok += 1;
-    result.total.push(totalMs);
-    result.firstByte.push(firstByteMs);
-  };
-  const fail = () => (result.errors += 1);
+  const { record, fail } = recordInto(result);
 
   for (let i = 0; i < total; i += 1) {
     const due = start + i * interval;
@@ -134,31 +142,17 @@ export async function openLoopSlices(baseUrls: string[], req: BenchRequest, opti
   let i = 0;
   for (const index of order) {
     const target = targets[index] as (typeof targets)[number];
+    const counted = recordInto(target.result);
     for (let n = 0; n < perSlice; n += 1, i += 1) {
       const due = start + i * interval;
       const wait = due - performance.now();
       if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+      // The settle part of a slice is sent (it warms the target back up) but not counted.
       const measured = n >= settleRequests;
-      const { result } = target;
-      if (measured) result.sent += 1;
-      else result.settled = (result.settled ?? 0) + 1;
-      inflight.push(
-        fire(
-          target.url,
-          target.agent,
-          req,
-          body,
-          (totalMs, firstByteMs) => {
-            if (!measured) return;
-            result.ok += 1;
-            result.total.push(totalMs);
-            result.firstByte.push(firstByteMs);
-          },
-          () => {
-            if (measured) result.errors += 1;
-          },
-        ),
-      );
+      if (measured) target.result.sent += 1;
+      else target.result.settled = (target.result.settled ?? 0) + 1;
+      const { record, fail } = measured ? counted : ignore;
+      inflight.push(fire(target.url, target.agent, req, body, record, fail));
     }
   }
   await Promise.all(inflight);

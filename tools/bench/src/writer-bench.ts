@@ -18,7 +18,7 @@ const WRITER_TRACES = Number(process.env['BENCH_WRITER_TRACES'] ?? 100_000);
 const WRITER_REPEATS = Number(process.env['BENCH_WRITER_REPEATS'] ?? 3);
 /** Batch sizes measured. */
 const BATCH_SIZES = (process.env['BENCH_BATCH_SIZES'] ?? '50,200,1000').split(',').map(Number);
-/** Fixed request rate of the latency comparison (req/s), seconds per round, rounds per mode. */
+/** Fixed request rate of the latency comparison (req/s). */
 const RATE = Number(process.env['BENCH_RATE'] ?? 500);
 /** Measured seconds of load per mode (tracing on, tracing off). */
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 30);
