@@ -1,12 +1,12 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { VerifyResult } from '@navplane/auth';
+import { AppError } from '@navplane/core';
 import {
-  composeHandlers,
   errorHandler,
   healthRoutes,
   metricsHandler,
   notFound,
-  requestId,
-  toAppError,
+  sendError,
   toErrorResponse,
   trustProxySetting,
   type LoggerLike,
@@ -17,18 +17,21 @@ import type { DetectorId, PolicyStore, Redactor } from '@navplane/policy';
 import type { ProviderRegistry } from '@navplane/providers';
 import type { TraceSink } from '@navplane/trace';
 import type { ProviderKeyLookup } from '@navplane/vault';
-import express, { Router, type ErrorRequestHandler, type Express } from 'express';
-import { contextOf } from './gateway-context';
+import express, { Router, type Express, type Response } from 'express';
+import type { AnyContext, Started } from './gateway-context';
 import type { GatewayMetrics } from './gateway-metrics';
-import { authenticate, requireScope } from './middleware/authenticate.middleware';
-import { resolveCredential } from './middleware/credential.middleware';
-import { readBodyWhenNeeded } from './middleware/request-body.middleware';
-import { checkAllowedPath, resolveRoute } from './middleware/resolve-route.middleware';
-import { formatOverhead, startRequest } from './middleware/start-request.middleware';
+import { Pipeline, type Exchange } from './pipeline/pipeline';
 import { buildDecisionRecord, toJsonRecord } from './policy/decision-record';
 import type { PolicyLimits } from './policy/enforce-policy';
-import { resolveRequestPolicy } from './policy/policy.middleware';
-import { proxyToProvider, type ProxyOutcome } from './proxy/provider-proxy';
+import { resolveRequestPolicy } from './policy/policy.step';
+import { forwardUpstream, type ProxyOutcome } from './proxy/forward-upstream';
+import { createUpstreamPools, type UpstreamPools } from './proxy/upstream-pools';
+import { authenticate, requireScope } from './steps/authenticate.step';
+import { resolveCredential } from './steps/credential.step';
+import { checkFraming } from './steps/framing.step';
+import { readBodyWhenNeeded } from './steps/request-body.step';
+import { checkAllowedPath, resolveRoute } from './steps/resolve-route.step';
+import { formatOverhead, startRequest } from './steps/start-request';
 import { buildTrace } from './trace/build-trace';
 
 /** The logger slice the gateway uses: access lines at `http`, request headers at `debug` (scrubbed). */
@@ -77,17 +80,19 @@ export interface GatewayDeps {
   gatewayMetrics?: GatewayMetrics;
   /** NAVPLANE_MAX_BODY_BYTES (default 20 MiB). */
   maxBodyBytes?: number;
-  /** NAVPLANE_UPSTREAM_CONNECT_TIMEOUT_MS (default 10 s). */
+  /** NAVPLANE_UPSTREAM_CONNECT_TIMEOUT_MS (default 10 s); used when `upstreamPools` is not given. */
   connectTimeoutMs?: number;
-  /** NAVPLANE_UPSTREAM_TIMEOUT_MS (default 600 s). */
+  /** NAVPLANE_UPSTREAM_TIMEOUT_MS (default 600 s); used when `upstreamPools` is not given. */
   upstreamTimeoutMs?: number;
+  /** The upstream pools (closed by the owner at shutdown); made from the timeouts above when absent. */
+  upstreamPools?: UpstreamPools;
 }
 
 /**
- * The client-facing gateway: health, readiness, metrics and the provider routes. Request path:
- * requestId → trace id → route → authenticate (key, org enabled) → allowed path → scope → credential
- * (vault or passthrough) → policy (most specific scope) → body (read only when it must be: policy evaluation,
- * redaction, adapter) → proxy (tap + capture + trace, never awaited).
+ * The client-facing gateway: health, readiness and metrics, and the provider path as one typed pipeline:
+ * framing → route → authenticate (key, org enabled) → allowed path → scope → credential (vault or passthrough) →
+ * policy (most specific scope) → body (read only when it must be: policy evaluation, redaction, adapter) → forward
+ * (undici pool of the target; tap + capture + trace, never awaited).
  * Every refusal happens before any byte goes upstream.
  */
 export function createApp(deps: GatewayDeps): Express {
@@ -133,67 +138,68 @@ export function createApp(deps: GatewayDeps): Express {
     }
   };
 
+  // A refusal by the gateway itself: the contract's JSON error with the request's ids and overhead, the trace
+  // (when the org is known). A body the client is still sending is not waited for: the connection closes.
+  const refuse = (error: AppError, context: AnyContext, { req, res }: Exchange) => {
+    if (error.code === 'internal_error') logger.error('gateway error', { traceId: context.traceId, requestId: context.requestId, err: error.cause ?? error });
+    const overheadMs = performance.now() - context.startedAt;
+    if (!res.headersSent) {
+      res.setHeader('X-Request-Id', context.requestId);
+      res.setHeader('X-NavPlane-Trace-Id', context.traceId);
+      res.setHeader('X-NavPlane-Overhead-Ms', formatOverhead(overheadMs));
+      if (!req.complete) res.setHeader('Connection', 'close');
+    }
+    sendError(res as Response, error);
+    record({ context, status: toErrorResponse(error).status, stream: false, latencyMs: overheadMs, overheadMs, errorClass: error.code });
+  };
+
   // One evaluation bound for enforcement and for stored copies (NAVPLANE_POLICY_MAX_BODY_BYTES, _TIMEOUT_MS).
   const policyLimits = deps.policyLimits ?? { maxBodyBytes: 4 * 1024 * 1024, timeoutMs: 1000 };
+  const pools =
+    deps.upstreamPools ?? createUpstreamPools({ connectTimeoutMs: deps.connectTimeoutMs ?? 10_000, upstreamTimeoutMs: deps.upstreamTimeoutMs ?? 600_000 });
 
-  // The provider path runs as one composed handler: every step on every request, no router matching.
-  const providerPath = composeHandlers([
-    requestId(),
-    startRequest(),
-    resolveRoute({ registry: deps.registry }),
-    authenticate({ verify: deps.verifyKey }),
-    checkAllowedPath(),
-    requireScope('proxy'),
-    resolveCredential({ getProviderKey: deps.getProviderKey }),
-    resolveRequestPolicy({
-      policies: deps.policies,
-      getRedactor: deps.getRedactor,
-      captureBodies: deps.captureBodies ?? false,
-      captureLimits: { storeChars: deps.captureMaxBytes ?? 65_536, redactBytes: policyLimits.maxBodyBytes, timeoutMs: policyLimits.timeoutMs },
-    }),
-    readBodyWhenNeeded({ maxBodyBytes: deps.maxBodyBytes ?? 20 * 1024 * 1024, policyLimits }),
-    proxyToProvider({
-      registry: deps.registry,
-      connectTimeoutMs: deps.connectTimeoutMs ?? 10_000,
-      upstreamTimeoutMs: deps.upstreamTimeoutMs ?? 600_000,
-      onComplete: record,
-      onForward: logger.isLevelEnabled('debug')
-        ? (headers, context) => logger.debug('forwarding upstream', { traceId: context.traceId, headers })
-        : undefined,
-    }),
-  ]);
-  // Health, readiness and metrics keep their routes, in front of the provider path as before; only paths those
-  // routes could match go through them. Every other request (the hot path) goes straight to the provider path:
-  // one character test instead of walking a mounted router and two more layers per request.
+  // The provider path: each step's input type is what the earlier steps add, so the order is checked by the compiler.
+  const runProviderPath = Pipeline.begin<Started>()
+    .then(checkFraming())
+    .then(resolveRoute({ registry: deps.registry }))
+    .then(authenticate({ verify: deps.verifyKey }))
+    .then(checkAllowedPath())
+    .then(requireScope('proxy'))
+    .then(resolveCredential({ getProviderKey: deps.getProviderKey }))
+    .then(
+      resolveRequestPolicy({
+        policies: deps.policies,
+        getRedactor: deps.getRedactor,
+        captureBodies: deps.captureBodies ?? false,
+        captureLimits: { storeChars: deps.captureMaxBytes ?? 65_536, redactBytes: policyLimits.maxBodyBytes, timeoutMs: policyLimits.timeoutMs },
+      }),
+    )
+    .then(readBodyWhenNeeded({ maxBodyBytes: deps.maxBodyBytes ?? 20 * 1024 * 1024, policyLimits }))
+    .end(
+      forwardUpstream({
+        pools,
+        onComplete: record,
+        onForward: logger.isLevelEnabled('debug')
+          ? (headers, context) => logger.debug('forwarding upstream', { traceId: context.traceId, headers })
+          : undefined,
+      }),
+      refuse,
+    );
+  const providerPath = (req: IncomingMessage, res: ServerResponse) => runProviderPath(startRequest(req), { req, res });
+
+  // Health, readiness and metrics keep their routes; only paths those routes could match go through them. Every
+  // other request (the hot path) goes straight to the provider path: one character test instead of a router walk.
   const opsRoutes = Router();
   opsRoutes.use(healthRoutes(deps.readiness));
   opsRoutes.get('/metrics', metricsHandler(deps.metrics));
-  opsRoutes.use(providerPath);
+  opsRoutes.use(function providerRoutes(req, res) {
+    providerPath(req, res);
+  });
   app.use(function dispatch(req, res, next) {
     if (mayBeOpsPath(req.url)) opsRoutes(req, res, next);
-    else providerPath(req, res, next);
+    else providerPath(req, res);
   });
-
-  // A refusal by the gateway itself: stamp the overhead, record the trace (when the org is known).
-  const recordRefusal: ErrorRequestHandler = function recordRefusal(error, _req, res, next) {
-    const context = res.locals['gateway'] === undefined ? undefined : contextOf(res);
-    if (context !== undefined && !res.headersSent) {
-      const appError = toAppError(error);
-      const overheadMs = performance.now() - context.startedAt;
-      res.setHeader('X-NavPlane-Overhead-Ms', formatOverhead(overheadMs));
-      record({
-        context,
-        status: toErrorResponse(appError).status,
-        stream: false,
-        latencyMs: overheadMs,
-        overheadMs,
-        errorClass: appError.code,
-      });
-    }
-    next(error);
-  };
   app.use(notFound({ code: 'route_not_found' }));
-  app.use(recordRefusal);
   app.use(errorHandler({ logger: deps.logger }));
   return app;
 }

@@ -13,6 +13,7 @@ import {
 } from '@navplane/trace';
 import { createApp } from './app';
 import { createGatewayMetrics } from './gateway-metrics';
+import { createUpstreamPools } from './proxy/upstream-pools';
 
 /** The gateway app as a server to start, with its trace writer (flushed at shutdown). */
 export interface GatewayServer extends ServerSpec {
@@ -77,7 +78,9 @@ export async function createGatewayServer(runtime: Runtime): Promise<GatewayServ
       sweeper.start();
     }
   }
+  const upstreamPools = createUpstreamPools({ connectTimeoutMs: config.upstreamConnectTimeoutMs, upstreamTimeoutMs: config.upstreamTimeoutMs });
   runtime.onShutdown(async () => {
+    await upstreamPools.close();
     await sweeper?.close();
     const flushed = await traceWriter.close(Math.min(config.shutdownGraceMs, 10_000));
     logger.info('trace queue flushed', flushed);
@@ -103,8 +106,7 @@ export async function createGatewayServer(runtime: Runtime): Promise<GatewayServ
     traceSink: traceWriter,
     gatewayMetrics: createGatewayMetrics(runtime.metrics, () => traceWriter.stats()),
     maxBodyBytes: config.maxBodyBytes,
-    connectTimeoutMs: config.upstreamConnectTimeoutMs,
-    upstreamTimeoutMs: config.upstreamTimeoutMs,
+    upstreamPools,
   });
   return { name: 'gateway', app, port: config.gatewayPort, traceWriter };
 }

@@ -1,10 +1,10 @@
 import type { AuthenticatedKey } from '@navplane/auth';
 import type { PreparedRequest, ResolvedRoute, Usage } from '@navplane/providers';
-import type { Response } from 'express';
 import type { PolicyState } from './policy/policy-state';
+import type { UpstreamCredential } from './pipeline/upstream-credential';
 import type { UpstreamFailure } from './proxy/upstream-failure';
 
-/** Lineage ids a client may send (CONTRACT §3). */
+/** Lineage ids a client may send (docs/gateway.md, "Lineage"). */
 export interface Lineage {
   traceGroup: string | null;
   threadId: string | null;
@@ -12,39 +12,75 @@ export interface Lineage {
   parentTraceId: string | null;
 }
 
-/** Everything the gateway learns about one proxied request, in the order it learns it. */
-export interface GatewayContext {
+/** What the gateway knows of a request as it arrives (the pipeline's start). */
+export interface Started {
   readonly traceId: string;
   readonly requestId: string;
   readonly method: string;
   /** The path the client called (no query): recorded when no provider route matched. */
   readonly path: string;
+  /** The raw query without `?` ('' when absent), forwarded unchanged. */
+  readonly rawQuery: string;
   /** performance.now() when the request reached the gateway. */
   readonly startedAt: number;
   /** Wall-clock start (ms since epoch) for the trace. */
   readonly startedAtMs: number;
-  route?: ResolvedRoute;
-  key?: AuthenticatedKey;
-  credentialMode?: 'vault' | 'passthrough';
-  /** The body the gateway read (only when it had to), and what the adapter made of it. */
-  body?: Buffer;
-  prepared?: PreparedRequest;
-  model?: string;
-  lineage?: Lineage;
-  /** The policy in force, what it did, and body capture (set after authentication). */
-  policy?: PolicyState;
-  /** performance.now() when the upstream request was handed to the socket. */
+  readonly lineage: Lineage;
+  /** Set by the proxy step: performance.now() when the upstream request was dispatched. */
   forwardedAt?: number;
-  /** performance.now() when upstream response headers arrived. */
+  /** Set by the proxy step: performance.now() when upstream response headers arrived. */
   upstreamHeadersAt?: number;
-  /** Time spent in the gateway before forwarding, ms. */
+  /** Set by the proxy step: time spent in the gateway before forwarding, ms. */
   preUpstreamMs?: number;
 }
 
-/** The gateway context of a response (set by the first gateway middleware). */
-export function contextOf(res: Response): GatewayContext {
-  return res.locals['gateway'] as GatewayContext;
+/** After `resolveRoute`: the provider route of the path. */
+export interface Routed extends Started {
+  readonly route: ResolvedRoute;
 }
+
+/** How the client authenticated: the NavPlane key in the provider's key header (vault) or in X-NavPlane-Key. */
+export type CredentialMode = 'vault' | 'passthrough';
+
+/** After `authenticate`: the verified key (org enabled) and where the provider credential will come from. */
+export interface Authenticated extends Routed {
+  readonly key: AuthenticatedKey;
+  readonly credentialMode: CredentialMode;
+  /** Passthrough: the client's own provider key headers, forwarded as sent (never stored or logged). */
+  readonly clientCredential?: UpstreamCredential;
+}
+
+/** After `resolveCredential`: the headers that authenticate upstream (a redacting value). */
+export interface WithCredential extends Authenticated {
+  readonly upstreamCredential: UpstreamCredential;
+}
+
+/** After `resolveRequestPolicy`: the policy in force and, with body capture, its capture. */
+export interface WithPolicy extends WithCredential {
+  readonly policy: PolicyState;
+}
+
+/** The request body as it goes upstream: bytes the gateway holds (re-sendable) or the client's stream (once). */
+export type UpstreamBody =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'bytes'; readonly bytes: Buffer; /** The Content-Encoding the bytes are in (undefined: none). */ readonly encoding: string | undefined }
+  | { readonly kind: 'stream'; readonly length: number | undefined };
+
+/** After `readBodyWhenNeeded`: what goes upstream, and what the adapter made of the body when it had to read it. */
+export interface Ready extends WithPolicy {
+  readonly body: UpstreamBody;
+  readonly prepared?: PreparedRequest;
+  readonly model?: string;
+}
+
+/**
+ * The context as far as it got, for a request that ended early (a refusal): every field a later step adds may be
+ * missing.
+ */
+export type SoFar<T extends Started> = Started & { readonly [K in Exclude<keyof T, keyof Started>]?: T[K] };
+
+/** Any context the trace and the access log may see. */
+export type AnyContext = SoFar<Ready>;
 
 /** How a request ended: what metrics, the access log and the trace record of it. */
 export interface RequestOutcome {

@@ -1,9 +1,5 @@
 import { AppError } from '@navplane/core';
 
-/** Error codes the gateway gives its own upstream timers. */
-export const CONNECT_TIMEOUT = 'NAVPLANE_CONNECT_TIMEOUT';
-export const HEADERS_TIMEOUT = 'NAVPLANE_HEADERS_TIMEOUT';
-
 /** How an upstream exchange failed, as recorded in traces (`upstream_failure`). */
 export type UpstreamFailure =
   | 'connect_timeout'
@@ -16,28 +12,21 @@ export type UpstreamFailure =
   | 'client_aborted'
   | 'other';
 
-/** An Error carrying one of the gateway's timer codes. */
-export function timerError(code: typeof CONNECT_TIMEOUT | typeof HEADERS_TIMEOUT): Error {
-  return Object.assign(new Error(code === CONNECT_TIMEOUT ? 'upstream connect timeout' : 'upstream response timeout'), {
-    code,
-  });
-}
-
 /** Classifies a proxy error (before any response byte) into a failure class and the contract's error. */
 export function classifyUpstreamError(error: unknown): { failure: UpstreamFailure; appError: AppError } {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (code === HEADERS_TIMEOUT) {
+  const code = upstreamErrorCode(error);
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
     return {
       failure: 'response_timeout',
       appError: new AppError('upstream_timeout', 'The provider did not respond in time', { retryable: true, cause: error }),
     };
   }
   const failure: UpstreamFailure =
-    code === CONNECT_TIMEOUT
+    code === 'UND_ERR_CONNECT_TIMEOUT'
       ? 'connect_timeout'
       : code === 'ECONNREFUSED'
         ? 'connection_refused'
-        : code === 'ECONNRESET' || code === 'EPIPE' || code === 'ECONNABORTED'
+        : code === 'ECONNRESET' || code === 'EPIPE' || code === 'ECONNABORTED' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED'
           ? 'connection_reset'
           : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
             ? 'dns_failure'
@@ -48,4 +37,12 @@ export function classifyUpstreamError(error: unknown): { failure: UpstreamFailur
     failure,
     appError: new AppError('upstream_unreachable', 'The provider could not be reached', { retryable: true, cause: error }),
   };
+}
+
+/** The most telling error code: undici's own, or the system error's it wraps (`ECONNREFUSED` under a socket error). */
+function upstreamErrorCode(error: unknown): unknown {
+  const outer = (error as { code?: unknown; cause?: { code?: unknown } } | null) ?? undefined;
+  const code = outer?.code;
+  if ((code === 'UND_ERR_SOCKET' || code === undefined) && typeof outer?.cause?.code === 'string') return outer.cause.code;
+  return code;
 }

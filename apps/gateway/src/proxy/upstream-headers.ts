@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { UpstreamBody } from '../gateway-context';
 
 // The upstream header set is built from an allowlist (CONTRACT §3): only what providers understand
 // passes. Credentials are added separately per mode; NavPlane's own headers, cookies, hop-by-hop
@@ -44,43 +45,43 @@ function connectionListed(headers: IncomingHttpHeaders): Set<string> | undefined
 }
 
 /**
- * The headers to send upstream: the allowlisted client headers, minus any named in `Connection`,
- * plus `credentials` (vault or passthrough). Responses are tapped, so compression is refused
- * (`accept-encoding: identity`): the gateway reads usage from the bytes it forwards.
+ * The headers to send upstream: the allowlisted client headers, minus any named in `Connection`, plus the
+ * credential headers (vault or passthrough). Responses are tapped, so compression is refused
+ * (`accept-encoding: identity`): the gateway reads usage from the bytes it forwards. The body's framing is the
+ * gateway's: the exact length of bytes it holds (and their encoding), or the client's declared length of a stream.
  */
 export function buildUpstreamHeaders(
   headers: IncomingHttpHeaders,
   credentials: Readonly<Record<string, string>>,
-  bodyLength: number | undefined,
-): IncomingHttpHeaders {
+  body: UpstreamBody,
+): Record<string, string | string[]> {
   const listed = connectionListed(headers);
-  const out: IncomingHttpHeaders = {};
+  const out: Record<string, string | string[]> = {};
   for (const name in headers) {
     if (!isForwardableHeader(name) || listed?.has(name)) continue;
-    out[name] = headers[name];
+    const value = headers[name];
+    if (value !== undefined) out[name] = value;
   }
-  for (const name in credentials) out[name] = credentials[name];
+  for (const name in credentials) out[name] = credentials[name] as string;
   out['accept-encoding'] = 'identity';
-  // A body the gateway read is re-sent with its exact length (a streamed one keeps the client's).
-  if (bodyLength !== undefined) out['content-length'] = String(bodyLength);
+  delete out['content-length'];
+  delete out['content-encoding'];
+  if (body.kind === 'bytes') {
+    out['content-length'] = String(body.bytes.length);
+    if (body.encoding !== undefined) out['content-encoding'] = body.encoding;
+  } else if (body.kind === 'stream') {
+    if (body.length !== undefined) out['content-length'] = String(body.length);
+    const encoding = headers['content-encoding'];
+    if (encoding !== undefined) out['content-encoding'] = encoding;
+  }
   return out;
 }
 
 // Response headers that describe the hop, not the message; Node recomputes what it needs.
 const RESPONSE_HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'trailer', 'upgrade']);
 
-/** Copies upstream response headers for the client, dropping hop-by-hop ones (and content-length when the body changes). */
-export function clientResponseHeaders(
-  rawHeaders: readonly string[],
-  options: { bodyRewritten: boolean },
-): Array<[string, string]> {
-  const out: Array<[string, string]> = [];
-  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i] as string;
-    const lower = name.toLowerCase();
-    if (RESPONSE_HOP_BY_HOP.has(lower)) continue;
-    if (options.bodyRewritten && lower === 'content-length') continue;
-    out.push([name, rawHeaders[i + 1] as string]);
-  }
-  return out;
+/** True when an upstream response header goes to the client (hop-by-hop ones do not; content-length not when the body changes). */
+export function isClientResponseHeader(name: string, bodyRewritten: boolean): boolean {
+  if (RESPONSE_HOP_BY_HOP.has(name)) return false;
+  return !(bodyRewritten && name === 'content-length');
 }

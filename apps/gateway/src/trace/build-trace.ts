@@ -1,6 +1,6 @@
 import { estimateCost } from '@navplane/providers';
 import type { TraceRecord } from '@navplane/trace';
-import type { GatewayContext, RequestOutcome } from '../gateway-context';
+import type { AnyContext, RequestOutcome } from '../gateway-context';
 
 
 const NOT_CONNECTED = new Set(['connection_refused', 'connect_timeout', 'dns_failure', 'tls_failure']);
@@ -11,7 +11,7 @@ const NOT_CONNECTED = new Set(['connection_refused', 'connect_timeout', 'dns_fai
  * (`exact` $0), or when the route carries no usage at all (model listings, files); a successful
  * usage-bearing response whose usage could not be read (a client that left early) stays `unknown`.
  */
-function costOf(context: GatewayContext, outcome: RequestOutcome, model: string | null): { status: 'exact' | 'estimated' | 'unknown'; usd: number | null } {
+function costOf(context: AnyContext, outcome: RequestOutcome, model: string | null): { status: 'exact' | 'estimated' | 'unknown'; usd: number | null } {
   if (outcome.usage !== undefined) {
     const priced = estimateCost((context.route?.adapter.id ?? 'openai') as 'openai', model ?? undefined, outcome.usage, new Date(context.startedAtMs));
     return priced.status === 'estimated' ? { status: 'estimated', usd: priced.usd } : { status: 'unknown', usd: null };
@@ -33,7 +33,7 @@ const round = (ms: number | undefined) => (ms === undefined ? null : Math.round(
  * invalid: there is no tenant to record it under; metrics still count it).
  */
 export function buildTrace(
-  context: GatewayContext,
+  context: AnyContext,
   outcome: RequestOutcome,
   policy?: Pick<TraceRecord, 'policyDecisions' | 'requestBody' | 'responseBody'>,
 ): TraceRecord | undefined {

@@ -2,28 +2,35 @@ import { randomBytes } from 'node:crypto';
 import { isAppError } from '@navplane/core';
 import { createRedactor, type PolicyRule } from '@navplane/policy';
 import { anthropicAdapter, openaiAdapter } from '@navplane/providers';
-import type { NextFunction, Request, Response } from 'express';
-import type { GatewayContext } from '../gateway-context';
-import { resolveRequestPolicy, type ResolvePolicyOptions } from './policy.middleware';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { WithCredential } from '../gateway-context';
+import { Pipeline } from '../pipeline/pipeline';
+import { UpstreamCredential } from '../pipeline/upstream-credential';
+import type { PolicyState } from './policy-state';
+import { resolveRequestPolicy, type ResolvePolicyOptions } from './policy.step';
 
 const redactor = createRedactor({ salt: randomBytes(32) });
 
-function contextFor(provider: 'openai' | 'anthropic' = 'openai'): GatewayContext {
+function contextFor(provider: 'openai' | 'anthropic' = 'openai'): WithCredential & { policy?: PolicyState } {
   return {
     traceId: 'trc_1',
     requestId: 'req_1',
     method: 'POST',
     path: '/v1/chat/completions',
+    rawQuery: '',
     startedAt: 0,
     startedAtMs: 0,
-    route: { adapter: provider === 'openai' ? openaiAdapter : anthropicAdapter, pathSuffix: '/v1/chat/completions' } as GatewayContext['route'],
-    key: { id: 'key_1', orgId: 'org_1', workspaceId: null, scopes: ['proxy'] } as unknown as GatewayContext['key'],
+    lineage: { traceGroup: null, threadId: null, runId: null, parentTraceId: null },
+    route: { adapter: provider === 'openai' ? openaiAdapter : anthropicAdapter, pathSuffix: '/v1/chat/completions', baseUrl: 'http://127.0.0.1:1' },
+    key: { id: 'key_1', orgId: 'org_1', workspaceId: null, scopes: ['proxy'], name: 'test' } as unknown as WithCredential['key'],
+    credentialMode: 'vault',
+    upstreamCredential: UpstreamCredential.none,
   };
 }
 
 async function run(options: Partial<ResolvePolicyOptions>, rules: readonly PolicyRule[] | 'unknown' | 'down' = []) {
   const context = contextFor();
-  const handler = resolveRequestPolicy({
+  const step = resolveRequestPolicy({
     policies: {
       peek: () => (rules === 'unknown' || rules === 'down' ? undefined : rules),
       load: async () => {
@@ -37,12 +44,24 @@ async function run(options: Partial<ResolvePolicyOptions>, rules: readonly Polic
     ...options,
   });
   let passed: unknown = 'not called';
-  const next: NextFunction = (error?: unknown) => {
-    passed = error;
-  };
-  const returned: unknown = handler({} as Request, { locals: { gateway: context } } as unknown as Response, next);
-  await returned;
-  return { context, passed, synchronous: returned === undefined };
+  let synchronous = false;
+  await new Promise<void>((resolve) => {
+    const handle = Pipeline.begin<WithCredential>()
+      .then(step)
+      .end(
+        () => {
+          passed = undefined;
+          resolve();
+        },
+        (error) => {
+          passed = error;
+          resolve();
+        },
+      );
+    handle(context, { req: {} as IncomingMessage, res: {} as ServerResponse });
+    synchronous = passed !== 'not called';
+  });
+  return { context, passed, synchronous };
 }
 
 const rule = (mode: PolicyRule['mode']): PolicyRule => ({ id: 'pol_1', scopeType: 'org', scopeValue: null, mode });

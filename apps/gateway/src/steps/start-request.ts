@@ -1,6 +1,8 @@
+import type { IncomingMessage } from 'node:http';
 import { newId } from '@navplane/core';
-import type { RequestHandler } from 'express';
-import type { GatewayContext, Lineage } from '../gateway-context';
+import { resolveRequestId } from '@navplane/http';
+import { splitRequestUrl } from '@navplane/providers';
+import type { Lineage, Started } from '../gateway-context';
 
 // Lineage ids are the client's; keep them only when short and plain.
 const SANE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -20,24 +22,20 @@ export function readLineage(headers: Record<string, string | string[] | undefine
   };
 }
 
-/** Starts the gateway context: the clock, the trace id (`X-NavPlane-Trace-Id` on every response). */
-export function startRequest(): RequestHandler {
-  return function startGatewayRequest(req, res, next) {
-    const startedAt = performance.now();
-    const startedAtMs = Date.now();
-    const traceId = newId('trace', startedAtMs);
-    const context: GatewayContext = {
-      traceId,
-      requestId: res.locals['requestId'] as string,
-      method: req.method,
-      path: req.path,
-      startedAt,
-      startedAtMs,
-      lineage: readLineage(req.headers),
-    };
-    res.locals['gateway'] = context;
-    res.setHeader('X-NavPlane-Trace-Id', traceId);
-    next();
+/** The pipeline's start: the clock, the request id (the client's when sane) and the trace id. */
+export function startRequest(req: IncomingMessage): Started {
+  const startedAt = performance.now();
+  const startedAtMs = Date.now();
+  const { path, rawQuery } = splitRequestUrl(req.url ?? '/');
+  return {
+    traceId: newId('trace', startedAtMs),
+    requestId: resolveRequestId(req.headers['x-request-id']),
+    method: req.method ?? 'GET',
+    path,
+    rawQuery,
+    startedAt,
+    startedAtMs,
+    lineage: readLineage(req.headers),
   };
 }
 

@@ -1,0 +1,67 @@
+import { hasScope, type AuthenticatedKey, type KeyRefusalCode, type Scope, type VerifyResult } from '@navplane/auth';
+import { AppError } from '@navplane/core';
+import type { Authenticated, CredentialMode, Routed } from '../gateway-context';
+import { Refusal, type Step } from '../pipeline/pipeline';
+import { UpstreamCredential } from '../pipeline/upstream-credential';
+import { extractCredentials } from './extract-credentials';
+
+/** Options of authenticate. */
+export interface AuthenticateOptions {
+  /** Verifies a presented NavPlane key (cached; no DB query when warm). */
+  verify: (presented: string) => Promise<VerifyResult>;
+}
+
+const REFUSALS: Record<KeyRefusalCode, () => AppError> = {
+  malformed: () => new AppError('invalid_api_key', 'Invalid NavPlane key'),
+  unknown: () => new AppError('invalid_api_key', 'Invalid NavPlane key'),
+  revoked: () => new AppError('invalid_api_key', 'This NavPlane key has been revoked'),
+  expired: () => new AppError('invalid_api_key', 'This NavPlane key has expired'),
+  org_disabled: () => new AppError('org_disabled', 'This organization is disabled'),
+  unavailable: () => new AppError('auth_unavailable', 'NavPlane cannot verify keys right now; retry shortly', { retryable: true }),
+};
+
+/** What authenticate adds. */
+export interface Authentication {
+  key: AuthenticatedKey;
+  credentialMode: CredentialMode;
+  clientCredential?: UpstreamCredential;
+}
+
+/**
+ * Authenticates the NavPlane key (Bearer, x-api-key, or X-NavPlane-Key in passthrough mode) and
+ * checks the org is enabled; refuses with the contract's codes before any upstream call.
+ */
+export function authenticate({ verify }: AuthenticateOptions): Step<Routed, Authentication> {
+  if (typeof verify !== 'function') throw new Error('authenticate: verify is required');
+  return {
+    name: 'authenticate',
+    async run({ route }, { req }) {
+      const credentials = extractCredentials(req.headers, route.adapter);
+      if (credentials.mode === 'none') {
+        return new AppError(
+          'missing_api_key',
+          'Missing NavPlane key: send it as "Authorization: Bearer np_…", "x-api-key: np_…", or "X-NavPlane-Key: np_…" with your own provider key',
+        );
+      }
+      const result = await verify(credentials.navplaneKey);
+      if (!result.valid) {
+        // A kill-switched org is still a known tenant: its refusal is traced.
+        return result.code === 'org_disabled' ? new Refusal<Authentication>(REFUSALS.org_disabled(), { key: result.key }) : REFUSALS[result.code]();
+      }
+      return credentials.mode === 'passthrough'
+        ? { key: result.key, credentialMode: 'passthrough', clientCredential: new UpstreamCredential(credentials.providerHeaders) }
+        : { key: result.key, credentialMode: 'vault' };
+    },
+  };
+}
+
+/** Refuses keys without `scope` (403 `permission_denied`). */
+export function requireScope(scope: Scope): Step<Authenticated, object> {
+  const nothing = {};
+  return {
+    name: 'requireScope',
+    run({ key }) {
+      return hasScope(key, scope) ? nothing : new AppError('permission_denied', `This NavPlane key lacks the "${scope}" scope`);
+    },
+  };
+}

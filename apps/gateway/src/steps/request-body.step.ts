@@ -1,0 +1,143 @@
+import type { IncomingMessage } from 'node:http';
+import { AppError } from '@navplane/core';
+import type { PreparedRequest } from '@navplane/providers';
+import type { UpstreamBody, WithPolicy } from '../gateway-context';
+import type { Step, StepResult } from '../pipeline/pipeline';
+import { enforceRequestPolicy, type PolicyLimits } from '../policy/enforce-policy';
+import { bufferedBody } from './buffered-body';
+
+/** Options of readBodyWhenNeeded. */
+export interface RequestBodyOptions {
+  /** NAVPLANE_MAX_BODY_BYTES: larger bodies get 413 `request_too_large` with no upstream call. */
+  maxBodyBytes: number;
+  /** Bounds of a `block`/`redact_upstream` evaluation. */
+  policyLimits: PolicyLimits;
+}
+
+/** What readBodyWhenNeeded adds. */
+export interface BodyReading {
+  body: UpstreamBody;
+  prepared?: PreparedRequest;
+  model?: string;
+}
+
+/** Reads a request body into memory, refusing more than `limit` bytes. */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        cleanup();
+        reject(new AppError('request_too_large', `Request body is larger than ${limit} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+    };
+    const onClose = () => {
+      // The client left (or the server's request timeout cut it off) before the body was complete.
+      cleanup();
+      reject(new AppError('invalid_request', 'The request body was not received in full'));
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(new AppError('invalid_request', 'The request body was not received in full', { cause: error }));
+    };
+    const cleanup = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
+}
+
+function isJson(contentType: string | undefined): boolean {
+  if (contentType === undefined) return true; // SDKs always send it; curl users often forget
+  const type = contentType.split(';', 1)[0]?.trim().toLowerCase() ?? '';
+  return type === 'application/json' || type.endsWith('+json');
+}
+
+const NO_BODY: UpstreamBody = Object.freeze({ kind: 'none' });
+
+/**
+ * The body path. A body that is already wholly buffered in the request (the usual case for small bodies) is taken
+ * as bytes: it can be re-sent. Other bodies nobody must read stream straight through to the provider, once (body
+ * capture only keeps a bounded copy as they pass); the gateway reads one only when a `block`/`redact_upstream`
+ * policy must evaluate it (fail closed: never forwarded unread), when the adapter needs it (OpenAI chat: exact
+ * stream usage), or when its length is unknown (chunked uploads, so the size limit holds). A body declared larger
+ * than the limit is refused at once. The policy rewrites the body first; the adapter then prepares what it let through.
+ */
+export function readBodyWhenNeeded({ maxBodyBytes, policyLimits }: RequestBodyOptions): Step<WithPolicy, BodyReading> {
+  async function readAndPrepare(context: WithPolicy, req: IncomingMessage, adapterReads: boolean, evaluates: boolean): Promise<StepResult<BodyReading>> {
+    const { policy, route } = context;
+    const body = bufferedBody(req, maxBodyBytes) ?? (await readBody(req, maxBodyBytes));
+    let forwarded = body;
+    let encoding = req.headers['content-encoding'];
+    if (evaluates && body.length > 0) {
+      let enforced;
+      try {
+        enforced = await enforceRequestPolicy(body, req.headers, policy, policyLimits);
+      } catch (error) {
+        // A blocked request's body is still stored (redacted) with its trace.
+        if (policy.action === 'blocked') policy.capture?.requestRead(body, req.headers);
+        if (error instanceof AppError) return error;
+        throw error;
+      }
+      policy.capture?.requestEvaluated(enforced.text, policy.requestFindings ?? []);
+      if (enforced.rewritten) {
+        forwarded = Buffer.from(enforced.text, 'utf8');
+        encoding = undefined;
+      }
+    } else {
+      policy.capture?.requestRead(body, req.headers);
+    }
+    if (adapterReads && forwarded.length > 0 && isJson(req.headers['content-type']) && encoding === undefined) {
+      let json: unknown;
+      try {
+        json = JSON.parse(forwarded.toString('utf8'));
+      } catch {
+        return new AppError('invalid_request', 'Request body is not valid JSON');
+      }
+      const prepared = route.adapter.prepareRequest(route.pathSuffix, json, forwarded);
+      if (prepared.changed && prepared.bytes !== undefined) forwarded = prepared.bytes;
+      return { body: { kind: 'bytes', bytes: forwarded, encoding }, prepared, model: prepared.model };
+    }
+    return { body: { kind: 'bytes', bytes: forwarded, encoding } };
+  }
+
+  return {
+    name: 'readBodyWhenNeeded',
+    run(context, { req }) {
+      const declared = req.headers['content-length'];
+      const length = declared === undefined ? undefined : Number(declared);
+      if (length !== undefined && length > maxBodyBytes) return new AppError('request_too_large', `Request body is larger than ${maxBodyBytes} bytes`);
+      const mode = context.policy.effective.mode;
+      const evaluates = mode === 'block' || mode === 'redact_upstream';
+      const chunked = declared === undefined && req.headers['transfer-encoding'] !== undefined;
+      const adapterReads = context.route.adapter.needsRequestBody(context.method, context.route.pathSuffix);
+      if (adapterReads || chunked || evaluates) return readAndPrepare(context, req, adapterReads, evaluates);
+      if (length === undefined || length === 0) {
+        if (!req.complete) req.resume(); // nothing to send; let the message end
+        return { body: NO_BODY };
+      }
+      // Already all here: take it as bytes (re-sendable, no stream hand-off).
+      const buffered = bufferedBody(req, maxBodyBytes);
+      if (buffered !== undefined) {
+        context.policy.capture?.requestRead(buffered, req.headers);
+        return { body: { kind: 'bytes', bytes: buffered, encoding: req.headers['content-encoding'] } };
+      }
+      context.policy.capture?.tapRequest(req);
+      return { body: { kind: 'stream', length } };
+    },
+  };
+}
