@@ -136,7 +136,19 @@ export const CONFIG_SETTINGS = [
     'upstreamTimeoutMs',
     'NAVPLANE_UPSTREAM_TIMEOUT_MS',
     '600000',
-    "Longest wait for the provider's response headers in ms (504 after).",
+    "Longest wait for the provider's response headers in ms (504 after), and the longest silence between two chunks of a response body (the connection is then ended).",
+  ),
+  setting(
+    'requestTimeoutMs',
+    'NAVPLANE_REQUEST_TIMEOUT_MS',
+    '300000',
+    'Longest a client may take to send one whole request (headers and body) to either server, in ms; a slower one gets 408 and the connection closes (1000-3600000). Responses (long streams) are not bounded by it.',
+  ),
+  setting(
+    'keepAliveTimeoutMs',
+    'NAVPLANE_KEEP_ALIVE_TIMEOUT_MS',
+    '65000',
+    'How long an idle client connection is kept open for its next request, in ms (1000-600000; above common load-balancer idle timeouts, 60 s).',
   ),
   setting(
     'logLevel',

@@ -59,6 +59,8 @@ const fields = {
   maxBodyBytes: setting((raw) => parseInteger(raw, 1, 1_073_741_824, 'bytes')),
   upstreamConnectTimeoutMs: milliseconds(1, MAX_TIMER_MS),
   upstreamTimeoutMs: milliseconds(1, MAX_TIMER_MS),
+  requestTimeoutMs: milliseconds(1000, 3_600_000),
+  keepAliveTimeoutMs: milliseconds(1000, 600_000),
   logLevel: setting(parseLogLevel),
   trustProxy: setting(parseTrustProxy),
   adminCorsOrigins: setting(parseCorsOrigins),
@@ -118,6 +120,10 @@ export interface NavPlaneConfig {
   readonly upstreamConnectTimeoutMs: number;
   /** Wait for upstream response headers in ms (default 600000). */
   readonly upstreamTimeoutMs: number;
+  /** Longest a client may take to send one whole request, ms (default 300000). */
+  readonly requestTimeoutMs: number;
+  /** Idle keep-alive time of client connections, ms (default 65000). */
+  readonly keepAliveTimeoutMs: number;
   /** winston level (default `info`). */
   readonly logLevel: LogLevel;
   /** The value for Express `app.set('trust proxy', …)` (default false). */

@@ -28,17 +28,22 @@ export interface ListenOptions {
   port?: number;
   /** Keep-alive timeout in ms (default 65000, above common load balancer idle timeouts). */
   keepAliveTimeoutMs?: number;
+  /** Longest a client may take to send one whole request, headers and body, in ms (default 300000; 408 after). */
+  requestTimeoutMs?: number;
 }
 
 /** Starts `handler` (an Express app or any request listener) on host:port. */
 export async function listen(handler: RequestListener, options: ListenOptions = {}): Promise<RunningServer> {
-  const { host = '127.0.0.1', port = 0, keepAliveTimeoutMs = 65_000 } = options;
-  const server = createServer(handler);
+  const { host = '127.0.0.1', port = 0, keepAliveTimeoutMs = 65_000, requestTimeoutMs = 300_000 } = options;
+  // Node checks the header and request timers of open connections on this interval: a fraction of the request
+  // timeout, so a client that drips its body is cut off within about 1.25 times the bound.
+  const server = createServer({ connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(requestTimeoutMs / 4))) }, handler);
   server.keepAliveTimeout = keepAliveTimeoutMs;
-  // Node's default headersTimeout must exceed keepAliveTimeout or idle sockets race with it.
-  server.headersTimeout = keepAliveTimeoutMs + 1_000;
-  // Upstream calls may take minutes (long generations); the upstream timeout bounds them instead.
-  server.requestTimeout = 0;
+  // The whole request (headers and body) must arrive within requestTimeout (408, then the connection closes); the
+  // response is not bounded by it, so long generations and streams are not cut (the upstream timeouts bound them).
+  server.requestTimeout = requestTimeoutMs;
+  // Headers must arrive first: at most the request bound, and past the keep-alive time an idle socket races with.
+  server.headersTimeout = Math.min(requestTimeoutMs, keepAliveTimeoutMs + 1_000);
 
   let active = 0;
   server.on('request', (_req, res) => {

@@ -42,7 +42,12 @@ export async function runServers(
   const servers: Record<string, RunningServer> = {};
   try {
     for (const spec of specs) {
-      const running = await listen(spec.app, { host: config.host, port: spec.port });
+      const running = await listen(spec.app, {
+        host: config.host,
+        port: spec.port,
+        requestTimeoutMs: config.requestTimeoutMs,
+        keepAliveTimeoutMs: config.keepAliveTimeoutMs,
+      });
       servers[spec.name] = running;
       logger.info(`${spec.name} listening on ${running.url}`, { server: spec.name, url: running.url, port: running.port });
     }

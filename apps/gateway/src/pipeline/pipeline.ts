@@ -28,7 +28,9 @@ export type StepResult<Add extends object> = Add | AppError | Refusal<Add>;
  */
 export interface Step<In, Add extends object> {
   readonly name: string;
-  run(context: In, exchange: Exchange): StepResult<Add> | Promise<StepResult<Add>>;
+  // A function-typed property, not a method: its parameter is checked contravariantly, so a step that needs more
+  // than the context has is a compile error (method parameters would be checked bivariantly and let it through).
+  readonly run: (context: In, exchange: Exchange) => StepResult<Add> | Promise<StepResult<Add>>;
 }
 
 /** How a pipeline ends a request it refused, or one whose step failed unexpectedly (wrapped as `internal_error`). */

@@ -90,7 +90,11 @@ export async function startGatewayHarness(dialect: 'sqlite' | 'postgres', option
     masterKeyFile: join(dir, 'master.key'),
   });
   const gateway = await createGatewayServer(runtime);
-  const server = await listen(gateway.app, { port: 0 });
+  const server = await listen(gateway.app, {
+    port: 0,
+    requestTimeoutMs: loaded.value.requestTimeoutMs,
+    keepAliveTimeoutMs: loaded.value.keepAliveTimeoutMs,
+  });
   const keys = createGatewayKeyService({ repos: runtime.repos, changeFeed: runtime.changeFeed });
 
   return {
