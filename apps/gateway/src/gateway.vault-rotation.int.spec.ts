@@ -56,12 +56,14 @@ describe.each(TEST_DIALECTS)('master key rotation while the gateway serves, on %
       changeFeed: rotationFeed,
     });
 
-    let stop = false;
+    // Traffic runs before, during and after the rotation: it goes on until two full rounds of requests were
+    // served after the rewrap finished, however slow the machine (no wall-clock race).
+    let rotatedAt = -1;
     const results: number[] = [];
     const seenKeys = new Set<string>();
     const traffic = (async () => {
       let i = 0;
-      while (!stop || i < keys.length * 2) {
+      while (rotatedAt < 0 || results.length < rotatedAt + keys.length * 2) {
         const { orgId, key } = keys[i % keys.length]!;
         const res = await fetch(`${h.url}/v1/chat/completions`, {
           method: 'POST',
@@ -76,15 +78,14 @@ describe.each(TEST_DIALECTS)('master key rotation while the gateway serves, on %
       }
     })();
 
-    await new Promise((r) => setTimeout(r, 200));
+    while (results.length < keys.length) await new Promise((r) => setTimeout(r, 10)); // a full round before
     const report = await rotator.rewrapAll();
-    await new Promise((r) => setTimeout(r, 300));
-    stop = true;
+    rotatedAt = results.length;
     await traffic;
     rotator.close();
 
     expect(report).toEqual({ rewrapped: ORGS, skipped: 0, failed: [] });
-    expect(results.length).toBeGreaterThan(ORGS * 2);
+    expect(results.length).toBeGreaterThanOrEqual(ORGS * 3); // a round before, two after, any during
     expect(results.filter((s) => s !== 200)).toEqual([]);
     expect([...seenKeys].sort()).toEqual(orgIds.map((_, i) => `Bearer sk-test-rotation-${i}-0123456789`).sort());
     const after = await h.runtime.repos.providerKeys.listAllForRewrap();
