@@ -117,6 +117,22 @@ const ROWS = [
     'must be a whole number of milliseconds from 1 to 2147483647',
   ],
   [
+    'requestTimeoutMs',
+    300000,
+    '30000',
+    30000,
+    '500',
+    'must be a whole number of milliseconds from 1000 to 3600000',
+  ],
+  [
+    'keepAliveTimeoutMs',
+    65000,
+    '5000',
+    5000,
+    '600001',
+    'must be a whole number of milliseconds from 1000 to 600000',
+  ],
+  [
     'logLevel',
     'info',
     'DEBUG',
