@@ -197,7 +197,8 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify({ settings: { ...settings, only: [...settings.only] }, runs, tracing, soak, check: input })}\n`);
   if (CHECK) {
     const lines = evaluateTargets(input);
-    process.stdout.write(`\nbench:check — ratios within the same run; with ${runs.length} run(s) of the comparison, the median of the per-run values\n`);
+    const over = runs.length > 1 ? `; each target applies to the median of the ${runs.length} runs' values` : '';
+    process.stdout.write(`\nbench:check — targets are ratios or differences within the same run${over}\n`);
     process.stdout.write(formatCheck(lines));
     process.exitCode = checkExitCode(lines);
   }
