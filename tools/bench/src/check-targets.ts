@@ -291,7 +291,7 @@ function soakLine(input: CheckInput): CheckLine {
     name: `RSS at the end of the soak vs ${reference}`,
     value: signedPercent(drift),
     target,
-    detail: `${fixed(referenceRssKib / 1024, 1)} MiB at ${referenceSeconds} s → ${fixed(endRssKib / 1024, 1)} MiB at ${seconds} s (ratio ${fixed(endRssKib / referenceRssKib, 3)})`,
+    detail: `${fixed(referenceRssKib / 1024, 1)} MiB at ${referenceSeconds} s → ${fixed(endRssKib / 1024, 1)} MiB at ${fixed(seconds, 0)} s (ratio ${fixed(endRssKib / referenceRssKib, 3)})`,
   };
 }
 
