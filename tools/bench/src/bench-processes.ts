@@ -51,6 +51,7 @@ export const readyLine = (line: string): string | undefined => {
 
 /** SIGTERM and wait for the exit. */
 export async function stop(started: Started): Promise<void> {
+  if (started.child.exitCode !== null || started.child.signalCode !== null) return;
   const exited = new Promise((r) => started.child.once('exit', r));
   started.child.kill('SIGTERM');
   await exited;
@@ -93,10 +94,21 @@ export async function seedGatewayOrg(
 
 /** Rows in `traces`. */
 export async function countTraces(dbUrl: string): Promise<number> {
+  return (await countTraceRows(dbUrl)).traces;
+}
+
+/** Rows in `traces`, and those that stored a request body (body capture on). */
+export async function countTraceRows(dbUrl: string): Promise<{ traces: number; withRequestBody: number }> {
   const database = await openDatabase({ url: dbUrl });
-  const row = await database.db.selectFrom('traces').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
-  await database.close();
-  return Number(row?.n ?? 0);
+  try {
+    const row = await database.db
+      .selectFrom('traces')
+      .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.count<number>('request_body').as('bodies')])
+      .executeTakeFirst();
+    return { traces: Number(row?.n ?? 0), withRequestBody: Number(row?.bodies ?? 0) };
+  } finally {
+    await database.close();
+  }
 }
 
 /**
@@ -106,8 +118,18 @@ export async function countTraces(dbUrl: string): Promise<number> {
  */
 export const GATEWAY_START_NODE_ARGS: readonly string[] = ['--max-semi-space-size=32'];
 
-/** Starts `navplane serve --only gateway` on `dbUrl`, pinned to `core`, proxying to `upstreamUrl` (default flags: GATEWAY_START_NODE_ARGS). */
-export function startGateway(options: { dbUrl: string; masterKey: Buffer; upstreamUrl: string; core: string; nodeArgs?: string[] }): Promise<Started> {
+/**
+ * Starts `navplane serve --only gateway` on `dbUrl`, pinned to `core`, proxying to `upstreamUrl` (default flags:
+ * GATEWAY_START_NODE_ARGS); `env` adds or overrides NAVPLANE_* settings (e.g. NAVPLANE_CAPTURE_BODIES).
+ */
+export function startGateway(options: {
+  dbUrl: string;
+  masterKey: Buffer;
+  upstreamUrl: string;
+  core: string;
+  nodeArgs?: string[];
+  env?: Record<string, string>;
+}): Promise<Started> {
   return startProcess(
     [...(options.nodeArgs ?? GATEWAY_START_NODE_ARGS), resolve(ROOT, 'apps/cli/dist/main.js'), 'serve', '--only', 'gateway'],
     {
@@ -118,6 +140,7 @@ export function startGateway(options: { dbUrl: string; masterKey: Buffer; upstre
       NAVPLANE_GATEWAY_PORT: '0',
       NAVPLANE_LOG_LEVEL: 'info',
       NODE_ENV: 'production',
+      ...options.env,
     },
     options.core,
     readyLine,

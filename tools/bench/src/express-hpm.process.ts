@@ -1,4 +1,6 @@
-// Bench process: the framework's own cost — Express 5 + http-proxy-middleware 3 with no features.
+// Bench process: the framework's own cost — Express 5 + http-proxy-middleware 4 (on httpxy) with no features:
+// its default plugins only, a keep-alive agent to the upstream, as the bare pass-through has.
+// http-proxy-middleware 4 is ESM-only; this CommonJS build loads it through Node's require(esm) (Node ≥ 22.12).
 import { Agent } from 'node:http';
 import express from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { openLoopSlices } from './open-loop';
+import { openLoopCount, openLoopSlices } from './open-loop';
 
 /** A server that answers 200 (or `status`) and logs which server got each request, in arrival order. */
 function target(name: string, log: string[], status = 200): Promise<{ server: Server; url: string }> {
@@ -51,5 +51,32 @@ describe('openLoopSlices', () => {
     expect(good).toMatchObject({ sent: 7, ok: 7, errors: 0, settled: 3 });
     expect(bad).toMatchObject({ sent: 7, ok: 0, errors: 7, settled: 3 });
     expect(bad?.total).toEqual([]);
+  });
+});
+
+describe('openLoopCount', () => {
+  let server: Server | undefined;
+  afterEach(async () => {
+    if (server) await new Promise((resolve) => server?.close(resolve));
+    server = undefined;
+  });
+
+  it('cycles through the mix and counts answers per shape, failures apart', async () => {
+    const log: string[] = [];
+    server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        log.push(req.url ?? '');
+        res.writeHead(req.url === '/fail' ? 500 : 200).end('{}');
+      });
+    });
+    const url = await new Promise<string>((resolve) =>
+      server?.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server?.address() as AddressInfo).port}`)),
+    );
+    const shape = (path: string) => ({ path, headers: {}, body: '{}' });
+    // 100 req/s for 0.3 s = 30 requests: a, a, fail, a, a, fail, …
+    const result = await openLoopCount(url, [shape('/a'), shape('/a'), shape('/fail')], 100, 0.3);
+    expect(result).toEqual({ sent: 30, ok: 20, errors: 10, okByShape: [10, 10, 0] });
+    expect(log.filter((path) => path === '/fail')).toHaveLength(10);
   });
 });

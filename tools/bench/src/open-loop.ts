@@ -103,6 +103,60 @@ export async function openLoop(baseUrl: string, req: BenchRequest, rate: number,
   return result;
 }
 
+/** Outcomes of an openLoopCount run. */
+export interface OpenLoopCount {
+  sent: number;
+  ok: number;
+  errors: number;
+  /** Requests of each shape of the mix that answered 200, in the order of `mix`. */
+  okByShape: number[];
+}
+
+/**
+ * An open loop like openLoop over a mix of request shapes (request i is `mix[i % mix.length]`) that only counts
+ * outcomes: no samples and no promise per request are kept, so it can run for many minutes (the soak).
+ */
+export async function openLoopCount(baseUrl: string, mix: readonly BenchRequest[], rate: number, seconds: number): Promise<OpenLoopCount> {
+  if (mix.length === 0) throw new Error('openLoopCount: empty mix');
+  const url = new URL(baseUrl);
+  const agent = new Agent({ keepAlive: true, maxSockets: 1024 });
+  const result: OpenLoopCount = { sent: 0, ok: 0, errors: 0, okByShape: mix.map(() => 0) };
+  const bodies = mix.map((req) => Buffer.from(req.body));
+  const total = Math.round(rate * seconds);
+  const interval = 1000 / rate;
+  let inflight = 0;
+  let drained: (() => void) | undefined;
+  const settle = () => {
+    inflight -= 1;
+    if (inflight === 0) drained?.();
+  };
+  const start = performance.now();
+  for (let i = 0; i < total; i += 1) {
+    const due = start + i * interval;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const shape = i % mix.length;
+    result.sent += 1;
+    inflight += 1;
+    void fire(
+      url,
+      agent,
+      mix[shape] as BenchRequest,
+      bodies[shape] as Buffer,
+      () => {
+        result.ok += 1;
+        result.okByShape[shape] = (result.okByShape[shape] ?? 0) + 1;
+      },
+      () => {
+        result.errors += 1;
+      },
+    ).then(settle);
+  }
+  if (inflight > 0) await new Promise<void>((resolve) => (drained = resolve));
+  agent.destroy();
+  return result;
+}
+
 /** Options of openLoopSlices. */
 export interface SliceOptions {
   rate: number;

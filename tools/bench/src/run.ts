@@ -1,167 +1,210 @@
-// `npm run bench`: requests/s at saturation and added latency at a fixed rate, plain and streamed,
-// for the direct path, a bare node:http pass-through, plain Express + http-proxy-middleware, and
-// the NavPlane gateway with auth, vault and tracing on. The proxy under test is pinned to one core
-// (taskset -c 1); the fake upstream and the load generator share the other.
-import { randomBytes } from 'node:crypto';
+// `npm run bench` and `npm run bench:check` (`--check`). On loopback against the fake upstream, with the proxy
+// under test pinned to one core (taskset, BENCH_PROXY_CORE) and the fake upstream to the other:
+//
+// - compare (BENCH_RUNS runs, proxies in alternating order): the direct path, a bare node:http pass-through (the
+//   floor), featureless Express + http-proxy-middleware and the NavPlane gateway with auth, vault, tracing and a
+//   `redact_storage` policy with body capture on. Saturation req/s and proxy CPU µs per request (JSON, stream), and
+//   added p50 / p99 / TTFC at BENCH_RATE against the direct path measured in alternation;
+// - tracing: the gateway with tracing on vs off side by side in slices, beside an A/A calibration;
+// - soak: the gateway's RSS under BENCH_SOAK_RATE req/s for BENCH_SOAK_SECONDS.
+//
+// With --check, each target of check-targets.ts is printed PASS / FAIL / SKIPPED / INFO and the exit code is 1
+// when one is missed.
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readMetricSamples } from '@navplane/telemetry';
-import { countTraces, GATEWAY_START_NODE_ARGS, readyLine, seedGateway, startGateway, startProcess, stop } from './bench-processes';
-import { openLoop, percentile, type BenchRequest, type OpenLoopResult } from './open-loop';
-import { saturate } from './saturate';
+import { readyLine, startProcess, stop } from './bench-processes';
+import { checkExitCode, evaluateTargets, formatCheck, median, relativeDelta, type BenchPart, type CheckInput } from './check-targets';
+import { runComparison, runFigures, TARGET_NAMES, type ComparisonRun, type TargetId, type TargetResult } from './compare';
+import { seedFeaturedGateway } from './gateway-under-test';
+import { clockTicksPerSecond } from './proc-stats';
+import { partsToRun, readSettings, type BenchSettings } from './settings';
+import { soakFigures, measureSoak, type SoakResult } from './soak';
+import { measureTracing, tracingFigures, type TracingResult } from './tracing-compare';
 
-const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 8);
-const RATE = Number(process.env['BENCH_RATE'] ?? 200);
-const PROXY_CORE = process.env['BENCH_PROXY_CORE'] ?? '1';
-const OTHER_CORE = process.env['BENCH_OTHER_CORE'] ?? '0';
-/** Comma-separated targets to run (default all): direct, bare, express, gateway. */
-const ONLY = new Set((process.env['BENCH_ONLY'] ?? 'direct,bare,express,gateway').split(','));
-/** Node flags of the gateway process: `npm start`'s (GATEWAY_START_NODE_ARGS) unless set, e.g. add `--cpu-prof`. */
-const GATEWAY_NODE_ARGS = (process.env['BENCH_GATEWAY_NODE_ARGS'] ?? GATEWAY_START_NODE_ARGS.join(' ')).split(' ').filter(Boolean);
+const CHECK = process.argv.includes('--check');
 
-/** Open-loop rounds per target: its samples and the direct path's are taken in alternation (BENCH_ROUNDS, default 2). */
-const ROUNDS = Math.max(1, Number(process.env['BENCH_ROUNDS'] ?? 2));
-
-interface LatencyFigures {
-  plain: { p50: number; p99: number };
-  stream: { ttfc50: number; ttfc99: number; p50: number };
-}
-
-interface Measured extends LatencyFigures {
-  name: string;
-  plainRps: number;
+/** One printed row: absolute figures for direct, added ms (over the alternating direct path) for the proxies. */
+interface Row {
+  id: TargetId;
+  jsonRps: number;
   streamRps: number;
+  cpuUsJson: number;
+  cpuUsStream: number;
+  coreShareJson: number;
+  coreShareStream: number;
+  p50: number;
+  p99: number;
+  ttfc50: number;
+  ttfc99: number;
   errors: number;
-  /** The direct path measured in alternation with this target (absent for the direct row itself). */
-  direct?: LatencyFigures;
 }
 
-const requestsFor = (pathPrefix: string, headers: Record<string, string>): [BenchRequest, BenchRequest] => {
-  const plainReq: BenchRequest = {
-    path: `${pathPrefix}/v1/chat/completions`,
-    headers,
-    body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello to the benchmark' }] }),
-  };
-  return [plainReq, { ...plainReq, body: JSON.stringify({ ...JSON.parse(plainReq.body), stream: true }) }];
-};
+const NUMERIC_KEYS = ['jsonRps', 'streamRps', 'cpuUsJson', 'cpuUsStream', 'coreShareJson', 'coreShareStream', 'p50', 'p99', 'ttfc50', 'ttfc99', 'errors'] as const;
 
-const figures = (plain: OpenLoopResult[], stream: OpenLoopResult[]): LatencyFigures => {
-  const pooled = (runs: OpenLoopResult[], pick: (run: OpenLoopResult) => number[]) => runs.flatMap(pick);
+function rowOf(result: TargetResult): Row {
+  const base = result.direct;
+  const added = (value: number, reference: number | undefined) => (reference === undefined ? value : value - reference);
   return {
-    plain: { p50: percentile(pooled(plain, (r) => r.total), 50), p99: percentile(pooled(plain, (r) => r.total), 99) },
-    stream: {
-      ttfc50: percentile(pooled(stream, (r) => r.firstByte), 50),
-      ttfc99: percentile(pooled(stream, (r) => r.firstByte), 99),
-      p50: percentile(pooled(stream, (r) => r.total), 50),
-    },
-  };
-};
-
-/**
- * Saturation, then the open-loop latency in ROUNDS rounds. With `direct` (the upstream's URL), each round measures
- * the direct path right before the target, so the added latency compares samples taken under the same conditions
- * (the machine drifts over a run; a single direct measurement at the start made the added figures swing).
- */
-async function measure(name: string, baseUrl: string, headers: Record<string, string>, direct?: string): Promise<Measured> {
-  const [plainReq, streamReq] = requestsFor('', headers);
-  const [directPlain, directStream] = requestsFor('', {});
-  process.stderr.write(`- ${name}: warm-up\n`);
-  await saturate(baseUrl, plainReq, 2);
-  await saturate(baseUrl, streamReq, 2);
-  process.stderr.write(`- ${name}: saturation (${SECONDS}s each)\n`);
-  const plainSat = await saturate(baseUrl, plainReq, SECONDS);
-  const streamSat = await saturate(baseUrl, streamReq, SECONDS);
-  process.stderr.write(`- ${name}: open loop at ${RATE} req/s (${SECONDS}s each, ${ROUNDS} rounds${direct ? ', alternating with direct' : ''})\n`);
-  const slice = SECONDS / ROUNDS;
-  const runs = { plain: [] as OpenLoopResult[], stream: [] as OpenLoopResult[], directPlain: [] as OpenLoopResult[], directStream: [] as OpenLoopResult[] };
-  for (let round = 0; round < ROUNDS; round += 1) {
-    if (direct) runs.directPlain.push(await openLoop(direct, directPlain, RATE, slice));
-    runs.plain.push(await openLoop(baseUrl, plainReq, RATE, slice));
-    if (direct) runs.directStream.push(await openLoop(direct, directStream, RATE, slice));
-    runs.stream.push(await openLoop(baseUrl, streamReq, RATE, slice));
-  }
-  const errors = [...runs.plain, ...runs.stream].reduce((sum, run) => sum + run.errors, 0) + plainSat.errors + plainSat.non2xx + streamSat.errors + streamSat.non2xx;
-  return {
-    name,
-    plainRps: plainSat.rps,
-    streamRps: streamSat.rps,
-    errors,
-    ...figures(runs.plain, runs.stream),
-    ...(direct ? { direct: figures(runs.directPlain, runs.directStream) } : {}),
+    id: result.id,
+    jsonRps: result.jsonRps,
+    streamRps: result.streamRps,
+    cpuUsJson: result.cpuUsJson ?? Number.NaN,
+    cpuUsStream: result.cpuUsStream ?? Number.NaN,
+    coreShareJson: result.coreShareJson ?? Number.NaN,
+    coreShareStream: result.coreShareStream ?? Number.NaN,
+    p50: added(result.latency.json.p50, base?.json.p50),
+    p99: added(result.latency.json.p99, base?.json.p99),
+    ttfc50: added(result.latency.stream.ttfc50, base?.stream.ttfc50),
+    ttfc99: added(result.latency.stream.ttfc99, base?.stream.ttfc99),
+    errors: result.errors,
   };
 }
 
 const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
-const signed = (n: number) => (n >= 0 ? `+${fmt(n)}` : fmt(n));
+const signed = (n: number) => (Number.isFinite(n) && n >= 0 ? `+${fmt(n)}` : fmt(n));
+const signedPercent = (ratio: number) => `${Number.isFinite(ratio) && ratio >= 0 ? '+' : ''}${fmt(ratio * 100, 1)} %`;
+const mib = (kib: number) => `${fmt(kib / 1024, 1)} MiB`;
 
-/** The gateway's dropped-trace count over all reasons, from its /metrics (before it stops). */
-async function tracesDropped(baseUrl: string): Promise<string> {
-  const text = await (await fetch(`${baseUrl}/metrics`)).text();
-  return String(readMetricSamples(text, 'navplane_traces_dropped').reduce((sum, sample) => sum + sample.value, 0));
+function printRows(rows: Row[]): void {
+  console.table(
+    rows.map((row) => {
+      const latency = (n: number) => (row.id === 'direct' ? fmt(n) : signed(n));
+      return {
+        target: TARGET_NAMES[row.id],
+        'JSON req/s': fmt(row.jsonRps, 0),
+        'stream req/s': fmt(row.streamRps, 0),
+        'CPU µs/req JSON': row.id === 'direct' ? '' : fmt(row.cpuUsJson, 1),
+        'CPU µs/req stream': row.id === 'direct' ? '' : fmt(row.cpuUsStream, 1),
+        'core % JSON/stream': row.id === 'direct' ? '' : `${fmt(row.coreShareJson * 100, 0)}/${fmt(row.coreShareStream * 100, 0)}`,
+        'p50 ms': latency(row.p50),
+        'p99 ms': latency(row.p99),
+        'TTFC p50 ms': latency(row.ttfc50),
+        'TTFC p99 ms': latency(row.ttfc99),
+        errors: String(row.errors),
+      };
+    }),
+  );
+}
+
+/** Each figure's median over the runs, per target (errors: the sum). */
+function medianRows(runs: ComparisonRun[]): Row[] {
+  const ids = (runs[0]?.targets ?? []).map((target) => target.id);
+  return ids.map((id) => {
+    const rows = runs.flatMap((run) => run.targets.filter((target) => target.id === id).map(rowOf));
+    const row = { id } as Row;
+    for (const key of NUMERIC_KEYS) {
+      const values = rows.map((r) => r[key]);
+      row[key] = key === 'errors' ? values.reduce((a, b) => a + b, 0) : median(values);
+    }
+    return row;
+  });
+}
+
+function printComparison(runs: ComparisonRun[], settings: BenchSettings): void {
+  process.stdout.write(
+    `\nNavPlane bench: ${settings.seconds}s per measurement, open loop at ${settings.rate} req/s, proxy pinned to core ${settings.proxyCore}, upstream to core ${settings.otherCore}, load generator ${settings.loadgenCore === undefined ? 'not pinned' : `pinned to core ${settings.loadgenCore}`}; CPU from /proc (${clockTicksPerSecond()} ticks/s)\n`,
+  );
+  process.stdout.write('(direct row: absolute ms; other rows: added ms over the direct path measured in alternation with that target, same percentile;\n');
+  process.stdout.write(' CPU µs/req: the proxy process\'s user + system CPU per completed request at saturation; core %: its share of a core during saturation)\n');
+  for (const run of runs) {
+    process.stdout.write(`\nRun ${run.run}/${runs.length} (proxies in the order ${run.order.join(', ')})\n`);
+    printRows(run.targets.map(rowOf));
+    if (run.gateway) {
+      process.stdout.write(
+        `gateway traces written: ${run.gateway.written} (${run.gateway.withRequestBody} with a stored request body), dropped: ${run.gateway.dropped} (navplane_traces_dropped on /metrics)\n`,
+      );
+    }
+  }
+  if (runs.length > 1) {
+    process.stdout.write(`\nMedian of ${runs.length} runs (each figure's median; errors: total)\n`);
+    printRows(medianRows(runs));
+  }
+}
+
+function printTracing(result: TracingResult, settings: BenchSettings): void {
+  process.stdout.write(
+    `\nTracing on vs off: ${result.rate} req/s open loop, three gateways side by side in alternating ${settings.sliceSeconds}s slices (${result.slices} each, first ${settings.settleMs} ms of each slice unmeasured), pinned to core ${settings.proxyCore}\n`,
+  );
+  const off = result.modes.find((mode) => mode.id === 'off');
+  console.table(
+    result.modes.map((mode) => {
+      const delta = (key: 'p50' | 'p90' | 'p99') => (mode.id === 'off' || !off ? '' : signedPercent(relativeDelta(off[key], mode[key])));
+      return {
+        gateway: mode.id === 'on' ? 'tracing on (db)' : mode.id === 'off' ? 'tracing off (none)' : 'tracing off, A/A calibration',
+        requests: mode.ok,
+        errors: mode.errors,
+        'p50 ms': fmt(mode.p50, 3),
+        'p50 vs off': delta('p50'),
+        'p90 ms': fmt(mode.p90, 3),
+        'p90 vs off': delta('p90'),
+        'p99 ms': fmt(mode.p99, 3),
+        'p99 vs off': delta('p99'),
+      };
+    }),
+  );
+  process.stdout.write(`traced gateway: ${result.tracesWritten} traces written / ${result.answeredByOn} requests answered\n`);
+}
+
+function printSoak(result: SoakResult): void {
+  const figures = soakFigures(result);
+  process.stdout.write(
+    `\nRSS soak: ${result.seconds}s at ${result.rate} req/s (one in three streamed): ${result.ok} answered (${result.okJson} JSON, ${result.okStream} stream), ${result.errors} errors, ${fmt(result.cpuUsPerRequest, 1)} CPU µs/request, ${result.tracesWritten} traces\n`,
+  );
+  process.stdout.write(`RSS samples (s: MiB): ${result.samples.map((s) => `${fmt(s.seconds, 0)}: ${fmt(s.rssKib / 1024, 1)}`).join(', ')}\n`);
+  process.stdout.write(
+    `RSS at ${figures.referenceSeconds} s: ${mib(figures.referenceRssKib)}, at the end (${fmt(figures.seconds, 0)} s): ${mib(figures.endRssKib)}, ratio ${fmt(figures.endRssKib / figures.referenceRssKib, 3)}\n`,
+  );
 }
 
 async function main(): Promise<void> {
+  const settings = readSettings();
+  const parts = partsToRun(settings);
+  // BENCH_LOADGEN_CORE: pin this process (every thread: -a), the load generator, e.g. to the upstream's core.
+  if (settings.loadgenCore !== undefined) execFileSync('taskset', ['-a', '-p', '-c', settings.loadgenCore, String(process.pid)], { stdio: 'ignore' });
   const dir = await mkdtemp(join(tmpdir(), 'navplane-bench-'));
-  const upstream = await startProcess([join(__dirname, 'upstream.process.js')], {}, OTHER_CORE, readyLine);
-  const results: Measured[] = [];
+  const upstream = await startProcess([join(__dirname, 'upstream.process.js')], {}, settings.otherCore, readyLine);
+  const runs: ComparisonRun[] = [];
+  let tracing: TracingResult | undefined;
+  let soak: SoakResult | undefined;
   try {
-    // The direct path is the reference for added latency: always measured.
-    results.push(await measure('direct (no proxy)', upstream.url, {}));
-
-    for (const [id, name, script] of [
-      ['bare', 'bare node:http pass-through', 'bare-proxy.process.js'],
-      ['express', 'Express + http-proxy-middleware', 'express-hpm.process.js'],
-    ] as const) {
-      if (!ONLY.has(id)) continue;
-      const target = await startProcess([join(__dirname, script)], { BENCH_UPSTREAM: upstream.url }, PROXY_CORE, readyLine);
-      try {
-        results.push(await measure(name, target.url, {}, upstream.url));
-      } finally {
-        await stop(target);
-      }
+    if (parts.includes('compare')) {
+      const seeded = await seedFeaturedGateway(`sqlite:${join(dir, 'compare.db')}`);
+      for (let run = 1; run <= settings.runs; run += 1) runs.push(await runComparison(run, upstream.url, seeded, settings));
+      printComparison(runs, settings);
     }
-
-    if (!ONLY.has('gateway')) throw new Error('the gateway is always part of the run (BENCH_ONLY must include gateway)');
-    const masterKey = randomBytes(32);
-    const dbUrl = `sqlite:${join(dir, 'bench.db')}`;
-    const key = await seedGateway(dbUrl, masterKey);
-    const gateway = await startGateway({ dbUrl, masterKey, upstreamUrl: upstream.url, core: PROXY_CORE, nodeArgs: GATEWAY_NODE_ARGS });
-    let dropped = 'unknown';
-    try {
-      results.push(await measure('NavPlane gateway (auth + vault + tracing)', gateway.url, { authorization: `Bearer ${key}` }, upstream.url));
-      dropped = await tracesDropped(gateway.url);
-    } finally {
-      await stop(gateway);
+    if (parts.includes('tracing')) {
+      tracing = await measureTracing(upstream.url, dir, settings);
+      printTracing(tracing, settings);
     }
-    const traces = await countTraces(dbUrl);
-
-    const rows = results.map((r) => {
-      const base = r.direct;
-      const added = (value: number, reference: number | undefined) => (reference === undefined ? fmt(value) : signed(value - reference));
-      return {
-        target: r.name,
-        'plain req/s': fmt(r.plainRps, 0),
-        'stream req/s': fmt(r.streamRps, 0),
-        'plain p50 +ms': added(r.plain.p50, base?.plain.p50),
-        'plain p99 +ms': added(r.plain.p99, base?.plain.p99),
-        'TTFC p50 +ms': added(r.stream.ttfc50, base?.stream.ttfc50),
-        'TTFC p99 +ms': added(r.stream.ttfc99, base?.stream.ttfc99),
-        errors: String(r.errors),
-      };
-    });
-    process.stdout.write(`\nNavPlane bench: ${SECONDS}s per measurement, open loop at ${RATE} req/s, proxy pinned to core ${PROXY_CORE}\n`);
-    process.stdout.write('(direct row: absolute ms; other rows: added ms over the direct path measured in alternation with that target, same percentile)\n\n');
-    console.table(rows);
-    process.stdout.write(`gateway traces written: ${traces}, dropped: ${dropped} (navplane_traces_dropped on /metrics)\n`);
-    process.stdout.write(`${JSON.stringify({ seconds: SECONDS, rate: RATE, results, gatewayTraces: traces, gatewayTracesDropped: dropped })}\n`);
+    if (parts.includes('soak')) {
+      soak = await measureSoak(upstream.url, dir, settings);
+      printSoak(soak);
+    }
   } finally {
     await stop(upstream);
     await rm(dir, { recursive: true, force: true });
+  }
+  const skipped: Partial<Record<BenchPart, string>> = {};
+  for (const part of settings.skip) skipped[part] = `BENCH_CHECK_SKIP=${settings.skip.join(',')}`;
+  const input: CheckInput = {
+    runs: runs.map(runFigures),
+    ...(tracing ? { tracing: tracingFigures(tracing) } : {}),
+    ...(soak ? { soak: soakFigures(soak) } : {}),
+    skipped,
+  };
+  process.stdout.write(`${JSON.stringify({ settings: { ...settings, only: [...settings.only] }, runs, tracing, soak, check: input })}\n`);
+  if (CHECK) {
+    const lines = evaluateTargets(input);
+    const over = runs.length > 1 ? `; each target applies to the median of the ${runs.length} runs' values` : '';
+    process.stdout.write(`\nbench:check — targets are ratios or differences within the same run${over}\n`);
+    process.stdout.write(formatCheck(lines));
+    process.exitCode = checkExitCode(lines);
   }
 }
 
 main().catch((error: unknown) => {
   process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exit(1);
+  process.exit(2);
 });

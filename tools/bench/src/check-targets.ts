@@ -1,0 +1,369 @@
+// The targets of `npm run bench:check` and their evaluation: pure functions over the figures a bench run produced
+// (no timing, no I/O), so the rules are unit-tested apart from the measurements.
+//
+// Every target compares figures of the same run (the gateway against a reference measured minutes apart on the
+// same machine, never against a figure from another day). With several runs (BENCH_RUNS), each run gives one value
+// of the comparison (a ratio or a difference) and the target applies to the median of those values.
+
+/** The outcome of one line. INFO lines are printed for reference and never change the exit code. */
+export type CheckStatus = 'PASS' | 'FAIL' | 'SKIPPED' | 'INFO';
+
+/** One printed line of the check. */
+export interface CheckLine {
+  status: CheckStatus;
+  /** What is compared. */
+  name: string;
+  /** The value compared with the target (the median over runs), formatted; empty when skipped. */
+  value: string;
+  /** The target, formatted (e.g. "≥ 100 %"). */
+  target: string;
+  /** Per-run values, the calibration beside a comparison, or why the line was skipped. */
+  detail: string;
+}
+
+/** The parts of a bench run. */
+export const BENCH_PARTS = ['compare', 'tracing', 'soak'] as const;
+export type BenchPart = (typeof BENCH_PARTS)[number];
+
+/** One proxy target's figures in one run. Latency figures are added ms over the direct path measured in alternation. */
+export interface TargetFigures {
+  jsonRps: number;
+  streamRps: number;
+  /** Proxy CPU (user + system) per completed request at saturation, in µs. */
+  cpuUsJson: number;
+  cpuUsStream: number;
+  addedP50: number;
+  addedP99: number;
+  addedTtfcP50: number;
+  addedTtfcP99: number;
+  /** Failed or non-200 requests in this target's measurements (saturation and open loop). */
+  errors: number;
+}
+
+/** The proxy targets of one run of the comparison (a target left out by BENCH_ONLY is absent). */
+export interface RunFigures {
+  bare?: TargetFigures;
+  express?: TargetFigures;
+  gateway?: TargetFigures;
+  /** Traces the gateway stored with a request body during this run (body capture in effect). */
+  gatewayCapturedTraces?: number;
+}
+
+/** Percentiles of the tracing comparison. */
+export const TRACING_PERCENTILES = ['p50', 'p90', 'p99'] as const;
+export type TracingPercentile = (typeof TRACING_PERCENTILES)[number];
+
+/** Latencies (ms) of the three gateways of the tracing comparison, measured in one alternating schedule. */
+export interface TracingFigures {
+  /** NAVPLANE_TRACE_SINK=db. */
+  on: Record<TracingPercentile, number>;
+  /** NAVPLANE_TRACE_SINK=none. */
+  off: Record<TracingPercentile, number>;
+  /** A second gateway with tracing off: off2 vs off is the A/A calibration (a difference that is only noise). */
+  off2: Record<TracingPercentile, number>;
+  errors: number;
+}
+
+/** RSS of the gateway during the soak, in KiB. */
+export interface SoakFigures {
+  /** When the reference sample was taken, in s after the load started (120 unless the soak is shorter). */
+  referenceSeconds: number;
+  referenceRssKib: number;
+  endRssKib: number;
+  seconds: number;
+  errors: number;
+}
+
+/** Everything the check evaluates; a part that did not run is in `skipped` with the reason. */
+export interface CheckInput {
+  runs: RunFigures[];
+  tracing?: TracingFigures;
+  soak?: SoakFigures;
+  skipped: Partial<Record<BenchPart, string>>;
+}
+
+/** The targets (ratios and differences within the same run). */
+export const TARGETS = {
+  /** Saturation req/s, gateway / Express + http-proxy-middleware: at least. */
+  rpsVsExpress: 1.0,
+  /** Saturation req/s, gateway / bare floor: the goal (informational). */
+  rpsVsBareGoal: 0.5,
+  /** Proxy CPU µs per request, gateway / bare floor: at most. */
+  cpuVsBare: 2.2,
+  /** Added p50 and added TTFC p50 at the fixed rate: gateway − bare floor, at most (ms). */
+  addedP50OverBareMs: 0.25,
+  /** Added p99 at the fixed rate: gateway − bare floor, at most (ms). */
+  addedP99OverBareMs: 1.5,
+  /** Tracing on vs off: the smallest band, whatever the A/A calibration shows (relative, 0.05 = 5 %). */
+  tracingFloor: 0.05,
+  /** RSS at the end of the soak vs at the reference sample: |end / reference − 1| at most. */
+  rssDrift: 0.1,
+} as const;
+
+/** The median of `values` (the mean of the two middle values for an even count); NaN for none. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+/** (b − a) / a: the relative change from a to b (0.05 = +5 %). */
+export const relativeDelta = (from: number, to: number): number => (to - from) / from;
+
+const fixed = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+const signed = (n: number, digits: number) => (Number.isFinite(n) && n >= 0 ? `+${fixed(n, digits)}` : fixed(n, digits));
+const percent = (ratio: number) => `${fixed(ratio * 100, 1)} %`;
+const signedPercent = (ratio: number) => `${signed(ratio * 100, 1)} %`;
+const times = (ratio: number) => `×${fixed(ratio, 2)}`;
+const ms = (n: number) => `${signed(n, 2)} ms`;
+
+type Target = 'bare' | 'express' | 'gateway';
+
+interface Comparison {
+  name: string;
+  /** The targets whose figures the comparison needs. */
+  needs: Target[];
+  /** The compared value in one run. */
+  value: (run: Required<Pick<RunFigures, Target>>) => number;
+  format: (value: number) => string;
+  target: string;
+  /** Does the median value meet the target? */
+  meets: (value: number) => boolean;
+  /** Informational: printed as INFO, never a PASS or a FAIL. */
+  info?: boolean;
+}
+
+const COMPARISONS: Comparison[] = [
+  {
+    name: 'saturation JSON req/s, gateway / Express + hpm',
+    needs: ['gateway', 'express'],
+    value: (r) => r.gateway.jsonRps / r.express.jsonRps,
+    format: percent,
+    target: `≥ ${percent(TARGETS.rpsVsExpress)}`,
+    meets: (v) => v >= TARGETS.rpsVsExpress,
+  },
+  {
+    name: 'saturation stream req/s, gateway / Express + hpm',
+    needs: ['gateway', 'express'],
+    value: (r) => r.gateway.streamRps / r.express.streamRps,
+    format: percent,
+    target: `≥ ${percent(TARGETS.rpsVsExpress)}`,
+    meets: (v) => v >= TARGETS.rpsVsExpress,
+  },
+  {
+    name: 'saturation JSON req/s, gateway / bare floor',
+    needs: ['gateway', 'bare'],
+    value: (r) => r.gateway.jsonRps / r.bare.jsonRps,
+    format: percent,
+    target: `goal ≥ ${percent(TARGETS.rpsVsBareGoal)}`,
+    meets: (v) => v >= TARGETS.rpsVsBareGoal,
+    info: true,
+  },
+  {
+    name: 'saturation stream req/s, gateway / bare floor',
+    needs: ['gateway', 'bare'],
+    value: (r) => r.gateway.streamRps / r.bare.streamRps,
+    format: percent,
+    target: `goal ≥ ${percent(TARGETS.rpsVsBareGoal)}`,
+    meets: (v) => v >= TARGETS.rpsVsBareGoal,
+    info: true,
+  },
+  {
+    name: 'proxy CPU µs/request JSON, gateway / bare floor',
+    needs: ['gateway', 'bare'],
+    value: (r) => r.gateway.cpuUsJson / r.bare.cpuUsJson,
+    format: times,
+    target: `≤ ${times(TARGETS.cpuVsBare)}`,
+    meets: (v) => v <= TARGETS.cpuVsBare,
+  },
+  {
+    name: 'proxy CPU µs/request stream, gateway / bare floor',
+    needs: ['gateway', 'bare'],
+    value: (r) => r.gateway.cpuUsStream / r.bare.cpuUsStream,
+    format: times,
+    target: `≤ ${times(TARGETS.cpuVsBare)}`,
+    meets: (v) => v <= TARGETS.cpuVsBare,
+  },
+  {
+    name: 'added p50 JSON, gateway − bare floor',
+    needs: ['gateway', 'bare'],
+    value: (r) => r.gateway.addedP50 - r.bare.addedP50,
+    format: ms,
+    target: `≤ ${ms(TARGETS.addedP50OverBareMs)}`,
+    meets: (v) => v <= TARGETS.addedP50OverBareMs,
+  },
+  {
+    name: 'added TTFC p50, gateway − bare floor',
+    needs: ['gateway', 'bare'],
+    value: (r) => r.gateway.addedTtfcP50 - r.bare.addedTtfcP50,
+    format: ms,
+    target: `≤ ${ms(TARGETS.addedP50OverBareMs)}`,
+    meets: (v) => v <= TARGETS.addedP50OverBareMs,
+  },
+  {
+    name: 'added p99 JSON, gateway − bare floor',
+    needs: ['gateway', 'bare'],
+    value: (r) => r.gateway.addedP99 - r.bare.addedP99,
+    format: ms,
+    target: `≤ ${ms(TARGETS.addedP99OverBareMs)}`,
+    meets: (v) => v <= TARGETS.addedP99OverBareMs,
+  },
+];
+
+const skippedLine = (name: string, target: string, why: string): CheckLine => ({ status: 'SKIPPED', name, value: '', target, detail: why });
+
+/** A met target is PASS, a missed one (or a figure that could not be computed) FAIL; informational lines are INFO. */
+const verdict = (meets: boolean, info = false): CheckStatus => (info ? 'INFO' : meets ? 'PASS' : 'FAIL');
+
+function compareLines(input: CheckInput): CheckLine[] {
+  const skippedWhy = input.skipped.compare ?? (input.runs.length === 0 ? 'no run of the comparison' : undefined);
+  const lines: CheckLine[] = [];
+  for (const comparison of COMPARISONS) {
+    if (skippedWhy !== undefined) {
+      lines.push(skippedLine(comparison.name, comparison.target, skippedWhy));
+      continue;
+    }
+    const missing = comparison.needs.filter((target) => input.runs.some((run) => run[target] === undefined));
+    if (missing.length > 0) {
+      lines.push(skippedLine(comparison.name, comparison.target, `${missing.join(', ')} not measured (BENCH_ONLY)`));
+      continue;
+    }
+    const values = input.runs.map((run) => comparison.value(run as Required<Pick<RunFigures, Target>>));
+    const value = median(values);
+    // NaN (a figure without samples) never meets a target.
+    const meets = Number.isFinite(value) && comparison.meets(value);
+    lines.push({
+      status: verdict(meets, comparison.info),
+      name: comparison.name,
+      value: comparison.format(value),
+      target: comparison.target,
+      detail: `${comparison.info ? (meets ? 'goal met; ' : 'goal not met; ') : ''}${values.length > 1 ? `median of runs ${values.map(comparison.format).join(', ')}` : 'one run'}`,
+    });
+  }
+  const captureName = 'gateway stored request bodies (capture + redact_storage in effect)';
+  if (skippedWhy !== undefined || input.runs.some((run) => run.gateway === undefined)) {
+    lines.push(skippedLine(captureName, '> 0 traces', skippedWhy ?? 'gateway not measured'));
+  } else {
+    const captured = input.runs.map((run) => run.gatewayCapturedTraces ?? 0);
+    lines.push({
+      status: captured.every((n) => n > 0) ? 'PASS' : 'FAIL',
+      name: captureName,
+      value: `${captured.reduce((a, b) => a + b, 0)} traces`,
+      target: '> 0 traces each run',
+      detail: captured.length > 1 ? `runs ${captured.join(', ')}` : 'one run',
+    });
+  }
+  return lines;
+}
+
+function tracingLines(input: CheckInput): CheckLine[] {
+  const floor = TARGETS.tracingFloor;
+  const target = `|on−off| ≤ max(|A/A|, ${percent(floor)})`;
+  return TRACING_PERCENTILES.map((p) => {
+    const name = `tracing on vs off ${p}, within the A/A band`;
+    const why = input.skipped.tracing ?? (input.tracing === undefined ? 'not measured' : undefined);
+    if (why !== undefined || input.tracing === undefined) return skippedLine(name, target, why ?? 'not measured');
+    const onVsOff = relativeDelta(input.tracing.off[p], input.tracing.on[p]);
+    const aa = relativeDelta(input.tracing.off[p], input.tracing.off2[p]);
+    const band = Math.max(Number.isFinite(aa) ? Math.abs(aa) : 0, floor);
+    const meets = Number.isFinite(onVsOff) && Math.abs(onVsOff) <= band;
+    return {
+      status: verdict(meets),
+      name,
+      value: signedPercent(onVsOff),
+      target,
+      detail: `A/A calibration ${signedPercent(aa)} → band ±${fixed(band * 100, 1)} %; on ${fixed(input.tracing.on[p], 3)} ms, off ${fixed(input.tracing.off[p], 3)} ms, off (A/A) ${fixed(input.tracing.off2[p], 3)} ms`,
+    };
+  });
+}
+
+function soakLine(input: CheckInput): CheckLine {
+  const target = `within ±${percent(TARGETS.rssDrift)}`;
+  const why = input.skipped.soak ?? (input.soak === undefined ? 'not measured' : undefined);
+  if (why !== undefined || input.soak === undefined) return skippedLine('RSS at the end of the soak vs minute 2', target, why ?? 'not measured');
+  const { referenceSeconds, referenceRssKib, endRssKib, seconds } = input.soak;
+  const reference = referenceSeconds === 120 ? 'minute 2' : `${referenceSeconds} s (soak shorter than 240 s)`;
+  const drift = relativeDelta(referenceRssKib, endRssKib);
+  const meets = Number.isFinite(drift) && referenceRssKib > 0 && Math.abs(drift) <= TARGETS.rssDrift;
+  return {
+    status: verdict(meets),
+    name: `RSS at the end of the soak vs ${reference}`,
+    value: signedPercent(drift),
+    target,
+    detail: `${fixed(referenceRssKib / 1024, 1)} MiB at ${referenceSeconds} s → ${fixed(endRssKib / 1024, 1)} MiB at ${fixed(seconds, 0)} s (ratio ${fixed(endRssKib / referenceRssKib, 3)})`,
+  };
+}
+
+function errorsLine(input: CheckInput): CheckLine {
+  const counted: string[] = [];
+  let errors = 0;
+  if (input.skipped.compare === undefined && input.runs.length > 0) {
+    for (const target of ['bare', 'express', 'gateway'] as const) {
+      const n = input.runs.reduce((sum, run) => sum + (run[target]?.errors ?? 0), 0);
+      counted.push(`${target} ${n}`);
+      errors += n;
+    }
+  }
+  if (input.skipped.tracing === undefined && input.tracing) {
+    counted.push(`tracing ${input.tracing.errors}`);
+    errors += input.tracing.errors;
+  }
+  if (input.skipped.soak === undefined && input.soak) {
+    counted.push(`soak ${input.soak.errors}`);
+    errors += input.soak.errors;
+  }
+  const name = 'failed or non-200 requests';
+  if (counted.length === 0) return skippedLine(name, '0', 'nothing measured');
+  return { status: verdict(errors === 0), name, value: String(errors), target: '0', detail: counted.join(', ') };
+}
+
+/** Every line of the check, in print order. */
+export function evaluateTargets(input: CheckInput): CheckLine[] {
+  return [...compareLines(input), ...tracingLines(input), soakLine(input), errorsLine(input)];
+}
+
+/** 1 when a target is missed, else 0 (SKIPPED and INFO lines never fail the check, and never count as PASS). */
+export function checkExitCode(lines: readonly CheckLine[]): 0 | 1 {
+  return lines.some((line) => line.status === 'FAIL') ? 1 : 0;
+}
+
+/** The lines as a fixed-width block, with a summary line at the end. */
+export function formatCheck(lines: readonly CheckLine[]): string {
+  const width = (pick: (line: CheckLine) => string) => Math.max(...lines.map((line) => pick(line).length));
+  const nameWidth = width((line) => line.name);
+  const valueWidth = width((line) => line.value);
+  const targetWidth = width((line) => line.target);
+  const body = lines.map((line) =>
+    [line.status.padEnd(7), line.name.padEnd(nameWidth), line.value.padStart(valueWidth), `target ${line.target.padEnd(targetWidth)}`, line.detail]
+      .join('  ')
+      .trimEnd(),
+  );
+  const count = (status: CheckStatus) => lines.filter((line) => line.status === status).length;
+  const summary = `${count('PASS')} PASS, ${count('FAIL')} FAIL, ${count('SKIPPED')} SKIPPED, ${count('INFO')} INFO → ${checkExitCode(lines) === 0 ? 'targets met (exit 0)' : 'target missed (exit 1)'}`;
+  return `${body.join('\n')}\n${summary}\n`;
+}
+
+/** The soak's reference sample: minute 2, or the middle of a soak shorter than 4 minutes (on a sample boundary). */
+export function soakReferenceSeconds(soakSeconds: number, sampleSeconds: number): number {
+  const middle = Math.floor(soakSeconds / 2 / sampleSeconds) * sampleSeconds;
+  return Math.min(120, Math.max(sampleSeconds, middle));
+}
+
+/** The sample taken nearest to `seconds` (samples: seconds after the load started, RSS in KiB). */
+export function sampleNearest<T extends { seconds: number }>(samples: readonly T[], seconds: number): T | undefined {
+  let best: T | undefined;
+  for (const sample of samples) if (best === undefined || Math.abs(sample.seconds - seconds) < Math.abs(best.seconds - seconds)) best = sample;
+  return best;
+}
+
+/**
+ * The parts to skip from BENCH_CHECK_SKIP (a comma list of BENCH_PARTS; empty entries ignored). An unknown name
+ * throws, so a typo does not silently run (or silently skip) a part.
+ */
+export function parseSkip(value: string | undefined): BenchPart[] {
+  const names = (value ?? '').split(',').map((name) => name.trim()).filter(Boolean);
+  const unknown = names.filter((name) => !(BENCH_PARTS as readonly string[]).includes(name));
+  if (unknown.length > 0) throw new Error(`BENCH_CHECK_SKIP: unknown part ${unknown.join(', ')} (parts: ${BENCH_PARTS.join(', ')})`);
+  return [...new Set(names)] as BenchPart[];
+}

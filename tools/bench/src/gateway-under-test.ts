@@ -1,0 +1,59 @@
+// The NavPlane gateway as `npm run bench` measures it: auth (a NavPlane key), vault (the org's OpenAI key,
+// encrypted), tracing to SQLite, body capture on and an org-wide `redact_storage` policy, so every request's
+// bodies are redacted and stored with its trace. Set up only through the storage schema, the CLI and its env
+// vars: nothing here depends on the gateway's internals.
+import { randomBytes } from 'node:crypto';
+import { seedGatewayOrg, startGateway, type Started } from './bench-processes';
+import type { BenchRequest } from './open-loop';
+
+/** The gateway's env beyond the defaults of startGateway: capture on, tracing to the database. */
+export const GATEWAY_FEATURES_ENV: Readonly<Record<string, string>> = {
+  NAVPLANE_CAPTURE_BODIES: 'true',
+  NAVPLANE_TRACE_SINK: 'db',
+};
+
+/** A seeded database for featured gateways: its URL, master key and the NavPlane key of the org. */
+export interface SeededGateway {
+  dbUrl: string;
+  masterKey: Buffer;
+  key: string;
+}
+
+/**
+ * Migrates `dbUrl` and seeds an org with an OpenAI key in the vault, a NavPlane key and the org policy
+ * `{ scope: { type: 'org' }, mode: 'redact_storage' }` (every detector, as `PUT /admin/orgs/:orgId/policies` stores
+ * it). Gateways load every policy at start, so a gateway started afterwards applies it from its first request.
+ */
+export async function seedFeaturedGateway(dbUrl: string): Promise<SeededGateway> {
+  const masterKey = randomBytes(32);
+  const { key } = await seedGatewayOrg(dbUrl, masterKey, [{ scopeType: 'org', mode: 'redact_storage' }]);
+  return { dbUrl, masterKey, key };
+}
+
+/** Starts a featured gateway on a seeded database; `env` overrides (e.g. NAVPLANE_TRACE_SINK=none). */
+export function startFeaturedGateway(
+  seeded: SeededGateway,
+  options: { upstreamUrl: string; core: string; nodeArgs: string[]; env?: Record<string, string> },
+): Promise<Started> {
+  return startGateway({
+    dbUrl: seeded.dbUrl,
+    masterKey: seeded.masterKey,
+    upstreamUrl: options.upstreamUrl,
+    core: options.core,
+    nodeArgs: options.nodeArgs,
+    env: { ...GATEWAY_FEATURES_ENV, ...options.env },
+  });
+}
+
+/** The bench's two requests: a plain (JSON) chat completion and the same one streamed, with `headers`. */
+export function chatRequests(headers: Record<string, string>): { json: BenchRequest; stream: BenchRequest } {
+  const messages = [{ role: 'user', content: 'Say hello to the benchmark' }];
+  const path = '/v1/chat/completions';
+  return {
+    json: { path, headers, body: JSON.stringify({ model: 'gpt-4o-mini', messages }) },
+    stream: { path, headers, body: JSON.stringify({ model: 'gpt-4o-mini', messages, stream: true }) },
+  };
+}
+
+/** The authorization header of the seeded org. */
+export const authHeaders = (seeded: SeededGateway): Record<string, string> => ({ authorization: `Bearer ${seeded.key}` });
