@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { VerifyResult } from '@navplane/auth';
 import { AppError } from '@navplane/core';
 import {
@@ -17,7 +17,7 @@ import type { DetectorId, PolicyStore, Redactor } from '@navplane/policy';
 import type { ProviderRegistry } from '@navplane/providers';
 import type { TraceSink } from '@navplane/trace';
 import type { ProviderKeyLookup } from '@navplane/vault';
-import express, { Router, type Express, type Response } from 'express';
+import express from 'express';
 import type { AnyContext, Started } from './gateway-context';
 import type { GatewayMetrics } from './gateway-metrics';
 import { Pipeline, type Exchange } from './pipeline/pipeline';
@@ -95,11 +95,7 @@ export interface GatewayDeps {
  * (undici pool of the target; tap + capture + trace, never awaited).
  * Every refusal happens before any byte goes upstream.
  */
-export function createApp(deps: GatewayDeps): Express {
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('etag', false);
-  app.set('trust proxy', trustProxySetting(deps.trustProxy));
+export function createApp(deps: GatewayDeps): RequestListener {
 
   // Once per request: metrics, the trace into the sink (never awaited), and an access line when
   // NAVPLANE_LOG_LEVEL is `http` or lower (off at the default `info`: logging is not free).
@@ -149,7 +145,7 @@ export function createApp(deps: GatewayDeps): Express {
       res.setHeader('X-NavPlane-Overhead-Ms', formatOverhead(overheadMs));
       if (!req.complete) res.setHeader('Connection', 'close');
     }
-    sendError(res as Response, error);
+    sendError(res, error);
     record({ context, status: toErrorResponse(error).status, stream: false, latencyMs: overheadMs, overheadMs, errorClass: error.code });
   };
 
@@ -187,19 +183,22 @@ export function createApp(deps: GatewayDeps): Express {
     );
   const providerPath = (req: IncomingMessage, res: ServerResponse) => runProviderPath(startRequest(req), { req, res });
 
-  // Health, readiness and metrics keep their routes; only paths those routes could match go through them. Every
-  // other request (the hot path) goes straight to the provider path: one character test instead of a router walk.
-  const opsRoutes = Router();
-  opsRoutes.use(healthRoutes(deps.readiness));
-  opsRoutes.get('/metrics', metricsHandler(deps.metrics));
-  opsRoutes.use(function providerRoutes(req, res) {
+  // Health, readiness and metrics are an Express app (the shell); only paths those routes could match go through
+  // it, and what it does not serve falls through to the provider path. Every other request (the hot path) goes
+  // straight to the pipeline: one character test instead of Express's request setup and router walk.
+  const ops = express();
+  ops.disable('x-powered-by');
+  ops.set('etag', false);
+  ops.set('trust proxy', trustProxySetting(deps.trustProxy));
+  ops.use(healthRoutes(deps.readiness));
+  ops.get('/metrics', metricsHandler(deps.metrics));
+  ops.use(function providerRoutes(req, res) {
     providerPath(req, res);
   });
-  app.use(function dispatch(req, res, next) {
-    if (mayBeOpsPath(req.url)) opsRoutes(req, res, next);
+  ops.use(notFound({ code: 'route_not_found' }));
+  ops.use(errorHandler({ logger: deps.logger }));
+  return function gateway(req, res) {
+    if (mayBeOpsPath(req.url ?? '/')) ops(req, res);
     else providerPath(req, res);
-  });
-  app.use(notFound({ code: 'route_not_found' }));
-  app.use(errorHandler({ logger: deps.logger }));
-  return app;
+  };
 }

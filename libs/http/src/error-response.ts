@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import { AppError, isAppError } from '@navplane/core';
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { ERROR_TABLE } from './error-table';
@@ -26,10 +27,10 @@ export function toErrorResponse(error: AppError): { status: number; body: ErrorE
 }
 
 /**
- * Sends an AppError as JSON. When the response has already started (a stream is flowing), nothing
- * may be appended: the connection is ended instead, as the contract requires.
+ * Sends an AppError as JSON on a plain node:http response (Express or not). When the response has already started
+ * (a stream is flowing), nothing may be appended: the connection is ended instead, as the contract requires.
  */
-export function sendError(res: Response, error: AppError): void {
+export function sendError(res: ServerResponse, error: AppError): void {
   if (res.headersSent) {
     res.destroy();
     return;
@@ -38,7 +39,11 @@ export function sendError(res: Response, error: AppError): void {
   if (error.code === 'rate_limited' && typeof error.details?.['retryAfterSeconds'] === 'number') {
     res.setHeader('Retry-After', String(Math.ceil(error.details['retryAfterSeconds'] as number)));
   }
-  res.status(status).json(body);
+  const text = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
 }
 
 interface BodyParserError {

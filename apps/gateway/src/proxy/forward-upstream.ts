@@ -2,7 +2,6 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import { PassThrough, type Readable } from 'node:stream';
 import { sendError } from '@navplane/http';
 import { createJsonTap, createStreamTap, type ResolvedRoute, type Usage } from '@navplane/providers';
-import type { Response } from 'express';
 import type { Dispatcher } from 'undici';
 import type { AnyContext, Ready, RequestOutcome, UpstreamBody } from '../gateway-context';
 import type { Exchange } from '../pipeline/pipeline';
@@ -183,7 +182,7 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
     res.setHeader('X-Request-Id', context.requestId);
     res.setHeader('X-NavPlane-Trace-Id', context.traceId);
     if (!this.req.complete) res.setHeader('Connection', 'close'); // the rest of an unread body is not waited for
-    sendError(res as Response, appError);
+    sendError(res, appError);
     this.#status = res.statusCode;
     this.#finish({ status: res.statusCode, errorClass: appError.code, upstreamFailure: failure });
   }
@@ -199,7 +198,9 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
     this.#done = true;
     const { context } = this;
     const tapped = this.#tap.result();
-    this.onComplete({
+    // The outcome is taken now; the trace, capture redaction and metrics run on the next tick, after the response's
+    // last bytes (corked by `end()` until then) have gone to the socket.
+    process.nextTick(this.onComplete, {
       context,
       status: this.#status,
       stream: this.#stream,
@@ -209,7 +210,7 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
       latencyMs: performance.now() - context.startedAt,
       overheadMs: this.#overheadMs,
       ...patch,
-    });
+    } satisfies ProxyOutcome);
   }
 }
 
