@@ -1,4 +1,3 @@
-export * from './compose';
 export * from './error-response';
 export * from './error-table';
 export * from './graceful-server';
