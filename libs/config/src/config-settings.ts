@@ -121,6 +121,12 @@ export const CONFIG_SETTINGS = [
     'Longest a `redact_upstream` or `block` policy may spend evaluating one request body, in ms; past it the request fails closed with 503 `policy_unavailable` (1-60000).',
   ),
   setting(
+    'policyWorkers',
+    'NAVPLANE_POLICY_WORKERS',
+    '0',
+    'Worker threads that decode and redact large bodies off the event loop, shared by every org (the CPU budget of redaction; more bodies wait in a bounded queue within `NAVPLANE_POLICY_TIMEOUT_MS`); 0 = one per CPU but one, at least one (0-256).',
+  ),
+  setting(
     'maxBodyBytes',
     'NAVPLANE_MAX_BODY_BYTES',
     '20971520',

@@ -56,6 +56,7 @@ const fields = {
   captureMaxBytes: setting((raw) => parseInteger(raw, 1024, 16_777_216, 'characters')),
   policyMaxBodyBytes: setting((raw) => parseInteger(raw, 1024, 1_073_741_824, 'bytes')),
   policyTimeoutMs: milliseconds(1, 60_000),
+  policyWorkers: setting((raw) => parseInteger(raw, 0, 256)),
   maxBodyBytes: setting((raw) => parseInteger(raw, 1, 1_073_741_824, 'bytes')),
   upstreamConnectTimeoutMs: milliseconds(1, MAX_TIMER_MS),
   upstreamTimeoutMs: milliseconds(1, MAX_TIMER_MS),
@@ -114,6 +115,8 @@ export interface NavPlaneConfig {
   readonly policyMaxBodyBytes: number;
   /** Longest one policy evaluation may take, ms (default 1000). */
   readonly policyTimeoutMs: number;
+  /** Redaction worker threads; 0 = max(1, availableParallelism() - 1) (default 0). */
+  readonly policyWorkers: number;
   /** Largest request body in bytes (default 20971520). */
   readonly maxBodyBytes: number;
   /** Connect timeout to a provider in ms (default 10000). */

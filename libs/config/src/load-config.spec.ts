@@ -92,6 +92,7 @@ const ROWS = [
   ['captureMaxBytes', 65536, '4096', 4096, '10', 'must be a whole number of characters from 1024 to 16777216'],
   ['policyMaxBodyBytes', 4194304, '1048576', 1048576, '0', 'must be a whole number of bytes from 1024 to 1073741824'],
   ['policyTimeoutMs', 1000, '250', 250, '60001', 'must be a whole number of milliseconds from 1 to 60000'],
+  ['policyWorkers', 0, '3', 3, '257', 'must be an integer from 0 to 256'],
   [
     'maxBodyBytes',
     20971520,

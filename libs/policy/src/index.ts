@@ -9,6 +9,21 @@ export * from './redactor';
 export * from './json/redact-json';
 export * from './json/redact-plain-text';
 export * from './json/scan-options';
+export * from './body/decode-content';
+export * from './body/redact-body';
+export { evaluateBody, PREFIX_HOLDBACK_CHARS, type BodyEvaluation, type BodyEvaluationOptions, type BodyInput } from './body/evaluate-body';
+export {
+  createRedactionPool,
+  defaultRedactionPoolSize,
+  DEFAULT_HANG_GRACE_MS,
+  DEFAULT_INLINE_MAX_BYTES,
+  DEFAULT_MAX_QUEUED,
+  DEFAULT_REDACTOR_CACHE_SIZE,
+  type PoolEvaluationOptions,
+  type RedactionPool,
+  type RedactionPoolOptions,
+  type RedactionPoolStats,
+} from './pool/redaction-pool';
 export * from './stream/streaming-text-redactor';
 export * from './summarize-findings';
 export { corpusRecall, type FormRecall } from './corpus/corpus-recall';

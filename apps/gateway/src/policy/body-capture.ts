@@ -1,14 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import {
-  createStreamingTextRedactor,
-  redactPlainText,
-  summarizeFindings,
-  type DetectorSummary,
-  type Finding,
-  type Redactor,
-} from '@navplane/policy';
+import { createStreamingTextRedactor, summarizeFindings, type DetectorSummary, type Finding, type Redactor } from '@navplane/policy';
 import { createResponseAssembler, type AssembledTextFilter, type ProviderId } from '@navplane/providers';
-import { bodyKind, decodeContent, redactBody } from './body-content';
+import { bodyKind, evaluateBodyWith, type BodyEvaluator } from './body-content';
 
 /** What storage did with one body, for the decision record: counts and hashes only, never text. */
 export interface StoredBodyRecord {
@@ -37,22 +30,14 @@ export interface CaptureLimits {
    * whole (JSON structure, split values) and then cut to `storeChars`; a longer one only as a text prefix.
    */
   redactBytes: number;
-  /** NAVPLANE_POLICY_TIMEOUT_MS: longest one body's redaction may take; past it nothing is stored. */
+  /** NAVPLANE_POLICY_TIMEOUT_MS: longest one body's redaction may take (a worker's queue included); past it nothing is stored. */
   timeoutMs: number;
+  /**
+   * The redaction pool (createRedactionPool): large stored copies are decoded and redacted in its workers, off the
+   * event loop. Absent: inline (tests, tools).
+   */
+  pool?: BodyEvaluator;
 }
-
-// A prefix cut at the size bound may end inside a secret the detectors cannot recognise any more: this much of
-// its tail is dropped before redaction rather than stored raw.
-const CUT_HOLDBACK_CHARS = 256;
-
-/** Reverses the JSON string escapes a detector would otherwise miss in a JSON prefix that cannot be parsed. */
-function unescapeJsonText(text: string): string {
-  return text.replace(/\\u([0-9a-fA-F]{4})|\\\//g, (match, hex: string | undefined) =>
-    hex === undefined ? '/' : String.fromCharCode(Number.parseInt(hex, 16)),
-  );
-}
-
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** A bounded copy of a body as it passes: at most `maxBytes`, `complete` false once something was left out. */
 interface BodyBytes {
@@ -91,13 +76,14 @@ const notStored = (reason: string): Stored => ({ text: null, record: { stored: f
 /**
  * Body capture for one request (NAVPLANE_CAPTURE_BODIES): it keeps a bounded copy of each body as it passes
  * (never delaying or changing what flows), and `finish()` turns it into redacted text: whole bodies are redacted
- * first and then cut to the storage bound. Streamed responses are assembled (`createResponseAssembler`) through
- * streaming redactors, so a value split across chunks is never stored raw. Any failure to redact (unreadable,
- * too slow, a detector error) stores no body, and says why.
+ * first and then cut to the storage bound, in the redaction pool's workers when they are large. Streamed responses
+ * are assembled (`createResponseAssembler`) through streaming redactors as the chunks pass, so a value split across
+ * chunks is never stored raw. Any failure to redact (unreadable, too slow, a detector error) stores no body, and
+ * says why.
  */
 export class BodyCapture {
   #request: RequestSource | undefined;
-  #responseFinish: ((cut: boolean) => Stored) | undefined;
+  #responseFinish: ((cut: boolean) => Stored | Promise<Stored>) | undefined;
 
   constructor(
     private readonly redactor: Redactor,
@@ -141,15 +127,25 @@ export class BodyCapture {
   }
 
   /**
-   * The redacted bodies (null where nothing could be stored safely). Call once, after the exchange ended; `cut`
-   * says it ended early (client gone, upstream broke), so text held back mid-value is dropped, not flushed.
+   * The redacted bodies (null where nothing could be stored safely); never rejects. Call once, after the exchange
+   * ended; `cut` says it ended early (client gone, upstream broke), so text held back mid-value is dropped, not
+   * flushed. The request and the response are redacted at the same time (in two workers when both are large).
    */
-  finish(options: { cut?: boolean } = {}): CapturedBodies {
-    const request = this.#finishRequest();
-    const response = this.#responseFinish?.(options.cut === true) ?? notStored('no_response_body');
+  async finish(options: { cut?: boolean } = {}): Promise<CapturedBodies> {
+    // Both start now: whether a tapped upload completed is read at the call, not after a wait.
+    const [request, response] = await Promise.all([
+      this.#finishRequest(),
+      this.#responseFinish?.(options.cut === true) ?? notStored('no_response_body'),
+    ]);
     return { requestBody: request.text, responseBody: response.text, request: request.record, response: response.record };
   }
 
+  /**
+   * The streamed-response path stays on the event loop, chunk by chunk: each push scans the streaming redactor's
+   * holdback (256 chars) plus the new delta, and nothing once NAVPLANE_CAPTURE_MAX_BYTES of text is kept. Provider
+   * deltas are a few tokens, so each chunk's work is small; one SSE event carrying a huge delta (the parser accepts
+   * up to 1 MiB) is scanned whole, without a deadline (docs/policy.md#large-bodies-off-the-event-loop).
+   */
   #assembleStream(): (chunk: Buffer) => void {
     const findings: Finding[] = [];
     const assembler = createResponseAssembler({
@@ -190,7 +186,7 @@ export class BodyCapture {
     };
   }
 
-  #finishRequest(): Stored {
+  #finishRequest(): Stored | Promise<Stored> {
     const source = this.#request;
     if (source === undefined) return notStored('no_request_body');
     if (source.kind === 'evaluated') return this.#store(source.text, source.findings, false);
@@ -207,47 +203,25 @@ export class BodyCapture {
     };
   }
 
-  #redactBytes(source: BodyBytes): Stored {
+  /**
+   * A whole body is decoded, redacted whole and then cut. Only a prefix was kept (a body over the redaction bound, or
+   * an upload cut short): it cannot be parsed, so it is redacted as text (JSON escapes undone first), minus the
+   * tail that may hold half a value (evaluateBody, `complete: false`).
+   */
+  async #redactBytes(source: BodyBytes): Promise<Stored> {
     if (source.size === 0) return source.complete ? notStored('empty') : notStored('unsupported_content_type');
     const kind = bodyKind(source.headers['content-type']);
     if (kind === 'other') return notStored('unsupported_content_type');
     const bytes = source.chunks.length === 1 ? (source.chunks[0] as Buffer) : Buffer.concat(source.chunks, source.size);
-    const options = { mode: 'redact' as const, deadline: performance.now() + this.limits.timeoutMs };
+    const options = { mode: 'redact' as const, maxBytes: this.limits.redactBytes, deadline: performance.now() + this.limits.timeoutMs };
+    const input = { bytes, contentEncoding: source.headers['content-encoding'], kind, complete: source.complete };
     try {
-      if (source.complete) {
-        const decoded = decodeContent(bytes, source.headers['content-encoding'], this.limits.redactBytes);
-        if (!decoded.ok) return notStored(decoded.reason);
-        const result = redactBody(this.redactor, kind, decoded.text, options);
-        return this.#store(result.text ?? decoded.text, result.findings, false);
-      }
-      // Only a prefix was kept (a body over the redaction bound, or an upload cut short): it cannot be parsed, so it
-      // is redacted as text (JSON escapes undone first), minus the tail that may hold half a value.
-      const encoding = source.headers['content-encoding'];
-      if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') return notStored('unsupported_content_encoding');
-      let prefix: string;
-      try {
-        prefix = strictUtf8.decode(bytes.subarray(0, completeUtf8Length(bytes)));
-      } catch {
-        return notStored('unparseable');
-      }
-      const kept = prefix.slice(0, Math.max(0, prefix.length - CUT_HOLDBACK_CHARS));
-      const text = kind === 'json' ? unescapeJsonText(kept) : kept;
-      const result = redactPlainText(this.redactor, text, options);
-      return this.#store(result.text ?? text, result.findings, true);
+      const result = await evaluateBodyWith(this.limits.pool, this.redactor, input, options);
+      if (!result.ok) return notStored(result.reason);
+      return this.#store(result.text, result.findings, !source.complete);
     } catch {
       // Unparseable, too slow, or a detector failed: store nothing rather than anything unredacted.
       return notStored('redaction_failed');
     }
   }
-}
-
-/** The length of `bytes` without a trailing, incomplete UTF-8 sequence (cut at the size bound). */
-function completeUtf8Length(bytes: Buffer): number {
-  let start = bytes.length - 1;
-  // Walk back over continuation bytes (10xxxxxx) to the lead byte of the last sequence.
-  while (start > 0 && start > bytes.length - 4 && ((bytes[start] as number) & 0xc0) === 0x80) start -= 1;
-  if (start < 0) return 0;
-  const lead = bytes[start] as number;
-  const needed = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
-  return start + needed > bytes.length ? start : bytes.length;
 }

@@ -1,13 +1,18 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { AppError } from '@navplane/core';
-import { isPolicyEvaluationError, summarizeFindings, type JsonRedaction } from '@navplane/policy';
-import { bodyKind, decodeContent, redactBody } from './body-content';
+import { isPolicyEvaluationError, summarizeFindings, type BodyEvaluation } from '@navplane/policy';
+import { bodyKind, evaluateBodyWith, type BodyEvaluator } from './body-content';
 import type { PolicyFailure, PolicyState } from './policy-state';
 
-/** Bounds of one evaluation (NAVPLANE_POLICY_MAX_BODY_BYTES, NAVPLANE_POLICY_TIMEOUT_MS). */
+/** Bounds of one evaluation (NAVPLANE_POLICY_MAX_BODY_BYTES, NAVPLANE_POLICY_TIMEOUT_MS) and where it runs. */
 export interface PolicyLimits {
   maxBodyBytes: number;
   timeoutMs: number;
+  /**
+   * The redaction pool (createRedactionPool): large bodies are decoded and evaluated in its workers, off the event
+   * loop. Absent: every body is evaluated inline (tests, tools).
+   */
+  pool?: BodyEvaluator;
 }
 
 /** What went upstream after a `block`/`redact_upstream` evaluation that let the request through. */
@@ -48,30 +53,30 @@ export function policyFailure(policy: PolicyState, failure: PolicyFailure): AppE
 
 /**
  * Evaluates a request body under `block` or `redact_upstream`, failing closed: nothing that was not read in full
- * is ever forwarded. Returns what to forward, or throws the refusal (400 `policy_blocked`, 503
- * `policy_unavailable`, 415). Records the findings and the action on `policy`.
+ * is ever forwarded. Resolves to what to forward, or rejects with the refusal (400 `policy_blocked`, 503
+ * `policy_unavailable`, 415). Decoding and evaluation share one deadline (NAVPLANE_POLICY_TIMEOUT_MS), which with a
+ * pool also covers the wait for a worker. Records the findings and the action on `policy`.
  */
-export function enforceRequestPolicy(body: Buffer, headers: IncomingHttpHeaders, policy: PolicyState, limits: PolicyLimits): EnforcedBody {
+export async function enforceRequestPolicy(body: Buffer, headers: IncomingHttpHeaders, policy: PolicyState, limits: PolicyLimits): Promise<EnforcedBody> {
   const { redactor } = policy;
   if (redactor === undefined) throw policyFailure(policy, 'salt_unavailable');
   if (body.length > limits.maxBodyBytes) throw policyFailure(policy, 'too_large');
   const kind = bodyKind(headers['content-type']);
   if (kind === 'other') throw policyFailure(policy, 'unsupported_content_type');
-  const decoded = decodeContent(body, headers['content-encoding'], limits.maxBodyBytes);
-  if (!decoded.ok) throw policyFailure(policy, decoded.reason);
 
   const block = policy.effective.mode === 'block';
-  const options = { mode: block ? ('scan' as const) : ('redact' as const), deadline: performance.now() + limits.timeoutMs };
-  let result: JsonRedaction;
+  const options = { mode: block ? ('scan' as const) : ('redact' as const), maxBytes: limits.maxBodyBytes, deadline: performance.now() + limits.timeoutMs };
+  let result: BodyEvaluation;
   try {
-    result = redactBody(redactor, kind, decoded.text, options);
+    result = await evaluateBodyWith(limits.pool, redactor, { bytes: body, contentEncoding: headers['content-encoding'], kind }, options);
   } catch (error) {
     throw policyFailure(policy, isPolicyEvaluationError(error) ? error.reason : 'detector_error');
   }
+  if (!result.ok) throw policyFailure(policy, result.reason);
   policy.requestFindings = result.findings;
   if (result.findings.length === 0) {
     policy.action = 'none';
-    return { text: decoded.text, rewritten: false };
+    return { text: result.text, rewritten: false };
   }
   if (block) {
     policy.action = 'blocked';
@@ -80,7 +85,7 @@ export function enforceRequestPolicy(body: Buffer, headers: IncomingHttpHeaders,
       .join(', ');
     throw new AppError('policy_blocked', `The request was blocked by the organization’s policy: it contains ${found}`);
   }
-  if (result.text === undefined) throw policyFailure(policy, 'detector_error'); // findings but no rewrite: never forward
+  if (!result.rewritten) throw policyFailure(policy, 'detector_error'); // findings but no rewrite: never forward
   policy.action = 'redacted';
   return { text: result.text, rewritten: true };
 }

@@ -67,7 +67,11 @@ export class RedactionEngine {
   private readonly maxDecodeDepth: number;
   private readonly maxDecodeBytes: number;
 
+  /** What the engine was built from (the redaction pool rebuilds it in a worker thread from these). */
+  readonly settings: EngineSettings;
+
   constructor(settings: EngineSettings) {
+    this.settings = settings;
     this.salt = settings.salt;
     this.maxDecodeDepth = settings.maxDecodeDepth;
     this.maxDecodeBytes = settings.maxDecodeBytes;
