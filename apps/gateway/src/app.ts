@@ -21,6 +21,7 @@ import express from 'express';
 import type { AnyContext, Started } from './gateway-context';
 import type { GatewayMetrics } from './gateway-metrics';
 import { Pipeline, type Exchange } from './pipeline/pipeline';
+import type { CapturedBodies } from './policy/body-capture';
 import { buildDecisionRecord, toJsonRecord } from './policy/decision-record';
 import type { PolicyLimits } from './policy/enforce-policy';
 import { resolveRequestPolicy } from './policy/policy.step';
@@ -72,7 +73,7 @@ export interface GatewayDeps {
   captureBodies?: boolean;
   /** NAVPLANE_CAPTURE_MAX_BYTES (default 65536). */
   captureMaxBytes?: number;
-  /** NAVPLANE_POLICY_MAX_BODY_BYTES and NAVPLANE_POLICY_TIMEOUT_MS (defaults 4 MiB, 1000 ms). */
+  /** NAVPLANE_POLICY_MAX_BODY_BYTES and NAVPLANE_POLICY_TIMEOUT_MS (defaults 4 MiB, 1000 ms), and the redaction pool (inline without). */
   policyLimits?: PolicyLimits;
   /** Where traces go; enqueue is never awaited. */
   traceSink: TraceSink;
@@ -101,12 +102,19 @@ export function createApp(deps: GatewayDeps): RequestListener {
   // NAVPLANE_LOG_LEVEL is `http` or lower (off at the default `info`: logging is not free).
   const { logger } = deps;
   const record = (outcome: ProxyOutcome) => {
+    deps.gatewayMetrics?.observe(outcome.context.route?.adapter.id ?? 'none', outcome.status, outcome.overheadMs);
+    const capture = outcome.context.policy?.capture;
+    if (capture === undefined) {
+      recordTrace(outcome, undefined);
+      return;
+    }
+    // Ended early (client gone, upstream broke): text held back mid-value is dropped from the stored copy. Large
+    // bodies are redacted in the redaction pool, off the event loop; finish() never rejects.
+    void capture.finish({ cut: outcome.upstreamFailure !== undefined }).then((bodies) => recordTrace(outcome, bodies));
+  };
+  const recordTrace = (outcome: ProxyOutcome, bodies: CapturedBodies | undefined) => {
     const { context } = outcome;
-    deps.gatewayMetrics?.observe(context.route?.adapter.id ?? 'none', outcome.status, outcome.overheadMs);
-    const { policy } = context;
-    // Ended early (client gone, upstream broke): text held back mid-value is dropped from the stored copy.
-    const bodies = policy?.capture?.finish({ cut: outcome.upstreamFailure !== undefined });
-    const decision = buildDecisionRecord(policy, bodies);
+    const decision = buildDecisionRecord(context.policy, bodies);
     if (decision !== undefined) deps.gatewayMetrics?.observePolicy(decision);
     const trace = buildTrace(context, outcome, {
       policyDecisions: decision === undefined ? null : toJsonRecord(decision),
@@ -167,7 +175,12 @@ export function createApp(deps: GatewayDeps): RequestListener {
         policies: deps.policies,
         getRedactor: deps.getRedactor,
         captureBodies: deps.captureBodies ?? false,
-        captureLimits: { storeChars: deps.captureMaxBytes ?? 65_536, redactBytes: policyLimits.maxBodyBytes, timeoutMs: policyLimits.timeoutMs },
+        captureLimits: {
+          storeChars: deps.captureMaxBytes ?? 65_536,
+          redactBytes: policyLimits.maxBodyBytes,
+          timeoutMs: policyLimits.timeoutMs,
+          ...(policyLimits.pool === undefined ? {} : { pool: policyLimits.pool }),
+        },
       }),
     )
     .then(readBodyWhenNeeded({ maxBodyBytes: deps.maxBodyBytes ?? 20 * 1024 * 1024, policyLimits }))

@@ -1,5 +1,13 @@
 import { createKeyVerifier, createOrgStateCache } from '@navplane/auth';
-import { createPolicyStore, createRedactor, PLACEHOLDER_SALT_SECRET, type DetectorId, type Redactor } from '@navplane/policy';
+import {
+  createPolicyStore,
+  createRedactionPool,
+  createRedactor,
+  PLACEHOLDER_SALT_SECRET,
+  type DetectorId,
+  type RedactionPool,
+  type Redactor,
+} from '@navplane/policy';
 import { createProviderRegistry } from '@navplane/providers';
 import type { Runtime, ServerSpec } from '@navplane/runtime';
 import {
@@ -18,6 +26,8 @@ import { createUpstreamPools } from './proxy/upstream-pools';
 /** The gateway app as a server to start, with its trace writer (flushed at shutdown). */
 export interface GatewayServer extends ServerSpec {
   readonly traceWriter: BatchingTraceWriter;
+  /** Where large bodies are redacted, off the event loop (NAVPLANE_POLICY_WORKERS). */
+  readonly redactionPool: RedactionPool;
 }
 
 /**
@@ -79,8 +89,12 @@ export async function createGatewayServer(runtime: Runtime): Promise<GatewayServ
     }
   }
   const upstreamPools = createUpstreamPools({ connectTimeoutMs: config.upstreamConnectTimeoutMs, upstreamTimeoutMs: config.upstreamTimeoutMs });
+  const redactionPool = createRedactionPool(config.policyWorkers > 0 ? { size: config.policyWorkers } : {});
+  await redactionPool.ready(); // a broken install fails at start-up, not on the first large body
   runtime.onShutdown(async () => {
     await upstreamPools.close();
+    // Before the trace flush: pending stored-copy redactions settle (no body stored) and their traces are queued.
+    await redactionPool.close();
     await sweeper?.close();
     const flushed = await traceWriter.close(Math.min(config.shutdownGraceMs, 10_000));
     logger.info('trace queue flushed', flushed);
@@ -102,11 +116,11 @@ export async function createGatewayServer(runtime: Runtime): Promise<GatewayServ
     getRedactor,
     captureBodies: config.captureBodies,
     captureMaxBytes: config.captureMaxBytes,
-    policyLimits: { maxBodyBytes: config.policyMaxBodyBytes, timeoutMs: config.policyTimeoutMs },
+    policyLimits: { maxBodyBytes: config.policyMaxBodyBytes, timeoutMs: config.policyTimeoutMs, pool: redactionPool },
     traceSink: traceWriter,
     gatewayMetrics: createGatewayMetrics(runtime.metrics, () => traceWriter.stats()),
     maxBodyBytes: config.maxBodyBytes,
     upstreamPools,
   });
-  return { name: 'gateway', app, port: config.gatewayPort, traceWriter };
+  return { name: 'gateway', app, port: config.gatewayPort, traceWriter, redactionPool };
 }

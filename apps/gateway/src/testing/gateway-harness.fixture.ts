@@ -161,6 +161,10 @@ export async function startGatewayHarness(dialect: 'sqlite' | 'postgres', option
       return id;
     },
     async traces(orgId) {
+      // Traces of captured requests are queued once the redaction pool has redacted their stored copies.
+      const pending = () => gateway.redactionPool.stats().busy + gateway.redactionPool.stats().queued;
+      while (pending() > 0) await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setImmediate(r));
       await gateway.traceWriter.flush();
       const summaries = await runtime.repos.traces.listByOrg(orgId, { limit: 1000 });
       const full = await Promise.all(summaries.map((t) => runtime.repos.traces.findById(t.id)));
