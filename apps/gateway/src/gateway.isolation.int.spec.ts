@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { TEST_DIALECTS, type ScriptedResponse } from '@navplane/testing';
 import { Agent, request } from 'undici';
 import { rawConnection } from './testing/raw-http.fixture';
@@ -17,6 +18,28 @@ function slowStream(ms: number): ScriptedResponse {
       { raw: 'data: [DONE]\n\n' },
     ],
   };
+}
+
+/** Sends `count` copies of `body` at once from a child process; resolves with each answer's status and error code. */
+function heavyUploads(url: string, key: string, body: string, count: number): Promise<Array<{ status: number; code?: string }>> {
+  const script = `
+    const body = require('node:fs').readFileSync(0, 'utf8');
+    Promise.all(Array.from({ length: ${count} }, async () => {
+      const res = await fetch(${JSON.stringify(`${url}/v1/chat/completions`)}, {
+        method: 'POST', headers: { authorization: ${JSON.stringify(`Bearer ${key}`)}, 'content-type': 'application/json' }, body,
+      });
+      const text = await res.text();
+      let code; try { code = JSON.parse(text).error?.code; } catch {}
+      return { status: res.status, code };
+    })).then((answers) => process.stdout.write(JSON.stringify(answers)));`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as Array<{ status: number; code?: string }>) : reject(new Error(`uploader exited ${code}`))));
+    child.stdin.end(body);
+  });
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
@@ -85,6 +108,60 @@ describe.each(TEST_DIALECTS)('no tenant stalls another, on %s', (dialect) => {
       await Promise.all(openStreams);
       await clients.close();
       h.upstream.setDefault(undefined);
+    }
+  });
+
+  it.each([
+    ['"1 1 1 …"', '1 '],
+    ['"a@a@a@…"', 'a@'],
+  ])('8 parallel 3.9 MB bodies %s to a redacting org do not stall another org (p99 and /healthz under 100 ms)', async (_name, unit) => {
+    const orgR = await h.createOrg('redacting');
+    await h.storeProviderKey(orgR, 'openai', OPENAI_TEST_KEY);
+    await h.setPolicies(orgR, [{ scopeType: 'org', mode: 'redact_upstream' }]);
+    const keyR = (await h.issueKey(orgR)).key;
+    const content = unit.repeat(Math.floor((3.9 * 1024 * 1024) / unit.length));
+    const heavy = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content }] });
+
+    const clients = new Agent({ connections: null });
+    const timedGet = async (url: string, init: Parameters<typeof request>[1]) => {
+      const started = performance.now();
+      const res = await request(url, { dispatcher: clients, ...init });
+      await res.body.text();
+      return { status: res.statusCode, ms: performance.now() - started };
+    };
+    const plainRequest = () =>
+      timedGet(`${h.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${keyB}`, 'content-type': 'application/json' },
+        body: JSON.stringify(CHAT),
+      });
+    try {
+      await plainRequest(); // connections up before the measurement
+      // The attacker is another process (as it would be): its 31 MB of uploads do not run on this event loop.
+      const attacker = heavyUploads(h.url, keyR, heavy, 8);
+      let done = false;
+      void attacker.finally(() => (done = true));
+      const plain: number[] = [];
+      const health: number[] = [];
+      while (!done || plain.length < 20) {
+        const [p, hz] = await Promise.all([plainRequest(), timedGet(`${h.url}/healthz`, { method: 'GET' })]);
+        expect([p.status, hz.status]).toEqual([200, 200]);
+        plain.push(p.ms);
+        health.push(hz.ms);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      // Each redacting request gets its contract answer: redacted and forwarded, or 503 policy_unavailable (it could
+      // not be evaluated within NAVPLANE_POLICY_TIMEOUT_MS, queue wait included), never a stall.
+      const answers = await attacker;
+      expect(answers).toHaveLength(8);
+      for (const answer of answers) {
+        if (answer.status !== 200) expect([answer.status, answer.code]).toEqual([503, 'policy_unavailable']);
+      }
+      const p99 = (values: number[]) => [...values].sort((a, b) => a - b)[Math.ceil(values.length * 0.99) - 1] as number;
+      expect(p99(plain)).toBeLessThan(100);
+      expect(p99(health)).toBeLessThan(100);
+    } finally {
+      await clients.close();
     }
   });
 
