@@ -1,4 +1,4 @@
-import { sql, type Expression, type ExpressionBuilder, type Insertable, type Kysely, type Selectable, type SqlBool } from 'kysely';
+import { CompiledQuery, sql, type Expression, type ExpressionBuilder, type Insertable, type Kysely, type Selectable, type SqlBool } from 'kysely';
 import type { DialectCapabilities } from '../database/dialect-capabilities';
 import type { JsonValue } from '../schema/json';
 import type { DB, TracesTable } from '../schema/schema';
@@ -161,6 +161,14 @@ export interface TracesRepository {
 
 const COLUMN_COUNT = 30;
 
+/** Most rows one insert statement carries (a full default batch of 200 and more fit in one). */
+const MAX_ROWS_PER_INSERT = 1000;
+
+/** Most statement texts kept, one per batch size seen; other sizes are compiled each time (still correct). */
+const MAX_CACHED_INSERT_TEXTS = 64;
+
+
+
 /** The columns of a trace summary (every column but the bodies), for queries beyond this repository. */
 export const TRACE_SUMMARY_COLUMNS = [
   'id',
@@ -271,7 +279,29 @@ export function createTracesRepository(db: Kysely<DB>, capabilities: DialectCapa
 
   const toSummary = (row: TraceSummaryRow): TraceSummary => traceSummaryFromRow(row, capabilities);
 
-  const rowsPerStatement = Math.max(1, Math.floor(capabilities.maxBindParameters / COLUMN_COUNT));
+  // Batches are written with one cached statement text per row count: building and compiling a 200-row insert
+  // through the query builder cost more than the insert itself (most of the trace thread's CPU under load). The
+  // text comes from the builder once per size (so it is the same SQL, dialect and conflict clause), and the
+  // parameters are the rows' values in the builder's order: row by row, each row's columns in the order `toRow`
+  // names them (every row has them all, in that order).
+  const rowsPerStatement = Math.max(1, Math.min(MAX_ROWS_PER_INSERT, Math.floor(capabilities.maxBindParameters / COLUMN_COUNT)));
+  const insertTexts = new Map<number, { text: string; columns: ReadonlyArray<keyof Insertable<TracesTable>> }>();
+  const insertStatement = (rows: readonly [Insertable<TracesTable>, ...Insertable<TracesTable>[]]): CompiledQuery => {
+    let compiled = insertTexts.get(rows.length);
+    if (compiled === undefined) {
+      const first = rows[0];
+      const text = db
+        .insertInto('traces')
+        .values(rows.map(() => first))
+        .onConflict((conflict) => conflict.column('id').doNothing())
+        .compile().sql;
+      compiled = { text, columns: Object.keys(first) as Array<keyof Insertable<TracesTable>> };
+      if (insertTexts.size < MAX_CACHED_INSERT_TEXTS) insertTexts.set(rows.length, compiled);
+    }
+    const parameters: unknown[] = [];
+    for (const row of rows) for (const column of compiled.columns) parameters.push(row[column]);
+    return CompiledQuery.raw(compiled.text, parameters);
+  };
 
   // One short statement (its own transaction), oldest first through traces_started_idx.
   const deleteBatchOlderThan = async (cutoffIso: string, batchSize: number): Promise<number> => {
@@ -295,11 +325,8 @@ export function createTracesRepository(db: Kysely<DB>, capabilities: DialectCapa
       for (let start = 0; start < traces.length; start += rowsPerStatement) {
         // Idempotent: a retry after an unacknowledged commit (connection lost) or a partly written split batch
         // must not fail on the rows that did land; ids are random enough never to collide otherwise.
-        await db
-          .insertInto('traces')
-          .values(traces.slice(start, start + rowsPerStatement).map(toRow))
-          .onConflict((conflict) => conflict.column('id').doNothing())
-          .execute();
+        const [first, ...rest] = traces.slice(start, start + rowsPerStatement).map(toRow);
+        if (first !== undefined) await db.executeQuery(insertStatement([first, ...rest]));
       }
     },
     async findById(id) {
