@@ -86,10 +86,7 @@ export default [
     rules: {
       ...boundaries(false),
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-syntax': [
-        'error',
-        { selector: 'ExportDefaultDeclaration', message: 'Use named exports (docs/ARCHITECTURE.md).' },
-      ],
+      'no-restricted-syntax': ['error', { selector: 'ExportDefaultDeclaration', message: 'Use named exports (docs/ARCHITECTURE.md).' }],
     },
   },
   {
@@ -99,9 +96,7 @@ export default [
       'no-restricted-imports': [
         'error',
         {
-          patterns: [
-            { group: ['@navplane/gateway', '@navplane/admin-api', '@navplane/cli'], message: 'Only apps/cli composes the apps.' },
-          ],
+          patterns: [{ group: ['@navplane/gateway', '@navplane/admin-api', '@navplane/cli'], message: 'Only apps/cli composes the apps.' }],
         },
       ],
     },

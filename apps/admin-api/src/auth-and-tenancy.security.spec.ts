@@ -5,7 +5,14 @@ import type { Response } from 'supertest';
 import { ADMIN_ROUTES } from './routes/route-registry';
 import type { AdminRoute } from './routes/route-definition';
 import { callRoute, type RouteValues } from './testing/route-call.fixture';
-import { startAdminHarness, unwrap, SEED_ACTOR, BOOTSTRAP_TOKEN, type AdminHarness, type SeededTenant } from './testing/admin-harness.fixture';
+import {
+  startAdminHarness,
+  unwrap,
+  SEED_ACTOR,
+  BOOTSTRAP_TOKEN,
+  type AdminHarness,
+  type SeededTenant,
+} from './testing/admin-harness.fixture';
 
 jest.setTimeout(60_000);
 

@@ -27,9 +27,7 @@ export async function findMasterKey(config: NavPlaneConfig): Promise<Result<CliM
   const { DEFAULT_MASTER_KEY_FILE, resolveMasterKey } = require('@navplane/runtime') as typeof import('@navplane/runtime');
   const path = resolve(DEFAULT_MASTER_KEY_FILE);
   if (!existsSync(path)) {
-    return err(
-      `NAVPLANE_MASTER_KEY is not set and ${path} does not exist: set NAVPLANE_MASTER_KEY to the key your gateways use`,
-    );
+    return err(`NAVPLANE_MASTER_KEY is not set and ${path} does not exist: set NAVPLANE_MASTER_KEY to the key your gateways use`);
   }
   const loaded = await resolveMasterKey({ production: false, filePath: path });
   if (!loaded.ok) return err(loaded.error);

@@ -94,7 +94,12 @@ async function checkDatabase(config: NavPlaneConfig): Promise<{ database?: Datab
   } catch (error) {
     await database.close().catch(() => undefined);
     return {
-      check: check('database', 'fail', `database unreachable: ${describeError(error)}`, 'check NAVPLANE_DATABASE_URL and that the server is up'),
+      check: check(
+        'database',
+        'fail',
+        `database unreachable: ${describeError(error)}`,
+        'check NAVPLANE_DATABASE_URL and that the server is up',
+      ),
     };
   }
   return { database, check: check('database', 'ok', `${database.dialect} database reachable`) };
@@ -136,7 +141,12 @@ function masterKeyCheck(config: NavPlaneConfig, found: FoundKey): DoctorCheck {
     );
   }
   if (config.nodeEnv === 'production') {
-    return check('master-key', 'fail', 'NAVPLANE_MASTER_KEY is not set and NODE_ENV=production', 'set NAVPLANE_MASTER_KEY (openssl rand -base64 32)');
+    return check(
+      'master-key',
+      'fail',
+      'NAVPLANE_MASTER_KEY is not set and NODE_ENV=production',
+      'set NAVPLANE_MASTER_KEY (openssl rand -base64 32)',
+    );
   }
   return check(
     'master-key',
@@ -152,9 +162,16 @@ const SILENT_FEED = { publish: async () => undefined, subscribe: () => () => und
 async function checkVault(config: NavPlaneConfig, found: FoundKey, database: Database | undefined): Promise<DoctorCheck> {
   if (!found.ok) {
     if (database === undefined) return check('vault', 'skip', 'no master key and the database is not ready');
-    const stored = await createRepositories(database).providerKeys.listAllForRewrap().catch(() => undefined);
+    const stored = await createRepositories(database)
+      .providerKeys.listAllForRewrap()
+      .catch(() => undefined);
     if (stored !== undefined && stored.length > 0) {
-      return check('vault', 'fail', `${stored.length} stored provider key(s) but no master key to open them`, 'set NAVPLANE_MASTER_KEY to the key they were stored with');
+      return check(
+        'vault',
+        'fail',
+        `${stored.length} stored provider key(s) but no master key to open them`,
+        'set NAVPLANE_MASTER_KEY to the key they were stored with',
+      );
     }
     return check('vault', 'skip', 'no master key yet and no stored provider keys');
   }
@@ -162,7 +179,12 @@ async function checkVault(config: NavPlaneConfig, found: FoundKey, database: Dat
   try {
     keyring = createKeyring({ current: found.value.key, previous: [...config.masterKeyPrevious] });
   } catch (error) {
-    return check('vault', 'fail', error instanceof Error ? error.message : 'invalid master keys', 'fix NAVPLANE_MASTER_KEY / NAVPLANE_MASTER_KEY_PREVIOUS');
+    return check(
+      'vault',
+      'fail',
+      error instanceof Error ? error.message : 'invalid master keys',
+      'fix NAVPLANE_MASTER_KEY / NAVPLANE_MASTER_KEY_PREVIOUS',
+    );
   }
   if (database === undefined) {
     return check('vault', 'skip', `master key version ${keyring.currentVersion} loads; stored keys not checked (database not ready)`);
@@ -181,7 +203,12 @@ async function checkVault(config: NavPlaneConfig, found: FoundKey, database: Dat
     const stored = status.storedKeys.ok ? status.storedKeys : undefined;
     const summary = `unlocked (master key version ${status.currentKekVersion}); ${stored?.total ?? 0} stored provider key(s)`;
     if (stored !== undefined && stored.notCurrent > 0) {
-      return check('vault', 'warn', `${summary}, ${stored.notCurrent} still wrapped by a previous master key`, 'run `npx navplane vault rotate-master`');
+      return check(
+        'vault',
+        'warn',
+        `${summary}, ${stored.notCurrent} still wrapped by a previous master key`,
+        'run `npx navplane vault rotate-master`',
+      );
     }
     return check('vault', 'ok', summary);
   } finally {
@@ -205,11 +232,23 @@ function checkRoutes(config: NavPlaneConfig): DoctorCheck {
   try {
     registry = createProviderRegistry({ openaiBaseUrl: config.openaiBaseUrl, anthropicBaseUrl: config.anthropicBaseUrl });
   } catch (error) {
-    return check('routes', 'fail', `provider registry: ${error instanceof Error ? error.message : 'invalid'}`, 'fix NAVPLANE_OPENAI_BASE_URL / NAVPLANE_ANTHROPIC_BASE_URL');
+    return check(
+      'routes',
+      'fail',
+      `provider registry: ${error instanceof Error ? error.message : 'invalid'}`,
+      'fix NAVPLANE_OPENAI_BASE_URL / NAVPLANE_ANTHROPIC_BASE_URL',
+    );
   }
-  const wrong = ROUTE_PROBES.filter(([path, provider]) => registry.route('POST', path).ok !== true || registry.resolve(path)?.adapter.id !== provider);
+  const wrong = ROUTE_PROBES.filter(
+    ([path, provider]) => registry.route('POST', path).ok !== true || registry.resolve(path)?.adapter.id !== provider,
+  );
   if (wrong.length > 0) {
-    return check('routes', 'fail', `routes not wired: ${wrong.map(([path]) => path).join(', ')}`, 'report this: the provider registry is broken');
+    return check(
+      'routes',
+      'fail',
+      `routes not wired: ${wrong.map(([path]) => path).join(', ')}`,
+      'report this: the provider registry is broken',
+    );
   }
   const upstreams = (['openai', 'anthropic'] as const).map((id) => `${id} → ${maskCredentials(registry.baseUrl(id))}`).join(', ');
   const plain = (['openai', 'anthropic'] as const).filter((id) => {
@@ -217,7 +256,12 @@ function checkRoutes(config: NavPlaneConfig): DoctorCheck {
     return url.protocol === 'http:' && !isLoopback(url.hostname);
   });
   if (plain.length > 0) {
-    return check('routes', 'warn', `${upstreams}; ${plain.join(', ')} over plain http`, 'use https upstreams: provider keys would cross the network unencrypted');
+    return check(
+      'routes',
+      'warn',
+      `${upstreams}; ${plain.join(', ')} over plain http`,
+      'use https upstreams: provider keys would cross the network unencrypted',
+    );
   }
   return check('routes', 'ok', upstreams);
 }
@@ -235,17 +279,32 @@ async function checkAdminAuth(config: NavPlaneConfig, database: Database | undef
     stored === undefined ? 'stored admin tokens not checked' : `${stored} stored admin token(s)`,
   ];
   if (config.adminToken === undefined && stored === 0) {
-    return check('admin-auth', 'warn', `${parts.join(', ')}: the admin API refuses every request`, 'run `npx navplane admin-token create --name <who>`');
+    return check(
+      'admin-auth',
+      'warn',
+      `${parts.join(', ')}: the admin API refuses every request`,
+      'run `npx navplane admin-token create --name <who>`',
+    );
   }
   if (config.adminToken !== undefined && config.nodeEnv === 'production') {
-    return check('admin-auth', 'warn', parts.join(', '), 'in production prefer stored admin tokens (`navplane admin-token create`) and unset NAVPLANE_ADMIN_TOKEN');
+    return check(
+      'admin-auth',
+      'warn',
+      parts.join(', '),
+      'in production prefer stored admin tokens (`navplane admin-token create`) and unset NAVPLANE_ADMIN_TOKEN',
+    );
   }
   return check('admin-auth', 'ok', parts.join(', '));
 }
 
 function checkNodeEnv(config: NavPlaneConfig): DoctorCheck {
   if (config.nodeEnv === 'production') return check('node-env', 'ok', 'NODE_ENV=production');
-  return check('node-env', 'warn', `NODE_ENV=${config.nodeEnv}`, 'set NODE_ENV=production for a deployment (it also makes NAVPLANE_MASTER_KEY mandatory)');
+  return check(
+    'node-env',
+    'warn',
+    `NODE_ENV=${config.nodeEnv}`,
+    'set NODE_ENV=production for a deployment (it also makes NAVPLANE_MASTER_KEY mandatory)',
+  );
 }
 
 const METRICS_TIMEOUT_MS = 1500;
@@ -255,7 +314,8 @@ async function checkTraceDrops(config: NavPlaneConfig, override: string | undefi
   try {
     base = gatewayBaseUrl(config, override);
   } catch (error) {
-    if (error instanceof CliError && override === undefined) return check('traces', 'skip', 'gateway port is 0: pass --gateway-url to check trace drops');
+    if (error instanceof CliError && override === undefined)
+      return check('traces', 'skip', 'gateway port is 0: pass --gateway-url to check trace drops');
     throw error;
   }
   let text: string;
@@ -281,7 +341,12 @@ async function checkTraceDrops(config: NavPlaneConfig, override: string | undefi
     .join(', ');
   const queue = depth === undefined ? '' : `; queue depth ${depth}`;
   if (total > 0) {
-    return check('traces', 'warn', `${total} trace(s) dropped since the gateway started (${detail})${queue}`, 'raise NAVPLANE_TRACE_QUEUE_SIZE or look at database write latency');
+    return check(
+      'traces',
+      'warn',
+      `${total} trace(s) dropped since the gateway started (${detail})${queue}`,
+      'raise NAVPLANE_TRACE_QUEUE_SIZE or look at database write latency',
+    );
   }
   return check('traces', 'ok', `no traces dropped at ${base}${queue}`);
 }

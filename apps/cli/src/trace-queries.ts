@@ -11,7 +11,6 @@ import {
 // Offline read queries the traces repository does not offer (range aggregates, lineage, failures). They use
 // the same columns and indexes (traces_org_started_idx, the partial lineage indexes) as the repository.
 
-
 /** Which lineage id a chain follows (storage's `LineageKind`). */
 export type { LineageKind };
 
@@ -145,10 +144,7 @@ export function createTraceQueries(database: Database): TraceQueries {
       }));
     },
     async byModel(range) {
-      const rows = await aggregates(range)
-        .select(['org_id', 'provider', 'model'])
-        .groupBy(['org_id', 'provider', 'model'])
-        .execute();
+      const rows = await aggregates(range).select(['org_id', 'provider', 'model']).groupBy(['org_id', 'provider', 'model']).execute();
       return rows.map((row) => ({ orgId: row.org_id, provider: row.provider, model: row.model, ...toTotals(row) }));
     },
     async byKey(range) {

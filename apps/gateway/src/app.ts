@@ -97,7 +97,6 @@ export interface GatewayDeps {
  * Every refusal happens before any byte goes upstream.
  */
 export function createApp(deps: GatewayDeps): RequestListener {
-
   // Once per request: metrics, the trace into the sink (never awaited), and an access line when
   // NAVPLANE_LOG_LEVEL is `http` or lower (off at the default `info`: logging is not free).
   const { logger } = deps;
@@ -145,7 +144,8 @@ export function createApp(deps: GatewayDeps): RequestListener {
   // A refusal by the gateway itself: the contract's JSON error with the request's ids and overhead, the trace
   // (when the org is known). A body the client is still sending is not waited for: the connection closes.
   const refuse = (error: AppError, context: AnyContext, { req, res }: Exchange) => {
-    if (error.code === 'internal_error') logger.error('gateway error', { traceId: context.traceId, requestId: context.requestId, err: error.cause ?? error });
+    if (error.code === 'internal_error')
+      logger.error('gateway error', { traceId: context.traceId, requestId: context.requestId, err: error.cause ?? error });
     const overheadMs = performance.now() - context.startedAt;
     if (!res.headersSent) {
       res.setHeader('X-Request-Id', context.requestId);
@@ -160,7 +160,8 @@ export function createApp(deps: GatewayDeps): RequestListener {
   // One evaluation bound for enforcement and for stored copies (NAVPLANE_POLICY_MAX_BODY_BYTES, _TIMEOUT_MS).
   const policyLimits = deps.policyLimits ?? { maxBodyBytes: 4 * 1024 * 1024, timeoutMs: 1000 };
   const pools =
-    deps.upstreamPools ?? createUpstreamPools({ connectTimeoutMs: deps.connectTimeoutMs ?? 10_000, upstreamTimeoutMs: deps.upstreamTimeoutMs ?? 600_000 });
+    deps.upstreamPools ??
+    createUpstreamPools({ connectTimeoutMs: deps.connectTimeoutMs ?? 10_000, upstreamTimeoutMs: deps.upstreamTimeoutMs ?? 600_000 });
 
   // The provider path: each step's input type is what the earlier steps add, so the order is checked by the compiler.
   const runProviderPath = Pipeline.begin<Started>()

@@ -88,7 +88,10 @@ export async function createGatewayServer(runtime: Runtime): Promise<GatewayServ
       sweeper.start();
     }
   }
-  const upstreamPools = createUpstreamPools({ connectTimeoutMs: config.upstreamConnectTimeoutMs, upstreamTimeoutMs: config.upstreamTimeoutMs });
+  const upstreamPools = createUpstreamPools({
+    connectTimeoutMs: config.upstreamConnectTimeoutMs,
+    upstreamTimeoutMs: config.upstreamTimeoutMs,
+  });
   const redactionPool = createRedactionPool(config.policyWorkers > 0 ? { size: config.policyWorkers } : {});
   await redactionPool.ready(); // a broken install fails at start-up, not on the first large body
   runtime.onShutdown(async () => {

@@ -63,7 +63,11 @@ export interface WithPolicy extends WithCredential {
 /** The request body as it goes upstream: bytes the gateway holds (re-sendable) or the client's stream (once). */
 export type UpstreamBody =
   | { readonly kind: 'none' }
-  | { readonly kind: 'bytes'; readonly bytes: Buffer; /** The Content-Encoding the bytes are in (undefined: none). */ readonly encoding: string | undefined }
+  | {
+      readonly kind: 'bytes';
+      readonly bytes: Buffer;
+      /** The Content-Encoding the bytes are in (undefined: none). */ readonly encoding: string | undefined;
+    }
   | { readonly kind: 'stream'; readonly length: number | undefined };
 
 /** After `readBodyWhenNeeded`: what goes upstream, and what the adapter made of the body when it had to read it. */

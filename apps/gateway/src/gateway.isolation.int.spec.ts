@@ -14,7 +14,15 @@ function slowStream(ms: number): ScriptedResponse {
     kind: 'sse',
     events: [
       { data: { id: 'c1', object: 'chat.completion.chunk', model: 'gpt-4o-mini', choices: [{ index: 0, delta: { content: 'a' } }] } },
-      { data: { id: 'c1', object: 'chat.completion.chunk', model: 'gpt-4o-mini', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }, delayMs: ms },
+      {
+        data: {
+          id: 'c1',
+          object: 'chat.completion.chunk',
+          model: 'gpt-4o-mini',
+          choices: [{ index: 0, delta: {}, finish_reason: 'stop' }],
+        },
+        delayMs: ms,
+      },
       { raw: 'data: [DONE]\n\n' },
     ],
   };
@@ -37,7 +45,9 @@ function heavyUploads(url: string, key: string, body: string, count: number): Pr
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as Array<{ status: number; code?: string }>) : reject(new Error(`uploader exited ${code}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(JSON.parse(out) as Array<{ status: number; code?: string }>) : reject(new Error(`uploader exited ${code}`)),
+    );
     child.stdin.end(body);
   });
 }
@@ -91,7 +101,12 @@ describe.each(TEST_DIALECTS)('no tenant stalls another, on %s', (dialect) => {
 
       const timed = async (url: string, headers: Record<string, string>) => {
         const started = performance.now();
-        const res = await request(url, { method: 'POST', dispatcher: clients, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(CHAT) });
+        const res = await request(url, {
+          method: 'POST',
+          dispatcher: clients,
+          headers: { 'content-type': 'application/json', ...headers },
+          body: JSON.stringify(CHAT),
+        });
         await res.body.text();
         expect(res.statusCode).toBe(200);
         return performance.now() - started;
@@ -169,7 +184,9 @@ describe.each(TEST_DIALECTS)('no tenant stalls another, on %s', (dialect) => {
     for (const path of ['/v1/chat/completions', '/v1/embeddings']) {
       h.upstream.reset();
       const conn = await rawConnection(h.url);
-      conn.write(`POST ${path} HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer ${keyA}\r\nContent-Type: application/json\r\nContent-Length: 64\r\n\r\n{`);
+      conn.write(
+        `POST ${path} HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer ${keyA}\r\nContent-Type: application/json\r\nContent-Length: 64\r\n\r\n{`,
+      );
       const drip = setInterval(() => conn.write(' '), 500);
       const seen = await conn.closed(8_000);
       clearInterval(drip);
@@ -201,7 +218,9 @@ describe.each(TEST_DIALECTS)('no tenant stalls another, on %s', (dialect) => {
 
   it('413 for a declared body over the limit, at once, closing the connection', async () => {
     const conn = await rawConnection(h.url);
-    conn.write(`POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer ${keyA}\r\nContent-Type: application/json\r\nContent-Length: 999999999\r\n\r\n{`);
+    conn.write(
+      `POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer ${keyA}\r\nContent-Type: application/json\r\nContent-Length: 999999999\r\n\r\n{`,
+    );
     const seen = await conn.closed(1_500);
     conn.destroy();
     expect(seen.status).toBe(413);
@@ -209,16 +228,19 @@ describe.each(TEST_DIALECTS)('no tenant stalls another, on %s', (dialect) => {
     expect(h.upstream.requestCount).toBe(0);
   });
 
-  it.each(['identity, chunked', 'gzip, chunked', 'chunked, chunked'])('refuses Transfer-Encoding "%s" (400/501) and forwards nothing', async (encoding) => {
-    const conn = await rawConnection(h.url);
-    const body = JSON.stringify(CHAT);
-    conn.write(
-      `POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer ${keyA}\r\nContent-Type: application/json\r\nTransfer-Encoding: ${encoding}\r\n\r\n` +
-        `${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`,
-    );
-    const seen = await conn.closed(1_500);
-    conn.destroy();
-    expect([400, 501]).toContain(seen.status);
-    expect(h.upstream.requestCount).toBe(0);
-  });
+  it.each(['identity, chunked', 'gzip, chunked', 'chunked, chunked'])(
+    'refuses Transfer-Encoding "%s" (400/501) and forwards nothing',
+    async (encoding) => {
+      const conn = await rawConnection(h.url);
+      const body = JSON.stringify(CHAT);
+      conn.write(
+        `POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer ${keyA}\r\nContent-Type: application/json\r\nTransfer-Encoding: ${encoding}\r\n\r\n` +
+          `${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`,
+      );
+      const seen = await conn.closed(1_500);
+      conn.destroy();
+      expect([400, 501]).toContain(seen.status);
+      expect(h.upstream.requestCount).toBe(0);
+    },
+  );
 });

@@ -13,7 +13,12 @@ function echo(status: number, stream = false) {
     }
     const message = `Incorrect API key provided: ${key}. You can find your API key at https://platform.openai.com/account/api-keys.`;
     return status >= 400
-      ? { kind: 'error', status, headers: { 'x-echo': `key=${key}` }, body: { error: { message, type: 'invalid_request_error', code: 'invalid_api_key' } } }
+      ? {
+          kind: 'error',
+          status,
+          headers: { 'x-echo': `key=${key}` },
+          body: { error: { message, type: 'invalid_request_error', code: 'invalid_api_key' } },
+        }
       : { kind: 'json', status, headers: { 'x-echo': key }, body: { echoed: key } };
   };
 }
@@ -40,19 +45,22 @@ describe.each(TEST_DIALECTS)('the injected provider key never comes back, on %s'
       body: JSON.stringify({ model: 'text-embedding-3-small', input: 'hi' }),
     });
 
-  it.each([401, 403, 500])('vault mode: an upstream %i that echoes the key gets it masked, in headers and body, same length', async (status) => {
-    h.upstream.enqueue(echo(status));
-    const res = await embeddings({ authorization: `Bearer ${key}` });
-    const text = await res.text();
-    expect(res.status).toBe(status);
-    expect(h.upstream.lastRequest()?.headers['authorization']).toBe(`Bearer ${OPENAI_TEST_KEY}`);
-    expect(text).not.toContain(OPENAI_TEST_KEY);
-    expect(text).toContain(maskedKey(OPENAI_TEST_KEY));
-    expect(res.headers.get('x-echo')).toBe(`key=${maskedKey(OPENAI_TEST_KEY)}`);
-    expect(Number(res.headers.get('content-length'))).toBe(Buffer.byteLength(text));
-    // The provider's error is otherwise untouched.
-    expect(JSON.parse(text)).toMatchObject({ error: { type: 'invalid_request_error', code: 'invalid_api_key' } });
-  });
+  it.each([401, 403, 500])(
+    'vault mode: an upstream %i that echoes the key gets it masked, in headers and body, same length',
+    async (status) => {
+      h.upstream.enqueue(echo(status));
+      const res = await embeddings({ authorization: `Bearer ${key}` });
+      const text = await res.text();
+      expect(res.status).toBe(status);
+      expect(h.upstream.lastRequest()?.headers['authorization']).toBe(`Bearer ${OPENAI_TEST_KEY}`);
+      expect(text).not.toContain(OPENAI_TEST_KEY);
+      expect(text).toContain(maskedKey(OPENAI_TEST_KEY));
+      expect(res.headers.get('x-echo')).toBe(`key=${maskedKey(OPENAI_TEST_KEY)}`);
+      expect(Number(res.headers.get('content-length'))).toBe(Buffer.byteLength(text));
+      // The provider's error is otherwise untouched.
+      expect(JSON.parse(text)).toMatchObject({ error: { type: 'invalid_request_error', code: 'invalid_api_key' } });
+    },
+  );
 
   it('does not rewrite 2xx bodies or streams', async () => {
     h.upstream.enqueue(echo(200));

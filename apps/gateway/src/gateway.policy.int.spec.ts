@@ -1,7 +1,20 @@
 import { deflateSync, gzipSync } from 'node:zlib';
-import { anthropicMessage, anthropicMessageStream, formatSseEvents, openaiChatCompletion, openaiChatStream, TEST_DIALECTS } from '@navplane/testing';
+import {
+  anthropicMessage,
+  anthropicMessageStream,
+  formatSseEvents,
+  openaiChatCompletion,
+  openaiChatStream,
+  TEST_DIALECTS,
+} from '@navplane/testing';
 import type { Trace } from '@navplane/storage';
-import { ANTHROPIC_TEST_KEY, OPENAI_TEST_KEY, startGatewayHarness, type GatewayHarness, type TestPolicy } from './testing/gateway-harness.fixture';
+import {
+  ANTHROPIC_TEST_KEY,
+  OPENAI_TEST_KEY,
+  startGatewayHarness,
+  type GatewayHarness,
+  type TestPolicy,
+} from './testing/gateway-harness.fixture';
 
 jest.setTimeout(60_000);
 
@@ -117,10 +130,15 @@ describe.each(TEST_DIALECTS)('policy enforcement through the gateway on %s', (di
 
       const seen = h.upstream.lastRequest();
       expectNoRawValues(seen?.text);
-      const sent = seen?.json as { messages: Array<{ content: unknown; tool_calls?: Array<{ function: { arguments: string } }> }>; metadata: { contact: string } };
+      const sent = seen?.json as {
+        messages: Array<{ content: unknown; tool_calls?: Array<{ function: { arguments: string } }> }>;
+        metadata: { contact: string };
+      };
       expect(sent.messages[0]?.content).toMatch(/^Escalate to \[EMAIL:[0-9a-f]{8}\] when unsure\.$/);
       expect(JSON.stringify(sent.messages[1]?.content)).toMatch(/\[CREDIT_CARD:[0-9a-f]{8}\].*\[SSN:[0-9a-f]{8}\]/);
-      expect(JSON.parse(sent.messages[2]?.tool_calls?.[0]?.function.arguments ?? '{}')).toEqual({ key: expect.stringMatching(/^\[SECRET:[0-9a-f]{8}\]$/) });
+      expect(JSON.parse(sent.messages[2]?.tool_calls?.[0]?.function.arguments ?? '{}')).toEqual({
+        key: expect.stringMatching(/^\[SECRET:[0-9a-f]{8}\]$/),
+      });
       expect(sent.messages[3]?.content).toMatch(/^found \[SECRET:[0-9a-f]{8}\]$/);
       // The same value gets the same placeholder wherever it appears.
       expect(sent.metadata.contact).toBe(/\[EMAIL:[0-9a-f]{8}\]/.exec(String(sent.messages[0]?.content))?.[0]);
@@ -165,9 +183,14 @@ describe.each(TEST_DIALECTS)('policy enforcement through the gateway on %s', (di
 
     it('decodes a gzip request body, redacts it, and forwards it uncompressed', async () => {
       const { key } = await orgWith([{ scopeType: 'org', mode: 'redact_upstream' }]);
-      const reply = await send('/openai/v1/embeddings', key, gzipSync(JSON.stringify({ model: 'text-embedding-3-small', input: `mail ${EMAIL}` })), {
-        'content-encoding': 'gzip',
-      });
+      const reply = await send(
+        '/openai/v1/embeddings',
+        key,
+        gzipSync(JSON.stringify({ model: 'text-embedding-3-small', input: `mail ${EMAIL}` })),
+        {
+          'content-encoding': 'gzip',
+        },
+      );
       expect(reply.status).toBe(200);
       const seen = h.upstream.lastRequest();
       expect(seen?.headers['content-encoding']).toBeUndefined();
@@ -202,11 +225,16 @@ describe.each(TEST_DIALECTS)('policy enforcement through the gateway on %s', (di
         `token ${Buffer.from(SECRET).toString('base64')}`, // base64
       ];
       for (const text of evasions) {
-        const reply = await send('/v1/chat/completions', key, JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: text }] }));
+        const reply = await send(
+          '/v1/chat/completions',
+          key,
+          JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: text }] }),
+        );
         expect({ text, status: reply.status }).toEqual({ text, status: 400 });
       }
       // A text/plain body holding JSON is read as JSON: a value split across parts is still caught.
-      const plainJson = '{"model":"gpt-4o-mini","messages":[{"role":"user","content":[{"type":"text","text":"AKIAIOSF"},{"type":"text","text":"ODNN7EXAMPLE"}]}]}';
+      const plainJson =
+        '{"model":"gpt-4o-mini","messages":[{"role":"user","content":[{"type":"text","text":"AKIAIOSF"},{"type":"text","text":"ODNN7EXAMPLE"}]}]}';
       expect((await send('/v1/chat/completions', key, plainJson, { 'content-type': 'text/plain' })).status).toBe(400);
       // Duplicate keys: whichever copy a provider keeps, the gateway saw both.
       const duplicate = `{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi","content":"${EMAIL}"}]}`;
@@ -256,7 +284,10 @@ describe.each(TEST_DIALECTS)('policy enforcement through the gateway on %s', (di
       expect(h.upstream.lastRequest()?.text).toBe(body);
       const trace = await onlyTrace(orgId);
       expect(trace.requestBody).toBeNull();
-      expect(trace.policyDecisions).toMatchObject({ mode: 'redact_storage', storage: { request: { stored: false, reason: 'redaction_failed' } } });
+      expect(trace.policyDecisions).toMatchObject({
+        mode: 'redact_storage',
+        storage: { request: { stored: false, reason: 'redaction_failed' } },
+      });
     });
   });
 
@@ -274,7 +305,13 @@ describe.each(TEST_DIALECTS)('policy enforcement through the gateway on %s', (di
       expectNoRawValues(JSON.stringify(trace));
       expect(trace.requestBody).toMatch(PLACEHOLDER);
       expect(JSON.parse(trace.responseBody ?? '{}').choices[0].message.content).toMatch(/^Sure, I will email \[EMAIL:[0-9a-f]{8}\]\.$/);
-      expect(trace.policyDecisions).toMatchObject({ policyId: null, scope: { type: 'default' }, mode: 'redact_storage', action: 'none', detections: [] });
+      expect(trace.policyDecisions).toMatchObject({
+        policyId: null,
+        scope: { type: 'default' },
+        mode: 'redact_storage',
+        action: 'none',
+        detections: [],
+      });
       const storage = (trace.policyDecisions as { storage: { request: { detections: Array<{ detector: string }> } } }).storage;
       expect(storage.request.detections.map((d) => d.detector)).toEqual(['email', 'ssn', 'credit_card', 'secrets']);
     });
@@ -282,9 +319,15 @@ describe.each(TEST_DIALECTS)('policy enforcement through the gateway on %s', (di
     it('assembles a streamed OpenAI answer whose secret is split across chunks, storing it redacted and never raw', async () => {
       const { orgId, key } = await orgWith([]);
       const half = Math.floor(SECRET.length / 2);
-      const events = openaiChatStream({ chunks: ['Your key: ', SECRET.slice(0, half), SECRET.slice(half), ' and mail ', 'jane.doe@', 'example.com'] });
+      const events = openaiChatStream({
+        chunks: ['Your key: ', SECRET.slice(0, half), SECRET.slice(half), ' and mail ', 'jane.doe@', 'example.com'],
+      });
       h.upstream.enqueue({ kind: 'sse', events });
-      const reply = await send('/v1/chat/completions', key, JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'hi' }] }));
+      const reply = await send(
+        '/v1/chat/completions',
+        key,
+        JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+      );
       expect(reply.status).toBe(200);
       expect(reply.text).toBe(formatSseEvents(events)); // the client stream is exactly the provider's
       const trace = await onlyTrace(orgId);
@@ -300,7 +343,11 @@ describe.each(TEST_DIALECTS)('policy enforcement through the gateway on %s', (di
       const { orgId, key } = await orgWith([]);
       const events = anthropicMessageStream({ chunks: ['SSN ', '123-45-', '6789', ' done'] });
       h.upstream.enqueue({ kind: 'sse', events });
-      const reply = await send('/v1/messages', key, JSON.stringify({ model: 'claude-sonnet-4-6', max_tokens: 16, stream: true, messages: [{ role: 'user', content: 'hi' }] }));
+      const reply = await send(
+        '/v1/messages',
+        key,
+        JSON.stringify({ model: 'claude-sonnet-4-6', max_tokens: 16, stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+      );
       expect(reply.text).toBe(formatSseEvents(events));
       const trace = await onlyTrace(orgId);
       expectNoRawValues(trace.responseBody);
@@ -366,11 +413,41 @@ describe.each(TEST_DIALECTS)('policy enforcement through the gateway on %s', (di
       const probe = async () => (await send('/openai/v1/embeddings', key, JSON.stringify({ model: 'm', input: EMAIL }))).status;
       const cases: Array<[TestPolicy[], number]> = [
         [[{ scopeType: 'org', mode: 'block' }], 400],
-        [[{ scopeType: 'org', mode: 'block' }, { scopeType: 'provider', scopeValue: 'openai', mode: 'off' }], 200],
-        [[{ scopeType: 'provider', scopeValue: 'openai', mode: 'off' }, { scopeType: 'route', scopeValue: '/v1/embeddings', mode: 'block' }], 400],
-        [[{ scopeType: 'route', scopeValue: '/v1/embeddings', mode: 'block' }, { scopeType: 'workspace', scopeValue: workspaceId, mode: 'redact_upstream' }], 200],
-        [[{ scopeType: 'workspace', scopeValue: workspaceId, mode: 'off' }, { scopeType: 'key', scopeValue: keyId, mode: 'block' }], 400],
-        [[{ scopeType: 'route', scopeValue: '/v1/chat/completions', mode: 'block' }, { scopeType: 'provider', scopeValue: 'anthropic', mode: 'block' }], 200],
+        [
+          [
+            { scopeType: 'org', mode: 'block' },
+            { scopeType: 'provider', scopeValue: 'openai', mode: 'off' },
+          ],
+          200,
+        ],
+        [
+          [
+            { scopeType: 'provider', scopeValue: 'openai', mode: 'off' },
+            { scopeType: 'route', scopeValue: '/v1/embeddings', mode: 'block' },
+          ],
+          400,
+        ],
+        [
+          [
+            { scopeType: 'route', scopeValue: '/v1/embeddings', mode: 'block' },
+            { scopeType: 'workspace', scopeValue: workspaceId, mode: 'redact_upstream' },
+          ],
+          200,
+        ],
+        [
+          [
+            { scopeType: 'workspace', scopeValue: workspaceId, mode: 'off' },
+            { scopeType: 'key', scopeValue: keyId, mode: 'block' },
+          ],
+          400,
+        ],
+        [
+          [
+            { scopeType: 'route', scopeValue: '/v1/chat/completions', mode: 'block' },
+            { scopeType: 'provider', scopeValue: 'anthropic', mode: 'block' },
+          ],
+          200,
+        ],
       ];
       for (const [policies, status] of cases) {
         await h.setPolicies(orgId, policies);
@@ -397,7 +474,10 @@ describe.each(TEST_DIALECTS)('policy enforcement through the gateway on %s', (di
       const { orgId, key } = await orgWith([{ scopeType: 'org', mode }]);
       // The provider answers with a sensitive value too (the client must get it as sent; storage must not keep it).
       const answer = `Noted, I will write to ${EMAIL}.`;
-      const events = provider === 'openai' ? openaiChatStream({ chunks: ['Noted, I will ', 'write to jane.doe@', 'example.com.'] }) : anthropicMessageStream({ chunks: ['Noted, I will ', 'write to jane.doe@', 'example.com.'] });
+      const events =
+        provider === 'openai'
+          ? openaiChatStream({ chunks: ['Noted, I will ', 'write to jane.doe@', 'example.com.'] })
+          : anthropicMessageStream({ chunks: ['Noted, I will ', 'write to jane.doe@', 'example.com.'] });
       const json = provider === 'openai' ? openaiChatCompletion({ content: answer }) : anthropicMessage({ content: answer });
       h.upstream.enqueue(stream ? { kind: 'sse', events } : { kind: 'json', body: json });
       const body = provider === 'openai' ? chatBody(stream ? { stream: true } : {}) : anthropicBody(stream ? { stream: true } : {});
@@ -431,7 +511,10 @@ describe.each(TEST_DIALECTS)('policy enforcement through the gateway on %s', (di
         expect(trace.requestBody).toMatch(PLACEHOLDER);
         if (mode !== 'block') expect(trace.responseBody).toMatch(/\[EMAIL:[0-9a-f]{8}\]/);
       }
-      expect(trace.policyDecisions).toMatchObject({ mode, action: { off: 'none', redact_storage: 'none', redact_upstream: 'redacted', block: 'blocked' }[mode] });
+      expect(trace.policyDecisions).toMatchObject({
+        mode,
+        action: { off: 'none', redact_storage: 'none', redact_upstream: 'redacted', block: 'blocked' }[mode],
+      });
     });
   });
 

@@ -62,7 +62,18 @@ describe('the proxy path', () => {
     expect(seen?.headers['authorization']).toBe(`Bearer ${OPENAI_TEST_KEY}`);
     expect(seen?.headers['openai-organization']).toBe('org-123');
     expect(seen?.headers['x-stainless-lang']).toBe('js');
-    for (const dropped of ['cookie', 'x-forwarded-for', 'x-forwarded-host', 'forwarded', 'x-real-ip', 'x-navplane-thread', 'x-navplane-key-hint', 'x-custom-debug', 'x-hop', 'openai-project']) {
+    for (const dropped of [
+      'cookie',
+      'x-forwarded-for',
+      'x-forwarded-host',
+      'forwarded',
+      'x-real-ip',
+      'x-navplane-thread',
+      'x-navplane-key-hint',
+      'x-custom-debug',
+      'x-hop',
+      'openai-project',
+    ]) {
       expect(seen?.headers[dropped]).toBeUndefined();
     }
     expect(seen?.headers['host']).toBe(new URL(h.upstream.url).host);
@@ -70,7 +81,12 @@ describe('the proxy path', () => {
 
   it('passes upstream errors back unchanged: status, headers and body', async () => {
     const errorBody = { error: { message: 'Rate limit reached', type: 'requests', param: null, code: 'rate_limit_exceeded' } };
-    h.upstream.enqueue({ kind: 'json', status: 429, headers: { 'retry-after': '7', 'x-ratelimit-remaining-requests': '0' }, body: errorBody });
+    h.upstream.enqueue({
+      kind: 'json',
+      status: 429,
+      headers: { 'retry-after': '7', 'x-ratelimit-remaining-requests': '0' },
+      body: errorBody,
+    });
     const res = await fetch(`${h.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },

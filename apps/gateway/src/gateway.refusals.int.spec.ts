@@ -200,7 +200,13 @@ describe('gateway limits and upstream failures', () => {
       expect(res.status).toBe(502);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('upstream_unreachable');
       const [trace] = await h.traces(orgId);
-      expect(trace).toMatchObject({ status: 502, errorClass: 'upstream_unreachable', upstreamFailure: 'connection_refused', costStatus: 'exact', costUsd: 0 });
+      expect(trace).toMatchObject({
+        status: 502,
+        errorClass: 'upstream_unreachable',
+        upstreamFailure: 'connection_refused',
+        costStatus: 'exact',
+        costUsd: 0,
+      });
     } finally {
       await h.close();
     }
@@ -225,7 +231,12 @@ describe('gateway limits and upstream failures', () => {
       await h.upstream.waitUntil(() => h.upstream.requests[0]?.clientAborted === true, 2000);
       const [trace] = await h.traces(orgId);
       // The provider may have worked (and billed) before the gateway gave up: cost unknown, not $0.
-      expect(trace).toMatchObject({ status: 504, errorClass: 'upstream_timeout', upstreamFailure: 'response_timeout', costStatus: 'unknown' });
+      expect(trace).toMatchObject({
+        status: 504,
+        errorClass: 'upstream_timeout',
+        upstreamFailure: 'response_timeout',
+        costStatus: 'unknown',
+      });
     } finally {
       await h.close();
     }

@@ -41,7 +41,11 @@ describe.each(TEST_DIALECTS)('no secret at rest or in logs on %s', (dialect) => 
 
     const openai = new OpenAI({ apiKey: key, baseURL: `${h.url}/v1`, maxRetries: 0 });
     await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
-    const stream = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true });
+    const stream = await openai.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
+    });
     for await (const _ of stream) {
       // drain
     }
@@ -50,9 +54,19 @@ describe.each(TEST_DIALECTS)('no secret at rest or in logs on %s', (dialect) => 
       max_tokens: 8,
       messages: [{ role: 'user', content: 'hi' }],
     });
-    const byok = new OpenAI({ apiKey: OPENAI_PASSTHROUGH_KEY, baseURL: `${h.url}/v1`, defaultHeaders: { 'X-NavPlane-Key': key }, maxRetries: 0 });
+    const byok = new OpenAI({
+      apiKey: OPENAI_PASSTHROUGH_KEY,
+      baseURL: `${h.url}/v1`,
+      defaultHeaders: { 'X-NavPlane-Key': key },
+      maxRetries: 0,
+    });
     await byok.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
-    await new Anthropic({ apiKey: ANTHROPIC_PASSTHROUGH_KEY, baseURL: h.url, defaultHeaders: { 'X-NavPlane-Key': key }, maxRetries: 0 }).messages.create({
+    await new Anthropic({
+      apiKey: ANTHROPIC_PASSTHROUGH_KEY,
+      baseURL: h.url,
+      defaultHeaders: { 'X-NavPlane-Key': key },
+      maxRetries: 0,
+    }).messages.create({
       model: 'claude-sonnet-4-6',
       max_tokens: 8,
       messages: [{ role: 'user', content: 'hi' }],

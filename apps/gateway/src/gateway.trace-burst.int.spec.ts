@@ -26,7 +26,11 @@ describe.each(TEST_DIALECTS)('a trace burst larger than the queue on %s', (diale
     let releaseAt: number | undefined;
     h.upstream.setDefault(() => {
       releaseAt ??= Date.now() + 500;
-      return { kind: 'delay', ms: Math.max(0, releaseAt - Date.now()), then: { kind: 'json', body: openaiChatCompletion({ model: 'gpt-4o-mini' }) } };
+      return {
+        kind: 'delay',
+        ms: Math.max(0, releaseAt - Date.now()),
+        then: { kind: 'json', body: openaiChatCompletion({ model: 'gpt-4o-mini' }) },
+      };
     });
     const statuses = await Promise.all(
       Array.from({ length: SENT }, async () => {

@@ -6,7 +6,14 @@ import { resolve } from 'node:path';
 import { createGatewayKeyService } from '@navplane/auth';
 import { newId, toIso } from '@navplane/core';
 import { createChangeFeed, createRepositories } from '@navplane/storage';
-import { createTestDatabase, openaiChatCompletion, startFakeUpstream, TEST_DIALECTS, type FakeUpstream, type TestDatabase } from '@navplane/testing';
+import {
+  createTestDatabase,
+  openaiChatCompletion,
+  startFakeUpstream,
+  TEST_DIALECTS,
+  type FakeUpstream,
+  type TestDatabase,
+} from '@navplane/testing';
 import { createKeyring, createVault } from '@navplane/vault';
 import { OPENAI_TEST_KEY } from './testing/gateway-harness.fixture';
 

@@ -1,12 +1,5 @@
 import { ManualClock } from '@navplane/core';
-import {
-  createChangeFeed,
-  createRepositories,
-  openDatabase,
-  type ChangeFeed,
-  type Database,
-  type Repositories,
-} from '@navplane/storage';
+import { createChangeFeed, createRepositories, openDatabase, type ChangeFeed, type Database, type Repositories } from '@navplane/storage';
 import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from '@navplane/storage/testing';
 import { countingRepositories, expectNoSecrets, waitFor } from './auth-test.fixture';
 import { parseAdminToken } from './admin-token-format';
@@ -143,7 +136,12 @@ describe.each(TEST_DIALECTS)('admin token service on %s', (dialect) => {
   it('answers unavailable when the store cannot be read and the token is not cached', async () => {
     const own = await createTestDatabase(dialect);
     const ownFeed = createChangeFeed(own.database);
-    const tokens = createAdminTokenService({ repos: createRepositories(own.database), changeFeed: ownFeed, clock, bootstrapToken: BOOTSTRAP });
+    const tokens = createAdminTokenService({
+      repos: createRepositories(own.database),
+      changeFeed: ownFeed,
+      clock,
+      bootstrapToken: BOOTSTRAP,
+    });
     try {
       const { token } = await create(tokens);
       await own.database.close();

@@ -216,13 +216,18 @@ export function createAdminTokenService(options: AdminTokenServiceOptions): Admi
           displayPrefix: adminTokenDisplayPrefix(id),
           createdAt: toIso(nowMs),
         });
-        await appendAudit(trx, mutation.actor, {
-          action: 'admin_token.create',
-          orgId: null,
-          targetType: 'admin_token',
-          targetId: id,
-          details: { name },
-        }, nowMs);
+        await appendAudit(
+          trx,
+          mutation.actor,
+          {
+            action: 'admin_token.create',
+            orgId: null,
+            targetType: 'admin_token',
+            targetId: id,
+            details: { name },
+          },
+          nowMs,
+        );
         return inserted;
       });
       // A new token is in no cache; publishing only keeps "every mutation is announced" true. The token must
@@ -235,7 +240,12 @@ export function createAdminTokenService(options: AdminTokenServiceOptions): Admi
       const nowMs = clock.nowMs();
       const current = await repos.transaction(async (trx) => {
         if (await trx.adminTokens.revoke(id, toIso(nowMs))) {
-          await appendAudit(trx, mutation.actor, { action: 'admin_token.revoke', orgId: null, targetType: 'admin_token', targetId: id }, nowMs);
+          await appendAudit(
+            trx,
+            mutation.actor,
+            { action: 'admin_token.revoke', orgId: null, targetType: 'admin_token', targetId: id },
+            nowMs,
+          );
         }
         return trx.adminTokens.findById(id);
       });

@@ -20,9 +20,7 @@ export const GATEWAY_KEY_LENGTH = GATEWAY_KEY_PREFIX.length + PUBLIC_ID_LENGTH +
 /** Scheme tag of stored key hashes, so a future scheme can be told apart from this one. */
 export const GATEWAY_KEY_HASH_SCHEME = 'sha256:';
 
-const KEY_PATTERN = new RegExp(
-  `^${GATEWAY_KEY_PREFIX}([0-9A-Za-z]{${PUBLIC_ID_LENGTH}})_[0-9A-Za-z]{${SECRET_LENGTH + CHECKSUM_LENGTH}}$`,
-);
+const KEY_PATTERN = new RegExp(`^${GATEWAY_KEY_PREFIX}([0-9A-Za-z]{${PUBLIC_ID_LENGTH}})_[0-9A-Za-z]{${SECRET_LENGTH + CHECKSUM_LENGTH}}$`);
 
 /** A well-formed NavPlane key, split into the part used for lookup and the whole text (which is the secret). */
 export interface ParsedGatewayKey {

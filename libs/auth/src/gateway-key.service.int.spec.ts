@@ -97,7 +97,13 @@ describe.each(TEST_DIALECTS)('gateway key service on %s', (dialect) => {
 
   it('rotates: same org, workspace, scopes and name; the old key gets its grace end; both announced', async () => {
     const workspace = await repos.workspaces.create({ id: newId('workspace'), orgId: org.id, name: 'w', createdAt: toIso(clock.nowMs()) });
-    const issued = await keys.issue({ orgId: org.id, name: 'ci', scopes: ['proxy', 'traces:read'], workspaceId: workspace.id, expiresAt: '2027-01-01T00:00:00.000Z' });
+    const issued = await keys.issue({
+      orgId: org.id,
+      name: 'ci',
+      scopes: ['proxy', 'traces:read'],
+      workspaceId: workspace.id,
+      expiresAt: '2027-01-01T00:00:00.000Z',
+    });
     if (!issued.ok) throw issued.error;
     published.length = 0;
     clock.advance(1000);
@@ -124,7 +130,10 @@ describe.each(TEST_DIALECTS)('gateway key service on %s', (dialect) => {
     expect(await keys.rotate(other.id, record.id)).toMatchObject({ ok: false, error: { code: 'not_found' } });
     expect(await keys.rotate(org.id, record.id, { graceSeconds: -1 })).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
     expect(await keys.rotate(org.id, record.id, { graceSeconds: 1.5 })).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
-    expect(await keys.rotate(org.id, record.id, { graceSeconds: 31 * 24 * 3600 })).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
+    expect(await keys.rotate(org.id, record.id, { graceSeconds: 31 * 24 * 3600 })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_request' },
+    });
     expect((await keys.revoke(org.id, record.id)).ok).toBe(true);
     expect(await keys.rotate(org.id, record.id)).toMatchObject({ ok: false, error: { code: 'conflict' } });
   });

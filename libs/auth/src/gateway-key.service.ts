@@ -1,11 +1,5 @@
 import { AppError, err, newId, ok, systemClock, toIso, type Clock, type Result } from '@navplane/core';
-import {
-  CHANGE_TOPICS,
-  type ChangeFeed,
-  type GatewayKey,
-  type GatewayKeySummary,
-  type Repositories,
-} from '@navplane/storage';
+import { CHANGE_TOPICS, type ChangeFeed, type GatewayKey, type GatewayKeySummary, type Repositories } from '@navplane/storage';
 import { appendAudit, type AuditActor } from './audit-actor';
 import { generateGatewayKey } from './gateway-key-format';
 import { gatewayKeyStatus } from './gateway-key-status';
@@ -159,13 +153,18 @@ export function createGatewayKeyService(options: GatewayKeyServiceOptions): Gate
           createdAt: toIso(nowMs),
           expiresAt: expiresAt.value,
         });
-        await appendAudit(trx, input.actor, {
-          action: 'key.create',
-          orgId: input.orgId,
-          targetType: 'gateway_key',
-          targetId: id,
-          details: { name, scopes: scopes.value, workspaceId, expiresAt: expiresAt.value },
-        }, nowMs);
+        await appendAudit(
+          trx,
+          input.actor,
+          {
+            action: 'key.create',
+            orgId: input.orgId,
+            targetType: 'gateway_key',
+            targetId: id,
+            details: { name, scopes: scopes.value, workspaceId, expiresAt: expiresAt.value },
+          },
+          nowMs,
+        );
         return inserted;
       });
       // Only a negative-cache entry could be affected; the key must still reach the caller (it exists once).
@@ -187,47 +186,53 @@ export function createGatewayKeyService(options: GatewayKeyServiceOptions): Gate
         const why = status === 'rotating' ? 'already rotated (revoke it to end its grace now)' : status;
         return err(new AppError('conflict', `The key cannot be rotated: it is ${why}`));
       }
-      const expiresAt =
-        rotateOptions.expiresAt === undefined ? ok(old.expiresAt) : parseExpiry(rotateOptions.expiresAt, nowMs);
+      const expiresAt = rotateOptions.expiresAt === undefined ? ok(old.expiresAt) : parseExpiry(rotateOptions.expiresAt, nowMs);
       if (!expiresAt.ok) return expiresAt;
 
       const generated = generateGatewayKey();
       const id = newId('gatewayKey', nowMs);
       const graceEndsAt = toIso(nowMs + graceSeconds * 1000);
-      const outcome = await repos.transaction(async (trx) => {
-        const record = await trx.gatewayKeys.insert({
-          id,
-          orgId,
-          workspaceId: old.workspaceId,
-          name: old.name,
-          publicId: generated.publicId,
-          secretHash: generated.secretHash,
-          displayPrefix: generated.displayPrefix,
-          scopes: [...old.scopes],
-          createdAt: toIso(nowMs),
-          expiresAt: expiresAt.value,
-          rotatedFromId: old.id,
+      const outcome = await repos
+        .transaction(async (trx) => {
+          const record = await trx.gatewayKeys.insert({
+            id,
+            orgId,
+            workspaceId: old.workspaceId,
+            name: old.name,
+            publicId: generated.publicId,
+            secretHash: generated.secretHash,
+            displayPrefix: generated.displayPrefix,
+            scopes: [...old.scopes],
+            createdAt: toIso(nowMs),
+            expiresAt: expiresAt.value,
+            rotatedFromId: old.id,
+          });
+          const retired =
+            graceSeconds === 0
+              ? await trx.gatewayKeys.revoke(orgId, old.id, toIso(nowMs))
+              : await trx.gatewayKeys.markRotated(old.id, graceEndsAt);
+          // Revoked by someone else since we read it: roll the new key back rather than resurrect access (thrown
+          // only to roll the transaction back; it comes back out as a value below).
+          if (!retired) throw new AppError('conflict', 'The key cannot be rotated: it was revoked meanwhile');
+          await appendAudit(
+            trx,
+            rotateOptions.actor,
+            {
+              action: 'key.rotate',
+              orgId,
+              targetType: 'gateway_key',
+              targetId: old.id,
+              details: { newKeyId: id, graceSeconds },
+            },
+            nowMs,
+          );
+          const previous = await trx.gatewayKeys.findById(old.id);
+          return { record, previous: toSummary(previous ?? old) };
+        })
+        .catch((error: unknown) => {
+          if (error instanceof AppError && error.code === 'conflict') return error;
+          throw error;
         });
-        const retired =
-          graceSeconds === 0
-            ? await trx.gatewayKeys.revoke(orgId, old.id, toIso(nowMs))
-            : await trx.gatewayKeys.markRotated(old.id, graceEndsAt);
-        // Revoked by someone else since we read it: roll the new key back rather than resurrect access (thrown
-        // only to roll the transaction back; it comes back out as a value below).
-        if (!retired) throw new AppError('conflict', 'The key cannot be rotated: it was revoked meanwhile');
-        await appendAudit(trx, rotateOptions.actor, {
-          action: 'key.rotate',
-          orgId,
-          targetType: 'gateway_key',
-          targetId: old.id,
-          details: { newKeyId: id, graceSeconds },
-        }, nowMs);
-        const previous = await trx.gatewayKeys.findById(old.id);
-        return { record, previous: toSummary(previous ?? old) };
-      }).catch((error: unknown) => {
-        if (error instanceof AppError && error.code === 'conflict') return error;
-        throw error;
-      });
       if (outcome instanceof AppError) return err(outcome);
 
       for (const key of [old, { orgId, id, publicId: generated.publicId }]) {
@@ -243,12 +248,17 @@ export function createGatewayKeyService(options: GatewayKeyServiceOptions): Gate
       if (key === undefined || key.orgId !== orgId) return keyNotFound();
       const current = await repos.transaction(async (trx) => {
         if (await trx.gatewayKeys.revoke(orgId, keyId, toIso(nowMs))) {
-          await appendAudit(trx, revokeOptions.actor, {
-            action: 'key.revoke',
-            orgId,
-            targetType: 'gateway_key',
-            targetId: keyId,
-          }, nowMs);
+          await appendAudit(
+            trx,
+            revokeOptions.actor,
+            {
+              action: 'key.revoke',
+              orgId,
+              targetType: 'gateway_key',
+              targetId: keyId,
+            },
+            nowMs,
+          );
         }
         return trx.gatewayKeys.findById(keyId);
       });

@@ -1,12 +1,5 @@
 import { ManualClock, toIso } from '@navplane/core';
-import {
-  CHANGE_TOPICS,
-  createChangeFeed,
-  createRepositories,
-  openDatabase,
-  type ChangeFeed,
-  type Database,
-} from '@navplane/storage';
+import { CHANGE_TOPICS, createChangeFeed, createRepositories, openDatabase, type ChangeFeed, type Database } from '@navplane/storage';
 import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from '@navplane/storage/testing';
 import { seedOrg, waitFor } from './auth-test.fixture';
 import { createGatewayKeyService } from './gateway-key.service';

@@ -60,7 +60,12 @@ describe.each(TEST_DIALECTS)('key verifier on %s', (dialect) => {
   });
 
   it('accepts an issued key and returns who it is, nothing secret', async () => {
-    const workspace = await repos.workspaces.create({ id: newId('workspace'), orgId: org.id, name: 'prod', createdAt: toIso(clock.nowMs()) });
+    const workspace = await repos.workspaces.create({
+      id: newId('workspace'),
+      orgId: org.id,
+      name: 'prod',
+      createdAt: toIso(clock.nowMs()),
+    });
     const issued = await issue({ name: 'backend', scopes: ['traces:read', 'proxy'], workspaceId: workspace.id });
     const { verifier } = await startedVerifier();
     const result = await verifier.verify(issued.key);

@@ -1,11 +1,5 @@
 import { systemClock, type Clock } from '@navplane/core';
-import {
-  CHANGE_FEED_RESYNC_TOPIC,
-  CHANGE_TOPICS,
-  type ChangeFeed,
-  type GatewayKey,
-  type Repositories,
-} from '@navplane/storage';
+import { CHANGE_FEED_RESYNC_TOPIC, CHANGE_TOPICS, type ChangeFeed, type GatewayKey, type Repositories } from '@navplane/storage';
 import { decodeGatewayKeyHash, parseGatewayKey } from './gateway-key-format';
 import { createLastUsedBatcher } from './last-used-batcher';
 import { LruCache } from './lru-cache';

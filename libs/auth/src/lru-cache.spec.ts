@@ -15,7 +15,12 @@ describe('LruCache', () => {
 
   it('deletes by key and by predicate, and clears', () => {
     const cache = new LruCache<string, number>(10);
-    for (const [k, v] of [['a', 1], ['b', 2], ['c', 3]] as const) cache.set(k, v);
+    for (const [k, v] of [
+      ['a', 1],
+      ['b', 2],
+      ['c', 3],
+    ] as const)
+      cache.set(k, v);
     expect(cache.delete('a')).toBe(true);
     expect(cache.delete('a')).toBe(false);
     cache.deleteWhere((value) => value === 2);

@@ -34,9 +34,7 @@ export function readConfigFile(path: string): ConfigFileContent {
   if (!read.ok) return { values: {}, problems: read.error };
   const shape = configFileSchema.safeParse(read.value);
   if (shape.success) return { values: shape.data, problems: [] };
-  const unknown = shape.error.issues.flatMap((issue) =>
-    issue.code === 'unrecognized_keys' ? issue.keys : [],
-  );
+  const unknown = shape.error.issues.flatMap((issue) => (issue.code === 'unrecognized_keys' ? issue.keys : []));
   const values = Object.fromEntries(Object.entries(read.value).filter(([key]) => FILE_KEYS.includes(key)));
   return { values, problems: unknown.map((key) => problem(unknownKeyMessage(key, path))) };
 }
@@ -63,9 +61,7 @@ function readMapping(path: string): Result<Record<string, unknown>, ConfigProble
   if (!parsed.ok) return parsed;
   const content = parsed.value ?? {};
   if (typeof content !== 'object' || Array.isArray(content)) {
-    return err([
-      problem(`${JSON.stringify(path)} must hold a mapping of settings such as gateway_port: 8080`),
-    ]);
+    return err([problem(`${JSON.stringify(path)} must hold a mapping of settings such as gateway_port: 8080`)]);
   }
   return ok(content as Record<string, unknown>);
 }

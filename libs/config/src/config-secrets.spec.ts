@@ -14,15 +14,7 @@ const VALID_TOKEN = 'CANARYadminTOKEN0123456789';
 const BAD_TOKEN = 'CANARYshort';
 const DB_PASSWORD = 'CANARYdbPASSWORD';
 
-const CANARIES = [
-  KEY_CANARY,
-  VALID_MASTER_KEY,
-  BAD_MASTER_KEY,
-  VALID_TOKEN,
-  BAD_TOKEN,
-  DB_PASSWORD,
-  'CANARY',
-];
+const CANARIES = [KEY_CANARY, VALID_MASTER_KEY, BAD_MASTER_KEY, VALID_TOKEN, BAD_TOKEN, DB_PASSWORD, 'CANARY'];
 
 function expectNoCanary(text: string): void {
   for (const canary of CANARIES) expect(text).not.toContain(canary);
@@ -41,26 +33,10 @@ describe('secrets never appear in problems', () => {
     ['an invalid master key', { NAVPLANE_MASTER_KEY: BAD_MASTER_KEY }, 'NAVPLANE_MASTER_KEY'],
     ['a short admin token', { NAVPLANE_ADMIN_TOKEN: BAD_TOKEN }, 'NAVPLANE_ADMIN_TOKEN'],
     ['a token with whitespace', { NAVPLANE_ADMIN_TOKEN: `${VALID_TOKEN} x` }, 'NAVPLANE_ADMIN_TOKEN'],
-    [
-      'a postgres URL without a host',
-      { NAVPLANE_DATABASE_URL: `postgres://user:${DB_PASSWORD}@/db` },
-      'NAVPLANE_DATABASE_URL',
-    ],
-    [
-      'a wrong database scheme',
-      { NAVPLANE_DATABASE_URL: `mysql://user:${DB_PASSWORD}@db/x` },
-      'NAVPLANE_DATABASE_URL',
-    ],
-    [
-      'a password query parameter',
-      { NAVPLANE_DATABASE_URL: `mysql://db/x?password=${DB_PASSWORD}` },
-      'NAVPLANE_DATABASE_URL',
-    ],
-    [
-      'an unencoded @ in the password',
-      { NAVPLANE_DATABASE_URL: `mysql://u:${DB_PASSWORD}@x@db/x` },
-      'NAVPLANE_DATABASE_URL',
-    ],
+    ['a postgres URL without a host', { NAVPLANE_DATABASE_URL: `postgres://user:${DB_PASSWORD}@/db` }, 'NAVPLANE_DATABASE_URL'],
+    ['a wrong database scheme', { NAVPLANE_DATABASE_URL: `mysql://user:${DB_PASSWORD}@db/x` }, 'NAVPLANE_DATABASE_URL'],
+    ['a password query parameter', { NAVPLANE_DATABASE_URL: `mysql://db/x?password=${DB_PASSWORD}` }, 'NAVPLANE_DATABASE_URL'],
+    ['an unencoded @ in the password', { NAVPLANE_DATABASE_URL: `mysql://u:${DB_PASSWORD}@x@db/x` }, 'NAVPLANE_DATABASE_URL'],
   ])('%s', (_name, env, variable) => {
     const result = loadConfig(env);
     expect(result.ok).toBe(false);
@@ -119,9 +95,7 @@ describe('describeConfig', () => {
       source: 'env',
     });
     expect(byName['NAVPLANE_ADMIN_TOKEN']?.value).toBe('set');
-    expect(byName['NAVPLANE_DATABASE_URL']?.value).toBe(
-      'postgres://navplane:***@db.internal:5432/navplane?sslpassword=***',
-    );
+    expect(byName['NAVPLANE_DATABASE_URL']?.value).toBe('postgres://navplane:***@db.internal:5432/navplane?sslpassword=***');
   });
 
   it('shows unset secrets as not set', () => {
@@ -137,10 +111,7 @@ describe('maskDatabaseUrl', () => {
     ['sqlite:./data/navplane.db', 'sqlite:./data/navplane.db'],
     ['postgres://postgres@127.0.0.1:5432/postgres', 'postgres://postgres@127.0.0.1:5432/postgres'],
     ['postgres://u:secret@h/db', 'postgres://u:***@h/db'],
-    [
-      'postgresql://u:p%40ss@h:5432/db?sslmode=require&password=x',
-      'postgresql://u:***@h:5432/db?sslmode=require&password=***',
-    ],
+    ['postgresql://u:p%40ss@h:5432/db?sslmode=require&password=x', 'postgresql://u:***@h:5432/db?sslmode=require&password=***'],
   ])('%s → %s', (url, masked) => {
     expect(maskDatabaseUrl(url)).toBe(masked);
   });

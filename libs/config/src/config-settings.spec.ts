@@ -30,17 +30,12 @@ describe('docs/configuration.md', () => {
       .map((match) => [match[1], { fileKey: match[2], defaultValue: match[3] }]),
   );
 
-  it.each(CONFIG_SETTINGS.map((row) => [row.env, row] as const))(
-    'documents %s with its file key and default',
-    (env, row) => {
-      const documented = rows.get(env);
-      expect(documented).toBeDefined();
-      expect(documented?.fileKey).toBe(row.fileKey === null ? '—' : `\`${row.fileKey}\``);
-      expect(documented?.defaultValue).toBe(
-        row.defaultValue === undefined ? 'none' : `\`${row.defaultValue}\``,
-      );
-    },
-  );
+  it.each(CONFIG_SETTINGS.map((row) => [row.env, row] as const))('documents %s with its file key and default', (env, row) => {
+    const documented = rows.get(env);
+    expect(documented).toBeDefined();
+    expect(documented?.fileKey).toBe(row.fileKey === null ? '—' : `\`${row.fileKey}\``);
+    expect(documented?.defaultValue).toBe(row.defaultValue === undefined ? 'none' : `\`${row.defaultValue}\``);
+  });
 
   it('documents no setting that does not exist', () => {
     expect([...rows.keys()].sort()).toEqual(CONFIG_SETTINGS.map((row) => row.env).sort());

@@ -72,18 +72,8 @@ export const CONFIG_SETTINGS = [
     { secret: true },
   ),
   setting('host', 'NAVPLANE_HOST', '127.0.0.1', 'Bind address of both apps (IP address or hostname).'),
-  setting(
-    'gatewayPort',
-    'NAVPLANE_GATEWAY_PORT',
-    '8080',
-    'Gateway port (0-65535; 0 = any free port, printed at start).',
-  ),
-  setting(
-    'adminPort',
-    'NAVPLANE_ADMIN_PORT',
-    '8081',
-    'Admin API port (0-65535; 0 = any free port, printed at start).',
-  ),
+  setting('gatewayPort', 'NAVPLANE_GATEWAY_PORT', '8080', 'Gateway port (0-65535; 0 = any free port, printed at start).'),
+  setting('adminPort', 'NAVPLANE_ADMIN_PORT', '8081', 'Admin API port (0-65535; 0 = any free port, printed at start).'),
   setting(
     'openaiBaseUrl',
     'NAVPLANE_OPENAI_BASE_URL',
@@ -174,12 +164,7 @@ export const CONFIG_SETTINGS = [
     undefined,
     'Comma-separated http(s) origins (no path) a browser dashboard may call the admin API from; none by default.',
   ),
-  setting(
-    'shutdownGraceMs',
-    'NAVPLANE_SHUTDOWN_GRACE_MS',
-    '30000',
-    'How long in-flight requests may finish after SIGTERM/SIGINT, in ms.',
-  ),
+  setting('shutdownGraceMs', 'NAVPLANE_SHUTDOWN_GRACE_MS', '30000', 'How long in-flight requests may finish after SIGTERM/SIGINT, in ms.'),
   setting(
     'changeFeedPollMs',
     'NAVPLANE_CHANGE_FEED_POLL_MS',
@@ -192,18 +177,8 @@ export const CONFIG_SETTINGS = [
     '10000',
     'Most traces waiting to be written; when full, a trace is dropped and counted (1-1000000).',
   ),
-  setting(
-    'traceBatchSize',
-    'NAVPLANE_TRACE_BATCH_SIZE',
-    '200',
-    'Most traces written in one batch (1-10000, at most the queue size).',
-  ),
-  setting(
-    'traceFlushMs',
-    'NAVPLANE_TRACE_FLUSH_MS',
-    '100',
-    'Longest a queued trace waits before its batch is written, in ms (1-60000).',
-  ),
+  setting('traceBatchSize', 'NAVPLANE_TRACE_BATCH_SIZE', '200', 'Most traces written in one batch (1-10000, at most the queue size).'),
+  setting('traceFlushMs', 'NAVPLANE_TRACE_FLUSH_MS', '100', 'Longest a queued trace waits before its batch is written, in ms (1-60000).'),
   setting(
     'traceSink',
     'NAVPLANE_TRACE_SINK',
@@ -222,13 +197,9 @@ export const CONFIG_SETTINGS = [
     '3600000',
     'How often the retention sweep runs, in ms (1000-86400000; the first sweep runs one interval after start).',
   ),
-  setting(
-    'nodeEnv',
-    'NODE_ENV',
-    'development',
-    'Read from the environment only; `production` makes NAVPLANE_MASTER_KEY required.',
-    { envOnly: true },
-  ),
+  setting('nodeEnv', 'NODE_ENV', 'development', 'Read from the environment only; `production` makes NAVPLANE_MASTER_KEY required.', {
+    envOnly: true,
+  }),
 ] as const satisfies readonly ConfigSettingMeta[];
 
 /** The camelCase name of one setting (a field of NavPlaneConfig). */

@@ -38,8 +38,7 @@ function optional<T>(parse: (raw: unknown) => ParseResult<T>) {
   return setting((raw) => (raw === undefined ? ok(undefined) : parse(raw)));
 }
 
-const milliseconds = (min: number, max: number) =>
-  setting((raw) => parseInteger(raw, min, max, 'milliseconds'));
+const milliseconds = (min: number, max: number) => setting((raw) => parseInteger(raw, min, max, 'milliseconds'));
 
 const fields = {
   databaseUrl: setting(parseDatabaseUrl),

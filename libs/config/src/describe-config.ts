@@ -3,13 +3,7 @@ import { CONFIG_FILE_VARIABLE, CONFIG_SETTINGS, type ConfigSource } from './conf
 import { maskDatabaseUrl } from './mask';
 
 /** A JSON value. */
-export type JsonValue =
-  | string
-  | number
-  | boolean
-  | null
-  | readonly JsonValue[]
-  | { readonly [key: string]: JsonValue };
+export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 
 /** One setting as `config validate --format json` and `doctor` show it. */
 export interface ConfigSettingView {

@@ -45,14 +45,7 @@ const ROWS = [
     'must be sqlite:<path>',
   ],
   ['databasePoolSize', 10, '25', 25, '0', 'must be an integer from 1 to 1000'],
-  [
-    'masterKey',
-    undefined,
-    MASTER_KEY.toString('base64'),
-    MASTER_KEY,
-    'too-short',
-    'must be base64 of exactly 32 bytes',
-  ],
+  ['masterKey', undefined, MASTER_KEY.toString('base64'), MASTER_KEY, 'too-short', 'must be base64 of exactly 32 bytes'],
   [
     'masterKeyPrevious',
     [],
@@ -61,14 +54,7 @@ const ROWS = [
     'too-short',
     'item 1 must be base64 of exactly 32 bytes',
   ],
-  [
-    'adminToken',
-    undefined,
-    'adm-token-0123456789',
-    'adm-token-0123456789',
-    'short',
-    'must be at least 16 characters',
-  ],
+  ['adminToken', undefined, 'adm-token-0123456789', 'adm-token-0123456789', 'short', 'must be at least 16 characters'],
   ['host', '127.0.0.1', '0.0.0.0', '0.0.0.0', 'not a host', 'must be an IP address or a hostname'],
   ['gatewayPort', 8080, '9090', 9090, 'abc', 'must be an integer from 0 to 65535'],
   ['adminPort', 8081, '0', 0, '65536', 'must be an integer from 0 to 65535'],
@@ -93,62 +79,13 @@ const ROWS = [
   ['policyMaxBodyBytes', 4194304, '1048576', 1048576, '0', 'must be a whole number of bytes from 1024 to 1073741824'],
   ['policyTimeoutMs', 1000, '250', 250, '60001', 'must be a whole number of milliseconds from 1 to 60000'],
   ['policyWorkers', 0, '3', 3, '257', 'must be an integer from 0 to 256'],
-  [
-    'maxBodyBytes',
-    20971520,
-    '1048576',
-    1048576,
-    '-5',
-    'must be a whole number of bytes from 1 to 1073741824',
-  ],
-  [
-    'upstreamConnectTimeoutMs',
-    10000,
-    '2500',
-    2500,
-    '0',
-    'must be a whole number of milliseconds from 1 to 2147483647',
-  ],
-  [
-    'upstreamTimeoutMs',
-    600000,
-    '120000',
-    120000,
-    '10s',
-    'must be a whole number of milliseconds from 1 to 2147483647',
-  ],
-  [
-    'requestTimeoutMs',
-    300000,
-    '30000',
-    30000,
-    '500',
-    'must be a whole number of milliseconds from 1000 to 3600000',
-  ],
-  [
-    'keepAliveTimeoutMs',
-    65000,
-    '5000',
-    5000,
-    '600001',
-    'must be a whole number of milliseconds from 1000 to 600000',
-  ],
-  [
-    'logLevel',
-    'info',
-    'DEBUG',
-    'debug',
-    'loud',
-    'must be one of error, warn, info, http, verbose, debug, silly',
-  ],
-  [
-    'trustProxy',
-    false,
-    'loopback,10.0.0.0/8',
-    ['loopback', '10.0.0.0/8'],
-    'everyone',
-    'must be true, false, a hop count',
-  ],
+  ['maxBodyBytes', 20971520, '1048576', 1048576, '-5', 'must be a whole number of bytes from 1 to 1073741824'],
+  ['upstreamConnectTimeoutMs', 10000, '2500', 2500, '0', 'must be a whole number of milliseconds from 1 to 2147483647'],
+  ['upstreamTimeoutMs', 600000, '120000', 120000, '10s', 'must be a whole number of milliseconds from 1 to 2147483647'],
+  ['requestTimeoutMs', 300000, '30000', 30000, '500', 'must be a whole number of milliseconds from 1000 to 3600000'],
+  ['keepAliveTimeoutMs', 65000, '5000', 5000, '600001', 'must be a whole number of milliseconds from 1000 to 600000'],
+  ['logLevel', 'info', 'DEBUG', 'debug', 'loud', 'must be one of error, warn, info, http, verbose, debug, silly'],
+  ['trustProxy', false, 'loopback,10.0.0.0/8', ['loopback', '10.0.0.0/8'], 'everyone', 'must be true, false, a hop count'],
   [
     'adminCorsOrigins',
     [],
@@ -157,28 +94,14 @@ const ROWS = [
     'https://dash.example.com/app',
     'must be comma-separated http(s) origins',
   ],
-  [
-    'shutdownGraceMs',
-    30000,
-    '5000',
-    5000,
-    '1.5',
-    'must be a whole number of milliseconds from 1 to 2147483647',
-  ],
+  ['shutdownGraceMs', 30000, '5000', 5000, '1.5', 'must be a whole number of milliseconds from 1 to 2147483647'],
   ['changeFeedPollMs', 200, '50', 50, '5', 'must be a whole number of milliseconds from 10 to 250'],
   ['traceQueueSize', 10000, '500', 500, '0', 'must be an integer from 1 to 1000000'],
   ['traceBatchSize', 200, '50', 50, '10001', 'must be an integer from 1 to 10000'],
   ['traceFlushMs', 100, '1000', 1000, '60001', 'must be a whole number of milliseconds from 1 to 60000'],
   ['traceSink', 'db', 'NONE', 'none', 'file', 'must be one of db, none'],
   ['traceRetentionDays', 30, '0', 0, '36501', 'must be a whole number of days from 0 to 36500'],
-  [
-    'traceRetentionSweepMs',
-    3600000,
-    '60000',
-    60000,
-    '999',
-    'must be a whole number of milliseconds from 1000 to 86400000',
-  ],
+  ['traceRetentionSweepMs', 3600000, '60000', 60000, '999', 'must be a whole number of milliseconds from 1000 to 86400000'],
   ['nodeEnv', 'development', 'test', 'test', undefined, undefined],
 ] as const;
 
@@ -244,9 +167,7 @@ describe.each(ROWS)('%s', (key, defaultValue, envText, parsed, invalid, message)
       it('reports an invalid file value naming the variable and the file key', () => {
         const path = writeFile('navplane.yml', `${fileKey}: ${JSON.stringify(invalid)}\n`);
         const found = problems(loadConfig({ NAVPLANE_CONFIG: path }));
-        expect(found).toEqual([
-          { variable: env, message: expect.stringContaining(`from config file key ${fileKey}`) },
-        ]);
+        expect(found).toEqual([{ variable: env, message: expect.stringContaining(`from config file key ${fileKey}`) }]);
       });
     }
   }
@@ -279,22 +200,10 @@ describe('loadConfig', () => {
   });
 
   it('layers defaults < file < env, setting by setting', () => {
-    const path = writeFile(
-      'navplane.json',
-      JSON.stringify({ gateway_port: 9090, admin_port: 9091, log_level: 'warn' }),
-    );
+    const path = writeFile('navplane.json', JSON.stringify({ gateway_port: 9090, admin_port: 9091, log_level: 'warn' }));
     const loaded = config(loadConfig({ NAVPLANE_CONFIG: path, NAVPLANE_ADMIN_PORT: '7071' }));
-    expect([loaded.gatewayPort, loaded.adminPort, loaded.logLevel, loaded.host]).toEqual([
-      9090,
-      7071,
-      'warn',
-      '127.0.0.1',
-    ]);
-    expect([loaded.sources.gatewayPort, loaded.sources.adminPort, loaded.sources.host]).toEqual([
-      'file',
-      'env',
-      'default',
-    ]);
+    expect([loaded.gatewayPort, loaded.adminPort, loaded.logLevel, loaded.host]).toEqual([9090, 7071, 'warn', '127.0.0.1']);
+    expect([loaded.sources.gatewayPort, loaded.sources.adminPort, loaded.sources.host]).toEqual(['file', 'env', 'default']);
   });
 
   it('resolves a relative NAVPLANE_CONFIG against options.cwd', () => {
@@ -305,17 +214,9 @@ describe('loadConfig', () => {
   });
 
   it('reports unknown file keys (with a suggestion) and still validates the known ones', () => {
-    const path = writeFile(
-      'navplane.yaml',
-      'gatway_port: 1\nNAVPLANE_ADMIN_PORT: 2\ncolour: blue\nhost: "not a host"\n',
-    );
+    const path = writeFile('navplane.yaml', 'gatway_port: 1\nNAVPLANE_ADMIN_PORT: 2\ncolour: blue\nhost: "not a host"\n');
     const found = problems(loadConfig({ NAVPLANE_CONFIG: path }));
-    expect(found.map((p) => p.variable)).toEqual([
-      'NAVPLANE_CONFIG',
-      'NAVPLANE_CONFIG',
-      'NAVPLANE_CONFIG',
-      'NAVPLANE_HOST',
-    ]);
+    expect(found.map((p) => p.variable)).toEqual(['NAVPLANE_CONFIG', 'NAVPLANE_CONFIG', 'NAVPLANE_CONFIG', 'NAVPLANE_HOST']);
     expect(found[0]?.message).toMatch(/^unknown key "gatway_port" .*\(did you mean "gateway_port"\?\)/);
     expect(found[1]?.message).toContain('did you mean "admin_port"?');
     expect(found[2]?.message).toMatch(/^unknown key "colour"/);
@@ -357,25 +258,23 @@ describe('loadConfig', () => {
         message: `file not found: ${JSON.stringify(join(dir, 'missing.yaml'))}`,
       },
     ]);
-    expect(
-      problems(loadConfig({ NAVPLANE_CONFIG: writeFile('navplane.toml', 'x = 1') }))[0]?.message,
-    ).toContain('must name a .yaml, .yml or .json file');
+    expect(problems(loadConfig({ NAVPLANE_CONFIG: writeFile('navplane.toml', 'x = 1') }))[0]?.message).toContain(
+      'must name a .yaml, .yml or .json file',
+    );
     expect(problems(loadConfig({ NAVPLANE_CONFIG: dir }))[0]?.message).toContain('must name a .yaml');
-    expect(
-      problems(loadConfig({ NAVPLANE_CONFIG: writeFile('bad.json', '{"gateway_port": 1,,}') }))[0]?.message,
-    ).toMatch(/is not valid JSON \(line 1, column \d+\)$/);
-    expect(
-      problems(loadConfig({ NAVPLANE_CONFIG: writeFile('bad.yaml', 'a: 1\na: 2\n') }))[0]?.message,
-    ).toMatch(/is not valid YAML \(DUPLICATE_KEY at line 2, column 1\)$/);
-    expect(
-      problems(loadConfig({ NAVPLANE_CONFIG: writeFile('list.yaml', '- 1\n- 2\n') }))[0]?.message,
-    ).toContain('must hold a mapping of settings');
+    expect(problems(loadConfig({ NAVPLANE_CONFIG: writeFile('bad.json', '{"gateway_port": 1,,}') }))[0]?.message).toMatch(
+      /is not valid JSON \(line 1, column \d+\)$/,
+    );
+    expect(problems(loadConfig({ NAVPLANE_CONFIG: writeFile('bad.yaml', 'a: 1\na: 2\n') }))[0]?.message).toMatch(
+      /is not valid YAML \(DUPLICATE_KEY at line 2, column 1\)$/,
+    );
+    expect(problems(loadConfig({ NAVPLANE_CONFIG: writeFile('list.yaml', '- 1\n- 2\n') }))[0]?.message).toContain(
+      'must hold a mapping of settings',
+    );
   });
 
   it('still validates the environment when the config file is broken', () => {
-    const found = problems(
-      loadConfig({ NAVPLANE_CONFIG: join(dir, 'missing.json'), NAVPLANE_GATEWAY_PORT: 'x' }),
-    );
+    const found = problems(loadConfig({ NAVPLANE_CONFIG: join(dir, 'missing.json'), NAVPLANE_GATEWAY_PORT: 'x' }));
     expect(found.map((p) => p.variable)).toEqual(['NAVPLANE_CONFIG', 'NAVPLANE_GATEWAY_PORT']);
   });
 
@@ -384,9 +283,7 @@ describe('loadConfig', () => {
   });
 
   it('rejects a trace batch larger than the trace queue', () => {
-    expect(
-      problems(loadConfig({ NAVPLANE_TRACE_QUEUE_SIZE: '100', NAVPLANE_TRACE_BATCH_SIZE: '200' })),
-    ).toEqual([
+    expect(problems(loadConfig({ NAVPLANE_TRACE_QUEUE_SIZE: '100', NAVPLANE_TRACE_BATCH_SIZE: '200' }))).toEqual([
       {
         variable: 'NAVPLANE_TRACE_BATCH_SIZE',
         message: 'must not exceed NAVPLANE_TRACE_QUEUE_SIZE (100) (got 200)',
@@ -413,13 +310,9 @@ describe('the production rule', () => {
 
   it('is satisfied by a master key from the environment or the file', () => {
     const key = MASTER_KEY.toString('base64');
-    expect(config(loadConfig({ NODE_ENV: 'production', NAVPLANE_MASTER_KEY: key })).masterKey).toEqual(
-      MASTER_KEY,
-    );
+    expect(config(loadConfig({ NODE_ENV: 'production', NAVPLANE_MASTER_KEY: key })).masterKey).toEqual(MASTER_KEY);
     const path = writeFile('navplane.yaml', `master_key: ${key}\n`);
-    expect(config(loadConfig({ NODE_ENV: 'production', NAVPLANE_CONFIG: path })).masterKey).toEqual(
-      MASTER_KEY,
-    );
+    expect(config(loadConfig({ NODE_ENV: 'production', NAVPLANE_CONFIG: path })).masterKey).toEqual(MASTER_KEY);
   });
 
   it('reports an invalid key once, not also as missing', () => {

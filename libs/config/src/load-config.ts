@@ -3,13 +3,7 @@ import { err, ok, type Result } from '@navplane/core';
 import { readConfigFile } from './config-file';
 import type { ConfigProblem } from './config-problems';
 import { configSettingsSchema, type NavPlaneConfig } from './config.schema';
-import {
-  CONFIG_FILE_VARIABLE,
-  CONFIG_SETTINGS,
-  type ConfigSettingMeta,
-  type ConfigSource,
-  type SettingKey,
-} from './config-settings';
+import { CONFIG_FILE_VARIABLE, CONFIG_SETTINGS, type ConfigSettingMeta, type ConfigSource, type SettingKey } from './config-settings';
 import { maskUrlCredentials, showRawValue } from './mask';
 
 /** Options of loadConfig. */
@@ -27,11 +21,7 @@ function envValue(env: ConfigEnv, name: string): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value;
 }
 
-function pick(
-  meta: ConfigSettingMeta,
-  env: ConfigEnv,
-  file: Readonly<Record<string, unknown>>,
-): { raw: unknown; source: ConfigSource } {
+function pick(meta: ConfigSettingMeta, env: ConfigEnv, file: Readonly<Record<string, unknown>>): { raw: unknown; source: ConfigSource } {
   const fromEnv = envValue(env, meta.env);
   if (fromEnv !== undefined) return { raw: fromEnv, source: 'env' };
   const fromFile = meta.fileKey === null ? undefined : file[meta.fileKey];
@@ -39,12 +29,7 @@ function pick(
   return { raw: meta.defaultValue, source: 'default' };
 }
 
-function describeProblem(
-  message: string,
-  meta: ConfigSettingMeta,
-  raw: unknown,
-  source: ConfigSource,
-): string {
+function describeProblem(message: string, meta: ConfigSettingMeta, raw: unknown, source: ConfigSource): string {
   const where = source === 'file' ? ` from config file key ${meta.fileKey}` : '';
   const shown = showRawValue(meta, raw);
   if (shown === undefined) return where === '' ? message : `${message} (set${where})`;
@@ -62,8 +47,7 @@ function crossSettingProblems(
   if (parsed.nodeEnv === 'production' && raws.masterKey === undefined && !failed.has('masterKey')) {
     problems.push({
       variable: 'NAVPLANE_MASTER_KEY',
-      message:
-        'required when NODE_ENV=production (base64 of 32 random bytes, e.g. from `openssl rand -base64 32`)',
+      message: 'required when NODE_ENV=production (base64 of 32 random bytes, e.g. from `openssl rand -base64 32`)',
     });
   }
   const queue = parsed.traceQueueSize;
@@ -82,14 +66,10 @@ function crossSettingProblems(
  * Pure apart from reading that file. Returns the typed config, or every problem found (one per
  * bad setting, naming the variable; secrets are never echoed).
  */
-export function loadConfig(
-  env: ConfigEnv,
-  options: LoadConfigOptions = {},
-): Result<NavPlaneConfig, ConfigProblem[]> {
+export function loadConfig(env: ConfigEnv, options: LoadConfigOptions = {}): Result<NavPlaneConfig, ConfigProblem[]> {
   const problems: ConfigProblem[] = [];
   const configPath = envValue(env, CONFIG_FILE_VARIABLE);
-  const configFile =
-    configPath === undefined ? undefined : resolve(options.cwd ?? process.cwd(), configPath.trim());
+  const configFile = configPath === undefined ? undefined : resolve(options.cwd ?? process.cwd(), configPath.trim());
   let fileValues: Readonly<Record<string, unknown>> = {};
   if (configFile !== undefined) {
     const file = readConfigFile(configFile);
@@ -130,8 +110,6 @@ export function loadConfig(
 }
 
 /** loadConfig(process.env): the one place NavPlane reads process.env; apps' main.ts call it. */
-export function loadConfigFromProcess(
-  options: LoadConfigOptions = {},
-): Result<NavPlaneConfig, ConfigProblem[]> {
+export function loadConfigFromProcess(options: LoadConfigOptions = {}): Result<NavPlaneConfig, ConfigProblem[]> {
   return loadConfig(process.env, options);
 }

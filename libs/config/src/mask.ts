@@ -22,9 +22,7 @@ export function maskDatabaseUrl(url: string): string {
 
 /** Masks the password of every `scheme://user:password@` URL inside free text. */
 export function maskUrlCredentials(text: string): string {
-  return text
-    .replace(/([a-z][a-z0-9+.-]*:\/\/[^\s:/@"']*:)[^\s/"']*@/gi, '$1***@')
-    .replace(/([?&](?:ssl)?password=)[^&#\s"']*/gi, '$1***');
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^\s:/@"']*:)[^\s/"']*@/gi, '$1***@').replace(/([?&](?:ssl)?password=)[^&#\s"']*/gi, '$1***');
 }
 
 const MAX_SHOWN = 100;

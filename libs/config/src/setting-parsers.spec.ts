@@ -70,12 +70,9 @@ describe('parseInteger with a unit', () => {
 });
 
 describe('parseHost', () => {
-  it.each(['127.0.0.1', '0.0.0.0', '::', '::1', 'localhost', 'navplane.internal', 'my-host'])(
-    'accepts %s',
-    (raw) => {
-      expect(value(parseHost(raw))).toBe(raw);
-    },
-  );
+  it.each(['127.0.0.1', '0.0.0.0', '::', '::1', 'localhost', 'navplane.internal', 'my-host'])('accepts %s', (raw) => {
+    expect(value(parseHost(raw))).toBe(raw);
+  });
   it.each(['', 'http://localhost', 'a b', '-bad', 'host:8080', 8080])('rejects %j', (raw) => {
     expect(parseHost(raw).ok).toBe(false);
   });
@@ -116,17 +113,12 @@ describe('parseDatabaseUrl', () => {
     expect(value(parseDatabaseUrl(raw))).toBe(raw);
   });
 
-  it.each([
-    'mysql://u@h/db',
-    './data/navplane.db',
-    'sqlite:',
-    'sqlite://x',
-    'postgres:/nohost',
-    'postgres:///db',
-    42,
-  ])('rejects %j', (raw) => {
-    expect(parseDatabaseUrl(raw).ok).toBe(false);
-  });
+  it.each(['mysql://u@h/db', './data/navplane.db', 'sqlite:', 'sqlite://x', 'postgres:/nohost', 'postgres:///db', 42])(
+    'rejects %j',
+    (raw) => {
+      expect(parseDatabaseUrl(raw).ok).toBe(false);
+    },
+  );
 });
 
 describe('parseMasterKey', () => {
@@ -190,22 +182,16 @@ describe('parseTrustProxy', () => {
     expect(value(parseTrustProxy(raw))).toEqual(expected);
   });
 
-  it.each(['yes', 'somewhere', '10.0.0.0/33', '::1/129', '10.0.0.1/24/1', 'loopback,', '-1', '1.5', [1], {}])(
-    'rejects %j',
-    (raw) => {
-      expect(parseTrustProxy(raw).ok).toBe(false);
-    },
-  );
+  it.each(['yes', 'somewhere', '10.0.0.0/33', '::1/129', '10.0.0.1/24/1', 'loopback,', '-1', '1.5', [1], {}])('rejects %j', (raw) => {
+    expect(parseTrustProxy(raw).ok).toBe(false);
+  });
 });
 
 describe('parseCorsOrigins', () => {
   it.each([
     [undefined, []],
     ['https://dash.example.com', ['https://dash.example.com']],
-    [
-      'https://dash.example.com/, http://localhost:3000,https://dash.example.com,',
-      ['https://dash.example.com', 'http://localhost:3000'],
-    ],
+    ['https://dash.example.com/, http://localhost:3000,https://dash.example.com,', ['https://dash.example.com', 'http://localhost:3000']],
     [['HTTPS://Dash.Example.com'], ['https://dash.example.com']],
   ])('%j → %j', (raw, expected) => {
     expect(value(parseCorsOrigins(raw))).toEqual(expected);

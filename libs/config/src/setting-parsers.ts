@@ -24,8 +24,7 @@ export const MAX_TIMER_MS = 2_147_483_647;
 const TRUE_WORDS = new Set(['true', '1', 'yes']);
 const FALSE_WORDS = new Set(['false', '0', 'no']);
 const TRUST_PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
-const HOSTNAME =
-  /^(?=.{1,253}$)[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+const HOSTNAME = /^(?=.{1,253}$)[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
 // Standard or URL-safe alphabet, padding optional; Buffer.from(…, 'base64') alone would silently
 // skip invalid characters.
 const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
@@ -44,9 +43,7 @@ export function parseBoolean(raw: unknown): ParseResult<boolean> {
 
 /** Parses a whole number in [min, max] from digits or a YAML/JSON integer; `unit` words the message. */
 export function parseInteger(raw: unknown, min: number, max: number, unit?: string): ParseResult<number> {
-  const expected = unit
-    ? `must be a whole number of ${unit} from ${min} to ${max}`
-    : `must be an integer from ${min} to ${max}`;
+  const expected = unit ? `must be a whole number of ${unit} from ${min} to ${max}` : `must be an integer from ${min} to ${max}`;
   let value: number;
   if (typeof raw === 'number') value = raw;
   else if (typeof raw === 'string' && /^\d+$/.test(raw.trim())) value = Number(raw.trim());
@@ -89,8 +86,7 @@ export function parseHttpBaseUrl(raw: unknown): ParseResult<string> {
 
 /** Parses `NAVPLANE_DATABASE_URL`: `sqlite:<path>` or a `postgres://`/`postgresql://` URL with a host. */
 export function parseDatabaseUrl(raw: unknown): ParseResult<string> {
-  const expected =
-    'must be sqlite:<path> (e.g. sqlite:./data/navplane.db) or a postgres:// or postgresql:// URL';
+  const expected = 'must be sqlite:<path> (e.g. sqlite:./data/navplane.db) or a postgres:// or postgresql:// URL';
   if (typeof raw !== 'string') return err(expected);
   const value = raw.trim();
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(value)?.[1]?.toLowerCase();
@@ -109,9 +105,7 @@ export function parseDatabaseUrl(raw: unknown): ParseResult<string> {
       return err('must be a valid postgres:// URL such as postgres://user:password@host:5432/navplane');
     }
     if (!value.slice(scheme.length).startsWith('://') || url.hostname === '') {
-      return err(
-        'must be a postgres:// URL with a host, such as postgres://user:password@host:5432/navplane',
-      );
+      return err('must be a postgres:// URL with a host, such as postgres://user:password@host:5432/navplane');
     }
     return ok(value);
   }
@@ -120,8 +114,7 @@ export function parseDatabaseUrl(raw: unknown): ParseResult<string> {
 
 /** Parses a master key: base64 (standard or URL-safe) of exactly 32 bytes; the message never shows the key. */
 export function parseMasterKey(raw: unknown): ParseResult<Buffer> {
-  const expected =
-    'must be base64 of exactly 32 bytes (generate one with `openssl rand -base64 32`); the value is not shown';
+  const expected = 'must be base64 of exactly 32 bytes (generate one with `openssl rand -base64 32`); the value is not shown';
   if (typeof raw !== 'string') return err(expected);
   const text = raw.trim();
   if (!BASE64.test(text)) return err(expected);
@@ -224,8 +217,7 @@ export function parseTrustProxy(raw: unknown): ParseResult<TrustProxy> {
 /** Parses allowed CORS origins: comma-separated (or a YAML/JSON list) http(s) origins with no path. */
 export function parseCorsOrigins(raw: unknown): ParseResult<readonly string[]> {
   if (raw === undefined) return ok([]);
-  const expected =
-    'must be comma-separated http(s) origins with no path, such as https://dashboard.example.com';
+  const expected = 'must be comma-separated http(s) origins with no path, such as https://dashboard.example.com';
   let entries: unknown[];
   if (typeof raw === 'string') entries = raw.split(',');
   else if (Array.isArray(raw)) entries = raw;

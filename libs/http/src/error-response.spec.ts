@@ -80,7 +80,9 @@ describe('errorHandler', () => {
     const bad = await request(app).post('/x').set('Content-Type', 'application/json').send('{"a":');
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('invalid_request');
-    const big = await request(app).post('/x').send({ text: 'x'.repeat(100) });
+    const big = await request(app)
+      .post('/x')
+      .send({ text: 'x'.repeat(100) });
     expect(big.status).toBe(413);
     expect(big.body.error.code).toBe('request_too_large');
   });

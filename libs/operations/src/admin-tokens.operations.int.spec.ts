@@ -19,7 +19,11 @@ describe.each(TEST_DIALECTS)('admin-token operations (%s)', (dialect) => {
     expect(listed.map((t) => t.id)).toEqual([created.record.id]);
     expect(JSON.stringify(listed)).not.toMatch(/argon2|tokenHash/);
     expect(JSON.stringify(await h.repos.auditLog.list())).not.toContain(created.token);
-    expect((await h.audit('admin_token.create'))[0]).toMatchObject({ targetId: created.record.id, orgId: null, details: { name: 'dashboard' } });
+    expect((await h.audit('admin_token.create'))[0]).toMatchObject({
+      targetId: created.record.id,
+      orgId: null,
+      details: { name: 'dashboard' },
+    });
     expect(h.changes).toEqual([{ topic: CHANGE_TOPICS.adminTokenChanged, payload: { tokenId: created.record.id } }]);
 
     h.clearChanges();

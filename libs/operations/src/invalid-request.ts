@@ -36,10 +36,6 @@ export function invalidRequestFromZod(error: z.ZodError, data: unknown, prefix: 
   const param = formatParamPath(path);
   if (param.length === 0) return new AppError('invalid_request', `Invalid request: ${issue.message}`);
   const missing = issue.code === 'invalid_type' && valueAt(data, issue.path) === undefined;
-  const message = missing
-    ? `${param} is required`
-    : issue.code === 'custom'
-      ? `${param} ${issue.message}`
-      : `${param}: ${issue.message}`;
+  const message = missing ? `${param} is required` : issue.code === 'custom' ? `${param} ${issue.message}` : `${param}: ${issue.message}`;
   return new AppError('invalid_request', message, { details: { param } });
 }

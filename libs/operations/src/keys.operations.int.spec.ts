@@ -16,9 +16,7 @@ describe.each(TEST_DIALECTS)('key operations (%s)', (dialect) => {
 
   it('issues a key shown once, lists it without secrets, audits and announces', async () => {
     const workspace = unwrap(await h.ops.workspaces.create(orgA, { name: 'ws' }, ACTOR));
-    const issued = unwrap(
-      await h.ops.keys.issue(orgA, { name: 'ci', scopes: ['admin', 'proxy'], workspaceId: workspace.id }, ACTOR),
-    );
+    const issued = unwrap(await h.ops.keys.issue(orgA, { name: 'ci', scopes: ['admin', 'proxy'], workspaceId: workspace.id }, ACTOR));
     expect(issued.key).toMatch(/^np_/);
     expect(issued.record).toMatchObject({
       orgId: orgA,
@@ -59,9 +57,7 @@ describe.each(TEST_DIALECTS)('key operations (%s)', (dialect) => {
     const revoked = unwrap(await h.ops.keys.revoke(orgA, rotated.record.id, ACTOR));
     expect(revoked).toMatchObject({ id: rotated.record.id, status: 'revoked', revokedAt: expect.any(String) });
     expect((await h.audit('key.revoke')).find((e) => e.targetId === rotated.record.id)).toMatchObject({ orgId: orgA });
-    expect(h.changes).toEqual([
-      { topic: CHANGE_TOPICS.gatewayKeyChanged, payload: expect.objectContaining({ keyId: rotated.record.id }) },
-    ]);
+    expect(h.changes).toEqual([{ topic: CHANGE_TOPICS.gatewayKeyChanged, payload: expect.objectContaining({ keyId: rotated.record.id }) }]);
     expect(failure(await h.ops.keys.rotate(orgA, rotated.record.id, {}, ACTOR)).code).toBe('conflict');
   });
 

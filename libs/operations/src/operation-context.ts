@@ -26,11 +26,7 @@ export function notFound(message: string): Err<AppError> {
 }
 
 /** Publishes a change after its commit; resolves to the error instead of rejecting. */
-export async function announce(
-  context: OperationContext,
-  topic: ChangeTopic,
-  payload: JsonObject,
-): Promise<Error | undefined> {
+export async function announce(context: OperationContext, topic: ChangeTopic, payload: JsonObject): Promise<Error | undefined> {
   try {
     await context.changeFeed.publish(topic, payload);
     return undefined;

@@ -37,13 +37,18 @@ export function createOrgOperations(context: OperationContext): OrgOperations {
       const id = newId('org', nowMs);
       const org = await repos.transaction(async (trx) => {
         const created = await trx.orgs.create({ id, name: name.value, createdAt: toIso(nowMs) });
-        await appendAudit(trx, actor, {
-          action: 'org.create',
-          orgId: id,
-          targetType: 'org',
-          targetId: id,
-          details: { name: name.value },
-        }, nowMs);
+        await appendAudit(
+          trx,
+          actor,
+          {
+            action: 'org.create',
+            orgId: id,
+            targetType: 'org',
+            targetId: id,
+            details: { name: name.value },
+          },
+          nowMs,
+        );
         return created;
       });
       // Only a cached "no such org" could be stale; the org exists and its id must reach the caller anyway.
@@ -66,13 +71,18 @@ export function createOrgOperations(context: OperationContext): OrgOperations {
       const org = await repos.transaction(async (trx) => {
         const updated = await trx.orgs.setEnabled(orgId, enabled, toIso(nowMs));
         if (updated === undefined) return undefined;
-        await appendAudit(trx, actor, {
-          action: enabled ? 'org.enable' : 'org.disable',
-          orgId,
-          targetType: 'org',
-          targetId: orgId,
-          details: { enabled },
-        }, nowMs);
+        await appendAudit(
+          trx,
+          actor,
+          {
+            action: enabled ? 'org.enable' : 'org.disable',
+            orgId,
+            targetType: 'org',
+            targetId: orgId,
+            details: { enabled },
+          },
+          nowMs,
+        );
         return updated;
       });
       if (org === undefined) return orgNotFound();

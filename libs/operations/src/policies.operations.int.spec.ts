@@ -61,7 +61,13 @@ describe.each(TEST_DIALECTS)('policy operations (%s)', (dialect) => {
       [[{ scope: { type: 'key' }, mode: 'off' }], 'policies[0].scope.value'],
       [[{ scope: { type: 'org' }, mode: 'off', detectors: ['dna'] }], 'policies[0].detectors[0]'],
       [[{ scope: { type: 'org' }, mode: 'off', extra: 1 }], 'policies[0].extra'],
-      [[{ scope: { type: 'org' }, mode: 'off' }, { scope: { type: 'org' }, mode: 'block' }], 'policies[1].scope'],
+      [
+        [
+          { scope: { type: 'org' }, mode: 'off' },
+          { scope: { type: 'org' }, mode: 'block' },
+        ],
+        'policies[1].scope',
+      ],
       [[{ scope: { type: 'provider', value: 'mistral' }, mode: 'off' }], 'policies[0].scope.value'],
       [[{ scope: { type: 'route', value: 'v1/chat' }, mode: 'off' }], 'policies[0].scope.value'],
       [[{ scope: { type: 'workspace', value: workspaceB }, mode: 'off' }], 'policies[0].scope.value'],

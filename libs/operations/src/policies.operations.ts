@@ -107,16 +107,21 @@ export function createPolicyOperations(context: OperationContext): PolicyOperati
       });
       const stored = await repos.transaction(async (trx) => {
         const replaced = await trx.policies.replaceForOrg(orgId, rows, toIso(nowMs));
-        await appendAudit(trx, actor, {
-          action: 'policy.replace',
-          orgId,
-          targetType: 'org',
-          targetId: orgId,
-          details: {
-            count: rows.length,
-            policies: rows.map((row) => ({ scopeType: row.scopeType, scopeValue: row.scopeValue, mode: row.mode })),
+        await appendAudit(
+          trx,
+          actor,
+          {
+            action: 'policy.replace',
+            orgId,
+            targetType: 'org',
+            targetId: orgId,
+            details: {
+              count: rows.length,
+              policies: rows.map((row) => ({ scopeType: row.scopeType, scopeValue: row.scopeValue, mode: row.mode })),
+            },
           },
-        }, nowMs);
+          nowMs,
+        );
         return replaced;
       });
       const failure = await announce(context, CHANGE_TOPICS.policyChanged, { orgId });

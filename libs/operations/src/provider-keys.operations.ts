@@ -70,13 +70,18 @@ export function createProviderKeyOperations(context: OperationContext): Provider
         throw error;
       }
       const nowMs = clock.nowMs();
-      await appendAudit(repos, actor, {
-        action: 'provider_key.set',
-        orgId,
-        targetType: 'provider_key',
-        targetId: summary.id,
-        details: { provider, last4: summary.last4, replaced: summary.rotatedAt !== null },
-      }, nowMs);
+      await appendAudit(
+        repos,
+        actor,
+        {
+          action: 'provider_key.set',
+          orgId,
+          targetType: 'provider_key',
+          targetId: summary.id,
+          details: { provider, last4: summary.last4, replaced: summary.rotatedAt !== null },
+        },
+        nowMs,
+      );
       return ok(toInfo(summary));
     },
 
@@ -92,13 +97,18 @@ export function createProviderKeyOperations(context: OperationContext): Provider
       if (stored === undefined || !(await vault.deleteProviderKey(orgId, provider))) {
         return notFound(`This org has no ${provider} key`);
       }
-      await appendAudit(repos, actor, {
-        action: 'provider_key.delete',
-        orgId,
-        targetType: 'provider_key',
-        targetId: stored.id,
-        details: { provider, last4: stored.last4 },
-      }, clock.nowMs());
+      await appendAudit(
+        repos,
+        actor,
+        {
+          action: 'provider_key.delete',
+          orgId,
+          targetType: 'provider_key',
+          targetId: stored.id,
+          details: { provider, last4: stored.last4 },
+        },
+        clock.nowMs(),
+      );
       return ok(undefined);
     },
   };

@@ -33,13 +33,18 @@ export function createWorkspaceOperations(context: OperationContext): WorkspaceO
       const id = newId('workspace', nowMs);
       const workspace = await repos.transaction(async (trx) => {
         const created = await trx.workspaces.create({ id, orgId, name: name.value, createdAt: toIso(nowMs) });
-        await appendAudit(trx, actor, {
-          action: 'workspace.create',
-          orgId,
-          targetType: 'workspace',
-          targetId: id,
-          details: { name: name.value },
-        }, nowMs);
+        await appendAudit(
+          trx,
+          actor,
+          {
+            action: 'workspace.create',
+            orgId,
+            targetType: 'workspace',
+            targetId: id,
+            details: { name: name.value },
+          },
+          nowMs,
+        );
         return created;
       });
       return ok(workspace);

@@ -2,13 +2,7 @@
 export type DetectorId = 'email' | 'phone' | 'ssn' | 'credit_card' | 'secrets';
 
 /** Every detector, in the order summaries and decision records list them. */
-export const DETECTOR_IDS: readonly DetectorId[] = Object.freeze([
-  'email',
-  'phone',
-  'ssn',
-  'credit_card',
-  'secrets',
-] as const);
+export const DETECTOR_IDS: readonly DetectorId[] = Object.freeze(['email', 'phone', 'ssn', 'credit_card', 'secrets'] as const);
 
 /** The label each detector's placeholders carry: `[EMAIL:1a2b3c4d]`. */
 export const PLACEHOLDER_LABELS: Readonly<Record<DetectorId, string>> = Object.freeze({

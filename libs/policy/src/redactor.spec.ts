@@ -51,7 +51,11 @@ describe('createRedactor', () => {
     ['url_encoded', 'jane%40example.com'],
     ['base64', base64('write to jane@example.com')],
   ])('reports how a value was found: %s', (via, text) => {
-    expect(createRedactor({ salt }).scanText(`x ${text} y`).map((f) => f.via)).toEqual([via]);
+    expect(
+      createRedactor({ salt })
+        .scanText(`x ${text} y`)
+        .map((f) => f.via),
+    ).toEqual([via]);
   });
 
   it('replaces a whole base64 token and reports every value inside', () => {

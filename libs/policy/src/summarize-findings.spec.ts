@@ -14,7 +14,14 @@ describe('summarizeFindings', () => {
       f('email', 'email', '11111111', 'plain', 'metadata.a'),
     ];
     expect(summarizeFindings(findings)).toEqual([
-      { detector: 'email', count: 3, fields: ['metadata.a', 'metadata.b'], hashes: ['11111111', '22222222'], kinds: ['email'], via: ['plain', 'split'] },
+      {
+        detector: 'email',
+        count: 3,
+        fields: ['metadata.a', 'metadata.b'],
+        hashes: ['11111111', '22222222'],
+        kinds: ['email'],
+        via: ['plain', 'split'],
+      },
       {
         detector: 'secrets',
         count: 2,
@@ -27,7 +34,11 @@ describe('summarizeFindings', () => {
   });
 
   it('is deterministic whatever the input order', () => {
-    const findings = [f('phone', 'phone', '0a0a0a0a', 'plain', 'b'), f('ssn', 'ssn', '0b0b0b0b', 'normalized', 'a'), f('phone', 'phone', '0c0c0c0c', 'url_encoded', 'a')];
+    const findings = [
+      f('phone', 'phone', '0a0a0a0a', 'plain', 'b'),
+      f('ssn', 'ssn', '0b0b0b0b', 'normalized', 'a'),
+      f('phone', 'phone', '0c0c0c0c', 'url_encoded', 'a'),
+    ];
     expect(summarizeFindings([...findings].reverse())).toEqual(summarizeFindings(findings));
   });
 

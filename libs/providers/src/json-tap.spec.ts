@@ -9,9 +9,7 @@ describe('json tap', () => {
     id: 'chatcmpl-1',
     object: 'chat.completion',
     model: 'gpt-4o-2024-08-06',
-    choices: [
-      { index: 0, message: { role: 'assistant', content: 'say "usage":{"prompt_tokens":1}' }, finish_reason: 'stop' },
-    ],
+    choices: [{ index: 0, message: { role: 'assistant', content: 'say "usage":{"prompt_tokens":1}' }, finish_reason: 'stop' }],
     usage: { prompt_tokens: 20, completion_tokens: 5, total_tokens: 25, prompt_tokens_details: { cached_tokens: 0 } },
     service_tier: 'default',
     system_fingerprint: 'fp_1',

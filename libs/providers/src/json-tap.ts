@@ -1,14 +1,6 @@
 import type { ProviderId } from './provider-adapter';
 import { getProviderAdapter } from './providers';
-import {
-  findKeyValue,
-  keyBytes,
-  lastObjectValue,
-  NOT_JSON,
-  parseJsonBytes,
-  skipSpace,
-  stringLiteralEnd,
-} from './sse/json-bytes';
+import { findKeyValue, keyBytes, lastObjectValue, NOT_JSON, parseJsonBytes, skipSpace, stringLiteralEnd } from './sse/json-bytes';
 import type { Usage } from './usage';
 
 /** Options of `createJsonTap`. */

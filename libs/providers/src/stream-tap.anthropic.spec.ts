@@ -36,10 +36,7 @@ const BODY: Event[] = [
   ['content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }],
   ['ping', { type: 'ping' }],
   ...['Hello', ' w\u00f6rld', ' \u{1F30D}'].map(
-    (text): Event => [
-      'content_block_delta',
-      { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } },
-    ],
+    (text): Event => ['content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } }],
   ),
   ['content_block_stop', { type: 'content_block_stop', index: 0 }],
 ];
@@ -51,9 +48,7 @@ function messageDelta(usage: object): Event {
 const STOP: Event = ['message_stop', { type: 'message_stop' }];
 
 function encode(events: Event[], eol = '\n'): Buffer {
-  return Buffer.from(
-    events.map(([name, data]) => `event: ${name}${eol}data: ${JSON.stringify(data)}${eol}${eol}`).join(''),
-  );
+  return Buffer.from(events.map(([name, data]) => `event: ${name}${eol}data: ${JSON.stringify(data)}${eol}${eol}`).join(''));
 }
 
 const T0 = 1_700_000_000_000;
@@ -93,21 +88,18 @@ describe('stream tap: Anthropic messages', () => {
     ['every 7 bytes', everyNth(7)],
     ['every 64 bytes', everyNth(64)],
   ] as const)('%s', (_name, cuts) => {
-    it.each(['\n', '\r\n', '\r'])(
-      'merges message_start and message_delta usage, cache tokens included (eol %j)',
-      (eol) => {
-        const input = encode([messageStart(), ...BODY, messageDelta({ output_tokens: 15 }), STOP], eol);
-        const { forwarded, result } = run(input, cuts(input.length));
-        expect(forwarded.equals(input)).toBe(true);
-        expect(result).toEqual({
-          usage: FULL_USAGE,
-          model: 'claude-sonnet-4-5-20250929',
-          complete: true,
-          firstChunkAt: T0,
-          malformedEvents: 0,
-        });
-      },
-    );
+    it.each(['\n', '\r\n', '\r'])('merges message_start and message_delta usage, cache tokens included (eol %j)', (eol) => {
+      const input = encode([messageStart(), ...BODY, messageDelta({ output_tokens: 15 }), STOP], eol);
+      const { forwarded, result } = run(input, cuts(input.length));
+      expect(forwarded.equals(input)).toBe(true);
+      expect(result).toEqual({
+        usage: FULL_USAGE,
+        model: 'claude-sonnet-4-5-20250929',
+        complete: true,
+        firstChunkAt: T0,
+        malformedEvents: 0,
+      });
+    });
   });
 
   it('newer API versions: message_delta may repeat input/cache fields; later non-null values win per field', () => {
@@ -164,10 +156,7 @@ describe('stream tap: Anthropic messages', () => {
   });
 
   it('records an error event (e.g. overloaded) and stays incomplete', () => {
-    const input = encode([
-      messageStart(),
-      ['error', { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }],
-    ]);
+    const input = encode([messageStart(), ['error', { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }]]);
     expect(run(input).result).toMatchObject({ complete: false, streamError: 'overloaded_error' });
   });
 
@@ -183,9 +172,7 @@ describe('stream tap: Anthropic messages', () => {
 
   it('reads events without an event: line by their payload type', () => {
     const input = Buffer.from(
-      [messageStart(), messageDelta({ output_tokens: 15 }), STOP]
-        .map(([, data]) => `data: ${JSON.stringify(data)}\n\n`)
-        .join(''),
+      [messageStart(), messageDelta({ output_tokens: 15 }), STOP].map(([, data]) => `data: ${JSON.stringify(data)}\n\n`).join(''),
     );
     expect(run(input).result).toMatchObject({ usage: FULL_USAGE, complete: true });
   });

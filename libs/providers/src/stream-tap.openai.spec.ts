@@ -48,10 +48,7 @@ function chatEvents(options: ChatStreamOptions): string[] {
       choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
       ...(options.includeUsage ? { usage: null } : {}),
     });
-  const data = [
-    chunk({ role: 'assistant', content: '', refusal: null }, null),
-    ...PIECES.map((p) => chunk({ content: p }, null)),
-  ];
+  const data = [chunk({ role: 'assistant', content: '', refusal: null }, null), ...PIECES.map((p) => chunk({ content: p }, null))];
   if (options.truncate) return data;
   data.push(chunk({}, 'stop'));
   if (options.includeUsage) data.push(JSON.stringify({ ...BASE, choices: [], usage: CHAT_USAGE }));
@@ -138,10 +135,7 @@ describe('stream tap: OpenAI chat completions', () => {
 
     it('reads usage (cached tokens as cache reads) when the client asked for it', () => {
       const input = chatStream({ includeUsage: true });
-      const { forwarded, result } = run(
-        createStreamTap({ clock, provider: 'openai' }),
-        chunksOf(input, cuts(input.length)),
-      );
+      const { forwarded, result } = run(createStreamTap({ clock, provider: 'openai' }), chunksOf(input, cuts(input.length)));
       expect(forwarded.equals(input)).toBe(true);
       expect(result).toEqual({
         usage: EXPECTED_CHAT_USAGE,
@@ -200,9 +194,7 @@ describe('stream tap: OpenAI chat completions', () => {
     events.splice(3, 0, 'not json at all');
     const input = Buffer.from(events.map((d) => `data: ${d}\n\n`).join(''));
     for (const strip of [false, true]) {
-      const { forwarded, result } = run(createStreamTap({ clock, provider: 'openai', stripUsageChunk: strip }), [
-        input,
-      ]);
+      const { forwarded, result } = run(createStreamTap({ clock, provider: 'openai', stripUsageChunk: strip }), [input]);
       expect(result.malformedEvents).toBe(2);
       expect(result.usage).toEqual(EXPECTED_CHAT_USAGE);
       expect(forwarded.toString()).toContain('data: not json at all\n\n');
@@ -288,10 +280,7 @@ function responsesStream(terminal: 'response.completed' | 'response.incomplete' 
   });
   const events: [string, object][] = [
     ['response.created', { type: 'response.created', sequence_number: 0, response: response('in_progress', null) }],
-    [
-      'response.in_progress',
-      { type: 'response.in_progress', sequence_number: 1, response: response('in_progress', null) },
-    ],
+    ['response.in_progress', { type: 'response.in_progress', sequence_number: 1, response: response('in_progress', null) }],
     [
       'response.output_item.added',
       {
@@ -345,10 +334,7 @@ describe('stream tap: OpenAI Responses API', () => {
   describe.each(SPLITS.slice(0, 3))('$name', ({ cuts }) => {
     it.each(['response.completed', 'response.incomplete'] as const)('reads usage and model from %s', (terminal) => {
       const input = responsesStream(terminal);
-      const { forwarded, result } = run(
-        createStreamTap({ clock, provider: 'openai' }),
-        chunksOf(input, cuts(input.length)),
-      );
+      const { forwarded, result } = run(createStreamTap({ clock, provider: 'openai' }), chunksOf(input, cuts(input.length)));
       expect(forwarded.equals(input)).toBe(true);
       expect(result).toEqual({ usage, model: 'gpt-4.1-2025-04-14', complete: true, malformedEvents: 0 });
     });
@@ -375,9 +361,7 @@ describe('stream tap: OpenAI Responses API', () => {
         status: 'completed',
         model: 'gpt-4.1-2025-04-14',
         output: [{ type: 'image_generation_call', id: 'ig_1', status: 'completed', result: image }],
-        tools: [
-          { type: 'function', name: 'f', parameters: { type: 'object', properties: { usage: { type: 'string' } } } },
-        ],
+        tools: [{ type: 'function', name: 'f', parameters: { type: 'object', properties: { usage: { type: 'string' } } } }],
         usage: {
           input_tokens: 2000,
           input_tokens_details: { cached_tokens: 1536 },
@@ -388,14 +372,8 @@ describe('stream tap: OpenAI Responses API', () => {
         metadata: {},
       },
     };
-    const input = Buffer.concat([
-      responsesStream(null),
-      Buffer.from(`event: response.completed\ndata: ${JSON.stringify(completed)}\n\n`),
-    ]);
-    const { forwarded, result } = run(
-      createStreamTap({ clock, provider: 'openai' }),
-      chunksOf(input, SPLITS[2].cuts(input.length)),
-    );
+    const input = Buffer.concat([responsesStream(null), Buffer.from(`event: response.completed\ndata: ${JSON.stringify(completed)}\n\n`)]);
+    const { forwarded, result } = run(createStreamTap({ clock, provider: 'openai' }), chunksOf(input, SPLITS[2].cuts(input.length)));
     expect(forwarded.equals(input)).toBe(true);
     expect(result).toEqual({ usage, model: 'gpt-4.1-2025-04-14', complete: true, malformedEvents: 1 });
   });

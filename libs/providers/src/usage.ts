@@ -52,9 +52,7 @@ export function tokenCount(value: unknown): number | undefined {
 
 /** The value as a plain JSON object, or undefined (arrays and null are not objects here). */
 export function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }
 
 /** The value when it is a non-empty string, else undefined. */

@@ -33,11 +33,7 @@ export interface RunServersOptions {
  * turns 503 at once, the servers stop accepting, in-flight requests finish within
  * `NAVPLANE_SHUTDOWN_GRACE_MS`, shutdown hooks run (trace flush), the DB closes, and the process exits 0.
  */
-export async function runServers(
-  runtime: Runtime,
-  specs: ServerSpec[],
-  options: RunServersOptions = {},
-): Promise<RunningProcess> {
+export async function runServers(runtime: Runtime, specs: ServerSpec[], options: RunServersOptions = {}): Promise<RunningProcess> {
   const { config, logger } = runtime;
   const servers: Record<string, RunningServer> = {};
   try {

@@ -1,10 +1,5 @@
 import type { Writable } from 'node:stream';
-import {
-  createLogger as createWinstonLogger,
-  format,
-  transports,
-  type Logger as WinstonLogger,
-} from 'winston';
+import { createLogger as createWinstonLogger, format, transports, type Logger as WinstonLogger } from 'winston';
 import { scrubSecrets } from './scrub-secrets';
 
 // triple-beam's LEVEL: the registered symbol winston's transports filter by.
@@ -46,12 +41,7 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
   return createWinstonLogger({
     level: options.level ?? 'info',
     defaultMeta: options.base === undefined ? undefined : { ...options.base },
-    format: format.combine(
-      format.splat(),
-      format.timestamp(),
-      scrubFormat(),
-      format.json({ deterministic: false }),
-    ),
+    format: format.combine(format.splat(), format.timestamp(), scrubFormat(), format.json({ deterministic: false })),
     transports: [new transports.Stream({ stream: options.stream ?? process.stdout })],
     exitOnError: false,
   });

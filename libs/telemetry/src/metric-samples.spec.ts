@@ -20,12 +20,9 @@ describe('readMetricSamples', () => {
   });
 
   it('unescapes label values, reads several labels and exponents, ignores a timestamp', () => {
-    const text = [
-      '# HELP m help',
-      '# TYPE m gauge',
-      'm{a="x\\"y",b="line\\nnext", c="back\\\\slash"} 1.5e3 1700000000000',
-      'm 2',
-    ].join('\n');
+    const text = ['# HELP m help', '# TYPE m gauge', 'm{a="x\\"y",b="line\\nnext", c="back\\\\slash"} 1.5e3 1700000000000', 'm 2'].join(
+      '\n',
+    );
     expect(readMetricSamples(text, 'm')).toEqual([
       { labels: { a: 'x"y', b: 'line\nnext', c: 'back\\slash' }, value: 1500 },
       { labels: {}, value: 2 },

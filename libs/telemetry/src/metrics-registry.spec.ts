@@ -21,20 +21,14 @@ describe('createMetricsRegistry', () => {
 
   it('creates counters, gauges and histograms on its own registry', async () => {
     const metrics = createMetricsRegistry({ collectDefault: false, defaultLabels: { app: 'gateway' } });
-    metrics
-      .counter({ name: 'navplane_requests_total', help: 'Proxied requests', labelNames: ['provider'] })
-      .inc({ provider: 'openai' });
+    metrics.counter({ name: 'navplane_requests_total', help: 'Proxied requests', labelNames: ['provider'] }).inc({ provider: 'openai' });
     metrics.gauge({ name: 'navplane_trace_queue_depth', help: 'Queued traces' }).set(3);
-    metrics
-      .histogram({ name: 'navplane_request_duration_seconds', help: 'Latency', buckets: [0.1, 1] })
-      .observe(0.05);
+    metrics.histogram({ name: 'navplane_request_duration_seconds', help: 'Latency', buckets: [0.1, 1] }).observe(0.05);
     const text = await metrics.metrics();
     expect(text).toContain('navplane_requests_total{provider="openai",app="gateway"} 1');
     expect(text).toContain('navplane_trace_queue_depth{app="gateway"} 3');
     expect(text).toContain('navplane_request_duration_seconds_bucket{le="0.1",app="gateway"} 1');
-    expect(await createMetricsRegistry({ collectDefault: false }).metrics()).not.toContain(
-      'navplane_requests_total',
-    );
+    expect(await createMetricsRegistry({ collectDefault: false }).metrics()).not.toContain('navplane_requests_total');
   });
 
   it('returns the existing metric when asked twice', () => {
@@ -45,15 +39,8 @@ describe('createMetricsRegistry', () => {
   });
 
   it.each([
-    [
-      'counter without _total',
-      () =>
-        createMetricsRegistry({ collectDefault: false }).counter({ name: 'navplane_requests', help: 'x' }),
-    ],
-    [
-      'missing prefix',
-      () => createMetricsRegistry({ collectDefault: false }).gauge({ name: 'queue_depth', help: 'x' }),
-    ],
+    ['counter without _total', () => createMetricsRegistry({ collectDefault: false }).counter({ name: 'navplane_requests', help: 'x' })],
+    ['missing prefix', () => createMetricsRegistry({ collectDefault: false }).gauge({ name: 'queue_depth', help: 'x' })],
     [
       'camelCase',
       () =>

@@ -45,10 +45,7 @@ export interface MetricsRegistry {
 
 function checkName(name: string, kind: string, suffix?: string): void {
   if (!METRIC_NAME.test(name)) {
-    throw new AppError(
-      'internal_error',
-      `${kind} name "${name}" must be snake_case and start with ${METRIC_PREFIX}`,
-    );
+    throw new AppError('internal_error', `${kind} name "${name}" must be snake_case and start with ${METRIC_PREFIX}`);
   }
   if (suffix !== undefined && !name.endsWith(suffix)) {
     throw new AppError('internal_error', `${kind} name "${name}" must end with ${suffix}`);
@@ -62,11 +59,7 @@ export function createMetricsRegistry(options: MetricsRegistryOptions = {}): Met
   if (options.collectDefault ?? true) collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
 
   // Get-or-create, so two apps (or two test cases) sharing a registry can ask for the same metric.
-  function getOrCreate<M extends Metric>(
-    name: string,
-    kind: new (...args: never[]) => M,
-    create: () => M,
-  ): M {
+  function getOrCreate<M extends Metric>(name: string, kind: new (...args: never[]) => M, create: () => M): M {
     const existing = registry.getSingleMetric(name);
     if (existing === undefined) return create();
     if (existing instanceof kind) return existing;

@@ -32,20 +32,12 @@ describe('isSecretFieldName', () => {
     expect(isSecretFieldName(name)).toBe(true);
   });
 
-  it.each([
-    'tokens',
-    'max_tokens',
-    'inputTokens',
-    'tokenCount',
-    'keyId',
-    'key',
-    'credentialMode',
-    'secretary',
-    'message',
-    'pwd',
-  ])('%s is not secret', (name) => {
-    expect(isSecretFieldName(name)).toBe(false);
-  });
+  it.each(['tokens', 'max_tokens', 'inputTokens', 'tokenCount', 'keyId', 'key', 'credentialMode', 'secretary', 'message', 'pwd'])(
+    '%s is not secret',
+    (name) => {
+      expect(isSecretFieldName(name)).toBe(false);
+    },
+  );
 });
 
 describe('scrubSecrets', () => {

@@ -15,11 +15,7 @@ describe('scrubString', () => {
     ['URL password', 'postgres://navplane:CANARYpw@db:5432/x', 'postgres://navplane:***@db:5432/x'],
     ['URL password with @', 'redis://u:CANARY@pw@host/0', 'redis://u:***@host/0'],
     ['password pair', 'login password=CANARYpw! ok', 'login password=*** ok'],
-    [
-      'JSON secret pairs',
-      '{"api_key":"CANARYkey","client_secret": "CANARYsecret"}',
-      '{"api_key":"***","client_secret": "***"}',
-    ],
+    ['JSON secret pairs', '{"api_key":"CANARYkey","client_secret": "CANARYsecret"}', '{"api_key":"***","client_secret": "***"}'],
     ['query token', '/cb?access_token=CANARYtok&state=1', '/cb?access_token=***&state=1'],
     ['pair keeps the hint', 'x-api-key: sk-ant-CANARY', 'x-api-key: sk-ant-***'],
     ['token pair', 'token: Bearer CANARYtok', 'token: Bearer ***'],

@@ -54,9 +54,7 @@ const RULES: readonly Rule[] = [
   [
     new RegExp(`(?<![A-Za-z0-9])((?:${KEY_VALUE_NAMES})["']?\\s*[:=]\\s*["']?)([^\\s"'&,;}]+)`, 'gi'),
     (_match, lead = '', value = '') =>
-      /^(bearer|basic|token)$/i.test(value) || value.endsWith('***')
-        ? `${lead}${value}`
-        : `${lead}${maskSecretValue(value)}`,
+      /^(bearer|basic|token)$/i.test(value) || value.endsWith('***') ? `${lead}${value}` : `${lead}${maskSecretValue(value)}`,
   ],
 ];
 

@@ -25,13 +25,7 @@ export interface AnthropicMessageOptions {
   /** The reply as one string, split into word chunks when `chunks` is absent. */
   readonly content?: string;
   /** Default `end_turn`. */
-  readonly stopReason?:
-    | 'end_turn'
-    | 'max_tokens'
-    | 'stop_sequence'
-    | 'tool_use'
-    | 'pause_turn'
-    | 'refusal';
+  readonly stopReason?: 'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use' | 'pause_turn' | 'refusal';
   readonly usage?: AnthropicUsageOptions;
   /** Stream only: delay before each `content_block_delta` (default 0). */
   readonly delayMs?: number;
@@ -46,10 +40,7 @@ interface ResolvedUsage {
   readonly output_tokens: number;
 }
 
-function resolveUsage(
-  usage: AnthropicUsageOptions,
-  chunkCount: number,
-): ResolvedUsage {
+function resolveUsage(usage: AnthropicUsageOptions, chunkCount: number): ResolvedUsage {
   return {
     input_tokens: usage.inputTokens ?? 10,
     cache_creation_input_tokens: usage.cacheCreationInputTokens ?? 0,
@@ -73,9 +64,7 @@ function messageEnvelope(options: AnthropicMessageOptions): {
 }
 
 /** A `message` JSON body of `POST /v1/messages` (defaults above). */
-export function anthropicMessage(
-  options: AnthropicMessageOptions = {},
-): object {
+export function anthropicMessage(options: AnthropicMessageOptions = {}): object {
   const chunks = resolveChunks(options.chunks, options.content);
   return {
     ...messageEnvelope(options),
@@ -94,9 +83,7 @@ export function anthropicMessage(
  * content_block_start, ping, one content_block_delta (text_delta) per chunk, content_block_stop,
  * message_delta (stop_reason, usage.output_tokens), message_stop.
  */
-export function anthropicMessageStream(
-  options: AnthropicMessageOptions = {},
-): SseEvent[] {
+export function anthropicMessageStream(options: AnthropicMessageOptions = {}): SseEvent[] {
   const chunks = resolveChunks(options.chunks, options.content);
   const usage = resolveUsage(options.usage ?? {}, chunks.length);
   const delayMs = options.delayMs ?? 0;
@@ -123,12 +110,7 @@ export function anthropicMessageStream(
     content_block: { type: 'text', text: '' },
   });
   if (options.ping ?? true) push('ping', {});
-  for (const text of chunks)
-    push(
-      'content_block_delta',
-      { index: 0, delta: { type: 'text_delta', text } },
-      delayMs,
-    );
+  for (const text of chunks) push('content_block_delta', { index: 0, delta: { type: 'text_delta', text } }, delayMs);
   push('content_block_stop', { index: 0 });
   push('message_delta', {
     delta: {
@@ -142,11 +124,7 @@ export function anthropicMessageStream(
 }
 
 /** The model ids Anthropic's `GET /v1/models` lists by default. */
-export const ANTHROPIC_FAKE_MODELS: readonly string[] = [
-  'claude-sonnet-4-6',
-  'claude-haiku-4-5',
-  'claude-opus-4-6',
-];
+export const ANTHROPIC_FAKE_MODELS: readonly string[] = ['claude-sonnet-4-6', 'claude-haiku-4-5', 'claude-opus-4-6'];
 
 /** An Anthropic model object. */
 export function anthropicModel(id: string): object {
@@ -159,9 +137,7 @@ export function anthropicModel(id: string): object {
 }
 
 /** An Anthropic `GET /v1/models` page (default `ANTHROPIC_FAKE_MODELS`). */
-export function anthropicModelList(
-  ids: readonly string[] = ANTHROPIC_FAKE_MODELS,
-): object {
+export function anthropicModelList(ids: readonly string[] = ANTHROPIC_FAKE_MODELS): object {
   return {
     data: ids.map(anthropicModel),
     has_more: false,

@@ -1,52 +1,20 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import {
-  anthropicMessage,
-  anthropicMessageStream,
-  anthropicModel,
-  anthropicModelList,
-} from './anthropic.fixtures';
-import type {
-  FakeProvider,
-  RecordedRequest,
-  ScriptedResponse,
-} from './fake-upstream.types';
+import { anthropicMessage, anthropicMessageStream, anthropicModel, anthropicModelList } from './anthropic.fixtures';
+import type { FakeProvider, RecordedRequest, ScriptedResponse } from './fake-upstream.types';
 import { openaiChatCompletion, openaiChatStream } from './openai-chat.fixtures';
-import {
-  openaiEmbeddings,
-  openaiErrorBody,
-  openaiModel,
-  openaiModelList,
-} from './openai-misc.fixtures';
-import {
-  openaiResponse,
-  openaiResponseStream,
-} from './openai-responses.fixtures';
+import { openaiEmbeddings, openaiErrorBody, openaiModel, openaiModelList } from './openai-misc.fixtures';
+import { openaiResponse, openaiResponseStream } from './openai-responses.fixtures';
 import { providerErrorBody } from './provider-errors';
-import {
-  digestAnthropicRequest,
-  digestChatRequest,
-  digestResponsesRequest,
-  embeddingInputs,
-  isObject,
-} from './request-digest';
+import { digestAnthropicRequest, digestChatRequest, digestResponsesRequest, embeddingInputs, isObject } from './request-digest';
 
 /** Anthropic when the path is a Messages/Complete path or the client sent `anthropic-version`; else OpenAI. */
-export function detectProvider(
-  path: string,
-  headers: IncomingHttpHeaders,
-): FakeProvider {
-  if (path.startsWith('/v1/messages') || path === '/v1/complete')
-    return 'anthropic';
+export function detectProvider(path: string, headers: IncomingHttpHeaders): FakeProvider {
+  if (path.startsWith('/v1/messages') || path === '/v1/complete') return 'anthropic';
   return headers['anthropic-version'] !== undefined ? 'anthropic' : 'openai';
 }
 
 /** A provider-shaped error; `openaiCode` overrides the OpenAI `code` the status would imply. */
-function fail(
-  request: RecordedRequest,
-  status: number,
-  message: string,
-  openaiCode?: string | null,
-): ScriptedResponse {
+function fail(request: RecordedRequest, status: number, message: string, openaiCode?: string | null): ScriptedResponse {
   const body =
     request.provider === 'openai' && openaiCode !== undefined
       ? openaiErrorBody({ message, code: openaiCode })
@@ -60,28 +28,16 @@ function bearer(headers: IncomingHttpHeaders): string | undefined {
 }
 
 /** The 401 a real provider sends for a missing or unknown key; never echoes the key. */
-function checkKey(
-  request: RecordedRequest,
-  acceptKeys: ReadonlySet<string>,
-): ScriptedResponse | undefined {
+function checkKey(request: RecordedRequest, acceptKeys: ReadonlySet<string>): ScriptedResponse | undefined {
   const apiKey = request.headers['x-api-key'];
-  const key =
-    request.provider === 'anthropic' && typeof apiKey === 'string'
-      ? apiKey
-      : bearer(request.headers);
+  const key = request.provider === 'anthropic' && typeof apiKey === 'string' ? apiKey : bearer(request.headers);
   if (key === undefined) {
     return request.provider === 'anthropic'
       ? fail(request, 401, 'x-api-key header is required')
       : fail(request, 401, "You didn't provide an API key.", null);
   }
   if (acceptKeys.has(key)) return undefined;
-  return fail(
-    request,
-    401,
-    request.provider === 'anthropic'
-      ? 'invalid x-api-key'
-      : 'Incorrect API key provided.',
-  );
+  return fail(request, 401, request.provider === 'anthropic' ? 'invalid x-api-key' : 'Incorrect API key provided.');
 }
 
 type Json = Record<string, unknown>;
@@ -95,11 +51,9 @@ function chatCompletions(body: Json): ScriptedResponse {
     finishReason: digest.truncated ? ('length' as const) : ('stop' as const),
     usage: { promptTokens: digest.promptTokens },
   };
-  if (body['stream'] !== true)
-    return { kind: 'json', body: openaiChatCompletion(options) };
+  if (body['stream'] !== true) return { kind: 'json', body: openaiChatCompletion(options) };
   const streamOptions = body['stream_options'];
-  const includeUsage =
-    isObject(streamOptions) && streamOptions['include_usage'] === true;
+  const includeUsage = isObject(streamOptions) && streamOptions['include_usage'] === true;
   return {
     kind: 'sse',
     events: openaiChatStream({ ...options, includeUsage }),
@@ -111,25 +65,17 @@ function responses(body: Json): ScriptedResponse {
   const options = {
     model: String(body['model']),
     chunks: digest.chunks,
-    instructions:
-      typeof body['instructions'] === 'string' ? body['instructions'] : null,
+    instructions: typeof body['instructions'] === 'string' ? body['instructions'] : null,
     usage: { inputTokens: digest.promptTokens },
   };
-  return body['stream'] === true
-    ? { kind: 'sse', events: openaiResponseStream(options) }
-    : { kind: 'json', body: openaiResponse(options) };
+  return body['stream'] === true ? { kind: 'sse', events: openaiResponseStream(options) } : { kind: 'json', body: openaiResponse(options) };
 }
 
 function embeddings(body: Json): ScriptedResponse {
   const inputs = embeddingInputs(body);
-  const dimensions =
-    typeof body['dimensions'] === 'number' ? body['dimensions'] : undefined;
-  const encodingFormat =
-    body['encoding_format'] === 'base64' ? 'base64' : 'float';
-  const promptTokens = inputs.reduce(
-    (sum, input) => sum + Math.max(1, Math.ceil(input.length / 4)),
-    0,
-  );
+  const dimensions = typeof body['dimensions'] === 'number' ? body['dimensions'] : undefined;
+  const encodingFormat = body['encoding_format'] === 'base64' ? 'base64' : 'float';
+  const promptTokens = inputs.reduce((sum, input) => sum + Math.max(1, Math.ceil(input.length / 4)), 0);
   return {
     kind: 'json',
     body: openaiEmbeddings({
@@ -147,9 +93,7 @@ function messages(body: Json): ScriptedResponse {
   const options = {
     model: String(body['model']),
     chunks: digest.chunks,
-    stopReason: digest.truncated
-      ? ('max_tokens' as const)
-      : ('end_turn' as const),
+    stopReason: digest.truncated ? ('max_tokens' as const) : ('end_turn' as const),
     usage: { inputTokens: digest.promptTokens },
   };
   return body['stream'] === true
@@ -172,26 +116,13 @@ const JSON_ROUTES: ReadonlyMap<string, JsonRoute> = new Map<string, JsonRoute>([
   ['/v1/messages/count_tokens', countTokens],
 ]);
 
-function postJson(
-  route: JsonRoute,
-  request: RecordedRequest,
-): ScriptedResponse {
+function postJson(route: JsonRoute, request: RecordedRequest): ScriptedResponse {
   const body = request.json;
   if (!isObject(body)) {
-    return fail(
-      request,
-      400,
-      'We could not parse the JSON body of your request.',
-    );
+    return fail(request, 400, 'We could not parse the JSON body of your request.');
   }
   if (typeof body['model'] !== 'string' || body['model'] === '') {
-    return fail(
-      request,
-      400,
-      request.provider === 'anthropic'
-        ? 'model: Field required'
-        : 'you must provide a model parameter',
-    );
+    return fail(request, 400, request.provider === 'anthropic' ? 'model: Field required' : 'you must provide a model parameter');
   }
   return route(body, request);
 }
@@ -200,18 +131,14 @@ function models(request: RecordedRequest): ScriptedResponse | undefined {
   if (request.path === '/v1/models') {
     return {
       kind: 'json',
-      body:
-        request.provider === 'anthropic'
-          ? anthropicModelList()
-          : openaiModelList(),
+      body: request.provider === 'anthropic' ? anthropicModelList() : openaiModelList(),
     };
   }
   if (!request.path.startsWith('/v1/models/')) return undefined;
   const id = decodeURIComponent(request.path.slice('/v1/models/'.length));
   return {
     kind: 'json',
-    body:
-      request.provider === 'anthropic' ? anthropicModel(id) : openaiModel(id),
+    body: request.provider === 'anthropic' ? anthropicModel(id) : openaiModel(id),
   };
 }
 
@@ -220,12 +147,8 @@ function models(request: RecordedRequest): ScriptedResponse | undefined {
  * embeddings, models and messages (JSON or SSE per `stream`), 400/401 like the providers, and a
  * provider-shaped 404 for anything else.
  */
-export function builtInResponse(
-  request: RecordedRequest,
-  acceptKeys?: ReadonlySet<string>,
-): ScriptedResponse {
-  const route =
-    request.method === 'POST' ? JSON_ROUTES.get(request.path) : undefined;
+export function builtInResponse(request: RecordedRequest, acceptKeys?: ReadonlySet<string>): ScriptedResponse {
+  const route = request.method === 'POST' ? JSON_ROUTES.get(request.path) : undefined;
   const modelsAnswer = request.method === 'GET' ? models(request) : undefined;
   if (route === undefined && modelsAnswer === undefined) {
     return request.provider === 'anthropic'

@@ -32,9 +32,7 @@ const messageBody = {
   model: 'claude-sonnet-4-6',
   max_tokens: 256,
   system: 'Be kind',
-  messages: [
-    { role: 'user', content: [{ type: 'text', text: 'Hello Claude' }] },
-  ],
+  messages: [{ role: 'user', content: [{ type: 'text', text: 'Hello Claude' }] }],
 };
 
 describe('built-in Anthropic routes', () => {
@@ -49,9 +47,7 @@ describe('built-in Anthropic routes', () => {
       type: 'message',
       role: 'assistant',
       model: 'claude-sonnet-4-6',
-      content: [
-        { type: 'text', text: 'This is a fake reply to: Hello Claude' },
-      ],
+      content: [{ type: 'text', text: 'This is a fake reply to: Hello Claude' }],
       stop_reason: 'end_turn',
       stop_sequence: null,
       usage: {
@@ -66,18 +62,10 @@ describe('built-in Anthropic routes', () => {
 
   it('streams messages with the exact event sequence and event:/data: framing', async () => {
     const res = await post('/v1/messages', { ...messageBody, stream: true });
-    expect(res.headers.get('content-type')).toBe(
-      'text/event-stream; charset=utf-8',
-    );
+    expect(res.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
     const text = await res.text();
-    expect(
-      text.startsWith(
-        'event: message_start\ndata: {"type":"message_start","message":{',
-      ),
-    ).toBe(true);
-    expect(
-      text.endsWith('event: message_stop\ndata: {"type":"message_stop"}\n\n'),
-    ).toBe(true);
+    expect(text.startsWith('event: message_start\ndata: {"type":"message_start","message":{')).toBe(true);
+    expect(text.endsWith('event: message_stop\ndata: {"type":"message_stop"}\n\n')).toBe(true);
     expect(text).toContain('event: ping\ndata: {"type":"ping"}\n\n');
     const events = parseSse(text);
     expect(events.map((e) => e.event)).toEqual([
@@ -104,12 +92,8 @@ describe('built-in Anthropic routes', () => {
       content_block: { type: 'text', text: '' },
     });
     const deltas = data.filter((d) => d.type === 'content_block_delta');
-    expect(
-      deltas.every((d) => d.delta.type === 'text_delta' && d.index === 0),
-    ).toBe(true);
-    expect(deltas.map((d) => d.delta.text).join('')).toBe(
-      'This is a fake reply to: Hello Claude',
-    );
+    expect(deltas.every((d) => d.delta.type === 'text_delta' && d.index === 0)).toBe(true);
+    expect(deltas.map((d) => d.delta.text).join('')).toBe('This is a fake reply to: Hello Claude');
     expect(data[data.length - 2]).toEqual({
       type: 'message_delta',
       delta: { stop_reason: 'end_turn', stop_sequence: null },
@@ -118,9 +102,7 @@ describe('built-in Anthropic routes', () => {
   });
 
   it('stops at max_tokens with stop_reason max_tokens', async () => {
-    const json = await readJson(
-      await post('/v1/messages', { ...messageBody, max_tokens: 2 }),
-    );
+    const json = await readJson(await post('/v1/messages', { ...messageBody, max_tokens: 2 }));
     expect(json).toMatchObject({
       content: [{ text: 'This is' }],
       stop_reason: 'max_tokens',
@@ -129,12 +111,8 @@ describe('built-in Anthropic routes', () => {
   });
 
   it('counts tokens and lists models in the Anthropic shape', async () => {
-    expect(
-      await readJson(await post('/v1/messages/count_tokens', messageBody)),
-    ).toEqual({ input_tokens: 5 });
-    const models = await readJson(
-      await fetch(`${fake.url}/v1/models`, { headers }),
-    );
+    expect(await readJson(await post('/v1/messages/count_tokens', messageBody))).toEqual({ input_tokens: 5 });
+    const models = await readJson(await fetch(`${fake.url}/v1/models`, { headers }));
     expect(models).toMatchObject({
       has_more: false,
       first_id: 'claude-sonnet-4-6',
@@ -220,9 +198,7 @@ describe('Anthropic builders', () => {
       service_tier: 'standard',
     });
     expect(json.content[0].text).toBe('ABC');
-    const text = await (
-      await post('/v1/messages', { ...messageBody, stream: true })
-    ).text();
+    const text = await (await post('/v1/messages', { ...messageBody, stream: true })).text();
     const data = parseSse(text).map((e) => JSON.parse(e.data));
     expect(data.some((d) => d.type === 'ping')).toBe(false);
     expect(data[0].message.usage).toMatchObject({
@@ -238,9 +214,7 @@ describe('Anthropic builders', () => {
   it('formats the stream byte for byte as formatSseEvents describes', async () => {
     const events = anthropicMessageStream({ id: 'msg_01fixed', chunks: ['x'] });
     fake.enqueue({ kind: 'sse', events });
-    const text = await (
-      await post('/v1/messages', { ...messageBody, stream: true })
-    ).text();
+    const text = await (await post('/v1/messages', { ...messageBody, stream: true })).text();
     expect(text).toBe(formatSseEvents(events));
   });
 });

@@ -22,34 +22,22 @@ const body = JSON.stringify({
 /** A plain node:http POST, to see socket-level errors (ECONNRESET) that fetch wraps. */
 function rawPost(url: string): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      `${url}/v1/chat/completions`,
-      { method: 'POST', agent: false },
-      resolve,
-    );
+    const req = httpRequest(`${url}/v1/chat/completions`, { method: 'POST', agent: false }, resolve);
     req.on('error', reject);
     req.end(body);
   });
 }
 
 /** Sends one request over a bare TCP socket: every byte received and whether it ended by FIN or RST. */
-function tcpExchange(
-  port: number,
-): Promise<{ bytes: string; ending: 'fin' | 'rst' }> {
+function tcpExchange(port: number): Promise<{ bytes: string; ending: 'fin' | 'rst' }> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     let bytes = '';
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => (bytes += chunk));
     socket.on('end', () => resolve({ bytes, ending: 'fin' }));
-    socket.on('error', (error: NodeJS.ErrnoException) =>
-      error.code === 'ECONNRESET'
-        ? resolve({ bytes, ending: 'rst' })
-        : reject(error),
-    );
-    socket.write(
-      `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-    );
+    socket.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' ? resolve({ bytes, ending: 'rst' }) : reject(error)));
+    socket.write(`POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
   });
 }
 
@@ -84,13 +72,9 @@ describe('failure modes', () => {
       signal: controller.signal,
     });
     // Give up as soon as the first event arrives.
-    await expect(
-      readSseEvents(res, () => controller.abort()),
-    ).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(readSseEvents(res, () => controller.abort())).rejects.toMatchObject({ name: 'AbortError' });
     await fake.waitUntil(() => fake.requests[0]?.clientAborted === true);
-    await (
-      await fetch(`${fake.url}/v1/chat/completions`, { method: 'POST', body })
-    ).text();
+    await (await fetch(`${fake.url}/v1/chat/completions`, { method: 'POST', body })).text();
     await fake.waitUntil(() => fake.requests[1]?.finished === true);
     expect(fake.requests[1].clientAborted).toBe(false);
   });
@@ -110,11 +94,7 @@ describe('failure modes', () => {
       message: 'fetch failed',
       cause: { code: 'ECONNRESET' },
     });
-    expect(fake.requests.map((r) => r.clientAborted)).toEqual([
-      false,
-      false,
-      false,
-    ]);
+    expect(fake.requests.map((r) => r.clientAborted)).toEqual([false, false, false]);
   });
 
   it('reset-after: delivers the first events, then resets the connection mid-stream', async () => {
@@ -143,13 +123,9 @@ describe('failure modes', () => {
       body,
     });
     expect(viaFetch.status).toBe(200);
-    await expect(
-      readSseEvents(viaFetch, (e) => seen.push(e)),
-    ).rejects.toThrow();
+    await expect(readSseEvents(viaFetch, (e) => seen.push(e))).rejects.toThrow();
     expect(seen).toHaveLength(2);
-    expect(fake.requests.every((r) => !r.clientAborted && !r.finished)).toBe(
-      true,
-    );
+    expect(fake.requests.every((r) => !r.clientAborted && !r.finished)).toBe(true);
   });
 
   it("sse endWith 'close': all events arrive, then FIN without the chunked terminator", async () => {
@@ -166,10 +142,7 @@ describe('failure modes', () => {
 
   it('close() destroys hanging and streaming connections instead of waiting for them', async () => {
     const other = await startFakeUpstream();
-    other.enqueue(
-      { kind: 'hang' },
-      { kind: 'sse', events: openaiChatStream({ delayMs: 60_000 }) },
-    );
+    other.enqueue({ kind: 'hang' }, { kind: 'sse', events: openaiChatStream({ delayMs: 60_000 }) });
     const hanging = fetch(`${other.url}/v1/chat/completions`, {
       method: 'POST',
       body,

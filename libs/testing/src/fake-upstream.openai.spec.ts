@@ -61,9 +61,7 @@ describe('built-in OpenAI routes', () => {
       ...chatBody,
       stream: true,
     });
-    expect(res.headers.get('content-type')).toBe(
-      'text/event-stream; charset=utf-8',
-    );
+    expect(res.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
     const text = await res.text();
     expect(text.startsWith('data: {"id":"chatcmpl-')).toBe(true);
     expect(text.endsWith('\n\ndata: [DONE]\n\n')).toBe(true);
@@ -71,19 +69,13 @@ describe('built-in OpenAI routes', () => {
     const events = parseSse(text);
     expect(events.every((e) => e.event === undefined)).toBe(true);
     const chunks = events.slice(0, -1).map((e) => JSON.parse(e.data));
-    expect(
-      chunks.every(
-        (c) => c.object === 'chat.completion.chunk' && !('usage' in c),
-      ),
-    ).toBe(true);
+    expect(chunks.every((c) => c.object === 'chat.completion.chunk' && !('usage' in c))).toBe(true);
     expect(chunks[0].choices[0].delta).toEqual({
       role: 'assistant',
       content: '',
       refusal: null,
     });
-    const content = chunks
-      .map((c) => c.choices[0].delta.content ?? '')
-      .join('');
+    const content = chunks.map((c) => c.choices[0].delta.content ?? '').join('');
     expect(content).toBe('This is a fake reply to: Say hi');
     expect(chunks[chunks.length - 1].choices[0]).toMatchObject({
       delta: {},
@@ -107,17 +99,11 @@ describe('built-in OpenAI routes', () => {
       completion_tokens: 8,
       total_tokens: 10,
     });
-    expect(
-      chunks
-        .slice(0, -1)
-        .every((c) => c.usage === null && c.choices.length === 1),
-    ).toBe(true);
+    expect(chunks.slice(0, -1).every((c) => c.usage === null && c.choices.length === 1)).toBe(true);
   });
 
   it('caps the reply at max_tokens with finish_reason length', async () => {
-    const json = await readJson(
-      await post('/v1/chat/completions', { ...chatBody, max_tokens: 3 }),
-    );
+    const json = await readJson(await post('/v1/chat/completions', { ...chatBody, max_tokens: 3 }));
     expect(json.choices[0]).toMatchObject({
       message: { content: 'This is a' },
       finish_reason: 'length',
@@ -141,9 +127,7 @@ describe('built-in OpenAI routes', () => {
         {
           type: 'message',
           role: 'assistant',
-          content: [
-            { type: 'output_text', text: 'This is a fake reply to: Tell me' },
-          ],
+          content: [{ type: 'output_text', text: 'This is a fake reply to: Tell me' }],
         },
       ],
       usage: { input_tokens: 4, output_tokens: 8, total_tokens: 12 },
@@ -158,11 +142,7 @@ describe('built-in OpenAI routes', () => {
       stream: true,
     });
     const text = await res.text();
-    expect(
-      text.startsWith(
-        'event: response.created\ndata: {"type":"response.created","sequence_number":0,',
-      ),
-    ).toBe(true);
+    expect(text.startsWith('event: response.created\ndata: {"type":"response.created","sequence_number":0,')).toBe(true);
     expect(text).not.toContain('[DONE]');
     const events = parseSse(text);
     const names = events.map((e) => e.event);
@@ -182,9 +162,7 @@ describe('built-in OpenAI routes', () => {
       expect(d.type).toBe(names[i]);
       expect(d.sequence_number).toBe(i);
     });
-    const deltas = data
-      .filter((d) => d.type === 'response.output_text.delta')
-      .map((d) => d.delta);
+    const deltas = data.filter((d) => d.type === 'response.output_text.delta').map((d) => d.delta);
     expect(deltas.join('')).toBe('This is a fake reply to: Hi there');
     expect(data[data.length - 1].response).toMatchObject({
       status: 'completed',
@@ -216,9 +194,7 @@ describe('built-in OpenAI routes', () => {
       }),
     );
     const bytes = Buffer.from(b64.data[0].embedding, 'base64');
-    const decoded = Array.from(
-      new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4),
-    );
+    const decoded = Array.from(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4));
     expect(decoded).toEqual(floats.data[0].embedding);
   });
 
@@ -231,9 +207,7 @@ describe('built-in OpenAI routes', () => {
       created: expect.any(Number),
       owned_by: 'system',
     });
-    const one = await readJson(
-      await fetch(`${fake.url}/v1/models/gpt-4o-mini`),
-    );
+    const one = await readJson(await fetch(`${fake.url}/v1/models/gpt-4o-mini`));
     expect(one).toMatchObject({ id: 'gpt-4o-mini', object: 'model' });
   });
 
@@ -253,17 +227,13 @@ describe('built-in OpenAI routes', () => {
   it('rejects a missing model and malformed JSON with 400 like the API', async () => {
     const missing = await post('/v1/chat/completions', { messages: [] });
     expect(missing.status).toBe(400);
-    expect((await readJson(missing)).error.message).toBe(
-      'you must provide a model parameter',
-    );
+    expect((await readJson(missing)).error.message).toBe('you must provide a model parameter');
     const malformed = await fetch(`${fake.url}/v1/chat/completions`, {
       method: 'POST',
       body: '{nope',
     });
     expect(malformed.status).toBe(400);
-    expect((await readJson(malformed)).error.type).toBe(
-      'invalid_request_error',
-    );
+    expect((await readJson(malformed)).error.type).toBe('invalid_request_error');
   });
 });
 

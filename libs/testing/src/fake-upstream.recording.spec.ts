@@ -40,13 +40,7 @@ describe('request recording', () => {
     expect(req.body.equals(Buffer.from(body))).toBe(true);
     expect(req.headers['authorization']).toBe('Bearer sk-provider-key');
     expect(req.headers['openai-organization']).toBe('org-1');
-    expect(req.rawHeaders).toEqual(
-      expect.arrayContaining([
-        'Authorization',
-        'Bearer sk-provider-key',
-        'OpenAI-Organization',
-      ]),
-    );
+    expect(req.rawHeaders).toEqual(expect.arrayContaining(['Authorization', 'Bearer sk-provider-key', 'OpenAI-Organization']));
     expect(req.receivedAt).toBeGreaterThan(Date.now() - 5_000);
     await fake.waitUntil(() => req.finished);
     expect(fake.lastRequest()).toBe(req);
@@ -82,9 +76,7 @@ describe('request recording', () => {
     void fetch(`${fake.url}/v1/models`);
     await waiting;
     expect(fake.requestCount).toBe(2);
-    await expect(fake.waitForRequests(3, 50)).rejects.toThrow(
-      'expected 3 request(s) within 50 ms, got 2',
-    );
+    await expect(fake.waitForRequests(3, 50)).rejects.toThrow('expected 3 request(s) within 50 ms, got 2');
   });
 
   it('reset() clears requests, count, queue and default in place', async () => {
@@ -97,9 +89,7 @@ describe('request recording', () => {
     expect(requests).toHaveLength(0);
     expect(fake.requestCount).toBe(0);
     expect(fake.pending).toBe(0);
-    expect((await readJson(await fetch(`${fake.url}/v1/models`))).object).toBe(
-      'list',
-    );
+    expect((await readJson(await fetch(`${fake.url}/v1/models`))).object).toBe('list');
   });
 
   it('keeps at most maxRecorded requests (newest), and none with record: false while still counting', async () => {
@@ -110,10 +100,7 @@ describe('request recording', () => {
         await fetch(`${bounded.url}/v1/models/${model}`);
         await fetch(`${silent.url}/v1/models/${model}`);
       }
-      expect(bounded.requests.map((r) => r.path)).toEqual([
-        '/v1/models/b',
-        '/v1/models/c',
-      ]);
+      expect(bounded.requests.map((r) => r.path)).toEqual(['/v1/models/b', '/v1/models/c']);
       expect(bounded.requestCount).toBe(3);
       expect(silent.requests).toHaveLength(0);
       expect(silent.requestCount).toBe(3);

@@ -140,13 +140,8 @@ describe('scripted responses', () => {
     const events = await readSseEvents(res);
     // Headers and the role chunk come before the first delay.
     expect(headersAt - started).toBeLessThan(delayMs - slack);
-    const contentEvents = events.filter(
-      (e) =>
-        e.data !== '[DONE]' && JSON.parse(e.data).choices[0]?.delta.content,
-    );
-    expect(
-      contentEvents.map((e) => JSON.parse(e.data).choices[0].delta.content),
-    ).toEqual(['a', 'b', 'c']);
+    const contentEvents = events.filter((e) => e.data !== '[DONE]' && JSON.parse(e.data).choices[0]?.delta.content);
+    expect(contentEvents.map((e) => JSON.parse(e.data).choices[0].delta.content)).toEqual(['a', 'b', 'c']);
     const arrivals = [events[0], ...contentEvents].map((e) => e.receivedAt);
     const gaps = arrivals.slice(1).map((at, i) => at - arrivals[i]);
     for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(delayMs - slack);

@@ -1,17 +1,7 @@
-import {
-  createServer,
-  type IncomingMessage,
-  type ServerResponse,
-} from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { builtInResponse, detectProvider } from './default-routes';
-import type {
-  FakeUpstream,
-  FakeUpstreamOptions,
-  RecordedRequest,
-  ScriptedResponder,
-  ScriptedResponse,
-} from './fake-upstream.types';
+import type { FakeUpstream, FakeUpstreamOptions, RecordedRequest, ScriptedResponder, ScriptedResponse } from './fake-upstream.types';
 import { Exchange, writeScripted } from './scripted-response.writer';
 
 function parseJson(text: string): unknown {
@@ -24,11 +14,7 @@ function parseJson(text: string): unknown {
   }
 }
 
-function toRecord(
-  req: IncomingMessage,
-  body: Buffer,
-  receivedAt: number,
-): RecordedRequest {
+function toRecord(req: IncomingMessage, body: Buffer, receivedAt: number): RecordedRequest {
   const url = req.url ?? '/';
   const mark = url.indexOf('?');
   const path = mark === -1 ? url : url.slice(0, mark);
@@ -50,11 +36,7 @@ function toRecord(
   };
 }
 
-function listen(
-  server: ReturnType<typeof createServer>,
-  port: number,
-  host: string,
-): Promise<void> {
+function listen(server: ReturnType<typeof createServer>, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -69,15 +51,11 @@ function listen(
  * Each request gets the next queued script, else the custom default, else the built-in routes.
  * Nothing is logged per request; recording is bounded (`maxRecorded`, default 1000) or off (`record: false`).
  */
-export async function startFakeUpstream(
-  options: FakeUpstreamOptions = {},
-): Promise<FakeUpstream> {
+export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Promise<FakeUpstream> {
   const host = options.host ?? '127.0.0.1';
   const record = options.record ?? true;
   const maxRecorded = Math.max(1, options.maxRecorded ?? 1000);
-  const acceptKeys = options.acceptKeys
-    ? new Set(options.acceptKeys)
-    : undefined;
+  const acceptKeys = options.acceptKeys ? new Set(options.acceptKeys) : undefined;
   const requests: RecordedRequest[] = [];
   const queue: Array<ScriptedResponse | ScriptedResponder> = [];
   const sockets = new Set<Socket>();
@@ -94,19 +72,10 @@ export async function startFakeUpstream(
   function choose(request: RecordedRequest): ScriptedResponse {
     const next = queue.shift();
     const scripted = typeof next === 'function' ? next(request) : next;
-    return (
-      scripted ??
-      customDefault?.(request) ??
-      builtInResponse(request, acceptKeys)
-    );
+    return scripted ?? customDefault?.(request) ?? builtInResponse(request, acceptKeys);
   }
 
-  function dispatch(
-    req: IncomingMessage,
-    res: ServerResponse,
-    body: Buffer,
-    receivedAt: number,
-  ): void {
+  function dispatch(req: IncomingMessage, res: ServerResponse, body: Buffer, receivedAt: number): void {
     const request = toRecord(req, body, receivedAt);
     count += 1;
     if (record) {
@@ -120,8 +89,7 @@ export async function startFakeUpstream(
     });
     res.on('close', () => {
       exchanges.delete(ex);
-      if (!res.writableFinished && !ex.serverEnded && closing === undefined)
-        request.clientAborted = true;
+      if (!res.writableFinished && !ex.serverEnded && closing === undefined) request.clientAborted = true;
       ex.markClosed();
       notify();
     });
@@ -140,24 +108,14 @@ export async function startFakeUpstream(
     notify();
   }
 
-  const server = createServer(
-    { requestTimeout: 0, noDelay: true },
-    (req, res) => {
-      const receivedAt = Date.now();
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () =>
-        dispatch(
-          req,
-          res,
-          chunks.length === 1 ? chunks[0] : Buffer.concat(chunks),
-          receivedAt,
-        ),
-      );
-      // A client that aborts mid-body leaves nothing to record or answer.
-      req.on('error', () => undefined);
-    },
-  );
+  const server = createServer({ requestTimeout: 0, noDelay: true }, (req, res) => {
+    const receivedAt = Date.now();
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => dispatch(req, res, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks), receivedAt));
+    // A client that aborts mid-body leaves nothing to record or answer.
+    req.on('error', () => undefined);
+  });
   // Outlive client pools (undici keeps idle sockets ~4 s) so a reused socket is never closed under a request.
   server.keepAliveTimeout = 65_000;
   server.on('connection', (socket: Socket) => {
@@ -167,10 +125,7 @@ export async function startFakeUpstream(
   await listen(server, options.port ?? 0, host);
   const port = (server.address() as AddressInfo).port;
 
-  const waitUntil = (
-    predicate: () => boolean,
-    timeoutMs = 2000,
-  ): Promise<void> =>
+  const waitUntil = (predicate: () => boolean, timeoutMs = 2000): Promise<void> =>
     new Promise((resolve, reject) => {
       const finish = (error?: unknown): void => {
         clearTimeout(timer);
@@ -185,10 +140,7 @@ export async function startFakeUpstream(
           finish(error ?? 'predicate threw');
         }
       };
-      const timer = setTimeout(
-        () => finish(new Error(`condition not met within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
+      const timer = setTimeout(() => finish(new Error(`condition not met within ${timeoutMs} ms`)), timeoutMs);
       waiters.add(check);
       check();
     });
@@ -220,9 +172,7 @@ export async function startFakeUpstream(
     },
     waitForRequests(n, timeoutMs = 2000) {
       return waitUntil(() => count >= n, timeoutMs).catch(() => {
-        throw new Error(
-          `expected ${n} request(s) within ${timeoutMs} ms, got ${count}`,
-        );
+        throw new Error(`expected ${n} request(s) within ${timeoutMs} ms, got ${count}`);
       });
     },
     waitUntil,

@@ -34,9 +34,7 @@ export interface RecordedRequest {
 }
 
 /** Extra response headers; names are lower-cased and override the fake's defaults. */
-export type ScriptedHeaders = Readonly<
-  Record<string, string | readonly string[]>
->;
+export type ScriptedHeaders = Readonly<Record<string, string | readonly string[]>>;
 
 /** One SSE event; objects are JSON-encoded, multi-line strings become several `data:` lines. */
 export interface SseDataEvent {
@@ -126,20 +124,10 @@ export interface DelayScript {
 }
 
 /** What the fake does with one request. */
-export type ScriptedResponse =
-  | JsonScript
-  | RawScript
-  | SseScript
-  | ErrorScript
-  | HangScript
-  | ResetScript
-  | ResetAfterScript
-  | DelayScript;
+export type ScriptedResponse = JsonScript | RawScript | SseScript | ErrorScript | HangScript | ResetScript | ResetAfterScript | DelayScript;
 
 /** Computes a response from the request; `undefined` falls through to the built-in routes. */
-export type ScriptedResponder = (
-  request: RecordedRequest,
-) => ScriptedResponse | undefined;
+export type ScriptedResponder = (request: RecordedRequest) => ScriptedResponse | undefined;
 
 /** Options of `startFakeUpstream`. */
 export interface FakeUpstreamOptions {

@@ -8,10 +8,6 @@ export * from './openai-responses.fixtures';
 export * from './provider-errors';
 export * from './sse-format';
 export * from './sse-reader';
-export {
-  DEFAULT_REPLY_CHUNKS,
-  estimateTokens,
-  splitIntoChunks,
-} from './text-chunks';
+export { DEFAULT_REPLY_CHUNKS, estimateTokens, splitIntoChunks } from './text-chunks';
 // Test databases on every dialect (SQLite always, Postgres with NAVPLANE_TEST_POSTGRES_URL).
 export * from '@navplane/storage/testing';

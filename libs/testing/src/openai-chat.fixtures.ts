@@ -38,10 +38,7 @@ export interface OpenAIChatOptions {
 }
 
 /** The `usage` object of a Chat Completions answer. */
-export function openaiChatUsage(
-  usage: OpenAIChatUsageOptions,
-  chunkCount: number,
-): object {
+export function openaiChatUsage(usage: OpenAIChatUsageOptions, chunkCount: number): object {
   const prompt = usage.promptTokens ?? 10;
   const completion = usage.completionTokens ?? chunkCount;
   return {
@@ -110,11 +107,8 @@ export function openaiChatStream(options: OpenAIChatOptions = {}): SseEvent[] {
     ...(includeUsage ? { usage: null } : {}),
   });
   const delayMs = options.delayMs ?? 0;
-  const events: SseEvent[] = [
-    { data: chunk({ role: 'assistant', content: '', refusal: null }, null) },
-  ];
-  for (const text of chunks)
-    events.push({ data: chunk({ content: text }, null), delayMs });
+  const events: SseEvent[] = [{ data: chunk({ role: 'assistant', content: '', refusal: null }, null) }];
+  for (const text of chunks) events.push({ data: chunk({ content: text }, null), delayMs });
   events.push({ data: chunk({}, options.finishReason ?? 'stop') });
   if (includeUsage) {
     events.push({

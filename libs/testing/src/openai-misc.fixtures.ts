@@ -15,8 +15,7 @@ export interface OpenAIEmbeddingsOptions {
 /** A deterministic vector in [-1, 1) derived from `text` (FNV-1a seed, xorshift stream). */
 export function fakeEmbedding(text: string, dimensions: number): number[] {
   let seed = 0x811c9dc5;
-  for (let i = 0; i < text.length; i += 1)
-    seed = Math.imul(seed ^ text.charCodeAt(i), 0x01000193);
+  for (let i = 0; i < text.length; i += 1) seed = Math.imul(seed ^ text.charCodeAt(i), 0x01000193);
   const out: number[] = [];
   for (let i = 0; i < dimensions; i += 1) {
     seed ^= seed << 13;
@@ -33,9 +32,7 @@ function toBase64(vector: readonly number[]): string {
 }
 
 /** An embeddings `list` body for `POST /v1/embeddings` (defaults above). */
-export function openaiEmbeddings(
-  options: OpenAIEmbeddingsOptions = {},
-): object {
+export function openaiEmbeddings(options: OpenAIEmbeddingsOptions = {}): object {
   const inputs = options.inputs ?? [''];
   const dimensions = options.dimensions ?? 8;
   const tokens = options.promptTokens ?? inputs.length;
@@ -46,8 +43,7 @@ export function openaiEmbeddings(
       return {
         object: 'embedding',
         index,
-        embedding:
-          options.encodingFormat === 'base64' ? toBase64(vector) : vector,
+        embedding: options.encodingFormat === 'base64' ? toBase64(vector) : vector,
       };
     }),
     model: options.model ?? 'text-embedding-3-small',
@@ -56,12 +52,7 @@ export function openaiEmbeddings(
 }
 
 /** The model ids `GET /v1/models` lists by default. */
-export const OPENAI_FAKE_MODELS: readonly string[] = [
-  'gpt-4o',
-  'gpt-4o-mini',
-  'gpt-4.1-mini',
-  'text-embedding-3-small',
-];
+export const OPENAI_FAKE_MODELS: readonly string[] = ['gpt-4o', 'gpt-4o-mini', 'gpt-4.1-mini', 'text-embedding-3-small'];
 
 /** An OpenAI model object. */
 export function openaiModel(id: string): object {
@@ -69,9 +60,7 @@ export function openaiModel(id: string): object {
 }
 
 /** A `GET /v1/models` body (default `OPENAI_FAKE_MODELS`). */
-export function openaiModelList(
-  ids: readonly string[] = OPENAI_FAKE_MODELS,
-): object {
+export function openaiModelList(ids: readonly string[] = OPENAI_FAKE_MODELS): object {
   return { object: 'list', data: ids.map(openaiModel) };
 }
 

@@ -56,10 +56,7 @@ function resolveParts(options: OpenAIResponseOptions): ResponseParts {
   };
 }
 
-function usageObject(
-  usage: OpenAIResponseUsageOptions,
-  chunkCount: number,
-): object {
+function usageObject(usage: OpenAIResponseUsageOptions, chunkCount: number): object {
   const input = usage.inputTokens ?? 10;
   const output = usage.outputTokens ?? chunkCount;
   return {
@@ -85,11 +82,7 @@ function messageItem(parts: ResponseParts, completed: boolean): object {
   };
 }
 
-function responseObject(
-  parts: ResponseParts,
-  completed: boolean,
-  usage: object | null,
-): object {
+function responseObject(parts: ResponseParts, completed: boolean, usage: object | null): object {
   return {
     id: parts.id,
     object: 'response',
@@ -122,11 +115,7 @@ function responseObject(
 /** A completed `response` JSON body of `POST /v1/responses` (defaults above). */
 export function openaiResponse(options: OpenAIResponseOptions = {}): object {
   const parts = resolveParts(options);
-  return responseObject(
-    parts,
-    true,
-    usageObject(options.usage ?? {}, parts.chunks.length),
-  );
+  return responseObject(parts, true, usageObject(options.usage ?? {}, parts.chunks.length));
 }
 
 /**
@@ -134,9 +123,7 @@ export function openaiResponse(options: OpenAIResponseOptions = {}): object {
  * created, in_progress, output_item.added, content_part.added, output_text.delta per chunk,
  * output_text.done, content_part.done, output_item.done, completed (with usage). No `[DONE]`.
  */
-export function openaiResponseStream(
-  options: OpenAIResponseOptions = {},
-): SseEvent[] {
+export function openaiResponseStream(options: OpenAIResponseOptions = {}): SseEvent[] {
   const parts = resolveParts(options);
   const text = parts.chunks.join('');
   const delayMs = options.delayMs ?? 0;
@@ -158,8 +145,7 @@ export function openaiResponseStream(
     item: messageItem(parts, false),
   });
   push('response.content_part.added', { ...at, part: textPart('') });
-  for (const delta of parts.chunks)
-    push('response.output_text.delta', { ...at, delta, logprobs: [] }, delayMs);
+  for (const delta of parts.chunks) push('response.output_text.delta', { ...at, delta, logprobs: [] }, delayMs);
   push('response.output_text.done', { ...at, text, logprobs: [] });
   push('response.content_part.done', { ...at, part: textPart(text) });
   push('response.output_item.done', {
@@ -167,11 +153,7 @@ export function openaiResponseStream(
     item: messageItem(parts, true),
   });
   push('response.completed', {
-    response: responseObject(
-      parts,
-      true,
-      usageObject(options.usage ?? {}, parts.chunks.length),
-    ),
+    response: responseObject(parts, true, usageObject(options.usage ?? {}, parts.chunks.length)),
   });
   return events;
 }

@@ -15,30 +15,20 @@ const ANTHROPIC_TYPES: Readonly<Record<number, string>> = {
   529: 'overloaded_error',
 };
 
-const OPENAI_FIELDS: Readonly<
-  Record<number, { type: string; code: string | null }>
-> = {
+const OPENAI_FIELDS: Readonly<Record<number, { type: string; code: string | null }>> = {
   401: { type: 'invalid_request_error', code: 'invalid_api_key' },
   429: { type: 'requests', code: 'rate_limit_exceeded' },
 };
 
 /** The error `type` Anthropic uses for `status` (unknown 5xx → `api_error`, else `invalid_request_error`). */
 export function anthropicErrorType(status: number): string {
-  return (
-    ANTHROPIC_TYPES[status] ??
-    (status >= 500 ? 'api_error' : 'invalid_request_error')
-  );
+  return ANTHROPIC_TYPES[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
 }
 
 /** A provider-shaped error body for `status`, as the real API would send it (message default names the status). */
-export function providerErrorBody(
-  provider: FakeProvider,
-  status: number,
-  message?: string,
-): object {
+export function providerErrorBody(provider: FakeProvider, status: number, message?: string): object {
   const text = message ?? `Fake upstream error (HTTP ${status})`;
-  if (provider === 'anthropic')
-    return anthropicErrorBody(anthropicErrorType(status), text);
+  if (provider === 'anthropic') return anthropicErrorBody(anthropicErrorType(status), text);
   const fields = OPENAI_FIELDS[status] ?? {
     type: status >= 500 ? 'server_error' : 'invalid_request_error',
     code: null,

@@ -24,9 +24,7 @@ function contentText(content: unknown): string {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
   return content
-    .map((part) =>
-      isObject(part) && typeof part['text'] === 'string' ? part['text'] : '',
-    )
+    .map((part) => (isObject(part) && typeof part['text'] === 'string' ? part['text'] : ''))
     .filter((text) => text !== '')
     .join('\n');
 }
@@ -47,24 +45,13 @@ function messageTexts(messages: unknown): { all: string[]; lastUser: string } {
 
 function replyChunks(lastUser: string): string[] {
   const topic = lastUser.replace(/\s+/g, ' ').trim().slice(0, 120);
-  return splitIntoChunks(
-    topic === ''
-      ? 'This is a fake reply.'
-      : `This is a fake reply to: ${topic}`,
-  );
+  return splitIntoChunks(topic === '' ? 'This is a fake reply.' : `This is a fake reply to: ${topic}`);
 }
 
-function digest(
-  promptParts: string[],
-  lastUser: string,
-  maxTokens: unknown,
-): RequestDigest {
+function digest(promptParts: string[], lastUser: string, maxTokens: unknown): RequestDigest {
   const promptText = promptParts.join('\n');
   const full = replyChunks(lastUser);
-  const cap =
-    typeof maxTokens === 'number' && maxTokens >= 0
-      ? Math.floor(maxTokens)
-      : Infinity;
+  const cap = typeof maxTokens === 'number' && maxTokens >= 0 ? Math.floor(maxTokens) : Infinity;
   return {
     promptText,
     promptTokens: estimateTokens(promptText),
@@ -76,20 +63,14 @@ function digest(
 /** Digest of a Chat Completions body (`messages`, `max_completion_tokens` / `max_tokens`). */
 export function digestChatRequest(body: Json): RequestDigest {
   const { all, lastUser } = messageTexts(body['messages']);
-  return digest(
-    all,
-    lastUser,
-    body['max_completion_tokens'] ?? body['max_tokens'],
-  );
+  return digest(all, lastUser, body['max_completion_tokens'] ?? body['max_tokens']);
 }
 
 /** Digest of a Responses body (`instructions`, `input` string or items, `max_output_tokens`). */
 export function digestResponsesRequest(body: Json): RequestDigest {
   const input = body['input'];
-  const parts =
-    typeof body['instructions'] === 'string' ? [body['instructions']] : [];
-  if (typeof input === 'string')
-    return digest([...parts, input], input, body['max_output_tokens']);
+  const parts = typeof body['instructions'] === 'string' ? [body['instructions']] : [];
+  if (typeof input === 'string') return digest([...parts, input], input, body['max_output_tokens']);
   const { all, lastUser } = messageTexts(input);
   return digest([...parts, ...all], lastUser, body['max_output_tokens']);
 }
@@ -98,11 +79,7 @@ export function digestResponsesRequest(body: Json): RequestDigest {
 export function digestAnthropicRequest(body: Json): RequestDigest {
   const system = contentText(body['system']);
   const { all, lastUser } = messageTexts(body['messages']);
-  return digest(
-    system === '' ? all : [system, ...all],
-    lastUser,
-    body['max_tokens'],
-  );
+  return digest(system === '' ? all : [system, ...all], lastUser, body['max_tokens']);
 }
 
 /** The inputs of an embeddings body as strings (token arrays are joined so each still gets a stable vector). */
@@ -111,7 +88,5 @@ export function embeddingInputs(body: Json): string[] {
   if (typeof input === 'string') return [input];
   if (!Array.isArray(input)) return [];
   if (input.every((item) => typeof item === 'number')) return [input.join(',')];
-  return input.map((item) =>
-    typeof item === 'string' ? item : Array.isArray(item) ? item.join(',') : '',
-  );
+  return input.map((item) => (typeof item === 'string' ? item : Array.isArray(item) ? item.join(',') : ''));
 }

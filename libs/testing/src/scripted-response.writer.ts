@@ -1,12 +1,6 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { anthropicRequestId, openaiRequestId } from './fake-ids';
-import type {
-  FakeProvider,
-  RecordedRequest,
-  ScriptedHeaders,
-  ScriptedResponse,
-  SseEvent,
-} from './fake-upstream.types';
+import type { FakeProvider, RecordedRequest, ScriptedHeaders, ScriptedResponse, SseEvent } from './fake-upstream.types';
 import { providerErrorBody } from './provider-errors';
 import { formatSseEvent } from './sse-format';
 
@@ -68,10 +62,7 @@ export class Exchange {
 }
 
 /** The headers every answer of `provider` carries, like the real APIs (request ids the SDKs expose). */
-function providerHeaders(
-  provider: FakeProvider,
-  contentType: string,
-): OutgoingHttpHeaders {
+function providerHeaders(provider: FakeProvider, contentType: string): OutgoingHttpHeaders {
   return provider === 'anthropic'
     ? { 'content-type': contentType, 'request-id': anthropicRequestId() }
     : {
@@ -82,23 +73,13 @@ function providerHeaders(
       };
 }
 
-function withHeaders(
-  base: OutgoingHttpHeaders,
-  extra: ScriptedHeaders | undefined,
-): OutgoingHttpHeaders {
+function withHeaders(base: OutgoingHttpHeaders, extra: ScriptedHeaders | undefined): OutgoingHttpHeaders {
   if (!extra) return base;
-  for (const [name, value] of Object.entries(extra))
-    base[name.toLowerCase()] = value as string | string[];
+  for (const [name, value] of Object.entries(extra)) base[name.toLowerCase()] = value as string | string[];
   return base;
 }
 
-function writeBody(
-  ex: Exchange,
-  status: number,
-  contentType: string,
-  body: string | Buffer,
-  headers: ScriptedHeaders | undefined,
-): void {
+function writeBody(ex: Exchange, status: number, contentType: string, body: string | Buffer, headers: ScriptedHeaders | undefined): void {
   const base = providerHeaders(ex.request.provider, contentType);
   base['content-length'] = Buffer.byteLength(body);
   ex.res.writeHead(status, withHeaders(base, headers));
@@ -164,50 +145,19 @@ async function delivered(ex: Exchange): Promise<boolean> {
 }
 
 /** Plays `script` on the exchange. Never throws for a closed socket; resolves when done. */
-export async function writeScripted(
-  ex: Exchange,
-  script: ScriptedResponse,
-): Promise<void> {
+export async function writeScripted(ex: Exchange, script: ScriptedResponse): Promise<void> {
   if (ex.closed) return;
   switch (script.kind) {
     case 'json':
-      return writeBody(
-        ex,
-        script.status ?? 200,
-        JSON_TYPE,
-        JSON.stringify(script.body) ?? 'null',
-        script.headers,
-      );
+      return writeBody(ex, script.status ?? 200, JSON_TYPE, JSON.stringify(script.body) ?? 'null', script.headers);
     case 'error': {
-      const body =
-        script.body ??
-        providerErrorBody(ex.request.provider, script.status, script.message);
-      return writeBody(
-        ex,
-        script.status,
-        JSON_TYPE,
-        JSON.stringify(body) ?? 'null',
-        script.headers,
-      );
+      const body = script.body ?? providerErrorBody(ex.request.provider, script.status, script.message);
+      return writeBody(ex, script.status, JSON_TYPE, JSON.stringify(body) ?? 'null', script.headers);
     }
     case 'raw':
-      return writeBody(
-        ex,
-        script.status ?? 200,
-        TEXT_TYPE,
-        script.body,
-        script.headers,
-      );
+      return writeBody(ex, script.status ?? 200, TEXT_TYPE, script.body, script.headers);
     case 'sse': {
-      if (
-        !(await writeEvents(
-          ex,
-          script.status ?? 200,
-          script.headers,
-          script.events,
-        ))
-      )
-        return;
+      if (!(await writeEvents(ex, script.status ?? 200, script.headers, script.events))) return;
       if (script.endWith === 'close') {
         // FIN without the terminating zero-length chunk: a truncated body, not a reset.
         ex.serverEnded = true;
@@ -218,15 +168,7 @@ export async function writeScripted(
       return;
     }
     case 'reset-after': {
-      if (
-        !(await writeEvents(
-          ex,
-          script.status ?? 200,
-          script.headers,
-          script.events,
-        ))
-      )
-        return;
+      if (!(await writeEvents(ex, script.status ?? 200, script.headers, script.events))) return;
       if (await delivered(ex)) resetConnection(ex);
       return;
     }

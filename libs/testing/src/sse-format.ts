@@ -6,8 +6,7 @@ export function formatSseEvent(event: SseEvent): string {
   let out = '';
   if (event.event !== undefined) out += `event: ${event.event}\n`;
   if (event.id !== undefined) out += `id: ${event.id}\n`;
-  const data =
-    typeof event.data === 'string' ? event.data : JSON.stringify(event.data);
+  const data = typeof event.data === 'string' ? event.data : JSON.stringify(event.data);
   if (data.includes('\n')) {
     for (const line of data.split('\n')) out += `data: ${line}\n`;
   } else {

@@ -23,10 +23,7 @@ export class SseParser {
     const out: ParsedSseEvent[] = [];
     let newline = this.buffer.search(/\r\n|\r|\n/);
     // A trailing '\r' may be half of a '\r\n' still in flight: wait for the next chunk.
-    while (
-      newline !== -1 &&
-      !(this.buffer[newline] === '\r' && newline === this.buffer.length - 1)
-    ) {
+    while (newline !== -1 && !(this.buffer[newline] === '\r' && newline === this.buffer.length - 1)) {
       const line = this.buffer.slice(0, newline);
       const width = this.buffer.startsWith('\r\n', newline) ? 2 : 1;
       this.buffer = this.buffer.slice(newline + width);
@@ -41,9 +38,7 @@ export class SseParser {
     if (line === '') {
       if (this.event === undefined && this.data.length === 0) return undefined;
       const parsed: ParsedSseEvent =
-        this.event === undefined
-          ? { data: this.data.join('\n') }
-          : { event: this.event, data: this.data.join('\n') };
+        this.event === undefined ? { data: this.data.join('\n') } : { event: this.event, data: this.data.join('\n') };
       this.event = undefined;
       this.data = [];
       return parsed;
@@ -69,10 +64,7 @@ export function parseSse(text: string): ParsedSseEvent[] {
  * check chunk-by-chunk delivery. Rejects if the body errors (e.g. a reset mid-stream); `onEvent`
  * sees the events that arrived before that.
  */
-export async function readSseEvents(
-  response: Response,
-  onEvent?: (event: TimedSseEvent) => void,
-): Promise<TimedSseEvent[]> {
+export async function readSseEvents(response: Response, onEvent?: (event: TimedSseEvent) => void): Promise<TimedSseEvent[]> {
   if (!response.body) throw new Error('response has no body');
   const parser = new SseParser();
   const decoder = new TextDecoder();

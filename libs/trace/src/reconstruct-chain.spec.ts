@@ -9,7 +9,7 @@ const t = (id: string, second: number, parentTraceId: string | null = null): Cha
 /** Deterministic shuffles (a seeded LCG) so failures reproduce. */
 function shuffles<T>(items: readonly T[], count: number): T[][] {
   let seed = 42;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   return Array.from({ length: count }, () => {
     const copy = [...items];
     for (let i = copy.length - 1; i > 0; i -= 1) {

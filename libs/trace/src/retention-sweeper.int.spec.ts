@@ -90,7 +90,10 @@ describe.each(TEST_DIALECTS)('retention on %s', (dialect) => {
     const repos = createRepositories(test.database);
     const left = await repos.traces.listByOrg(orgId, { limit: 1000, to: toIso(now - DAY) });
     expect(left).toEqual([]);
-    const kept = await repos.traces.findSummaries(orgId, fresh.map((t) => t.id));
+    const kept = await repos.traces.findSummaries(
+      orgId,
+      fresh.map((t) => t.id),
+    );
     expect(kept).toHaveLength(fresh.length);
   });
 });

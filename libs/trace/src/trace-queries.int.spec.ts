@@ -279,7 +279,9 @@ describe.each(TEST_DIALECTS)('trace queries on %s', (dialect) => {
       const firstDay = await queries.usage(org, { groupBy: 'day', from: '2026-11-23', to: '2026-11-24' });
       if (!firstDay.ok) throw firstDay.error;
       expect(firstDay.value).toMatchObject({ from: '2026-11-23T00:00:00.000Z', to: '2026-11-24T00:00:00.000Z' });
-      expect(firstDay.value.rows).toEqual([expect.objectContaining({ group: '2026-11-23', requests: 2, costUsd: 0.3, costStatus: 'estimated' })]);
+      expect(firstDay.value.rows).toEqual([
+        expect.objectContaining({ group: '2026-11-23', requests: 2, costUsd: 0.3, costStatus: 'estimated' }),
+      ]);
 
       const byKey = await queries.usage(org, { groupBy: 'key' });
       expect(byKey.ok && byKey.value.rows.map((row) => [row.group, row.requests])).toEqual([

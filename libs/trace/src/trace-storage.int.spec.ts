@@ -100,7 +100,9 @@ describe.each(TEST_DIALECTS)('trace storage on %s', (dialect) => {
       it('names its Postgres connections navplane-trace-writer', async () => {
         const storage = await openTraceStorage({ shared: test.database, url: test.url, worker });
         await storage.traces.insertBatch([trace(newId('org'))]);
-        const { rows } = await sql<{ n: number }>`select count(*) as n from pg_stat_activity where application_name = ${TRACE_WRITER_APPLICATION_NAME} and datname = current_database()`.execute(
+        const { rows } = await sql<{
+          n: number;
+        }>`select count(*) as n from pg_stat_activity where application_name = ${TRACE_WRITER_APPLICATION_NAME} and datname = current_database()`.execute(
           test.database.db,
         );
         expect(rows[0]?.n).toBeGreaterThan(0);

@@ -61,11 +61,7 @@ function numbers(sums: Omit<UsageAggregateRow, 'group'>): UsageNumbers {
 }
 
 /** Builds the report from the SQL aggregate rows (totals are the sums of the groups). */
-export function usageReport(
-  rows: readonly UsageAggregateRow[],
-  groupBy: UsageGroupBy,
-  range: { from?: string; to?: string },
-): UsageReport {
+export function usageReport(rows: readonly UsageAggregateRow[], groupBy: UsageGroupBy, range: { from?: string; to?: string }): UsageReport {
   const total: Omit<UsageAggregateRow, 'group'> = {
     requests: 0,
     tokensIn: 0,

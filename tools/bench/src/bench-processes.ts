@@ -16,8 +16,17 @@ export interface Started {
 }
 
 /** Starts `node <args>` pinned to `core` and resolves with the URL its ready line names. */
-export function startProcess(args: string[], env: Record<string, string>, core: string, readyPattern: (line: string) => string | undefined): Promise<Started> {
-  const child = spawn('taskset', ['-c', core, process.execPath, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+export function startProcess(
+  args: string[],
+  env: Record<string, string>,
+  core: string,
+  readyPattern: (line: string) => string | undefined,
+): Promise<Started> {
+  const child = spawn('taskset', ['-c', core, process.execPath, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolvePromise, reject) => {
     let buffered = '';
     const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start`)), 20_000);

@@ -30,7 +30,16 @@ const target = (overrides: Partial<TargetFigures> = {}): TargetFigures => ({
 const goodRun = (gateway: Partial<TargetFigures> = {}): RunFigures => ({
   bare: target({ jsonRps: 2000, streamRps: 1500, cpuUsJson: 50, cpuUsStream: 60 }),
   express: target({ jsonRps: 900, streamRps: 700 }),
-  gateway: target({ jsonRps: 1000, streamRps: 800, cpuUsJson: 100, cpuUsStream: 120, addedP50: 0.3, addedP99: 2, addedTtfcP50: 0.4, ...gateway }),
+  gateway: target({
+    jsonRps: 1000,
+    streamRps: 800,
+    cpuUsJson: 100,
+    cpuUsStream: 120,
+    addedP50: 0.3,
+    addedP99: 2,
+    addedTtfcP50: 0.4,
+    ...gateway,
+  }),
   gatewayCapturedTraces: 1000,
 });
 
@@ -79,7 +88,10 @@ describe('evaluateTargets', () => {
     expect(lines.filter((l) => l.status === 'FAIL')).toEqual([]);
     expect(lines.filter((l) => l.status === 'SKIPPED')).toEqual([]);
     // The bare-floor throughput ratios are informational, never PASS or FAIL.
-    expect(lines.filter((l) => l.name.includes('/ bare floor') && l.name.startsWith('saturation')).map((l) => l.status)).toEqual(['INFO', 'INFO']);
+    expect(lines.filter((l) => l.name.includes('/ bare floor') && l.name.startsWith('saturation')).map((l) => l.status)).toEqual([
+      'INFO',
+      'INFO',
+    ]);
     expect(checkExitCode(lines)).toBe(0);
   });
 
@@ -133,7 +145,13 @@ describe('evaluateTargets', () => {
   });
 
   it('judges the soak by the end RSS within 10 % of the reference, both ways', () => {
-    const soak = (end: number): CheckInput['soak'] => ({ referenceSeconds: 120, referenceRssKib: 100_000, endRssKib: end, seconds: 600, errors: 0 });
+    const soak = (end: number): CheckInput['soak'] => ({
+      referenceSeconds: 120,
+      referenceRssKib: 100_000,
+      endRssKib: end,
+      seconds: 600,
+      errors: 0,
+    });
     expect(line(evaluateTargets(fullInput({ soak: soak(110_000) })), 'RSS').status).toBe('PASS');
     expect(line(evaluateTargets(fullInput({ soak: soak(111_000) })), 'RSS').status).toBe('FAIL');
     expect(line(evaluateTargets(fullInput({ soak: soak(89_000) })), 'RSS').status).toBe('FAIL');
@@ -148,7 +166,13 @@ describe('evaluateTargets', () => {
   });
 
   it('prints skipped parts as SKIPPED, never PASS, and they do not fail the check', () => {
-    const lines = evaluateTargets(fullInput({ soak: undefined, tracing: undefined, skipped: { soak: 'BENCH_CHECK_SKIP=soak,tracing', tracing: 'BENCH_CHECK_SKIP=soak,tracing' } }));
+    const lines = evaluateTargets(
+      fullInput({
+        soak: undefined,
+        tracing: undefined,
+        skipped: { soak: 'BENCH_CHECK_SKIP=soak,tracing', tracing: 'BENCH_CHECK_SKIP=soak,tracing' },
+      }),
+    );
     const rss = line(lines, 'RSS');
     expect(rss.status).toBe('SKIPPED');
     expect(rss.detail).toContain('BENCH_CHECK_SKIP');

@@ -281,7 +281,8 @@ function tracingLines(input: CheckInput): CheckLine[] {
 function soakLine(input: CheckInput): CheckLine {
   const target = `within ±${percent(TARGETS.rssDrift)}`;
   const why = input.skipped.soak ?? (input.soak === undefined ? 'not measured' : undefined);
-  if (why !== undefined || input.soak === undefined) return skippedLine('RSS at the end of the soak vs minute 2', target, why ?? 'not measured');
+  if (why !== undefined || input.soak === undefined)
+    return skippedLine('RSS at the end of the soak vs minute 2', target, why ?? 'not measured');
   const { referenceSeconds, referenceRssKib, endRssKib, seconds } = input.soak;
   const reference = referenceSeconds === 120 ? 'minute 2' : `${referenceSeconds} s (soak shorter than 240 s)`;
   const drift = relativeDelta(referenceRssKib, endRssKib);
@@ -335,7 +336,13 @@ export function formatCheck(lines: readonly CheckLine[]): string {
   const valueWidth = width((line) => line.value);
   const targetWidth = width((line) => line.target);
   const body = lines.map((line) =>
-    [line.status.padEnd(7), line.name.padEnd(nameWidth), line.value.padStart(valueWidth), `target ${line.target.padEnd(targetWidth)}`, line.detail]
+    [
+      line.status.padEnd(7),
+      line.name.padEnd(nameWidth),
+      line.value.padStart(valueWidth),
+      `target ${line.target.padEnd(targetWidth)}`,
+      line.detail,
+    ]
       .join('  ')
       .trimEnd(),
   );
@@ -353,7 +360,8 @@ export function soakReferenceSeconds(soakSeconds: number, sampleSeconds: number)
 /** The sample taken nearest to `seconds` (samples: seconds after the load started, RSS in KiB). */
 export function sampleNearest<T extends { seconds: number }>(samples: readonly T[], seconds: number): T | undefined {
   let best: T | undefined;
-  for (const sample of samples) if (best === undefined || Math.abs(sample.seconds - seconds) < Math.abs(best.seconds - seconds)) best = sample;
+  for (const sample of samples)
+    if (best === undefined || Math.abs(sample.seconds - seconds) < Math.abs(best.seconds - seconds)) best = sample;
   return best;
 }
 
@@ -362,7 +370,10 @@ export function sampleNearest<T extends { seconds: number }>(samples: readonly T
  * throws, so a typo does not silently run (or silently skip) a part.
  */
 export function parseSkip(value: string | undefined): BenchPart[] {
-  const names = (value ?? '').split(',').map((name) => name.trim()).filter(Boolean);
+  const names = (value ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
   const unknown = names.filter((name) => !(BENCH_PARTS as readonly string[]).includes(name));
   if (unknown.length > 0) throw new Error(`BENCH_CHECK_SKIP: unknown part ${unknown.join(', ')} (parts: ${BENCH_PARTS.join(', ')})`);
   return [...new Set(names)] as BenchPart[];

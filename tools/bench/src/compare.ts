@@ -66,7 +66,14 @@ const latencyOf = (json: OpenLoopResult[], stream: OpenLoopResult[]): LatencyFig
   const ttfc = pooled(stream, (r) => r.firstByte);
   return {
     json: { p50: percentile(total, 50), p99: percentile(total, 99) },
-    stream: { ttfc50: percentile(ttfc, 50), ttfc99: percentile(ttfc, 99), p50: percentile(pooled(stream, (r) => r.total), 50) },
+    stream: {
+      ttfc50: percentile(ttfc, 50),
+      ttfc99: percentile(ttfc, 99),
+      p50: percentile(
+        pooled(stream, (r) => r.total),
+        50,
+      ),
+    },
   };
 };
 
@@ -122,9 +129,16 @@ async function measure(
   const streamSat = await saturateWithCpu(baseUrl, stream, seconds, options.pid);
   // The open loop starts from an idle proxy (no trace backlog of the saturation phase in its samples).
   if (options.pid !== undefined) await idle(options.pid, 'before the open loop');
-  process.stderr.write(`  - ${id}: open loop at ${rate} req/s (${seconds}s each, ${rounds} rounds${options.direct ? ', alternating with direct' : ''})\n`);
+  process.stderr.write(
+    `  - ${id}: open loop at ${rate} req/s (${seconds}s each, ${rounds} rounds${options.direct ? ', alternating with direct' : ''})\n`,
+  );
   const slice = seconds / rounds;
-  const runs = { json: [] as OpenLoopResult[], stream: [] as OpenLoopResult[], directJson: [] as OpenLoopResult[], directStream: [] as OpenLoopResult[] };
+  const runs = {
+    json: [] as OpenLoopResult[],
+    stream: [] as OpenLoopResult[],
+    directJson: [] as OpenLoopResult[],
+    directStream: [] as OpenLoopResult[],
+  };
   for (let round = 0; round < rounds; round += 1) {
     if (options.direct) runs.directJson.push(await openLoop(options.direct, directReq.json, rate, slice));
     runs.json.push(await openLoop(baseUrl, json, rate, slice));
@@ -171,7 +185,12 @@ const pidOf = (started: Started): number => {
  * One run: the direct path, then the proxies in proxyOrder(run). Each proxy is started for its turn and stopped
  * after it (the gateway on `seeded`'s database, which keeps the traces of every run).
  */
-export async function runComparison(run: number, upstreamUrl: string, seeded: SeededGateway, settings: BenchSettings): Promise<ComparisonRun> {
+export async function runComparison(
+  run: number,
+  upstreamUrl: string,
+  seeded: SeededGateway,
+  settings: BenchSettings,
+): Promise<ComparisonRun> {
   const order = proxyOrder(run, settings.only);
   process.stderr.write(`- run ${run}/${settings.runs}: direct, then ${order.join(', ')}\n`);
   const targets: TargetResult[] = [await measure('direct', upstreamUrl, {}, settings, {})];

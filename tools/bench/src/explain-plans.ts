@@ -8,7 +8,15 @@
 import { newId, toIso } from '@navplane/core';
 import { createRepositories, createTraceForksRepository, createTracesRepository, type NewTrace } from '@navplane/storage';
 import { createTestDatabase, type TestDatabase } from '@navplane/testing';
-import { CompiledQuery, type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs, type QueryResult, type RootOperationNode, type UnknownRow } from 'kysely';
+import {
+  CompiledQuery,
+  type KyselyPlugin,
+  type PluginTransformQueryArgs,
+  type PluginTransformResultArgs,
+  type QueryResult,
+  type RootOperationNode,
+  type UnknownRow,
+} from 'kysely';
 
 const POSTGRES_SERVER = process.env['BENCH_POSTGRES_URL'] ?? process.env['NAVPLANE_TEST_POSTGRES_URL'];
 if (POSTGRES_SERVER !== undefined) process.env['NAVPLANE_TEST_POSTGRES_URL'] = POSTGRES_SERVER;
@@ -95,7 +103,16 @@ async function fill(test: TestDatabase): Promise<Fixture> {
     createdBy: 'cli',
   });
   parents = parents.slice(0, 10);
-  return { bigOrg, org: orgs[1] as string, key: keys[1]?.[3] as string, cursor, run: 'run-40', thread: 'thread-40', group: 'group-40', parents };
+  return {
+    bigOrg,
+    org: orgs[1] as string,
+    key: keys[1]?.[3] as string,
+    cursor,
+    run: 'run-40',
+    thread: 'thread-40',
+    group: 'group-40',
+    parents,
+  };
 }
 
 async function explain(test: TestDatabase, compiled: CompiledQuery): Promise<string> {

@@ -47,7 +47,12 @@ describe('openLoopSlices', () => {
     const failing = await target('failing', log, 500);
     servers.push(ok.server, failing.server);
     const req = { path: '/', headers: {}, body: '{}' };
-    const [good, bad] = await openLoopSlices([ok.url, failing.url], req, { rate: 100, sliceSeconds: 0.1, slicesPerTarget: 1, settleMs: 30 });
+    const [good, bad] = await openLoopSlices([ok.url, failing.url], req, {
+      rate: 100,
+      sliceSeconds: 0.1,
+      slicesPerTarget: 1,
+      settleMs: 30,
+    });
     expect(good).toMatchObject({ sent: 7, ok: 7, errors: 0, settled: 3 });
     expect(bad).toMatchObject({ sent: 7, ok: 0, errors: 7, settled: 3 });
     expect(bad?.total).toEqual([]);

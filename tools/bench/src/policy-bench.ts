@@ -13,7 +13,10 @@ import { openLoop, percentile, type BenchRequest } from './open-loop';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 8);
 /** Open-loop rate per body size: low enough that one core is not saturated, so the figure is the per-request cost. */
-const RATES: Record<string, number> = { '4 KB': Number(process.env['BENCH_RATE'] ?? 100), '100 KB': Number(process.env['BENCH_RATE_LARGE'] ?? 25) };
+const RATES: Record<string, number> = {
+  '4 KB': Number(process.env['BENCH_RATE'] ?? 100),
+  '100 KB': Number(process.env['BENCH_RATE_LARGE'] ?? 25),
+};
 const PROXY_CORE = process.env['BENCH_PROXY_CORE'] ?? '1';
 const OTHER_CORE = process.env['BENCH_OTHER_CORE'] ?? '0';
 
@@ -80,7 +83,11 @@ async function main(): Promise<void> {
       ] as const) {
         const body = chatBody(bytes);
         const RATE = RATES[label] ?? 25;
-        const request = (key: string): BenchRequest => ({ path: '/v1/chat/completions', headers: { authorization: `Bearer ${key}` }, body });
+        const request = (key: string): BenchRequest => ({
+          path: '/v1/chat/completions',
+          headers: { authorization: `Bearer ${key}` },
+          body,
+        });
         process.stderr.write(`- ${label}: warm-up\n`);
         await openLoop(gateway.url, request(plainOrg.key), RATE, 2);
         await openLoop(gateway.url, request(policyOrg.key), RATE, 2);
@@ -105,12 +112,25 @@ async function main(): Promise<void> {
           'values redacted': String(alone.findings),
           errors: String(errors),
         });
-        results.push({ label, rate: RATE, bytes: Buffer.byteLength(body), plainP50: p(plain, 50), plainP99: p(plain, 99), policyP50: p(redacted, 50), policyP99: p(redacted, 99), redactorMs: alone.ms, findings: alone.findings, errors });
+        results.push({
+          label,
+          rate: RATE,
+          bytes: Buffer.byteLength(body),
+          plainP50: p(plain, 50),
+          plainP99: p(plain, 99),
+          policyP50: p(redacted, 50),
+          policyP99: p(redacted, 99),
+          redactorMs: alone.ms,
+          findings: alone.findings,
+          errors,
+        });
       }
     } finally {
       await stop(gateway);
     }
-    process.stdout.write(`\nNavPlane policy bench: redact_upstream vs no policy, ${SECONDS}s per body size, open loop, gateway pinned to core ${PROXY_CORE}\n\n`);
+    process.stdout.write(
+      `\nNavPlane policy bench: redact_upstream vs no policy, ${SECONDS}s per body size, open loop, gateway pinned to core ${PROXY_CORE}\n\n`,
+    );
     console.table(rows);
     process.stdout.write(`${JSON.stringify({ seconds: SECONDS, results })}\n`);
   } finally {

@@ -21,7 +21,10 @@ export function parseProcStat(text: string): ProcStat {
   const close = text.lastIndexOf(')');
   if (close < 0) throw new Error(`not a /proc/<pid>/stat line: ${text.slice(0, 80)}`);
   const pid = Number(text.slice(0, text.indexOf('(')).trim());
-  const rest = text.slice(close + 1).trim().split(/\s+/);
+  const rest = text
+    .slice(close + 1)
+    .trim()
+    .split(/\s+/);
   // rest[0] is field 3 (state): field n is rest[n - 3].
   const field = (n: number): number => {
     const value = Number(rest[n - 3]);

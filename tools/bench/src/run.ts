@@ -41,7 +41,19 @@ interface Row {
   errors: number;
 }
 
-const NUMERIC_KEYS = ['jsonRps', 'streamRps', 'cpuUsJson', 'cpuUsStream', 'coreShareJson', 'coreShareStream', 'p50', 'p99', 'ttfc50', 'ttfc99', 'errors'] as const;
+const NUMERIC_KEYS = [
+  'jsonRps',
+  'streamRps',
+  'cpuUsJson',
+  'cpuUsStream',
+  'coreShareJson',
+  'coreShareStream',
+  'p50',
+  'p99',
+  'ttfc50',
+  'ttfc99',
+  'errors',
+] as const;
 
 function rowOf(result: TargetResult): Row {
   const base = result.direct;
@@ -106,8 +118,12 @@ function printComparison(runs: ComparisonRun[], settings: BenchSettings): void {
   process.stdout.write(
     `\nNavPlane bench: ${settings.seconds}s per measurement, open loop at ${settings.rate} req/s, proxy pinned to core ${settings.proxyCore}, upstream to core ${settings.otherCore}, load generator ${settings.loadgenCore === undefined ? 'not pinned' : `pinned to core ${settings.loadgenCore}`}; CPU from /proc (${clockTicksPerSecond()} ticks/s)\n`,
   );
-  process.stdout.write('(direct row: absolute ms; other rows: added ms over the direct path measured in alternation with that target, same percentile;\n');
-  process.stdout.write(' CPU µs/req: the proxy process\'s user + system CPU per completed request at saturation; core %: its share of a core during saturation)\n');
+  process.stdout.write(
+    '(direct row: absolute ms; other rows: added ms over the direct path measured in alternation with that target, same percentile;\n',
+  );
+  process.stdout.write(
+    " CPU µs/req: the proxy process's user + system CPU per completed request at saturation; core %: its share of a core during saturation)\n",
+  );
   for (const run of runs) {
     process.stdout.write(`\nRun ${run.run}/${runs.length} (proxies in the order ${run.order.join(', ')})\n`);
     printRows(run.targets.map(rowOf));
@@ -152,7 +168,9 @@ function printSoak(result: SoakResult): void {
   process.stdout.write(
     `\nRSS soak: ${result.seconds}s at ${result.rate} req/s (one in three streamed): ${result.ok} answered (${result.okJson} JSON, ${result.okStream} stream), ${result.errors} errors, ${fmt(result.cpuUsPerRequest, 1)} CPU µs/request, ${result.tracesWritten} traces\n`,
   );
-  process.stdout.write(`RSS samples (s: MiB): ${result.samples.map((s) => `${fmt(s.seconds, 0)}: ${fmt(s.rssKib / 1024, 1)}`).join(', ')}\n`);
+  process.stdout.write(
+    `RSS samples (s: MiB): ${result.samples.map((s) => `${fmt(s.seconds, 0)}: ${fmt(s.rssKib / 1024, 1)}`).join(', ')}\n`,
+  );
   process.stdout.write(
     `RSS at ${figures.referenceSeconds} s: ${mib(figures.referenceRssKib)}, at the end (${fmt(figures.seconds, 0)} s): ${mib(figures.endRssKib)}, ratio ${fmt(figures.endRssKib / figures.referenceRssKib, 3)}\n`,
   );
@@ -162,7 +180,8 @@ async function main(): Promise<void> {
   const settings = readSettings();
   const parts = partsToRun(settings);
   // BENCH_LOADGEN_CORE: pin this process (every thread: -a), the load generator, e.g. to the upstream's core.
-  if (settings.loadgenCore !== undefined) execFileSync('taskset', ['-a', '-p', '-c', settings.loadgenCore, String(process.pid)], { stdio: 'ignore' });
+  if (settings.loadgenCore !== undefined)
+    execFileSync('taskset', ['-a', '-p', '-c', settings.loadgenCore, String(process.pid)], { stdio: 'ignore' });
   const dir = await mkdtemp(join(tmpdir(), 'navplane-bench-'));
   const upstream = await startProcess([join(__dirname, 'upstream.process.js')], {}, settings.otherCore, readyLine);
   const runs: ComparisonRun[] = [];

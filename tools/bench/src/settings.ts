@@ -50,9 +50,13 @@ export interface BenchSettings {
 }
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSettings {
-  const only = (env['BENCH_ONLY'] ?? 'direct,bare,express,gateway').split(',').map((name) => name.trim()).filter(Boolean);
+  const only = (env['BENCH_ONLY'] ?? 'direct,bare,express,gateway')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
   const unknown = only.filter((name) => name !== 'direct' && !(PROXY_TARGETS as readonly string[]).includes(name));
-  if (unknown.length > 0) throw new Error(`BENCH_ONLY: unknown target ${unknown.join(', ')} (targets: direct, ${PROXY_TARGETS.join(', ')})`);
+  if (unknown.length > 0)
+    throw new Error(`BENCH_ONLY: unknown target ${unknown.join(', ')} (targets: direct, ${PROXY_TARGETS.join(', ')})`);
   if (!only.includes('gateway')) throw new Error('the gateway is always part of the run (BENCH_ONLY must include gateway)');
   const seconds = positive(env, 'BENCH_SECONDS', 8);
   const rate = positive(env, 'BENCH_RATE', 200);

@@ -243,7 +243,12 @@ async function measureLatency(dialect: Dialect, upstreamUrl: string): Promise<La
     for (const url of urls) warmUps.push(await openLoop(url, req, RATE, 2));
     const slices = Math.max(1, Math.round(SECONDS / SLICE_SECONDS));
     process.stderr.write(`- ${dialect}: tracing on and off, ${slices} slices of ${SLICE_SECONDS}s each at ${RATE} req/s\n`);
-    const measured = await openLoopSlices(urls, req, { rate: RATE, sliceSeconds: SLICE_SECONDS, slicesPerTarget: slices, settleMs: SETTLE_MS });
+    const measured = await openLoopSlices(urls, req, {
+      rate: RATE,
+      sliceSeconds: SLICE_SECONDS,
+      slicesPerTarget: slices,
+      settleMs: SETTLE_MS,
+    });
     for (const sink of sinks) await stop(gateways[sink] as Started);
     const written = await countTraces(target.url);
     const sentTo = (index: number) => {
@@ -306,7 +311,9 @@ async function main(): Promise<void> {
   }
 
   if (writer.length > 0) {
-    process.stdout.write(`\nTrace writer, sustained (${WRITER_TRACES} traces per run, fed as fast as it drains, ${WRITER_REPEATS} runs each)\n`);
+    process.stdout.write(
+      `\nTrace writer, sustained (${WRITER_TRACES} traces per run, fed as fast as it drains, ${WRITER_REPEATS} runs each)\n`,
+    );
     const groups = new Map<string, WriterResult[]>();
     for (const r of writer) groups.set(`${r.dialect}/${r.batchSize}`, [...(groups.get(`${r.dialect}/${r.batchSize}`) ?? []), r]);
     console.table(
@@ -362,7 +369,9 @@ async function main(): Promise<void> {
     });
     console.table(rows);
   }
-  process.stdout.write(`${JSON.stringify({ writerTraces: WRITER_TRACES, rate: RATE, calibrate: CALIBRATE, seconds: SECONDS, sliceSeconds: SLICE_SECONDS, settleMs: SETTLE_MS, writer, retention, latency })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ writerTraces: WRITER_TRACES, rate: RATE, calibrate: CALIBRATE, seconds: SECONDS, sliceSeconds: SLICE_SECONDS, settleMs: SETTLE_MS, writer, retention, latency })}\n`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -32,12 +32,42 @@ describe('layer rules (eslint @nx/enforce-module-boundaries)', () => {
   }
 
   it.each([
-    ['storage importing express', 'libs/storage/src/bad.ts', "import express from 'express';\nexport const x = express;\n", 'enforce-module-boundaries'],
-    ['core importing storage', 'libs/core/src/bad.ts', "import { openDatabase } from '@navplane/storage';\nexport const x = openDatabase;\n", 'enforce-module-boundaries'],
-    ['config importing http', 'libs/config/src/bad.ts', "import { listen } from '@navplane/http';\nexport const x = listen;\n", 'enforce-module-boundaries'],
-    ['http importing storage', 'libs/http/src/bad.ts', "import { openDatabase } from '@navplane/storage';\nexport const x = openDatabase;\n", 'enforce-module-boundaries'],
-    ['production code importing testing', 'libs/runtime/src/bad.ts', "import { startFakeUpstream } from '@navplane/testing';\nexport const x = startFakeUpstream;\n", 'enforce-module-boundaries'],
-    ['the gateway importing the admin API', 'apps/gateway/src/bad.ts', "import { createApp } from '@navplane/admin-api';\nexport const x = createApp;\n", 'no-restricted-imports'],
+    [
+      'storage importing express',
+      'libs/storage/src/bad.ts',
+      "import express from 'express';\nexport const x = express;\n",
+      'enforce-module-boundaries',
+    ],
+    [
+      'core importing storage',
+      'libs/core/src/bad.ts',
+      "import { openDatabase } from '@navplane/storage';\nexport const x = openDatabase;\n",
+      'enforce-module-boundaries',
+    ],
+    [
+      'config importing http',
+      'libs/config/src/bad.ts',
+      "import { listen } from '@navplane/http';\nexport const x = listen;\n",
+      'enforce-module-boundaries',
+    ],
+    [
+      'http importing storage',
+      'libs/http/src/bad.ts',
+      "import { openDatabase } from '@navplane/storage';\nexport const x = openDatabase;\n",
+      'enforce-module-boundaries',
+    ],
+    [
+      'production code importing testing',
+      'libs/runtime/src/bad.ts',
+      "import { startFakeUpstream } from '@navplane/testing';\nexport const x = startFakeUpstream;\n",
+      'enforce-module-boundaries',
+    ],
+    [
+      'the gateway importing the admin API',
+      'apps/gateway/src/bad.ts',
+      "import { createApp } from '@navplane/admin-api';\nexport const x = createApp;\n",
+      'no-restricted-imports',
+    ],
     ['a default export', 'libs/core/src/bad.ts', 'export default 1;\n', 'no-restricted-syntax'],
   ])('refuses %s', async (_name, file, code, rule) => {
     const messages = await messagesFor(file, code);
@@ -46,9 +76,21 @@ describe('layer rules (eslint @nx/enforce-module-boundaries)', () => {
   });
 
   it.each([
-    ['runtime importing storage', 'libs/runtime/src/ok.ts', "import { openDatabase } from '@navplane/storage';\nexport const x = openDatabase;\n"],
-    ['a spec importing testing', 'libs/runtime/src/ok.spec.ts', "import { startFakeUpstream } from '@navplane/testing';\nexport const x = startFakeUpstream;\n"],
-    ['the CLI importing the gateway', 'apps/cli/src/ok.ts', "import { createApp } from '@navplane/gateway';\nexport const x = createApp;\n"],
+    [
+      'runtime importing storage',
+      'libs/runtime/src/ok.ts',
+      "import { openDatabase } from '@navplane/storage';\nexport const x = openDatabase;\n",
+    ],
+    [
+      'a spec importing testing',
+      'libs/runtime/src/ok.spec.ts',
+      "import { startFakeUpstream } from '@navplane/testing';\nexport const x = startFakeUpstream;\n",
+    ],
+    [
+      'the CLI importing the gateway',
+      'apps/cli/src/ok.ts',
+      "import { createApp } from '@navplane/gateway';\nexport const x = createApp;\n",
+    ],
   ])('allows %s', async (_name, file, code) => {
     expect(await messagesFor(file, code)).toEqual([]);
   });

@@ -70,9 +70,8 @@ describe('the OpenAPI document', () => {
       expect(parameters.filter((p) => p.in === 'path').map((p) => p.name)).toEqual(pathParams);
       expect(parameters.filter((p) => p.in === 'query').map((p) => p.name)).toEqual(Object.keys(route.query?.shape ?? {}));
 
-      const body = (operation['requestBody'] as { content: Record<string, { schema: unknown }> } | undefined)?.content[
-        'application/json'
-      ]?.schema;
+      const body = (operation['requestBody'] as { content: Record<string, { schema: unknown }> } | undefined)?.content['application/json']
+        ?.schema;
       if (route.body === undefined) expect(body).toBeUndefined();
       else {
         expect(body).toEqual(withoutDialect(route.body, 'input'));

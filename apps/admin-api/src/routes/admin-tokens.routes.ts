@@ -41,7 +41,6 @@ export const ADMIN_TOKEN_ROUTES = [
     params: adminTokenParams,
     status: 204,
     errors: [404],
-    handle: async ({ params, actor, deps }) =>
-      mapValue(await deps.operations.adminTokens.revoke(params.tokenId, actor), () => undefined),
+    handle: async ({ params, actor, deps }) => mapValue(await deps.operations.adminTokens.revoke(params.tokenId, actor), () => undefined),
   }),
 ];

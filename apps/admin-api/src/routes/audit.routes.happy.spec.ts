@@ -21,13 +21,15 @@ describe.each(TEST_DIALECTS)('audit: happy paths (%s)', (dialect) => {
     expect([...times].sort().reverse()).toEqual(times);
   });
 
-  it("filters by org and pages by cursor", async () => {
+  it('filters by org and pages by cursor', async () => {
     const first = await h.http().get(`/admin/audit?orgId=${a.orgId}&limit=3`).set(bearer(BOOTSTRAP_TOKEN));
     expect(first.body.data).toHaveLength(3);
     expect(first.body.data.every((e: { orgId: string }) => e.orgId === a.orgId)).toBe(true);
     const rest = await h.http().get('/admin/audit').query({ orgId: a.orgId, before: first.body.nextCursor }).set(bearer(BOOTSTRAP_TOKEN));
     const all = [...first.body.data, ...rest.body.data].map((e: { action: string }) => e.action);
-    expect(all.sort()).toEqual(['key.create', 'key.create', 'key.create', 'key.create', 'key.create', 'org.create', 'provider_key.set', 'workspace.create'].sort());
+    expect(all.sort()).toEqual(
+      ['key.create', 'key.create', 'key.create', 'key.create', 'key.create', 'org.create', 'provider_key.set', 'workspace.create'].sort(),
+    );
     expect(rest.body.nextCursor).toBeNull();
   });
 

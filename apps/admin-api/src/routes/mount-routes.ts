@@ -23,8 +23,7 @@ function parseWith<S extends z.ZodType>(schema: S | undefined, data: unknown): z
 }
 
 const hasBody = (req: Request) =>
-  req.headers['transfer-encoding'] !== undefined ||
-  (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
+  req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
 
 const noSuchOrg = () => new AppError('not_found', 'No such org');
 

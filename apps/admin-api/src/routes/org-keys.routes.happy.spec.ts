@@ -60,7 +60,12 @@ describe.each(TEST_DIALECTS)('org keys: happy paths (%s)', (dialect) => {
     expect((await h.deps.verifyKey(res.body.key)).valid).toBe(true);
     expect((await h.deps.verifyKey(old.key)).valid).toBe(true);
     const [audit] = await h.runtime.repos.auditLog.list({ orgId: t.orgId, limit: 1 });
-    expect(audit).toMatchObject({ action: 'key.rotate', targetId: old.id, actorType: 'gateway_key', details: { newKeyId: res.body.id, graceSeconds: 3600 } });
+    expect(audit).toMatchObject({
+      action: 'key.rotate',
+      targetId: old.id,
+      actorType: 'gateway_key',
+      details: { newKeyId: res.body.id, graceSeconds: 3600 },
+    });
   });
 
   it('rotates without a body: the old key is revoked at once', async () => {

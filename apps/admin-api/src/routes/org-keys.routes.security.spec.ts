@@ -36,7 +36,11 @@ describe.each(TEST_DIALECTS)('org keys: security (%s)', (dialect) => {
   });
 
   it('lets an admin key grant any scope only inside its own org', async () => {
-    const res = await h.http().post(`/admin/orgs/${a.orgId}/keys`).set(bearer(a.adminKey)).send({ name: 'child', scopes: ['admin'] });
+    const res = await h
+      .http()
+      .post(`/admin/orgs/${a.orgId}/keys`)
+      .set(bearer(a.adminKey))
+      .send({ name: 'child', scopes: ['admin'] });
     expect(res.status).toBe(201);
     expect((await h.http().get(`/admin/orgs/${b.orgId}`).set(bearer(res.body.key))).status).toBe(404);
   });

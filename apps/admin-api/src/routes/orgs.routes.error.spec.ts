@@ -20,7 +20,14 @@ describe.each(TEST_DIALECTS)('orgs and workspaces: errors (%s)', (dialect) => {
     expectInvalid(await h.http().post('/admin/orgs').set(asPlatform).send({}), 'name');
     expectInvalid(await h.http().post('/admin/orgs').set(asPlatform).send({ name: '   ' }), 'name');
     expectInvalid(await h.http().post('/admin/orgs').set(asPlatform).send({ name: 7 }), 'name');
-    expectInvalid(await h.http().post('/admin/orgs').set(asPlatform).send({ name: 'x'.repeat(201) }), 'name');
+    expectInvalid(
+      await h
+        .http()
+        .post('/admin/orgs')
+        .set(asPlatform)
+        .send({ name: 'x'.repeat(201) }),
+      'name',
+    );
     expectInvalid(await h.http().post('/admin/orgs').set(asPlatform).send({ name: 'Acme', enabled: false }), 'enabled');
     expectInvalid(await h.http().post('/admin/orgs').set(asPlatform), 'name');
     const org = (await h.http().post('/admin/orgs').set(asPlatform).send({ name: 'Acme' })).body as { id: string };
@@ -34,9 +41,17 @@ describe.each(TEST_DIALECTS)('orgs and workspaces: errors (%s)', (dialect) => {
     expect([malformed.status, malformed.body.error.code]).toEqual([400, 'invalid_request']);
     const text = await h.http().post('/admin/orgs').set(asPlatform).set('Content-Type', 'text/plain').send('name=Acme');
     expect([text.status, text.body.error.code]).toEqual([415, 'unsupported_media_type']);
-    const huge = await h.http().post('/admin/orgs').set(asPlatform).send({ name: 'x'.repeat(300_000) });
+    const huge = await h
+      .http()
+      .post('/admin/orgs')
+      .set(asPlatform)
+      .send({ name: 'x'.repeat(300_000) });
     expect([huge.status, huge.body.error.code]).toEqual([413, 'request_too_large']);
-    const array = await h.http().post('/admin/orgs').set(asPlatform).send([{ name: 'Acme' }]);
+    const array = await h
+      .http()
+      .post('/admin/orgs')
+      .set(asPlatform)
+      .send([{ name: 'Acme' }]);
     expect([array.status, array.body.error.code]).toEqual([400, 'invalid_request']);
   });
 

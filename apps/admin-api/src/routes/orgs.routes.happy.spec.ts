@@ -31,7 +31,13 @@ describe.each(TEST_DIALECTS)('orgs and workspaces: happy paths (%s)', (dialect) 
 
     const audit = await h.runtime.repos.auditLog.list({ orgId: created.body.id });
     expect(audit).toEqual([
-      expect.objectContaining({ action: 'org.create', actorType: 'bootstrap', actorId: null, ip: '198.51.100.23', targetId: created.body.id }),
+      expect.objectContaining({
+        action: 'org.create',
+        actorType: 'bootstrap',
+        actorId: null,
+        ip: '198.51.100.23',
+        targetId: created.body.id,
+      }),
     ]);
   });
 
@@ -70,7 +76,12 @@ describe.each(TEST_DIALECTS)('orgs and workspaces: happy paths (%s)', (dialect) 
   it('creates (201) and lists workspaces, as a platform admin or the org admin key', async () => {
     const created = await h.http().post(`/admin/orgs/${tenant.orgId}/workspaces`).set(bearer(tenant.adminKey)).send({ name: 'research' });
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ id: expect.stringMatching(/^ws_/), orgId: tenant.orgId, name: 'research', createdAt: expect.any(String) });
+    expect(created.body).toEqual({
+      id: expect.stringMatching(/^ws_/),
+      orgId: tenant.orgId,
+      name: 'research',
+      createdAt: expect.any(String),
+    });
     const listed = await h.http().get(`/admin/orgs/${tenant.orgId}/workspaces`).set(asPlatform);
     expect(listed.status).toBe(200);
     expect(listed.body.data.map((w: { name: string }) => w.name)).toEqual(['ws', 'research']);

@@ -11,7 +11,7 @@ describe.each(TEST_DIALECTS)('orgs: security (%s)', (dialect) => {
   });
   afterAll(() => h.close());
 
-  it("keeps an org admin key out of platform routes: no org listing, no org creation, no kill switch (not even its own)", async () => {
+  it('keeps an org admin key out of platform routes: no org listing, no org creation, no kill switch (not even its own)', async () => {
     const asA = bearer(a.adminKey);
     expect((await h.http().get('/admin/orgs').set(asA)).status).toBe(403);
     expect((await h.http().post('/admin/orgs').set(asA).send({ name: 'Rogue' })).status).toBe(403);

@@ -19,12 +19,24 @@ describe.each(TEST_DIALECTS)('policies: errors (%s)', (dialect) => {
       [{ policies: [{ scope: { type: 'org' }, mode: 'shred' }] }, 'policies[0].mode'],
       [{ policies: [{ scope: { type: 'org' }, mode: 'off', detectors: ['dna'] }] }, 'policies[0].detectors[0]'],
       [{ policies: [{ scope: { type: 'key' }, mode: 'off' }] }, 'policies[0].scope.value'],
-      [{ policies: [{ scope: { type: 'org' }, mode: 'off' }, { scope: { type: 'org' }, mode: 'block' }] }, 'policies[1].scope'],
+      [
+        {
+          policies: [
+            { scope: { type: 'org' }, mode: 'off' },
+            { scope: { type: 'org' }, mode: 'block' },
+          ],
+        },
+        'policies[1].scope',
+      ],
       [{ policies: [{ scope: { type: 'key', value: b.targetKeyId }, mode: 'off' }] }, 'policies[0].scope.value'],
       [{ policies: [], enforce: true }, 'enforce'],
     ];
     for (const [body, param] of cases) {
-      const res = await h.http().put(`/admin/orgs/${a.orgId}/policies`).set(bearer(BOOTSTRAP_TOKEN)).send(body as object);
+      const res = await h
+        .http()
+        .put(`/admin/orgs/${a.orgId}/policies`)
+        .set(bearer(BOOTSTRAP_TOKEN))
+        .send(body as object);
       expect([res.status, res.body.error.code, res.body.error.param]).toEqual([400, 'invalid_request', param]);
     }
     expect(await h.runtime.repos.policies.listByOrg(a.orgId)).toEqual([]);

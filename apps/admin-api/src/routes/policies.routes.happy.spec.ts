@@ -31,8 +31,20 @@ describe.each(TEST_DIALECTS)('policies: happy paths (%s)', (dialect) => {
     unsubscribe();
     expect(res.status).toBe(200);
     expect(res.body.data).toEqual([
-      { id: expect.stringMatching(/^pol_/), scope: { type: 'key', value: t.targetKeyId }, mode: 'off', createdAt: expect.any(String), updatedAt: expect.any(String) },
-      { id: expect.stringMatching(/^pol_/), scope: { type: 'org' }, mode: 'redact_storage', createdAt: expect.any(String), updatedAt: expect.any(String) },
+      {
+        id: expect.stringMatching(/^pol_/),
+        scope: { type: 'key', value: t.targetKeyId },
+        mode: 'off',
+        createdAt: expect.any(String),
+        updatedAt: expect.any(String),
+      },
+      {
+        id: expect.stringMatching(/^pol_/),
+        scope: { type: 'org' },
+        mode: 'redact_storage',
+        createdAt: expect.any(String),
+        updatedAt: expect.any(String),
+      },
       {
         id: expect.stringMatching(/^pol_/),
         scope: { type: 'workspace', value: t.workspaceId },

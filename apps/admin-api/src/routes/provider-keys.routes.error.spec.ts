@@ -15,7 +15,8 @@ describe.each(TEST_DIALECTS)('provider keys: errors (%s)', (dialect) => {
   it('accepts only openai and anthropic', async () => {
     const put = await h.http().put(`/admin/orgs/${t.orgId}/provider-keys/mistral`).set(asPlatform).send({ key: 'sk-mistral-0123456789' });
     const del = await h.http().delete(`/admin/orgs/${t.orgId}/provider-keys/mistral`).set(asPlatform);
-    for (const res of [put, del]) expect([res.status, res.body.error.code, res.body.error.param]).toEqual([400, 'invalid_request', 'provider']);
+    for (const res of [put, del])
+      expect([res.status, res.body.error.code, res.body.error.param]).toEqual([400, 'invalid_request', 'provider']);
   });
 
   it('rejects a missing, short, spaced or extra-field key with 400 naming the field, never echoing the key', async () => {
@@ -35,7 +36,11 @@ describe.each(TEST_DIALECTS)('provider keys: errors (%s)', (dialect) => {
 
   it('answers 404 for a key that is not stored and for an unknown org', async () => {
     const missingKey = await h.http().delete(`/admin/orgs/${t.orgId}/provider-keys/anthropic`).set(asPlatform);
-    const missingOrg = await h.http().put('/admin/orgs/org_01jzzzzzzzzzzzzzzzzzzzzzzz/provider-keys/openai').set(asPlatform).send({ key: 'sk-valid-0123456789' });
+    const missingOrg = await h
+      .http()
+      .put('/admin/orgs/org_01jzzzzzzzzzzzzzzzzzzzzzzz/provider-keys/openai')
+      .set(asPlatform)
+      .send({ key: 'sk-valid-0123456789' });
     for (const res of [missingKey, missingOrg]) expect([res.status, res.body.error.code]).toEqual([404, 'not_found']);
   });
 });

@@ -1,5 +1,12 @@
 import { TEST_DIALECTS } from '@navplane/testing';
-import { bearer, BOOTSTRAP_TOKEN, SEEDED_OPENAI_KEY, startAdminHarness, type AdminHarness, type SeededTenant } from '../testing/admin-harness.fixture';
+import {
+  bearer,
+  BOOTSTRAP_TOKEN,
+  SEEDED_OPENAI_KEY,
+  startAdminHarness,
+  type AdminHarness,
+  type SeededTenant,
+} from '../testing/admin-harness.fixture';
 
 const ANTHROPIC_KEY = 'sk-ant-admin-api-test-0123456789LAST';
 const asPlatform = bearer(BOOTSTRAP_TOKEN);
@@ -19,7 +26,11 @@ describe.each(TEST_DIALECTS)('provider keys: happy paths (%s)', (dialect) => {
     expect(res.body).toEqual({ provider: 'anthropic', last4: 'LAST', createdAt: expect.any(String), rotatedAt: null });
     expect(await h.runtime.vault.getProviderKey(t.orgId, 'anthropic')).toMatchObject({ ok: true, key: ANTHROPIC_KEY });
     const [audit] = await h.runtime.repos.auditLog.list({ orgId: t.orgId, limit: 1 });
-    expect(audit).toMatchObject({ action: 'provider_key.set', actorType: 'gateway_key', details: { provider: 'anthropic', last4: 'LAST', replaced: false } });
+    expect(audit).toMatchObject({
+      action: 'provider_key.set',
+      actorType: 'gateway_key',
+      details: { provider: 'anthropic', last4: 'LAST', replaced: false },
+    });
   });
 
   it('replaces a key: rotatedAt is set and the new key is served', async () => {

@@ -1,5 +1,12 @@
 import { TEST_DIALECTS } from '@navplane/testing';
-import { bearer, BOOTSTRAP_TOKEN, SEEDED_OPENAI_KEY, startAdminHarness, type AdminHarness, type SeededTenant } from '../testing/admin-harness.fixture';
+import {
+  bearer,
+  BOOTSTRAP_TOKEN,
+  SEEDED_OPENAI_KEY,
+  startAdminHarness,
+  type AdminHarness,
+  type SeededTenant,
+} from '../testing/admin-harness.fixture';
 
 describe.each(TEST_DIALECTS)('provider keys: security (%s)', (dialect) => {
   let h: AdminHarness;
@@ -23,7 +30,9 @@ describe.each(TEST_DIALECTS)('provider keys: security (%s)', (dialect) => {
 
   it("cannot replace or delete another org's key", async () => {
     const asA = bearer(a.adminKey);
-    expect((await h.http().put(`/admin/orgs/${b.orgId}/provider-keys/openai`).set(asA).send({ key: 'sk-hijack-0123456789' })).status).toBe(404);
+    expect((await h.http().put(`/admin/orgs/${b.orgId}/provider-keys/openai`).set(asA).send({ key: 'sk-hijack-0123456789' })).status).toBe(
+      404,
+    );
     expect((await h.http().delete(`/admin/orgs/${b.orgId}/provider-keys/openai`).set(asA)).status).toBe(404);
     expect(await h.runtime.vault.getProviderKey(b.orgId, 'openai')).toMatchObject({ ok: true, key: SEEDED_OPENAI_KEY });
   });

@@ -19,8 +19,7 @@ export const PROVIDER_KEY_ROUTES = [
     response: providerKeySchema,
     errors: [404],
     example: { body: { key: 'sk-example-0123456789abcdef' } },
-    handle: ({ params, body, actor, deps }) =>
-      deps.operations.providerKeys.set(params.orgId, params.provider, body.key, actor),
+    handle: ({ params, body, actor, deps }) => deps.operations.providerKeys.set(params.orgId, params.provider, body.key, actor),
   }),
   defineRoute({
     operationId: 'listProviderKeys',

@@ -26,9 +26,21 @@ describe.each(TEST_DIALECTS)('requests and traces: happy paths (%s)', (dialect) 
     expect(first.body.data.map((r: { id: string }) => r.id)).toEqual([ids[4], ids[3], ids[2], ids[1]]);
     expect(first.body.nextCursor).toBe(ids[1]);
     expect(first.body.data.every((r: Record<string, unknown>) => !('requestBody' in r) && !('responseBody' in r))).toBe(true);
-    expect(first.body.data[0]).toMatchObject({ orgId: t.orgId, provider: 'openai', model: 'gpt-4o-mini', status: 200, stream: false, costStatus: 'unknown', costUsd: null });
+    expect(first.body.data[0]).toMatchObject({
+      orgId: t.orgId,
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      status: 200,
+      stream: false,
+      costStatus: 'unknown',
+      costUsd: null,
+    });
 
-    const second = await h.http().get(`/admin/orgs/${t.orgId}/requests`).query({ limit: 4, before: first.body.nextCursor }).set(bearer(BOOTSTRAP_TOKEN));
+    const second = await h
+      .http()
+      .get(`/admin/orgs/${t.orgId}/requests`)
+      .query({ limit: 4, before: first.body.nextCursor })
+      .set(bearer(BOOTSTRAP_TOKEN));
     expect(second.body.data.map((r: { id: string }) => r.id)).toEqual([ids[0], t.traceId]);
     expect(second.body.nextCursor).toBeNull();
   });
@@ -42,6 +54,11 @@ describe.each(TEST_DIALECTS)('requests and traces: happy paths (%s)', (dialect) 
   it('returns one trace with its stored (redacted) bodies', async () => {
     const res = await h.http().get(`/admin/traces/${ids[2]}`).set(bearer(t.tracesKey));
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ id: ids[2], orgId: t.orgId, requestBody: '{"messages":[{"content":"[EMAIL:1a2b3c4d] #2"}]}', responseBody: '{"ok":true}' });
+    expect(res.body).toMatchObject({
+      id: ids[2],
+      orgId: t.orgId,
+      requestBody: '{"messages":[{"content":"[EMAIL:1a2b3c4d] #2"}]}',
+      responseBody: '{"ok":true}',
+    });
   });
 });

@@ -19,7 +19,7 @@ describe.each(TEST_DIALECTS)('requests and traces: security (%s)', (dialect) => 
     }
   });
 
-  it("does not page into another org with its cursor", async () => {
+  it('does not page into another org with its cursor', async () => {
     const res = await h.http().get(`/admin/orgs/${a.orgId}/requests?before=${b.traceId}`).set(bearer(a.adminKey));
     expect(res.status).toBe(200);
     expect(res.body.data).toEqual([]);
@@ -29,7 +29,15 @@ describe.each(TEST_DIALECTS)('requests and traces: security (%s)', (dialect) => 
     const asTraces = bearer(a.tracesKey);
     expect((await h.http().get(`/admin/orgs/${a.orgId}/keys`).set(asTraces)).status).toBe(403);
     expect((await h.http().get(`/admin/orgs/${a.orgId}/usage`).set(asTraces)).status).toBe(403);
-    expect((await h.http().post(`/admin/orgs/${a.orgId}/keys`).set(asTraces).send({ name: 'x', scopes: ['admin'] })).status).toBe(403);
+    expect(
+      (
+        await h
+          .http()
+          .post(`/admin/orgs/${a.orgId}/keys`)
+          .set(asTraces)
+          .send({ name: 'x', scopes: ['admin'] })
+      ).status,
+    ).toBe(403);
     expect((await h.http().get(`/admin/orgs/${b.orgId}/requests`).set(asTraces)).status).toBe(404);
   });
 });

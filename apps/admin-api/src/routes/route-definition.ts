@@ -72,7 +72,10 @@ export interface RouteDefinition<
 }
 
 /** A registered route with its types erased (what the registry, the router and the OpenAPI builder share). */
-export type AdminRoute = Omit<RouteDefinition<AnyObject, AnyObject, z.ZodType, z.ZodType>, 'params' | 'query' | 'body' | 'response' | 'handle'> & {
+export type AdminRoute = Omit<
+  RouteDefinition<AnyObject, AnyObject, z.ZodType, z.ZodType>,
+  'params' | 'query' | 'body' | 'response' | 'handle'
+> & {
   readonly params?: AnyObject;
   readonly query?: AnyObject;
   readonly body?: z.ZodType;

@@ -74,10 +74,7 @@ export const replaySchema = z.object({
       sourceMissing: z.boolean(),
     })
     .nullable(),
-  traces: z
-    .array(chainEntrySchema)
-    .readonly()
-    .describe('Deterministic order: a trace after its parent, then started_at, then id'),
+  traces: z.array(chainEntrySchema).readonly().describe('Deterministic order: a trace after its parent, then started_at, then id'),
   roots: z.array(z.string()).readonly().describe('Traces at depth 0, in chain order'),
   orphans: z
     .array(z.object({ traceId: z.string(), missingParentId: z.string() }))

@@ -104,20 +104,22 @@ export async function startAdminHarness(dialect: 'sqlite' | 'postgres'): Promise
   }
 
   async function insertTraces(orgId: string, traces: Partial<NewTrace>[]): Promise<string[]> {
-    const rows = traces.map((trace, index): NewTrace => ({
-      id: newId('trace', Date.parse(trace.startedAt ?? '2026-11-20T10:00:00.000Z') + index),
-      orgId,
-      provider: 'openai',
-      route: '/v1/chat/completions',
-      method: 'POST',
-      status: 200,
-      requestId: newId('request'),
-      startedAt: '2026-11-20T10:00:00.000Z',
-      latencyMs: 120.5,
-      costStatus: 'unknown',
-      stream: false,
-      ...trace,
-    }));
+    const rows = traces.map(
+      (trace, index): NewTrace => ({
+        id: newId('trace', Date.parse(trace.startedAt ?? '2026-11-20T10:00:00.000Z') + index),
+        orgId,
+        provider: 'openai',
+        route: '/v1/chat/completions',
+        method: 'POST',
+        status: 200,
+        requestId: newId('request'),
+        startedAt: '2026-11-20T10:00:00.000Z',
+        latencyMs: 120.5,
+        costStatus: 'unknown',
+        stream: false,
+        ...trace,
+      }),
+    );
     await runtime.repos.traces.insertBatch(rows);
     return rows.map((row) => row.id);
   }

@@ -26,12 +26,7 @@ export function routePath(route: AdminRoute, values: RouteValues): string {
 }
 
 /** Sends the route's example call (query and body filled from `values`), with `authorization` when given. */
-export function callRoute(
-  agent: ReturnType<typeof request>,
-  route: AdminRoute,
-  values: RouteValues,
-  authorization?: string,
-) {
+export function callRoute(agent: ReturnType<typeof request>, route: AdminRoute, values: RouteValues, authorization?: string) {
   let call = agent[route.method](routePath(route, values));
   if (authorization !== undefined) call = call.set('Authorization', authorization);
   if (route.example?.query !== undefined) call = call.query(fill(route.example.query, values));

@@ -19,7 +19,14 @@ export function adminTokenCommand(): Command {
         return;
       }
       process.stdout.write(
-        [`token        ${created.token}`, `id           ${created.record.id}`, `name         ${created.record.name}`, '', 'store this token now: it is shown only once', ''].join('\n'),
+        [
+          `token        ${created.token}`,
+          `id           ${created.record.id}`,
+          `name         ${created.record.name}`,
+          '',
+          'store this token now: it is shown only once',
+          '',
+        ].join('\n'),
       );
     });
   adminToken
@@ -27,11 +34,15 @@ export function adminTokenCommand(): Command {
     .description('admin tokens not revoked, oldest first (created_at, then id); never the token')
     .addOption(formatOption())
     .action(async (options: { format: OutputFormat }) => {
-      const tokens = (await withOperations(async (ops) => unwrap(await ops.adminTokens.list()))).sort((a: AdminTokenSummary, b: AdminTokenSummary) =>
-        a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1,
+      const tokens = (await withOperations(async (ops) => unwrap(await ops.adminTokens.list()))).sort(
+        (a: AdminTokenSummary, b: AdminTokenSummary) =>
+          a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1,
       );
       if (options.format === 'json') printJson({ adminTokens: tokens });
-      else process.stdout.write(`${renderTable(['id', 'name', 'displayPrefix', 'createdAt', 'lastUsedAt'], tokens as unknown as Array<Record<string, unknown>>)}\n`);
+      else
+        process.stdout.write(
+          `${renderTable(['id', 'name', 'displayPrefix', 'createdAt', 'lastUsedAt'], tokens as unknown as Array<Record<string, unknown>>)}\n`,
+        );
     });
   adminToken
     .command('revoke')

@@ -7,7 +7,14 @@ interface DebugJson {
   schemaVersion: number;
   count: number;
   byErrorClass: Array<{ errorClass: string; count: number }>;
-  failures: Array<{ traceId: string; status: number; errorClass: string | null; upstreamFailure: string | null; provider: string; route: string }>;
+  failures: Array<{
+    traceId: string;
+    status: number;
+    errorClass: string | null;
+    upstreamFailure: string | null;
+    provider: string;
+    route: string;
+  }>;
 }
 
 describe.each(TEST_DIALECTS)('navplane debug on a proxied session (%s)', (dialect) => {
@@ -24,8 +31,19 @@ describe.each(TEST_DIALECTS)('navplane debug on a proxied session (%s)', (dialec
     expect(doc.schemaVersion).toBe(1);
     expect(doc.count).toBe(2);
     expect(doc.failures).toEqual([
-      expect.objectContaining({ traceId: session.traces.reset, status: 502, errorClass: 'upstream_unreachable', upstreamFailure: 'connection_reset' }),
-      expect.objectContaining({ traceId: session.traces.failed, status: 500, errorClass: 'upstream_500', upstreamFailure: null, provider: 'openai' }),
+      expect.objectContaining({
+        traceId: session.traces.reset,
+        status: 502,
+        errorClass: 'upstream_unreachable',
+        upstreamFailure: 'connection_reset',
+      }),
+      expect.objectContaining({
+        traceId: session.traces.failed,
+        status: 500,
+        errorClass: 'upstream_500',
+        upstreamFailure: null,
+        provider: 'openai',
+      }),
     ]);
     expect(doc.byErrorClass).toEqual([
       { errorClass: 'upstream_500', count: 1 },

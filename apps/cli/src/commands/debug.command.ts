@@ -27,9 +27,7 @@ export function debugCommand(): Command {
       const limit = Number(options.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new CliError('--limit must be an integer from 1 to 1000', 2);
       const since = options.since === undefined ? undefined : new Date(parseInstant(options.since, '--since', Date.now())).toISOString();
-      const failures = await withStore(({ database }) =>
-        createTraceQueries(database).failures({ orgId: options.org, since, limit }),
-      );
+      const failures = await withStore(({ database }) => createTraceQueries(database).failures({ orgId: options.org, since, limit }));
       const rows = failures.map((t) => ({
         traceId: t.id,
         startedAt: t.startedAt,

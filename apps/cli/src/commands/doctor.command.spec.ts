@@ -68,7 +68,9 @@ describe.each(TEST_DIALECTS)('navplane doctor on %s', (dialect) => {
   it('fails (exit 1) when the master key cannot open the stored provider keys', async () => {
     const orgId = (await sandbox.json<{ id: string }>(['org', 'create', 'Doc', '--format', 'json'])).id;
     await sandbox.json(['provider-key', 'set', 'openai', '--org', orgId, '--format', 'json'], { stdin: 'sk-doctor-test-12345678' });
-    const run = await sandbox.run(['doctor', '--format', 'json'], { env: { NAVPLANE_MASTER_KEY: newMasterKey(), NODE_ENV: 'production', NAVPLANE_ADMIN_TOKEN: 'bootstrap-token-0123456789' } });
+    const run = await sandbox.run(['doctor', '--format', 'json'], {
+      env: { NAVPLANE_MASTER_KEY: newMasterKey(), NODE_ENV: 'production', NAVPLANE_ADMIN_TOKEN: 'bootstrap-token-0123456789' },
+    });
     expect(run.code).toBe(1);
     const doc = JSON.parse(run.stdout) as DoctorJson;
     expect(statusOf(doc, 'vault')).toBe('fail');
@@ -108,14 +110,20 @@ describe('navplane doctor failures', () => {
     const run = await runCli(['doctor', '--format', 'json'], { cwd });
     expect(run.code).toBe(1);
     const doc = JSON.parse(run.stdout) as DoctorJson;
-    expect(doc.checks.find((c) => c.name === 'database')).toMatchObject({ status: 'fail', fix: expect.stringContaining('navplane migrate') });
+    expect(doc.checks.find((c) => c.name === 'database')).toMatchObject({
+      status: 'fail',
+      fix: expect.stringContaining('navplane migrate'),
+    });
     expect(statusOf(doc, 'migrations')).toBe('skip');
     expect(statusOf(doc, 'master-key')).toBe('warn');
     await expect(import('node:fs/promises').then((fs) => fs.stat(join(cwd, 'data')))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('reports invalid configuration as one failed check without echoing secrets', async () => {
-    const run = await runCli(['doctor', '--format', 'json'], { cwd, env: { NAVPLANE_GATEWAY_PORT: 'x', NAVPLANE_MASTER_KEY: 'CANARY-not-base64' } });
+    const run = await runCli(['doctor', '--format', 'json'], {
+      cwd,
+      env: { NAVPLANE_GATEWAY_PORT: 'x', NAVPLANE_MASTER_KEY: 'CANARY-not-base64' },
+    });
     expect(run.code).toBe(1);
     const doc = JSON.parse(run.stdout) as DoctorJson;
     expect(doc.checks).toHaveLength(1);

@@ -13,7 +13,10 @@ const LABEL: Record<CheckStatus, string> = { ok: 'ok  ', warn: 'WARN', fail: 'FA
 export function doctorCommand(): Command {
   return new Command('doctor')
     .description('check configuration, database, migrations, vault, routes and auth posture in one pass')
-    .option('--gateway-url <url>', 'a running gateway to read trace drop counters from (default http://NAVPLANE_HOST:NAVPLANE_GATEWAY_PORT)')
+    .option(
+      '--gateway-url <url>',
+      'a running gateway to read trace drop counters from (default http://NAVPLANE_HOST:NAVPLANE_GATEWAY_PORT)',
+    )
     .addOption(formatOption())
     .action(async (options: { gatewayUrl?: string; format: OutputFormat }) => {
       const loaded = loadConfigFromProcess();

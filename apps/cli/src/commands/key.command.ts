@@ -5,7 +5,18 @@ import { formatOption } from '../format-option';
 import { CliError, printJson, renderTable, type OutputFormat } from '../output';
 
 const SHOWN_ONCE = 'store this key now: it is shown only once';
-const KEY_COLUMNS = ['id', 'name', 'displayPrefix', 'status', 'scopes', 'workspaceId', 'createdAt', 'expiresAt', 'graceEndsAt', 'lastUsedAt'];
+const KEY_COLUMNS = [
+  'id',
+  'name',
+  'displayPrefix',
+  'status',
+  'scopes',
+  'workspaceId',
+  'createdAt',
+  'expiresAt',
+  'graceEndsAt',
+  'lastUsedAt',
+];
 
 const byCreation = (a: KeyRecord, b: KeyRecord) =>
   a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
@@ -35,7 +46,10 @@ function printIssued(issued: IssuedKey | RotatedKey, format: OutputFormat): void
 
 function parseScopes(text: string | undefined): string[] | undefined {
   if (text === undefined) return undefined;
-  return text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }
 
 /** `navplane key create|list|rotate|revoke`: an org's NavPlane keys; the key text is printed once, on create/rotate. */
@@ -50,19 +64,26 @@ export function keyCommand(): Command {
     .option('--workspace <workspaceId>', 'a workspace of the org')
     .option('--expires-at <time>', 'ISO-8601 time after which the key stops working (default never)')
     .addOption(formatOption())
-    .action(async (options: { org: string; name: string; scopes?: string; workspace?: string; expiresAt?: string; format: OutputFormat }) => {
-      const issued = await withOperations(async (ops) =>
-        unwrap(
-          await ops.keys.issue(
+    .action(
+      async (options: { org: string; name: string; scopes?: string; workspace?: string; expiresAt?: string; format: OutputFormat }) => {
+        const issued = await withOperations(async (ops) =>
+          unwrap(
+            await ops.keys.issue(
+              options.org,
+              {
+                name: options.name,
+                scopes: parseScopes(options.scopes),
+                workspaceId: options.workspace ?? null,
+                expiresAt: options.expiresAt ?? null,
+              },
+              CLI_ACTOR,
+            ),
             options.org,
-            { name: options.name, scopes: parseScopes(options.scopes), workspaceId: options.workspace ?? null, expiresAt: options.expiresAt ?? null },
-            CLI_ACTOR,
           ),
-          options.org,
-        ),
-      );
-      printIssued(issued, options.format);
-    });
+        );
+        printIssued(issued, options.format);
+      },
+    );
   key
     .command('list')
     .description('an org’s keys, revoked ones included, oldest first (created_at, then id); never the key')

@@ -27,7 +27,13 @@ export function migrateCommand(): Command {
           throw new CliError(`migration failed: ${describe(error)}`);
         }
         if (options.format === 'json') {
-          printJson({ dialect: database.dialect, appliedNow: applied, applied: status.applied, pending: status.pending, current: status.current });
+          printJson({
+            dialect: database.dialect,
+            appliedNow: applied,
+            applied: status.applied,
+            pending: status.pending,
+            current: status.current,
+          });
         } else if (options.status) {
           process.stdout.write(`${status.applied.length} applied, ${status.pending.length} pending\n`);
           for (const name of status.pending) process.stdout.write(`pending  ${name}\n`);

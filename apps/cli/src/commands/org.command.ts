@@ -31,7 +31,10 @@ export function orgCommand(): Command {
     .action(async (options: { format: OutputFormat }) => {
       const orgs = (await withOperations(async (ops) => unwrap(await ops.orgs.list()))).sort(byCreation);
       if (options.format === 'json') printJson({ orgs });
-      else process.stdout.write(`${renderTable(['id', 'name', 'enabled', 'createdAt', 'updatedAt'], orgs as unknown as Array<Record<string, unknown>>)}\n`);
+      else
+        process.stdout.write(
+          `${renderTable(['id', 'name', 'enabled', 'createdAt', 'updatedAt'], orgs as unknown as Array<Record<string, unknown>>)}\n`,
+        );
     });
   for (const [verb, enabled] of [
     ['enable', true],
@@ -40,9 +43,7 @@ export function orgCommand(): Command {
     org
       .command(verb)
       .description(
-        enabled
-          ? 'switch an org back on'
-          : 'kill switch: every gateway refuses the org’s requests (403 org_disabled) once this returns',
+        enabled ? 'switch an org back on' : 'kill switch: every gateway refuses the org’s requests (403 org_disabled) once this returns',
       )
       .argument('<orgId>')
       .addOption(formatOption())

@@ -53,7 +53,10 @@ export function providerKeyCommand(): Command {
         { vault: true },
       );
       if (options.format === 'json') printJson({ orgId: options.org, ...stored });
-      else process.stdout.write(`stored ${stored.provider} key …${stored.last4} for ${options.org}${stored.rotatedAt ? ' (replaced the previous one)' : ''}\n`);
+      else
+        process.stdout.write(
+          `stored ${stored.provider} key …${stored.last4} for ${options.org}${stored.rotatedAt ? ' (replaced the previous one)' : ''}\n`,
+        );
     });
   providerKey
     .command('list')
@@ -65,7 +68,10 @@ export function providerKeyCommand(): Command {
         (a: ProviderKeyInfo, b: ProviderKeyInfo) => (a.provider < b.provider ? -1 : a.provider > b.provider ? 1 : 0),
       );
       if (options.format === 'json') printJson({ orgId: options.org, providerKeys: keys });
-      else process.stdout.write(`${renderTable(['provider', 'last4', 'createdAt', 'rotatedAt'], keys as unknown as Array<Record<string, unknown>>)}\n`);
+      else
+        process.stdout.write(
+          `${renderTable(['provider', 'last4', 'createdAt', 'rotatedAt'], keys as unknown as Array<Record<string, unknown>>)}\n`,
+        );
     });
   providerKey
     .command('delete')

@@ -67,7 +67,13 @@ describe.each(TEST_DIALECTS)('navplane report on a proxied session (%s)', (diale
       ['anthropic', 'claude-sonnet-4-20250514', 1],
     ]);
     expect(org?.topKeys).toEqual([
-      expect.objectContaining({ keyId: session.keyId, keyName: 'session', requests: 5, errors: 2, displayPrefix: expect.stringMatching(/^np_/) }),
+      expect.objectContaining({
+        keyId: session.keyId,
+        keyName: 'session',
+        requests: 5,
+        errors: 2,
+        displayPrefix: expect.stringMatching(/^np_/),
+      }),
     ]);
     expect(org?.errorClasses).toEqual([
       { errorClass: 'upstream_500', count: 1 },
@@ -81,7 +87,17 @@ describe.each(TEST_DIALECTS)('navplane report on a proxied session (%s)', (diale
     expect(empty.from).toBe('2020-01-01T00:00:00.000Z');
     expect(empty.orgs[0]).toMatchObject({ requests: 0, costUsd: 0, topModels: [], topKeys: [], errorClasses: [] });
 
-    const one = await session.sandbox.json<ReportJson>(['report', '--org', session.orgId, '--from', '1h', '--top', '1', '--format', 'json']);
+    const one = await session.sandbox.json<ReportJson>([
+      'report',
+      '--org',
+      session.orgId,
+      '--from',
+      '1h',
+      '--top',
+      '1',
+      '--format',
+      'json',
+    ]);
     expect(one.orgs[0]?.topModels).toHaveLength(1);
 
     const table = await session.sandbox.run(['report']);

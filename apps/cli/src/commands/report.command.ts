@@ -27,8 +27,10 @@ export interface OrgReport extends Totals {
 const EMPTY: Totals = { requests: 0, errors: 0, tokensIn: 0, tokensOut: 0, costUsd: 0, costUnknownRequests: 0 };
 
 // Biggest first; ties broken by the name so the order never depends on the database.
-const byRequests = <T extends { requests: number }>(key: (row: T) => string) => (a: T, b: T) =>
-  b.requests - a.requests || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+const byRequests =
+  <T extends { requests: number }>(key: (row: T) => string) =>
+  (a: T, b: T) =>
+    b.requests - a.requests || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
 
 /**
  * `navplane report [--org <id>] [--from <t>] [--to <t>] [--top N] [--format json]`: requests, tokens, cost,
@@ -148,7 +150,10 @@ function printReportTable(range: { from: string; to: string }, overall: Totals, 
       })),
     ),
   );
-  out.push('', `total: ${overall.requests} requests, ${overall.errors} errors, ${overall.tokensIn} tokens in, ${overall.tokensOut} tokens out, ${usd(overall.costUsd)}`);
+  out.push(
+    '',
+    `total: ${overall.requests} requests, ${overall.errors} errors, ${overall.tokensIn} tokens in, ${overall.tokensOut} tokens out, ${usd(overall.costUsd)}`,
+  );
   for (const r of reports.filter((x) => x.requests > 0)) {
     out.push('', `${r.orgId} (${r.orgName ?? '?'}) top models`);
     out.push(

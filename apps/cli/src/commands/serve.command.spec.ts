@@ -98,9 +98,9 @@ describe('navplane serve start-up failures', () => {
   it('refuses to start in production without a master key and creates no key file', async () => {
     const cwd = await mkdtemp(join(tmpdir(), 'navplane-serve-prod-'));
     try {
-      await expect(
-        startServe(['serve'], { cwd, env: { NODE_ENV: 'production' }, expect: ['gateway'] }),
-      ).rejects.toThrow(/exited with 1.*NAVPLANE_MASTER_KEY/s);
+      await expect(startServe(['serve'], { cwd, env: { NODE_ENV: 'production' }, expect: ['gateway'] })).rejects.toThrow(
+        /exited with 1.*NAVPLANE_MASTER_KEY/s,
+      );
       await expect(stat(join(cwd, 'data', 'master.key'))).rejects.toMatchObject({ code: 'ENOENT' });
     } finally {
       await rm(cwd, { recursive: true, force: true });

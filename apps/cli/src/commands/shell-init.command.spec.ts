@@ -27,10 +27,17 @@ describe('navplane shell-init', () => {
 
   it('exports a key from stdin, quoted so the shell gets it back byte for byte', async () => {
     const key = "np_it's$HOME`x`\\";
-    const result = await runCli(['shell-init', '--key-stdin', '--shell', 'zsh'], { cwd, env: { NAVPLANE_HOST: '0.0.0.0' }, stdin: `${key}\n` });
+    const result = await runCli(['shell-init', '--key-stdin', '--shell', 'zsh'], {
+      cwd,
+      env: { NAVPLANE_HOST: '0.0.0.0' },
+      stdin: `${key}\n`,
+    });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("export OPENAI_BASE_URL='http://127.0.0.1:8080/v1'");
-    const evaluated = await run('bash', ['-c', `${result.stdout}\nprintf '%s|%s|%s' "$OPENAI_API_KEY" "$ANTHROPIC_API_KEY" "$ANTHROPIC_BASE_URL"`]);
+    const evaluated = await run('bash', [
+      '-c',
+      `${result.stdout}\nprintf '%s|%s|%s' "$OPENAI_API_KEY" "$ANTHROPIC_API_KEY" "$ANTHROPIC_BASE_URL"`,
+    ]);
     expect(evaluated.stdout).toBe(`${key}|${key}|http://127.0.0.1:8080`);
   });
 

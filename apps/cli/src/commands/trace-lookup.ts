@@ -51,7 +51,12 @@ export async function chainOf(repos: Repositories, queries: TraceQueries, trace:
     found.push(withoutBodies(parent));
     parentId = parent.parentTraceId;
   }
-  return { by: 'parents', id: trace.id, truncated: parentId !== null && found.length > MAX_ANCESTORS, traces: reconstructChain(found).traces };
+  return {
+    by: 'parents',
+    id: trace.id,
+    truncated: parentId !== null && found.length > MAX_ANCESTORS,
+    traces: reconstructChain(found).traces,
+  };
 }
 
 /** The trace without its stored bodies. */

@@ -36,7 +36,11 @@ describe.each(TEST_DIALECTS)('navplane trace on a proxied session (%s)', (dialec
 
   it('shows one trace with every field, offline', async () => {
     const { trace } = await session.sandbox.json<{ schemaVersion: number; trace: TraceJson }>([
-      'trace', 'show', session.traces.child, '--format', 'json',
+      'trace',
+      'show',
+      session.traces.child,
+      '--format',
+      'json',
     ]);
     expect(trace).toMatchObject({
       id: session.traces.child,
@@ -63,14 +67,26 @@ describe.each(TEST_DIALECTS)('navplane trace on a proxied session (%s)', (dialec
 
   it('orders a chain by started_at then id with parents before children', async () => {
     const doc = await session.sandbox.json<{ by: string; id: string; count: number; traces: Array<TraceJson & { depth: number }> }>([
-      'trace', 'chain', '--group', SESSION_LINEAGE.group, '--format', 'json',
+      'trace',
+      'chain',
+      '--group',
+      SESSION_LINEAGE.group,
+      '--format',
+      'json',
     ]);
     expect(doc).toMatchObject({ by: 'group', id: SESSION_LINEAGE.group, count: 4 });
     const { first, child, anthropic, failed } = session.traces;
     expect(doc.traces.map((t) => t.id)).toEqual([first, child, anthropic, failed]);
     expect(doc.traces.map((t) => t.depth)).toEqual([0, 1, 1, 2]);
     // The reset request carried no lineage.
-    const byThread = await session.sandbox.json<{ traces: unknown[] }>(['trace', 'chain', '--thread', SESSION_LINEAGE.thread, '--format', 'json']);
+    const byThread = await session.sandbox.json<{ traces: unknown[] }>([
+      'trace',
+      'chain',
+      '--thread',
+      SESSION_LINEAGE.thread,
+      '--format',
+      'json',
+    ]);
     expect(byThread.traces).toHaveLength(4);
     const table = await session.sandbox.run(['trace', 'chain', '--run', SESSION_LINEAGE.run]);
     expect(table.stdout).toContain(`    ${failed}`);
@@ -85,16 +101,26 @@ describe.each(TEST_DIALECTS)('navplane trace on a proxied session (%s)', (dialec
   });
 
   it('diffs two traces field by field', async () => {
-    const doc = await session.sandbox.json<{ a: string; b: string; identical: boolean; differences: Array<{ field: string; a: unknown; b: unknown; delta?: number }> }>([
-      'trace', 'diff', session.traces.child, session.traces.failed, '--format', 'json',
-    ]);
+    const doc = await session.sandbox.json<{
+      a: string;
+      b: string;
+      identical: boolean;
+      differences: Array<{ field: string; a: unknown; b: unknown; delta?: number }>;
+    }>(['trace', 'diff', session.traces.child, session.traces.failed, '--format', 'json']);
     expect(doc.identical).toBe(false);
     const fields = Object.fromEntries(doc.differences.map((d) => [d.field, d]));
     expect(fields['status']).toEqual({ field: 'status', a: 200, b: 500, delta: 300 });
     expect(fields['errorClass']).toEqual({ field: 'errorClass', a: null, b: 'upstream_500' });
     expect(fields['parentTraceId']).toMatchObject({ a: session.traces.first, b: session.traces.child });
     expect(fields['provider']).toBeUndefined();
-    const same = await session.sandbox.json<{ identical: boolean }>(['trace', 'diff', session.traces.child, session.traces.child, '--format', 'json']);
+    const same = await session.sandbox.json<{ identical: boolean }>([
+      'trace',
+      'diff',
+      session.traces.child,
+      session.traces.child,
+      '--format',
+      'json',
+    ]);
     expect(same.identical).toBe(true);
   });
 
@@ -104,10 +130,26 @@ describe.each(TEST_DIALECTS)('navplane trace on a proxied session (%s)', (dialec
     expect(run.code).toBe(0);
     expect((await stat(out)).mode & 0o777).toBe(0o600);
     const bundle = JSON.parse(await readFile(out, 'utf8')) as {
-      manifest: { kind: string; schemaVersion: number; generator: { name: string; version: string }; createdAt: string; traceId: string; contentSha256: string };
-      content: { trace: TraceJson; chain: { by: string; traces: Array<{ id: string }> }; config: Array<{ variable: string; value: unknown }> };
+      manifest: {
+        kind: string;
+        schemaVersion: number;
+        generator: { name: string; version: string };
+        createdAt: string;
+        traceId: string;
+        contentSha256: string;
+      };
+      content: {
+        trace: TraceJson;
+        chain: { by: string; traces: Array<{ id: string }> };
+        config: Array<{ variable: string; value: unknown }>;
+      };
     };
-    expect(bundle.manifest).toMatchObject({ kind: 'navplane.trace-bundle', schemaVersion: 1, generator: { name: 'navplane', version: '0.1.0' }, traceId: session.traces.failed });
+    expect(bundle.manifest).toMatchObject({
+      kind: 'navplane.trace-bundle',
+      schemaVersion: 1,
+      generator: { name: 'navplane', version: '0.1.0' },
+      traceId: session.traces.failed,
+    });
     expect(Date.parse(bundle.manifest.createdAt)).not.toBeNaN();
     expect(bundle.manifest.contentSha256).toBe(canonicalSha256(bundle.content));
     expect(run.stdout).toContain(bundle.manifest.contentSha256);
@@ -180,7 +222,14 @@ describe('navplane trace chain ordering (seeded)', () => {
   });
 
   it('is deterministic: started_at then id, parents first', async () => {
-    const doc = await sandbox.json<{ traces: Array<{ id: string; depth: number }> }>(['trace', 'chain', '--group', 'g1', '--format', 'json']);
+    const doc = await sandbox.json<{ traces: Array<{ id: string; depth: number }> }>([
+      'trace',
+      'chain',
+      '--group',
+      'g1',
+      '--format',
+      'json',
+    ]);
     expect(doc.traces.map((t) => [t.id, t.depth])).toEqual([
       ['trc_d', 0],
       ['trc_e', 0],
@@ -197,8 +246,34 @@ describe('navplane trace chain ordering (seeded)', () => {
     const repos = createRepositories(sandbox.testDb.database);
     const body = '{"messages":[{"content":"[EMAIL:1a2b3c4d] says hi"}]}';
     await repos.traces.insertBatch([
-      { orgId: 'org_seed', provider: 'openai', route: '/v1/x', method: 'POST', status: 200, requestId: 'r', latencyMs: 1, costStatus: 'unknown', stream: false, id: 'trc_x1', startedAt: '2026-01-02T00:00:00.000Z', requestBody: body },
-      { orgId: 'org_seed', provider: 'openai', route: '/v1/x', method: 'POST', status: 200, requestId: 'r', latencyMs: 1, costStatus: 'unknown', stream: false, id: 'trc_x2', startedAt: '2026-01-02T00:00:00.000Z', requestBody: null },
+      {
+        orgId: 'org_seed',
+        provider: 'openai',
+        route: '/v1/x',
+        method: 'POST',
+        status: 200,
+        requestId: 'r',
+        latencyMs: 1,
+        costStatus: 'unknown',
+        stream: false,
+        id: 'trc_x1',
+        startedAt: '2026-01-02T00:00:00.000Z',
+        requestBody: body,
+      },
+      {
+        orgId: 'org_seed',
+        provider: 'openai',
+        route: '/v1/x',
+        method: 'POST',
+        status: 200,
+        requestId: 'r',
+        latencyMs: 1,
+        costStatus: 'unknown',
+        stream: false,
+        id: 'trc_x2',
+        startedAt: '2026-01-02T00:00:00.000Z',
+        requestBody: null,
+      },
     ]);
     const run = await sandbox.run(['trace', 'diff', 'trc_x1', 'trc_x2', '--format', 'json']);
     expect(run.code).toBe(0);

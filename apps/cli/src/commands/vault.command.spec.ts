@@ -34,20 +34,38 @@ describe.each(TEST_DIALECTS)('navplane vault rotate-master on %s', (dialect) => 
     const doc = JSON.parse(run.stdout) as { rewrapped: number; failed: Array<{ id: string; reason: string }> };
     expect(doc.rewrapped).toBe(0);
     expect(doc.failed.map((f) => f.reason)).toEqual(['unknown_kek_version', 'unknown_kek_version']);
-    expect(run.stderr).toMatch(/navplane: 2 provider key\(s\) could not be re-wrapped: put the old master key in NAVPLANE_MASTER_KEY_PREVIOUS/);
+    expect(run.stderr).toMatch(
+      /navplane: 2 provider key\(s\) could not be re-wrapped: put the old master key in NAVPLANE_MASTER_KEY_PREVIOUS/,
+    );
   });
 
   it('re-wraps every key under the new master key, announces each row, and is idempotent', async () => {
     const env = { NAVPLANE_MASTER_KEY: newKey, NAVPLANE_MASTER_KEY_PREVIOUS: oldKey };
     // While both keys are configured the vault is ready but not yet current.
-    const before = await sandbox.json<{ checks: Array<{ name: string; status: string; message: string }> }>(['doctor', '--format', 'json'], { env });
-    expect(before.checks.find((c) => c.name === 'vault')).toMatchObject({ status: 'warn', message: expect.stringContaining('2 still wrapped') });
+    const before = await sandbox.json<{ checks: Array<{ name: string; status: string; message: string }> }>(
+      ['doctor', '--format', 'json'],
+      { env },
+    );
+    expect(before.checks.find((c) => c.name === 'vault')).toMatchObject({
+      status: 'warn',
+      message: expect.stringContaining('2 still wrapped'),
+    });
 
     const run = await sandbox.run(['vault', 'rotate-master', '--format', 'json'], { env });
     expect(run.code).toBe(0);
-    const doc = JSON.parse(run.stdout) as { schemaVersion: number; total: number; rewrapped: number; skipped: number; failed: unknown[]; currentKekVersion: number };
+    const doc = JSON.parse(run.stdout) as {
+      schemaVersion: number;
+      total: number;
+      rewrapped: number;
+      skipped: number;
+      failed: unknown[];
+      currentKekVersion: number;
+    };
     expect(doc).toMatchObject({ schemaVersion: 1, total: 2, rewrapped: 2, skipped: 0, failed: [] });
-    expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^\[1\/2\] pk_\w+ rewrapped$/), expect.stringMatching(/^\[2\/2\] pk_\w+ rewrapped$/)]);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^\[1\/2\] pk_\w+ rewrapped$/),
+      expect.stringMatching(/^\[2\/2\] pk_\w+ rewrapped$/),
+    ]);
     await changes.waitFor(CHANGE_TOPICS.providerKeyChanged, { orgId, provider: 'openai' });
     await changes.waitFor(CHANGE_TOPICS.providerKeyChanged, { orgId, provider: 'anthropic' });
 
@@ -67,7 +85,9 @@ describe.each(TEST_DIALECTS)('navplane vault rotate-master on %s', (dialect) => 
     } finally {
       vault.close();
     }
-    const after = await sandbox.json<{ checks: Array<{ name: string; status: string }> }>(['doctor', '--format', 'json'], { env: { NAVPLANE_MASTER_KEY: newKey } });
+    const after = await sandbox.json<{ checks: Array<{ name: string; status: string }> }>(['doctor', '--format', 'json'], {
+      env: { NAVPLANE_MASTER_KEY: newKey },
+    });
     expect(after.checks.find((c) => c.name === 'vault')?.status).toBe('ok');
     for (const output of [run.stdout, run.stderr, again.stdout, again.stderr]) {
       expect(output).not.toContain(OPENAI);

@@ -10,9 +10,7 @@ export function vaultCommand(): Command {
   const vault = new Command('vault').description('the provider-key vault');
   vault
     .command('rotate-master')
-    .description(
-      're-wrap every stored provider key under NAVPLANE_MASTER_KEY (old keys in NAVPLANE_MASTER_KEY_PREVIOUS); no downtime',
-    )
+    .description('re-wrap every stored provider key under NAVPLANE_MASTER_KEY (old keys in NAVPLANE_MASTER_KEY_PREVIOUS); no downtime')
     .addOption(formatOption())
     .action(async (options: { format: OutputFormat }) => {
       const json = options.format === 'json';

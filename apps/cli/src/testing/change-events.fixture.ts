@@ -22,7 +22,8 @@ export async function recordChanges(database: Database, topics: string[]): Promi
     async waitFor(topic, payload, timeoutMs = 3000) {
       const deadline = Date.now() + timeoutMs;
       while (!events.some((e) => e.topic === topic && matches(e.payload, payload))) {
-        if (Date.now() > deadline) throw new Error(`no ${topic} ${JSON.stringify(payload)} within ${timeoutMs} ms; got ${JSON.stringify(events)}`);
+        if (Date.now() > deadline)
+          throw new Error(`no ${topic} ${JSON.stringify(payload)} within ${timeoutMs} ms; got ${JSON.stringify(events)}`);
         await new Promise((r) => setTimeout(r, 20));
       }
     },

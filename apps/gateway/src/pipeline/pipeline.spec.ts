@@ -65,7 +65,12 @@ describe('Pipeline', () => {
   });
 
   it('turns a thrown or rejected step into internal_error, never an unhandled rejection', async () => {
-    const throws: Step<Start, object> = { name: 'throws', run: () => { throw new Error('bug'); } };
+    const throws: Step<Start, object> = {
+      name: 'throws',
+      run: () => {
+        throw new Error('bug');
+      },
+    };
     const rejects: Step<Start, object> = { name: 'rejects', run: () => Promise.reject(new Error('bug')) };
     for (const step of [throws, rejects]) {
       const { refused } = await run(Pipeline.begin<Start>().then(step), { n: 0 });

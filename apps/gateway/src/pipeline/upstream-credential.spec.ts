@@ -12,7 +12,13 @@ describe('UpstreamCredential', () => {
 
   it('never shows the key in JSON, strings or inspect output (a context dumped into a log)', () => {
     const context = { traceId: 'trc_1', upstreamCredential: credential };
-    for (const text of [JSON.stringify(context), String(credential), `${credential}`, inspect(context, { depth: 5 }), inspect(credential, { showHidden: true })]) {
+    for (const text of [
+      JSON.stringify(context),
+      String(credential),
+      `${credential}`,
+      inspect(context, { depth: 5 }),
+      inspect(credential, { showHidden: true }),
+    ]) {
       expect(text).not.toContain('sk-secret');
       expect(text).toContain('[redacted upstream credential]');
     }

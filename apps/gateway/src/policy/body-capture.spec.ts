@@ -11,13 +11,24 @@ const EMAIL = 'jane.doe@example.com';
 const SECRET = ['sk', 'proj', 'Zx9'.repeat(14)].join('-');
 
 const sse = (events: object[]) => events.map((event) => `data: ${JSON.stringify(event)}\n\n`).join('');
-const chatChunk = (content: string) => ({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, delta: { content } }] });
+const chatChunk = (content: string) => ({
+  id: 'c1',
+  object: 'chat.completion.chunk',
+  created: 1,
+  model: 'gpt-4o-mini',
+  choices: [{ index: 0, delta: { content } }],
+});
 
 describe('BodyCapture', () => {
   it('redacts a whole body before cutting it to the storage bound, so values split across messages are caught', async () => {
     const capture = new BodyCapture(redactor, limits, 'openai');
     const filler = 'x'.repeat(3000);
-    const body = JSON.stringify({ messages: [{ role: 'user', content: `${filler} write to jane.doe@` }, { role: 'user', content: 'example.com please' }] });
+    const body = JSON.stringify({
+      messages: [
+        { role: 'user', content: `${filler} write to jane.doe@` },
+        { role: 'user', content: 'example.com please' },
+      ],
+    });
     capture.requestRead(Buffer.from(body), json);
     const { requestBody, request } = await capture.finish();
     expect(request).toMatchObject({ stored: true, truncated: true });
@@ -81,13 +92,21 @@ describe('BodyCapture', () => {
     capture.requestRead(Buffer.from('{"a":'), json);
     const pending = capture.finish();
     expect(pending).toBeInstanceOf(Promise);
-    expect(await pending).toMatchObject({ request: { stored: false, reason: 'redaction_failed' }, response: { stored: false, reason: 'no_response_body' } });
+    expect(await pending).toMatchObject({
+      request: { stored: false, reason: 'redaction_failed' },
+      response: { stored: false, reason: 'no_response_body' },
+    });
   });
 });
 
 describe('BodyCapture with a redaction pool', () => {
   const big = (n: number) =>
-    JSON.stringify({ messages: Array.from({ length: n }, (_, i) => ({ role: 'user', content: `turn ${i}: mail jane.doe+${i}@example.com, key ${SECRET}` })) });
+    JSON.stringify({
+      messages: Array.from({ length: n }, (_, i) => ({
+        role: 'user',
+        content: `turn ${i}: mail jane.doe+${i}@example.com, key ${SECRET}`,
+      })),
+    });
   let pool: RedactionPool;
   beforeAll(async () => {
     pool = createRedactionPool({ size: 2 });
@@ -129,7 +148,9 @@ describe('BodyCapture with a redaction pool', () => {
     const [inline, pooled] = await both(bounds, (capture) => capture.requestRead(Buffer.from(big(500)), json));
     expect(pooled).toEqual(inline);
     expect(pooled.requestBody).toMatch(/\[EMAIL:[0-9a-f]{8}\]/);
-    const [inlineGzip, pooledGzip] = await both(limits, (capture) => capture.requestRead(gzipSync(big(500)), { ...json, 'content-encoding': 'gzip' }));
+    const [inlineGzip, pooledGzip] = await both(limits, (capture) =>
+      capture.requestRead(gzipSync(big(500)), { ...json, 'content-encoding': 'gzip' }),
+    );
     expect(pooledGzip).toEqual(inlineGzip);
     expect(pooledGzip.request.stored).toBe(true);
   });

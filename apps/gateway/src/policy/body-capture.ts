@@ -112,7 +112,11 @@ export class BodyCapture {
     source.finished = () => req.complete;
     this.#request = source;
     const pipe = req.pipe;
-    req.pipe = function pipeWithCapture<T extends NodeJS.WritableStream>(this: IncomingMessage, destination: T, options?: { end?: boolean }): T {
+    req.pipe = function pipeWithCapture<T extends NodeJS.WritableStream>(
+      this: IncomingMessage,
+      destination: T,
+      options?: { end?: boolean },
+    ): T {
       req.on('data', onData);
       return pipe.call(this, destination, options) as T;
     } as typeof req.pipe;

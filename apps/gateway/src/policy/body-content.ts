@@ -1,4 +1,11 @@
-import { evaluateBody, type BodyEvaluation, type BodyInput, type PoolEvaluationOptions, type RedactionPool, type Redactor } from '@navplane/policy';
+import {
+  evaluateBody,
+  type BodyEvaluation,
+  type BodyInput,
+  type PoolEvaluationOptions,
+  type RedactionPool,
+  type Redactor,
+} from '@navplane/policy';
 
 /** How a body can be read by the policy layer. */
 export type BodyKind = 'json' | 'text' | 'other';

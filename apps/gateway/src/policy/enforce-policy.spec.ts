@@ -58,7 +58,11 @@ describe('enforceRequestPolicy', () => {
     ['the deadline passed', () => enforceRequestPolicy(body, json, state('block'), { ...limits, timeoutMs: -1 }), 'policy_unavailable'],
     ['a detector throws', () => enforceRequestPolicy(body, json, throwing, limits), 'policy_unavailable'],
     ['no salt (no redactor)', () => enforceRequestPolicy(body, json, noRedactor, limits), 'policy_unavailable'],
-    ['the body is over the limit', () => enforceRequestPolicy(body, json, state('block'), { ...limits, maxBodyBytes: 10 }), 'policy_unavailable'],
+    [
+      'the body is over the limit',
+      () => enforceRequestPolicy(body, json, state('block'), { ...limits, maxBodyBytes: 10 }),
+      'policy_unavailable',
+    ],
   ])('fails closed when %s', async (_name, run, code) => {
     expect((await refusal(run)).code).toBe(code);
   });
@@ -92,14 +96,18 @@ describe('enforceRequestPolicy', () => {
     const enforced = await enforceRequestPolicy(gzipSync(body), { ...json, 'content-encoding': 'gzip' }, state('redact_upstream'), limits);
     expect(enforced).toMatchObject({ rewritten: true, text: expect.stringMatching(/\[EMAIL:[0-9a-f]{8}\]/) });
     const policy = state('redact_upstream');
-    expect((await refusal(() => enforceRequestPolicy(body, { ...json, 'content-encoding': 'zstd' }, policy, limits))).code).toBe('unsupported_media_type');
+    expect((await refusal(() => enforceRequestPolicy(body, { ...json, 'content-encoding': 'zstd' }, policy, limits))).code).toBe(
+      'unsupported_media_type',
+    );
     expect(policy.failure).toBe('unsupported_content_encoding');
   });
 });
 
 describe('enforceRequestPolicy with a redaction pool', () => {
   const large = Buffer.from(
-    JSON.stringify({ messages: Array.from({ length: 2000 }, (_, i) => ({ role: 'user', content: `turn ${i}: mail jane.doe+${i}@example.com` })) }),
+    JSON.stringify({
+      messages: Array.from({ length: 2000 }, (_, i) => ({ role: 'user', content: `turn ${i}: mail jane.doe+${i}@example.com` })),
+    }),
   );
   let pool: RedactionPool;
   beforeAll(async () => {
@@ -129,7 +137,13 @@ describe('enforceRequestPolicy with a redaction pool', () => {
   });
 
   it.each([
-    ['the pool times out (deadline passed in its queue, queue full, or closed)', new PolicyEvaluationError('timeout', 'x'), 'policy_unavailable', 'timeout', true],
+    [
+      'the pool times out (deadline passed in its queue, queue full, or closed)',
+      new PolicyEvaluationError('timeout', 'x'),
+      'policy_unavailable',
+      'timeout',
+      true,
+    ],
     ['its worker crashed', new PolicyEvaluationError('detector_error', 'x'), 'policy_unavailable', 'detector_error', false],
     ['the worker found invalid JSON', new PolicyEvaluationError('unparseable', 'x'), 'policy_unavailable', 'unparseable', false],
   ])('fails closed when %s', async (_name, error, code, failure, retryable) => {
@@ -151,7 +165,10 @@ describe('enforceRequestPolicy with a redaction pool', () => {
       Promise.resolve({ ok: true, text: 'x', rewritten: false, findings: [] }),
     );
     const before = performance.now();
-    await enforceRequestPolicy(large, { 'content-type': 'text/plain', 'content-encoding': 'identity' }, state('block'), { ...limits, pool: { evaluate } });
+    await enforceRequestPolicy(large, { 'content-type': 'text/plain', 'content-encoding': 'identity' }, state('block'), {
+      ...limits,
+      pool: { evaluate },
+    });
     const [usedRedactor, input, options] = evaluate.mock.calls[0] ?? [];
     expect(usedRedactor).toBe(redactor);
     expect(input).toEqual({ bytes: large, contentEncoding: 'identity', kind: 'text' });

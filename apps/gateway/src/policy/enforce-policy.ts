@@ -57,7 +57,12 @@ export function policyFailure(policy: PolicyState, failure: PolicyFailure): AppE
  * `policy_unavailable`, 415). Decoding and evaluation share one deadline (NAVPLANE_POLICY_TIMEOUT_MS), which with a
  * pool also covers the wait for a worker. Records the findings and the action on `policy`.
  */
-export async function enforceRequestPolicy(body: Buffer, headers: IncomingHttpHeaders, policy: PolicyState, limits: PolicyLimits): Promise<EnforcedBody> {
+export async function enforceRequestPolicy(
+  body: Buffer,
+  headers: IncomingHttpHeaders,
+  policy: PolicyState,
+  limits: PolicyLimits,
+): Promise<EnforcedBody> {
   const { redactor } = policy;
   if (redactor === undefined) throw policyFailure(policy, 'salt_unavailable');
   if (body.length > limits.maxBodyBytes) throw policyFailure(policy, 'too_large');
@@ -65,7 +70,11 @@ export async function enforceRequestPolicy(body: Buffer, headers: IncomingHttpHe
   if (kind === 'other') throw policyFailure(policy, 'unsupported_content_type');
 
   const block = policy.effective.mode === 'block';
-  const options = { mode: block ? ('scan' as const) : ('redact' as const), maxBytes: limits.maxBodyBytes, deadline: performance.now() + limits.timeoutMs };
+  const options = {
+    mode: block ? ('scan' as const) : ('redact' as const),
+    maxBytes: limits.maxBodyBytes,
+    deadline: performance.now() + limits.timeoutMs,
+  };
   let result: BodyEvaluation;
   try {
     result = await evaluateBodyWith(limits.pool, redactor, { bytes: body, contentEncoding: headers['content-encoding'], kind }, options);

@@ -21,7 +21,11 @@ function contextFor(provider: 'openai' | 'anthropic' = 'openai'): WithCredential
     startedAt: 0,
     startedAtMs: 0,
     lineage: { traceGroup: null, threadId: null, runId: null, parentTraceId: null },
-    route: { adapter: provider === 'openai' ? openaiAdapter : anthropicAdapter, pathSuffix: '/v1/chat/completions', baseUrl: 'http://127.0.0.1:1' },
+    route: {
+      adapter: provider === 'openai' ? openaiAdapter : anthropicAdapter,
+      pathSuffix: '/v1/chat/completions',
+      baseUrl: 'http://127.0.0.1:1',
+    },
     key: { id: 'key_1', orgId: 'org_1', workspaceId: null, scopes: ['proxy'], name: 'test' } as unknown as WithCredential['key'],
     credentialMode: 'vault',
     upstreamCredential: UpstreamCredential.none,

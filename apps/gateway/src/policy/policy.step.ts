@@ -24,7 +24,12 @@ export interface PolicyResolution {
 
 type Result = StepResult<PolicyResolution>;
 
-const OFF = Object.freeze({ policyId: null, scope: Object.freeze({ type: 'default' as const }), mode: 'off' as const, detectors: Object.freeze([]) });
+const OFF = Object.freeze({
+  policyId: null,
+  scope: Object.freeze({ type: 'default' as const }),
+  mode: 'off' as const,
+  detectors: Object.freeze([]),
+});
 
 /** The refusal of a request whose policy could not be evaluated, with the policy state it ended in. */
 function failClosed(policy: PolicyState, failure: Parameters<typeof policyFailure>[1]): Refusal<PolicyResolution> {
@@ -45,7 +50,11 @@ export function resolveRequestPolicy(options: ResolvePolicyOptions): Step<WithCr
     const effective =
       rules.length === 0 && !captureBodies
         ? OFF
-        : resolvePolicy(rules, { workspaceId: key.workspaceId, keyId: key.id, provider: route.adapter.id, path: route.pathSuffix }, captureBodies);
+        : resolvePolicy(
+            rules,
+            { workspaceId: key.workspaceId, keyId: key.id, provider: route.adapter.id, path: route.pathSuffix },
+            captureBodies,
+          );
     const policy: PolicyState = { effective, action: 'none' };
     if (effective.mode === 'off') {
       if (captureBodies) policy.captureSkipped = 'policy_off';
@@ -73,7 +82,11 @@ export function resolveRequestPolicy(options: ResolvePolicyOptions): Step<WithCr
       if (rules !== undefined) return apply(context, rules);
       return policies.load(context.key.orgId).then(
         (loaded) => apply(context, loaded),
-        () => failClosed({ effective: { policyId: null, scope: { type: 'default' }, mode: 'block', detectors: [] }, action: 'none' }, 'policy_store_unavailable'),
+        () =>
+          failClosed(
+            { effective: { policyId: null, scope: { type: 'default' }, mode: 'block', detectors: [] }, action: 'none' },
+            'policy_store_unavailable',
+          ),
       );
     },
   };

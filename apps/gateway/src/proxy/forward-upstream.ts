@@ -100,7 +100,12 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
     if (this.#clientGone) controller.abort(new ClientGoneError('the client closed the connection'));
   }
 
-  onResponseStart(_controller: Dispatcher.DispatchController, status: number, upstreamHeaders: IncomingHttpHeaders, statusMessage?: string): void {
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    status: number,
+    upstreamHeaders: IncomingHttpHeaders,
+    statusMessage?: string,
+  ): void {
     const { context, res } = this;
     const headersAt = performance.now();
     context.upstreamHeadersAt = headersAt;

@@ -15,7 +15,12 @@ describe('key mask', () => {
     for (let cut = 0; cut <= body.length; cut += 1) {
       for (const second of [cut, Math.min(body.length, cut + 7)]) {
         const mask = createKeyMask(KEY);
-        const out = Buffer.concat([mask.push(body.subarray(0, cut)), mask.push(body.subarray(cut, second)), mask.push(body.subarray(second)), mask.end()]);
+        const out = Buffer.concat([
+          mask.push(body.subarray(0, cut)),
+          mask.push(body.subarray(cut, second)),
+          mask.push(body.subarray(second)),
+          mask.end(),
+        ]);
         expect(out.toString()).toBe(body.toString().replaceAll(KEY, maskedKey(KEY)));
         expect(mask.masked).toBe(true);
       }
@@ -32,7 +37,11 @@ describe('key mask', () => {
 
   it('masks header values, lists included, and leaves others as they are', () => {
     const headers = { 'x-a': `Bearer ${KEY}`, 'set-cookie': ['a=1', `k=${KEY}`], 'x-b': 'plain' };
-    expect(maskHeaders(headers, KEY)).toEqual({ 'x-a': `Bearer ${maskedKey(KEY)}`, 'set-cookie': ['a=1', `k=${maskedKey(KEY)}`], 'x-b': 'plain' });
+    expect(maskHeaders(headers, KEY)).toEqual({
+      'x-a': `Bearer ${maskedKey(KEY)}`,
+      'set-cookie': ['a=1', `k=${maskedKey(KEY)}`],
+      'x-b': 'plain',
+    });
     const clean = { 'x-b': 'plain' };
     expect(maskHeaders(clean, KEY)).toBe(clean);
   });

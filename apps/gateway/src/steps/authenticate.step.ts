@@ -46,7 +46,9 @@ export function authenticate({ verify }: AuthenticateOptions): Step<Routed, Auth
       const result = await verify(credentials.navplaneKey);
       if (!result.valid) {
         // A kill-switched org is still a known tenant: its refusal is traced.
-        return result.code === 'org_disabled' ? new Refusal<Authentication>(REFUSALS.org_disabled(), { key: result.key }) : REFUSALS[result.code]();
+        return result.code === 'org_disabled'
+          ? new Refusal<Authentication>(REFUSALS.org_disabled(), { key: result.key })
+          : REFUSALS[result.code]();
       }
       return credentials.mode === 'passthrough'
         ? { key: result.key, credentialMode: 'passthrough', clientCredential: new UpstreamCredential(credentials.providerHeaders) }

@@ -15,7 +15,9 @@ export interface ResolveCredentialOptions {
  * (400 `provider_key_missing`, 503 `vault_unavailable`); in passthrough mode the client's own
  * provider headers, forwarded unchanged and never stored.
  */
-export function resolveCredential({ getProviderKey }: ResolveCredentialOptions): Step<Authenticated, { upstreamCredential: UpstreamCredential }> {
+export function resolveCredential({
+  getProviderKey,
+}: ResolveCredentialOptions): Step<Authenticated, { upstreamCredential: UpstreamCredential }> {
   return {
     name: 'resolveCredential',
     run(context) {
@@ -29,7 +31,9 @@ export function resolveCredential({ getProviderKey }: ResolveCredentialOptions):
             `No ${route.adapter.id} key is stored for this organization; store one, or send your own with X-NavPlane-Key (passthrough)`,
           );
         }
-        return new AppError('vault_unavailable', 'The stored provider key cannot be read right now', { retryable: lookup.reason === 'unavailable' });
+        return new AppError('vault_unavailable', 'The stored provider key cannot be read right now', {
+          retryable: lookup.reason === 'unavailable',
+        });
       });
     },
   };

@@ -78,7 +78,12 @@ const NO_BODY: UpstreamBody = Object.freeze({ kind: 'none' });
  * than the limit is refused at once. The policy rewrites the body first; the adapter then prepares what it let through.
  */
 export function readBodyWhenNeeded({ maxBodyBytes, policyLimits }: RequestBodyOptions): Step<WithPolicy, BodyReading> {
-  async function readAndPrepare(context: WithPolicy, req: IncomingMessage, adapterReads: boolean, evaluates: boolean): Promise<StepResult<BodyReading>> {
+  async function readAndPrepare(
+    context: WithPolicy,
+    req: IncomingMessage,
+    adapterReads: boolean,
+    evaluates: boolean,
+  ): Promise<StepResult<BodyReading>> {
     const { policy, route } = context;
     const body = bufferedBody(req, maxBodyBytes) ?? (await readBody(req, maxBodyBytes));
     let forwarded = body;
@@ -120,7 +125,8 @@ export function readBodyWhenNeeded({ maxBodyBytes, policyLimits }: RequestBodyOp
     run(context, { req }) {
       const declared = req.headers['content-length'];
       const length = declared === undefined ? undefined : Number(declared);
-      if (length !== undefined && length > maxBodyBytes) return new AppError('request_too_large', `Request body is larger than ${maxBodyBytes} bytes`);
+      if (length !== undefined && length > maxBodyBytes)
+        return new AppError('request_too_large', `Request body is larger than ${maxBodyBytes} bytes`);
       const mode = context.policy.effective.mode;
       const evaluates = mode === 'block' || mode === 'redact_upstream';
       const chunked = declared === undefined && req.headers['transfer-encoding'] !== undefined;

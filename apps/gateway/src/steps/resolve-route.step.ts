@@ -29,7 +29,9 @@ export function checkAllowedPath(): Step<Authenticated, object> {
   return {
     name: 'checkAllowedPath',
     run({ route, method, path }) {
-      return route.adapter.isAllowedPath(method, route.pathSuffix) ? nothing : new AppError('route_not_found', `No route for ${method} ${path}`);
+      return route.adapter.isAllowedPath(method, route.pathSuffix)
+        ? nothing
+        : new AppError('route_not_found', `No route for ${method} ${path}`);
     },
   };
 }

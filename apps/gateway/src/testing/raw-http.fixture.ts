@@ -32,10 +32,12 @@ export async function rawConnection(url: string): Promise<RawConnection> {
   let closedAt: number | undefined;
   socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
   socket.on('error', () => undefined); // a reset after the response is a close like any other here
-  const closed = new Promise<void>((resolve) => socket.once('close', () => {
-    closedAt = performance.now();
-    resolve();
-  }));
+  const closed = new Promise<void>((resolve) =>
+    socket.once('close', () => {
+      closedAt = performance.now();
+      resolve();
+    }),
+  );
   const exchange = (): RawExchange => ({
     status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0),
     text,

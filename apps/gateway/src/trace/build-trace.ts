@@ -2,7 +2,6 @@ import { estimateCost } from '@navplane/providers';
 import type { TraceRecord } from '@navplane/trace';
 import type { AnyContext, RequestOutcome } from '../gateway-context';
 
-
 const NOT_CONNECTED = new Set(['connection_refused', 'connect_timeout', 'dns_failure', 'tls_failure']);
 
 /**
@@ -11,9 +10,18 @@ const NOT_CONNECTED = new Set(['connection_refused', 'connect_timeout', 'dns_fai
  * (`exact` $0), or when the route carries no usage at all (model listings, files); a successful
  * usage-bearing response whose usage could not be read (a client that left early) stays `unknown`.
  */
-function costOf(context: AnyContext, outcome: RequestOutcome, model: string | null): { status: 'exact' | 'estimated' | 'unknown'; usd: number | null } {
+function costOf(
+  context: AnyContext,
+  outcome: RequestOutcome,
+  model: string | null,
+): { status: 'exact' | 'estimated' | 'unknown'; usd: number | null } {
   if (outcome.usage !== undefined) {
-    const priced = estimateCost((context.route?.adapter.id ?? 'openai') as 'openai', model ?? undefined, outcome.usage, new Date(context.startedAtMs));
+    const priced = estimateCost(
+      (context.route?.adapter.id ?? 'openai') as 'openai',
+      model ?? undefined,
+      outcome.usage,
+      new Date(context.startedAtMs),
+    );
     return priced.status === 'estimated' ? { status: 'estimated', usd: priced.usd } : { status: 'unknown', usd: null };
   }
   const route = context.route;

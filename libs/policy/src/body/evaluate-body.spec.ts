@@ -24,7 +24,12 @@ describe('evaluateBody', () => {
       findings: [{ detector: 'email' }],
     });
     const clean = JSON.stringify({ input: 'nothing here' });
-    expect(evaluateBody(redactor, { bytes: Buffer.from(clean), kind: 'json' }, options())).toEqual({ ok: true, text: clean, rewritten: false, findings: [] });
+    expect(evaluateBody(redactor, { bytes: Buffer.from(clean), kind: 'json' }, options())).toEqual({
+      ok: true,
+      text: clean,
+      rewritten: false,
+      findings: [],
+    });
   });
 
   it('reads a text/plain body as text, or as JSON when it holds a document', () => {
@@ -43,7 +48,10 @@ describe('evaluateBody', () => {
       ok: false,
       reason: 'unsupported_content_encoding',
     });
-    expect(evaluateBody(redactor, { bytes: Buffer.alloc(2000, 0x20), kind: 'json' }, { ...options(), maxBytes: 1024 })).toEqual({ ok: false, reason: 'too_large' });
+    expect(evaluateBody(redactor, { bytes: Buffer.alloc(2000, 0x20), kind: 'json' }, { ...options(), maxBytes: 1024 })).toEqual({
+      ok: false,
+      reason: 'too_large',
+    });
     const thrown = (input: BodyInput, deadline?: number) => {
       try {
         evaluateBody(redactor, input, { ...options(), ...(deadline === undefined ? {} : { deadline }) });
@@ -71,7 +79,10 @@ describe('decodeBody of a prefix (complete: false)', () => {
       ok: false,
       reason: 'unsupported_content_encoding',
     });
-    expect(decodeBody({ bytes: Buffer.from([0x61, 0xff, 0x61, 0x61]), kind: 'text', complete: false }, 100)).toEqual({ ok: false, reason: 'unparseable' });
+    expect(decodeBody({ bytes: Buffer.from([0x61, 0xff, 0x61, 0x61]), kind: 'text', complete: false }, 100)).toEqual({
+      ok: false,
+      reason: 'unparseable',
+    });
   });
 
   it('is redacted as plain text by evaluateBody', () => {

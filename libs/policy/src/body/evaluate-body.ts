@@ -87,7 +87,13 @@ export function decodeBody(input: BodyInput, maxBytes: number): DecodedBody {
 }
 
 /** Redacts (mode `redact`) or scans (mode `scan`) the text decodeBody returned for a body of `kind`. */
-export function evaluateDecoded(redactor: Redactor, kind: TextBodyKind, text: string, prefix: boolean, options: JsonScanOptions): BodyEvaluation {
+export function evaluateDecoded(
+  redactor: Redactor,
+  kind: TextBodyKind,
+  text: string,
+  prefix: boolean,
+  options: JsonScanOptions,
+): BodyEvaluation {
   const result = prefix ? redactPlainText(redactor, text, options) : redactBody(redactor, kind, text, options);
   return result.text === undefined
     ? { ok: true, text, rewritten: false, findings: result.findings }

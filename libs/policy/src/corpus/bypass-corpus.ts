@@ -48,7 +48,13 @@ export interface CorpusCase {
   readonly value?: string;
 }
 
-const detect = (id: string, form: CorpusForm, detector: DetectorId, body: { text: string } | { json: string }, value: string): CorpusCase => ({
+const detect = (
+  id: string,
+  form: CorpusForm,
+  detector: DetectorId,
+  body: { text: string } | { json: string },
+  value: string,
+): CorpusCase => ({
   id,
   form,
   detector,
@@ -72,7 +78,12 @@ const chat = (content: unknown): { json: string } => json({ model: 'gpt-4o-mini'
 const textParts = (pieces: readonly string[]): unknown[] => pieces.map((text) => ({ type: 'text', text }));
 /** An Anthropic messages body with one user message made of text blocks. */
 const anthropic = (blocks: unknown[], system?: unknown): { json: string } =>
-  json({ model: 'claude-sonnet-4-5', max_tokens: 256, ...(system === undefined ? {} : { system }), messages: [{ role: 'user', content: blocks }] });
+  json({
+    model: 'claude-sonnet-4-5',
+    max_tokens: 256,
+    ...(system === undefined ? {} : { system }),
+    messages: [{ role: 'user', content: blocks }],
+  });
 
 const bearer = 'Authorization: Bearer ' + FAKE.bearerToken;
 
@@ -115,7 +126,13 @@ const ZERO_WIDTH: readonly CorpusCase[] = [
 const HOMOGLYPH: readonly CorpusCase[] = [
   detect('homoglyph-email', 'homoglyph', 'email', { text: `write to ${homoglyphs(FAKE.email)}` }, FAKE.email),
   detect('homoglyph-email-plus', 'homoglyph', 'email', { text: homoglyphs(FAKE.email2) }, FAKE.email2),
-  detect('homoglyph-phone-digits', 'homoglyph', 'phone', { text: `call ${lookalikeSeparators(foreignDigits(FAKE.phoneUs))}` }, FAKE.phoneUs),
+  detect(
+    'homoglyph-phone-digits',
+    'homoglyph',
+    'phone',
+    { text: `call ${lookalikeSeparators(foreignDigits(FAKE.phoneUs))}` },
+    FAKE.phoneUs,
+  ),
   detect('homoglyph-phone-devanagari', 'homoglyph', 'phone', { text: `tel ${foreignDigits(FAKE.phoneIntl, 0x0966)}` }, FAKE.phoneIntl),
   detect('homoglyph-ssn', 'homoglyph', 'ssn', { text: `ssn ${lookalikeSeparators(foreignDigits(FAKE.ssn, 0x06f0))}` }, FAKE.ssn),
   detect('homoglyph-card', 'homoglyph', 'credit_card', { text: `card ${lookalikeSeparators(foreignDigits(FAKE.visa))}` }, FAKE.visa),
@@ -141,7 +158,13 @@ const FULLWIDTH: readonly CorpusCase[] = [
 ];
 
 const PERCENT: readonly CorpusCase[] = [
-  detect('pct-email-url', 'percent_encoding', 'email', { text: `https://app.example/invite?u=${encodeURIComponent(FAKE.email)}&x=1` }, FAKE.email),
+  detect(
+    'pct-email-url',
+    'percent_encoding',
+    'email',
+    { text: `https://app.example/invite?u=${encodeURIComponent(FAKE.email)}&x=1` },
+    FAKE.email,
+  ),
   detect('pct-email-all', 'percent_encoding', 'email', { text: percentAll(FAKE.email) }, FAKE.email),
   detect('pct-email-double', 'percent_encoding', 'email', { text: `u=${encodeURIComponent(encodeURIComponent(FAKE.email))}` }, FAKE.email),
   detect('pct-phone', 'percent_encoding', 'phone', { text: `tel=${encodeURIComponent(FAKE.phoneIntl)}` }, FAKE.phoneIntl),
@@ -168,110 +191,324 @@ const BASE64: readonly CorpusCase[] = [
 
 const SPLIT: readonly CorpusCase[] = [
   detect('split-email-parts', 'split_json_fields', 'email', chat(textParts(['my email is jane.doe@exa', 'mple.com, thanks'])), FAKE.email),
-  detect('split-card-around-image', 'split_json_fields', 'credit_card', chat([
-    { type: 'text', text: 'card 4111 1111 ' },
-    { type: 'image_url', image_url: { url: 'https://img.example/cat.png' } },
-    { type: 'text', text: '1111 1111 exp 12/29' },
-  ]), FAKE.visa),
+  detect(
+    'split-card-around-image',
+    'split_json_fields',
+    'credit_card',
+    chat([
+      { type: 'text', text: 'card 4111 1111 ' },
+      { type: 'image_url', image_url: { url: 'https://img.example/cat.png' } },
+      { type: 'text', text: '1111 1111 exp 12/29' },
+    ]),
+    FAKE.visa,
+  ),
   detect('split-phone-anthropic', 'split_json_fields', 'phone', anthropic(textParts(['call (415) 55', '5-0132 today'])), FAKE.phoneUs),
   detect('split-ssn-system-blocks', 'split_json_fields', 'ssn', anthropic(textParts(['hi']), textParts(['SSN 123-4', '5-6789'])), FAKE.ssn),
-  detect('split-openai-responses', 'split_json_fields', 'secrets', json({
-    model: 'gpt-4.1',
-    input: [{ type: 'message', role: 'user', content: splitInto(FAKE.openai, 3).map((text) => ({ type: 'input_text', text })) }],
-  }), FAKE.openai),
-  detect('split-email-messages', 'split_json_fields', 'email', json({
-    model: 'gpt-4o',
-    messages: [
-      { role: 'user', content: 'write to jane.doe@ex' },
-      { role: 'user', content: 'ample.com' },
-    ],
-  }), FAKE.email),
-  detect('split-aws-embeddings', 'split_json_fields', 'secrets', json({ model: 'text-embedding-3-small', input: splitInto(FAKE.aws, 2) }), FAKE.aws),
+  detect(
+    'split-openai-responses',
+    'split_json_fields',
+    'secrets',
+    json({
+      model: 'gpt-4.1',
+      input: [{ type: 'message', role: 'user', content: splitInto(FAKE.openai, 3).map((text) => ({ type: 'input_text', text })) }],
+    }),
+    FAKE.openai,
+  ),
+  detect(
+    'split-email-messages',
+    'split_json_fields',
+    'email',
+    json({
+      model: 'gpt-4o',
+      messages: [
+        { role: 'user', content: 'write to jane.doe@ex' },
+        { role: 'user', content: 'ample.com' },
+      ],
+    }),
+    FAKE.email,
+  ),
+  detect(
+    'split-aws-embeddings',
+    'split_json_fields',
+    'secrets',
+    json({ model: 'text-embedding-3-small', input: splitInto(FAKE.aws, 2) }),
+    FAKE.aws,
+  ),
   detect('split-github-four', 'split_json_fields', 'secrets', chat(textParts(splitInto(FAKE.github, 4))), FAKE.github),
   detect('split-bearer', 'split_json_fields', 'secrets', chat(textParts(['Authorization: Bearer ', FAKE.bearerToken])), FAKE.bearerToken),
   detect('split-ssn-context', 'split_json_fields', 'ssn', chat(textParts(['my ssn is ', '123 45 6789'])), '123456789'),
   // An element with competing members: a provider reads one of them, so every reading is joined.
-  detect('split-text-and-content', 'split_json_fields', 'secrets', json({
-    messages: [{ role: 'user', text: 'x', content: FAKE.aws.slice(0, 8) }, { role: 'user', content: FAKE.aws.slice(8) }],
-  }), FAKE.aws),
-  detect('split-dup-text-first-wins', 'split_json_fields', 'secrets', {
-    json: `{"input":[{"type":"input_text","text":"${FAKE.aws.slice(0, 8)}","text":"ok"},{"type":"input_text","text":"${FAKE.aws.slice(8)}"}]}`,
-  }, FAKE.aws),
-  detect('split-dup-text-last-wins', 'split_json_fields', 'email', {
-    json: `{"messages":[{"role":"user","content":[{"type":"text","text":"hi","text":"mail jane.doe@exa"},{"type":"text","text":"x","text":"mple.com"}]}]}`,
-  }, FAKE.email),
-  detect('split-dup-content', 'split_json_fields', 'credit_card', {
-    json: `{"messages":[{"role":"user","content":"card 4111 1111","content":"ok"},{"role":"user","content":" 1111 1111"}]}`,
-  }, FAKE.visa),
-  detect('split-glued-to-neighbour', 'split_json_fields', 'secrets', json({ input: ['see note:x', FAKE.github.slice(0, 10), FAKE.github.slice(10)] }), FAKE.github),
+  detect(
+    'split-text-and-content',
+    'split_json_fields',
+    'secrets',
+    json({
+      messages: [
+        { role: 'user', text: 'x', content: FAKE.aws.slice(0, 8) },
+        { role: 'user', content: FAKE.aws.slice(8) },
+      ],
+    }),
+    FAKE.aws,
+  ),
+  detect(
+    'split-dup-text-first-wins',
+    'split_json_fields',
+    'secrets',
+    {
+      json: `{"input":[{"type":"input_text","text":"${FAKE.aws.slice(0, 8)}","text":"ok"},{"type":"input_text","text":"${FAKE.aws.slice(8)}"}]}`,
+    },
+    FAKE.aws,
+  ),
+  detect(
+    'split-dup-text-last-wins',
+    'split_json_fields',
+    'email',
+    {
+      json: `{"messages":[{"role":"user","content":[{"type":"text","text":"hi","text":"mail jane.doe@exa"},{"type":"text","text":"x","text":"mple.com"}]}]}`,
+    },
+    FAKE.email,
+  ),
+  detect(
+    'split-dup-content',
+    'split_json_fields',
+    'credit_card',
+    {
+      json: `{"messages":[{"role":"user","content":"card 4111 1111","content":"ok"},{"role":"user","content":" 1111 1111"}]}`,
+    },
+    FAKE.visa,
+  ),
+  detect(
+    'split-glued-to-neighbour',
+    'split_json_fields',
+    'secrets',
+    json({ input: ['see note:x', FAKE.github.slice(0, 10), FAKE.github.slice(10)] }),
+    FAKE.github,
+  ),
 ];
 
-const dup = (template: string, value: string): { json: string } => ({ json: template.replace('VALUE', JSON.stringify(value).slice(1, -1)) });
+const dup = (template: string, value: string): { json: string } => ({
+  json: template.replace('VALUE', JSON.stringify(value).slice(1, -1)),
+});
 
 const DUPLICATE: readonly CorpusCase[] = [
-  detect('dup-content-last', 'duplicate_json_keys', 'email', dup('{"model":"m","messages":[{"role":"user","content":"hello","content":"VALUE"}]}', FAKE.email), FAKE.email),
-  detect('dup-content-first', 'duplicate_json_keys', 'email', dup('{"model":"m","messages":[{"role":"user","content":"VALUE","content":"hello"}]}', FAKE.email), FAKE.email),
+  detect(
+    'dup-content-last',
+    'duplicate_json_keys',
+    'email',
+    dup('{"model":"m","messages":[{"role":"user","content":"hello","content":"VALUE"}]}', FAKE.email),
+    FAKE.email,
+  ),
+  detect(
+    'dup-content-first',
+    'duplicate_json_keys',
+    'email',
+    dup('{"model":"m","messages":[{"role":"user","content":"VALUE","content":"hello"}]}', FAKE.email),
+    FAKE.email,
+  ),
   detect('dup-metadata', 'duplicate_json_keys', 'phone', dup('{"metadata":{"note":"x","note":"VALUE"}}', FAKE.phoneUs), FAKE.phoneUs),
   detect('dup-prompt', 'duplicate_json_keys', 'ssn', dup('{"model":"m","prompt":"hi","prompt":"ssn VALUE"}', FAKE.ssn), FAKE.ssn),
-  detect('dup-system', 'duplicate_json_keys', 'credit_card', dup('{"model":"m","system":"be nice","system":"VALUE","messages":[]}', FAKE.visa), FAKE.visa),
-  detect('dup-tool-description', 'duplicate_json_keys', 'secrets', dup('{"tools":[{"type":"function","function":{"name":"f","description":"x","description":"VALUE"}}]}', FAKE.openai), FAKE.openai),
+  detect(
+    'dup-system',
+    'duplicate_json_keys',
+    'credit_card',
+    dup('{"model":"m","system":"be nice","system":"VALUE","messages":[]}', FAKE.visa),
+    FAKE.visa,
+  ),
+  detect(
+    'dup-tool-description',
+    'duplicate_json_keys',
+    'secrets',
+    dup('{"tools":[{"type":"function","function":{"name":"f","description":"x","description":"VALUE"}}]}', FAKE.openai),
+    FAKE.openai,
+  ),
   detect('dup-key-holds-value', 'duplicate_json_keys', 'email', dup('{"metadata":{"VALUE":"1","VALUE":"2"}}', FAKE.email), FAKE.email),
   detect('dup-input', 'duplicate_json_keys', 'secrets', dup('{"model":"m","input":"VALUE","input":"hi"}', FAKE.aws), FAKE.aws),
-  detect('dup-nested-role', 'duplicate_json_keys', 'secrets', dup('{"messages":[{"role":"user","content":[{"type":"text","text":"ok","text":"VALUE"}]}]}', FAKE.github), FAKE.github),
+  detect(
+    'dup-nested-role',
+    'duplicate_json_keys',
+    'secrets',
+    dup('{"messages":[{"role":"user","content":[{"type":"text","text":"ok","text":"VALUE"}]}]}', FAKE.github),
+    FAKE.github,
+  ),
 ];
 
 const TOOLS: readonly CorpusCase[] = [
-  detect('tool-openai-arguments', 'tool_arguments', 'email', json({
-    model: 'gpt-4o',
-    messages: [
-      { role: 'user', content: 'send it' },
-      { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'send_mail', arguments: JSON.stringify({ to: FAKE.email, body: 'hi' }) } }] },
-    ],
-  }), FAKE.email),
-  detect('tool-arguments-unicode-escape', 'tool_arguments', 'email', json({
-    messages: [{ role: 'assistant', tool_calls: [{ type: 'function', function: { name: 'f', arguments: `{"to":"${FAKE.email.replace('@', '\\u0040')}"}` } }] }],
-  }), FAKE.email),
-  detect('tool-arguments-double-encoded', 'tool_arguments', 'phone', json({
-    messages: [{ role: 'assistant', tool_calls: [{ type: 'function', function: { name: 'f', arguments: JSON.stringify({ payload: JSON.stringify({ phone: FAKE.phoneIntl }) }) } }] }],
-  }), FAKE.phoneIntl),
-  detect('tool-result-message', 'tool_arguments', 'credit_card', json({
-    messages: [{ role: 'tool', tool_call_id: 'call_1', content: JSON.stringify({ card: FAKE.visa }) }],
-  }), FAKE.visa),
-  detect('tool-anthropic-tool-use', 'tool_arguments', 'phone', json({
-    model: 'claude-sonnet-4-5',
-    max_tokens: 100,
-    messages: [{ role: 'assistant', content: [{ type: 'tool_use', id: 'tu_1', name: 'call', input: { number: FAKE.phoneUs } }] }],
-  }), FAKE.phoneUs),
-  detect('tool-anthropic-result-string', 'tool_arguments', 'ssn', json({
-    messages: [{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 'tu_1', content: `{"ssn":"${FAKE.ssn}"}` }] }],
-  }), FAKE.ssn),
-  detect('tool-anthropic-result-blocks', 'tool_arguments', 'secrets', json({
-    messages: [{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 'tu_1', content: [{ type: 'text', text: `env: ${FAKE.anthropic}` }] }] }],
-  }), FAKE.anthropic),
-  detect('tool-responses-function-call', 'tool_arguments', 'secrets', json({
-    model: 'gpt-4.1',
-    input: [{ type: 'function_call', call_id: 'c1', name: 'deploy', arguments: JSON.stringify({ key_id: FAKE.aws }) }],
-  }), FAKE.aws),
-  detect('tool-responses-output', 'tool_arguments', 'secrets', json({
-    input: [{ type: 'function_call_output', call_id: 'c1', output: JSON.stringify({ token: FAKE.github }) }],
-  }), FAKE.github),
+  detect(
+    'tool-openai-arguments',
+    'tool_arguments',
+    'email',
+    json({
+      model: 'gpt-4o',
+      messages: [
+        { role: 'user', content: 'send it' },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [
+            { id: 'call_1', type: 'function', function: { name: 'send_mail', arguments: JSON.stringify({ to: FAKE.email, body: 'hi' }) } },
+          ],
+        },
+      ],
+    }),
+    FAKE.email,
+  ),
+  detect(
+    'tool-arguments-unicode-escape',
+    'tool_arguments',
+    'email',
+    json({
+      messages: [
+        {
+          role: 'assistant',
+          tool_calls: [{ type: 'function', function: { name: 'f', arguments: `{"to":"${FAKE.email.replace('@', '\\u0040')}"}` } }],
+        },
+      ],
+    }),
+    FAKE.email,
+  ),
+  detect(
+    'tool-arguments-double-encoded',
+    'tool_arguments',
+    'phone',
+    json({
+      messages: [
+        {
+          role: 'assistant',
+          tool_calls: [
+            {
+              type: 'function',
+              function: { name: 'f', arguments: JSON.stringify({ payload: JSON.stringify({ phone: FAKE.phoneIntl }) }) },
+            },
+          ],
+        },
+      ],
+    }),
+    FAKE.phoneIntl,
+  ),
+  detect(
+    'tool-result-message',
+    'tool_arguments',
+    'credit_card',
+    json({
+      messages: [{ role: 'tool', tool_call_id: 'call_1', content: JSON.stringify({ card: FAKE.visa }) }],
+    }),
+    FAKE.visa,
+  ),
+  detect(
+    'tool-anthropic-tool-use',
+    'tool_arguments',
+    'phone',
+    json({
+      model: 'claude-sonnet-4-5',
+      max_tokens: 100,
+      messages: [{ role: 'assistant', content: [{ type: 'tool_use', id: 'tu_1', name: 'call', input: { number: FAKE.phoneUs } }] }],
+    }),
+    FAKE.phoneUs,
+  ),
+  detect(
+    'tool-anthropic-result-string',
+    'tool_arguments',
+    'ssn',
+    json({
+      messages: [{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 'tu_1', content: `{"ssn":"${FAKE.ssn}"}` }] }],
+    }),
+    FAKE.ssn,
+  ),
+  detect(
+    'tool-anthropic-result-blocks',
+    'tool_arguments',
+    'secrets',
+    json({
+      messages: [
+        {
+          role: 'user',
+          content: [{ type: 'tool_result', tool_use_id: 'tu_1', content: [{ type: 'text', text: `env: ${FAKE.anthropic}` }] }],
+        },
+      ],
+    }),
+    FAKE.anthropic,
+  ),
+  detect(
+    'tool-responses-function-call',
+    'tool_arguments',
+    'secrets',
+    json({
+      model: 'gpt-4.1',
+      input: [{ type: 'function_call', call_id: 'c1', name: 'deploy', arguments: JSON.stringify({ key_id: FAKE.aws }) }],
+    }),
+    FAKE.aws,
+  ),
+  detect(
+    'tool-responses-output',
+    'tool_arguments',
+    'secrets',
+    json({
+      input: [{ type: 'function_call_output', call_id: 'c1', output: JSON.stringify({ token: FAKE.github }) }],
+    }),
+    FAKE.github,
+  ),
 ];
 
 const MIXED: readonly CorpusCase[] = [
   detect('mixed-fullwidth-zw-email', 'mixed', 'email', { text: zeroWidth(fullwidth(FAKE.email), 3) }, FAKE.email),
   detect('mixed-homoglyph-percent-email', 'mixed', 'email', { text: `u=${percentAll(homoglyphs(FAKE.email))}` }, FAKE.email),
   detect('mixed-base64-fullwidth-email', 'mixed', 'email', { text: base64(fullwidth(FAKE.email)) }, FAKE.email),
-  detect('mixed-split-zw-card', 'mixed', 'credit_card', chat(textParts([zeroWidth('card 4111 1111'), zeroWidth(' 1111 1111 ok')])), FAKE.visa),
-  detect('mixed-percent-in-arguments', 'mixed', 'email', json({
-    messages: [{ role: 'assistant', tool_calls: [{ type: 'function', function: { name: 'open', arguments: JSON.stringify({ url: `https://x.example/?to=${encodeURIComponent(FAKE.email)}` }) } }] }],
-  }), FAKE.email),
-  detect('mixed-base64-in-arguments', 'mixed', 'secrets', json({
-    messages: [{ role: 'assistant', tool_calls: [{ type: 'function', function: { name: 'save', arguments: JSON.stringify({ blob: base64(FAKE.openai) }) } }] }],
-  }), FAKE.openai),
-  detect('mixed-dup-homoglyph', 'mixed', 'secrets', dup('{"messages":[{"role":"user","content":"hi","content":"VALUE"}]}', homoglyphs(FAKE.openai)), FAKE.openai),
+  detect(
+    'mixed-split-zw-card',
+    'mixed',
+    'credit_card',
+    chat(textParts([zeroWidth('card 4111 1111'), zeroWidth(' 1111 1111 ok')])),
+    FAKE.visa,
+  ),
+  detect(
+    'mixed-percent-in-arguments',
+    'mixed',
+    'email',
+    json({
+      messages: [
+        {
+          role: 'assistant',
+          tool_calls: [
+            {
+              type: 'function',
+              function: { name: 'open', arguments: JSON.stringify({ url: `https://x.example/?to=${encodeURIComponent(FAKE.email)}` }) },
+            },
+          ],
+        },
+      ],
+    }),
+    FAKE.email,
+  ),
+  detect(
+    'mixed-base64-in-arguments',
+    'mixed',
+    'secrets',
+    json({
+      messages: [
+        {
+          role: 'assistant',
+          tool_calls: [{ type: 'function', function: { name: 'save', arguments: JSON.stringify({ blob: base64(FAKE.openai) }) } }],
+        },
+      ],
+    }),
+    FAKE.openai,
+  ),
+  detect(
+    'mixed-dup-homoglyph',
+    'mixed',
+    'secrets',
+    dup('{"messages":[{"role":"user","content":"hi","content":"VALUE"}]}', homoglyphs(FAKE.openai)),
+    FAKE.openai,
+  ),
   detect('mixed-html-entities-email', 'mixed', 'email', { text: FAKE.email.replace('@', '&#64;').replace(/\./g, '&#x2e;') }, FAKE.email),
   detect('mixed-unicode-escapes-email', 'mixed', 'email', { text: `"${unicodeEscapes(FAKE.email)}"` }, FAKE.email),
-  detect('mixed-arabic-nbsp-zw-card', 'mixed', 'credit_card', { text: zeroWidth(lookalikeSeparators(foreignDigits(FAKE.visa)), 3) }, FAKE.visa),
+  detect(
+    'mixed-arabic-nbsp-zw-card',
+    'mixed',
+    'credit_card',
+    { text: zeroWidth(lookalikeSeparators(foreignDigits(FAKE.visa)), 3) },
+    FAKE.visa,
+  ),
   detect('mixed-base64-of-percent', 'mixed', 'email', { text: base64(`u=${encodeURIComponent(FAKE.email)}`) }, FAKE.email),
   detect('mixed-fullwidth-split-ssn', 'mixed', 'ssn', chat(textParts([fullwidth('SSN 123-45'), fullwidth('-6789')])), FAKE.ssn),
 ];
@@ -281,34 +518,99 @@ const CONTROL_CHARS: readonly CorpusCase[] = [
   detect('ctl-email-every-third', 'control_chars', 'email', { text: controlChars(FAKE.email2) }, FAKE.email2),
   detect('ctl-aws-bel', 'control_chars', 'secrets', { text: `key ${FAKE.aws.slice(0, 8)}\u0007${FAKE.aws.slice(8)}` }, FAKE.aws),
   detect('ctl-openai-json', 'control_chars', 'secrets', chat(`use ${controlChars(FAKE.openai, 7, 3)}`), FAKE.openai),
-  detect('ctl-anthropic-lone-surrogate', 'control_chars', 'secrets', chat(`${FAKE.anthropic.slice(0, 20)}\ud800${FAKE.anthropic.slice(20)}`), FAKE.anthropic),
-  detect('ctl-github-object-replacement', 'control_chars', 'secrets', { text: `gh ${FAKE.github.slice(0, 6)}\ufffc${FAKE.github.slice(6)}` }, FAKE.github),
-  detect('ctl-bearer-vt-ff', 'control_chars', 'secrets', { text: `Authorization: Bearer ${FAKE.bearerToken.slice(0, 9)}\u000b\u000c${FAKE.bearerToken.slice(9)}` }, FAKE.bearerToken),
+  detect(
+    'ctl-anthropic-lone-surrogate',
+    'control_chars',
+    'secrets',
+    chat(`${FAKE.anthropic.slice(0, 20)}\ud800${FAKE.anthropic.slice(20)}`),
+    FAKE.anthropic,
+  ),
+  detect(
+    'ctl-github-object-replacement',
+    'control_chars',
+    'secrets',
+    { text: `gh ${FAKE.github.slice(0, 6)}\ufffc${FAKE.github.slice(6)}` },
+    FAKE.github,
+  ),
+  detect(
+    'ctl-bearer-vt-ff',
+    'control_chars',
+    'secrets',
+    { text: `Authorization: Bearer ${FAKE.bearerToken.slice(0, 9)}\u000b\u000c${FAKE.bearerToken.slice(9)}` },
+    FAKE.bearerToken,
+  ),
   detect('ctl-phone-del', 'control_chars', 'phone', { text: `call (415) 555\u007f-0132` }, FAKE.phoneUs),
   detect('ctl-phone-braille', 'control_chars', 'phone', { text: `tel ${FAKE.phoneIntl.replace(/ /g, '\u2800 ')}` }, FAKE.phoneIntl),
   detect('ctl-ssn-c1', 'control_chars', 'ssn', { text: `SSN ${controlChars(FAKE.ssn, 2, 5)}` }, FAKE.ssn),
-  detect('ctl-card-nel', 'control_chars', 'credit_card', { text: `card ${FAKE.visaCompact.replace(/(\d{4})(?=\d)/g, '$1\u0085')}` }, FAKE.visaCompact),
+  detect(
+    'ctl-card-nel',
+    'control_chars',
+    'credit_card',
+    { text: `card ${FAKE.visaCompact.replace(/(\d{4})(?=\d)/g, '$1\u0085')}` },
+    FAKE.visaCompact,
+  ),
   detect('ctl-card-hangul-fillers', 'control_chars', 'credit_card', { text: `amex ${controlChars(FAKE.amex, 4, 10)}` }, FAKE.amex),
-  detect('ctl-tool-arguments-escaped', 'control_chars', 'email', json({
-    messages: [{ role: 'assistant', tool_calls: [{ type: 'function', function: { name: 'f', arguments: `{"to":"${FAKE.email.replace('@', '\\u0000@')}"}` } }] }],
-  }), FAKE.email),
+  detect(
+    'ctl-tool-arguments-escaped',
+    'control_chars',
+    'email',
+    json({
+      messages: [
+        {
+          role: 'assistant',
+          tool_calls: [{ type: 'function', function: { name: 'f', arguments: `{"to":"${FAKE.email.replace('@', '\\u0000@')}"}` } }],
+        },
+      ],
+    }),
+    FAKE.email,
+  ),
 ];
 
 const JSON_NUMBERS: readonly CorpusCase[] = [
-  detect('num-card-tool-use', 'json_numbers', 'credit_card', {
-    json: `{"model":"claude-sonnet-4-5","max_tokens":64,"messages":[{"role":"assistant","content":[{"type":"tool_use","id":"tu_1","name":"charge","input":{"card":${FAKE.visaCompact},"amount":12.5}}]}]}`,
-  }, FAKE.visaCompact),
-  detect('num-card-metadata', 'json_numbers', 'credit_card', { json: `{"metadata":{"cc":${FAKE.mastercard.replace(/-/g, '')}}}` }, FAKE.mastercard),
-  detect('num-card-in-array', 'json_numbers', 'credit_card', { json: `{"result":{"values":[1,2,${FAKE.amex.replace(/ /g, '')}]}}` }, FAKE.amex),
+  detect(
+    'num-card-tool-use',
+    'json_numbers',
+    'credit_card',
+    {
+      json: `{"model":"claude-sonnet-4-5","max_tokens":64,"messages":[{"role":"assistant","content":[{"type":"tool_use","id":"tu_1","name":"charge","input":{"card":${FAKE.visaCompact},"amount":12.5}}]}]}`,
+    },
+    FAKE.visaCompact,
+  ),
+  detect(
+    'num-card-metadata',
+    'json_numbers',
+    'credit_card',
+    { json: `{"metadata":{"cc":${FAKE.mastercard.replace(/-/g, '')}}}` },
+    FAKE.mastercard,
+  ),
+  detect(
+    'num-card-in-array',
+    'json_numbers',
+    'credit_card',
+    { json: `{"result":{"values":[1,2,${FAKE.amex.replace(/ /g, '')}]}}` },
+    FAKE.amex,
+  ),
   detect('num-card-negative', 'json_numbers', 'credit_card', { json: `{"n":-${FAKE.visaCompact}}` }, FAKE.visaCompact),
-  detect('num-ssn-key', 'json_numbers', 'ssn', {
-    json: `{"messages":[{"role":"assistant","content":[{"type":"tool_use","id":"tu_2","name":"lookup","input":{"ssn":123456789}}]}]}`,
-  }, '123456789'),
+  detect(
+    'num-ssn-key',
+    'json_numbers',
+    'ssn',
+    {
+      json: `{"messages":[{"role":"assistant","content":[{"type":"tool_use","id":"tu_2","name":"lookup","input":{"ssn":123456789}}]}]}`,
+    },
+    '123456789',
+  ),
   detect('num-ssn-camel-key', 'json_numbers', 'ssn', { json: '{"patient":{"socialSecurityNumber":123456789}}' }, '123456789'),
   detect('num-ssn-array', 'json_numbers', 'ssn', { json: '{"customer_ssns":[123456789]}' }, '123456789'),
-  detect('num-phone-key', 'json_numbers', 'phone', {
-    json: `{"messages":[{"role":"assistant","content":[{"type":"tool_use","id":"tu_3","name":"call","input":{"phone":4155550132}}]}]}`,
-  }, '4155550132'),
+  detect(
+    'num-phone-key',
+    'json_numbers',
+    'phone',
+    {
+      json: `{"messages":[{"role":"assistant","content":[{"type":"tool_use","id":"tu_3","name":"call","input":{"phone":4155550132}}]}]}`,
+    },
+    '4155550132',
+  ),
   detect('num-phone-mobile-country-code', 'json_numbers', 'phone', { json: '{"contact":{"mobileNumber":14155550132}}' }, '14155550132'),
   detect('num-phone-tel', 'json_numbers', 'phone', { json: '{"tel":4155550132}' }, '4155550132'),
 ];
@@ -325,7 +627,9 @@ const CLEAN: readonly CorpusCase[] = [
   clean('clean-jwt-header', 'base64', 'secrets', { text: 'header eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9' }),
   clean('clean-base64-prose', 'base64', 'email', { text: base64('nothing sensitive in this sentence at all') }),
   clean('clean-versions', 'plain', 'phone', { text: 'upgrade from v1.2.3 to 2.10.4-beta.1 on node 20.19.0 (build 1.2.3.4567)' }),
-  clean('clean-order-numbers', 'plain', 'credit_card', { text: 'Order #4111111111111112 and ORD-2024-000123 shipped; invoice 2024-0001-0042' }),
+  clean('clean-order-numbers', 'plain', 'credit_card', {
+    text: 'Order #4111111111111112 and ORD-2024-000123 shipped; invoice 2024-0001-0042',
+  }),
   clean('clean-ip-addresses', 'plain', 'phone', { text: 'hosts 192.168.100.200 and 10.0.0.1:8080, 2001:db8::1' }),
   clean('clean-decimals', 'plain', 'phone', { text: 'pi is 3.14159265358979 and e=2.718281828459045; total 1,234,567.89' }),
   clean('clean-bare-digits', 'plain', 'phone', { text: 'tracking 1234567890 and 98765432109876543210' }),
@@ -337,29 +641,51 @@ const CLEAN: readonly CorpusCase[] = [
   clean('clean-retina-assets', 'plain', 'email', { text: 'icon@2x.png and logo@3x.webp' }),
   clean('clean-npm-versions', 'plain', 'email', { text: 'npm install lodash@4.17.21 @types/node@20.19.0' }),
   clean('clean-git-remote', 'plain', 'email', { text: 'git clone git@github.com:navplane/navplane.git' }),
-  clean('clean-public-key', 'plain', 'secrets', { text: '-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----' }),
+  clean('clean-public-key', 'plain', 'secrets', {
+    text: '-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----',
+  }),
   clean('clean-isbn-zip', 'plain', 'phone', { text: 'ISBN 978-3-16-148410-0, ZIP 94107-1234, dates 05 12 2023' }),
   clean('clean-percent-url', 'percent_encoding', 'email', { text: 'https://example.com/search?q=hello%20world&page=2%2F3' }),
   clean('clean-chat-body', 'plain', 'phone', chat('Summarise chapter 12 (pages 100-120) of the 2nd edition, ISBN 978-0-13-110362-7')),
   clean('clean-split-version', 'split_json_fields', 'phone', chat(textParts(['released version 1.2', '.3 on 2024-01-', '15']))),
-  clean('clean-tool-arguments', 'tool_arguments', 'credit_card', json({
-    messages: [{ role: 'assistant', tool_calls: [{ type: 'function', function: { name: 'get_weather', arguments: JSON.stringify({ lat: 51.5072, lon: -0.1276, days: 7 }) } }] }],
-  })),
+  clean(
+    'clean-tool-arguments',
+    'tool_arguments',
+    'credit_card',
+    json({
+      messages: [
+        {
+          role: 'assistant',
+          tool_calls: [
+            { type: 'function', function: { name: 'get_weather', arguments: JSON.stringify({ lat: 51.5072, lon: -0.1276, days: 7 }) } },
+          ],
+        },
+      ],
+    }),
+  ),
   clean('clean-zero-width-prose', 'zero_width', 'email', { text: 'hello\u200bworld, thumbs 👍🏽 and family 👨\u200d👩\u200d👧 at 10:30' }),
   clean('clean-russian-prose', 'homoglyph', 'secrets', { text: 'Привет! Встреча в 10:30, комната 204, версия 2.1. Ссылка: а@б' }),
   clean('clean-greek-prose', 'homoglyph', 'email', { text: 'Καλημέρα, ΑΒΓ-123, τηλέφωνο; όχι' }),
   clean('clean-fullwidth-prose', 'fullwidth', 'phone', { text: fullwidth('Version 1.2.3 released on 2024-01-15 at 10:30') }),
   clean('clean-mixed-prose', 'mixed', 'credit_card', { text: zeroWidth(fullwidth('order 12345 shipped in 3 boxes'), 4) }),
-  clean('clean-duplicate-keys', 'duplicate_json_keys', 'email', { json: '{"model":"m","temperature":0.2,"temperature":0.7,"messages":[]}' }),
+  clean('clean-duplicate-keys', 'duplicate_json_keys', 'email', {
+    json: '{"model":"m","temperature":0.2,"temperature":0.7,"messages":[]}',
+  }),
   clean('clean-split-competing-members', 'split_json_fields', 'phone', {
     json: '{"input":[{"text":"released 1.2","content":"v1.2","text":".3"},{"content":"on 2024-01-15","text":"ok"}]}',
   }),
-  clean('clean-control-prose', 'control_chars', 'phone', { text: 'line1\r\n\tcol\u0007 bell at 10:30 \u2800 v1.2.3 \ufffc on 2024-01-15, ids 12\u000034 and 56\u0007 78' }),
-  clean('clean-control-json', 'control_chars', 'email', { json: '{"a":"tab\\there\\u0000 nul \\u001b[0m reset \\ud800 half, icon@2x.png"}' }),
+  clean('clean-control-prose', 'control_chars', 'phone', {
+    text: 'line1\r\n\tcol\u0007 bell at 10:30 \u2800 v1.2.3 \ufffc on 2024-01-15, ids 12\u000034 and 56\u0007 78',
+  }),
+  clean('clean-control-json', 'control_chars', 'email', {
+    json: '{"a":"tab\\there\\u0000 nul \\u001b[0m reset \\ud800 half, icon@2x.png"}',
+  }),
   clean('clean-number-ids', 'json_numbers', 'phone', {
     json: '{"id":4155550132,"count":123456789,"hotel_id":4155550132,"telemetry":4155550132,"ts":1705314030123,"order":4111111111111112}',
   }),
-  clean('clean-number-floats', 'json_numbers', 'credit_card', { json: '{"embedding":[0.4111111111111111,-0.123456789,2.5e3],"phone_count":3,"ssn_checked":true}' }),
+  clean('clean-number-floats', 'json_numbers', 'credit_card', {
+    json: '{"embedding":[0.4111111111111111,-0.123456789,2.5e3],"phone_count":3,"ssn_checked":true}',
+  }),
   clean('clean-number-ssn-key-invalid', 'json_numbers', 'ssn', { json: '{"ssn":666123456,"ssn_last4":6789,"phone":41555501}' }),
 ];
 

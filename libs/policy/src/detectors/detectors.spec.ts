@@ -210,7 +210,10 @@ describe('credit card detector', () => {
 });
 
 describe('secrets detector', () => {
-  const kindsOf = (text: string): string[] => only('secrets').scanText(text).map((f) => f.kind);
+  const kindsOf = (text: string): string[] =>
+    only('secrets')
+      .scanText(text)
+      .map((f) => f.kind);
 
   it.each([
     ['openai_key', 'a legacy OpenAI key', 'sk-' + 'T3BlbkFJ'.repeat(6)],
@@ -227,10 +230,22 @@ describe('secrets detector', () => {
     ['github_token', 'a GitHub refresh token', 'gh' + 'r_' + 'aB3dE5fG7hJ9'.repeat(3)],
     ['github_token', 'a fine-grained GitHub PAT', FAKE.githubPat],
     ['private_key', 'an RSA private key', FAKE.privateKey],
-    ['private_key', 'a PKCS#8 private key', '-----BEGIN ' + 'PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END ' + 'PRIVATE KEY-----'],
+    [
+      'private_key',
+      'a PKCS#8 private key',
+      '-----BEGIN ' + 'PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END ' + 'PRIVATE KEY-----',
+    ],
     ['private_key', 'an EC private key', '-----BEGIN ' + 'EC PRIVATE KEY-----\nMHcCAQEEIBkg\n-----END ' + 'EC PRIVATE KEY-----'],
-    ['private_key', 'an OpenSSH private key', '-----BEGIN ' + 'OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjE=\n-----END ' + 'OPENSSH PRIVATE KEY-----'],
-    ['private_key', 'an encrypted private key', '-----BEGIN ' + 'ENCRYPTED PRIVATE KEY-----\nMIIFHzBJBgkqhkiG9w0BBQ0w\n-----END ' + 'ENCRYPTED PRIVATE KEY-----'],
+    [
+      'private_key',
+      'an OpenSSH private key',
+      '-----BEGIN ' + 'OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjE=\n-----END ' + 'OPENSSH PRIVATE KEY-----',
+    ],
+    [
+      'private_key',
+      'an encrypted private key',
+      '-----BEGIN ' + 'ENCRYPTED PRIVATE KEY-----\nMIIFHzBJBgkqhkiG9w0BBQ0w\n-----END ' + 'ENCRYPTED PRIVATE KEY-----',
+    ],
     ['private_key', 'a key in a code string', '-----BEGIN ' + 'PRIVATE KEY-----\\nMIIEvQIBADAN\\n-----END ' + 'PRIVATE KEY-----'],
   ])('finds %s (%s)', (kind, _name, secret) => {
     expect(kindsOf(`value: ${secret} end`)).toEqual([kind]);

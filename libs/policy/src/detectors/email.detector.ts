@@ -8,7 +8,8 @@ const MAX_DOMAIN = 253;
 const RANK = candidateRank('email', 'email');
 
 /** Scripts written without spaces: their letters next to an address are words, not part of it. */
-const SPACELESS_SCRIPT = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
+const SPACELESS_SCRIPT =
+  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 
 /**
@@ -16,9 +17,45 @@ const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
  * (Real TLDs such as .py or .md are not listed.)
  */
 const FILE_EXTENSIONS = new Set([
-  'png', 'jpg', 'jpeg', 'gif', 'svg', 'webp', 'ico', 'bmp', 'tif', 'tiff', 'avif', 'heic',
-  'js', 'mjs', 'cjs', 'ts', 'tsx', 'jsx', 'css', 'scss', 'less', 'json', 'yaml', 'yml', 'txt', 'pdf',
-  'html', 'htm', 'xml', 'csv', 'lock', 'log', 'gz', 'tgz', 'tar', 'map', 'wasm', 'woff', 'woff2',
+  'png',
+  'jpg',
+  'jpeg',
+  'gif',
+  'svg',
+  'webp',
+  'ico',
+  'bmp',
+  'tif',
+  'tiff',
+  'avif',
+  'heic',
+  'js',
+  'mjs',
+  'cjs',
+  'ts',
+  'tsx',
+  'jsx',
+  'css',
+  'scss',
+  'less',
+  'json',
+  'yaml',
+  'yml',
+  'txt',
+  'pdf',
+  'html',
+  'htm',
+  'xml',
+  'csv',
+  'lock',
+  'log',
+  'gz',
+  'tgz',
+  'tar',
+  'map',
+  'wasm',
+  'woff',
+  'woff2',
 ]);
 
 function isNonAsciiAddressChar(text: string, index: number): boolean {

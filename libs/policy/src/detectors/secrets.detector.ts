@@ -33,7 +33,11 @@ const PATTERNS: readonly Pattern[] = [
     regex: /(?<![A-Za-z0-9_])np_[A-Za-z0-9]{12}_[A-Za-z0-9]{20,}(?![A-Za-z0-9_])/g,
     anchored: /np_[A-Za-z0-9]{12}_[A-Za-z0-9]{20,}(?![A-Za-z0-9_])/y,
   },
-  { kind: 'aws_access_key', regex: /(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])/g, anchored: /(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])/y },
+  {
+    kind: 'aws_access_key',
+    regex: /(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])/g,
+    anchored: /(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])/y,
+  },
   {
     kind: 'github_token',
     regex: /(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{36,}(?![A-Za-z0-9_])/g,
@@ -70,7 +74,14 @@ function candidateOf(pattern: Pattern, match: RegExpExecArray, offset: number, r
  * fails outright, the next possible prefix lies past the run it read (the prefixes hold `_`, `-` or a space
  * that the runs after them cannot).
  */
-function scanTokenStarts(pattern: Pattern, text: string, found: readonly Candidate[], rank: number, context: DetectorContext, out: Candidate[]): void {
+function scanTokenStarts(
+  pattern: Pattern,
+  text: string,
+  found: readonly Candidate[],
+  rank: number,
+  context: DetectorContext,
+  out: Candidate[],
+): void {
   const starts = context.tokenStarts;
   if (starts === undefined) return;
   const regex = pattern.anchored;

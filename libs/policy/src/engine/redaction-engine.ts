@@ -100,7 +100,8 @@ export class RedactionEngine {
       deadline,
       label: options.label ?? '',
       phoneField: options.phoneField ?? false,
-      tokenStarts: options.tokenStarts === undefined || options.tokenStarts.length === 0 ? undefined : markOffsets(view, options.tokenStarts),
+      tokenStarts:
+        options.tokenStarts === undefined || options.tokenStarts.length === 0 ? undefined : markOffsets(view, options.tokenStarts),
     };
     const candidates: Candidate[] = [];
     for (const scan of this.otherScans) scan(view.text, candidates, context);

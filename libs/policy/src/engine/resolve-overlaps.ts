@@ -7,9 +7,7 @@ import type { Candidate } from '../detectors/candidate';
  */
 export function resolveOverlaps(candidates: readonly Candidate[]): Candidate[] {
   if (candidates.length <= 1) return [...candidates];
-  const sorted = [...candidates].sort(
-    (a, b) => a.rank - b.rank || a.start - b.start || b.end - b.start - (a.end - a.start),
-  );
+  const sorted = [...candidates].sort((a, b) => a.rank - b.rank || a.start - b.start || b.end - b.start - (a.end - a.start));
   let accepted: Candidate[] = [];
   let i = 0;
   while (i < sorted.length) {

@@ -13,7 +13,10 @@ export interface JsonStringToken {
 /** Invalid JSON at `position` (the caller turns it into PolicyEvaluationError('unparseable')). */
 export class JsonSyntaxError extends Error {
   override readonly name = 'JsonSyntaxError';
-  constructor(readonly position: number, what: string) {
+  constructor(
+    readonly position: number,
+    what: string,
+  ) {
     super(`invalid JSON at ${position}: ${what}`);
   }
 }

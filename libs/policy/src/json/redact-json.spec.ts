@@ -122,7 +122,9 @@ describe('redactJson', () => {
     it(`rejects depth ${MAX_JSON_DEPTH + 1} exactly`, () => {
       const at = (depth: number): string => '['.repeat(depth) + ']'.repeat(depth);
       expect(redactJson(redactor, at(MAX_JSON_DEPTH), { mode: 'scan' })).toEqual({ findings: [] });
-      expect(() => redactJson(redactor, at(MAX_JSON_DEPTH + 1), { mode: 'scan' })).toThrow(expect.objectContaining({ reason: 'unparseable' }));
+      expect(() => redactJson(redactor, at(MAX_JSON_DEPTH + 1), { mode: 'scan' })).toThrow(
+        expect.objectContaining({ reason: 'unparseable' }),
+      );
     });
   });
 
@@ -222,7 +224,9 @@ describe('redactJson', () => {
       });
 
       it('stops inside one long plain-text body', () => {
-        expect(() => redactPlainText(redactor, prose, { mode: 'scan', deadline: 1_000 })).toThrow(expect.objectContaining({ reason: 'timeout' }));
+        expect(() => redactPlainText(redactor, prose, { mode: 'scan', deadline: 1_000 })).toThrow(
+          expect.objectContaining({ reason: 'timeout' }),
+        );
       });
     });
   });
@@ -237,11 +241,19 @@ describe('redactJson', () => {
       model: 'gpt-4o',
       messages: [
         { role: 'system', content: `Support line ${FAKE.phoneIntl}` },
-        { role: 'user', content: [{ type: 'text', text: `I am ${FAKE.email}` }, { type: 'image_url', image_url: { url: 'https://img.example/a.png' } }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: `I am ${FAKE.email}` },
+            { type: 'image_url', image_url: { url: 'https://img.example/a.png' } },
+          ],
+        },
         {
           role: 'assistant',
           content: null,
-          tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'charge', arguments: JSON.stringify({ card: FAKE.visa, note: 'ok' }) } }],
+          tool_calls: [
+            { id: 'call_1', type: 'function', function: { name: 'charge', arguments: JSON.stringify({ card: FAKE.visa, note: 'ok' }) } },
+          ],
         },
         { role: 'tool', tool_call_id: 'call_1', content: JSON.stringify({ receipt: 'sent', ssn: FAKE.ssn }) },
       ],
@@ -294,7 +306,9 @@ describe('redactJson', () => {
 
   describe('Anthropic messages', () => {
     it('finds values in a string system prompt', () => {
-      expect(fieldsOf(redact({ model: 'claude', max_tokens: 10, system: `owner ${FAKE.email}`, messages: [] }).findings)).toEqual(['system email']);
+      expect(fieldsOf(redact({ model: 'claude', max_tokens: 10, system: `owner ${FAKE.email}`, messages: [] }).findings)).toEqual([
+        'system email',
+      ]);
     });
 
     it('finds values in system blocks and every content block kind', () => {
@@ -304,7 +318,10 @@ describe('redactJson', () => {
         system: [{ type: 'text', text: `escalate to ${FAKE.phoneUs}` }],
         messages: [
           { role: 'user', content: [{ type: 'text', text: `ssn ${FAKE.ssn}` }] },
-          { role: 'assistant', content: [{ type: 'tool_use', id: 'tu', name: 'lookup', input: { email: FAKE.email, nested: { card: FAKE.visa } } }] },
+          {
+            role: 'assistant',
+            content: [{ type: 'tool_use', id: 'tu', name: 'lookup', input: { email: FAKE.email, nested: { card: FAKE.visa } } }],
+          },
           {
             role: 'user',
             content: [
@@ -336,19 +353,53 @@ describe('redactJson', () => {
 
   describe('values split across string fields', () => {
     it('redacts each piece: the first gets the placeholder, later ones lose their share', () => {
-      const body = { messages: [{ role: 'user', content: [{ type: 'text', text: 'mail jane.doe@exa' }, { type: 'text', text: 'mple.com today' }] }] };
+      const body = {
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'mail jane.doe@exa' },
+              { type: 'text', text: 'mple.com today' },
+            ],
+          },
+        ],
+      };
       const { findings, text } = redact(body);
-      expect(findings).toEqual([{ detector: 'email', kind: 'email', hash: EMAIL.slice(7, 15), via: 'split', field: 'messages[0].content[0].text' }]);
+      expect(findings).toEqual([
+        { detector: 'email', kind: 'email', hash: EMAIL.slice(7, 15), via: 'split', field: 'messages[0].content[0].text' },
+      ]);
       const parts = (JSON.parse(text!) as typeof body).messages[0]!.content;
       expect(parts.map((p) => p.text)).toEqual([`mail ${EMAIL}`, ' today']);
     });
 
     it.each([
       ['consecutive string elements', { input: ['key AK' + 'IA', 'QX7ZT3M4NP5RK2WA now'] }, ['input[0] secrets']],
-      ['content parts around a non-text part', {
-        messages: [{ role: 'user', content: [{ type: 'text', text: '4111 1111 ' }, { type: 'image_url', image_url: { url: 'u' } }, { type: 'text', text: '1111 1111' }] }],
-      }, ['messages[0].content[0].text credit_card']],
-      ['consecutive messages', { messages: [{ role: 'user', content: 'call (415) 555-' }, { role: 'user', content: '0132' }] }, ['messages[0].content phone']],
+      [
+        'content parts around a non-text part',
+        {
+          messages: [
+            {
+              role: 'user',
+              content: [
+                { type: 'text', text: '4111 1111 ' },
+                { type: 'image_url', image_url: { url: 'u' } },
+                { type: 'text', text: '1111 1111' },
+              ],
+            },
+          ],
+        },
+        ['messages[0].content[0].text credit_card'],
+      ],
+      [
+        'consecutive messages',
+        {
+          messages: [
+            { role: 'user', content: 'call (415) 555-' },
+            { role: 'user', content: '0132' },
+          ],
+        },
+        ['messages[0].content phone'],
+      ],
       ['a label in the previous part', { input: ['my ssn is', ' 123 45 6789'] }, ['input[1] ssn']],
       ['many tiny parts', { input: [...FAKE.email].map((c) => c) }, ['input[0] email']],
     ])('catches %s', (_name, body, expected) => {
@@ -369,7 +420,14 @@ describe('redactJson', () => {
     });
 
     it('does not join parts of different arrays or non-text members', () => {
-      const body = { a: ['jane.doe@exa'], b: ['mple.com'], c: [{ type: 'x', title: 'jane.doe@exa' }, { type: 'x', title: 'mple.com' }] };
+      const body = {
+        a: ['jane.doe@exa'],
+        b: ['mple.com'],
+        c: [
+          { type: 'x', title: 'jane.doe@exa' },
+          { type: 'x', title: 'mple.com' },
+        ],
+      };
       expect(redact(body).findings).toEqual([]);
     });
   });
@@ -390,11 +448,11 @@ describe('redactJson: numbers', () => {
     ['a phone under a phone key', '{"phone":4155550132}', ['phone phone']],
     ['a phone with country code under a mobile key', '{"mobileNumber":14155550132}', ['mobileNumber phone']],
     ['a phone under a tel key', '{"tel":4155550132}', ['tel phone']],
-    ['the reviewed tool_use input', `{"input":{"card":${FAKE.visaCompact},"ssn":123456789,"phone":4155550132}}`, [
-      'input.card credit_card',
-      'input.ssn ssn',
-      'input.phone phone',
-    ]],
+    [
+      'the reviewed tool_use input',
+      `{"input":{"card":${FAKE.visaCompact},"ssn":123456789,"phone":4155550132}}`,
+      ['input.card credit_card', 'input.ssn ssn', 'input.phone phone'],
+    ],
   ])('finds %s', (_name, body, expected) => {
     expect(fieldsOf(redactJson(redactor, body, { mode: 'scan' }).findings)).toEqual(expected);
     const { text } = redactJson(redactor, body, { mode: 'redact' });
@@ -430,7 +488,7 @@ describe('redactJson: member keys as context', () => {
     ['an unlabelled SSN string under an ssn key', { ssn: '123456789' }, ['ssn ssn']],
     ['a spaced SSN string under an SS# key', { 'SS#': '123 45 6789' }, ['["SS#"] ssn']],
     ['a bare phone string under a phone key', { contact: { phoneNumber: '4155550132' } }, ['contact.phoneNumber phone']],
-    ['a fullwidth phone key', { 'ｐｈｏｎｅ': '4155550132' }, ['["ｐｈｏｎｅ"] phone']],
+    ['a fullwidth phone key', { ｐｈｏｎｅ: '4155550132' }, ['["ｐｈｏｎｅ"] phone']],
   ])('finds %s', (_name, body, expected) => {
     expect(fieldsOf(redact(body).findings)).toEqual(expected);
   });
@@ -447,11 +505,29 @@ describe('redactJson: member keys as context', () => {
 
 describe('redactJson: competing text members of an element', () => {
   it.each([
-    ['text and content (text read first)', [{ role: 'user', text: 'x', content: AWS_HEAD }, { role: 'user', content: AWS_TAIL }]],
-    ['duplicate text keys (the first wins)', `[{"type":"input_text","text":"${AWS_HEAD}","text":"ok"},{"type":"input_text","text":"${AWS_TAIL}"}]`],
-    ['duplicate text keys (the last wins)', `[{"type":"input_text","text":"ok","text":"${AWS_HEAD}"},{"type":"input_text","text":"no","text":"${AWS_TAIL}"}]`],
+    [
+      'text and content (text read first)',
+      [
+        { role: 'user', text: 'x', content: AWS_HEAD },
+        { role: 'user', content: AWS_TAIL },
+      ],
+    ],
+    [
+      'duplicate text keys (the first wins)',
+      `[{"type":"input_text","text":"${AWS_HEAD}","text":"ok"},{"type":"input_text","text":"${AWS_TAIL}"}]`,
+    ],
+    [
+      'duplicate text keys (the last wins)',
+      `[{"type":"input_text","text":"ok","text":"${AWS_HEAD}"},{"type":"input_text","text":"no","text":"${AWS_TAIL}"}]`,
+    ],
     ['duplicate content keys', `[{"role":"user","content":"${AWS_HEAD}","content":"hi"},{"role":"user","content":"${AWS_TAIL}"}]`],
-    ['content preferred to text', [{ text: AWS_HEAD, content: 'ab' }, { content: 'cd', text: AWS_TAIL }]],
+    [
+      'content preferred to text',
+      [
+        { text: AWS_HEAD, content: 'ab' },
+        { content: 'cd', text: AWS_TAIL },
+      ],
+    ],
     ['content read where text is missing', [{ text: 'a', content: AWS_HEAD }, { text: AWS_TAIL }]],
     ['a string element after an element object', [{ text: 'zz', content: AWS_HEAD }, AWS_TAIL]],
   ])('joins %s', (_name, input) => {

@@ -182,7 +182,8 @@ class JsonWalk {
     const top = this.stack[this.stack.length - 1];
     const parent = this.stack[this.stack.length - 2];
     const isArrayElement = top?.kind === 'array';
-    const member = top?.kind === 'object' && parent?.kind === 'array' && (top.key === 'text' || top.key === 'content') ? top.key : undefined;
+    const member =
+      top?.kind === 'object' && parent?.kind === 'array' && (top.key === 'text' || top.key === 'content') ? top.key : undefined;
     if (hits.length === 0 && !isArrayElement && member === undefined) return;
     const node = this.valueNode();
     if (hits.length > 0) this.record(token, hits, node);
@@ -279,9 +280,7 @@ class JsonWalk {
   }
 
   private result(): JsonRedaction {
-    const findings = this.findings
-      .sort((a, b) => a.at - b.at || a.sub - b.sub)
-      .map((entry) => entry.finding);
+    const findings = this.findings.sort((a, b) => a.at - b.at || a.sub - b.sub).map((entry) => entry.finding);
     if (this.options.mode !== 'redact' || this.edits.size === 0) return { findings };
     const edits = [...this.edits.values()].sort((a, b) => a.token.start - b.token.start);
     let out = '';

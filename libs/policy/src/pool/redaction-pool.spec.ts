@@ -5,7 +5,13 @@ import { gzipSync } from 'node:zlib';
 import { evaluateBody, type BodyEvaluation, type BodyInput } from '../body/evaluate-body';
 import { isPolicyEvaluationError, type PolicyEvaluationError } from '../policy-evaluation-error';
 import { createRedactor, type Redactor } from '../redactor';
-import { createRedactionPool, createRedactionPoolWith, DEFAULT_INLINE_MAX_BYTES, type RedactionPool, type RedactionPoolOptions } from './redaction-pool';
+import {
+  createRedactionPool,
+  createRedactionPoolWith,
+  DEFAULT_INLINE_MAX_BYTES,
+  type RedactionPool,
+  type RedactionPoolOptions,
+} from './redaction-pool';
 import { startWorkerEntry } from './start-redaction-worker';
 
 jest.setTimeout(60_000);
@@ -17,7 +23,10 @@ const SECRET = ['sk', 'proj', 'Zx9'.repeat(14)].join('-');
 const within = (ms: number, mode: 'scan' | 'redact' = 'redact') => ({ mode, maxBytes: 4 * 1024 * 1024, deadline: performance.now() + ms });
 const json = (value: unknown): BodyInput => ({ bytes: Buffer.from(JSON.stringify(value)), kind: 'json' });
 /** A small JSON body whose `"i"` the instrumented worker records, and an email to redact. */
-const numbered = (i: number, contentEncoding?: string): BodyInput => ({ ...json({ i, input: 'mail jane.doe@example.com' }), contentEncoding });
+const numbered = (i: number, contentEncoding?: string): BodyInput => ({
+  ...json({ i, input: 'mail jane.doe@example.com' }),
+  contentEncoding,
+});
 
 async function failure(promise: Promise<unknown>): Promise<PolicyEvaluationError> {
   try {
@@ -72,10 +81,22 @@ function instrumented(options: RedactionPoolOptions = {}) {
 function chatBody(messages: number): Record<string, unknown> {
   const turns = [];
   for (let i = 0; i < messages; i += 1) {
-    turns.push({ role: 'user', content: `turn ${i}: mail Jane.Doe+${i}@Example.com or call +44 20 7946 ${String(1000 + (i % 9000)).padStart(4, '0')}` });
+    turns.push({
+      role: 'user',
+      content: `turn ${i}: mail Jane.Doe+${i}@Example.com or call +44 20 7946 ${String(1000 + (i % 9000)).padStart(4, '0')}`,
+    });
     if (i % 50 === 0) {
-      turns.push({ role: 'assistant', content: [{ type: 'text', text: 'the key is sk-proj-' }, { type: 'text', text: `${'Zx9'.repeat(14)} ok` }] });
-      turns.push({ role: 'user', content: `card 4111 1111 1111 1111, ssn: 123-45-6789, b64 ${Buffer.from('jane.doe@example.com').toString('base64')}` });
+      turns.push({
+        role: 'assistant',
+        content: [
+          { type: 'text', text: 'the key is sk-proj-' },
+          { type: 'text', text: `${'Zx9'.repeat(14)} ok` },
+        ],
+      });
+      turns.push({
+        role: 'user',
+        content: `card 4111 1111 1111 1111, ssn: 123-45-6789, b64 ${Buffer.from('jane.doe@example.com').toString('base64')}`,
+      });
       turns.push({ role: 'user', content: `Bearer ${SECRET} and ja\u200Bne@exam\u0440le.com` });
     }
   }
@@ -106,7 +127,10 @@ describe('createRedactionPool', () => {
       const pooled = await pool.evaluate(org, input, within(30_000, mode));
       expect({ name, evaluation: pooled }).toEqual({ name, evaluation: inline });
     }
-    const redacted = (await pool.evaluate(redactor, { bytes: Buffer.from(text), kind: 'json' }, within(30_000))) as Extract<BodyEvaluation, { ok: true }>;
+    const redacted = (await pool.evaluate(redactor, { bytes: Buffer.from(text), kind: 'json' }, within(30_000))) as Extract<
+      BodyEvaluation,
+      { ok: true }
+    >;
     expect(redacted.rewritten).toBe(true);
     expect(redacted.text).not.toContain('Example.com');
     expect(redacted.text).not.toContain('Zx9Zx9');
@@ -142,7 +166,8 @@ describe('createRedactionPool', () => {
     const jobs = Array.from({ length: 8 }, (_, i) => pool.evaluate(redactor, numbered(i, 'x-test-sleep-100'), within(20_000)));
     expect(pool.stats()).toMatchObject({ size: 2, workers: 2, busy: 2, queued: 6 });
     const results = await Promise.all(jobs);
-    for (const result of results) expect(result).toMatchObject({ ok: true, rewritten: true, text: expect.stringMatching(/mail \[EMAIL:[0-9a-f]{8}\]/) });
+    for (const result of results)
+      expect(result).toMatchObject({ ok: true, rewritten: true, text: expect.stringMatching(/mail \[EMAIL:[0-9a-f]{8}\]/) });
     expect(maxRunning()).toBe(2);
     expect(running()).toBe(0);
     expect(maxThreads()).toBe(2);
@@ -243,7 +268,16 @@ describe('createRedactionPool', () => {
     errors.push(await failure(pool.evaluate(redactor, { bytes: Buffer.from('{"a":'), kind: 'json' }, within(20_000))));
     await pool.close();
     errors.push(await failure(pool.evaluate(redactor, numbered(6), within(1000))));
-    expect(errors.map((error) => error.reason)).toEqual(['detector_error', 'timeout', 'timeout', 'timeout', 'timeout', 'detector_error', 'unparseable', 'timeout']);
+    expect(errors.map((error) => error.reason)).toEqual([
+      'detector_error',
+      'timeout',
+      'timeout',
+      'timeout',
+      'timeout',
+      'detector_error',
+      'unparseable',
+      'timeout',
+    ]);
     const forms = [salt.toString('hex'), salt.toString('base64'), salt.toString('base64url'), salt.toString('latin1'), [...salt].join(',')];
     for (const error of errors) {
       const shown = [inspect(error, { depth: 10, showHidden: true }), JSON.stringify(error), String(error.stack)].join('\n');

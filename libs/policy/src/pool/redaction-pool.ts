@@ -254,7 +254,13 @@ export function createRedactionPoolWith(options: RedactionPoolOptions, start: Re
     slot.job = undefined;
     finish(job);
     if (message.type === 'result') job.resolve(message.evaluation);
-    else job.reject(new PolicyEvaluationError(message.reason, message.reason === 'timeout' ? 'policy evaluation passed its deadline' : 'policy evaluation failed'));
+    else
+      job.reject(
+        new PolicyEvaluationError(
+          message.reason,
+          message.reason === 'timeout' ? 'policy evaluation passed its deadline' : 'policy evaluation failed',
+        ),
+      );
     release(slot);
     pump();
   };

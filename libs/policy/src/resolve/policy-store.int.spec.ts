@@ -88,7 +88,11 @@ describe.each(TEST_DIALECTS)('policy store on %s', (dialect) => {
     const org = await seedOrg();
     const empty = await seedOrg('Empty');
     const rowId = newId('policy');
-    await repos.policies.replaceForOrg(org.id, [policy({ id: rowId, config: { detectors: ['email', 'not_a_detector'] } })], toIso(Date.now()));
+    await repos.policies.replaceForOrg(
+      org.id,
+      [policy({ id: rowId, config: { detectors: ['email', 'not_a_detector'] } })],
+      toIso(Date.now()),
+    );
     const { store, calls } = storeOn();
     expect(store.peek(org.id)).toBeUndefined(); // not loaded yet: unknown
     await store.start();

@@ -2,7 +2,12 @@ import { DETECTOR_IDS } from '../detector-ids';
 import { resolvePolicy, routeMatch, type PolicyRule, type PolicyTarget } from './resolve-policy';
 
 const target: PolicyTarget = { workspaceId: 'ws_1', keyId: 'key_1', provider: 'openai', path: '/v1/chat/completions' };
-const rule = (id: string, scopeType: PolicyRule['scopeType'], scopeValue: string | null, mode: PolicyRule['mode'] = 'block'): PolicyRule => ({
+const rule = (
+  id: string,
+  scopeType: PolicyRule['scopeType'],
+  scopeValue: string | null,
+  mode: PolicyRule['mode'] = 'block',
+): PolicyRule => ({
   id,
   scopeType,
   scopeValue,
@@ -11,7 +16,12 @@ const rule = (id: string, scopeType: PolicyRule['scopeType'], scopeValue: string
 
 describe('resolvePolicy', () => {
   it('falls back to the built-in default: redact_storage when bodies are captured, else off', () => {
-    expect(resolvePolicy([], target, true)).toEqual({ policyId: null, scope: { type: 'default' }, mode: 'redact_storage', detectors: DETECTOR_IDS });
+    expect(resolvePolicy([], target, true)).toEqual({
+      policyId: null,
+      scope: { type: 'default' },
+      mode: 'redact_storage',
+      detectors: DETECTOR_IDS,
+    });
     expect(resolvePolicy([], target, false).mode).toBe('off');
     expect(resolvePolicy([rule('p1', 'key', 'other_key')], target, false).policyId).toBeNull();
   });
@@ -48,7 +58,11 @@ describe('resolvePolicy', () => {
   });
 
   it('among route policies, an exact path beats any prefix and a longer prefix beats a shorter one', () => {
-    const rules = [rule('short', 'route', '/v1/*'), rule('long', 'route', '/v1/chat/*'), rule('exact', 'route', '/openai/v1/chat/completions')];
+    const rules = [
+      rule('short', 'route', '/v1/*'),
+      rule('long', 'route', '/v1/chat/*'),
+      rule('exact', 'route', '/openai/v1/chat/completions'),
+    ];
     expect(resolvePolicy(rules, target, false).policyId).toBe('exact');
     expect(resolvePolicy(rules.slice(0, 2), target, false).policyId).toBe('long');
     expect(resolvePolicy(rules.slice(0, 1), target, false).policyId).toBe('short');

@@ -27,10 +27,18 @@ const VALUES: readonly (readonly [string, string, string])[] = [
   ['a base64-encoded email', base64(`to ${FAKE.email}`), base64(`to ${FAKE.email}`)],
   ['a private key', FAKE.privateKey, PRIVATE_KEY_BODY_LINE],
   ['an email with a NUL inside', FAKE.email.replace('@', '\u0000@'), FAKE.email.replace('@', '\u0000@')],
-  ['an AWS key id with a BEL inside', `${FAKE.aws.slice(0, 8)}\u0007${FAKE.aws.slice(8)}`, `${FAKE.aws.slice(0, 8)}\u0007${FAKE.aws.slice(8)}`],
+  [
+    'an AWS key id with a BEL inside',
+    `${FAKE.aws.slice(0, 8)}\u0007${FAKE.aws.slice(8)}`,
+    `${FAKE.aws.slice(0, 8)}\u0007${FAKE.aws.slice(8)}`,
+  ],
   ['a card with vertical tabs and form feeds', FAKE.visaCompact.replace(/(\d{4})(?=\d)/g, '$1\u000b\u000c'), '4111\u000b\u000c1111'],
   ['a phone with NELs and a braille blank', '(415)\u0085 555\u2800-0132', '555\u2800-0132'],
-  ['an OpenAI key with a lone surrogate and U+FFFC', `${FAKE.openai.slice(0, 12)}\ud800${FAKE.openai.slice(12, 30)}\ufffc${FAKE.openai.slice(30)}`, FAKE.openai.slice(12, 30)],
+  [
+    'an OpenAI key with a lone surrogate and U+FFFC',
+    `${FAKE.openai.slice(0, 12)}\ud800${FAKE.openai.slice(12, 30)}\ufffc${FAKE.openai.slice(30)}`,
+    FAKE.openai.slice(12, 30),
+  ],
 ];
 
 describe('createStreamingTextRedactor', () => {

@@ -124,9 +124,12 @@ class StreamingTextRedaction implements StreamingTextRedactor {
     let cut = this.whitespaceCut(buffer, limit);
     for (const hit of hits) {
       if (hit.end <= base || !(hit.start < cut && cut < hit.end)) continue;
-      if (hit.end <= buffer.length - LOOKAHEAD_CHARS) cut = hit.end; // closed: emit through it
-      else if (hit.start >= limit) cut = hit.start; // still within the holdback: keep it whole
-      else if (hit.end < buffer.length) cut = hit.end; // longer than the holdback but ended
+      if (hit.end <= buffer.length - LOOKAHEAD_CHARS)
+        cut = hit.end; // closed: emit through it
+      else if (hit.start >= limit)
+        cut = hit.start; // still within the holdback: keep it whole
+      else if (hit.end < buffer.length)
+        cut = hit.end; // longer than the holdback but ended
       else return this.emitWithPlaceholder(buffer, hits, base, hit, 'token'); // longer than the holdback and growing
       break;
     }

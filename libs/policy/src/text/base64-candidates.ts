@@ -3,7 +3,6 @@
 
 import { NO_DEADLINE, type Deadline } from '../engine/deadline';
 
-
 /** Shortest run treated as a base64 candidate (12 characters encode 9 bytes: `jo@ex.co.uk`-sized values). */
 export const MIN_BASE64_LENGTH = 12;
 
@@ -70,7 +69,7 @@ export function decodeBase64Text(candidate: string): string | undefined {
   const standard = /[+/]/.test(body);
   const urlSafe = /[-_]/.test(body);
   if (standard && urlSafe) return undefined;
-  if (candidate.length !== body.length && (candidate.length % 4 !== 0)) return undefined;
+  if (candidate.length !== body.length && candidate.length % 4 !== 0) return undefined;
   const bytes = Buffer.from(body, urlSafe ? 'base64url' : 'base64');
   if (bytes.length === 0) return undefined;
   let text: string;

@@ -113,8 +113,7 @@ export function normalizeStep(text: string, deadline: Deadline = NO_DEADLINE): L
         verbatimFrom = i;
         continue;
       }
-      const escape =
-        code === 0x5c ? readBackslashEscape(text, i) : code === 0x26 ? readCharacterReference(text, i) : undefined;
+      const escape = code === 0x5c ? readBackslashEscape(text, i) : code === 0x26 ? readCharacterReference(text, i) : undefined;
       if (escape === undefined) {
         i++;
         continue;

@@ -96,8 +96,6 @@ describe('anthropicAdapter', () => {
 
   it('count_tokens, batches and errors are not usage', () => {
     expect(anthropicAdapter.usageFromJson('/v1/messages/count_tokens', { input_tokens: 12 })).toBeUndefined();
-    expect(
-      anthropicAdapter.usageFromJson('/v1/messages', { type: 'error', error: { type: 'overloaded_error' } }),
-    ).toBeUndefined();
+    expect(anthropicAdapter.usageFromJson('/v1/messages', { type: 'error', error: { type: 'overloaded_error' } })).toBeUndefined();
   });
 });

@@ -37,10 +37,7 @@ function start(usage: object): Event {
   ];
 }
 
-const textDelta = (index: number, text: string): Event => [
-  'content_block_delta',
-  { index, delta: { type: 'text_delta', text } },
-];
+const textDelta = (index: number, text: string): Event => ['content_block_delta', { index, delta: { type: 'text_delta', text } }];
 const jsonDelta = (index: number, partial_json: string): Event => [
   'content_block_delta',
   { index, delta: { type: 'input_json_delta', partial_json } },
@@ -117,20 +114,13 @@ describe('createResponseAssembler: Anthropic Messages streams', () => {
         ['content_block_start', { index: 0, content_block: { type: 'thinking', thinking: '' } }],
         ['content_block_delta', { index: 0, delta: { type: 'thinking_delta', thinking: 'Let me solve ' } }],
         ['content_block_delta', { index: 0, delta: { type: 'thinking_delta', thinking: 'this step by step.' } }],
-        [
-          'content_block_delta',
-          { index: 0, delta: { type: 'signature_delta', signature: 'EqQBCgIYAhIM1gbcDa9GJwZA' } },
-        ],
+        ['content_block_delta', { index: 0, delta: { type: 'signature_delta', signature: 'EqQBCgIYAhIM1gbcDa9GJwZA' } }],
         stop(0),
         ['content_block_start', { index: 1, content_block: { type: 'text', text: '' } }],
         textDelta(1, 'The answer is 42.'),
         stop(1),
         // Newer API versions repeat input and cache counts in message_delta: later values win.
-        messageDelta(
-          'stop_sequence',
-          { input_tokens: 12, output_tokens: 30, cache_read_input_tokens: 0 },
-          '\n\nHuman:',
-        ),
+        messageDelta('stop_sequence', { input_tokens: 12, output_tokens: 30, cache_read_input_tokens: 0 }, '\n\nHuman:'),
         MESSAGE_STOP,
       ],
       {
@@ -202,10 +192,7 @@ describe('createResponseAssembler: Anthropic Messages streams', () => {
       ['content_block_start', { index: 1, content_block: { type: 'redacted_thinking', data: 'EmwKAhgBEgy3va3' } }],
       stop(1),
       ['content_block_start', { index: 2, content_block: { type: 'text', text: '' } }],
-      [
-        'content_block_delta',
-        { index: 2, delta: { type: 'citations_delta', citation: { type: 'char_location', cited_text: 'c' } } },
-      ],
+      ['content_block_delta', { index: 2, delta: { type: 'citations_delta', citation: { type: 'char_location', cited_text: 'c' } } }],
       textDelta(2, 'cited'),
       stop(2),
       messageDelta('end_turn', { output_tokens: 9 }),

@@ -39,12 +39,7 @@ type ContentBlock = TextBlock | ToolUseBlock | ThinkingBlock | OtherBlock;
 const TOOL_USE_TYPES: ReadonlySet<string> = new Set(['tool_use', 'server_tool_use', 'mcp_tool_use']);
 
 type UsageField = 'input_tokens' | 'output_tokens' | 'cache_creation_input_tokens' | 'cache_read_input_tokens';
-const USAGE_FIELDS: readonly UsageField[] = [
-  'input_tokens',
-  'output_tokens',
-  'cache_creation_input_tokens',
-  'cache_read_input_tokens',
-];
+const USAGE_FIELDS: readonly UsageField[] = ['input_tokens', 'output_tokens', 'cache_creation_input_tokens', 'cache_read_input_tokens'];
 
 /**
  * Assembles an Anthropic Messages stream into a `message` body: `message_start` gives id, model and

@@ -9,8 +9,6 @@ import { named, sse, type Ev } from './sse-events.fixture';
 
 type Path = ReadonlyArray<string | number>;
 
-
-
 /** Makes the content planted in a fixture and records every sentinel it contains. */
 interface Planter {
   /** A sentinel string. */
@@ -189,11 +187,7 @@ const FIXTURES: ReadonlyArray<readonly [string, (p: Planter) => Fixture]> = [
     (p) => ({
       provider: 'openai',
       events: [named('response.incomplete', { response: responseObject(p, 'incomplete') })],
-      verbatim: [
-        ...RESPONSE_VERBATIM,
-        [['status'], 'incomplete'],
-        [['incomplete_details', 'reason'], 'max_output_tokens'],
-      ],
+      verbatim: [...RESPONSE_VERBATIM, [['status'], 'incomplete'], [['incomplete_details', 'reason'], 'max_output_tokens']],
     }),
   ],
   [
@@ -440,16 +434,10 @@ function fixedPlanter(): Planter & { readonly planted: string[] } {
     planted,
     text,
     tree: (tag, reserved = []) =>
-      obj(
-        ...KEY_NAMES.filter((key) => !reserved.includes(key)).map((key): [string, unknown] => [
-          key,
-          text(`${tag}-${key}`),
-        ]),
-        [
-          text(`${tag}-key`),
-          obj(['id', text(`${tag}-nested-id`)], [text(`${tag}-nested-key`), [text(`${tag}-el`), 7]]),
-        ],
-      ),
+      obj(...KEY_NAMES.filter((key) => !reserved.includes(key)).map((key): [string, unknown] => [key, text(`${tag}-${key}`)]), [
+        text(`${tag}-key`),
+        obj(['id', text(`${tag}-nested-id`)], [text(`${tag}-nested-key`), [text(`${tag}-el`), 7]]),
+      ]),
   };
 }
 

@@ -6,15 +6,12 @@ import { named, sse, type Ev } from './sse-events.fixture';
 // `end({ dropHeldText: true })`: the held-back tail of a field that never completed is discarded
 // (its filter still ended once); fields that completed keep theirs; the default flushes as before.
 
-
-
 const chat = (index: number, delta: object, finish: string | null = null): Ev => [
   undefined,
   { id: 'c', object: 'chat.completion.chunk', model: 'm', choices: [{ index, delta, finish_reason: finish }] },
 ];
 const blockStart = (index: number, block: object): Ev => named('content_block_start', { index, content_block: block });
-const textDelta = (index: number, text: string): Ev =>
-  named('content_block_delta', { index, delta: { type: 'text_delta', text } });
+const textDelta = (index: number, text: string): Ev => named('content_block_delta', { index, delta: { type: 'text_delta', text } });
 const blockStop = (index: number): Ev => named('content_block_stop', { index });
 
 /** Holds back the last 3 chars, like a redactor waiting to see whether a secret continues. */
@@ -188,11 +185,7 @@ const CUT_STREAMS: ReadonlyArray<readonly [string, Case]> = [
 ];
 
 const COMPLETE_STREAMS: ReadonlyArray<readonly [string, ProviderId, readonly Ev[]]> = [
-  [
-    'chat',
-    'openai',
-    [chat(0, { role: 'assistant', content: 'all of it' }), chat(0, {}, 'stop'), [undefined, '[DONE]']],
-  ],
+  ['chat', 'openai', [chat(0, { role: 'assistant', content: 'all of it' }), chat(0, {}, 'stop'), [undefined, '[DONE]']]],
   [
     'Anthropic',
     'anthropic',

@@ -45,10 +45,7 @@ export function listShape(items: JsonShape): JsonShape {
  * The fixed keys of `record` at `shape`: those of its variant when the shape has variants (none
  * when its `type` is unknown), else the shape's own. Undefined means every key is content.
  */
-export function fixedKeys(
-  shape: JsonShape,
-  record: Readonly<Record<string, unknown>>,
-): ReadonlyMap<string, JsonShape> | undefined {
+export function fixedKeys(shape: JsonShape, record: Readonly<Record<string, unknown>>): ReadonlyMap<string, JsonShape> | undefined {
   if (shape.variants) {
     const type = Object.hasOwn(record, 'type') ? record['type'] : undefined;
     return typeof type === 'string' ? shape.variants.get(type)?.fields : undefined;

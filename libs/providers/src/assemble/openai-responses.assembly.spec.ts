@@ -11,10 +11,7 @@ function sse(events: ReadonlyArray<readonly [string, object]>): Buffer {
   return Buffer.from(text, 'utf8');
 }
 
-function assemble(
-  events: ReadonlyArray<readonly [string, object]>,
-  options: Partial<ResponseAssemblerOptions> = {},
-): AssembledResponse {
+function assemble(events: ReadonlyArray<readonly [string, object]>, options: Partial<ResponseAssemblerOptions> = {}): AssembledResponse {
   const assembler = createResponseAssembler({ provider: 'openai', ...options });
   assembler.push(sse(events));
   return assembler.end();
@@ -90,9 +87,7 @@ function callStream(): Array<readonly [string, object]> {
   return [
     ['response.created', { response: response('in_progress', []) }],
     ['response.output_item.added', { output_index: 0, item: call('in_progress', '') }],
-    ...ARGS.map(
-      (delta) => ['response.function_call_arguments.delta', { item_id: FC, output_index: 0, delta }] as const,
-    ),
+    ...ARGS.map((delta) => ['response.function_call_arguments.delta', { item_id: FC, output_index: 0, delta }] as const),
     ['response.function_call_arguments.done', { item_id: FC, output_index: 0, arguments: ARGS.join('') }],
     ['response.output_item.done', { output_index: 0, item: call('completed', ARGS.join('')) }],
     ['response.completed', { response: response('completed', [call('completed', ARGS.join(''))]) }],
@@ -174,20 +169,11 @@ describe('createResponseAssembler: OpenAI Responses API streams', () => {
     const result = assemble([
       ['response.output_item.added', { output_index: 0, item: { id: 'rs_1', type: 'reasoning', summary: [] } }],
       ['response.reasoning_summary_part.added', { item_id: 'rs_1', output_index: 0, summary_index: 0 }],
-      [
-        'response.reasoning_summary_text.delta',
-        { item_id: 'rs_1', output_index: 0, summary_index: 0, delta: '**Plan' },
-      ],
-      [
-        'response.reasoning_summary_text.delta',
-        { item_id: 'rs_1', output_index: 0, summary_index: 0, delta: 'ning**' },
-      ],
+      ['response.reasoning_summary_text.delta', { item_id: 'rs_1', output_index: 0, summary_index: 0, delta: '**Plan' }],
+      ['response.reasoning_summary_text.delta', { item_id: 'rs_1', output_index: 0, summary_index: 0, delta: 'ning**' }],
       ['response.output_item.added', { output_index: 1, item: message('in_progress', undefined) }],
       ['response.output_text.delta', { item_id: MSG, output_index: 1, content_index: 0, delta: 'Text' }],
-      [
-        'response.output_text.annotation.added',
-        { item_id: MSG, output_index: 1, content_index: 0, annotation_index: 0, annotation },
-      ],
+      ['response.output_text.annotation.added', { item_id: MSG, output_index: 1, content_index: 0, annotation_index: 0, annotation }],
       ['response.refusal.delta', { item_id: MSG, output_index: 1, content_index: 1, delta: "I can't" }],
       ['response.refusal.delta', { item_id: MSG, output_index: 1, content_index: 1, delta: ' do that.' }],
     ]);

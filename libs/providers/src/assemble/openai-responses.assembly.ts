@@ -5,11 +5,7 @@ import { sanitizeJson, sanitizeMembers } from './sanitize-json';
 import { assembleError, compact } from './stream-assembly';
 
 /** Responses API events that end a stream; each carries the final `response`. */
-export const TERMINAL_RESPONSE_EVENTS: ReadonlySet<string> = new Set([
-  'response.completed',
-  'response.incomplete',
-  'response.failed',
-]);
+export const TERMINAL_RESPONSE_EVENTS: ReadonlySet<string> = new Set(['response.completed', 'response.incomplete', 'response.failed']);
 
 type PartType = 'output_text' | 'refusal';
 
@@ -148,11 +144,7 @@ export class ResponsesAssembly {
     return typeof itemId === 'string' ? this.itemIndex.get(itemId) : undefined;
   }
 
-  private obtain<K extends ItemKind>(
-    index: number,
-    kind: K,
-    itemId: unknown,
-  ): Extract<OutputItem, { kind: K }> | undefined {
+  private obtain<K extends ItemKind>(index: number, kind: K, itemId: unknown): Extract<OutputItem, { kind: K }> | undefined {
     const { ctx } = this;
     const item = this.items.obtain(ctx, index, () => newItem(ctx, kind));
     if (!item || item.kind !== kind) return undefined;

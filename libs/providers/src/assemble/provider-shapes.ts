@@ -1,11 +1,4 @@
-import {
-  CONTENT as C,
-  listShape,
-  objectShape,
-  variantsShape,
-  VERBATIM as V,
-  type JsonShape,
-} from './json-shape';
+import { CONTENT as C, listShape, objectShape, variantsShape, VERBATIM as V, type JsonShape } from './json-shape';
 
 // The known positions of the provider objects the assembler copies whole. A `V` is one of the few
 // places where a string is stored verbatim (ids and enums the provider generates); every other

@@ -5,12 +5,10 @@ import { named, sse, type Ev } from './sse-events.fixture';
 
 // A small corpus of every stream format, with multi-byte text in deltas, tool arguments and input.
 
-
 interface Stream {
   readonly provider: ProviderId;
   readonly events: readonly Ev[];
 }
-
 
 const chat = (choices: object[], extra: object = {}): Ev => [
   undefined,
@@ -28,9 +26,7 @@ const OPENAI_CHAT: Ev[] = [
   chat([choice(1, { refusal: 'sorry, ' })]),
   chat([choice(0, { content: ' \u4e16\u754c' })]),
   chat([choice(1, { refusal: 'no can do' })]),
-  chat([
-    choice(0, { tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'f', arguments: '' } }] }),
-  ]),
+  chat([choice(0, { tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'f', arguments: '' } }] })]),
   chat([choice(0, { tool_calls: [{ index: 0, function: { arguments: '{"city":"z\u00fc' } }] })]),
   chat([choice(0, { tool_calls: [{ index: 0, function: { arguments: 'rich"}' } }] })]),
   chat([choice(0, {}, 'tool_calls'), choice(1, {}, 'stop')]),
@@ -326,9 +322,7 @@ describe('createResponseAssembler', () => {
     const chatStream: Ev[] = [
       chat([choice(0, { content: key.slice(0, 5) })]),
       chat([choice(0, { content: key.slice(5) })]),
-      chat([
-        choice(0, { tool_calls: [{ index: 0, id: 'c', function: { name: 'f', arguments: `"${key.slice(0, 12)}` } }] }),
-      ]),
+      chat([choice(0, { tool_calls: [{ index: 0, id: 'c', function: { name: 'f', arguments: `"${key.slice(0, 12)}` } }] })]),
       chat([choice(0, { tool_calls: [{ index: 0, function: { arguments: `${key.slice(12)}"` } }] })]),
       [undefined, '[DONE]'],
     ];
@@ -340,9 +334,7 @@ describe('createResponseAssembler', () => {
       expect(stored).not.toContain(key.slice(0, 12));
       expect(stored).toContain('[REDACTED]');
     }
-    const content = assemble({ provider: 'anthropic', events: anthropic }, { createTextFilter: redactor }).body[
-      'content'
-    ];
+    const content = assemble({ provider: 'anthropic', events: anthropic }, { createTextFilter: redactor }).body['content'];
     expect(content).toContainEqual({ type: 'tool_use', id: 'toolu_1', name: 'get', input: { k: '[REDACTED]' } });
   });
 
@@ -360,8 +352,7 @@ describe('createResponseAssembler', () => {
       expect(result.complete).toBe(true);
       const text = JSON.stringify(result.body);
       expect(text.length).toBeLessThanOrEqual(maxChars + 200);
-      const content = (result.body['choices'] as Array<{ message: { content: string } }> | undefined)?.[0]?.message
-        .content;
+      const content = (result.body['choices'] as Array<{ message: { content: string } }> | undefined)?.[0]?.message.content;
       if (maxChars >= 100) expect(content).toEqual(expect.any(String)); // room for some text: it must be kept
       const kept = content ?? '';
       expect(fullText.startsWith(kept)).toBe(true);
@@ -372,9 +363,7 @@ describe('createResponseAssembler', () => {
     it('is not truncated when the text fits', () => {
       const result = assemble({ provider: 'openai', events: long }, { maxChars: fullText.length + 200 });
       expect(result.truncated).toBe(false);
-      expect(result.body['choices']).toEqual([
-        { index: 0, message: { role: 'assistant', content: fullText }, finish_reason: 'stop' },
-      ]);
+      expect(result.body['choices']).toEqual([{ index: 0, message: { role: 'assistant', content: fullText }, finish_reason: 'stop' }]);
     });
 
     it.each<[string, Stream]>([
@@ -427,10 +416,7 @@ describe('createResponseAssembler', () => {
 
     it('gives the output of a final Responses object the budget before echoed request fields', () => {
       const big = { ...RESPONSE, instructions: 'i'.repeat(5000), status: 'completed', output: RESPONSE_OUTPUT };
-      const result = assemble(
-        { provider: 'openai', events: [named('response.completed', { response: big })] },
-        { maxChars: 1000 },
-      );
+      const result = assemble({ provider: 'openai', events: [named('response.completed', { response: big })] }, { maxChars: 1000 });
       expect(result.truncated).toBe(true);
       expect(result.body['output']).toEqual(RESPONSE_OUTPUT);
       expect((result.body['instructions'] as string).length).toBeLessThan(1000);
@@ -475,11 +461,7 @@ describe('createResponseAssembler', () => {
     it.each<[string, Stream, number]>([
       ['Anthropic events to an OpenAI assembler', { provider: 'openai', events: ANTHROPIC }, ANTHROPIC.length],
       ['OpenAI chunks to an Anthropic assembler', { provider: 'anthropic', events: OPENAI_CHAT }, OPENAI_CHAT.length],
-      [
-        'Responses events to an Anthropic assembler',
-        { provider: 'anthropic', events: OPENAI_RESPONSES },
-        OPENAI_RESPONSES.length,
-      ],
+      ['Responses events to an Anthropic assembler', { provider: 'anthropic', events: OPENAI_RESPONSES }, OPENAI_RESPONSES.length],
     ])('ignores %s, counting each as malformed', (_name, stream, count) => {
       const result = assemble(stream);
       expect(result.malformedEvents).toBe(count);
@@ -488,13 +470,7 @@ describe('createResponseAssembler', () => {
     });
 
     it('assembles an OpenAI chat stream with other formats mixed in', () => {
-      const events = [
-        ...OPENAI_CHAT.slice(0, 3),
-        ANTHROPIC[1],
-        OPENAI_RESPONSES[2],
-        OPENAI_LEGACY[0],
-        ...OPENAI_CHAT.slice(3),
-      ];
+      const events = [...OPENAI_CHAT.slice(0, 3), ANTHROPIC[1], OPENAI_RESPONSES[2], OPENAI_LEGACY[0], ...OPENAI_CHAT.slice(3)];
       const result = assemble({ provider: 'openai', events });
       expect(result.malformedEvents).toBe(3);
       expect(result.body).toEqual(assemble({ provider: 'openai', events: OPENAI_CHAT }).body);

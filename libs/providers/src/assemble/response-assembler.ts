@@ -1,11 +1,6 @@
 import { DEFAULT_MAX_EVENT_BYTES, SseParser } from '../sse/sse-parser';
 import { AnthropicMessagesAssembly } from './anthropic-messages.assembly';
-import type {
-  AssembledResponse,
-  ResponseAssembler,
-  ResponseAssemblerEndOptions,
-  ResponseAssemblerOptions,
-} from './assembler.types';
+import type { AssembledResponse, ResponseAssembler, ResponseAssemblerEndOptions, ResponseAssemblerOptions } from './assembler.types';
 import { AssemblyContext, DEFAULT_ASSEMBLED_MAX_CHARS } from './assembly-context';
 import { OpenAIAssembly } from './openai.assembly';
 import type { StreamAssembly } from './stream-assembly';
@@ -23,8 +18,7 @@ export function createResponseAssembler(options: ResponseAssemblerOptions): Resp
       ? Math.floor(options.maxChars)
       : DEFAULT_ASSEMBLED_MAX_CHARS;
   const ctx = new AssemblyContext(maxChars, options.createTextFilter);
-  const assembly: StreamAssembly =
-    options.provider === 'anthropic' ? new AnthropicMessagesAssembly(ctx) : new OpenAIAssembly(ctx);
+  const assembly: StreamAssembly = options.provider === 'anthropic' ? new AnthropicMessagesAssembly(ctx) : new OpenAIAssembly(ctx);
   let skippedEvent = false;
   const parser = new SseParser((event, _end, oversized) => {
     if (oversized) {

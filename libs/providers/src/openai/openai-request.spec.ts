@@ -6,11 +6,7 @@ const messages = [{ role: 'user', content: 'Hi' }];
 describe('openai prepareRequest (exact stream usage)', () => {
   it.each([
     ['no stream_options', { model: 'gpt-4o', messages, stream: true }, { include_usage: true }],
-    [
-      'stream_options: null',
-      { model: 'gpt-4o', messages, stream: true, stream_options: null },
-      { include_usage: true },
-    ],
+    ['stream_options: null', { model: 'gpt-4o', messages, stream: true, stream_options: null }, { include_usage: true }],
     [
       'other stream_options keys',
       { model: 'gpt-4o', messages, stream: true, stream_options: { include_obfuscation: false } },
@@ -32,16 +28,8 @@ describe('openai prepareRequest (exact stream usage)', () => {
   it.each([
     ['a non-stream request', { model: 'gpt-4o', messages }, false],
     ['stream: false', { model: 'gpt-4o', messages, stream: false }, false],
-    [
-      'a stream that already asks for usage',
-      { model: 'gpt-4o', messages, stream: true, stream_options: { include_usage: true } },
-      true,
-    ],
-    [
-      'invalid stream_options (left for the upstream to reject)',
-      { model: 'gpt-4o', messages, stream: true, stream_options: 'yes' },
-      true,
-    ],
+    ['a stream that already asks for usage', { model: 'gpt-4o', messages, stream: true, stream_options: { include_usage: true } }, true],
+    ['invalid stream_options (left for the upstream to reject)', { model: 'gpt-4o', messages, stream: true, stream_options: 'yes' }, true],
   ])('leaves %s untouched', (_name, body, stream) => {
     const prepared = openaiAdapter.prepareRequest(CHAT, body, Buffer.from(JSON.stringify(body)));
     expect(prepared).toEqual({ body, changed: false, stream, model: 'gpt-4o', stripUsageChunk: false });

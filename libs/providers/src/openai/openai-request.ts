@@ -50,9 +50,7 @@ function rewriteBytes(raw: Buffer, rewritten: object, canInsert: boolean): Buffe
     const next = skipSpace(raw, afterBrace);
     const head = raw.subarray(0, afterBrace);
     const tail = raw.subarray(afterBrace);
-    return raw[next] === 0x7d
-      ? Buffer.concat([head, INJECTED_MEMBER, tail])
-      : Buffer.concat([head, INJECTED_MEMBER, COMMA, tail]);
+    return raw[next] === 0x7d ? Buffer.concat([head, INJECTED_MEMBER, tail]) : Buffer.concat([head, INJECTED_MEMBER, COMMA, tail]);
   }
   return Buffer.from(JSON.stringify(rewritten), 'utf8');
 }

@@ -17,11 +17,7 @@ const USAGE_KEY = keyBytes('usage');
 const ERROR_KEY = keyBytes('error');
 
 /** Responses API events that end a stream; each carries the final `response` (with usage). */
-const TERMINAL_RESPONSE_EVENTS: ReadonlySet<string> = new Set([
-  'response.completed',
-  'response.incomplete',
-  'response.failed',
-]);
+const TERMINAL_RESPONSE_EVENTS: ReadonlySet<string> = new Set(['response.completed', 'response.incomplete', 'response.failed']);
 
 /**
  * Reads OpenAI SSE streams of every shape:

@@ -73,11 +73,7 @@ describe('openai usage and model from JSON responses', () => {
 
   it.each([
     ['a route without billable usage', '/v1/models', { usage: { prompt_tokens: 1 } }],
-    [
-      'a retrieved response (already counted)',
-      '/v1/responses/resp_1',
-      { usage: { input_tokens: 1, output_tokens: 1 } },
-    ],
+    ['a retrieved response (already counted)', '/v1/responses/resp_1', { usage: { input_tokens: 1, output_tokens: 1 } }],
     ['a body without usage', '/v1/chat/completions', { id: 'x' }],
     ['usage with no counts', '/v1/chat/completions', { usage: { prompt_tokens: 'ten' } }],
     ['an error body', '/v1/chat/completions', { error: { message: 'bad', type: 'invalid_request_error' } }],

@@ -14,23 +14,15 @@ describe('openaiAdapter', () => {
   it.each([
     ['https://api.openai.com', '/v1/chat/completions', undefined, 'https://api.openai.com/v1/chat/completions'],
     ['https://api.openai.com', '/v1/models', '', 'https://api.openai.com/v1/models'],
-    [
-      'https://api.openai.com',
-      '/v1/files',
-      'purpose=batch&limit=2',
-      'https://api.openai.com/v1/files?purpose=batch&limit=2',
-    ],
+    ['https://api.openai.com', '/v1/files', 'purpose=batch&limit=2', 'https://api.openai.com/v1/files?purpose=batch&limit=2'],
     ['http://127.0.0.1:9999/prefix', '/v1/embeddings', undefined, 'http://127.0.0.1:9999/prefix/v1/embeddings'],
   ])('upstreamUrl(%s, %s, %s) = %s', (base, suffix, query, expected) => {
     expect(openaiAdapter.upstreamUrl(base, suffix, query)).toBe(expected);
   });
 
-  it.each(['.evil.example/v1/x', '@evil.example/v1/x', 'v1/models'])(
-    'refuses a path that could change the host: %s',
-    (suffix) => {
-      expect(() => openaiAdapter.upstreamUrl('https://api.openai.com', suffix)).toThrow();
-    },
-  );
+  it.each(['.evil.example/v1/x', '@evil.example/v1/x', 'v1/models'])('refuses a path that could change the host: %s', (suffix) => {
+    expect(() => openaiAdapter.upstreamUrl('https://api.openai.com', suffix)).toThrow();
+  });
 
   it.each([
     ['POST', '/v1/chat/completions'],

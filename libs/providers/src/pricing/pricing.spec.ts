@@ -88,12 +88,7 @@ describe('pricing', () => {
 
   it.each([
     // OpenAI: cached tokens are part of prompt_tokens and charged at the cached rate.
-    [
-      'openai',
-      'gpt-4o',
-      { inputTokens: 2000, cacheReadTokens: 1000, outputTokens: 500 },
-      (1000 * 2.5 + 1000 * 1.25 + 500 * 10) / M,
-    ],
+    ['openai', 'gpt-4o', { inputTokens: 2000, cacheReadTokens: 1000, outputTokens: 500 }, (1000 * 2.5 + 1000 * 1.25 + 500 * 10) / M],
     ['openai', 'gpt-5-mini', { inputTokens: M, cacheReadTokens: M, outputTokens: 0 }, 0.025],
     ['openai', 'gpt-4o-2024-05-13', { inputTokens: 100, cacheReadTokens: 100, outputTokens: 0 }, (100 * 5) / M],
     ['openai', 'text-embedding-3-large', { inputTokens: M }, 0.13],
@@ -183,12 +178,10 @@ describe('pricing', () => {
     const row: PriceRow = { provider: 'openai', model: 'm', effectiveFrom: '2025-01-01', input: 1, output: 2 };
     expect(() => createPricing([row, row])).toThrow(/duplicate/);
     const pricing = createPricing([row, { ...row, effectiveFrom: '2025-06-01', input: 3 }]);
-    expect(pricing.estimateCost('openai', 'm-2025-07-01', makeUsage({ inputTokens: M, outputTokens: M }), NOW)).toEqual(
-      {
-        status: 'estimated',
-        usd: 5,
-        pricingId: 'openai/m@2025-06-01',
-      },
-    );
+    expect(pricing.estimateCost('openai', 'm-2025-07-01', makeUsage({ inputTokens: M, outputTokens: M }), NOW)).toEqual({
+      status: 'estimated',
+      usd: 5,
+      pricingId: 'openai/m@2025-06-01',
+    });
   });
 });

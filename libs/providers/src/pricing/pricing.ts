@@ -102,10 +102,8 @@ export function costOf(row: PriceRow, usage: Usage): number {
 
 function validateRow(row: PriceRow): void {
   const where = `price row ${row.provider}/${row.model}@${row.effectiveFrom}`;
-  if (!(PROVIDER_IDS as readonly string[]).includes(row.provider))
-    throw new AppError('internal_error', `${where}: unknown provider`);
-  if (!row.model || row.model !== row.model.toLowerCase())
-    throw new AppError('internal_error', `${where}: model must be lower-case`);
+  if (!(PROVIDER_IDS as readonly string[]).includes(row.provider)) throw new AppError('internal_error', `${where}: unknown provider`);
+  if (!row.model || row.model !== row.model.toLowerCase()) throw new AppError('internal_error', `${where}: model must be lower-case`);
   if (!ISO_DATE.test(row.effectiveFrom) || Number.isNaN(Date.parse(`${row.effectiveFrom}T00:00:00Z`))) {
     throw new AppError('internal_error', `${where}: effectiveFrom must be YYYY-MM-DD`);
   }

@@ -84,9 +84,7 @@ describe('provider registry', () => {
     'https://api.openai.com/?x=1',
     'https://api.openai.com/#f',
   ])('refuses the base URL %s at construction', (url) => {
-    expect(() => createProviderRegistry({ openaiBaseUrl: url, anthropicBaseUrl: 'https://api.anthropic.com' })).toThrow(
-      /openaiBaseUrl/,
-    );
+    expect(() => createProviderRegistry({ openaiBaseUrl: url, anthropicBaseUrl: 'https://api.anthropic.com' })).toThrow(/openaiBaseUrl/);
   });
 
   it('splits a request URL into path and raw query', () => {

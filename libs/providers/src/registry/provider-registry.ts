@@ -86,9 +86,7 @@ export function createProviderRegistry(options: ProviderRegistryOptions): Provid
     resolve,
     route(method, path) {
       const resolved = resolve(path);
-      return resolved && resolved.adapter.isAllowedPath(method, resolved.pathSuffix)
-        ? ok(resolved)
-        : err('route_not_found');
+      return resolved && resolved.adapter.isAllowedPath(method, resolved.pathSuffix) ? ok(resolved) : err('route_not_found');
     },
     upstreamUrl(route, rawQuery) {
       return route.adapter.upstreamUrl(route.baseUrl, route.pathSuffix, rawQuery);

@@ -49,16 +49,13 @@ describe('byte-level JSON looks', () => {
     expect(removeNullMember(b(text), USAGE).toString()).toBe(expected);
   });
 
-  it.each([
-    '{"a":1}',
-    '{"usage":{"a":1}}',
-    '{"usage":null,"usage":{"a":1}}',
-    '{"content":"\\"usage\\":null"}',
-    '["usage",null]',
-  ])('removeNullMember leaves %s alone', (text) => {
-    const input = b(text);
-    expect(removeNullMember(input, USAGE)).toBe(input);
-  });
+  it.each(['{"a":1}', '{"usage":{"a":1}}', '{"usage":null,"usage":{"a":1}}', '{"content":"\\"usage\\":null"}', '["usage",null]'])(
+    'removeNullMember leaves %s alone',
+    (text) => {
+      const input = b(text);
+      expect(removeNullMember(input, USAGE)).toBe(input);
+    },
+  );
 
   it.each([
     ['[DONE]', true],

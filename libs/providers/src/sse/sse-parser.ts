@@ -163,14 +163,7 @@ export class SseParser {
     if (line[valueStart] === SPACE) valueStart++;
     if (nameEnd === 4 && line[0] === 0x64 && line[1] === 0x61 && line[2] === 0x74 && line[3] === 0x61) {
       this.dataLines.push(line.subarray(valueStart)); // "data"
-    } else if (
-      nameEnd === 5 &&
-      line[0] === 0x65 &&
-      line[1] === 0x76 &&
-      line[2] === 0x65 &&
-      line[3] === 0x6e &&
-      line[4] === 0x74
-    ) {
+    } else if (nameEnd === 5 && line[0] === 0x65 && line[1] === 0x76 && line[2] === 0x65 && line[3] === 0x6e && line[4] === 0x74) {
       this.eventType = line.toString('utf8', valueStart); // "event"
     }
     // `id`, `retry` and unknown fields do not matter for usage.

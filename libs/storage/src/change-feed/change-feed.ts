@@ -121,10 +121,7 @@ export function createChangeFeed(database: Database, options: ChangeFeedOptions 
   };
 }
 
-function createTransport(
-  database: Database,
-  options: ChangeFeedOptions & { pollIntervalMs: number },
-): ChangeTransport {
+function createTransport(database: Database, options: ChangeFeedOptions & { pollIntervalMs: number }): ChangeTransport {
   const { location } = database;
   if (database.capabilities.changeNotification === 'listen-notify') {
     if (location.dialect !== 'postgres') throw new Error('LISTEN/NOTIFY needs a Postgres connection string');

@@ -42,7 +42,5 @@ export function parseDatabaseUrl(url: string, cwd: string = process.cwd()): Data
     return { dialect: 'postgres', connectionString: trimmed };
   }
   const shown = scheme === undefined ? 'no scheme' : `scheme "${scheme}:"`;
-  throw new Error(
-    `Unsupported database URL (${shown}): use sqlite:<path>, sqlite::memory: or postgres://user:pass@host:5432/db`,
-  );
+  throw new Error(`Unsupported database URL (${shown}): use sqlite:<path>, sqlite::memory: or postgres://user:pass@host:5432/db`);
 }

@@ -29,9 +29,10 @@ describe.each(TEST_DIALECTS)('openDatabase on %s', (dialect) => {
   });
 
   it('returns counts and sums as numbers on every dialect', async () => {
-    const { rows } = await sql<{ n: unknown; total: unknown }>`select count(*) as n, sum(x) as total from (select 2 as x union all select 40) t`.execute(
-      test.database.db,
-    );
+    const { rows } = await sql<{
+      n: unknown;
+      total: unknown;
+    }>`select count(*) as n, sum(x) as total from (select 2 as x union all select 40) t`.execute(test.database.db);
     expect(rows[0]).toEqual({ n: 2, total: 42 });
   });
 });
@@ -48,8 +49,7 @@ describe('openDatabase on a sqlite file', () => {
     const database = await openDatabase({ url: `sqlite:${file}`, sqliteBusyTimeoutMs: 1234 });
     try {
       expect((await stat(file)).isFile()).toBe(true);
-      const pragma = async (name: string) =>
-        Object.values((await sql.raw(`pragma ${name}`).execute(database.db)).rows[0] as object)[0];
+      const pragma = async (name: string) => Object.values((await sql.raw(`pragma ${name}`).execute(database.db)).rows[0] as object)[0];
       expect(await pragma('journal_mode')).toBe('wal');
       expect(await pragma('busy_timeout')).toBe(1234);
       expect(await pragma('foreign_keys')).toBe(1);

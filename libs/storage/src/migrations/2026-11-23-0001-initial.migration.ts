@@ -141,20 +141,11 @@ export async function up(db: Db, dialect: 'sqlite' | 'postgres'): Promise<void> 
     .addCheckConstraint('traces_stream_bool', bool('stream'))
     .$call(jsonChecked('policy_decisions'))
     .execute();
-  await db.schema
-    .createIndex('traces_org_started_idx')
-    .on('traces')
-    .columns(['org_id', 'started_at desc', 'id desc'])
-    .execute();
+  await db.schema.createIndex('traces_org_started_idx').on('traces').columns(['org_id', 'started_at desc', 'id desc']).execute();
   await db.schema.createIndex('traces_key_started_idx').on('traces').columns(['key_id', 'started_at']).execute();
   for (const column of ['trace_group', 'thread_id', 'run_id', 'parent_trace_id']) {
     // Partial: most traces carry no lineage, so these indexes stay small.
-    await db.schema
-      .createIndex(`traces_${column}_idx`)
-      .on('traces')
-      .column(column)
-      .where(sql.ref(column), 'is not', null)
-      .execute();
+    await db.schema.createIndex(`traces_${column}_idx`).on('traces').column(column).where(sql.ref(column), 'is not', null).execute();
   }
 
   await db.schema

@@ -81,10 +81,6 @@ export async function up(db: Db): Promise<void> {
     .addColumn('created_by', 'text', (c) => c.notNull())
     .addUniqueConstraint('trace_forks_new_run_id_uq', ['new_run_id'])
     .execute();
-  await db.schema
-    .createIndex('trace_forks_org_source_idx')
-    .on('trace_forks')
-    .columns(['org_id', 'source_trace_id'])
-    .execute();
+  await db.schema.createIndex('trace_forks_org_source_idx').on('trace_forks').columns(['org_id', 'source_trace_id']).execute();
   await db.schema.createIndex('trace_forks_created_idx').on('trace_forks').column('created_at').execute();
 }

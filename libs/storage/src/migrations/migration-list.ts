@@ -22,10 +22,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Frozen
 export function staticMigrationProvider(dialect: DialectName): MigrationProvider {
   return {
     async getMigrations() {
-      const entries = MIGRATIONS.map(([name, migration]): [string, Migration] => [
-        name,
-        { up: (db) => migration.up(db, dialect) },
-      ]);
+      const entries = MIGRATIONS.map(([name, migration]): [string, Migration] => [name, { up: (db) => migration.up(db, dialect) }]);
       return Object.fromEntries(entries);
     },
   };

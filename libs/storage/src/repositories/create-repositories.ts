@@ -41,10 +41,7 @@ function bind(db: Kysely<DB>, capabilities: DialectCapabilities): Repositories {
     traces: createTracesRepository(db, capabilities),
     traceForks: createTraceForksRepository(db),
     auditLog: createAuditLogRepository(db, capabilities),
-    transaction: (work) =>
-      db.isTransaction
-        ? work(repositories)
-        : db.transaction().execute((trx) => work(bind(trx, capabilities))),
+    transaction: (work) => (db.isTransaction ? work(repositories) : db.transaction().execute((trx) => work(bind(trx, capabilities)))),
   };
   return repositories;
 }

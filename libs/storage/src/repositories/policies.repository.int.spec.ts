@@ -45,9 +45,9 @@ describe.each(TEST_DIALECTS)('PoliciesRepository on %s', (dialect) => {
   it('rolls back the whole replacement when one scope appears twice', async () => {
     const org = await seedOrg(repos);
     const before = await repos.policies.replaceForOrg(org.id, [policy({})], at(1));
-    await expect(
-      repos.policies.replaceForOrg(org.id, [policy({ mode: 'block' }), policy({ mode: 'off' })], at(2)),
-    ).rejects.toMatchObject({ message: expect.stringMatching(/unique|duplicate key/i) });
+    await expect(repos.policies.replaceForOrg(org.id, [policy({ mode: 'block' }), policy({ mode: 'off' })], at(2))).rejects.toMatchObject({
+      message: expect.stringMatching(/unique|duplicate key/i),
+    });
     await expect(
       repos.policies.replaceForOrg(
         org.id,

@@ -114,9 +114,7 @@ export function createPoliciesRepository(db: Kysely<DB>, capabilities: DialectCa
     },
     replaceForOrg(orgId, policies, at) {
       // Inside a caller's transaction (createRepositories().transaction) Kysely cannot nest one: reuse it.
-      return db.isTransaction
-        ? replace(db, orgId, policies, at)
-        : db.transaction().execute((trx) => replace(trx, orgId, policies, at));
+      return db.isTransaction ? replace(db, orgId, policies, at) : db.transaction().execute((trx) => replace(trx, orgId, policies, at));
     },
   };
 }

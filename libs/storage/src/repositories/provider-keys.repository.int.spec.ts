@@ -100,12 +100,10 @@ describe.each(TEST_DIALECTS)('ProviderKeysRepository on %s', (dialect) => {
     });
     const rewrapped = { wrappedDek: 'bmV3LWRlaw==', dekIv: 'aXY=', dekAuthTag: 'dGFn' };
     // A stale expectation (the key was replaced meanwhile) must not overwrite anything.
-    expect(await repos.providerKeys.updateWrapping(key.id, rewrapped, 2, { wrappedDek: 'c3RhbGU=', kekVersion: 1 })).toBe(
-      false,
+    expect(await repos.providerKeys.updateWrapping(key.id, rewrapped, 2, { wrappedDek: 'c3RhbGU=', kekVersion: 1 })).toBe(false);
+    expect(await repos.providerKeys.updateWrapping(key.id, rewrapped, 2, { wrappedDek: current?.wrappedDek ?? '', kekVersion: 1 })).toBe(
+      true,
     );
-    expect(
-      await repos.providerKeys.updateWrapping(key.id, rewrapped, 2, { wrappedDek: current?.wrappedDek ?? '', kekVersion: 1 }),
-    ).toBe(true);
     const stored = await repos.providerKeys.findByOrgAndProvider(org.id, 'openai');
     expect(stored).toMatchObject({ ...rewrapped, kekVersion: 2, rotatedAt: null });
     expect(stored?.ciphertext).toBe(Buffer.from('cipher-sk-wrap').toString('base64'));

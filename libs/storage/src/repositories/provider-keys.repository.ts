@@ -25,10 +25,7 @@ export interface StoredProviderKey extends DekWrapping {
 }
 
 /** A provider key as listings show it: no ciphertext, no wrapped DEK. */
-export type ProviderKeySummary = Pick<
-  StoredProviderKey,
-  'id' | 'orgId' | 'provider' | 'last4' | 'kekVersion' | 'createdAt' | 'rotatedAt'
->;
+export type ProviderKeySummary = Pick<StoredProviderKey, 'id' | 'orgId' | 'provider' | 'last4' | 'kekVersion' | 'createdAt' | 'rotatedAt'>;
 
 /** What re-wrapping under a new master key needs of each key. */
 export type ProviderKeyWrapping = Pick<StoredProviderKey, 'id' | 'orgId' | 'provider' | 'kekVersion'> & DekWrapping;
@@ -172,11 +169,7 @@ export function createProviderKeysRepository(db: Kysely<DB>): ProviderKeysReposi
       return rows.map(toSummary);
     },
     async delete(orgId, provider) {
-      const result = await db
-        .deleteFrom('provider_keys')
-        .where('org_id', '=', orgId)
-        .where('provider', '=', provider)
-        .executeTakeFirst();
+      const result = await db.deleteFrom('provider_keys').where('org_id', '=', orgId).where('provider', '=', provider).executeTakeFirst();
       return result.numDeletedRows > 0n;
     },
     async listAllForRewrap() {

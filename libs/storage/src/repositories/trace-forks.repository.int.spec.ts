@@ -43,7 +43,9 @@ describe.each(TEST_DIALECTS)('TraceForksRepository on %s', (dialect) => {
     const org = await seedOrg(repos);
     const one = fork(org.id, newId('trace'), 0);
     await repos.traceForks.insert(one);
-    await expect(repos.traceForks.insert({ ...fork(org.id, newId('trace'), 0), newRunId: one.newRunId })).rejects.toMatchObject({ message: expect.stringMatching(/unique|duplicate/i) });
+    await expect(repos.traceForks.insert({ ...fork(org.id, newId('trace'), 0), newRunId: one.newRunId })).rejects.toMatchObject({
+      message: expect.stringMatching(/unique|duplicate/i),
+    });
   });
 
   it('deletes forks older than a cutoff in batches', async () => {

@@ -88,7 +88,11 @@ describe.each(TEST_DIALECTS)('TracesRepository queries on %s', (dialect) => {
       ['status class 5xx', { status: '5xx' }, (t) => t.status >= 500 && t.status < 600],
       ['status class 2xx', { status: '2xx' }, (t) => t.status >= 200 && t.status < 300],
       ['failed', { status: 'failed' }, (t) => t.status >= 400],
-      ['time range', { from: at(30 * 60_000), to: at(90 * 60_000) }, (t) => t.startedAt >= at(30 * 60_000) && t.startedAt < at(90 * 60_000)],
+      [
+        'time range',
+        { from: at(30 * 60_000), to: at(90 * 60_000) },
+        (t) => t.startedAt >= at(30 * 60_000) && t.startedAt < at(90 * 60_000),
+      ],
       [
         'everything at once',
         { model: 'gpt-4o-mini', provider: 'openai', keyId: keys[0], status: 'failed', from: at(0), to: at(200 * 60_000) },
@@ -127,7 +131,15 @@ describe.each(TEST_DIALECTS)('TracesRepository queries on %s', (dialect) => {
       const [k1, k2] = [newId('gatewayKey'), newId('gatewayKey')];
       await repos.traces.insertBatch([
         trace(orgId, 0, { model: 'gpt-4o', keyId: k1, tokensIn: 100, tokensOut: 10, costUsd: 0.25, costStatus: 'estimated' }),
-        trace(orgId, 1000, { model: 'gpt-4o', keyId: k2, tokensIn: 50, tokensOut: 5, cacheReadTokens: 7, costUsd: 0.5, costStatus: 'exact' }),
+        trace(orgId, 1000, {
+          model: 'gpt-4o',
+          keyId: k2,
+          tokensIn: 50,
+          tokensOut: 5,
+          cacheReadTokens: 7,
+          costUsd: 0.5,
+          costStatus: 'exact',
+        }),
         trace(orgId, day, { model: 'gpt-4o', keyId: k1, tokensIn: 1, tokensOut: 2, costUsd: null, costStatus: 'unknown' }),
         trace(orgId, day + 5, { model: 'mystery', keyId: k1, tokensIn: null, tokensOut: null, costStatus: 'unknown' }),
         trace(orgId, 2 * day, { model: null, keyId: null, cacheWriteTokens: 3 }),

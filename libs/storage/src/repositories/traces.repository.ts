@@ -1,4 +1,13 @@
-import { CompiledQuery, sql, type Expression, type ExpressionBuilder, type Insertable, type Kysely, type Selectable, type SqlBool } from 'kysely';
+import {
+  CompiledQuery,
+  sql,
+  type Expression,
+  type ExpressionBuilder,
+  type Insertable,
+  type Kysely,
+  type Selectable,
+  type SqlBool,
+} from 'kysely';
 import type { DialectCapabilities } from '../database/dialect-capabilities';
 import type { JsonValue } from '../schema/json';
 import type { DB, TracesTable } from '../schema/schema';
@@ -167,8 +176,6 @@ const MAX_ROWS_PER_INSERT = 1000;
 /** Most statement texts kept, one per batch size seen; other sizes are compiled each time (still correct). */
 const MAX_CACHED_INSERT_TEXTS = 64;
 
-
-
 /** The columns of a trace summary (every column but the bodies), for queries beyond this repository. */
 export const TRACE_SUMMARY_COLUMNS = [
   'id',
@@ -269,9 +276,7 @@ export function createTracesRepository(db: Kysely<DB>, capabilities: DialectCapa
     run_id: trace.runId ?? null,
     parent_trace_id: trace.parentTraceId ?? null,
     policy_decisions:
-      trace.policyDecisions === undefined || trace.policyDecisions === null
-        ? null
-        : capabilities.json.encode(trace.policyDecisions),
+      trace.policyDecisions === undefined || trace.policyDecisions === null ? null : capabilities.json.encode(trace.policyDecisions),
     request_body: trace.requestBody ?? null,
     response_body: trace.responseBody ?? null,
     stream: capabilities.boolean.encode(trace.stream),
@@ -370,11 +375,7 @@ export function createTracesRepository(db: Kysely<DB>, capabilities: DialectCapa
     async listChildren(orgId, parentIds, withoutLineage) {
       const found: TraceSummary[] = [];
       for (const chunk of chunks(parentIds, ID_CHUNK)) {
-        let query = db
-          .selectFrom('traces')
-          .select(TRACE_SUMMARY_COLUMNS)
-          .where('parent_trace_id', 'in', chunk)
-          .where('org_id', '=', orgId);
+        let query = db.selectFrom('traces').select(TRACE_SUMMARY_COLUMNS).where('parent_trace_id', 'in', chunk).where('org_id', '=', orgId);
         if (withoutLineage !== undefined) query = query.where(LINEAGE_COLUMNS[withoutLineage], 'is', null);
         found.push(...(await query.execute()).map(toSummary));
       }

@@ -42,13 +42,7 @@ export function createWorkspacesRepository(db: Kysely<DB>): WorkspacesRepository
       return row && toWorkspace(row);
     },
     async listByOrg(orgId) {
-      const rows = await db
-        .selectFrom('workspaces')
-        .selectAll()
-        .where('org_id', '=', orgId)
-        .orderBy('created_at')
-        .orderBy('id')
-        .execute();
+      const rows = await db.selectFrom('workspaces').selectAll().where('org_id', '=', orgId).orderBy('created_at').orderBy('id').execute();
       return rows.map(toWorkspace);
     },
   };

@@ -29,10 +29,7 @@ export interface CreateTestDatabaseOptions {
  * navplane_test_<random>` on the NAVPLANE_TEST_POSTGRES_URL server. Migrated to latest unless
  * `{ migrate: false }`. Always call `drop()` (afterAll).
  */
-export async function createTestDatabase(
-  dialect: DialectName,
-  options: CreateTestDatabaseOptions = {},
-): Promise<TestDatabase> {
+export async function createTestDatabase(dialect: DialectName, options: CreateTestDatabaseOptions = {}): Promise<TestDatabase> {
   const created = dialect === 'sqlite' ? await createSqlite() : await createPostgres();
   if (options.migrate ?? true) {
     try {

@@ -2,10 +2,7 @@ import { resolveTestDialects } from './test-dialects';
 
 describe('resolveTestDialects', () => {
   it('adds postgres when NAVPLANE_TEST_POSTGRES_URL is set', () => {
-    expect(resolveTestDialects({ NAVPLANE_TEST_POSTGRES_URL: 'postgres://x@127.0.0.1/postgres' })).toEqual([
-      'sqlite',
-      'postgres',
-    ]);
+    expect(resolveTestDialects({ NAVPLANE_TEST_POSTGRES_URL: 'postgres://x@127.0.0.1/postgres' })).toEqual(['sqlite', 'postgres']);
     expect(resolveTestDialects({ NAVPLANE_TEST_POSTGRES_URL: 'postgres://x@127.0.0.1/postgres', CI: 'true' })).toEqual([
       'sqlite',
       'postgres',

@@ -50,9 +50,7 @@ describe('LruCache', () => {
   it('prints and serialises only its size', () => {
     const cache = new LruCache<string>(3, new ManualClock());
     cache.set('k', 'sk-secret-value', 1000);
-    expect(inspect(cache, { showHidden: true, depth: 10 })).not.toContain(
-      'sk-secret-value',
-    );
+    expect(inspect(cache, { showHidden: true, depth: 10 })).not.toContain('sk-secret-value');
     expect(JSON.stringify(cache)).toBe('{"size":1,"maxEntries":3}');
   });
 

@@ -18,8 +18,7 @@ export class LruCache<V> {
     private readonly maxEntries: number,
     private readonly clock: Clock,
   ) {
-    if (!Number.isInteger(maxEntries) || maxEntries < 0)
-      throw new Error(`Cache size must be an integer >= 0, got ${maxEntries}`);
+    if (!Number.isInteger(maxEntries) || maxEntries < 0) throw new Error(`Cache size must be an integer >= 0, got ${maxEntries}`);
   }
 
   /** Entries held now (expired ones included until touched). */
@@ -56,8 +55,7 @@ export class LruCache<V> {
 
   /** Removes every entry whose value matches. */
   deleteWhere(matches: (value: V) => boolean): void {
-    for (const [key, entry] of this.#entries)
-      if (matches(entry.value)) this.#entries.delete(key);
+    for (const [key, entry] of this.#entries) if (matches(entry.value)) this.#entries.delete(key);
   }
 
   /** Removes everything. */

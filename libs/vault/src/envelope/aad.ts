@@ -18,57 +18,27 @@ const FORBIDDEN_COMPONENT_CHARACTERS = /[|\u0000-\u001f\u007f]/;
  * characters. With separators excluded, two different contexts can never produce the same AAD text.
  */
 export function isAadComponent(value: unknown): value is string {
-  return (
-    typeof value === 'string' &&
-    value.length > 0 &&
-    value.length <= 200 &&
-    !FORBIDDEN_COMPONENT_CHARACTERS.test(value)
-  );
+  return typeof value === 'string' && value.length > 0 && value.length <= 200 && !FORBIDDEN_COMPONENT_CHARACTERS.test(value);
 }
 
 /** True when every component of `context` is a valid AAD component. */
 export function isValidContext(context: SecretContext): boolean {
-  return (
-    isAadComponent(context.orgId) &&
-    isAadComponent(context.provider) &&
-    isAadComponent(context.rowId)
-  );
+  return isAadComponent(context.orgId) && isAadComponent(context.provider) && isAadComponent(context.rowId);
 }
 
 function assertContext(context: SecretContext): void {
-  if (!isValidContext(context))
-    throw new Error(
-      'Invalid provider-key context (empty, too long, or contains "|")',
-    );
+  if (!isValidContext(context)) throw new Error('Invalid provider-key context (empty, too long, or contains "|")');
 }
 
 /** AAD of a secret's ciphertext: `navplane/provider-key/v1|<orgId>|<provider>|<rowId>`. */
 export function secretAad(context: SecretContext): Buffer {
   assertContext(context);
-  return Buffer.from(
-    [
-      PROVIDER_KEY_AAD_LABEL,
-      context.orgId,
-      context.provider,
-      context.rowId,
-    ].join(SEPARATOR),
-    'utf8',
-  );
+  return Buffer.from([PROVIDER_KEY_AAD_LABEL, context.orgId, context.provider, context.rowId].join(SEPARATOR), 'utf8');
 }
 
 /** AAD of a wrapped DEK: the secret's AAD plus `|kek:<kekVersion>`, so a DEK is bound to its row and its KEK. */
 export function dekAad(context: SecretContext, kekVersion: number): Buffer {
   assertContext(context);
-  if (!Number.isSafeInteger(kekVersion))
-    throw new Error('KEK version must be an integer');
-  return Buffer.from(
-    [
-      PROVIDER_KEY_AAD_LABEL,
-      context.orgId,
-      context.provider,
-      context.rowId,
-      `kek:${kekVersion}`,
-    ].join(SEPARATOR),
-    'utf8',
-  );
+  if (!Number.isSafeInteger(kekVersion)) throw new Error('KEK version must be an integer');
+  return Buffer.from([PROVIDER_KEY_AAD_LABEL, context.orgId, context.provider, context.rowId, `kek:${kekVersion}`].join(SEPARATOR), 'utf8');
 }

@@ -1,9 +1,4 @@
-import {
-  createCipheriv,
-  createDecipheriv,
-  randomBytes,
-  type KeyObject,
-} from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes, type KeyObject } from 'node:crypto';
 
 const ALGORITHM = 'aes-256-gcm';
 
@@ -22,11 +17,7 @@ export interface GcmBox {
 }
 
 /** Encrypts `plaintext` under `key` with a fresh random IV, authenticating `aad` too. */
-export function gcmEncrypt(
-  key: KeyObject | Buffer,
-  plaintext: Buffer,
-  aad: Buffer,
-): GcmBox {
+export function gcmEncrypt(key: KeyObject | Buffer, plaintext: Buffer, aad: Buffer): GcmBox {
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv(ALGORITHM, key, iv, {
     authTagLength: TAG_BYTES,
@@ -40,14 +31,9 @@ export function gcmEncrypt(
  * Decrypts and verifies `box` under `key` and `aad`; undefined when anything does not match (wrong key, wrong
  * AAD, any flipped bit, a short IV or tag). Never throws: which check failed is deliberately not told.
  */
-export function gcmDecrypt(
-  key: KeyObject | Buffer,
-  box: GcmBox,
-  aad: Buffer,
-): Buffer | undefined {
+export function gcmDecrypt(key: KeyObject | Buffer, box: GcmBox, aad: Buffer): Buffer | undefined {
   // Node would accept a truncated tag unless told its length; an exact-length check closes that door twice.
-  if (box.iv.length !== IV_BYTES || box.authTag.length !== TAG_BYTES)
-    return undefined;
+  if (box.iv.length !== IV_BYTES || box.authTag.length !== TAG_BYTES) return undefined;
   let partial: Buffer | undefined;
   try {
     const decipher = createDecipheriv(ALGORITHM, key, box.iv, {

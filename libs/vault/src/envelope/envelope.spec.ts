@@ -1,12 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createKeyring } from '../keyring/keyring';
 import { dekAad, secretAad, type SecretContext } from './aad';
-import {
-  openSecret,
-  rewrapDek,
-  sealSecret,
-  type SealedSecret,
-} from './envelope';
+import { openSecret, rewrapDek, sealSecret, type SealedSecret } from './envelope';
 
 const context: SecretContext = {
   orgId: 'org_01',
@@ -23,12 +18,8 @@ const flip = (base64: string, index = 0): string => {
 
 describe('AAD', () => {
   it('binds the secret to label, org, provider and row, and the DEK to the same plus the KEK version', () => {
-    expect(secretAad(context).toString()).toBe(
-      'navplane/provider-key/v1|org_01|openai|pk_01',
-    );
-    expect(dekAad(context, 42).toString()).toBe(
-      'navplane/provider-key/v1|org_01|openai|pk_01|kek:42',
-    );
+    expect(secretAad(context).toString()).toBe('navplane/provider-key/v1|org_01|openai|pk_01');
+    expect(dekAad(context, 42).toString()).toBe('navplane/provider-key/v1|org_01|openai|pk_01|kek:42');
   });
 
   it('refuses components that could make two contexts collide', () => {
@@ -52,14 +43,7 @@ describe('envelope', () => {
       ok: true,
       value: plaintext,
     });
-    for (const field of [
-      'ciphertext',
-      'iv',
-      'authTag',
-      'wrappedDek',
-      'dekIv',
-      'dekAuthTag',
-    ] as const) {
+    for (const field of ['ciphertext', 'iv', 'authTag', 'wrappedDek', 'dekIv', 'dekAuthTag'] as const) {
       expect(first[field]).not.toBe(second[field]);
     }
     expect(Buffer.from(first.iv, 'base64')).toHaveLength(12);
@@ -68,51 +52,37 @@ describe('envelope', () => {
     expect(Buffer.from(first.wrappedDek, 'base64')).toHaveLength(32);
     expect(first.kekVersion).toBe(keyring.currentVersion);
     expect(JSON.stringify(first)).not.toContain(plaintext);
-    expect(JSON.stringify(first)).not.toContain(
-      Buffer.from(plaintext).toString('base64').slice(0, 20),
-    );
+    expect(JSON.stringify(first)).not.toContain(Buffer.from(plaintext).toString('base64').slice(0, 20));
   });
 
   it('round-trips non-ASCII text', () => {
     const unusual = 'kéy-☃-0123456789';
-    expect(
-      openSecret(keyring, context, sealSecret(keyring, context, unusual)),
-    ).toEqual({ ok: true, value: unusual });
+    expect(openSecret(keyring, context, sealSecret(keyring, context, unusual))).toEqual({ ok: true, value: unusual });
   });
 
-  it.each([
-    'ciphertext',
-    'iv',
-    'authTag',
-    'wrappedDek',
-    'dekIv',
-    'dekAuthTag',
-  ] as const)('fails the integrity check when %s is tampered with', (field) => {
-    const sealed = sealSecret(keyring, context, plaintext);
-    const tampered: SealedSecret = { ...sealed, [field]: flip(sealed[field]) };
-    expect(openSecret(keyring, context, tampered)).toEqual({
-      ok: false,
-      error: 'integrity_check_failed',
-    });
-  });
+  it.each(['ciphertext', 'iv', 'authTag', 'wrappedDek', 'dekIv', 'dekAuthTag'] as const)(
+    'fails the integrity check when %s is tampered with',
+    (field) => {
+      const sealed = sealSecret(keyring, context, plaintext);
+      const tampered: SealedSecret = { ...sealed, [field]: flip(sealed[field]) };
+      expect(openSecret(keyring, context, tampered)).toEqual({
+        ok: false,
+        error: 'integrity_check_failed',
+      });
+    },
+  );
 
   it('rejects a truncated tag and non-canonical base64 as failures, never exceptions', () => {
     const sealed = sealSecret(keyring, context, plaintext);
-    const shortTag = Buffer.from(sealed.authTag, 'base64')
-      .subarray(0, 12)
-      .toString('base64');
-    expect(
-      openSecret(keyring, context, { ...sealed, authTag: shortTag }).ok,
-    ).toBe(false);
+    const shortTag = Buffer.from(sealed.authTag, 'base64').subarray(0, 12).toString('base64');
+    expect(openSecret(keyring, context, { ...sealed, authTag: shortTag }).ok).toBe(false);
     expect(
       openSecret(keyring, context, {
         ...sealed,
         ciphertext: `${sealed.ciphertext}!!`,
       }),
     ).toEqual({ ok: false, error: 'malformed' });
-    expect(
-      openSecret(keyring, context, { ...sealed, dekIv: `*${sealed.dekIv}` }),
-    ).toEqual({ ok: false, error: 'malformed' });
+    expect(openSecret(keyring, context, { ...sealed, dekIv: `*${sealed.dekIv}` })).toEqual({ ok: false, error: 'malformed' });
     expect(openSecret(keyring, context, { ...sealed, iv: '' }).ok).toBe(false);
   });
 
@@ -124,9 +94,7 @@ describe('envelope', () => {
     const sealed = sealSecret(two, context, plaintext);
     const [, previousVersion] = two.versions;
     if (previousVersion === undefined) throw new Error('expected two versions');
-    expect(
-      openSecret(two, context, { ...sealed, kekVersion: previousVersion }),
-    ).toEqual({ ok: false, error: 'integrity_check_failed' });
+    expect(openSecret(two, context, { ...sealed, kekVersion: previousVersion })).toEqual({ ok: false, error: 'integrity_check_failed' });
     expect(openSecret(two, context, { ...sealed, kekVersion: 7 })).toEqual({
       ok: false,
       error: 'unknown_kek_version',
@@ -171,8 +139,6 @@ describe('rewrapDek', () => {
     });
     expect(openSecret(oldRing, context, moved).ok).toBe(false);
     // The same envelope, re-wrapped for another row, is refused: the DEK's AAD names the row.
-    expect(
-      rewrapDek(rotated, { ...context, rowId: 'pk_other' }, sealed),
-    ).toEqual({ ok: false, error: 'integrity_check_failed' });
+    expect(rewrapDek(rotated, { ...context, rowId: 'pk_other' }, sealed)).toEqual({ ok: false, error: 'integrity_check_failed' });
   });
 });

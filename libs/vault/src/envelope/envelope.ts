@@ -1,12 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { err, ok, type Result } from '@navplane/core';
 import type { DekWrapping } from '@navplane/storage';
-import {
-  unwrapDek,
-  wrapDek,
-  type Keyring,
-  type UnwrapFailure,
-} from '../keyring/keyring';
+import { unwrapDek, wrapDek, type Keyring, type UnwrapFailure } from '../keyring/keyring';
 import { dekAad, isValidContext, secretAad, type SecretContext } from './aad';
 import { gcmDecrypt, gcmEncrypt, KEY_BYTES, type GcmBox } from './aes-gcm';
 
@@ -32,11 +27,7 @@ function fromBase64(text: string): Buffer | undefined {
   return bytes.toString('base64') === text ? bytes : undefined;
 }
 
-function decodeBox(
-  ciphertext: string,
-  iv: string,
-  authTag: string,
-): GcmBox | undefined {
+function decodeBox(ciphertext: string, iv: string, authTag: string): GcmBox | undefined {
   const box = {
     ciphertext: fromBase64(ciphertext),
     iv: fromBase64(iv),
@@ -54,25 +45,11 @@ function encodeWrapping(kekVersion: number, box: GcmBox): VersionedDekWrapping {
   };
 }
 
-function openDek(
-  keyring: Keyring,
-  context: SecretContext,
-  wrapping: VersionedDekWrapping,
-): Result<Buffer, OpenFailure> {
-  if (!isValidContext(context) || !Number.isSafeInteger(wrapping.kekVersion))
-    return err('malformed');
-  const box = decodeBox(
-    wrapping.wrappedDek,
-    wrapping.dekIv,
-    wrapping.dekAuthTag,
-  );
+function openDek(keyring: Keyring, context: SecretContext, wrapping: VersionedDekWrapping): Result<Buffer, OpenFailure> {
+  if (!isValidContext(context) || !Number.isSafeInteger(wrapping.kekVersion)) return err('malformed');
+  const box = decodeBox(wrapping.wrappedDek, wrapping.dekIv, wrapping.dekAuthTag);
   if (box === undefined) return err('malformed');
-  const dek = unwrapDek(
-    keyring,
-    box,
-    wrapping.kekVersion,
-    dekAad(context, wrapping.kekVersion),
-  );
+  const dek = unwrapDek(keyring, box, wrapping.kekVersion, dekAad(context, wrapping.kekVersion));
   if (dek.ok && dek.value.length !== KEY_BYTES) {
     dek.value.fill(0);
     return err('malformed');
@@ -84,18 +61,12 @@ function openDek(
  * Seals `plaintext` for `context`: a fresh random 32-byte DEK and 12-byte IV encrypt it (AES-256-GCM, AAD =
  * secretAad), and the current master key wraps the DEK (AES-256-GCM, own IV, AAD = dekAad with its version).
  */
-export function sealSecret(
-  keyring: Keyring,
-  context: SecretContext,
-  plaintext: string,
-): SealedSecret {
+export function sealSecret(keyring: Keyring, context: SecretContext, plaintext: string): SealedSecret {
   const dek = randomBytes(KEY_BYTES);
   const data = Buffer.from(plaintext, 'utf8');
   try {
     const secret = gcmEncrypt(dek, data, secretAad(context));
-    const wrapped = wrapDek(keyring, dek, (kekVersion) =>
-      dekAad(context, kekVersion),
-    );
+    const wrapped = wrapDek(keyring, dek, (kekVersion) => dekAad(context, kekVersion));
     return {
       ciphertext: secret.ciphertext.toString('base64'),
       iv: secret.iv.toString('base64'),
@@ -109,11 +80,7 @@ export function sealSecret(
 }
 
 /** Opens a sealed secret for `context`; any mismatch (key, version, AAD, a flipped bit) is an expected failure. */
-export function openSecret(
-  keyring: Keyring,
-  context: SecretContext,
-  sealed: SealedSecret,
-): Result<string, OpenFailure> {
+export function openSecret(keyring: Keyring, context: SecretContext, sealed: SealedSecret): Result<string, OpenFailure> {
   const dek = openDek(keyring, context, sealed);
   if (!dek.ok) return dek;
   try {
@@ -141,9 +108,7 @@ export function rewrapDek(
   const dek = openDek(keyring, context, wrapping);
   if (!dek.ok) return dek;
   try {
-    const wrapped = wrapDek(keyring, dek.value, (kekVersion) =>
-      dekAad(context, kekVersion),
-    );
+    const wrapped = wrapDek(keyring, dek.value, (kekVersion) => dekAad(context, kekVersion));
     return ok(encodeWrapping(wrapped.kekVersion, wrapped.box));
   } finally {
     dek.value.fill(0);

@@ -1,12 +1,7 @@
 import { createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { inspect } from 'node:util';
 import { AppError, err, ok, type Result } from '@navplane/core';
-import {
-  gcmDecrypt,
-  gcmEncrypt,
-  KEY_BYTES,
-  type GcmBox,
-} from '../envelope/aes-gcm';
+import { gcmDecrypt, gcmEncrypt, KEY_BYTES, type GcmBox } from '../envelope/aes-gcm';
 import { deriveKekVersion } from './kek-version';
 
 /** The master keys (KEKs) a process holds: `current` wraps new DEKs; `previous` only unwrap. */
@@ -42,9 +37,7 @@ interface KeyringSecrets {
 const secretsOf = new WeakMap<Keyring, KeyringSecrets>();
 
 function settingName(index: number): string {
-  return index === 0
-    ? 'NAVPLANE_MASTER_KEY'
-    : `NAVPLANE_MASTER_KEY_PREVIOUS[${index}]`;
+  return index === 0 ? 'NAVPLANE_MASTER_KEY' : `NAVPLANE_MASTER_KEY_PREVIOUS[${index}]`;
 }
 
 function badConfig(message: string, setting: string): AppError {
@@ -64,23 +57,15 @@ export function createKeyring(options: KeyringOptions): Keyring {
   const raw: Buffer[] = [];
   candidates.forEach((key, index) => {
     const setting = settingName(index);
-    if (!Buffer.isBuffer(key))
-      throw badConfig('must be a Buffer of 32 bytes', setting);
+    if (!Buffer.isBuffer(key)) throw badConfig('must be a Buffer of 32 bytes', setting);
     if (key.length !== KEY_BYTES) {
-      throw badConfig(
-        `must be exactly ${KEY_BYTES} bytes (got ${key.length})`,
-        setting,
-      );
+      throw badConfig(`must be exactly ${KEY_BYTES} bytes (got ${key.length})`, setting);
     }
     const duplicate = raw.findIndex((seen) => timingSafeEqual(seen, key));
-    if (duplicate >= 0)
-      throw badConfig(`repeats ${settingName(duplicate)}`, setting);
+    if (duplicate >= 0) throw badConfig(`repeats ${settingName(duplicate)}`, setting);
     const version = deriveKekVersion(key);
     if (keks.has(version)) {
-      throw badConfig(
-        `derives the same version id as another master key; generate a new key`,
-        setting,
-      );
+      throw badConfig(`derives the same version id as another master key; generate a new key`, setting);
     }
     raw.push(key);
     // A KeyObject copies the bytes outside the JS heap and prints as `SecretKeyObject { … }` without them.
@@ -95,8 +80,7 @@ export function createKeyring(options: KeyringOptions): Keyring {
     versions,
     has: (kekVersion: number) => keks.has(kekVersion),
     toJSON: describe,
-    toString: () =>
-      `Keyring(current=${currentVersion}, versions=${versions.join(',')})`,
+    toString: () => `Keyring(current=${currentVersion}, versions=${versions.join(',')})`,
     [inspect.custom]: () => `Keyring ${inspect(describe())}`,
   });
   secretsOf.set(keyring, { current: currentVersion, keks });
@@ -105,17 +89,12 @@ export function createKeyring(options: KeyringOptions): Keyring {
 
 function secrets(keyring: Keyring): KeyringSecrets {
   const found = secretsOf.get(keyring);
-  if (found === undefined)
-    throw new Error('Not a keyring made by createKeyring');
+  if (found === undefined) throw new Error('Not a keyring made by createKeyring');
   return found;
 }
 
 /** Wraps `dek` with the current master key; `aadFor(version)` gives the AAD bound to that version. */
-export function wrapDek(
-  keyring: Keyring,
-  dek: Buffer,
-  aadFor: (kekVersion: number) => Buffer,
-): { kekVersion: number; box: GcmBox } {
+export function wrapDek(keyring: Keyring, dek: Buffer, aadFor: (kekVersion: number) => Buffer): { kekVersion: number; box: GcmBox } {
   const { current, keks } = secrets(keyring);
   const kek = keks.get(current);
   if (kek === undefined) throw new Error('Keyring lost its current key');
@@ -123,12 +102,7 @@ export function wrapDek(
 }
 
 /** Unwraps a DEK with the master key of `kekVersion`; the caller must wipe the returned buffer after use. */
-export function unwrapDek(
-  keyring: Keyring,
-  box: GcmBox,
-  kekVersion: number,
-  aad: Buffer,
-): Result<Buffer, UnwrapFailure> {
+export function unwrapDek(keyring: Keyring, box: GcmBox, kekVersion: number, aad: Buffer): Result<Buffer, UnwrapFailure> {
   const kek = secrets(keyring).keks.get(kekVersion);
   if (kek === undefined) return err('unknown_kek_version');
   const dek = gcmDecrypt(kek, box, aad);

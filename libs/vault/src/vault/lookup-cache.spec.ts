@@ -17,10 +17,7 @@ describe('LookupCache', () => {
       loads += 1;
       return { lookup: found('sk-one'), ttlMs: 1000 };
     };
-    const results = await Promise.all([
-      cache.get('org', 'openai', load),
-      cache.get('org', 'openai', load),
-    ]);
+    const results = await Promise.all([cache.get('org', 'openai', load), cache.get('org', 'openai', load)]);
     expect(results).toEqual([found('sk-one'), found('sk-one')]);
     await cache.get('org', 'openai', load);
     expect(loads).toBe(1);
@@ -53,13 +50,8 @@ describe('LookupCache', () => {
         lookup: found(`${org}/${provider}`),
         ttlMs: 1000,
       }));
-    await Promise.all([
-      put('a', 'openai'),
-      put('a', 'anthropic'),
-      put('b', 'openai'),
-    ]);
-    const probe = (org: string, provider: string) =>
-      cache.get(org, provider, async () => ({ lookup: MISSING, ttlMs: 0 }));
+    await Promise.all([put('a', 'openai'), put('a', 'anthropic'), put('b', 'openai')]);
+    const probe = (org: string, provider: string) => cache.get(org, provider, async () => ({ lookup: MISSING, ttlMs: 0 }));
     cache.invalidate('a', 'openai');
     expect(await probe('a', 'openai')).toEqual(MISSING);
     expect(await probe('a', 'anthropic')).toEqual(found('a/anthropic'));
@@ -86,9 +78,7 @@ describe('LookupCache', () => {
 
   it('forgets a failed load so the next lookup tries again', async () => {
     const cache = new LookupCache(10, new ManualClock());
-    await expect(
-      cache.get('org', 'openai', () => Promise.reject(new Error('boom'))),
-    ).rejects.toThrow('boom');
+    await expect(cache.get('org', 'openai', () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     expect(
       await cache.get('org', 'openai', async () => ({
         lookup: found('sk-ok'),

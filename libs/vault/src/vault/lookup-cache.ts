@@ -24,8 +24,7 @@ export interface LoadedLookup {
 }
 
 // JSON keeps (orgId, provider) pairs unambiguous whatever characters they hold: no cross-tenant collisions.
-const cacheKey = (orgId: string, provider: string): string =>
-  JSON.stringify([orgId, provider]);
+const cacheKey = (orgId: string, provider: string): string => JSON.stringify([orgId, provider]);
 
 /**
  * Lookups by org and provider: a bounded LRU of results plus one in-flight load per pair. An invalidation during a
@@ -40,11 +39,7 @@ export class LookupCache {
   }
 
   /** The cached result, or the shared in-flight load, or a new load via `load`. */
-  get(
-    orgId: string,
-    provider: string,
-    load: () => Promise<LoadedLookup>,
-  ): Promise<ProviderKeyLookup> {
+  get(orgId: string, provider: string, load: () => Promise<LoadedLookup>): Promise<ProviderKeyLookup> {
     const key = cacheKey(orgId, provider);
     const cached = this.#cache.get(key);
     if (cached !== undefined) return Promise.resolve(cached.lookup);
@@ -56,8 +51,7 @@ export class LookupCache {
     };
     const promise = load().then(
       ({ lookup, ttlMs }) => {
-        if (!flight.stale && ttlMs > 0)
-          this.#cache.set(key, { orgId, provider, lookup }, ttlMs);
+        if (!flight.stale && ttlMs > 0) this.#cache.set(key, { orgId, provider, lookup }, ttlMs);
         settle();
         return lookup;
       },
@@ -80,8 +74,7 @@ export class LookupCache {
       return;
     }
     this.#cache.deleteWhere((entry) => entry.orgId === orgId);
-    for (const [key, flight] of this.#flights)
-      if (flight.orgId === orgId) this.#abandon(key);
+    for (const [key, flight] of this.#flights) if (flight.orgId === orgId) this.#abandon(key);
   }
 
   /** Forgets everything, cached or loading. */

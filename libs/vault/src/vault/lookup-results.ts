@@ -22,8 +22,7 @@ class RevealedProviderKey {
 }
 
 /** The lookup result carrying `key`. */
-export const found = (key: string): ProviderKeyLookup =>
-  new RevealedProviderKey(key);
+export const found = (key: string): ProviderKeyLookup => new RevealedProviderKey(key);
 
 /** The org has no key for the provider. */
 export const MISSING: ProviderKeyLookup = Object.freeze({

@@ -17,28 +17,13 @@ export function isProviderName(provider: unknown): provider is string {
 
 /** Throws AppError('invalid_request') when the input cannot be stored; messages never include the key. */
 export function assertStorable(input: StoreProviderKeyInput): void {
-  const invalid = (message: string, field: string) =>
-    new AppError('invalid_request', message, { details: { field } });
-  if (!isAadComponent(input.orgId))
-    throw invalid('orgId is not a valid id', 'orgId');
-  if (!isProviderName(input.provider))
-    throw invalid('provider must be a lowercase provider name', 'provider');
-  if (input.rowId !== undefined && !isAadComponent(input.rowId))
-    throw invalid('rowId is not a valid id', 'rowId');
+  const invalid = (message: string, field: string) => new AppError('invalid_request', message, { details: { field } });
+  if (!isAadComponent(input.orgId)) throw invalid('orgId is not a valid id', 'orgId');
+  if (!isProviderName(input.provider)) throw invalid('provider must be a lowercase provider name', 'provider');
+  if (input.rowId !== undefined && !isAadComponent(input.rowId)) throw invalid('rowId is not a valid id', 'rowId');
   const { key } = input;
-  if (
-    typeof key !== 'string' ||
-    key.length < MIN_KEY_LENGTH ||
-    key.length > MAX_KEY_LENGTH
-  ) {
-    throw invalid(
-      `key must be ${MIN_KEY_LENGTH}-${MAX_KEY_LENGTH} characters`,
-      'key',
-    );
+  if (typeof key !== 'string' || key.length < MIN_KEY_LENGTH || key.length > MAX_KEY_LENGTH) {
+    throw invalid(`key must be ${MIN_KEY_LENGTH}-${MAX_KEY_LENGTH} characters`, 'key');
   }
-  if (FORBIDDEN_KEY_CHARACTERS.test(key))
-    throw invalid(
-      'key must not contain whitespace or control characters',
-      'key',
-    );
+  if (FORBIDDEN_KEY_CHARACTERS.test(key)) throw invalid('key must not contain whitespace or control characters', 'key');
 }

@@ -1,15 +1,8 @@
 import { AppError } from '@navplane/core';
-import type {
-  ProviderKeysRepository,
-  ProviderKeyWrapping,
-} from '@navplane/storage';
+import type { ProviderKeysRepository, ProviderKeyWrapping } from '@navplane/storage';
 import { rewrapDek } from '../envelope/envelope';
 import type { Keyring } from '../keyring/keyring';
-import type {
-  RewrapFailureReason,
-  RewrapOptions,
-  RewrapReport,
-} from './vault.types';
+import type { RewrapFailureReason, RewrapOptions, RewrapReport } from './vault.types';
 
 /** What a re-wrap needs from the vault. */
 export interface RewrapDeps {
@@ -28,19 +21,12 @@ type RowOutcome = 'rewrapped' | 'skipped' | { failed: RewrapFailureReason };
  * Re-wraps each stored DEK under the current master key. Only the wrapping columns change (compare-and-set on
  * the wrapping that was read), so a gateway holding old and new master keys decrypts every row throughout.
  */
-export async function rewrapAll(
-  deps: RewrapDeps,
-  options: RewrapOptions = {},
-): Promise<RewrapReport> {
+export async function rewrapAll(deps: RewrapDeps, options: RewrapOptions = {}): Promise<RewrapReport> {
   let rows: ProviderKeyWrapping[];
   try {
     rows = await deps.providerKeys.listAllForRewrap();
   } catch (cause) {
-    throw new AppError(
-      'internal_error',
-      'Cannot list the stored provider keys to re-wrap',
-      { retryable: true, cause },
-    );
+    throw new AppError('internal_error', 'Cannot list the stored provider keys to re-wrap', { retryable: true, cause });
   }
   const report: RewrapReport = { rewrapped: 0, skipped: 0, failed: [] };
   let done = 0;
@@ -60,32 +46,20 @@ export async function rewrapAll(
   return report;
 }
 
-async function rewrapRow(
-  deps: RewrapDeps,
-  listed: ProviderKeyWrapping,
-): Promise<RowOutcome> {
+async function rewrapRow(deps: RewrapDeps, listed: ProviderKeyWrapping): Promise<RowOutcome> {
   const { keyring, providerKeys } = deps;
   let row: ProviderKeyWrapping = listed;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
     // Already current: a second run (or a run resumed after a crash) does nothing to this row.
     if (row.kekVersion === keyring.currentVersion) return 'skipped';
-    const next = rewrapDek(
-      keyring,
-      { orgId: row.orgId, provider: row.provider, rowId: row.id },
-      row,
-    );
+    const next = rewrapDek(keyring, { orgId: row.orgId, provider: row.provider, rowId: row.id }, row);
     if (!next.ok) return { failed: next.error };
     let updated: boolean;
     try {
-      updated = await providerKeys.updateWrapping(
-        row.id,
-        next.value,
-        next.value.kekVersion,
-        {
-          wrappedDek: row.wrappedDek,
-          kekVersion: row.kekVersion,
-        },
-      );
+      updated = await providerKeys.updateWrapping(row.id, next.value, next.value.kekVersion, {
+        wrappedDek: row.wrappedDek,
+        kekVersion: row.kekVersion,
+      });
     } catch {
       return { failed: 'unavailable' };
     }

@@ -1,24 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
-import {
-  createRepositories,
-  parseDatabaseUrl,
-  type Repositories,
-} from '@navplane/storage';
-import {
-  createTestDatabase,
-  TEST_DIALECTS,
-  type TestDatabase,
-} from '@navplane/storage/testing';
+import { createRepositories, parseDatabaseUrl, type Repositories } from '@navplane/storage';
+import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from '@navplane/storage/testing';
 import { createKeyring } from '../keyring/keyring';
 import { createVault } from './vault';
 import type { Vault } from './vault.types';
-import {
-  defined,
-  FeedPool,
-  masterKey,
-  plaintextKey,
-  seedOrg,
-} from './vault.fixture';
+import { defined, FeedPool, masterKey, plaintextKey, seedOrg } from './vault.fixture';
 
 /**
  * Text that would betray `secret` if found at rest: the secret itself (UTF-8 and UTF-16), its hex, and its
@@ -89,34 +75,22 @@ describe.each(TEST_DIALECTS)('provider keys at rest on %s', (dialect) => {
   if (dialect === 'sqlite') {
     it('the raw SQLite file (and its WAL) holds no plaintext key and no encoding of one', () => {
       const location = parseDatabaseUrl(test.url);
-      if (location.dialect !== 'sqlite')
-        throw new Error('expected a SQLite URL');
-      const files = [location.filename, `${location.filename}-wal`].filter(
-        (file) => existsSync(file),
-      );
+      if (location.dialect !== 'sqlite') throw new Error('expected a SQLite URL');
+      const files = [location.filename, `${location.filename}-wal`].filter((file) => existsSync(file));
       const bytes = Buffer.concat(files.map((file) => readFileSync(file)));
       // The scan is real: other plaintext columns written alongside are found in these bytes.
       expect(bytes.includes(Buffer.from(canary))).toBe(true);
-      expect(bytes.includes(Buffer.from(defined(secrets[0]).slice(-4)))).toBe(
-        true,
-      ); // last4 is stored in clear, by design
+      expect(bytes.includes(Buffer.from(defined(secrets[0]).slice(-4)))).toBe(true); // last4 is stored in clear, by design
       assertAbsent(bytes, secrets);
     });
   }
 
   if (dialect === 'postgres') {
     it('select * from provider_keys holds no plaintext key and no encoding of one', async () => {
-      const rows = await test.database.db
-        .selectFrom('provider_keys')
-        .selectAll()
-        .execute();
+      const rows = await test.database.db.selectFrom('provider_keys').selectAll().execute();
       expect(rows).toHaveLength(secrets.length);
-      const text = Buffer.from(
-        rows.map((row) => Object.values(row).join('\t')).join('\n'),
-      );
-      expect(text.includes(Buffer.from(defined(secrets[0]).slice(-4)))).toBe(
-        true,
-      );
+      const text = Buffer.from(rows.map((row) => Object.values(row).join('\t')).join('\n'));
+      expect(text.includes(Buffer.from(defined(secrets[0]).slice(-4)))).toBe(true);
       assertAbsent(text, secrets);
     });
   }

@@ -7,23 +7,11 @@ import {
   type ProviderKeysRepository,
   type Repositories,
 } from '@navplane/storage';
-import {
-  createTestDatabase,
-  TEST_DIALECTS,
-  type TestDatabase,
-} from '@navplane/storage/testing';
+import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from '@navplane/storage/testing';
 import { createKeyring, type Keyring } from '../keyring/keyring';
 import { createVault } from './vault';
 import type { RewrapProgress, Vault, VaultOptions } from './vault.types';
-import {
-  countingRepository,
-  defined,
-  FeedPool,
-  flipBase64,
-  masterKey,
-  plaintextKey,
-  seedOrg,
-} from './vault.fixture';
+import { countingRepository, defined, FeedPool, flipBase64, masterKey, plaintextKey, seedOrg } from './vault.fixture';
 
 const ORGS = 30;
 const PROVIDERS = ['openai', 'anthropic'] as const;
@@ -41,10 +29,7 @@ describe.each(TEST_DIALECTS)('master key rotation on %s', (dialect) => {
   let feeds: FeedPool;
   let vaults: Vault[];
 
-  const vaultWith = (
-    keyring: Keyring,
-    options: Partial<VaultOptions> = {},
-  ): Vault => {
+  const vaultWith = (keyring: Keyring, options: Partial<VaultOptions> = {}): Vault => {
     const vault = createVault({
       keyring,
       providerKeys: repos.providerKeys,
@@ -56,14 +41,9 @@ describe.each(TEST_DIALECTS)('master key rotation on %s', (dialect) => {
   };
 
   /** Stores a key per org and provider under the old master key; returns pair → plaintext. */
-  async function seedKeys(
-    orgs: number,
-  ): Promise<Map<string, { orgId: string; provider: string; key: string }>> {
+  async function seedKeys(orgs: number): Promise<Map<string, { orgId: string; provider: string; key: string }>> {
     const admin = vaultWith(oldRing);
-    const pairs = new Map<
-      string,
-      { orgId: string; provider: string; key: string }
-    >();
+    const pairs = new Map<string, { orgId: string; provider: string; key: string }>();
     for (let i = 0; i < orgs; i += 1) {
       const orgId = await seedOrg(repos, `org-${i}`);
       for (const provider of PROVIDERS) {
@@ -99,9 +79,7 @@ describe.each(TEST_DIALECTS)('master key rotation on %s', (dialect) => {
   it('re-wraps every row while another instance keeps serving every key: zero failures', async () => {
     const pairs = await seedKeys(ORGS);
     const before = await repos.providerKeys.listAllForRewrap();
-    expect(
-      before.every((row) => row.kekVersion === oldRing.currentVersion),
-    ).toBe(true);
+    expect(before.every((row) => row.kekVersion === oldRing.currentVersion)).toBe(true);
     const sealedBefore = await test.database.db
       .selectFrom('provider_keys')
       .select(['id', 'ciphertext', 'iv', 'auth_tag'])
@@ -110,16 +88,11 @@ describe.each(TEST_DIALECTS)('master key rotation on %s', (dialect) => {
 
     // The gateway: its own connection, feed and cache (smaller than the key set, so it keeps reading rows).
     const seenVersions = new Set<number>();
-    const gatewayKeys = countingRepository(
-      createRepositories(gatewayDb).providerKeys,
-    );
+    const gatewayKeys = countingRepository(createRepositories(gatewayDb).providerKeys);
     const recordingRepo: ProviderKeysRepository = {
       ...gatewayKeys.repository,
       async findByOrgAndProvider(orgId, provider) {
-        const row = await gatewayKeys.repository.findByOrgAndProvider(
-          orgId,
-          provider,
-        );
+        const row = await gatewayKeys.repository.findByOrgAndProvider(orgId, provider);
         if (row) seenVersions.add(row.kekVersion);
         return row;
       },
@@ -133,13 +106,9 @@ describe.each(TEST_DIALECTS)('master key rotation on %s', (dialect) => {
     vaults.push(gateway);
 
     // The rotation, slowed a little per row so the gateway's loop interleaves with it.
-    const rotatorKeys = countingRepository(
-      repos.providerKeys,
-      async (method) => {
-        if (method === 'updateWrapping')
-          await new Promise((resolve) => setTimeout(resolve, 2));
-      },
-    );
+    const rotatorKeys = countingRepository(repos.providerKeys, async (method) => {
+      if (method === 'updateWrapping') await new Promise((resolve) => setTimeout(resolve, 2));
+    });
     const rotator = vaultWith(bothRing, {
       providerKeys: rotatorKeys.repository,
     });
@@ -154,8 +123,7 @@ describe.each(TEST_DIALECTS)('master key rotation on %s', (dialect) => {
         // Requests arrive as I/O events: yield like a server would (SQLite reads never leave the microtask queue).
         await setImmediate();
         if (!lookup.ok) failures.push(`${orgId}/${provider}: ${lookup.reason}`);
-        else if (lookup.key !== key)
-          failures.push(`${orgId}/${provider}: wrong key`);
+        else if (lookup.key !== key) failures.push(`${orgId}/${provider}: wrong key`);
       }
     };
     const load = (async () => {
@@ -197,9 +165,7 @@ describe.each(TEST_DIALECTS)('master key rotation on %s', (dialect) => {
 
     const after = await repos.providerKeys.listAllForRewrap();
     expect(after).toHaveLength(pairs.size);
-    expect(
-      after.every((row) => row.kekVersion === bothRing.currentVersion),
-    ).toBe(true);
+    expect(after.every((row) => row.kekVersion === bothRing.currentVersion)).toBe(true);
     // Only the DEK wrapping changed: the secret ciphertext, IV and tag are byte-for-byte what they were.
     const sealedAfter = await test.database.db
       .selectFrom('provider_keys')
@@ -242,9 +208,7 @@ describe.each(TEST_DIALECTS)('master key rotation on %s', (dialect) => {
       ...repos.providerKeys,
       listAllForRewrap: async () => [defined(first), defined(second)],
     };
-    expect(
-      await vaultWith(bothRing, { providerKeys: partial }).rewrapAll(),
-    ).toEqual({ rewrapped: 2, skipped: 0, failed: [] });
+    expect(await vaultWith(bothRing, { providerKeys: partial }).rewrapAll()).toEqual({ rewrapped: 2, skipped: 0, failed: [] });
     expect(await rotator.rewrapAll()).toEqual({
       rewrapped: pairs.size - 2,
       skipped: 2,
@@ -264,28 +228,22 @@ describe.each(TEST_DIALECTS)('master key rotation on %s', (dialect) => {
     // An instance still on the old key replaces the key just as the rotator is about to write its wrapping.
     const lateAdmin = vaultWith(oldRing);
     let replaced = false;
-    const racing = countingRepository(
-      repos.providerKeys,
-      async (method, args) => {
-        if (method === 'updateWrapping' && args[0] === targetId && !replaced) {
-          replaced = true;
-          await lateAdmin.storeProviderKey({
-            orgId: target.orgId,
-            provider: target.provider,
-            key: replacement,
-          });
-        }
-      },
-    );
+    const racing = countingRepository(repos.providerKeys, async (method, args) => {
+      if (method === 'updateWrapping' && args[0] === targetId && !replaced) {
+        replaced = true;
+        await lateAdmin.storeProviderKey({
+          orgId: target.orgId,
+          provider: target.provider,
+          key: replacement,
+        });
+      }
+    });
     const report = await vaultWith(bothRing, {
       providerKeys: racing.repository,
     }).rewrapAll();
     expect(replaced).toBe(true);
     expect(report).toEqual({ rewrapped: pairs.size, skipped: 0, failed: [] });
-    const stored = await repos.providerKeys.findByOrgAndProvider(
-      target.orgId,
-      target.provider,
-    );
+    const stored = await repos.providerKeys.findByOrgAndProvider(target.orgId, target.provider);
     expect(stored).toMatchObject({
       id: targetId,
       kekVersion: bothRing.currentVersion,
@@ -293,21 +251,14 @@ describe.each(TEST_DIALECTS)('master key rotation on %s', (dialect) => {
     const newOnly = vaultWith(createKeyring({ current: newKek }), {
       cacheSize: 0,
     });
-    expect(await newOnly.getProviderKey(target.orgId, target.provider)).toEqual(
-      { ok: true, key: replacement },
-    );
+    expect(await newOnly.getProviderKey(target.orgId, target.provider)).toEqual({ ok: true, key: replacement });
   });
 
   it('reports rows it cannot unwrap by id and reason, and re-wraps the rest', async () => {
     const pairs = await seedKeys(2);
     const [tamperedId, unknownId] = [...pairs.keys()].map((id) => defined(id));
     const victim = defined(pairs.get(defined(tamperedId)));
-    const tampered = defined(
-      await repos.providerKeys.findByOrgAndProvider(
-        victim.orgId,
-        victim.provider,
-      ),
-    );
+    const tampered = defined(await repos.providerKeys.findByOrgAndProvider(victim.orgId, victim.provider));
     await test.database.db
       .updateTable('provider_keys')
       .set({ wrapped_dek: flipBase64(tampered.wrappedDek) })

@@ -1,24 +1,9 @@
-import {
-  createRepositories,
-  type ChangeFeed,
-  type Repositories,
-} from '@navplane/storage';
-import {
-  createTestDatabase,
-  TEST_DIALECTS,
-  type TestDatabase,
-} from '@navplane/storage/testing';
+import { createRepositories, type ChangeFeed, type Repositories } from '@navplane/storage';
+import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from '@navplane/storage/testing';
 import { createKeyring, type Keyring } from '../keyring/keyring';
 import { createVault } from './vault';
 import type { Vault } from './vault.types';
-import {
-  defined,
-  FeedPool,
-  flipBase64,
-  masterKey,
-  plaintextKey,
-  seedOrg,
-} from './vault.fixture';
+import { defined, FeedPool, flipBase64, masterKey, plaintextKey, seedOrg } from './vault.fixture';
 
 /** The columns a test may overwrite in a provider_keys row. */
 interface RowPatch {
@@ -33,9 +18,7 @@ interface RowPatch {
 }
 
 /** Every sealed column of a row (what an attacker with write access to the table would copy). */
-const sealedColumnsOf = (
-  row: Required<Omit<RowPatch, 'org_id'>>,
-): RowPatch => ({
+const sealedColumnsOf = (row: Required<Omit<RowPatch, 'org_id'>>): RowPatch => ({
   ciphertext: row.ciphertext,
   iv: row.iv,
   auth_tag: row.auth_tag,
@@ -95,28 +78,12 @@ describe.each(TEST_DIALECTS)('vault integrity on %s', (dialect) => {
     return { orgId, key, id: summary.id };
   }
 
-  const rowOf = (id: string) =>
-    test.database.db
-      .selectFrom('provider_keys')
-      .selectAll()
-      .where('id', '=', id)
-      .executeTakeFirstOrThrow();
+  const rowOf = (id: string) => test.database.db.selectFrom('provider_keys').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
   const setColumns = (id: string, values: RowPatch) =>
-    test.database.db
-      .updateTable('provider_keys')
-      .set(values)
-      .where('id', '=', id)
-      .execute();
+    test.database.db.updateTable('provider_keys').set(values).where('id', '=', id).execute();
 
-  it.each([
-    'ciphertext',
-    'iv',
-    'auth_tag',
-    'wrapped_dek',
-    'dek_iv',
-    'dek_auth_tag',
-  ] as const)(
+  it.each(['ciphertext', 'iv', 'auth_tag', 'wrapped_dek', 'dek_iv', 'dek_auth_tag'] as const)(
     "a flipped bit in %s makes the key 'undecryptable'",
     async (column) => {
       const { orgId, id } = await storedPair();
@@ -129,27 +96,22 @@ describe.each(TEST_DIALECTS)('vault integrity on %s', (dialect) => {
     },
   );
 
-  it.each(['ciphertext', 'auth_tag'] as const)(
-    "a truncated %s makes the key 'undecryptable'",
-    async (column) => {
-      const { orgId, id } = await storedPair();
-      const row = await rowOf(id);
-      const bytes = Buffer.from(row[column], 'base64');
-      await setColumns(id, {
-        [column]: bytes.subarray(0, bytes.length - 4).toString('base64'),
-      });
-      expect(await freshVault().getProviderKey(orgId, 'openai')).toEqual({
-        ok: false,
-        reason: 'undecryptable',
-      });
-    },
-  );
+  it.each(['ciphertext', 'auth_tag'] as const)("a truncated %s makes the key 'undecryptable'", async (column) => {
+    const { orgId, id } = await storedPair();
+    const row = await rowOf(id);
+    const bytes = Buffer.from(row[column], 'base64');
+    await setColumns(id, {
+      [column]: bytes.subarray(0, bytes.length - 4).toString('base64'),
+    });
+    expect(await freshVault().getProviderKey(orgId, 'openai')).toEqual({
+      ok: false,
+      reason: 'undecryptable',
+    });
+  });
 
   it("a kek_version switched to the other held master key, or to an unknown one, is 'undecryptable'", async () => {
     const { orgId, id } = await storedPair();
-    const other = defined(
-      keyring.versions.find((version) => version !== keyring.currentVersion),
-    );
+    const other = defined(keyring.versions.find((version) => version !== keyring.currentVersion));
     await setColumns(id, { kek_version: other });
     expect(await freshVault().getProviderKey(orgId, 'openai')).toEqual({
       ok: false,
@@ -180,9 +142,7 @@ describe.each(TEST_DIALECTS)('vault integrity on %s', (dialect) => {
       iv: source.iv,
       auth_tag: source.auth_tag,
     });
-    expect(
-      await freshVault().getProviderKey(attackerRow.orgId, 'openai'),
-    ).toEqual({ ok: false, reason: 'undecryptable' });
+    expect(await freshVault().getProviderKey(attackerRow.orgId, 'openai')).toEqual({ ok: false, reason: 'undecryptable' });
 
     // The victim is unharmed.
     expect(await freshVault().getProviderKey(victim.orgId, 'openai')).toEqual({
@@ -229,11 +189,7 @@ describe.each(TEST_DIALECTS)('vault integrity on %s', (dialect) => {
 
   it("a row relabelled to another provider (provider rewritten) is 'undecryptable' there", async () => {
     const { orgId, id } = await storedPair('openai');
-    await test.database.db
-      .updateTable('provider_keys')
-      .set({ provider: 'anthropic' })
-      .where('id', '=', id)
-      .execute();
+    await test.database.db.updateTable('provider_keys').set({ provider: 'anthropic' }).where('id', '=', id).execute();
     expect(await freshVault().getProviderKey(orgId, 'anthropic')).toEqual({
       ok: false,
       reason: 'undecryptable',

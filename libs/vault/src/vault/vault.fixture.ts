@@ -17,17 +17,13 @@ export function defined<T>(value: T | undefined, what = 'value'): T {
 }
 
 /** A random provider-key-like secret with a recognisable prefix. */
-export const plaintextKey = (prefix = 'sk-test'): string =>
-  `${prefix}-${randomBytes(24).toString('hex')}`;
+export const plaintextKey = (prefix = 'sk-test'): string => `${prefix}-${randomBytes(24).toString('hex')}`;
 
 /** A fresh random 32-byte master key. */
 export const masterKey = (): Buffer => randomBytes(32);
 
 /** Creates an org (provider keys reference orgs) and returns its id. */
-export async function seedOrg(
-  repositories: Repositories,
-  name = 'Acme',
-): Promise<string> {
+export async function seedOrg(repositories: Repositories, name = 'Acme'): Promise<string> {
   const org = await repositories.orgs.create({
     id: newId('org'),
     name,
@@ -42,10 +38,7 @@ export type CallCounts = Record<keyof ProviderKeysRepository, number>;
 /** Wraps a repository so a test can count its queries (and optionally run `before` ahead of each call). */
 export function countingRepository(
   inner: ProviderKeysRepository,
-  before?: (
-    method: keyof ProviderKeysRepository,
-    args: unknown[],
-  ) => Promise<void> | void,
+  before?: (method: keyof ProviderKeysRepository, args: unknown[]) => Promise<void> | void,
 ): { repository: ProviderKeysRepository; calls: CallCounts } {
   const calls: CallCounts = {
     upsert: 0,
@@ -93,43 +86,27 @@ export class FeedPool {
 }
 
 /** Resolves when `feed` delivers a `provider_key.changed` event for `orgId` (e.g. another instance's write). */
-export function nextProviderKeyChange(
-  feed: ChangeFeed,
-  orgId: string,
-  timeoutMs = 3000,
-): Promise<void> {
+export function nextProviderKeyChange(feed: ChangeFeed, orgId: string, timeoutMs = 3000): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       unsubscribe();
-      reject(
-        new Error(
-          `no provider_key.changed for ${orgId} within ${timeoutMs} ms`,
-        ),
-      );
+      reject(new Error(`no provider_key.changed for ${orgId} within ${timeoutMs} ms`));
     }, timeoutMs);
-    const unsubscribe = feed.subscribe(
-      CHANGE_TOPICS.providerKeyChanged,
-      (payload) => {
-        if (payload['orgId'] !== orgId) return;
-        clearTimeout(timer);
-        unsubscribe();
-        resolve();
-      },
-    );
+    const unsubscribe = feed.subscribe(CHANGE_TOPICS.providerKeyChanged, (payload) => {
+      if (payload['orgId'] !== orgId) return;
+      clearTimeout(timer);
+      unsubscribe();
+      resolve();
+    });
   });
 }
 
 /** Polls `probe` until it returns true; resolves with the elapsed ms, or rejects after `timeoutMs`. */
-export async function waitUntil(
-  probe: () => Promise<boolean>,
-  timeoutMs: number,
-  everyMs = 10,
-): Promise<number> {
+export async function waitUntil(probe: () => Promise<boolean>, timeoutMs: number, everyMs = 10): Promise<number> {
   const started = Date.now();
   for (;;) {
     if (await probe()) return Date.now() - started;
-    if (Date.now() - started > timeoutMs)
-      throw new Error(`condition not met within ${timeoutMs} ms`);
+    if (Date.now() - started > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }

@@ -11,24 +11,11 @@ import {
   type ProviderKeysRepository,
   type Repositories,
 } from '@navplane/storage';
-import {
-  createTestDatabase,
-  TEST_DIALECTS,
-  type TestDatabase,
-} from '@navplane/storage/testing';
+import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from '@navplane/storage/testing';
 import { createKeyring, type Keyring } from '../keyring/keyring';
 import { createVault } from './vault';
 import type { Vault, VaultOptions } from './vault.types';
-import {
-  countingRepository,
-  defined,
-  FeedPool,
-  masterKey,
-  nextProviderKeyChange,
-  plaintextKey,
-  seedOrg,
-  waitUntil,
-} from './vault.fixture';
+import { countingRepository, defined, FeedPool, masterKey, nextProviderKeyChange, plaintextKey, seedOrg, waitUntil } from './vault.fixture';
 
 describe.each(TEST_DIALECTS)('vault on %s', (dialect) => {
   let test: TestDatabase;
@@ -136,10 +123,7 @@ describe.each(TEST_DIALECTS)('vault on %s', (dialect) => {
     const vault = vaultOn();
     const orgId = await seedOrg(repos);
     const published: JsonObject[] = [];
-    const unsubscribe = feed.subscribe(
-      CHANGE_TOPICS.providerKeyChanged,
-      (payload) => published.push(payload),
-    );
+    const unsubscribe = feed.subscribe(CHANGE_TOPICS.providerKeyChanged, (payload) => published.push(payload));
     const key = plaintextKey();
     await vault.storeProviderKey({ orgId, provider: 'openai', key });
     expect((await vault.getProviderKey(orgId, 'openai')).ok).toBe(true);
@@ -168,9 +152,7 @@ describe.each(TEST_DIALECTS)('vault on %s', (dialect) => {
       ok: true,
       key,
     });
-    expect(counted.calls.findByOrgAndProvider).toBe(
-      queriesAfterStore.findByOrgAndProvider + 1,
-    );
+    expect(counted.calls.findByOrgAndProvider).toBe(queriesAfterStore.findByOrgAndProvider + 1);
     const before = { ...counted.calls };
     for (let i = 0; i < 100; i += 1)
       expect(await vault.getProviderKey(orgId, 'openai')).toEqual({
@@ -267,20 +249,14 @@ describe.each(TEST_DIALECTS)('vault on %s', (dialect) => {
     });
     const key = plaintextKey('sk-ant');
     await writer.storeProviderKey({ orgId, provider: 'anthropic', key });
-    await waitUntil(
-      async () => (await reader.getProviderKey(orgId, 'anthropic')).ok,
-      1000,
-    );
+    await waitUntil(async () => (await reader.getProviderKey(orgId, 'anthropic')).ok, 1000);
     expect(await reader.getProviderKey(orgId, 'anthropic')).toEqual({
       ok: true,
       key,
     });
 
     await writer.deleteProviderKey(orgId, 'anthropic');
-    await waitUntil(
-      async () => !(await reader.getProviderKey(orgId, 'anthropic')).ok,
-      1000,
-    );
+    await waitUntil(async () => !(await reader.getProviderKey(orgId, 'anthropic')).ok, 1000);
     expect(await reader.getProviderKey(orgId, 'anthropic')).toEqual({
       ok: false,
       reason: 'missing',
@@ -316,10 +292,7 @@ describe.each(TEST_DIALECTS)('vault on %s', (dialect) => {
     const slowReads: ProviderKeysRepository = {
       ...repos.providerKeys,
       async findByOrgAndProvider(orgId, provider) {
-        const row = await repos.providerKeys.findByOrgAndProvider(
-          orgId,
-          provider,
-        );
+        const row = await repos.providerKeys.findByOrgAndProvider(orgId, provider);
         if (hold) await gate;
         return row;
       },
@@ -353,12 +326,8 @@ describe.each(TEST_DIALECTS)('vault on %s', (dialect) => {
     const key = plaintextKey();
     await vault.storeProviderKey({ orgId, provider: 'openai', key });
     const reads = counted.calls.findByOrgAndProvider;
-    const lookups = await Promise.all(
-      Array.from({ length: 20 }, () => vault.getProviderKey(orgId, 'openai')),
-    );
-    expect(lookups.every((lookup) => lookup.ok && lookup.key === key)).toBe(
-      true,
-    );
+    const lookups = await Promise.all(Array.from({ length: 20 }, () => vault.getProviderKey(orgId, 'openai')));
+    expect(lookups.every((lookup) => lookup.ok && lookup.key === key)).toBe(true);
     expect(counted.calls.findByOrgAndProvider).toBe(reads + 1);
   });
 
@@ -429,9 +398,7 @@ describe.each(TEST_DIALECTS)('vault on %s', (dialect) => {
         (e: unknown) => e,
       );
       expect(isAppError(error) && error.code === 'invalid_request').toBe(true);
-      expect(`${String(error)} ${JSON.stringify(error)}`).not.toContain(
-        input.key,
-      );
+      expect(`${String(error)} ${JSON.stringify(error)}`).not.toContain(input.key);
     }
     expect(await vault.getProviderKey('org|x', 'openai')).toEqual({
       ok: false,
@@ -448,12 +415,7 @@ describe.each(TEST_DIALECTS)('vault on %s', (dialect) => {
     await vault.storeProviderKey({ orgId, provider: 'openai', key });
     const lookup = await vault.getProviderKey(orgId, 'openai');
     expect(lookup.ok && lookup.key).toBe(key);
-    const printed = [
-      inspect(lookup),
-      JSON.stringify(lookup),
-      inspect(vault, { depth: 10, showHidden: true }),
-      JSON.stringify(vault),
-    ];
+    const printed = [inspect(lookup), JSON.stringify(lookup), inspect(vault, { depth: 10, showHidden: true }), JSON.stringify(vault)];
     for (const text of printed) {
       expect(text).not.toContain(key);
       expect(text).not.toContain(secret.toString('base64'));
@@ -517,9 +479,7 @@ describe.each(TEST_DIALECTS)('vault on %s', (dialect) => {
         unlocked: true,
         storedKeys: { ok: true, unknownKekVersion: 2 },
       });
-      expect(status.problems).toEqual([
-        expect.stringContaining('NAVPLANE_MASTER_KEY_PREVIOUS'),
-      ]);
+      expect(status.problems).toEqual([expect.stringContaining('NAVPLANE_MASTER_KEY_PREVIOUS')]);
       expect(JSON.stringify(status)).not.toContain(newKey.toString('base64'));
     } finally {
       await own.drop();

@@ -21,25 +21,18 @@ import type { StoreProviderKeyInput, Vault, VaultOptions } from './vault.types';
 // first insert can make it differ once, and then the secret is sealed again for the winning id.
 const MAX_STORE_ATTEMPTS = 3;
 
-const toError = (value: unknown): Error =>
-  value instanceof Error ? value : new Error(String(value));
+const toError = (value: unknown): Error => (value instanceof Error ? value : new Error(String(value)));
 
 function validatedOptions(options: VaultOptions) {
   const cacheSize = options.cacheSize ?? 1000;
   const cacheTtlMs = options.cacheTtlMs ?? 300_000;
   const missCacheTtlMs = options.missCacheTtlMs ?? 5_000;
-  if (!Number.isInteger(cacheSize) || cacheSize < 0)
-    throw new Error(
-      `Vault cacheSize must be an integer >= 0, got ${cacheSize}`,
-    );
+  if (!Number.isInteger(cacheSize) || cacheSize < 0) throw new Error(`Vault cacheSize must be an integer >= 0, got ${cacheSize}`);
   for (const [name, value] of [
     ['cacheTtlMs', cacheTtlMs],
     ['missCacheTtlMs', missCacheTtlMs],
   ] as const) {
-    if (!(value >= 0))
-      throw new Error(
-        `Vault ${name} must be a number of milliseconds >= 0, got ${value}`,
-      );
+    if (!(value >= 0)) throw new Error(`Vault ${name} must be a number of milliseconds >= 0, got ${value}`);
   }
   return { cacheSize, cacheTtlMs, missCacheTtlMs };
 }
@@ -59,18 +52,12 @@ export function createVault(options: VaultOptions): Vault {
     changeFeed.subscribe(CHANGE_TOPICS.providerKeyChanged, (payload) => {
       const { orgId, provider } = payload;
       if (typeof orgId !== 'string') return cache.clear(); // a malformed event: safer to forget everything
-      cache.invalidate(
-        orgId,
-        typeof provider === 'string' ? provider : undefined,
-      );
+      cache.invalidate(orgId, typeof provider === 'string' ? provider : undefined);
     }),
     changeFeed.subscribe(CHANGE_FEED_RESYNC_TOPIC, () => cache.clear()),
   ];
 
-  async function publishChanged(
-    orgId: string,
-    provider: string,
-  ): Promise<void> {
+  async function publishChanged(orgId: string, provider: string): Promise<void> {
     // Publishing delivers to this process's subscribers first, but evict here too in case it rejects.
     cache.invalidate(orgId, provider);
     await changeFeed.publish(CHANGE_TOPICS.providerKeyChanged, {
@@ -89,24 +76,15 @@ export function createVault(options: VaultOptions): Vault {
     }
     if (stored === undefined) return { lookup: MISSING, ttlMs: missCacheTtlMs };
     // The context is what the caller asked for, not what the row claims: a row moved or copied fails the AAD.
-    const opened = openSecret(
-      keyring,
-      { orgId, provider, rowId: stored.id },
-      stored,
-    );
-    return opened.ok
-      ? { lookup: found(opened.value), ttlMs: cacheTtlMs }
-      : { lookup: UNDECRYPTABLE, ttlMs: missCacheTtlMs };
+    const opened = openSecret(keyring, { orgId, provider, rowId: stored.id }, stored);
+    return opened.ok ? { lookup: found(opened.value), ttlMs: cacheTtlMs } : { lookup: UNDECRYPTABLE, ttlMs: missCacheTtlMs };
   }
 
-  async function store(
-    input: StoreProviderKeyInput,
-  ): Promise<ProviderKeySummary> {
+  async function store(input: StoreProviderKeyInput): Promise<ProviderKeySummary> {
     assertStorable(input);
     const { orgId, provider, key } = input;
     const existing = await providerKeys.findByOrgAndProvider(orgId, provider);
-    let rowId =
-      existing?.id ?? input.rowId ?? newId('providerKey', clock.nowMs());
+    let rowId = existing?.id ?? input.rowId ?? newId('providerKey', clock.nowMs());
     for (let attempt = 1; ; attempt += 1) {
       const sealed = sealSecret(keyring, { orgId, provider, rowId }, key);
       const summary = await providerKeys.upsert({
@@ -124,11 +102,7 @@ export function createVault(options: VaultOptions): Vault {
       }
       if (attempt >= MAX_STORE_ATTEMPTS) {
         await publishChanged(orgId, provider);
-        throw new AppError(
-          'conflict',
-          'The provider key was replaced concurrently; store it again',
-          { retryable: true },
-        );
+        throw new AppError('conflict', 'The provider key was replaced concurrently; store it again', { retryable: true });
       }
       rowId = summary.id;
     }
@@ -172,8 +146,7 @@ export function createVault(options: VaultOptions): Vault {
     },
     getProviderKey(orgId, provider) {
       // Nothing with such names can have been stored (and they could not be bound into an AAD).
-      if (!isAadComponent(orgId) || !isProviderName(provider))
-        return Promise.resolve(MISSING);
+      if (!isAadComponent(orgId) || !isProviderName(provider)) return Promise.resolve(MISSING);
       return cache
         .get(orgId, provider, () => load(orgId, provider))
         .catch((error: unknown) => {
@@ -182,8 +155,7 @@ export function createVault(options: VaultOptions): Vault {
         });
     },
     verifyUnlocked: () => vaultStatus(keyring, providerKeys, onError),
-    rewrapAll: (rewrapOptions) =>
-      rewrapAll({ keyring, providerKeys, publishChanged }, rewrapOptions),
+    rewrapAll: (rewrapOptions) => rewrapAll({ keyring, providerKeys, publishChanged }, rewrapOptions),
     close() {
       for (const unsubscribe of unsubscribes.splice(0)) unsubscribe();
       cache.clear();

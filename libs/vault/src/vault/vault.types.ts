@@ -1,9 +1,5 @@
 import type { Clock } from '@navplane/core';
-import type {
-  ChangeFeed,
-  ProviderKeySummary,
-  ProviderKeysRepository,
-} from '@navplane/storage';
+import type { ChangeFeed, ProviderKeySummary, ProviderKeysRepository } from '@navplane/storage';
 import type { Keyring } from '../keyring/keyring';
 
 /** What the vault needs to build. */
