@@ -68,7 +68,12 @@ export type UpstreamBody =
       readonly bytes: Buffer;
       /** The Content-Encoding the bytes are in (undefined: none). */ readonly encoding: string | undefined;
     }
-  | { readonly kind: 'stream'; readonly length: number | undefined };
+  | {
+      readonly kind: 'stream';
+      readonly length: number | undefined;
+      /** Sees every chunk as it is sent upstream (body capture's bounded copy). */
+      readonly observe?: (chunk: Buffer) => void;
+    };
 
 /** After `readBodyWhenNeeded`: what goes upstream, and what the adapter made of the body when it had to read it. */
 export interface Ready extends WithPolicy {

@@ -19,6 +19,7 @@ export {
   DEFAULT_INLINE_MAX_BYTES,
   DEFAULT_MAX_QUEUED,
   DEFAULT_REDACTOR_CACHE_SIZE,
+  DEFAULT_REDACTION_NICE_INCREMENT,
   type PoolEvaluationOptions,
   type RedactionPool,
   type RedactionPoolOptions,

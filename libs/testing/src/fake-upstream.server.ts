@@ -18,7 +18,10 @@ function toRecord(req: IncomingMessage, body: Buffer, receivedAt: number): Recor
   const url = req.url ?? '/';
   const mark = url.indexOf('?');
   const path = mark === -1 ? url : url.slice(0, mark);
-  const text = body.toString('utf8');
+  // The body is decoded and parsed when first asked for: a benchmark, or a test sending megabytes, pays nothing
+  // for a request nobody looks into.
+  let text: string | undefined;
+  let json: { value: unknown } | undefined;
   return {
     method: req.method ?? 'GET',
     path,
@@ -27,8 +30,14 @@ function toRecord(req: IncomingMessage, body: Buffer, receivedAt: number): Recor
     headers: req.headers,
     rawHeaders: req.rawHeaders,
     body,
-    text,
-    json: parseJson(text),
+    get text() {
+      text ??= body.toString('utf8');
+      return text;
+    },
+    get json() {
+      json ??= { value: parseJson(this.text) };
+      return json.value;
+    },
     receivedAt,
     provider: detectProvider(path, req.headers),
     clientAborted: false,

@@ -1,9 +1,8 @@
-import { newId, toIso } from '@navplane/core';
+import { newId, threadNiceValues, toIso } from '@navplane/core';
 import { createRepositories, migrateToLatest, openDatabase, type NewTrace } from '@navplane/storage';
 import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from '@navplane/storage/testing';
 import { sql } from 'kysely';
 import { createBatchingTraceWriter } from './batching-trace-writer';
-import { threadNiceValues } from './thread-nice.fixture';
 import { DEFAULT_WORKER_NICE_INCREMENT, openTraceStorage, TRACE_WRITER_APPLICATION_NAME } from './trace-storage';
 
 jest.setTimeout(30_000);

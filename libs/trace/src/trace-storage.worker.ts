@@ -3,7 +3,7 @@
 // synchronous waits for a lock — never run on the event loop that serves requests.
 import { parentPort, workerData } from 'node:worker_threads';
 import { createTraceForksRepository, createTracesRepository, openDatabase } from '@navplane/storage';
-import { lowerThreadPriority } from './thread-priority';
+import { lowerThreadPriority } from '@navplane/core';
 import type { TraceStorageRequest, TraceStorageResponse, TraceStorageWorkerData } from './trace-storage-protocol';
 
 const port = parentPort;

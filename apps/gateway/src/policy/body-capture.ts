@@ -104,22 +104,14 @@ export class BodyCapture {
   }
 
   /**
-   * Keeps a copy of a request body that streams straight through: the tap is attached when http-proxy pipes the
-   * request upstream, so both see every chunk and nothing waits for the copy.
+   * Keeps a copy of a request body that streams straight through: returns the observer the forwarding step attaches
+   * to the request when it starts sending it upstream, so both see every chunk and nothing waits for the copy.
    */
-  tapRequest(req: IncomingMessage): void {
+  streamedRequest(req: IncomingMessage): (chunk: Buffer) => void {
     const [source, onData] = boundedCopy(req.headers, this.limits.redactBytes);
     source.finished = () => req.complete;
     this.#request = source;
-    const pipe = req.pipe;
-    req.pipe = function pipeWithCapture<T extends NodeJS.WritableStream>(
-      this: IncomingMessage,
-      destination: T,
-      options?: { end?: boolean },
-    ): T {
-      req.on('data', onData);
-      return pipe.call(this, destination, options) as T;
-    } as typeof req.pipe;
+    return onData;
   }
 
   /** Starts capturing the upstream response; returns the observer to call with each chunk the client is sent. */

@@ -231,6 +231,7 @@ function dispatchBody(body: UpstreamBody, req: IncomingMessage): Buffer | Readab
   // undici destroys the stream it was given when the upstream fails; a stream of our own keeps the client's
   // connection alive long enough to be told why (502/504 instead of a reset).
   const relay = new PassThrough();
+  if (body.observe !== undefined) req.on('data', body.observe); // attached with the pipe: both see every chunk
   req.pipe(relay);
   return relay;
 }

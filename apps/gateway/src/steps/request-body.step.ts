@@ -142,8 +142,8 @@ export function readBodyWhenNeeded({ maxBodyBytes, policyLimits }: RequestBodyOp
         context.policy.capture?.requestRead(buffered, req.headers);
         return { body: { kind: 'bytes', bytes: buffered, encoding: req.headers['content-encoding'] } };
       }
-      context.policy.capture?.tapRequest(req);
-      return { body: { kind: 'stream', length } };
+      const observe = context.policy.capture?.streamedRequest(req);
+      return { body: observe === undefined ? { kind: 'stream', length } : { kind: 'stream', length, observe } };
     },
   };
 }

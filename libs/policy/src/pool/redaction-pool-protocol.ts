@@ -9,6 +9,8 @@ import type { PolicyEvaluationFailure } from '../policy-evaluation-error';
 export interface RedactionWorkerData {
   /** Redactors the worker keeps built, per (salt, detectors, decode bounds). */
   redactorCacheSize: number;
+  /** Nice levels the worker thread lowers itself by (0 = none). */
+  niceIncrement: number;
 }
 
 /** One job: the org's redactor inputs and a body to evaluate. */

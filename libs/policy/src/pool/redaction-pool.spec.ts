@@ -2,12 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { gzipSync } from 'node:zlib';
+import { threadNiceValues } from '@navplane/core';
 import { evaluateBody, type BodyEvaluation, type BodyInput } from '../body/evaluate-body';
 import { isPolicyEvaluationError, type PolicyEvaluationError } from '../policy-evaluation-error';
 import { createRedactor, type Redactor } from '../redactor';
 import {
   createRedactionPool,
   createRedactionPoolWith,
+  DEFAULT_REDACTION_NICE_INCREMENT,
   DEFAULT_INLINE_MAX_BYTES,
   type RedactionPool,
   type RedactionPoolOptions,
@@ -138,6 +140,18 @@ describe('createRedactionPool', () => {
     const broken = { bytes: Buffer.from(`${text.slice(0, -1)},}`), kind: 'json' as const };
     expect((await failure(Promise.resolve().then(() => evaluateBody(redactor, broken, within(30_000))))).reason).toBe('unparseable');
     expect((await failure(pool.evaluate(redactor, broken, within(30_000)))).reason).toBe('unparseable');
+  });
+
+  (process.platform === 'linux' ? it : it.skip)('runs its workers below the event loop’s CPU priority (nice +10 by default)', async () => {
+    const before = threadNiceValues();
+    const base = before.get(process.pid) as number;
+    expect(base + DEFAULT_REDACTION_NICE_INCREMENT).toBeLessThanOrEqual(19); // room to see the change
+    const pool = createRedactionPool({ size: 2 });
+    pools.push(pool);
+    await pool.ready();
+    const started = [...threadNiceValues()].filter(([tid]) => !before.has(tid)).map(([, nice]) => nice);
+    expect(started.filter((nice) => nice === base + DEFAULT_REDACTION_NICE_INCREMENT)).toHaveLength(2);
+    expect(threadNiceValues().get(process.pid)).toBe(base);
   });
 
   it('keeps bodies up to inlineMaxBytes (decoded) on the caller’s thread, and sends larger ones to a worker', async () => {

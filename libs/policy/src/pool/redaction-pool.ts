@@ -20,6 +20,8 @@ export const DEFAULT_MAX_QUEUED = 256;
 export const DEFAULT_HANG_GRACE_MS = 250;
 /** Default RedactionPoolOptions.redactorCacheSize. */
 export const DEFAULT_REDACTOR_CACHE_SIZE = 16;
+/** Default RedactionPoolOptions.niceIncrement: workers run below the event loop, which serves every tenant. */
+export const DEFAULT_REDACTION_NICE_INCREMENT = 10;
 /** Wait before starting a worker again after one failed to start (a broken build must not spin). */
 const RESTART_DELAY_MS = 1000;
 
@@ -43,6 +45,11 @@ export interface RedactionPoolOptions {
   hangGraceMs?: number;
   /** Redactors each worker keeps built, per (salt, detectors, decode bounds) (default 16). */
   redactorCacheSize?: number;
+  /**
+   * Nice levels each worker thread lowers itself by (Linux; default 10, 0 = none): when the CPU is short, the event
+   * loop that serves every tenant is scheduled before one tenant's redaction.
+   */
+  niceIncrement?: number;
 }
 
 /** What RedactionPool.evaluate needs: BodyEvaluationOptions with a deadline (it also bounds the queue wait). */
@@ -141,6 +148,7 @@ export function createRedactionPoolWith(options: RedactionPoolOptions, start: Re
   const hangGraceMs = positiveInteger('hangGraceMs', options.hangGraceMs, DEFAULT_HANG_GRACE_MS, 0);
   const data: RedactionWorkerData = {
     redactorCacheSize: positiveInteger('redactorCacheSize', options.redactorCacheSize, DEFAULT_REDACTOR_CACHE_SIZE),
+    niceIncrement: positiveInteger('niceIncrement', options.niceIncrement, DEFAULT_REDACTION_NICE_INCREMENT, 0),
   };
   // No heap limit of their own (resourceLimits): V8 can abort the whole process, not just the worker, when a
   // worker reaches one (seen on Node 24 with a 128 MiB limit); a worker's heap is bounded like the main thread's.

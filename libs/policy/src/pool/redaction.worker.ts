@@ -2,6 +2,7 @@
 // redactor from its inputs (cached) and decodes and evaluates bodies, so that work on large, client-controlled
 // bodies never runs on the event loop that serves every tenant (docs/policy.md).
 import { parentPort, workerData } from 'node:worker_threads';
+import { lowerThreadPriority } from '@navplane/core';
 import { evaluateBody } from '../body/evaluate-body';
 import { isPolicyEvaluationError } from '../policy-evaluation-error';
 import { createRedactorCache } from './redactor-cache';
@@ -11,6 +12,7 @@ const port = parentPort;
 if (port === null) throw new Error('redaction.worker must run in a worker thread');
 const data = workerData as RedactionWorkerData;
 const redactors = createRedactorCache(data.redactorCacheSize);
+lowerThreadPriority(data.niceIncrement);
 
 function handle(request: RedactionRequest): RedactionResponse {
   try {

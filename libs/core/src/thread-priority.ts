@@ -1,4 +1,4 @@
-import { readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 
 /**
@@ -18,4 +18,20 @@ export function lowerThreadPriority(increment: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The nice value of each thread of this process, by thread id (Linux /proc: field 19 of a task's `stat`); empty
+ * elsewhere. Shows which threads run below the event loop's priority (the trace writer, the redaction workers).
+ */
+export function threadNiceValues(): Map<number, number> {
+  const values = new Map<number, number>();
+  if (process.platform !== 'linux') return values;
+  for (const tid of readdirSync('/proc/self/task')) {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    // After "pid (comm) ": the comm may hold spaces and parentheses, so split after its last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    values.set(Number(tid), Number(fields[16]));
+  }
+  return values;
 }

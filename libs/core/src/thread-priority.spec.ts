@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
-import { threadNiceValues } from './thread-nice.fixture';
-import { lowerThreadPriority } from './thread-priority';
+
+import { lowerThreadPriority, threadNiceValues } from './thread-priority';
 
 const linux = process.platform === 'linux';
 
