@@ -4,36 +4,13 @@
 // event-loop time each costs (this thread's CPU per body, process.threadCpuUsage) and the latency each adds.
 import { randomBytes } from 'node:crypto';
 import { createRedactionPool, createRedactor, evaluateBody, type BodyInput } from '@navplane/policy';
+import { chatBody } from './chat-bodies';
 import { percentile } from './open-loop';
 
 /** Body sizes measured, bytes. */
 const SIZES = (process.env['BENCH_SIZES'] ?? '1024,2048,4096,8192,16384,32768,65536,262144,1048576').split(',').map(Number);
 /** Measured time per (size, body, path), ms: repeats until it is spent (at least 3, at most 500 runs). */
 const BUDGET_MS = Number(process.env['BENCH_BUDGET_MS'] ?? 400);
-
-const PROSE = [
-  'Can you summarise the attached meeting notes and list the action items with owners?',
-  'The customer wrote in about a delayed shipment; their order number is 58213 and it left the warehouse on Tuesday.',
-  'Rewrite the following paragraph in a friendlier tone, keeping it under 120 words.',
-  'Here is the draft of the quarterly update: revenue grew in every region and churn fell for the third quarter.',
-];
-const SENSITIVE = [
-  'Please reply to ana.souza@example.org and copy the account manager.',
-  'Call back on +44 20 7946 0958 after 3pm, or on (415) 555-0132 if it is urgent.',
-  `Our staging key is ${['sk', 'proj', 'Q7w'.repeat(14)].join('-')}; do not share it.`,
-];
-
-/** A chat request of about `bytes` bytes, one message in eight holding a value to redact. */
-function chatBody(bytes: number): Buffer {
-  const messages: Array<{ role: string; content: string }> = [];
-  let size = 40;
-  for (let i = 0; size < bytes; i += 1) {
-    const content = i % 8 === 3 ? (SENSITIVE[(i >> 3) % SENSITIVE.length] as string) : (PROSE[i % PROSE.length] as string);
-    messages.push({ role: i % 2 === 0 ? 'user' : 'assistant', content });
-    size += content.length + 32;
-  }
-  return Buffer.from(JSON.stringify({ model: 'gpt-4o-mini', messages }));
-}
 
 /** `{"input":"1 1 1 …"}` (every digit a phone/card/SSN candidate start) or `"a@a@…"` of `bytes` bytes. */
 function pathologicalBody(bytes: number, unit: '1 ' | 'a@'): Buffer {
@@ -71,7 +48,7 @@ async function main(): Promise<void> {
   try {
     for (const bytes of SIZES) {
       for (const [name, body] of [
-        ['chat', chatBody(bytes)],
+        ['chat', Buffer.from(chatBody(bytes))],
         ['"1 1 1"', pathologicalBody(bytes, '1 ')],
         ['"a@a@"', pathologicalBody(bytes, 'a@')],
       ] as const) {
