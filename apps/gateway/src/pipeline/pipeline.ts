@@ -53,6 +53,8 @@ export class Pipeline<Start extends object, Context extends Start> {
 
   /** Appends a step that needs at most what the context has so far. */
   then<Add extends object>(step: Step<Context, Add>): Pipeline<Start, Context & Add> {
+    // The list holds steps of different context types; `then`'s signature is what checks each against the context
+    // the earlier steps built, so the element type is erased here, once.
     return new Pipeline<Start, Context & Add>([...this.steps, step as unknown as AnyStep]);
   }
 
@@ -101,6 +103,7 @@ export class Pipeline<Start extends object, Context extends Start> {
         if (!apply(result, context, exchange)) return;
       }
       try {
+        // Every step ran and assigned its fields onto this object: it is the full context `then` typed.
         final(context as unknown as Context, exchange);
       } catch (error) {
         fail(error, context, exchange);
