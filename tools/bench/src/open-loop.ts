@@ -158,6 +158,16 @@ export async function openLoopCount(baseUrl: string, mix: readonly BenchRequest[
 }
 
 /** Options of openLoopSlices. */
+/** What one target answered in an open-loop measurement, and its latency percentiles (ms). */
+export interface OpenLoopFigures {
+  sent: number;
+  ok: number;
+  errors: number;
+  p50: number;
+  p90: number;
+  p99: number;
+}
+
 export interface SliceOptions {
   rate: number;
   /** Length of one slice, in s. */

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { countTraceRows, stop, type Started } from './bench-processes';
 import type { TracingFigures, TracingPercentile } from './check-targets';
 import { authHeaders, chatRequests, seedFeaturedGateway, startFeaturedGateway } from './gateway-under-test';
-import { openLoop, openLoopSlices, percentile, type OpenLoopResult } from './open-loop';
+import { openLoop, openLoopSlices, percentile, type OpenLoopFigures, type OpenLoopResult } from './open-loop';
 import type { BenchSettings } from './settings';
 
 const MODES = [
@@ -16,14 +16,8 @@ const MODES = [
   { id: 'off2', sink: 'none' },
 ] as const;
 
-export interface TracingModeResult {
+export interface TracingModeResult extends OpenLoopFigures {
   id: 'on' | 'off' | 'off2';
-  sent: number;
-  ok: number;
-  errors: number;
-  p50: number;
-  p90: number;
-  p99: number;
 }
 
 export interface TracingResult {

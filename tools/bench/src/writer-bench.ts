@@ -9,7 +9,7 @@ import type { NewTrace } from '@navplane/storage';
 import { createTestDatabase } from '@navplane/testing';
 import { createBatchingTraceWriter, openTraceStorage } from '@navplane/trace';
 import { countTraces, GATEWAY_START_NODE_ARGS, readyLine, ROOT, seedGateway, startProcess, stop, type Started } from './bench-processes';
-import { openLoop, openLoopSlices, percentile, type BenchRequest, type OpenLoopResult } from './open-loop';
+import { openLoop, openLoopSlices, percentile, type BenchRequest, type OpenLoopFigures, type OpenLoopResult } from './open-loop';
 
 const POSTGRES_SERVER = process.env['BENCH_POSTGRES_URL'] ?? process.env['NAVPLANE_TEST_POSTGRES_URL'];
 /** Traces written per writer measurement. */
@@ -187,15 +187,9 @@ async function measureRetention(dialect: Dialect): Promise<RetentionResult> {
   }
 }
 
-interface LatencyResult {
+interface LatencyResult extends OpenLoopFigures {
   dialect: Dialect;
   sink: 'db' | 'none';
-  sent: number;
-  ok: number;
-  errors: number;
-  p50: number;
-  p90: number;
-  p99: number;
   /** Tracing on: rows in the database, and requests answered (measured + warm-up); equal when nothing dropped. */
   tracesWritten: number | null;
   answered: number | null;
