@@ -168,6 +168,18 @@ export interface OpenLoopFigures {
   p99: number;
 }
 
+/** The figures of one open-loop measurement: its counts and the percentiles of its total times. */
+export function openLoopFigures(run: OpenLoopResult): OpenLoopFigures {
+  return {
+    sent: run.sent,
+    ok: run.ok,
+    errors: run.errors,
+    p50: percentile(run.total, 50),
+    p90: percentile(run.total, 90),
+    p99: percentile(run.total, 99),
+  };
+}
+
 export interface SliceOptions {
   rate: number;
   /** Length of one slice, in s. */

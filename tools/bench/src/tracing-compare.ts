@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { countTraceRows, stop, type Started } from './bench-processes';
 import type { TracingFigures, TracingPercentile } from './check-targets';
 import { authHeaders, chatRequests, seedFeaturedGateway, startFeaturedGateway } from './gateway-under-test';
-import { openLoop, openLoopSlices, percentile, type OpenLoopFigures, type OpenLoopResult } from './open-loop';
+import { openLoop, openLoopFigures, openLoopSlices, type OpenLoopFigures, type OpenLoopResult } from './open-loop';
 import type { BenchSettings } from './settings';
 
 const MODES = [
@@ -64,15 +64,7 @@ export async function measureTracing(upstreamUrl: string, dir: string, settings:
       slices,
       modes: MODES.map((mode, index) => {
         const run = measured[index] as OpenLoopResult;
-        return {
-          id: mode.id,
-          sent: run.sent,
-          ok: run.ok,
-          errors: run.errors,
-          p50: percentile(run.total, 50),
-          p90: percentile(run.total, 90),
-          p99: percentile(run.total, 99),
-        };
+        return { id: mode.id, ...openLoopFigures(run) };
       }),
       tracesWritten: (await countTraceRows(seeded.dbUrl)).traces,
       answeredByOn: (warmUps[0] as OpenLoopResult).sent + on.sent + (on.settled ?? 0),

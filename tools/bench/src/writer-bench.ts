@@ -9,7 +9,7 @@ import type { NewTrace } from '@navplane/storage';
 import { createTestDatabase } from '@navplane/testing';
 import { createBatchingTraceWriter, openTraceStorage } from '@navplane/trace';
 import { countTraces, GATEWAY_START_NODE_ARGS, readyLine, ROOT, seedGateway, startProcess, stop, type Started } from './bench-processes';
-import { openLoop, openLoopSlices, percentile, type BenchRequest, type OpenLoopFigures, type OpenLoopResult } from './open-loop';
+import { openLoop, openLoopFigures, openLoopSlices, type BenchRequest, type OpenLoopFigures, type OpenLoopResult } from './open-loop';
 
 const POSTGRES_SERVER = process.env['BENCH_POSTGRES_URL'] ?? process.env['NAVPLANE_TEST_POSTGRES_URL'];
 /** Traces written per writer measurement. */
@@ -255,12 +255,7 @@ async function measureLatency(dialect: Dialect, upstreamUrl: string): Promise<La
       return {
         dialect,
         sink,
-        sent: run.sent,
-        ok: run.ok,
-        errors: run.errors,
-        p50: percentile(run.total, 50),
-        p90: percentile(run.total, 90),
-        p99: percentile(run.total, 99),
+        ...openLoopFigures(run),
         tracesWritten: sink === 'db' ? written : null,
         answered: sink === 'db' ? sentTo(index) : null,
       };
