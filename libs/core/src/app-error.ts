@@ -13,6 +13,8 @@ export const ERROR_CODES = [
   'invalid_request',
   'route_not_found',
   'request_too_large',
+  'request_timeout',
+  'request_header_fields_too_large',
   'unsupported_media_type',
   'rate_limited',
   'upstream_unreachable',

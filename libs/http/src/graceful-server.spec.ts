@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { request as httpRequest } from 'node:http';
 import { listen } from './graceful-server';
 
@@ -47,5 +48,32 @@ describe('listen', () => {
     await expect(running.close(150)).resolves.toEqual({ forced: 1 });
     expect(Date.now() - started).toBeLessThan(2000);
     expect(await pending).toMatchObject({ code: 'ECONNRESET' });
+  });
+});
+
+describe('client errors', () => {
+  it('answers malformed HTTP and oversized headers with the JSON error envelope, then closes', async () => {
+    const running = await listen((_req, res) => res.end('ok'), { port: 0 });
+    try {
+      const send = (raw: string) =>
+        new Promise<string>((resolve) => {
+          const socket = connect(running.port, '127.0.0.1', () => socket.end(raw));
+          let text = '';
+          socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+          socket.on('close', () => resolve(text));
+          socket.on('error', () => undefined);
+        });
+      const bad = await send('GET / HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n');
+      expect(bad).toMatch(/^HTTP\/1\.1 400 /);
+      expect(bad.toLowerCase()).toContain('connection: close');
+      expect(JSON.parse(bad.slice(bad.indexOf('\r\n\r\n') + 4))).toEqual({
+        error: { message: expect.any(String), type: 'invalid_request_error', code: 'invalid_request' },
+      });
+      const big = await send(`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+      expect(big).toMatch(/^HTTP\/1\.1 431 /);
+      expect(JSON.parse(big.slice(big.indexOf('\r\n\r\n') + 4))).toMatchObject({ error: { code: 'request_header_fields_too_large' } });
+    } finally {
+      await running.close(100);
+    }
   });
 });

@@ -1,4 +1,7 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { AppError } from '@navplane/core';
+import { toErrorResponse } from './error-response';
 import type { AddressInfo } from 'node:net';
 
 /** A listening HTTP server that can be closed gracefully. */
@@ -44,6 +47,7 @@ export async function listen(handler: RequestListener, options: ListenOptions = 
   server.requestTimeout = requestTimeoutMs;
   // Headers must arrive first: at most the request bound, and past the keep-alive time an idle socket races with.
   server.headersTimeout = Math.min(requestTimeoutMs, keepAliveTimeoutMs + 1_000);
+  server.on('clientError', answerClientError);
 
   let active = 0;
   server.on('request', (_req, res) => {
@@ -90,4 +94,29 @@ async function closeGracefully(server: Server, inFlight: () => number, graceMs: 
   } finally {
     clearInterval(sweeper);
   }
+}
+
+/**
+ * What Node's HTTP parser and timers refuse before a handler runs (a request that took longer than the request
+ * timeout, malformed framing, oversized headers) gets the contract's JSON error instead of Node's bare status line,
+ * then the connection closes. A socket that is gone, or whose response has started, is only closed.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  const inResponse = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
+  if (error.code === 'ECONNRESET' || !socket.writable || inResponse) {
+    socket.destroy();
+    return;
+  }
+  const appError =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? new AppError('request_timeout', 'The request was not received in full in time')
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? new AppError('request_header_fields_too_large', 'The request headers are too large')
+        : new AppError('invalid_request', 'The request is not valid HTTP');
+  const { status, body } = toErrorResponse(appError);
+  const text = JSON.stringify(body);
+  const reason = status === 408 ? 'Request Timeout' : status === 431 ? 'Request Header Fields Too Large' : 'Bad Request';
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+  );
 }
