@@ -1,6 +1,6 @@
 import { err, ok, type Result } from '@navplane/core';
 
-/** Every scope a NavPlane key can carry (CONTRACT §4), in canonical order. No scope implies another. */
+/** Every scope a NavPlane key can carry (docs/admin-api.md), in canonical order. No scope implies another. */
 export const SCOPES = ['proxy', 'traces:read', 'analytics:read', 'admin'] as const;
 
 /** One NavPlane key scope. */

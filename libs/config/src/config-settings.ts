@@ -33,7 +33,7 @@ const setting = <K extends string>(
 });
 
 /**
- * Every setting NavPlane reads (CONTRACT §2 plus pool, change-feed and trace-queue tuning), in the
+ * Every setting NavPlane reads (docs/configuration.md plus pool, change-feed and trace-queue tuning), in the
  * order docs and `config validate --format json` list them.
  */
 export const CONFIG_SETTINGS = [

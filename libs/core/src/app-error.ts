@@ -1,6 +1,6 @@
 /**
  * The closed set of error codes NavPlane itself produces. The gateway codes are the contract's
- * (CONTRACT §3); the rest serve the admin API and internal failures. `libs/http` holds the one
+ * (docs/gateway.md); the rest serve the admin API and internal failures. `libs/http` holds the one
  * table that maps each code to an HTTP status.
  */
 export const ERROR_CODES = [

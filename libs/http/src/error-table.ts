@@ -7,7 +7,7 @@ export interface ErrorMapping {
 }
 
 /**
- * The one error→HTTP table (CONTRACT §3). Every NavPlane-generated error response goes through it;
+ * The one error→HTTP table (docs/gateway.md). Every NavPlane-generated error response goes through it;
  * `type` follows the OpenAI/Anthropic vocabulary so SDKs classify the error sensibly.
  */
 export const ERROR_TABLE: Readonly<Record<ErrorCode, ErrorMapping>> = {

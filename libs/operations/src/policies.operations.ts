@@ -8,7 +8,7 @@ import { policyListSchema, type PolicyDocument, type PolicyInput } from './polic
 import { isSupportedProvider, SUPPORTED_PROVIDERS } from './provider-keys.operations';
 
 /**
- * An org's redaction/guardrail policies (CONTRACT §6), stored and replaced as a whole, audited, and announced to
+ * An org's redaction/guardrail policies (docs/policy.md), stored and replaced as a whole, audited, and announced to
  * every gateway (which enforces them), plus the rotation of the org's placeholder salt.
  */
 export interface PolicyOperations {

@@ -4,7 +4,7 @@ import { z } from 'zod';
 
 export { POLICY_MODES, POLICY_SCOPE_TYPES };
 
-/** The detectors a policy can name (CONTRACT §6); a policy without `detectors` uses every one. */
+/** The detectors a policy can name (docs/policy.md); a policy without `detectors` uses every one. */
 export const POLICY_DETECTORS = DETECTOR_IDS;
 
 /** Most policies one org may hold. */

@@ -30,7 +30,7 @@ export interface ResolveMasterKeyOptions {
 export const DEFAULT_MASTER_KEY_FILE = './data/master.key';
 
 /**
- * Resolves the master key per CONTRACT §2: `NAVPLANE_MASTER_KEY` when set; otherwise the key in
+ * Resolves the master key per docs/configuration.md: `NAVPLANE_MASTER_KEY` when set; otherwise the key in
  * `./data/master.key`, created once (mode 0600, exclusive create so two processes starting together
  * agree on one key). Refuses under NODE_ENV=production with no configured key.
  */

@@ -33,7 +33,7 @@ export interface ForkOrigin {
   readonly sourceMissing: boolean;
 }
 
-/** A reconstructed chain (CONTRACT §5 lineage), in its deterministic order. */
+/** A reconstructed chain (docs/traces.md lineage), in its deterministic order. */
 export interface ChainView {
   /** The lineage id followed; null when the checkpoint of a replay carries none (its ancestors are followed). */
   readonly scope: ChainScope | null;

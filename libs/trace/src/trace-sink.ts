@@ -1,6 +1,6 @@
 import type { NewTrace } from '@navplane/storage';
 
-/** One proxied request's record, as the gateway hands it over (CONTRACT §5). */
+/** One proxied request's record, as the gateway hands it over (docs/traces.md). */
 export type TraceRecord = NewTrace;
 
 /**

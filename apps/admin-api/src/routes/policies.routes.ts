@@ -11,7 +11,7 @@ const ENFORCEMENT =
   'fails closed). A route value is a path (`/v1/chat/completions` or `/openai/v1/chat/completions`), or a prefix ' +
   'ending in `*`. See docs/policy.md.';
 
-/** An org's redaction/guardrail policies (CONTRACT §6). */
+/** An org's redaction/guardrail policies (docs/policy.md). */
 export const POLICY_ROUTES = [
   defineRoute({
     operationId: 'getPolicies',

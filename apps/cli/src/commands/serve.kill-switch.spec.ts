@@ -9,7 +9,7 @@ jest.setTimeout(90_000);
 
 const ADMIN_TOKEN = 'bootstrap-admin-token-for-tests-0123';
 
-// CONTRACT §4: a mutation takes effect on every gateway instance within 1 s. Here the gateway and the
+// docs/admin-api.md: a mutation takes effect on every gateway instance within 1 s. Here the gateway and the
 // admin API are separate OS processes sharing only the database (the split deployment).
 describe.each(TEST_DIALECTS)('kill switch across processes on %s', (dialect) => {
   let testDb: TestDatabase;

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { UpstreamBody } from '../gateway-context';
 
-// The upstream header set is built from an allowlist (CONTRACT §3): only what providers understand
+// The upstream header set is built from an allowlist (docs/gateway.md): only what providers understand
 // passes. Credentials are added separately per mode; NavPlane's own headers, cookies, hop-by-hop
 // headers and client X-Forwarded-* never reach a provider.
 const ALLOWED_NAMES = new Set([

@@ -28,7 +28,7 @@ function looksLikeNavPlaneKey(value: string): boolean {
 }
 
 /**
- * Finds the NavPlane key and the credential mode (CONTRACT §3):
+ * Finds the NavPlane key and the credential mode (docs/gateway.md):
  * - `X-NavPlane-Key: np_…` → passthrough: the provider key the client sent in the adapter's
  *   credential headers (Authorization / x-api-key) is forwarded as is, never stored;
  * - else `Authorization: Bearer np_…` or `x-api-key: np_…` → vault mode.

@@ -37,7 +37,7 @@ function costOf(
 const round = (ms: number | undefined) => (ms === undefined ? null : Math.round(ms * 1000) / 1000);
 
 /**
- * The trace of one request (CONTRACT §5), or undefined when no org is known (the key was missing or
+ * The trace of one request (docs/traces.md), or undefined when no org is known (the key was missing or
  * invalid: there is no tenant to record it under; metrics still count it).
  */
 export function buildTrace(

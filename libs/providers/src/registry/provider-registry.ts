@@ -3,7 +3,7 @@ import type { ProviderAdapter, ProviderId } from '../provider-adapter';
 import { PROVIDER_ADAPTERS } from '../providers';
 import { normalizeBaseUrl } from '../upstream-url';
 
-/** Operator-set upstream base URLs (CONTRACT §2: NAVPLANE_OPENAI_BASE_URL / NAVPLANE_ANTHROPIC_BASE_URL). */
+/** Operator-set upstream base URLs (docs/configuration.md: NAVPLANE_OPENAI_BASE_URL / NAVPLANE_ANTHROPIC_BASE_URL). */
 export interface ProviderRegistryOptions {
   readonly openaiBaseUrl: string;
   readonly anthropicBaseUrl: string;

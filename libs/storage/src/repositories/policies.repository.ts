@@ -3,13 +3,13 @@ import type { DialectCapabilities } from '../database/dialect-capabilities';
 import type { JsonObject } from '../schema/json';
 import type { DB, PoliciesTable } from '../schema/schema';
 
-/** What a policy can apply to (CONTRACT §6); the most specific wins. */
+/** What a policy can apply to (docs/policy.md); the most specific wins. */
 export const POLICY_SCOPE_TYPES = ['org', 'workspace', 'key', 'provider', 'route'] as const;
 
 /** What a policy applies to. */
 export type PolicyScopeType = (typeof POLICY_SCOPE_TYPES)[number];
 
-/** What a policy can do (CONTRACT §6). */
+/** What a policy can do (docs/policy.md). */
 export const POLICY_MODES = ['off', 'redact_storage', 'redact_upstream', 'block'] as const;
 
 /** What a policy does. */

@@ -15,7 +15,7 @@ import type { DB, TracesTable } from '../schema/schema';
 /** How sure the cost is: priced from exact usage, estimated, or unknown (cost null). */
 export type CostStatus = 'exact' | 'estimated' | 'unknown';
 
-/** One proxied request (CONTRACT §5). Durations in ms (fractional), timestamps ISO-8601 UTC. */
+/** One proxied request (docs/traces.md). Durations in ms (fractional), timestamps ISO-8601 UTC. */
 export interface Trace {
   /** `trc_…`, time-sortable. */
   id: string;
