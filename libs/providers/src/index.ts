@@ -5,6 +5,7 @@ export { openaiAdapter } from './openai/openai.adapter';
 export { anthropicAdapter } from './anthropic/anthropic.adapter';
 export { compilePathRules, isSafeIdSegment, type PathAllowlist, type PathRule } from './path-rules';
 export { joinUpstreamUrl, normalizeBaseUrl } from './upstream-url';
+export { STAINLESS_SDK_HEADERS } from './sdk-headers';
 export { DEFAULT_MAX_EVENT_BYTES, SseParser, type SseBlockHandler, type SseEvent } from './sse/sse-parser';
 export * from './stream-tap';
 export * from './json-tap';

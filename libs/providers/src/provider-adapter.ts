@@ -71,6 +71,12 @@ export interface ProviderAdapter {
   readonly routePrefix: string;
   /** Lower-case client headers that carry a provider key in passthrough mode. */
   readonly credentialHeaderNames: readonly string[];
+  /**
+   * Lower-case client request headers forwarded to this provider as sent: the provider headers its official SDKs
+   * send (`openai-organization`, `anthropic-version`, …) and their `x-stainless-*` telemetry, by name. The gateway
+   * adds the generic HTTP ones (`content-type`, `accept`, `user-agent`, …); nothing else reaches the provider.
+   */
+  readonly forwardedHeaderNames: ReadonlySet<string>;
   /** The upstream URL: operator base URL + path suffix + `?rawQuery` (when non-empty). Never reads a host from the request. */
   upstreamUrl(baseUrl: string, pathSuffix: string, rawQuery?: string): string;
   /** True when `method pathSuffix` is part of the provider's public API (else the gateway answers 404 `route_not_found`). */

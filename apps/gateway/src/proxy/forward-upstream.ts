@@ -256,7 +256,7 @@ export function forwardUpstream(options: ForwardOptions): (context: Ready, excha
   return function forwardToProvider(context, { req, res }) {
     const { route } = context;
     const target = targetOf(route);
-    const headers = buildUpstreamHeaders(req.headers, context.upstreamCredential.headers(), context.body);
+    const headers = buildUpstreamHeaders(req.headers, route.adapter.forwardedHeaderNames, context.upstreamCredential.headers(), context.body);
     onForward?.(headers, context);
     const path = `${target.prefix}${route.pathSuffix}${context.rawQuery === '' ? '' : `?${context.rawQuery}`}`;
     const handler = new UpstreamExchange(context, req, res, onComplete);

@@ -1,5 +1,6 @@
 import { compilePathRules } from '../path-rules';
 import type { PreparedRequest, ProviderAdapter } from '../provider-adapter';
+import { sdkHeaderSet } from '../sdk-headers';
 import { joinUpstreamUrl } from '../upstream-url';
 import { asNonEmptyString, asRecord } from '../usage';
 import { ANTHROPIC_MESSAGES, ANTHROPIC_PATH_RULES } from './anthropic.routes';
@@ -9,6 +10,15 @@ import { anthropicModelFromJson, anthropicUsageFromJson } from './anthropic-usag
 const allowlist = compilePathRules(ANTHROPIC_PATH_RULES);
 // The Anthropic SDK 0.x sends `x-api-key`; 1.x and OAuth-style clients send `Authorization: Bearer`.
 const CREDENTIAL_HEADERS: readonly string[] = Object.freeze(['x-api-key', 'authorization']);
+// What `@anthropic-ai/sdk` sends besides its key: the API version, betas, the browser opt-in
+// (`dangerouslyAllowBrowser`), and the per-request `workspace_id` (Files) and `user_profile_id` (Messages) params.
+const FORWARDED_HEADERS = sdkHeaderSet([
+  'anthropic-version',
+  'anthropic-beta',
+  'anthropic-dangerous-direct-browser-access',
+  'anthropic-workspace-id',
+  'anthropic-user-profile-id',
+]);
 
 /** Anthropic streams always report usage, so a body is never rewritten: this only reads it. */
 function prepareAnthropicRequest(_pathSuffix: string, json: unknown): PreparedRequest {
@@ -28,6 +38,7 @@ export const anthropicAdapter: ProviderAdapter = Object.freeze({
   id: 'anthropic' as const,
   routePrefix: '/anthropic',
   credentialHeaderNames: CREDENTIAL_HEADERS,
+  forwardedHeaderNames: FORWARDED_HEADERS,
   upstreamUrl: joinUpstreamUrl,
   isAllowedPath: (method: string, pathSuffix: string) => allowlist.allows(method, pathSuffix),
   vaultAuthHeaders: (providerKey: string) => ({ 'x-api-key': providerKey }),
