@@ -210,7 +210,7 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
       status: this.#status,
       stream: this.#stream,
       usage: tapped.usage,
-      model: tapped.model ?? context.model,
+      model: tapped.model ?? context.model ?? context.requestModel?.model(),
       ttfbMs: this.#firstByteAt === undefined ? undefined : this.#firstByteAt - context.startedAt,
       latencyMs: performance.now() - context.startedAt,
       overheadMs: this.#overheadMs,

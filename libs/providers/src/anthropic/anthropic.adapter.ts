@@ -3,7 +3,7 @@ import type { PreparedRequest, ProviderAdapter } from '../provider-adapter';
 import { sdkHeaderSet } from '../sdk-headers';
 import { joinUpstreamUrl } from '../upstream-url';
 import { asNonEmptyString, asRecord } from '../usage';
-import { ANTHROPIC_MESSAGES, ANTHROPIC_PATH_RULES } from './anthropic.routes';
+import { ANTHROPIC_MESSAGES, ANTHROPIC_PATH_RULES, ANTHROPIC_REQUEST_MODEL_PATHS } from './anthropic.routes';
 import { AnthropicStreamReader } from './anthropic-stream.reader';
 import { anthropicModelFromJson, anthropicUsageFromJson } from './anthropic-usage';
 
@@ -44,6 +44,8 @@ export const anthropicAdapter: ProviderAdapter = Object.freeze({
   vaultAuthHeaders: (providerKey: string) => ({ 'x-api-key': providerKey }),
   needsRequestBody: () => false,
   prepareRequest: prepareAnthropicRequest,
+  requestModelLocation: (method: string, pathSuffix: string) =>
+    method === 'POST' ? ANTHROPIC_REQUEST_MODEL_PATHS.get(pathSuffix) : undefined,
   reportsUsage: (method: string, pathSuffix: string) => method === 'POST' && pathSuffix === ANTHROPIC_MESSAGES,
   usageFromJson: anthropicUsageFromJson,
   modelFromJson: anthropicModelFromJson,

@@ -2,7 +2,7 @@ import { compilePathRules } from '../path-rules';
 import type { ProviderAdapter } from '../provider-adapter';
 import { sdkHeaderSet } from '../sdk-headers';
 import { joinUpstreamUrl } from '../upstream-url';
-import { OPENAI_CHAT_COMPLETIONS, OPENAI_PATH_RULES, OPENAI_USAGE_PATHS } from './openai.routes';
+import { OPENAI_CHAT_COMPLETIONS, OPENAI_PATH_RULES, OPENAI_REQUEST_MODEL_PATHS, OPENAI_USAGE_PATHS } from './openai.routes';
 import { prepareOpenAIRequest } from './openai-request';
 import { OpenAIStreamReader } from './openai-stream.reader';
 import { openaiModelFromJson, openaiUsageFromJson } from './openai-usage';
@@ -23,6 +23,7 @@ export const openaiAdapter: ProviderAdapter = Object.freeze({
   vaultAuthHeaders: (providerKey: string) => ({ authorization: `Bearer ${providerKey}` }),
   needsRequestBody: (method: string, pathSuffix: string) => method === 'POST' && pathSuffix === OPENAI_CHAT_COMPLETIONS,
   prepareRequest: prepareOpenAIRequest,
+  requestModelLocation: (method: string, pathSuffix: string) => (method === 'POST' ? OPENAI_REQUEST_MODEL_PATHS.get(pathSuffix) : undefined),
   reportsUsage: (method: string, pathSuffix: string) => method === 'POST' && OPENAI_USAGE_PATHS.has(pathSuffix),
   usageFromJson: openaiUsageFromJson,
   modelFromJson: openaiModelFromJson,
