@@ -258,7 +258,9 @@ export function forwardUpstream(options: ForwardOptions): (context: Ready, excha
     const target = targetOf(route);
     const headers = buildUpstreamHeaders(req.headers, route.adapter.forwardedHeaderNames, context.upstreamCredential.headers(), context.body);
     onForward?.(headers, context);
-    const path = `${target.prefix}${route.pathSuffix}${context.rawQuery === '' ? '' : `?${context.rawQuery}`}`;
+    // Under redact_upstream the policy may have rewritten the query (docs/policy.md, "What is inspected").
+    const query = context.policy.upstreamQuery ?? context.rawQuery;
+    const path = `${target.prefix}${route.pathSuffix}${query === '' ? '' : `?${query}`}`;
     const handler = new UpstreamExchange(context, req, res, onComplete);
     context.forwardedAt = performance.now();
     context.preUpstreamMs = context.forwardedAt - context.startedAt;

@@ -120,7 +120,7 @@ export function readBodyWhenNeeded({ maxBodyBytes, policyLimits }: RequestBodyOp
         if (error instanceof AppError) return error;
         throw error;
       }
-      policy.capture?.requestEvaluated(enforced.text, policy.requestFindings ?? []);
+      policy.capture?.requestEvaluated(enforced.text, enforced.findings);
       if (enforced.rewritten) {
         forwarded = Buffer.from(enforced.text, 'utf8');
         encoding = undefined;
