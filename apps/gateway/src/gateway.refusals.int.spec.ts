@@ -51,7 +51,7 @@ describe.each(TEST_DIALECTS)('gateway refusals on %s', (dialect) => {
   });
 
   it('401 invalid_api_key for a credential that is not a NavPlane key, in every header a key is sent in', async () => {
-    const sent = [
+    const sent: Array<Record<string, string>> = [
       { authorization: 'Bearer garbage' },
       { authorization: 'Bearer ' },
       { authorization: 'Basic dXNlcjpwYXNz' },
@@ -68,7 +68,7 @@ describe.each(TEST_DIALECTS)('gateway refusals on %s', (dialect) => {
   });
 
   it('401 invalid_api_key for a provider key alone, saying how to send it (never echoing it)', async () => {
-    const providerKeys = [
+    const providerKeys: Array<Record<string, string>> = [
       { authorization: 'Bearer sk-live-something-0123456789' },
       { authorization: 'Bearer sk-proj-something-0123456789' },
       { 'x-api-key': 'sk-ant-api03-something-0123456789' },

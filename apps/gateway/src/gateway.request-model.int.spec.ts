@@ -109,7 +109,13 @@ describe.each(TEST_DIALECTS)('the requested model in traces of routes whose resp
     h.upstream.enqueue({ kind: 'json', body: TRANSCRIPTION });
     const boundary = 'b0undary';
     const { head, tail } = multipart(boundary, Buffer.alloc(10_000, 5), { model: 'gpt-4o-mini-transcribe' });
-    const status = await slowUpload(`${h.url}/v1/audio/transcriptions`, key, `multipart/form-data; boundary="${boundary}"`, [head, tail], true);
+    const status = await slowUpload(
+      `${h.url}/v1/audio/transcriptions`,
+      key,
+      `multipart/form-data; boundary="${boundary}"`,
+      [head, tail],
+      true,
+    );
     expect(status).toBe(200);
     expect(h.upstream.lastRequest()?.body.equals(Buffer.concat([head, tail]))).toBe(true);
     expect(await lastTrace()).toMatchObject({ model: 'gpt-4o-mini-transcribe' });
@@ -130,7 +136,10 @@ describe.each(TEST_DIALECTS)('the requested model in traces of routes whose resp
         model: 'text-moderation-stable',
       }),
     );
-    const status = await slowUpload(`${h.url}/v1/moderations`, key, 'application/json', [body.subarray(0, 300_000), body.subarray(300_000)]);
+    const status = await slowUpload(`${h.url}/v1/moderations`, key, 'application/json', [
+      body.subarray(0, 300_000),
+      body.subarray(300_000),
+    ]);
     expect(status).toBe(200);
     expect(h.upstream.lastRequest()?.body.equals(body)).toBe(true);
     expect(await lastTrace()).toMatchObject({ route: '/v1/moderations', model: 'text-moderation-stable' });

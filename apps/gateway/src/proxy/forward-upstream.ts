@@ -256,7 +256,12 @@ export function forwardUpstream(options: ForwardOptions): (context: Ready, excha
   return function forwardToProvider(context, { req, res }) {
     const { route } = context;
     const target = targetOf(route);
-    const headers = buildUpstreamHeaders(req.headers, route.adapter.forwardedHeaderNames, context.upstreamCredential.headers(), context.body);
+    const headers = buildUpstreamHeaders(
+      req.headers,
+      route.adapter.forwardedHeaderNames,
+      context.upstreamCredential.headers(),
+      context.body,
+    );
     onForward?.(headers, context);
     // Under redact_upstream the policy may have rewritten the query (docs/policy.md, "What is inspected").
     const query = context.policy.upstreamQuery ?? context.rawQuery;

@@ -20,8 +20,7 @@ const REFUSALS: Record<KeyRefusalCode, () => AppError> = {
   unavailable: () => new AppError('auth_unavailable', 'NavPlane cannot verify keys right now; retry shortly', { retryable: true }),
 };
 
-const HOW_TO_SEND =
-  'send it as "Authorization: Bearer np_…", "x-api-key: np_…", or "X-NavPlane-Key: np_…" with your own provider key';
+const HOW_TO_SEND = 'send it as "Authorization: Bearer np_…", "x-api-key: np_…", or "X-NavPlane-Key: np_…" with your own provider key';
 
 /** What authenticate adds. */
 export interface Authentication {

@@ -38,7 +38,10 @@ describe('redactQuery', () => {
   it('redacts a name that is itself a value, and names its field by the placeholder', () => {
     const { query, findings } = redactQuery(redactor, `${encodeURIComponent(EMAIL)}=1&${SSN}`, { mode: 'redact' });
     expect(query).toBe(`${encodeURIComponent(placeholder(EMAIL))}=1&${encodeURIComponent(placeholder(SSN))}`);
-    expect(findings.map((f) => f.field)).toEqual([`query[${JSON.stringify(placeholder(EMAIL))}]`, `query[${JSON.stringify(placeholder(SSN))}]`]);
+    expect(findings.map((f) => f.field)).toEqual([
+      `query[${JSON.stringify(placeholder(EMAIL))}]`,
+      `query[${JSON.stringify(placeholder(SSN))}]`,
+    ]);
   });
 
   it('catches values hidden by double encoding, as body text does', () => {

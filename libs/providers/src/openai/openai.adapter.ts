@@ -23,7 +23,8 @@ export const openaiAdapter: ProviderAdapter = Object.freeze({
   vaultAuthHeaders: (providerKey: string) => ({ authorization: `Bearer ${providerKey}` }),
   needsRequestBody: (method: string, pathSuffix: string) => method === 'POST' && pathSuffix === OPENAI_CHAT_COMPLETIONS,
   prepareRequest: prepareOpenAIRequest,
-  requestModelLocation: (method: string, pathSuffix: string) => (method === 'POST' ? OPENAI_REQUEST_MODEL_PATHS.get(pathSuffix) : undefined),
+  requestModelLocation: (method: string, pathSuffix: string) =>
+    method === 'POST' ? OPENAI_REQUEST_MODEL_PATHS.get(pathSuffix) : undefined,
   reportsUsage: (method: string, pathSuffix: string) => method === 'POST' && OPENAI_USAGE_PATHS.has(pathSuffix),
   usageFromJson: openaiUsageFromJson,
   modelFromJson: openaiModelFromJson,

@@ -59,7 +59,9 @@ describe('createRequestModelReader', () => {
     expect(createRequestModelReader('json', { contentType: 'application/json', contentEncoding: 'gzip' })).toBeUndefined();
     expect(createRequestModelReader('multipart', JSON_TYPE)).toBeUndefined();
     expect(createRequestModelReader('multipart', { contentType: 'multipart/form-data', contentEncoding: undefined })).toBeUndefined();
-    expect(createRequestModelReader('multipart', { contentType: 'multipart/form-data; boundary=x', contentEncoding: undefined })).toBeDefined();
+    expect(
+      createRequestModelReader('multipart', { contentType: 'multipart/form-data; boundary=x', contentEncoding: undefined }),
+    ).toBeDefined();
   });
 });
 
