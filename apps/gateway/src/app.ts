@@ -93,8 +93,8 @@ export interface GatewayDeps {
 /**
  * The client-facing gateway: health, readiness and metrics, and the provider path as one typed pipeline:
  * framing → route → authenticate (key, org enabled) → allowed path → scope → credential (vault or passthrough) →
- * policy (most specific scope) → query (inspected under block/redact_upstream) → body (read only when it must be: policy evaluation, redaction, adapter) → forward
- * (undici pool of the target; tap + capture + trace, never awaited).
+ * policy (most specific scope) → query (inspected under block/redact_upstream) → body (read only when it must be:
+ * policy evaluation, redaction, adapter) → forward (undici pool of the target; tap + capture + trace, never awaited).
  * Every refusal happens before any byte goes upstream.
  */
 export function createApp(deps: GatewayDeps): RequestListener {

@@ -30,9 +30,10 @@ function connectionListed(headers: IncomingHttpHeaders): Set<string> | undefined
 
 /**
  * The headers to send upstream: the allowlisted client headers (generic, and `providerNames`: the provider's SDK
- * headers), minus any named in `Connection`, plus the credential headers (vault or passthrough). Responses are tapped, so compression is refused
- * (`accept-encoding: identity`): the gateway reads usage from the bytes it forwards. The body's framing is the
- * gateway's: the exact length of bytes it holds (and their encoding), or the client's declared length of a stream.
+ * headers), minus any named in `Connection`, plus the credential headers (vault or passthrough). Responses are
+ * tapped, so compression is refused (`accept-encoding: identity`): the gateway reads usage from the bytes it
+ * forwards. The body's framing is the gateway's: the exact length of bytes it holds (and their encoding), or the
+ * client's declared length of a stream.
  */
 export function buildUpstreamHeaders(
   headers: IncomingHttpHeaders,
