@@ -25,6 +25,7 @@ import type { CapturedBodies } from './policy/body-capture';
 import { buildDecisionRecord, toJsonRecord } from './policy/decision-record';
 import type { PolicyLimits } from './policy/enforce-policy';
 import { resolveRequestPolicy } from './policy/policy.step';
+import { enforceQueryPolicy } from './policy/query-policy.step';
 import { forwardUpstream, type ProxyOutcome } from './proxy/forward-upstream';
 import { createUpstreamPools, type UpstreamPools } from './proxy/upstream-pools';
 import { authenticate, requireScope } from './steps/authenticate.step';
@@ -92,8 +93,8 @@ export interface GatewayDeps {
 /**
  * The client-facing gateway: health, readiness and metrics, and the provider path as one typed pipeline:
  * framing → route → authenticate (key, org enabled) → allowed path → scope → credential (vault or passthrough) →
- * policy (most specific scope) → body (read only when it must be: policy evaluation, redaction, adapter) → forward
- * (undici pool of the target; tap + capture + trace, never awaited).
+ * policy (most specific scope) → query (inspected under block/redact_upstream) → body (read only when it must be:
+ * policy evaluation, redaction, adapter) → forward (undici pool of the target; tap + capture + trace, never awaited).
  * Every refusal happens before any byte goes upstream.
  */
 export function createApp(deps: GatewayDeps): RequestListener {
@@ -184,6 +185,7 @@ export function createApp(deps: GatewayDeps): RequestListener {
         },
       }),
     )
+    .then(enforceQueryPolicy({ timeoutMs: policyLimits.timeoutMs }))
     .then(readBodyWhenNeeded({ maxBodyBytes: deps.maxBodyBytes ?? 20 * 1024 * 1024, policyLimits }))
     .end(
       forwardUpstream({

@@ -1,5 +1,5 @@
 import type { AuthenticatedKey } from '@navplane/auth';
-import type { PreparedRequest, ResolvedRoute, Usage } from '@navplane/providers';
+import type { PreparedRequest, RequestModelReader, ResolvedRoute, Usage } from '@navplane/providers';
 import type { PolicyState } from './policy/policy-state';
 import type { UpstreamCredential } from './pipeline/upstream-credential';
 import type { UpstreamFailure } from './proxy/upstream-failure';
@@ -79,7 +79,10 @@ export type UpstreamBody =
 export interface Ready extends WithPolicy {
   readonly body: UpstreamBody;
   readonly prepared?: PreparedRequest;
+  /** The model the request names, when the gateway read it from a body it holds. */
   readonly model?: string;
+  /** A body that streams upstream: the reader of the model it names, fed as its chunks pass. */
+  readonly requestModel?: RequestModelReader;
 }
 
 /**

@@ -407,6 +407,100 @@ describe.each(TEST_DIALECTS)('policy enforcement through the gateway on %s', (di
     });
   });
 
+  describe('the query string', () => {
+    // As a client would send them: an email percent-encoded, an SSN plain, and values with nothing to find.
+    const QUERY = `user=${encodeURIComponent(EMAIL)}&ssn=${SSN}&limit=5&note=a+b&x=%20y`;
+    const ENCODED_EMAIL = encodeURIComponent(EMAIL);
+    const clean = JSON.stringify({ model: 'text-embedding-3-small', input: 'nothing to see here' });
+
+    async function get(path: string, key: string): Promise<Reply> {
+      const res = await fetch(`${h.url}${path}`, { headers: { authorization: `Bearer ${key}` } });
+      const text = await res.text();
+      return { status: res.status, text, json: text.startsWith('{') ? (JSON.parse(text) as Reply['json']) : {}, headers: res.headers };
+    }
+
+    it('redact_upstream: detected query values reach the provider as URL-encoded placeholders, the rest byte for byte', async () => {
+      const { orgId, key } = await orgWith([{ scopeType: 'org', mode: 'redact_upstream' }]);
+      const reply = await send(`/openai/v1/embeddings?${QUERY}`, key, JSON.stringify({ model: 'm', input: `mail ${EMAIL}` }));
+      expect(reply.status).toBe(200);
+      const seen = h.upstream.lastRequest();
+      expect(seen?.query).not.toContain(ENCODED_EMAIL);
+      expect(seen?.query).not.toContain(SSN);
+      const pairs = (seen?.query ?? '').split('&');
+      expect(pairs.slice(2)).toEqual(['limit=5', 'note=a+b', 'x=%20y']);
+      const params = new URLSearchParams(seen?.query);
+      expect(params.get('user')).toMatch(/^\[EMAIL:[0-9a-f]{8}\]$/);
+      expect(params.get('ssn')).toMatch(/^\[SSN:[0-9a-f]{8}\]$/);
+      // The same placeholder as the same value in the body.
+      expect((seen?.json as { input: string }).input).toBe(`mail ${params.get('user')}`);
+
+      const trace = await onlyTrace(orgId);
+      expectNoRawValues(JSON.stringify(trace));
+      expect(JSON.stringify(trace)).not.toContain(ENCODED_EMAIL);
+      expect(trace.policyDecisions).toMatchObject({ mode: 'redact_upstream', action: 'redacted' });
+      const detections = (trace.policyDecisions as { detections: Array<{ detector: string; fields: string[] }> }).detections;
+      expect(detections.find((d) => d.detector === 'email')?.fields).toEqual(['input', 'query.user']);
+      expect(detections.find((d) => d.detector === 'ssn')?.fields).toEqual(['query.ssn']);
+    });
+
+    it('redact_upstream: a request with no body (GET) is redacted too, and a name that is a value becomes its placeholder', async () => {
+      const { orgId, key } = await orgWith([{ scopeType: 'org', mode: 'redact_upstream' }]);
+      const reply = await get(`/v1/models?user=${ENCODED_EMAIL}&${SSN}`, key);
+      expect(reply.status).toBe(200);
+      const seen = h.upstream.lastRequest();
+      expect(seen?.path).toBe('/v1/models');
+      expect(seen?.query).toMatch(/^user=%5BEMAIL%3A[0-9a-f]{8}%5D&%5BSSN%3A[0-9a-f]{8}%5D$/);
+      expectNoRawValues(JSON.stringify(await onlyTrace(orgId)));
+    });
+
+    it('block: a detected query value refuses the request like a body match (400 policy_blocked, no upstream call)', async () => {
+      const { orgId, key } = await orgWith([{ scopeType: 'org', mode: 'block' }]);
+      const reply = await send(`/openai/v1/embeddings?${QUERY}`, key, clean);
+      expect(reply.status).toBe(400);
+      expect(reply.json.error?.code).toBe('policy_blocked');
+      expect(reply.json.error?.message).toMatch(/email \(1\), ssn \(1\)/);
+      expectNoRawValues(reply.text);
+      expect((await get(`/v1/models?q=${ENCODED_EMAIL}`, key)).status).toBe(400);
+      expect((await get(`/v1/models?${encodeURIComponent(SECRET)}`, key)).status).toBe(400);
+      expect(h.upstream.requestCount).toBe(0);
+      const traces = await h.traces(orgId);
+      expect(traces).toHaveLength(3);
+      for (const trace of traces) {
+        expect(trace).toMatchObject({ status: 400, errorClass: 'policy_blocked', policyDecisions: { mode: 'block', action: 'blocked' } });
+        expectNoRawValues(JSON.stringify(trace));
+        expect(JSON.stringify(trace)).not.toContain(ENCODED_EMAIL);
+      }
+    });
+
+    it('forwards a query with nothing to find unchanged under block and redact_upstream', async () => {
+      for (const mode of ['block', 'redact_upstream'] as const) {
+        const { key } = await orgWith([{ scopeType: 'org', mode }]);
+        const query = 'limit=10&after=file-abc123&order=desc&x=%20y&flag&a=b=c';
+        expect((await send(`/openai/v1/embeddings?${query}`, key, clean)).status).toBe(200);
+        expect(h.upstream.lastRequest()?.query).toBe(query);
+      }
+    });
+
+    it('fails closed on a query that cannot be decoded, under block and redact_upstream', async () => {
+      for (const mode of ['block', 'redact_upstream'] as const) {
+        const { orgId, key } = await orgWith([{ scopeType: 'org', mode }]);
+        const reply = await get(`/v1/models?user=jane.doe%40example.com%E0%A4`, key);
+        expect({ mode, status: reply.status, code: reply.json.error?.code }).toEqual({ mode, status: 503, code: 'policy_unavailable' });
+        expect((await onlyTrace(orgId)).policyDecisions).toMatchObject({ action: 'failed_closed', failure: 'unparseable' });
+      }
+      expect(h.upstream.requestCount).toBe(0);
+    });
+
+    it('redact_storage: the query reaches the provider as sent and is stored nowhere', async () => {
+      const { orgId, key } = await orgWith([]);
+      expect((await send(`/openai/v1/embeddings?${QUERY}`, key, clean)).status).toBe(200);
+      expect(h.upstream.lastRequest()?.query).toBe(QUERY);
+      const trace = await onlyTrace(orgId);
+      expectNoRawValues(JSON.stringify(trace));
+      expect(JSON.stringify(trace)).not.toContain(ENCODED_EMAIL);
+    });
+  });
+
   describe('scopes', () => {
     it('applies the most specific policy: key over workspace over route over provider over org', async () => {
       const { orgId, key, keyId, workspaceId } = await orgWith([], { workspace: true });

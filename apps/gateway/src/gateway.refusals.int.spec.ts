@@ -44,9 +44,44 @@ describe.each(TEST_DIALECTS)('gateway refusals on %s', (dialect) => {
     expect(h.upstream.requestCount).toBe(0);
   }
 
-  it('401 missing_api_key without a NavPlane key (a provider key alone is not enough)', async () => {
+  it('401 missing_api_key when no credential at all is sent', async () => {
     expectRefusal(await chat({}), 401, 'missing_api_key');
-    expectRefusal(await chat({ authorization: 'Bearer sk-live-something' }), 401, 'missing_api_key');
+    expectRefusal(await chat({ authorization: '', 'x-api-key': ' ' }), 401, 'missing_api_key');
+    expectRefusal(await chat({ 'x-navplane-key': '' }), 401, 'missing_api_key');
+  });
+
+  it('401 invalid_api_key for a credential that is not a NavPlane key, in every header a key is sent in', async () => {
+    const sent: Array<Record<string, string>> = [
+      { authorization: 'Bearer garbage' },
+      { authorization: 'Bearer ' },
+      { authorization: 'Basic dXNlcjpwYXNz' },
+      { authorization: 'garbage' },
+      { 'x-api-key': 'garbage' },
+    ];
+    for (const headers of sent) {
+      for (const path of ['/v1/chat/completions', '/anthropic/v1/messages']) {
+        const res = await chat(headers, path);
+        expectRefusal(res, 401, 'invalid_api_key');
+        expect(res.text).not.toContain('garbage');
+      }
+    }
+  });
+
+  it('401 invalid_api_key for a provider key alone, saying how to send it (never echoing it)', async () => {
+    const providerKeys: Array<Record<string, string>> = [
+      { authorization: 'Bearer sk-live-something-0123456789' },
+      { authorization: 'Bearer sk-proj-something-0123456789' },
+      { 'x-api-key': 'sk-ant-api03-something-0123456789' },
+      { authorization: 'Bearer sk-ant-api03-something-0123456789' },
+    ];
+    for (const headers of providerKeys) {
+      for (const path of ['/v1/chat/completions', '/v1/messages']) {
+        const res = await chat(headers, path);
+        expectRefusal(res, 401, 'invalid_api_key');
+        expect(res.json.error?.message).toContain('X-NavPlane-Key');
+        expect(res.text).not.toContain('something-0123456789');
+      }
+    }
   });
 
   it('401 invalid_api_key for malformed and unknown keys', async () => {

@@ -8,6 +8,7 @@ export * from './policy-evaluation-error';
 export * from './redactor';
 export * from './json/redact-json';
 export * from './json/redact-plain-text';
+export * from './query/redact-query';
 export * from './json/scan-options';
 export * from './body/decode-content';
 export * from './body/redact-body';

@@ -26,6 +26,12 @@ export interface PreparedRequest {
   readonly bytes?: Buffer;
 }
 
+/**
+ * Where a request body names its model: `json`, the top-level `model` member of a JSON object; `multipart`, the
+ * `model` field of a `multipart/form-data` body (audio and image uploads).
+ */
+export type RequestModelLocation = 'json' | 'multipart';
+
 /** What the stream tap does with the bytes of an event when it rewrites a stream. */
 export type StreamEventAction = 'forward' | 'drop' | 'forward-without-null-usage';
 
@@ -71,6 +77,12 @@ export interface ProviderAdapter {
   readonly routePrefix: string;
   /** Lower-case client headers that carry a provider key in passthrough mode. */
   readonly credentialHeaderNames: readonly string[];
+  /**
+   * Lower-case client request headers forwarded to this provider as sent: the provider headers its official SDKs
+   * send (`openai-organization`, `anthropic-version`, …) and their `x-stainless-*` telemetry, by name. The gateway
+   * adds the generic HTTP ones (`content-type`, `accept`, `user-agent`, …); nothing else reaches the provider.
+   */
+  readonly forwardedHeaderNames: ReadonlySet<string>;
   /** The upstream URL: operator base URL + path suffix + `?rawQuery` (when non-empty). Never reads a host from the request. */
   upstreamUrl(baseUrl: string, pathSuffix: string, rawQuery?: string): string;
   /** True when `method pathSuffix` is part of the provider's public API (else the gateway answers 404 `route_not_found`). */
@@ -81,6 +93,12 @@ export interface ProviderAdapter {
   needsRequestBody(method: string, pathSuffix: string): boolean;
   /** Inspects (and for exact stream usage, may rewrite) a body read because `needsRequestBody` said so. */
   prepareRequest(pathSuffix: string, json: unknown, rawBody?: Buffer): PreparedRequest;
+  /**
+   * Where the request body of `method pathSuffix` names its model, for the routes whose response names none
+   * (transcriptions, moderations, count_tokens…): the trace then records the model the client asked for. Undefined
+   * elsewhere (the response's model is recorded, or the route has no model).
+   */
+  requestModelLocation(method: string, pathSuffix: string): RequestModelLocation | undefined;
   /** True when a successful response to `method pathSuffix` reports billable token usage. */
   reportsUsage(method: string, pathSuffix: string): boolean;
   /** Usage from a parsed JSON response body of a usage-reporting route, else undefined. */

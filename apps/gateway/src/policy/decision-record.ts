@@ -13,7 +13,7 @@ export interface PolicyDecisionRecord {
   mode: string;
   action: PolicyAction;
   failure?: string;
-  /** What `block`/`redact_upstream` found in the request body. */
+  /** What `block`/`redact_upstream` found in the request: body fields, and query parameters as `query.<name>`. */
   detections: DetectorSummary[];
   /** With body capture on: what was stored, and what storage redaction found. */
   storage?: { request: StoredBodyRecord; response: StoredBodyRecord } | { skipped: string };

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { AppError } from '@navplane/core';
-import { isPolicyEvaluationError, summarizeFindings, type BodyEvaluation } from '@navplane/policy';
+import { isPolicyEvaluationError, summarizeFindings, type BodyEvaluation, type FieldFinding } from '@navplane/policy';
 import { bodyKind, evaluateBodyWith, type BodyEvaluator } from './body-content';
 import type { PolicyFailure, PolicyState } from './policy-state';
 
@@ -21,12 +21,14 @@ export interface EnforcedBody {
   text: string;
   /** True when the body was rewritten: send `text` as UTF-8 with no Content-Encoding. */
   rewritten: boolean;
+  /** What the evaluation found in the body (the query's findings are on the policy state too). */
+  findings: readonly FieldFinding[];
 }
 
 const FAILURE_TEXT: Record<PolicyFailure, string> = {
   policy_store_unavailable: 'the policy store is unreachable',
   salt_unavailable: 'the organization’s placeholder salt cannot be read',
-  unparseable: 'the body could not be parsed',
+  unparseable: 'the body or the query string could not be parsed',
   too_large: 'the body is larger than the policy limit',
   timeout: 'evaluation took too long',
   detector_error: 'a detector failed',
@@ -49,6 +51,19 @@ export function policyFailure(policy: PolicyState, failure: PolicyFailure): AppE
     `The request could not be checked against the organization’s policy (${FAILURE_TEXT[failure]}); it was not forwarded`,
     { retryable: failure === 'policy_store_unavailable' || failure === 'salt_unavailable' || failure === 'timeout' },
   );
+}
+
+/** The refusal of a request a `block` policy matched (in its body or its query string): detectors and counts, never text. */
+export function policyBlocked(findings: readonly FieldFinding[]): AppError {
+  const found = summarizeFindings(findings)
+    .map((summary) => `${summary.detector} (${summary.count})`)
+    .join(', ');
+  return new AppError('policy_blocked', `The request was blocked by the organization’s policy: it contains ${found}`);
+}
+
+/** Adds `findings` to what `block`/`redact_upstream` found in the request so far (the query's, then the body's). */
+export function recordRequestFindings(policy: PolicyState, findings: readonly FieldFinding[]): void {
+  policy.requestFindings = policy.requestFindings === undefined ? findings : [...policy.requestFindings, ...findings];
 }
 
 /**
@@ -82,19 +97,14 @@ export async function enforceRequestPolicy(
     throw policyFailure(policy, isPolicyEvaluationError(error) ? error.reason : 'detector_error');
   }
   if (!result.ok) throw policyFailure(policy, result.reason);
-  policy.requestFindings = result.findings;
-  if (result.findings.length === 0) {
-    policy.action = 'none';
-    return { text: result.text, rewritten: false };
-  }
+  recordRequestFindings(policy, result.findings);
+  // Nothing in the body: the action stays what the query's evaluation made it (`none` or `redacted`).
+  if (result.findings.length === 0) return { text: result.text, rewritten: false, findings: result.findings };
   if (block) {
     policy.action = 'blocked';
-    const found = summarizeFindings(result.findings)
-      .map((summary) => `${summary.detector} (${summary.count})`)
-      .join(', ');
-    throw new AppError('policy_blocked', `The request was blocked by the organization’s policy: it contains ${found}`);
+    throw policyBlocked(result.findings);
   }
   if (!result.rewritten) throw policyFailure(policy, 'detector_error'); // findings but no rewrite: never forward
   policy.action = 'redacted';
-  return { text: result.text, rewritten: true };
+  return { text: result.text, rewritten: true, findings: result.findings };
 }

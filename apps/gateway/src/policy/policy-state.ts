@@ -22,8 +22,10 @@ export interface PolicyState {
   redactor?: Redactor;
   action: PolicyAction;
   failure?: PolicyFailure;
-  /** What `block`/`redact_upstream` found in the request body. */
+  /** What `block`/`redact_upstream` found in the request: its query string (fields `query.…`), then its body. */
   requestFindings?: readonly FieldFinding[];
+  /** Under `redact_upstream`, the query string sent upstream when it had to be rewritten (else the client's is). */
+  upstreamQuery?: string;
   /** Body capture for the trace (only with NAVPLANE_CAPTURE_BODIES and a mode other than off). */
   capture?: BodyCapture;
   /** Why bodies are not stored although capture is on. */

@@ -210,7 +210,7 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
       status: this.#status,
       stream: this.#stream,
       usage: tapped.usage,
-      model: tapped.model ?? context.model,
+      model: tapped.model ?? context.model ?? context.requestModel?.model(),
       ttfbMs: this.#firstByteAt === undefined ? undefined : this.#firstByteAt - context.startedAt,
       latencyMs: performance.now() - context.startedAt,
       overheadMs: this.#overheadMs,
@@ -256,9 +256,16 @@ export function forwardUpstream(options: ForwardOptions): (context: Ready, excha
   return function forwardToProvider(context, { req, res }) {
     const { route } = context;
     const target = targetOf(route);
-    const headers = buildUpstreamHeaders(req.headers, context.upstreamCredential.headers(), context.body);
+    const headers = buildUpstreamHeaders(
+      req.headers,
+      route.adapter.forwardedHeaderNames,
+      context.upstreamCredential.headers(),
+      context.body,
+    );
     onForward?.(headers, context);
-    const path = `${target.prefix}${route.pathSuffix}${context.rawQuery === '' ? '' : `?${context.rawQuery}`}`;
+    // Under redact_upstream the policy may have rewritten the query (docs/policy.md, "What is inspected").
+    const query = context.policy.upstreamQuery ?? context.rawQuery;
+    const path = `${target.prefix}${route.pathSuffix}${query === '' ? '' : `?${query}`}`;
     const handler = new UpstreamExchange(context, req, res, onComplete);
     context.forwardedAt = performance.now();
     context.preUpstreamMs = context.forwardedAt - context.startedAt;

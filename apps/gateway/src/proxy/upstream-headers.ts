@@ -1,10 +1,18 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { UpstreamBody } from '../gateway-context';
 
+<<<<<<< HEAD
 // The upstream header set is built from an allowlist (docs/gateway.md): only what providers understand
 // passes. Credentials are added separately per mode; NavPlane's own headers, cookies, hop-by-hop
 // headers and client X-Forwarded-* never reach a provider.
 const ALLOWED_NAMES = new Set([
+=======
+// The upstream header set is built from allowlists (docs/gateway.md, "What reaches the provider"): these generic
+// HTTP headers for every provider, plus the provider headers its official SDKs send, by name
+// (`ProviderAdapter.forwardedHeaderNames`). Credentials are added separately per mode; NavPlane's own headers,
+// cookies, hop-by-hop headers, client X-Forwarded-* and any other `openai-*`/`anthropic-*` name never reach a provider.
+const GENERIC_NAMES = new Set([
+>>>>>>> wip-defects-gw
   'accept',
   'accept-language',
   'cache-control',
@@ -14,27 +22,10 @@ const ALLOWED_NAMES = new Set([
   'idempotency-key',
   'user-agent',
 ]);
-const ALLOWED_PREFIXES = ['openai-', 'anthropic-', 'x-stainless-'];
 
-// Never forwarded even if a prefix above would match them.
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'proxy-connection',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-]);
-
-/** True when a client header may be forwarded upstream (case-insensitive name). */
-export function isForwardableHeader(name: string): boolean {
-  if (HOP_BY_HOP.has(name)) return false;
-  if (ALLOWED_NAMES.has(name)) return true;
-  for (const prefix of ALLOWED_PREFIXES) if (name.startsWith(prefix)) return true;
-  return false;
+/** True when a client header may be forwarded to a provider whose SDK headers are `providerNames` (lower-case name). */
+export function isForwardableHeader(name: string, providerNames: ReadonlySet<string>): boolean {
+  return GENERIC_NAMES.has(name) || providerNames.has(name);
 }
 
 /** Header names the client listed in `Connection` (they are hop-by-hop for this request). */
@@ -45,20 +36,22 @@ function connectionListed(headers: IncomingHttpHeaders): Set<string> | undefined
 }
 
 /**
- * The headers to send upstream: the allowlisted client headers, minus any named in `Connection`, plus the
- * credential headers (vault or passthrough). Responses are tapped, so compression is refused
- * (`accept-encoding: identity`): the gateway reads usage from the bytes it forwards. The body's framing is the
- * gateway's: the exact length of bytes it holds (and their encoding), or the client's declared length of a stream.
+ * The headers to send upstream: the allowlisted client headers (generic, and `providerNames`: the provider's SDK
+ * headers), minus any named in `Connection`, plus the credential headers (vault or passthrough). Responses are
+ * tapped, so compression is refused (`accept-encoding: identity`): the gateway reads usage from the bytes it
+ * forwards. The body's framing is the gateway's: the exact length of bytes it holds (and their encoding), or the
+ * client's declared length of a stream.
  */
 export function buildUpstreamHeaders(
   headers: IncomingHttpHeaders,
+  providerNames: ReadonlySet<string>,
   credentials: Readonly<Record<string, string>>,
   body: UpstreamBody,
 ): Record<string, string | string[]> {
   const listed = connectionListed(headers);
   const out: Record<string, string | string[]> = {};
   for (const name in headers) {
-    if (!isForwardableHeader(name) || listed?.has(name)) continue;
+    if (!isForwardableHeader(name, providerNames) || listed?.has(name)) continue;
     const value = headers[name];
     if (value !== undefined) out[name] = value;
   }

@@ -20,6 +20,8 @@ const REFUSALS: Record<KeyRefusalCode, () => AppError> = {
   unavailable: () => new AppError('auth_unavailable', 'NavPlane cannot verify keys right now; retry shortly', { retryable: true }),
 };
 
+const HOW_TO_SEND = 'send it as "Authorization: Bearer np_…", "x-api-key: np_…", or "X-NavPlane-Key: np_…" with your own provider key';
+
 /** What authenticate adds. */
 export interface Authentication {
   key: AuthenticatedKey;
@@ -37,10 +39,13 @@ export function authenticate({ verify }: AuthenticateOptions): Step<Routed, Auth
     name: 'authenticate',
     async run({ route }, { req }) {
       const credentials = extractCredentials(req.headers, route.adapter);
-      if (credentials.mode === 'none') {
+      if (credentials.mode === 'none') return new AppError('missing_api_key', `Missing NavPlane key: ${HOW_TO_SEND}`);
+      if (credentials.mode === 'invalid') {
         return new AppError(
-          'missing_api_key',
-          'Missing NavPlane key: send it as "Authorization: Bearer np_…", "x-api-key: np_…", or "X-NavPlane-Key: np_…" with your own provider key',
+          'invalid_api_key',
+          credentials.providerKey
+            ? 'This is a provider API key, not a NavPlane key: send your NavPlane key (np_…) in its place, or keep your provider key and add "X-NavPlane-Key: np_…" (passthrough)'
+            : `Invalid NavPlane key: ${HOW_TO_SEND}`,
         );
       }
       const result = await verify(credentials.navplaneKey);

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { AppError } from '@navplane/core';
-import type { PreparedRequest } from '@navplane/providers';
+import { createRequestModelReader, type PreparedRequest, type RequestModelReader } from '@navplane/providers';
 import type { UpstreamBody, WithPolicy } from '../gateway-context';
 import type { Step, StepResult } from '../pipeline/pipeline';
 import { enforceRequestPolicy, type PolicyLimits } from '../policy/enforce-policy';
@@ -19,6 +19,7 @@ export interface BodyReading {
   body: UpstreamBody;
   prepared?: PreparedRequest;
   model?: string;
+  requestModel?: RequestModelReader;
 }
 
 /** Reads a request body into memory, refusing more than `limit` bytes. */
@@ -70,9 +71,30 @@ function isJson(contentType: string | undefined): boolean {
 const NO_BODY: UpstreamBody = Object.freeze({ kind: 'none' });
 
 /**
+ * The reader of the model the body names, on routes whose response names none (the provider says where:
+ * `requestModelLocation`), for a body in `encoding` (compressed bodies are not read); else undefined.
+ */
+function requestModelReader(context: WithPolicy, req: IncomingMessage, encoding: string | undefined): RequestModelReader | undefined {
+  const { route, method } = context;
+  const location = route.adapter.requestModelLocation(method, route.pathSuffix);
+  if (location === undefined) return undefined;
+  return createRequestModelReader(location, { contentType: req.headers['content-type'], contentEncoding: encoding });
+}
+
+/** The model `bytes` name, read by the route's reader (undefined when none applies or the body names none). */
+function modelOf(context: WithPolicy, req: IncomingMessage, bytes: Buffer, encoding: string | undefined): { model?: string } {
+  const reader = requestModelReader(context, req, encoding);
+  if (reader === undefined) return {};
+  reader.push(bytes);
+  const model = reader.model();
+  return model === undefined ? {} : { model };
+}
+
+/**
  * The body path. A body that is already wholly buffered in the request (the usual case for small bodies) is taken
  * as bytes: it can be re-sent. Other bodies nobody must read stream straight through to the provider, once (body
- * capture only keeps a bounded copy as they pass); the gateway reads one only when a `block`/`redact_upstream`
+ * capture only keeps a bounded copy as they pass, and on routes whose response names no model a bounded scanner reads
+ * the model the body names: `requestModelLocation`); the gateway reads one only when a `block`/`redact_upstream`
  * policy must evaluate it (fail closed: never forwarded unread), when the adapter needs it (OpenAI chat: exact
  * stream usage), or when its length is unknown (chunked uploads, so the size limit holds). A body declared larger
  * than the limit is refused at once. The policy rewrites the body first; the adapter then prepares what it let through.
@@ -98,7 +120,7 @@ export function readBodyWhenNeeded({ maxBodyBytes, policyLimits }: RequestBodyOp
         if (error instanceof AppError) return error;
         throw error;
       }
-      policy.capture?.requestEvaluated(enforced.text, policy.requestFindings ?? []);
+      policy.capture?.requestEvaluated(enforced.text, enforced.findings);
       if (enforced.rewritten) {
         forwarded = Buffer.from(enforced.text, 'utf8');
         encoding = undefined;
@@ -117,7 +139,7 @@ export function readBodyWhenNeeded({ maxBodyBytes, policyLimits }: RequestBodyOp
       if (prepared.changed && prepared.bytes !== undefined) forwarded = prepared.bytes;
       return { body: { kind: 'bytes', bytes: forwarded, encoding }, prepared, model: prepared.model };
     }
-    return { body: { kind: 'bytes', bytes: forwarded, encoding } };
+    return { body: { kind: 'bytes', bytes: forwarded, encoding }, ...modelOf(context, req, forwarded, encoding) };
   }
 
   return {
@@ -137,13 +159,26 @@ export function readBodyWhenNeeded({ maxBodyBytes, policyLimits }: RequestBodyOp
         return { body: NO_BODY };
       }
       // Already all here: take it as bytes (re-sendable, no stream hand-off).
+      const encoding = req.headers['content-encoding'];
       const buffered = bufferedBody(req, maxBodyBytes);
       if (buffered !== undefined) {
         context.policy.capture?.requestRead(buffered, req.headers);
-        return { body: { kind: 'bytes', bytes: buffered, encoding: req.headers['content-encoding'] } };
+        return { body: { kind: 'bytes', bytes: buffered, encoding }, ...modelOf(context, req, buffered, encoding) };
       }
-      const observe = context.policy.capture?.streamedRequest(req);
-      return { body: observe === undefined ? { kind: 'stream', length } : { kind: 'stream', length, observe } };
+      // Streamed through: body capture's bounded copy and the model reader see each chunk as it goes upstream.
+      const capture = context.policy.capture?.streamedRequest(req);
+      const requestModel = requestModelReader(context, req, encoding);
+      if (requestModel === undefined) {
+        return { body: capture === undefined ? { kind: 'stream', length } : { kind: 'stream', length, observe: capture } };
+      }
+      const observe =
+        capture === undefined
+          ? (chunk: Buffer) => requestModel.push(chunk)
+          : (chunk: Buffer) => {
+              capture(chunk);
+              requestModel.push(chunk);
+            };
+      return { body: { kind: 'stream', length, observe }, requestModel };
     },
   };
 }

@@ -7,6 +7,15 @@ describe('anthropicAdapter', () => {
     expect(anthropicAdapter.credentialHeaderNames).toEqual(['x-api-key', 'authorization']);
   });
 
+  it('forwards the headers the Anthropic SDKs send, by name, and no other anthropic-* or openai-* header', () => {
+    for (const name of ['anthropic-version', 'anthropic-beta', 'anthropic-dangerous-direct-browser-access', 'x-stainless-timeout']) {
+      expect(anthropicAdapter.forwardedHeaderNames.has(name)).toBe(true);
+    }
+    for (const name of ['anthropic-foo', 'anthropic-base-url', 'openai-organization', 'x-api-key', 'authorization']) {
+      expect(anthropicAdapter.forwardedHeaderNames.has(name)).toBe(false);
+    }
+  });
+
   it('sends a stored key as x-api-key', () => {
     expect(anthropicAdapter.vaultAuthHeaders('sk-ant-test')).toEqual({ 'x-api-key': 'sk-ant-test' });
   });

@@ -1,4 +1,5 @@
 import type { PathRule } from '../path-rules';
+import type { RequestModelLocation } from '../provider-adapter';
 
 /**
  * Anthropic's public API under /v1 (docs.anthropic.com/en/api): Messages, token counting, Message
@@ -21,3 +22,8 @@ export const ANTHROPIC_PATH_RULES: readonly PathRule[] = [
 
 /** The one route whose successful responses report billable usage (count_tokens is free). */
 export const ANTHROPIC_MESSAGES = '/v1/messages';
+
+/** POST routes whose response names no model, and where their request names it (token counting). */
+export const ANTHROPIC_REQUEST_MODEL_PATHS: ReadonlyMap<string, RequestModelLocation> = new Map<string, RequestModelLocation>([
+  ['/v1/messages/count_tokens', 'json'],
+]);

@@ -7,6 +7,15 @@ describe('openaiAdapter', () => {
     expect(openaiAdapter.credentialHeaderNames).toEqual(['authorization']);
   });
 
+  it('forwards the headers the OpenAI SDKs send, by name, and no other openai-* or anthropic-* header', () => {
+    for (const name of ['openai-organization', 'openai-project', 'openai-beta', 'x-stainless-lang', 'x-stainless-retry-count']) {
+      expect(openaiAdapter.forwardedHeaderNames.has(name)).toBe(true);
+    }
+    for (const name of ['openai-base-url', 'openai-anything', 'anthropic-version', 'x-stainless-anything', 'authorization']) {
+      expect(openaiAdapter.forwardedHeaderNames.has(name)).toBe(false);
+    }
+  });
+
   it('sends a stored key as a bearer token', () => {
     expect(openaiAdapter.vaultAuthHeaders('sk-test')).toEqual({ authorization: 'Bearer sk-test' });
   });

@@ -1,4 +1,5 @@
 import type { PathRule } from '../path-rules';
+import type { RequestModelLocation } from '../provider-adapter';
 
 const GET = ['GET'];
 const POST = ['POST'];
@@ -67,4 +68,18 @@ export const OPENAI_USAGE_PATHS: ReadonlySet<string> = new Set([
   '/v1/images/edits',
   '/v1/audio/transcriptions',
   '/v1/audio/translations',
+]);
+
+/**
+ * POST routes whose successful response names no model (or none the JSON tap reads), and where their request names
+ * it: the trace records the requested model (see `ProviderAdapter.requestModelLocation`).
+ */
+export const OPENAI_REQUEST_MODEL_PATHS: ReadonlyMap<string, RequestModelLocation> = new Map<string, RequestModelLocation>([
+  ['/v1/audio/transcriptions', 'multipart'],
+  ['/v1/audio/translations', 'multipart'],
+  ['/v1/audio/speech', 'json'],
+  ['/v1/moderations', 'json'],
+  ['/v1/images/generations', 'json'],
+  ['/v1/images/edits', 'multipart'],
+  ['/v1/images/variations', 'multipart'],
 ]);
