@@ -6,7 +6,7 @@ import {
   parseAdminToken,
   parseBoolean,
   parseCorsOrigins,
-  parseDatabaseUrl,
+  parseDatabaseUrlSetting,
   parseHost,
   parseHttpBaseUrl,
   parseInteger,
@@ -41,7 +41,7 @@ function optional<T>(parse: (raw: unknown) => ParseResult<T>) {
 const milliseconds = (min: number, max: number) => setting((raw) => parseInteger(raw, min, max, 'milliseconds'));
 
 const fields = {
-  databaseUrl: setting(parseDatabaseUrl),
+  databaseUrl: setting(parseDatabaseUrlSetting),
   databasePoolSize: setting((raw) => parseInteger(raw, 1, 1000)),
   masterKey: optional(parseMasterKey),
   masterKeyPrevious: setting((raw) => (raw === undefined ? ok([]) : parseMasterKeyList(raw))),

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import type { DialectName } from '../database/database-url';
+import type { DialectName } from '@navplane/core';
 import { openDatabase, type Database } from '../database/open-database';
 import { migrateToLatest } from '../migrations/migrate';
 import { TEST_POSTGRES_URL_ENV } from './test-dialects';
