@@ -70,6 +70,8 @@ describe('openDatabase on a sqlite file', () => {
       () => undefined,
       (error: unknown) => error as Error,
     );
-    expect(failure?.message).toBe('Database URL must be sqlite:<path> (e.g. sqlite:./data/navplane.db) or a postgres:// or postgresql:// URL');
+    expect(failure?.message).toBe(
+      'Database URL must be sqlite:<path> (e.g. sqlite:./data/navplane.db) or a postgres:// or postgresql:// URL',
+    );
   });
 });

@@ -29,8 +29,8 @@ export interface Database {
 export interface OpenDatabaseOptions {
   /** `sqlite:<path>`, `sqlite::memory:` or `postgres://…` (see parseDatabaseUrl in `@navplane/core`). */
   url: string;
-  /** Postgres pool size (default 10). */
-  poolSize?: number;
+  /** Postgres pool size (`NAVPLANE_DATABASE_POOL_SIZE` for the runtime's pool; unused with SQLite). */
+  poolSize: number;
   /** How long a SQLite writer waits for another process's write lock, in ms (default 5000). */
   sqliteBusyTimeoutMs?: number;
   /** Called when an idle pooled Postgres connection fails (default: ignored; pg drops it and reconnects). */
@@ -40,7 +40,7 @@ export interface OpenDatabaseOptions {
 }
 
 /**
- * Opens a database (default poolSize 10, sqliteBusyTimeoutMs 5000). SQLite: creates the file's directory,
+ * Opens a database (default sqliteBusyTimeoutMs 5000). SQLite: creates the file's directory,
  * sets WAL, busy_timeout, foreign_keys=ON, synchronous=NORMAL. Postgres: a pg Pool (max = poolSize) with
  * int8 parsed to numbers; it connects lazily, so an unreachable server shows up in `ping()`, not here.
  * Throws on a bad URL (one line, `Database URL must be …`, never echoing the URL) or an unopenable SQLite
@@ -52,7 +52,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   const location = parsed.value;
   return location.dialect === 'sqlite'
     ? openSqlite(location, options.sqliteBusyTimeoutMs ?? 5000)
-    : openPostgres(location, options.poolSize ?? 10, options.onError, options.applicationName);
+    : openPostgres(location, options.poolSize, options.onError, options.applicationName);
 }
 
 function openSqlite(location: Extract<DatabaseLocation, { dialect: 'sqlite' }>, busyTimeoutMs: number): Database {

@@ -45,7 +45,7 @@ export async function createTestDatabase(dialect: DialectName, options: CreateTe
 async function createSqlite(): Promise<TestDatabase> {
   const dir = await mkdtemp(join(tmpdir(), 'navplane-test-'));
   const url = `sqlite:${join(dir, 'navplane.db')}`;
-  const database = await openDatabase({ url });
+  const database = await openDatabase({ url, poolSize: 1 }); // one connection on SQLite whatever the pool size
   return {
     database,
     url,
