@@ -53,20 +53,25 @@ describe('database URL forms shown in the docs', () => {
     });
   });
 
-  it.each(['mysql://u:secret@db/np', './navplane.db', 'sqlite:', 'sqlite://db/np', 'postgres:db', 'postgres:///np', 'postgres://u:secret@/np'])(
-    '%s is refused by both with the same one-line reason',
-    (url) => {
-      const parsed = parseDatabaseUrl(url, CWD);
-      if (parsed.ok) throw new Error(`expected ${url} to be refused`);
-      const loaded = loadConfig({ NAVPLANE_DATABASE_URL: url });
-      if (loaded.ok) throw new Error(`expected ${url} to be refused`);
-      const lines = formatConfigProblems(loaded.error);
-      expect(lines).toHaveLength(1);
-      // The loader masks every `user:password@` in a problem, the example in the reason included.
-      expect(lines[0]).toMatch(new RegExp(`^NAVPLANE_DATABASE_URL: ${escape(maskUrlCredentials(parsed.error))} \\(got ".*"\\)$`));
-      expect(lines[0]).not.toContain('secret');
-    },
-  );
+  it.each([
+    'mysql://u:secret@db/np',
+    './navplane.db',
+    'sqlite:',
+    'sqlite://db/np',
+    'postgres:db',
+    'postgres:///np',
+    'postgres://u:secret@/np',
+  ])('%s is refused by both with the same one-line reason', (url) => {
+    const parsed = parseDatabaseUrl(url, CWD);
+    if (parsed.ok) throw new Error(`expected ${url} to be refused`);
+    const loaded = loadConfig({ NAVPLANE_DATABASE_URL: url });
+    if (loaded.ok) throw new Error(`expected ${url} to be refused`);
+    const lines = formatConfigProblems(loaded.error);
+    expect(lines).toHaveLength(1);
+    // The loader masks every `user:password@` in a problem, the example in the reason included.
+    expect(lines[0]).toMatch(new RegExp(`^NAVPLANE_DATABASE_URL: ${escape(maskUrlCredentials(parsed.error))} \\(got ".*"\\)$`));
+    expect(lines[0]).not.toContain('secret');
+  });
 });
 
 function escape(text: string): string {

@@ -6,12 +6,21 @@ describe('parseDatabaseUrl', () => {
       ok: true,
       value: { dialect: 'sqlite', filename: '/srv/app/data/navplane.db' },
     });
-    expect(parseDatabaseUrl('sqlite:data/x.db', '/srv/app')).toEqual({ ok: true, value: { dialect: 'sqlite', filename: '/srv/app/data/x.db' } });
+    expect(parseDatabaseUrl('sqlite:data/x.db', '/srv/app')).toEqual({
+      ok: true,
+      value: { dialect: 'sqlite', filename: '/srv/app/data/x.db' },
+    });
   });
 
   it('keeps absolute sqlite paths, also in URL form, whatever the working directory', () => {
-    expect(parseDatabaseUrl('sqlite:/var/lib/np.db', '/srv')).toEqual({ ok: true, value: { dialect: 'sqlite', filename: '/var/lib/np.db' } });
-    expect(parseDatabaseUrl('sqlite:///var/lib/np.db', '/srv')).toEqual({ ok: true, value: { dialect: 'sqlite', filename: '/var/lib/np.db' } });
+    expect(parseDatabaseUrl('sqlite:/var/lib/np.db', '/srv')).toEqual({
+      ok: true,
+      value: { dialect: 'sqlite', filename: '/var/lib/np.db' },
+    });
+    expect(parseDatabaseUrl('sqlite:///var/lib/np.db', '/srv')).toEqual({
+      ok: true,
+      value: { dialect: 'sqlite', filename: '/var/lib/np.db' },
+    });
   });
 
   it('allows an in-memory sqlite database', () => {
@@ -38,7 +47,10 @@ describe('parseDatabaseUrl', () => {
   });
 
   it.each([
-    ['mysql://root:hunter2@db/np', /^must be sqlite:<path> \(e\.g\. sqlite:\.\/data\/navplane\.db\) or a postgres:\/\/ or postgresql:\/\/ URL$/],
+    [
+      'mysql://root:hunter2@db/np',
+      /^must be sqlite:<path> \(e\.g\. sqlite:\.\/data\/navplane\.db\) or a postgres:\/\/ or postgresql:\/\/ URL$/,
+    ],
     ['./navplane.db', /^must be sqlite:<path> \(e\.g\./],
     ['', /^must be sqlite:<path> \(e\.g\./],
     ['sqlite:', /^must be sqlite:<path> with a file path/],

@@ -6,7 +6,9 @@ describe('docs/configuration.md', () => {
   it('is what the settings table and the template generate', () => {
     const committed = readFileSync(CONFIGURATION_DOC, 'utf8');
     if (committed !== generatedConfigurationDoc()) {
-      throw new Error(`docs/configuration.md is out of date with SETTINGS or its template: run \`${REGENERATE_COMMAND}\` and commit the result`);
+      throw new Error(
+        `docs/configuration.md is out of date with SETTINGS or its template: run \`${REGENERATE_COMMAND}\` and commit the result`,
+      );
     }
   });
 });
@@ -27,8 +29,12 @@ describe('renderConfigurationDoc', () => {
     const page = renderConfigurationDoc('{{settings-table}}');
     const rows = page.split('\n').filter((line) => /^\| `[A-Z_]+` \|/.test(line));
     expect(rows.map((line) => /^\| `([A-Z_]+)`/.exec(line)?.[1])).toEqual(CONFIG_SETTINGS.map((setting) => setting.env));
-    expect(rows).toContain('| `NAVPLANE_GATEWAY_PORT` | `gateway_port` | `8080` | Gateway port (0-65535; 0 = any free port, printed at start). |');
-    expect(rows.find((line) => line.startsWith('| `NAVPLANE_ADMIN_TOKEN`'))).toMatch(/^\| `NAVPLANE_ADMIN_TOKEN` \| `admin_token` \| none \| /);
+    expect(rows).toContain(
+      '| `NAVPLANE_GATEWAY_PORT` | `gateway_port` | `8080` | Gateway port (0-65535; 0 = any free port, printed at start). |',
+    );
+    expect(rows.find((line) => line.startsWith('| `NAVPLANE_ADMIN_TOKEN`'))).toMatch(
+      /^\| `NAVPLANE_ADMIN_TOKEN` \| `admin_token` \| none \| /,
+    );
     expect(rows.find((line) => line.startsWith('| `NODE_ENV`'))).toMatch(/^\| `NODE_ENV` \| — \| `development` \| /);
   });
 
