@@ -12,7 +12,7 @@ describe('admin API app', () => {
 
   function app(options: { ready?: boolean; corsOrigins?: string[] } = {}) {
     const readiness = new Readiness({ checks: { database: async () => ({ ok: options.ready ?? true, reason: 'down' }) } });
-    return createApp({ ...h.deps, readiness, corsOrigins: options.corsOrigins });
+    return createApp({ ...h.deps, readiness, corsOrigins: options.corsOrigins ?? h.deps.corsOrigins });
   }
 
   it('serves liveness and readiness without credentials', async () => {

@@ -25,10 +25,10 @@ export interface AdminDeps {
   verifyKey: (presented: string) => Promise<VerifyResult>;
   /** Time source (default: the system clock). */
   clock?: Clock;
-  /** Origins a browser dashboard may call from (`NAVPLANE_ADMIN_CORS_ORIGINS`; default none). */
-  corsOrigins?: readonly string[];
-  /** Express `trust proxy` value for the client address (default false). */
-  trustProxy?: boolean | number | readonly string[];
+  /** Origins a browser dashboard may call from (`NAVPLANE_ADMIN_CORS_ORIGINS`). */
+  corsOrigins: readonly string[];
+  /** NAVPLANE_TRUST_PROXY: Express `trust proxy` value for the client address. */
+  trustProxy: boolean | number | readonly string[];
 }
 
 /**
@@ -42,7 +42,7 @@ export function createApp(deps: AdminDeps): Express {
   app.set('trust proxy', trustProxySetting(deps.trustProxy));
 
   app.use(requestId());
-  const origins = deps.corsOrigins ?? [];
+  const origins = deps.corsOrigins;
   if (origins.length > 0) {
     // Only the configured origins get CORS headers; others get none and the browser refuses.
     app.use(

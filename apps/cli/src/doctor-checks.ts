@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import type { NavPlaneConfig } from '@navplane/config';
+import { parseDatabaseUrl } from '@navplane/core';
 import { createProviderRegistry, type ProviderId } from '@navplane/providers';
-import { createRepositories, getMigrationStatus, openDatabase, parseDatabaseUrl, type Database } from '@navplane/storage';
+import { createRepositories, getMigrationStatus, openDatabase, type Database } from '@navplane/storage';
 import { readMetricSamples } from '@navplane/telemetry';
 import { createKeyring, createVault } from '@navplane/vault';
 import { findMasterKey, type CliMasterKey } from './cli-master-key';
@@ -73,12 +74,9 @@ export async function runDoctorChecks(config: NavPlaneConfig, options: DoctorOpt
 }
 
 async function checkDatabase(config: NavPlaneConfig): Promise<{ database?: Database; check: DoctorCheck }> {
-  let location;
-  try {
-    location = parseDatabaseUrl(config.databaseUrl);
-  } catch (error) {
-    return { check: check('database', 'fail', describeError(error), 'fix NAVPLANE_DATABASE_URL') };
-  }
+  const parsed = parseDatabaseUrl(config.databaseUrl);
+  if (!parsed.ok) return { check: check('database', 'fail', `NAVPLANE_DATABASE_URL ${parsed.error}`, 'fix NAVPLANE_DATABASE_URL') };
+  const location = parsed.value;
   if (location.dialect === 'sqlite' && location.filename !== ':memory:' && !existsSync(location.filename)) {
     // Opening would create an empty file: report instead.
     return { check: check('database', 'fail', `SQLite file ${location.filename} does not exist`, MIGRATE_HINT) };

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import type { NavPlaneConfig } from '@navplane/config';
+import { parseDatabaseUrl } from '@navplane/core';
 import {
   createChangeFeed,
   createRepositories,
   getMigrationStatus,
   openDatabase,
-  parseDatabaseUrl,
   type ChangeFeed,
   type Database,
   type Repositories,
@@ -36,12 +36,9 @@ export const MIGRATE_HINT = 'run `npx navplane migrate` (or start `navplane serv
  * migrates as a side effect of another command.
  */
 export async function openStore(config: NavPlaneConfig): Promise<Store> {
-  let location;
-  try {
-    location = parseDatabaseUrl(config.databaseUrl);
-  } catch (error) {
-    throw new CliError(`NAVPLANE_DATABASE_URL: ${describeError(error)}`);
-  }
+  const parsed = parseDatabaseUrl(config.databaseUrl);
+  if (!parsed.ok) throw new CliError(`NAVPLANE_DATABASE_URL: ${parsed.error}`);
+  const location = parsed.value;
   if (location.dialect === 'sqlite' && location.filename !== ':memory:' && !existsSync(location.filename)) {
     throw new CliError(`the database file ${location.filename} does not exist: ${MIGRATE_HINT}`);
   }
@@ -73,7 +70,7 @@ export async function openStore(config: NavPlaneConfig): Promise<Store> {
     repos: createRepositories(database),
     changeFeed() {
       // Publishing errors surface through publish(); transport warnings have nothing to tell an operator.
-      feed ??= createChangeFeed(database, { onError: () => undefined });
+      feed ??= createChangeFeed(database, { pollIntervalMs: config.changeFeedPollMs, onError: () => undefined });
       return feed;
     },
     async close() {

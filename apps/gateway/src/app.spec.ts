@@ -1,8 +1,10 @@
+import { configWithDefaults } from '@navplane/config';
 import { Readiness } from '@navplane/http';
 import { createProviderRegistry } from '@navplane/providers';
 import { createMetricsRegistry } from '@navplane/telemetry';
 import request from 'supertest';
 import { createApp } from './app';
+import { createUpstreamPools } from './proxy/upstream-pools';
 
 const noop = () => undefined;
 const logger = { error: noop, warn: noop, info: noop, http: noop, debug: noop, isLevelEnabled: () => false };
@@ -10,6 +12,12 @@ const logger = { error: noop, warn: noop, info: noop, http: noop, debug: noop, i
 describe('gateway app', () => {
   const readiness = new Readiness({ checks: { database: async () => ({ ok: true }) } });
   const verifyKey = jest.fn(async () => ({ valid: false as const, code: 'unknown' as const }));
+  const config = configWithDefaults();
+  const upstreamPools = createUpstreamPools({
+    connectTimeoutMs: config.upstreamConnectTimeoutMs,
+    upstreamTimeoutMs: config.upstreamTimeoutMs,
+  });
+  afterAll(() => upstreamPools.close());
   const app = createApp({
     logger,
     readiness,
@@ -20,6 +28,12 @@ describe('gateway app', () => {
     policies: { peek: () => [], load: async () => [] },
     getRedactor: async () => undefined,
     traceSink: { enqueue: () => undefined },
+    trustProxy: config.trustProxy,
+    captureBodies: config.captureBodies,
+    captureMaxBytes: config.captureMaxBytes,
+    policyLimits: { maxBodyBytes: config.policyMaxBodyBytes, timeoutMs: config.policyTimeoutMs },
+    maxBodyBytes: config.maxBodyBytes,
+    upstreamPools,
   });
 
   it('serves liveness, readiness and Prometheus metrics without authentication', async () => {

@@ -27,7 +27,7 @@ import type { PolicyLimits } from './policy/enforce-policy';
 import { resolveRequestPolicy } from './policy/policy.step';
 import { enforceQueryPolicy } from './policy/query-policy.step';
 import { forwardUpstream, type ProxyOutcome } from './proxy/forward-upstream';
-import { createUpstreamPools, type UpstreamPools } from './proxy/upstream-pools';
+import type { UpstreamPools } from './proxy/upstream-pools';
 import { authenticate, requireScope } from './steps/authenticate.step';
 import { resolveCredential } from './steps/credential.step';
 import { checkFraming } from './steps/framing.step';
@@ -58,8 +58,8 @@ export interface GatewayDeps {
   logger: GatewayLogger;
   readiness: Readiness;
   metrics: MetricsSource;
-  /** Express `trust proxy` value for the client address (default false). */
-  trustProxy?: boolean | number | readonly string[];
+  /** NAVPLANE_TRUST_PROXY: Express `trust proxy` value for the client address. */
+  trustProxy: boolean | number | readonly string[];
   /** Provider routes and base URLs (operator-set). */
   registry: ProviderRegistry;
   /** NavPlane key verification (cached; org kill switch included). */
@@ -70,24 +70,20 @@ export interface GatewayDeps {
   policies: Pick<PolicyStore, 'peek' | 'load'>;
   /** The org's redactor (placeholder salt from the vault), or undefined when the salt cannot be read. */
   getRedactor: (orgId: string, detectors: readonly DetectorId[]) => Promise<Redactor | undefined>;
-  /** NAVPLANE_CAPTURE_BODIES (default false). */
-  captureBodies?: boolean;
-  /** NAVPLANE_CAPTURE_MAX_BYTES (default 65536). */
-  captureMaxBytes?: number;
-  /** NAVPLANE_POLICY_MAX_BODY_BYTES and NAVPLANE_POLICY_TIMEOUT_MS (defaults 4 MiB, 1000 ms), and the redaction pool (inline without). */
-  policyLimits?: PolicyLimits;
+  /** NAVPLANE_CAPTURE_BODIES. */
+  captureBodies: boolean;
+  /** NAVPLANE_CAPTURE_MAX_BYTES. */
+  captureMaxBytes: number;
+  /** NAVPLANE_POLICY_MAX_BODY_BYTES and NAVPLANE_POLICY_TIMEOUT_MS, and the redaction pool (inline without). */
+  policyLimits: PolicyLimits;
   /** Where traces go; enqueue is never awaited. */
   traceSink: TraceSink;
   /** Request and upstream counters. */
   gatewayMetrics?: GatewayMetrics;
-  /** NAVPLANE_MAX_BODY_BYTES (default 20 MiB). */
-  maxBodyBytes?: number;
-  /** NAVPLANE_UPSTREAM_CONNECT_TIMEOUT_MS (default 10 s); used when `upstreamPools` is not given. */
-  connectTimeoutMs?: number;
-  /** NAVPLANE_UPSTREAM_TIMEOUT_MS (default 600 s); used when `upstreamPools` is not given. */
-  upstreamTimeoutMs?: number;
-  /** The upstream pools (closed by the owner at shutdown); made from the timeouts above when absent. */
-  upstreamPools?: UpstreamPools;
+  /** NAVPLANE_MAX_BODY_BYTES. */
+  maxBodyBytes: number;
+  /** The upstream pools (NAVPLANE_UPSTREAM_CONNECT_TIMEOUT_MS, NAVPLANE_UPSTREAM_TIMEOUT_MS), closed by the owner at shutdown. */
+  upstreamPools: UpstreamPools;
 }
 
 /**
@@ -159,10 +155,7 @@ export function createApp(deps: GatewayDeps): RequestListener {
   };
 
   // One evaluation bound for enforcement and for stored copies (NAVPLANE_POLICY_MAX_BODY_BYTES, _TIMEOUT_MS).
-  const policyLimits = deps.policyLimits ?? { maxBodyBytes: 4 * 1024 * 1024, timeoutMs: 1000 };
-  const pools =
-    deps.upstreamPools ??
-    createUpstreamPools({ connectTimeoutMs: deps.connectTimeoutMs ?? 10_000, upstreamTimeoutMs: deps.upstreamTimeoutMs ?? 600_000 });
+  const { policyLimits } = deps;
 
   // The provider path: each step's input type is what the earlier steps add, so the order is checked by the compiler.
   const runProviderPath = Pipeline.begin<Started>()
@@ -176,9 +169,9 @@ export function createApp(deps: GatewayDeps): RequestListener {
       resolveRequestPolicy({
         policies: deps.policies,
         getRedactor: deps.getRedactor,
-        captureBodies: deps.captureBodies ?? false,
+        captureBodies: deps.captureBodies,
         captureLimits: {
-          storeChars: deps.captureMaxBytes ?? 65_536,
+          storeChars: deps.captureMaxBytes,
           redactBytes: policyLimits.maxBodyBytes,
           timeoutMs: policyLimits.timeoutMs,
           ...(policyLimits.pool === undefined ? {} : { pool: policyLimits.pool }),
@@ -186,10 +179,10 @@ export function createApp(deps: GatewayDeps): RequestListener {
       }),
     )
     .then(enforceQueryPolicy({ timeoutMs: policyLimits.timeoutMs }))
-    .then(readBodyWhenNeeded({ maxBodyBytes: deps.maxBodyBytes ?? 20 * 1024 * 1024, policyLimits }))
+    .then(readBodyWhenNeeded({ maxBodyBytes: deps.maxBodyBytes, policyLimits }))
     .end(
       forwardUpstream({
-        pools,
+        pools: deps.upstreamPools,
         onComplete: record,
         onForward: logger.isLevelEnabled('debug')
           ? (headers, context) => logger.debug('forwarding upstream', { traceId: context.traceId, headers })

@@ -35,7 +35,7 @@ const postgresOutage =
 const sqliteOutage =
   (h: GatewayHarness): Outage =>
   async () => {
-    const holder = await openDatabase({ url: h.testDb.url });
+    const holder = await openDatabase({ url: h.testDb.url, poolSize: 1 });
     await sql`begin exclusive`.execute(holder.db);
     return async () => {
       await sql`rollback`.execute(holder.db);

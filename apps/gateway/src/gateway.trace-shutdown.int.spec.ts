@@ -74,7 +74,7 @@ function parseLine(line: string): Record<string, unknown> | undefined {
 /** Seeds an org, a NavPlane key and the org's OpenAI key; returns the NavPlane key. */
 async function seed(testDb: TestDatabase, masterKey: Buffer): Promise<{ orgId: string; key: string }> {
   const repos = createRepositories(testDb.database);
-  const changeFeed = createChangeFeed(testDb.database);
+  const changeFeed = createChangeFeed(testDb.database, { pollIntervalMs: 50 });
   try {
     const orgId = newId('org');
     await repos.orgs.create({ id: orgId, name: 'shutdown', createdAt: toIso(Date.now()) });

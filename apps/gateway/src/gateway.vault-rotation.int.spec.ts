@@ -23,7 +23,7 @@ describe.each(TEST_DIALECTS)('master key rotation while the gateway serves, on %
       // Before it starts, every provider key is sealed under the old master key only.
       beforeStart: async (testDb) => {
         const repos = createRepositories(testDb.database);
-        const feed = createChangeFeed(testDb.database);
+        const feed = createChangeFeed(testDb.database, { pollIntervalMs: 50 });
         const sealer = createVault({ keyring: createKeyring({ current: oldKey }), providerKeys: repos.providerKeys, changeFeed: feed });
         for (let i = 0; i < ORGS; i += 1) {
           const id = newId('org');

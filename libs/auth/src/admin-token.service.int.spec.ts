@@ -30,7 +30,7 @@ describe.each(TEST_DIALECTS)('admin token service on %s', (dialect) => {
   beforeAll(async () => {
     test = await createTestDatabase(dialect);
     repos = createRepositories(test.database);
-    feed = createChangeFeed(test.database);
+    feed = createChangeFeed(test.database, { pollIntervalMs: 50 });
     await feed.start();
   });
   beforeEach(() => {
@@ -135,7 +135,7 @@ describe.each(TEST_DIALECTS)('admin token service on %s', (dialect) => {
 
   it('answers unavailable when the store cannot be read and the token is not cached', async () => {
     const own = await createTestDatabase(dialect);
-    const ownFeed = createChangeFeed(own.database);
+    const ownFeed = createChangeFeed(own.database, { pollIntervalMs: 50 });
     const tokens = createAdminTokenService({
       repos: createRepositories(own.database),
       changeFeed: ownFeed,
@@ -160,7 +160,7 @@ describe.each(TEST_DIALECTS)('admin token service on %s', (dialect) => {
 
     beforeAll(async () => {
       otherDatabase = await openDatabase({ url: test.url, poolSize: 2 });
-      otherFeed = createChangeFeed(otherDatabase);
+      otherFeed = createChangeFeed(otherDatabase, { pollIntervalMs: 50 });
       await otherFeed.start();
     });
     afterAll(async () => {

@@ -26,7 +26,7 @@ describe.each(TEST_DIALECTS)('gateway key service on %s', (dialect) => {
   beforeAll(async () => {
     test = await createTestDatabase(dialect);
     repos = createRepositories(test.database);
-    feed = createChangeFeed(test.database);
+    feed = createChangeFeed(test.database, { pollIntervalMs: 50 });
   });
   beforeEach(async () => {
     clock = new ManualClock(Date.UTC(2026, 0, 1));

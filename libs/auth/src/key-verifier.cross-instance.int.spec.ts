@@ -19,8 +19,8 @@ describe.each(TEST_DIALECTS)('key verifier across instances on %s', (dialect) =>
   beforeAll(async () => {
     test = await createTestDatabase(dialect);
     otherDatabase = await openDatabase({ url: test.url, poolSize: 4 });
-    feedA = createChangeFeed(test.database);
-    feedB = createChangeFeed(otherDatabase);
+    feedA = createChangeFeed(test.database, { pollIntervalMs: 50 });
+    feedB = createChangeFeed(otherDatabase, { pollIntervalMs: 50 });
     await Promise.all([feedA.start(), feedB.start()]);
     verifierA = createKeyVerifier({ repos: createRepositories(test.database), changeFeed: feedA, clock });
     verifierB = createKeyVerifier({ repos: createRepositories(otherDatabase), changeFeed: feedB, clock });

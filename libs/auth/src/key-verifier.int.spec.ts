@@ -43,7 +43,7 @@ describe.each(TEST_DIALECTS)('key verifier on %s', (dialect) => {
   beforeAll(async () => {
     test = await createTestDatabase(dialect);
     repos = createRepositories(test.database);
-    feed = createChangeFeed(test.database);
+    feed = createChangeFeed(test.database, { pollIntervalMs: 50 });
     await feed.start();
   });
   beforeEach(async () => {
@@ -286,7 +286,7 @@ describe.each(TEST_DIALECTS)('key verifier without a database on %s', (dialect) 
   it('keeps serving warm keys and answers unavailable for the others (fail closed)', async () => {
     const test = await createTestDatabase(dialect);
     const repos = createRepositories(test.database);
-    const feed = createChangeFeed(test.database);
+    const feed = createChangeFeed(test.database, { pollIntervalMs: 50 });
     const clock = new ManualClock();
     const keys = createGatewayKeyService({ repos, changeFeed: feed, clock });
     const verifier = createKeyVerifier({ repos, changeFeed: feed, clock });

@@ -19,7 +19,7 @@ describe.each(TEST_DIALECTS)('org state cache on %s', (dialect) => {
   beforeAll(async () => {
     test = await createTestDatabase(dialect);
     repos = createRepositories(test.database);
-    feed = createChangeFeed(test.database);
+    feed = createChangeFeed(test.database, { pollIntervalMs: 50 });
   });
   afterAll(async () => {
     await feed.close();
@@ -68,7 +68,7 @@ describe.each(TEST_DIALECTS)('org state cache on %s', (dialect) => {
   it('forgets an org it was told changed but cannot re-read (fail closed), and start() rejects without a database', async () => {
     const own = await createTestDatabase(dialect);
     const ownRepos = createRepositories(own.database);
-    const ownFeed = createChangeFeed(own.database);
+    const ownFeed = createChangeFeed(own.database, { pollIntervalMs: 50 });
     const errors: Error[] = [];
     const cache = createOrgStateCache({ repos: ownRepos, changeFeed: ownFeed, onError: (error) => errors.push(error) });
     try {

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { err, ok, type Result } from '@navplane/core';
 import { readConfigFile } from './config-file';
 import type { ConfigProblem } from './config-problems';
-import { configSettingsSchema, type NavPlaneConfig } from './config.schema';
+import { configSettingsSchema, type ConfigSettings, type NavPlaneConfig } from './config.schema';
 import { CONFIG_FILE_VARIABLE, CONFIG_SETTINGS, type ConfigSettingMeta, type ConfigSource, type SettingKey } from './config-settings';
 import { maskUrlCredentials, showRawValue } from './mask';
 
@@ -98,15 +98,30 @@ export function loadConfig(env: ConfigEnv, options: LoadConfigOptions = {}): Res
   if (problems.length > 0) return err(problems);
 
   // Every field parsed on its own above; parsing the whole object gives the typed result.
-  const settings = configSettingsSchema.parse(raws);
-  return ok(
-    Object.freeze({
-      ...settings,
-      adminCorsOrigins: Object.freeze([...settings.adminCorsOrigins]),
-      ...(configFile === undefined ? {} : { configFile }),
-      sources: Object.freeze(sources),
-    }),
-  );
+  return ok(frozenConfig(configSettingsSchema.parse(raws), sources, configFile));
+}
+
+function frozenConfig(settings: ConfigSettings, sources: Record<SettingKey, ConfigSource>, configFile: string | undefined): NavPlaneConfig {
+  return Object.freeze({
+    ...settings,
+    adminCorsOrigins: Object.freeze([...settings.adminCorsOrigins]),
+    masterKeyPrevious: Object.freeze([...settings.masterKeyPrevious]),
+    ...(configFile === undefined ? {} : { configFile }),
+    sources: Object.freeze(sources),
+  });
+}
+
+/**
+ * The configuration with every setting at its default (SETTINGS) and `overrides` on top (sourced `env`), as
+ * loadConfig would return it, without reading any environment or file: for tests and tools that build the
+ * libraries with the values NavPlane runs with.
+ */
+export function configWithDefaults(overrides: Partial<ConfigSettings> = {}): NavPlaneConfig {
+  const defaults = configSettingsSchema.parse(Object.fromEntries(CONFIG_SETTINGS.map((meta) => [meta.key, meta.defaultValue])));
+  const sources = Object.fromEntries(
+    CONFIG_SETTINGS.map((meta): [SettingKey, ConfigSource] => [meta.key, Object.hasOwn(overrides, meta.key) ? 'env' : 'default']),
+  ) as Record<SettingKey, ConfigSource>;
+  return frozenConfig({ ...defaults, ...overrides }, sources, undefined);
 }
 
 /** loadConfig(process.env): the one place NavPlane reads process.env; apps' main.ts call it. */

@@ -2,7 +2,7 @@ import {
   parseAdminToken,
   parseBoolean,
   parseCorsOrigins,
-  parseDatabaseUrl,
+  parseDatabaseUrlSetting,
   parseHost,
   parseHttpBaseUrl,
   parseInteger,
@@ -102,21 +102,22 @@ describe('parseHttpBaseUrl', () => {
   });
 });
 
-describe('parseDatabaseUrl', () => {
+describe('parseDatabaseUrlSetting', () => {
   it.each([
     'sqlite:./data/navplane.db',
     'sqlite:/var/lib/navplane/db.sqlite',
+    'sqlite:///var/lib/navplane/db.sqlite',
     'sqlite::memory:',
     'postgres://postgres@127.0.0.1:5432/postgres',
     'postgresql://user:pw@db.example.com/navplane?sslmode=require',
   ])('accepts %s', (raw) => {
-    expect(value(parseDatabaseUrl(raw))).toBe(raw);
+    expect(value(parseDatabaseUrlSetting(raw))).toBe(raw);
   });
 
   it.each(['mysql://u@h/db', './data/navplane.db', 'sqlite:', 'sqlite://x', 'postgres:/nohost', 'postgres:///db', 42])(
     'rejects %j',
     (raw) => {
-      expect(parseDatabaseUrl(raw).ok).toBe(false);
+      expect(parseDatabaseUrlSetting(raw).ok).toBe(false);
     },
   );
 });

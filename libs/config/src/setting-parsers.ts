@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { err, ok, type Result } from '@navplane/core';
+import { DATABASE_URL_EXPECTED, err, ok, parseDatabaseUrl, type Result } from '@navplane/core';
 
 // Each parser takes the raw input of one setting — a string from the environment or any YAML/JSON
 // value from the config file — and returns the typed value or a message saying what was expected.
@@ -84,32 +84,14 @@ export function parseHttpBaseUrl(raw: unknown): ParseResult<string> {
   return ok(`${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`);
 }
 
-/** Parses `NAVPLANE_DATABASE_URL`: `sqlite:<path>` or a `postgres://`/`postgresql://` URL with a host. */
-export function parseDatabaseUrl(raw: unknown): ParseResult<string> {
-  const expected = 'must be sqlite:<path> (e.g. sqlite:./data/navplane.db) or a postgres:// or postgresql:// URL';
-  if (typeof raw !== 'string') return err(expected);
-  const value = raw.trim();
-  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(value)?.[1]?.toLowerCase();
-  if (scheme === 'sqlite') {
-    const path = value.slice('sqlite:'.length);
-    if (path === '' || path.startsWith('//')) {
-      return err('must be sqlite:<path> with a file path (sqlite:./data/navplane.db) or sqlite::memory:');
-    }
-    return ok(value);
-  }
-  if (scheme === 'postgres' || scheme === 'postgresql') {
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      return err('must be a valid postgres:// URL such as postgres://user:password@host:5432/navplane');
-    }
-    if (!value.slice(scheme.length).startsWith('://') || url.hostname === '') {
-      return err('must be a postgres:// URL with a host, such as postgres://user:password@host:5432/navplane');
-    }
-    return ok(value);
-  }
-  return err(expected);
+/**
+ * Parses `NAVPLANE_DATABASE_URL` with the one database-URL parser (`parseDatabaseUrl` of `@navplane/core`,
+ * which `openDatabase` uses too, so a URL that validates opens); the value is kept as given, trimmed.
+ */
+export function parseDatabaseUrlSetting(raw: unknown): ParseResult<string> {
+  if (typeof raw !== 'string') return err(DATABASE_URL_EXPECTED);
+  const parsed = parseDatabaseUrl(raw);
+  return parsed.ok ? ok(raw.trim()) : parsed;
 }
 
 /** Parses a master key: base64 (standard or URL-safe) of exactly 32 bytes; the message never shows the key. */
@@ -124,7 +106,7 @@ export function parseMasterKey(raw: unknown): ParseResult<Buffer> {
 }
 
 /** Parses a comma-separated list of master keys (each base64 of 32 bytes); never shows a value. */
-export function parseMasterKeyList(raw: unknown): ParseResult<Buffer[]> {
+export function parseMasterKeyList(raw: unknown): ParseResult<readonly Buffer[]> {
   const items = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : undefined;
   if (items === undefined) return err('must be a comma-separated list of base64 keys of 32 bytes each; the value is not shown');
   const keys: Buffer[] = [];

@@ -2,6 +2,9 @@ import { connect } from 'node:net';
 import { request as httpRequest } from 'node:http';
 import { listen } from './graceful-server';
 
+// The servers' settings come from the configuration; these tests need no particular timeouts.
+const LOOPBACK = { host: '127.0.0.1', keepAliveTimeoutMs: 5_000, requestTimeoutMs: 60_000 };
+
 function get(url: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, (res) => {
@@ -18,7 +21,7 @@ function get(url: string): Promise<{ status: number; body: string }> {
 
 describe('listen', () => {
   it('binds to a free port on loopback when asked for port 0', async () => {
-    const running = await listen((_req, res) => res.end('hi'), { port: 0 });
+    const running = await listen((_req, res) => res.end('hi'), { ...LOOPBACK, port: 0 });
     expect(running.port).toBeGreaterThan(0);
     expect(running.url).toBe(`http://127.0.0.1:${running.port}`);
     expect(await get(running.url)).toEqual({ status: 200, body: 'hi' });
@@ -28,7 +31,7 @@ describe('listen', () => {
   it('lets an in-flight request finish, then stops accepting', async () => {
     const running = await listen((_req, res) => {
       setTimeout(() => res.end('done'), 200);
-    });
+    }, LOOPBACK);
     const pending = get(running.url);
     await new Promise((r) => setTimeout(r, 50));
     expect(running.inFlight()).toBe(1);
@@ -41,7 +44,7 @@ describe('listen', () => {
   it('cuts off requests that outlive the grace period', async () => {
     const running = await listen(() => {
       /* never answers */
-    });
+    }, LOOPBACK);
     const pending = get(running.url).catch((e: Error) => e);
     await new Promise((r) => setTimeout(r, 50));
     const started = Date.now();
@@ -53,7 +56,7 @@ describe('listen', () => {
 
 describe('client errors', () => {
   it('answers malformed HTTP and oversized headers with the JSON error envelope, then closes', async () => {
-    const running = await listen((_req, res) => res.end('ok'), { port: 0 });
+    const running = await listen((_req, res) => res.end('ok'), { ...LOOPBACK, port: 0 });
     try {
       const send = (raw: string) =>
         new Promise<string>((resolve) => {

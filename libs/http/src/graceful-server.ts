@@ -23,21 +23,21 @@ export interface RunningServer {
   close(graceMs: number): Promise<{ forced: number }>;
 }
 
-/** Options for `listen`. */
+/** Options for `listen`: the servers' settings (docs/configuration.md). */
 export interface ListenOptions {
-  /** Bind address (default 127.0.0.1). */
-  host?: string;
+  /** Bind address (`NAVPLANE_HOST`). */
+  host: string;
   /** Port; 0 picks a free one (default 0). */
   port?: number;
-  /** Keep-alive timeout in ms (default 65000, above common load balancer idle timeouts). */
-  keepAliveTimeoutMs?: number;
-  /** Longest a client may take to send one whole request, headers and body, in ms (default 300000; 408 after). */
-  requestTimeoutMs?: number;
+  /** Keep-alive timeout in ms (`NAVPLANE_KEEP_ALIVE_TIMEOUT_MS`). */
+  keepAliveTimeoutMs: number;
+  /** Longest a client may take to send one whole request, headers and body, in ms (`NAVPLANE_REQUEST_TIMEOUT_MS`; 408 after). */
+  requestTimeoutMs: number;
 }
 
 /** Starts `handler` (an Express app or any request listener) on host:port. */
-export async function listen(handler: RequestListener, options: ListenOptions = {}): Promise<RunningServer> {
-  const { host = '127.0.0.1', port = 0, keepAliveTimeoutMs = 65_000, requestTimeoutMs = 300_000 } = options;
+export async function listen(handler: RequestListener, options: ListenOptions): Promise<RunningServer> {
+  const { host, port = 0, keepAliveTimeoutMs, requestTimeoutMs } = options;
   // Node checks the header and request timers of open connections on this interval: a fraction of the request
   // timeout, so a client that drips its body is cut off within about 1.25 times the bound.
   const server = createServer({ connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(requestTimeoutMs / 4))) }, handler);

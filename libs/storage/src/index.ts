@@ -2,7 +2,7 @@ export * from './change-feed/change-topics';
 export * from './change-feed/change-feed';
 export type { ChangeHandler } from './change-feed/local-subscribers';
 export { CHANGE_CHANNEL, LISTENER_APPLICATION_NAME, type PostgresNotifyOptions } from './change-feed/postgres-notify.transport';
-export * from './database/database-url';
+export type { DatabaseLocation, DialectName } from '@navplane/core';
 export * from './database/dialect-capabilities';
 export * from './database/open-database';
 export * from './migrations/migrate';

@@ -3,7 +3,7 @@ import { AppError } from '@navplane/core';
 import { createLogger, type CreateLoggerOptions, type Logger } from './logger';
 
 /** A logger writing into memory, and a way to read what it wrote once the pipeline has drained. */
-function memoryLogger(options: Omit<CreateLoggerOptions, 'stream'> = {}): {
+function memoryLogger(options: Partial<Omit<CreateLoggerOptions, 'stream'>> = {}): {
   logger: Logger;
   output: () => Promise<string>;
 } {
@@ -14,7 +14,7 @@ function memoryLogger(options: Omit<CreateLoggerOptions, 'stream'> = {}): {
       done();
     },
   });
-  const logger = createLogger({ ...options, stream });
+  const logger = createLogger({ level: 'info', ...options, stream });
   return {
     logger,
     output: async () => {
@@ -57,7 +57,7 @@ describe('createLogger', () => {
     expect(Object.keys(line ?? {}).slice(0, 3)).toEqual(['timestamp', 'level', 'message']);
   });
 
-  it('filters by level (default info)', async () => {
+  it('filters by level', async () => {
     const quiet = memoryLogger();
     quiet.logger.debug('hidden');
     quiet.logger.warn('shown');

@@ -13,8 +13,8 @@ export type Logger = WinstonLogger;
 
 /** Options of createLogger. */
 export interface CreateLoggerOptions {
-  /** Least severe level written (default `info`). */
-  readonly level?: LogLevel;
+  /** Least severe level written (`NAVPLANE_LOG_LEVEL`). */
+  readonly level: LogLevel;
   /** Where JSON lines go (default process.stdout); tests pass a stream they read. */
   readonly stream?: Writable;
   /** Fields on every line, e.g. `{ service: 'gateway' }` (default none). */
@@ -36,10 +36,10 @@ export const scrubFormat = format((info) => {
 });
 
 // json() sorts keys unless told otherwise; insertion order puts timestamp, level, message first.
-/** A winston logger writing one JSON line per entry with an ISO timestamp, secrets scrubbed (defaults: level info, stdout). */
-export function createLogger(options: CreateLoggerOptions = {}): Logger {
+/** A winston logger writing one JSON line per entry with an ISO timestamp, secrets scrubbed (default stream: stdout). */
+export function createLogger(options: CreateLoggerOptions): Logger {
   return createWinstonLogger({
-    level: options.level ?? 'info',
+    level: options.level,
     defaultMeta: options.base === undefined ? undefined : { ...options.base },
     format: format.combine(format.splat(), format.timestamp(), scrubFormat(), format.json({ deterministic: false })),
     transports: [new transports.Stream({ stream: options.stream ?? process.stdout })],

@@ -38,7 +38,7 @@ describe.each(TEST_DIALECTS)('batching trace writer on %s', (dialect) => {
 
   it('writes every enqueued trace in batches and flushes on close', async () => {
     const repos = createRepositories(testDb.database);
-    const writer = createBatchingTraceWriter({ traces: repos.traces, batchSize: 50, flushIntervalMs: 20 });
+    const writer = createBatchingTraceWriter({ traces: repos.traces, queueSize: 1_000, batchSize: 50, flushIntervalMs: 20 });
     for (let i = 0; i < 520; i += 1) writer.enqueue(trace(orgId, i));
     const result = await writer.close(5000);
     const stats = writer.stats();

@@ -2,11 +2,13 @@ import type { NewTrace } from '@navplane/storage';
 import { createBatchingTraceWriter } from './batching-trace-writer';
 
 const sample = (i: number) => ({ id: `trc_${i}` }) as unknown as NewTrace;
+// Room for every trace these tests enqueue.
+const SIZES = { queueSize: 100, batchSize: 10 };
 
 describe('batching trace writer', () => {
   it('never awaits storage in enqueue', () => {
     const insertBatch = jest.fn(() => new Promise<void>(() => undefined));
-    const writer = createBatchingTraceWriter({ traces: { insertBatch }, flushIntervalMs: 1 });
+    const writer = createBatchingTraceWriter({ traces: { insertBatch }, ...SIZES, flushIntervalMs: 1 });
     writer.enqueue(sample(1));
     expect(insertBatch).not.toHaveBeenCalled(); // written later, off the caller's stack
   });
@@ -18,6 +20,7 @@ describe('batching trace writer', () => {
     const drops: Array<[string, number]> = [];
     const writer = createBatchingTraceWriter({
       traces: { insertBatch },
+      ...SIZES,
       flushIntervalMs: 1,
       maxAttempts: 3,
       retryBaseMs: 5,
@@ -41,6 +44,7 @@ describe('batching trace writer', () => {
           written.push(...batch);
         },
       },
+      ...SIZES,
       flushIntervalMs: 1,
       maxAttempts: 5,
       retryBaseMs: 1,
@@ -54,6 +58,7 @@ describe('batching trace writer', () => {
   it('counts what is left at the close deadline as shutdown drops, and refuses after close', async () => {
     const writer = createBatchingTraceWriter({
       traces: { insertBatch: () => new Promise<void>(() => undefined) },
+      queueSize: 100,
       flushIntervalMs: 1,
       batchSize: 1,
     });

@@ -5,12 +5,12 @@ import type { DropReason, TraceRecord, TraceSink, TraceWriterStats } from './tra
 export interface BatchingTraceWriterOptions {
   /** Where batches go (one INSERT per batch). */
   traces: Pick<TracesRepository, 'insertBatch'>;
-  /** Most traces held in memory (default 10000); beyond it traces are dropped and counted. */
-  queueSize?: number;
-  /** Most traces per INSERT (default 200). */
-  batchSize?: number;
-  /** Longest a trace waits before its batch is written (default 100 ms). */
-  flushIntervalMs?: number;
+  /** Most traces held in memory (`NAVPLANE_TRACE_QUEUE_SIZE`); beyond it traces are dropped and counted. */
+  queueSize: number;
+  /** Most traces per INSERT (`NAVPLANE_TRACE_BATCH_SIZE`). */
+  batchSize: number;
+  /** Longest a trace waits before its batch is written, in ms (`NAVPLANE_TRACE_FLUSH_MS`). */
+  flushIntervalMs: number;
   /** Attempts per batch before its traces are dropped as `write_failed` (default 3). */
   maxAttempts?: number;
   /** First retry delay; doubles per attempt (default 100 ms). */
@@ -36,9 +36,7 @@ export interface BatchingTraceWriter extends TraceSink {
  * batch triggers a write of one multi-row INSERT; one write is in flight at a time.
  */
 export function createBatchingTraceWriter(options: BatchingTraceWriterOptions): BatchingTraceWriter {
-  const queueSize = options.queueSize ?? 10_000;
-  const batchSize = options.batchSize ?? 200;
-  const flushIntervalMs = options.flushIntervalMs ?? 100;
+  const { queueSize, batchSize, flushIntervalMs } = options;
   const maxAttempts = options.maxAttempts ?? 3;
   const retryBaseMs = options.retryBaseMs ?? 100;
 

@@ -71,6 +71,7 @@ describe.each(TEST_DIALECTS)('retention on %s', (dialect) => {
       traces: storage.traces,
       traceForks: storage.traceForks,
       retentionDays: 7,
+      intervalMs: 3_600_000, // sweep() is called directly below
       batchSize: 100,
       pauseMs: 1,
     });

@@ -10,8 +10,8 @@ export interface RetentionSweeperOptions {
   traceForks?: Pick<TraceForksRepository, 'deleteOlderThan'>;
   /** Traces started more than this many days ago are deleted (must be > 0). */
   retentionDays: number;
-  /** Time between sweeps in ms (default 3600000); the first sweep runs one interval after `start()`. */
-  intervalMs?: number;
+  /** Time between sweeps in ms (`NAVPLANE_TRACE_RETENTION_SWEEP_MS`); the first sweep runs one interval after `start()`. */
+  intervalMs: number;
   /** Rows per DELETE (default 500): each batch is one short transaction. */
   batchSize?: number;
   /** Pause between batches in ms (default 5), so the trace writer and other writers take turns. */
@@ -49,7 +49,7 @@ export interface RetentionSweeper {
 export function createRetentionSweeper(options: RetentionSweeperOptions): RetentionSweeper {
   if (!(options.retentionDays > 0)) throw new Error('retentionDays must be > 0 (0 disables retention: do not create a sweeper)');
   const clock = options.clock ?? systemClock;
-  const intervalMs = options.intervalMs ?? 3_600_000;
+  const { intervalMs } = options;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<SweepResult> | undefined;
   let stopping = false;

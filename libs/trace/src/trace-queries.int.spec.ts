@@ -29,7 +29,7 @@ function trace(orgId: string, offsetMs: number, lineage: Partial<NewTrace> = {})
 
 /** Writes through the real batching writer, in the given order, in small batches. */
 async function writeThroughWriter(repos: Repositories, traces: readonly NewTrace[]): Promise<void> {
-  const writer = createBatchingTraceWriter({ traces: repos.traces, batchSize: 2, flushIntervalMs: 1 });
+  const writer = createBatchingTraceWriter({ traces: repos.traces, queueSize: 1_000, batchSize: 2, flushIntervalMs: 1 });
   for (const item of traces) writer.enqueue(item);
   await writer.close(5000);
   expect(writer.stats().written).toBe(traces.length);

@@ -74,10 +74,17 @@ describe.each(TEST_DIALECTS)('trace storage on %s', (dialect) => {
       it('fails a write quickly while another connection holds the write lock, and the event loop keeps running', async () => {
         const storage = await openTraceStorage({ shared: test.database, url: test.url, worker });
         await storage.traces.insertBatch([trace(newId('org'))]); // started and connected
-        const holder = await openDatabase({ url: test.url });
+        const holder = await openDatabase({ url: test.url, poolSize: 1 });
         await sql`begin exclusive`.execute(holder.db);
         try {
-          const writer = createBatchingTraceWriter({ traces: storage.traces, flushIntervalMs: 1, maxAttempts: 3, retryBaseMs: 5 });
+          const writer = createBatchingTraceWriter({
+            traces: storage.traces,
+            queueSize: 100,
+            batchSize: 10,
+            flushIntervalMs: 1,
+            maxAttempts: 3,
+            retryBaseMs: 5,
+          });
           let ticks = 0;
           const ticker = setInterval(() => (ticks += 1), 5);
           const started = Date.now();
@@ -112,7 +119,7 @@ describe.each(TEST_DIALECTS)('trace storage on %s', (dialect) => {
 
   if (dialect === 'sqlite') {
     it('shares an in-memory database on the main thread instead of opening an empty one', async () => {
-      const memory = await openDatabase({ url: 'sqlite::memory:' });
+      const memory = await openDatabase({ url: 'sqlite::memory:', poolSize: 1 });
       await migrateToLatest(memory);
       const storage = await openTraceStorage({ shared: memory, url: 'sqlite::memory:' });
       expect(storage.thread).toBe('main');

@@ -77,10 +77,10 @@ export async function seedGatewayOrg(
   masterKey: Buffer,
   policies: Array<{ scopeType: 'org'; mode: 'off' | 'redact_storage' | 'redact_upstream' | 'block' }> = [],
 ): Promise<{ orgId: string; key: string }> {
-  const database = await openDatabase({ url: dbUrl });
+  const database = await openDatabase({ url: dbUrl, poolSize: 2 });
   await migrateToLatest(database);
   const repos = createRepositories(database);
-  const changeFeed = createChangeFeed(database);
+  const changeFeed = createChangeFeed(database, { pollIntervalMs: 50 });
   const orgId = newId('org');
   await repos.orgs.create({ id: orgId, name: 'bench', createdAt: new Date().toISOString() });
   const vault = createVault({ keyring: createKeyring({ current: masterKey }), providerKeys: repos.providerKeys, changeFeed });
@@ -108,7 +108,7 @@ export async function countTraces(dbUrl: string): Promise<number> {
 
 /** Rows in `traces`, and those that stored a request body (body capture on). */
 export async function countTraceRows(dbUrl: string): Promise<{ traces: number; withRequestBody: number }> {
-  const database = await openDatabase({ url: dbUrl });
+  const database = await openDatabase({ url: dbUrl, poolSize: 2 });
   try {
     const row = await database.db
       .selectFrom('traces')

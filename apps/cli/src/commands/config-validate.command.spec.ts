@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CONFIG_SETTINGS } from '@navplane/config';
 import { runCli } from '../testing/cli-process.fixture';
 
 jest.setTimeout(30_000);
@@ -41,6 +42,17 @@ describe('navplane config validate', () => {
     expect(byName['NAVPLANE_GATEWAY_PORT']).toMatchObject({ value: 9090, source: 'file' });
     expect(byName['NAVPLANE_ADMIN_PORT']).toMatchObject({ value: 9999, source: 'env' });
     expect(byName['NAVPLANE_HOST']).toMatchObject({ value: '127.0.0.1', source: 'default' });
+  });
+
+  it('lists exactly the settings of the table, in its order, secrets only as set / not set', async () => {
+    const run = await runCli(['config', 'validate', '--format', 'json'], { cwd, env: { NAVPLANE_ADMIN_TOKEN: 'CANARY-admin-token-0123' } });
+    expect(run.code).toBe(0);
+    const doc = JSON.parse(run.stdout) as { settings: Array<{ variable: string; fileKey: string | null; value: unknown }> };
+    expect(doc.settings.map((s) => s.variable)).toEqual(['NAVPLANE_CONFIG', ...CONFIG_SETTINGS.map((s) => s.env)]);
+    expect(doc.settings.slice(1).map((s) => s.fileKey)).toEqual(CONFIG_SETTINGS.map((s) => s.fileKey));
+    const secrets = doc.settings.filter((s) => CONFIG_SETTINGS.some((setting) => setting.env === s.variable && setting.secret));
+    expect(secrets.map((s) => s.value)).toEqual(['not set', 'not set', 'set']);
+    expect(run.stdout).not.toContain('CANARY');
   });
 
   it('exits 1 with one line per problem and never echoes a secret', async () => {

@@ -91,6 +91,7 @@ export async function startGatewayHarness(dialect: 'sqlite' | 'postgres', option
   });
   const gateway = await createGatewayServer(runtime);
   const server = await listen(gateway.app, {
+    host: loaded.value.host,
     port: 0,
     requestTimeoutMs: loaded.value.requestTimeoutMs,
     keepAliveTimeoutMs: loaded.value.keepAliveTimeoutMs,

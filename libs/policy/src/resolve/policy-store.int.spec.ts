@@ -61,7 +61,7 @@ describe.each(TEST_DIALECTS)('policy store on %s', (dialect) => {
 
   beforeAll(async () => {
     test = await createTestDatabase(dialect);
-    other = await openDatabase({ url: test.url });
+    other = await openDatabase({ url: test.url, poolSize: 4 });
     repos = createRepositories(test.database);
     otherRepos = createRepositories(other);
     feed = createChangeFeed(test.database, { pollIntervalMs: 50 });

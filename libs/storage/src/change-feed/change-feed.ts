@@ -30,8 +30,8 @@ export interface ChangeFeed {
 
 /** Options of createChangeFeed. */
 export interface ChangeFeedOptions extends PostgresNotifyOptions {
-  /** SQLite: delay between polls of `change_events`, in ms (default 200; this is the cross-process bound). */
-  pollIntervalMs?: number;
+  /** SQLite: delay between polls of `change_events`, in ms (`NAVPLANE_CHANGE_FEED_POLL_MS`; the cross-process bound). */
+  pollIntervalMs: number;
   /** SQLite: how long events are kept before pruning, in ms (default 300000). */
   retentionMs?: number;
   /** A subscriber threw or the transport had trouble (default: process.emitWarning). */
@@ -48,12 +48,12 @@ export interface ChangeFeedOptions extends PostgresNotifyOptions {
 const defaultOnError = (error: Error) => process.emitWarning(`NavPlane change feed: ${error.message}`);
 
 /**
- * The change feed over `database` (default pollIntervalMs 200, onError process.emitWarning): Postgres uses
+ * The change feed over `database` (default onError process.emitWarning): Postgres uses
  * LISTEN/NOTIFY on `navplane_changes`, SQLite polls the `change_events` table, as `capabilities.changeNotification`
  * says. Subscribe, then `start()`; `close()` on shutdown.
  */
-export function createChangeFeed(database: Database, options: ChangeFeedOptions = {}): ChangeFeed {
-  const pollIntervalMs = options.pollIntervalMs ?? 200;
+export function createChangeFeed(database: Database, options: ChangeFeedOptions): ChangeFeed {
+  const { pollIntervalMs } = options;
   if (!(pollIntervalMs > 0) || !Number.isFinite(pollIntervalMs)) {
     throw new Error(`Change feed pollIntervalMs must be a positive number of milliseconds, got ${pollIntervalMs}`);
   }
@@ -62,7 +62,7 @@ export function createChangeFeed(database: Database, options: ChangeFeedOptions 
   const { onRemoteDelivery } = options;
   const origin = randomUUID();
   const subscribers = new LocalSubscribers(onError);
-  const transport = createTransport(database, { ...options, pollIntervalMs });
+  const transport = createTransport(database, options);
   let state: 'new' | 'starting' | 'started' | 'closed' = 'new';
   let starting: Promise<void> | undefined;
 
@@ -121,7 +121,7 @@ export function createChangeFeed(database: Database, options: ChangeFeedOptions 
   };
 }
 
-function createTransport(database: Database, options: ChangeFeedOptions & { pollIntervalMs: number }): ChangeTransport {
+function createTransport(database: Database, options: ChangeFeedOptions): ChangeTransport {
   const { location } = database;
   if (database.capabilities.changeNotification === 'listen-notify') {
     if (location.dialect !== 'postgres') throw new Error('LISTEN/NOTIFY needs a Postgres connection string');

@@ -4,8 +4,8 @@ import { openDatabase } from '../database/open-database';
 import { createChangeFeed } from './change-feed';
 
 async function main(): Promise<void> {
-  const database = await openDatabase({ url: process.env['NAVPLANE_DATABASE_URL'] ?? '' });
-  const feed = createChangeFeed(database);
+  const database = await openDatabase({ url: process.env['NAVPLANE_DATABASE_URL'] ?? '', poolSize: 1 });
+  const feed = createChangeFeed(database, { pollIntervalMs: 250 }); // publishes only: the poll interval is unused
   try {
     await feed.publish(process.env['NAVPLANE_TEST_TOPIC'] ?? 'test', { from: 'child', pid: process.pid, sentAt: Date.now() });
   } finally {

@@ -1,5 +1,5 @@
 import type { JsonValue } from '../schema/json';
-import type { DialectName } from './database-url';
+import type { DialectName } from '@navplane/core';
 
 /** Converts between JS values and a JSON column's stored form (jsonb on Postgres, text on SQLite). */
 export interface JsonCodec {

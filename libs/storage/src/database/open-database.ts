@@ -3,8 +3,8 @@ import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import { parseDatabaseUrl, type DatabaseLocation, type DialectName } from '@navplane/core';
 import type { DB } from '../schema/schema';
-import { parseDatabaseUrl, type DatabaseLocation, type DialectName } from './database-url';
 import { DIALECT_CAPABILITIES, type DialectCapabilities } from './dialect-capabilities';
 import { PG_TYPES } from './pg-types';
 import { ImmediateSqliteDialect } from './sqlite-immediate.dialect';
@@ -27,10 +27,10 @@ export interface Database {
 
 /** Options of openDatabase. */
 export interface OpenDatabaseOptions {
-  /** `sqlite:<path>`, `sqlite::memory:` or `postgres://…` (see parseDatabaseUrl). */
+  /** `sqlite:<path>`, `sqlite::memory:` or `postgres://…` (see parseDatabaseUrl in `@navplane/core`). */
   url: string;
-  /** Postgres pool size (default 10). */
-  poolSize?: number;
+  /** Postgres pool size (`NAVPLANE_DATABASE_POOL_SIZE` for the runtime's pool; unused with SQLite). */
+  poolSize: number;
   /** How long a SQLite writer waits for another process's write lock, in ms (default 5000). */
   sqliteBusyTimeoutMs?: number;
   /** Called when an idle pooled Postgres connection fails (default: ignored; pg drops it and reconnects). */
@@ -40,16 +40,19 @@ export interface OpenDatabaseOptions {
 }
 
 /**
- * Opens a database (default poolSize 10, sqliteBusyTimeoutMs 5000). SQLite: creates the file's directory,
+ * Opens a database (default sqliteBusyTimeoutMs 5000). SQLite: creates the file's directory,
  * sets WAL, busy_timeout, foreign_keys=ON, synchronous=NORMAL. Postgres: a pg Pool (max = poolSize) with
  * int8 parsed to numbers; it connects lazily, so an unreachable server shows up in `ping()`, not here.
- * Throws on a bad URL or an unopenable SQLite file (start-up configuration errors).
+ * Throws on a bad URL (one line, `Database URL must be …`, never echoing the URL) or an unopenable SQLite
+ * file (start-up configuration errors).
  */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
-  const location = parseDatabaseUrl(options.url);
+  const parsed = parseDatabaseUrl(options.url);
+  if (!parsed.ok) throw new Error(`Database URL ${parsed.error}`);
+  const location = parsed.value;
   return location.dialect === 'sqlite'
     ? openSqlite(location, options.sqliteBusyTimeoutMs ?? 5000)
-    : openPostgres(location, options.poolSize ?? 10, options.onError, options.applicationName);
+    : openPostgres(location, options.poolSize, options.onError, options.applicationName);
 }
 
 function openSqlite(location: Extract<DatabaseLocation, { dialect: 'sqlite' }>, busyTimeoutMs: number): Database {

@@ -3,7 +3,7 @@ import { openDatabase } from '../database/open-database';
 import { migrateToLatest } from './migrate';
 
 async function main(): Promise<void> {
-  const database = await openDatabase({ url: process.env['NAVPLANE_DATABASE_URL'] ?? '' });
+  const database = await openDatabase({ url: process.env['NAVPLANE_DATABASE_URL'] ?? '', poolSize: 1 });
   try {
     process.stdout.write(JSON.stringify(await migrateToLatest(database)));
   } finally {

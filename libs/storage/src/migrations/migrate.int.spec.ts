@@ -96,7 +96,7 @@ describe.each(TEST_DIALECTS)('migrations on %s', (dialect) => {
     // the in-process race is only meaningful where writers can run concurrently (the child-process test
     // above covers SQLite).
     if (!test.database.capabilities.concurrentWriters) return test.drop();
-    const second = await openDatabase({ url: test.url });
+    const second = await openDatabase({ url: test.url, poolSize: 2 });
     try {
       const results = await Promise.all([migrateToLatest(test.database), migrateToLatest(second)]);
       expect(results.flatMap((result) => result.applied)).toEqual(ALL);

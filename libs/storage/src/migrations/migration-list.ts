@@ -1,5 +1,5 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
-import type { DialectName } from '../database/database-url';
+import type { DialectName } from '@navplane/core';
 import * as initial from './2026-11-23-0001-initial.migration';
 import * as traceQueries from './2026-11-23-0002-trace-queries.migration';
 

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import type { DialectName } from '../database/database-url';
+import type { DialectName } from '@navplane/core';
 import { openDatabase, type Database } from '../database/open-database';
 import { migrateToLatest } from '../migrations/migrate';
 import { TEST_POSTGRES_URL_ENV } from './test-dialects';
@@ -45,7 +45,7 @@ export async function createTestDatabase(dialect: DialectName, options: CreateTe
 async function createSqlite(): Promise<TestDatabase> {
   const dir = await mkdtemp(join(tmpdir(), 'navplane-test-'));
   const url = `sqlite:${join(dir, 'navplane.db')}`;
-  const database = await openDatabase({ url });
+  const database = await openDatabase({ url, poolSize: 1 }); // one connection on SQLite whatever the pool size
   return {
     database,
     url,

@@ -1,4 +1,4 @@
-import type { DialectName } from '../database/database-url';
+import type { DialectName } from '@navplane/core';
 
 /** The environment variable holding the Postgres server URL tests create their databases on. */
 export const TEST_POSTGRES_URL_ENV = 'NAVPLANE_TEST_POSTGRES_URL';

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { createRepositories, parseDatabaseUrl, type Repositories } from '@navplane/storage';
+import { createRepositories, type Repositories } from '@navplane/storage';
 import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from '@navplane/storage/testing';
 import { createKeyring } from '../keyring/keyring';
 import { createVault } from './vault';
@@ -74,7 +74,7 @@ describe.each(TEST_DIALECTS)('provider keys at rest on %s', (dialect) => {
 
   if (dialect === 'sqlite') {
     it('the raw SQLite file (and its WAL) holds no plaintext key and no encoding of one', () => {
-      const location = parseDatabaseUrl(test.url);
+      const { location } = test.database;
       if (location.dialect !== 'sqlite') throw new Error('expected a SQLite URL');
       const files = [location.filename, `${location.filename}-wal`].filter((file) => existsSync(file));
       const bytes = Buffer.concat(files.map((file) => readFileSync(file)));

@@ -58,7 +58,7 @@ describe.each(TEST_DIALECTS)('master key rotation on %s', (dialect) => {
   // Each test gets its own database: rewrapAll covers every row there is.
   beforeEach(async () => {
     test = await createTestDatabase(dialect);
-    gatewayDb = await openDatabase({ url: test.url });
+    gatewayDb = await openDatabase({ url: test.url, poolSize: 4 });
     repos = createRepositories(test.database);
     feeds = new FeedPool();
     vaults = [];

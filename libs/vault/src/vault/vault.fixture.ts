@@ -74,7 +74,7 @@ export class FeedPool {
 
   /** A started feed over `database`, with the production defaults (SQLite polls every 200 ms). */
   async start(database: Database): Promise<ChangeFeed> {
-    const feed = createChangeFeed(database, { onError: () => undefined });
+    const feed = createChangeFeed(database, { pollIntervalMs: 50, onError: () => undefined });
     this.#feeds.push(feed);
     await feed.start();
     return feed;

@@ -41,7 +41,7 @@ describe.each(TEST_DIALECTS)('vault on %s', (dialect) => {
 
   beforeAll(async () => {
     test = await createTestDatabase(dialect);
-    other = await openDatabase({ url: test.url });
+    other = await openDatabase({ url: test.url, poolSize: 4 });
     repos = createRepositories(test.database);
     otherRepos = createRepositories(other);
     keyring = createKeyring({ current: masterKey() });
