@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, sql } from 'kysely';
@@ -47,13 +47,12 @@ export interface OpenDatabaseOptions {
  */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   const location = parseDatabaseUrl(options.url);
-  return location.dialect === 'sqlite'
-    ? openSqlite(location, options.sqliteBusyTimeoutMs ?? 5000)
-    : openPostgres(location, options.poolSize ?? 10, options.onError, options.applicationName);
+  if (location.dialect === 'postgres') return openPostgres(location, options.poolSize ?? 10, options.onError, options.applicationName);
+  if (location.filename !== ':memory:') await mkdir(dirname(location.filename), { recursive: true });
+  return openSqlite(location, options.sqliteBusyTimeoutMs ?? 5000);
 }
 
 function openSqlite(location: Extract<DatabaseLocation, { dialect: 'sqlite' }>, busyTimeoutMs: number): Database {
-  if (location.filename !== ':memory:') mkdirSync(dirname(location.filename), { recursive: true });
   const connection = new BetterSqlite3(location.filename, { timeout: busyTimeoutMs });
   connection.pragma('journal_mode = WAL');
   connection.pragma(`busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);
