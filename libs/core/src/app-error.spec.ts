@@ -1,4 +1,4 @@
-import { AppError, isAppError } from './app-error';
+import { AppError, errorMessage, isAppError } from './app-error';
 import { err, ok } from './result';
 
 describe('AppError', () => {
@@ -14,6 +14,17 @@ describe('AppError', () => {
 
   it('defaults to not retryable', () => {
     expect(new AppError('not_found', 'nope').retryable).toBe(false);
+  });
+});
+
+describe('errorMessage', () => {
+  it("is an Error's message, and any other thrown value as text without its fields", () => {
+    expect(errorMessage(new AppError('not_found', 'no such org'))).toBe('no such org');
+    expect(errorMessage(new TypeError('bad'))).toBe('bad');
+    expect(errorMessage('plain text')).toBe('plain text');
+    expect(errorMessage(42)).toBe('42');
+    expect(errorMessage(undefined)).toBe('undefined');
+    expect(errorMessage({ password: 'hunter2' })).toBe('[object Object]');
   });
 });
 

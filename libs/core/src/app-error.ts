@@ -69,3 +69,11 @@ export function isAppError(value: unknown): value is AppError {
       (ERROR_CODES as readonly string[]).includes((value as { code: string }).code))
   );
 }
+
+/**
+ * The message of anything thrown: an Error's `message`, any other value through `String` (a thrown string as
+ * is). A thrown plain object shows as `[object Object]`: its fields are not printed, as they may hold secrets.
+ */
+export function errorMessage(thrown: unknown): string {
+  return thrown instanceof Error ? thrown.message : String(thrown);
+}

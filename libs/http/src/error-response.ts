@@ -12,7 +12,7 @@ export interface ErrorEnvelope {
 /** Builds the envelope and status for an AppError through the one error table. */
 export function toErrorResponse(error: AppError): { status: number; body: ErrorEnvelope } {
   const mapping = ERROR_TABLE[error.code];
-  const param = typeof error.details?.['param'] === 'string' ? (error.details['param'] as string) : undefined;
+  const param = error.details?.['param'];
   return {
     status: mapping.status,
     body: {
@@ -20,7 +20,7 @@ export function toErrorResponse(error: AppError): { status: number; body: ErrorE
         message: error.message,
         type: mapping.type,
         code: error.code,
-        ...(param === undefined ? {} : { param }),
+        ...(typeof param === 'string' ? { param } : {}),
       },
     },
   };
@@ -36,8 +36,9 @@ export function sendError(res: ServerResponse, error: AppError): void {
     return;
   }
   const { status, body } = toErrorResponse(error);
-  if (error.code === 'rate_limited' && typeof error.details?.['retryAfterSeconds'] === 'number') {
-    res.setHeader('Retry-After', String(Math.ceil(error.details['retryAfterSeconds'] as number)));
+  const retryAfterSeconds = error.details?.['retryAfterSeconds'];
+  if (error.code === 'rate_limited' && typeof retryAfterSeconds === 'number') {
+    res.setHeader('Retry-After', String(Math.ceil(retryAfterSeconds)));
   }
   const text = JSON.stringify(body);
   res.statusCode = status;

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { connect } from 'node:net';
 import { request as httpRequest } from 'node:http';
 import { listen } from './graceful-server';

@@ -6,13 +6,14 @@ describe('requestId', () => {
   const app = express();
   app.use(requestId());
   app.get('/', (_req, res) => {
-    res.json({ id: res.locals['requestId'] });
+    const id: unknown = res.locals['requestId'];
+    res.json({ id });
   });
 
   it('keeps a sane client id', async () => {
     const res = await request(app).get('/').set('X-Request-Id', 'abc-123_x.y:z');
     expect(res.headers['x-request-id']).toBe('abc-123_x.y:z');
-    expect(res.body.id).toBe('abc-123_x.y:z');
+    expect(res.body).toEqual({ id: 'abc-123_x.y:z' });
   });
 
   it('replaces an unsafe or oversized client id with a generated one', async () => {

@@ -23,7 +23,7 @@ describe.each(TEST_DIALECTS)('audit operations (%s)', (dialect) => {
     expect(second.items).toHaveLength(2);
     expect(second.nextCursor).toBeNull();
     const all = [...first.items, ...second.items];
-    expect(all.map((e) => e.action).sort()).toEqual(['org.create', ...Array(4).fill('workspace.create')].sort());
+    expect(all.map((e) => e.action).sort()).toEqual(['org.create', ...Array<string>(4).fill('workspace.create')].sort());
     const times = all.map((e) => e.at);
     expect([...times].sort().reverse()).toEqual(times);
   });

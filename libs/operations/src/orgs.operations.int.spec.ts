@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { CHANGE_TOPICS } from '@navplane/storage';
 import { TEST_DIALECTS } from '@navplane/testing';
 import { ACTOR, failure, startOperationsHarness, unwrap, type OperationsHarness } from './operations-test.fixture';
@@ -51,12 +52,15 @@ describe.each(TEST_DIALECTS)('org operations (%s)', (dialect) => {
 
   it('rejects bad names with invalid_request naming the field, writing nothing', async () => {
     const before = (await h.repos.orgs.list()).length;
-    for (const name of ['', '   ', 'x'.repeat(201), 42 as unknown as string]) {
+    const names: unknown[] = ['', '   ', 'x'.repeat(201), 42];
+    for (const name of names) {
+      // @ts-expect-error -- input arrives as JSON: a name that is not a string must be refused at run time
       const error = failure(await h.ops.orgs.create({ name }, ACTOR));
       expect(error.code).toBe('invalid_request');
       expect(error.details).toEqual({ param: 'name' });
     }
-    expect(failure(await h.ops.orgs.setEnabled('org_x', 'no' as unknown as boolean, ACTOR)).details).toEqual({ param: 'enabled' });
+    // @ts-expect-error -- input arrives as JSON: `enabled` that is not a boolean must be refused at run time
+    expect(failure(await h.ops.orgs.setEnabled('org_x', 'no', ACTOR)).details).toEqual({ param: 'enabled' });
     expect((await h.repos.orgs.list()).length).toBe(before);
     expect(h.changes).toEqual([]);
   });

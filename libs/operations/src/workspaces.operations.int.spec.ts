@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { TEST_DIALECTS } from '@navplane/testing';
 import { ACTOR, failure, startOperationsHarness, unwrap, type OperationsHarness } from './operations-test.fixture';
 

@@ -1,4 +1,5 @@
 import { formatConfigProblems, loadConfigFromProcess } from '@navplane/config';
+import { errorMessage } from '@navplane/core';
 import { createRuntime, type Runtime } from './runtime';
 import { runServers, type RunningProcess, type ServerSpec } from './run-servers';
 
@@ -18,7 +19,7 @@ export async function runMain(build: (runtime: Runtime) => ServerSpec[] | Promis
     runtime = await createRuntime(loaded.value);
     return await runServers(runtime, await build(runtime));
   } catch (error) {
-    process.stderr.write(`navplane: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`navplane: ${errorMessage(error)}\n`);
     await runtime?.close().catch(() => undefined);
     process.exit(1);
   }

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { Writable } from 'node:stream';
 import { AppError } from '@navplane/core';
 import { createLogger, type CreateLoggerOptions, type Logger } from './logger';

@@ -29,10 +29,7 @@ export interface CreateLoggerOptions {
 export const scrubFormat = format((info) => {
   const scrubbed = scrubSecrets(info) as Record<string, unknown>;
   const { timestamp, level, message, ...rest } = scrubbed;
-  return Object.assign(
-    { timestamp, level, message, ...rest },
-    { [LEVEL]: (info as unknown as Record<symbol, unknown>)[LEVEL] },
-  ) as typeof info;
+  return Object.assign({ timestamp, level, message, ...rest }, { [LEVEL]: info[LEVEL] }) as typeof info;
 });
 
 // json() sorts keys unless told otherwise; insertion order puts timestamp, level, message first.

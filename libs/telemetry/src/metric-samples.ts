@@ -28,7 +28,9 @@ export function readMetricSamples(text: string, name: string): MetricSample[] {
       LABEL.lastIndex = 0;
       let match: RegExpExecArray | null;
       while (LABEL.lastIndex < body.length && (match = LABEL.exec(body)) !== null) {
-        labels[match[1] as string] = unescapeLabelValue(match[2] as string);
+        const [, key, raw] = match;
+        if (key === undefined || raw === undefined) break; // both groups take part in every match
+        labels[key] = unescapeLabelValue(raw);
       }
       if (LABEL.lastIndex < body.trimEnd().length) continue; // a label list that does not parse
       rest = rest.slice(close + 1);

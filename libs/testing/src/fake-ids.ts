@@ -4,9 +4,8 @@ const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 /** `length` random base62 characters (ids look like the providers' without costing much per request). */
 export function randomBase62(length: number): string {
-  const bytes = randomBytes(length);
   let out = '';
-  for (let i = 0; i < length; i += 1) out += BASE62[bytes[i] % 62];
+  for (const byte of randomBytes(length)) out += BASE62.charAt(byte % 62);
   return out;
 }
 

@@ -1,11 +1,14 @@
+import type Anthropic from '@anthropic-ai/sdk';
+import { expect } from '@jest/globals';
 import { anthropicMessage, anthropicMessageStream } from './anthropic.fixtures';
 import { startFakeUpstream } from './fake-upstream.server';
 import type { FakeUpstream } from './fake-upstream.types';
+import { parseJsonAs, readJsonAs } from './json-body';
 import { formatSseEvents } from './sse-format';
 import { parseSse } from './sse-reader';
 
-/** The body parsed as untyped JSON: tests assert wire shapes, not types. */
-const readJson = async (res: Response) => JSON.parse(await res.text());
+/** An Anthropic stream event on the wire: the SDK's union, plus the `ping` it drops before callers see it. */
+type StreamEvent = Anthropic.RawMessageStreamEvent | { type: 'ping' };
 
 let fake: FakeUpstream;
 beforeAll(async () => {
@@ -41,8 +44,7 @@ describe('built-in Anthropic routes', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('request-id')).toMatch(/^req_011C[0-9A-Za-z]{20}$/);
     expect(res.headers.get('x-request-id')).toBeNull();
-    const json = await readJson(res);
-    expect(json).toEqual({
+    expect(await res.json()).toEqual({
       id: expect.stringMatching(/^msg_01/),
       type: 'message',
       role: 'assistant',
@@ -72,19 +74,24 @@ describe('built-in Anthropic routes', () => {
       'message_start',
       'content_block_start',
       'ping',
-      ...Array(8).fill('content_block_delta'),
+      ...Array<string>(8).fill('content_block_delta'),
       'content_block_stop',
       'message_delta',
       'message_stop',
     ]);
-    const data = events.map((e) => JSON.parse(e.data));
-    data.forEach((d, i) => expect(d.type).toBe(events[i].event));
-    expect(data[0].message.usage).toEqual({
-      input_tokens: 5,
-      cache_creation_input_tokens: 0,
-      cache_read_input_tokens: 0,
-      output_tokens: 1,
-      service_tier: 'standard',
+    const data = events.map((e) => parseJsonAs<StreamEvent>(e.data));
+    expect(data.map((d) => d.type)).toEqual(events.map((e) => e.event));
+    expect(data[0]).toEqual({
+      type: 'message_start',
+      message: expect.objectContaining({
+        usage: {
+          input_tokens: 5,
+          cache_creation_input_tokens: 0,
+          cache_read_input_tokens: 0,
+          output_tokens: 1,
+          service_tier: 'standard',
+        },
+      }),
     });
     expect(data[1]).toEqual({
       type: 'content_block_start',
@@ -93,8 +100,8 @@ describe('built-in Anthropic routes', () => {
     });
     const deltas = data.filter((d) => d.type === 'content_block_delta');
     expect(deltas.every((d) => d.delta.type === 'text_delta' && d.index === 0)).toBe(true);
-    expect(deltas.map((d) => d.delta.text).join('')).toBe('This is a fake reply to: Hello Claude');
-    expect(data[data.length - 2]).toEqual({
+    expect(deltas.map((d) => (d.delta.type === 'text_delta' ? d.delta.text : '')).join('')).toBe('This is a fake reply to: Hello Claude');
+    expect(data.at(-2)).toEqual({
       type: 'message_delta',
       delta: { stop_reason: 'end_turn', stop_sequence: null },
       usage: { output_tokens: 8 },
@@ -102,8 +109,7 @@ describe('built-in Anthropic routes', () => {
   });
 
   it('stops at max_tokens with stop_reason max_tokens', async () => {
-    const json = await readJson(await post('/v1/messages', { ...messageBody, max_tokens: 2 }));
-    expect(json).toMatchObject({
+    expect(await (await post('/v1/messages', { ...messageBody, max_tokens: 2 })).json()).toMatchObject({
       content: [{ text: 'This is' }],
       stop_reason: 'max_tokens',
       usage: { output_tokens: 2 },
@@ -111,8 +117,8 @@ describe('built-in Anthropic routes', () => {
   });
 
   it('counts tokens and lists models in the Anthropic shape', async () => {
-    expect(await readJson(await post('/v1/messages/count_tokens', messageBody))).toEqual({ input_tokens: 5 });
-    const models = await readJson(await fetch(`${fake.url}/v1/models`, { headers }));
+    expect(await (await post('/v1/messages/count_tokens', messageBody)).json()).toEqual({ input_tokens: 5 });
+    const models = await readJsonAs<{ data: Anthropic.ModelInfo[] }>(await fetch(`${fake.url}/v1/models`, { headers }));
     expect(models).toMatchObject({
       has_more: false,
       first_id: 'claude-sonnet-4-6',
@@ -126,7 +132,7 @@ describe('built-in Anthropic routes', () => {
   it('answers errors in the Anthropic shape', async () => {
     const missing = await post('/v1/messages', { messages: [] });
     expect(missing.status).toBe(400);
-    expect(await readJson(missing)).toEqual({
+    expect(await missing.json()).toEqual({
       type: 'error',
       error: {
         type: 'invalid_request_error',
@@ -135,7 +141,7 @@ describe('built-in Anthropic routes', () => {
     });
     const unknown = await post('/v1/nothing-here', {});
     expect(unknown.status).toBe(404);
-    expect(await readJson(unknown)).toEqual({
+    expect(await unknown.json()).toEqual({
       type: 'error',
       error: { type: 'not_found_error', message: 'Not Found' },
     });
@@ -152,7 +158,7 @@ describe('built-in Anthropic routes', () => {
         });
       const denied = await call('sk-ant-wrong');
       expect(denied.status).toBe(401);
-      expect(await readJson(denied)).toEqual({
+      expect(await denied.json()).toEqual({
         type: 'error',
         error: { type: 'authentication_error', message: 'invalid x-api-key' },
       });
@@ -189,7 +195,7 @@ describe('Anthropic builders', () => {
         }),
       },
     );
-    const json = await readJson(await post('/v1/messages', messageBody));
+    const json = await readJsonAs<Anthropic.Message>(await post('/v1/messages', messageBody));
     expect(json.usage).toEqual({
       input_tokens: 50,
       cache_creation_input_tokens: 20,
@@ -197,16 +203,21 @@ describe('Anthropic builders', () => {
       output_tokens: 3,
       service_tier: 'standard',
     });
-    expect(json.content[0].text).toBe('ABC');
+    expect(json.content).toMatchObject([{ type: 'text', text: 'ABC' }]);
     const text = await (await post('/v1/messages', { ...messageBody, stream: true })).text();
-    const data = parseSse(text).map((e) => JSON.parse(e.data));
+    const data = parseSse(text).map((e) => parseJsonAs<StreamEvent>(e.data));
     expect(data.some((d) => d.type === 'ping')).toBe(false);
-    expect(data[0].message.usage).toMatchObject({
-      input_tokens: 50,
-      cache_creation_input_tokens: 20,
-      cache_read_input_tokens: 30,
+    expect(data[0]).toMatchObject({
+      type: 'message_start',
+      message: {
+        usage: {
+          input_tokens: 50,
+          cache_creation_input_tokens: 20,
+          cache_read_input_tokens: 30,
+        },
+      },
     });
-    expect(data.find((d) => d.type === 'message_delta').usage).toEqual({
+    expect(data.find((d) => d.type === 'message_delta')?.usage).toEqual({
       output_tokens: 3,
     });
   });

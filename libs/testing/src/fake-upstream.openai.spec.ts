@@ -1,9 +1,14 @@
+import { expect } from '@jest/globals';
+import type OpenAI from 'openai';
 import { startFakeUpstream } from './fake-upstream.server';
 import type { FakeUpstream } from './fake-upstream.types';
+import { parseJsonAs, readJsonAs } from './json-body';
 import { parseSse } from './sse-reader';
 
-/** The body parsed as untyped JSON: tests assert wire shapes, not types. */
-const readJson = async (res: Response) => JSON.parse(await res.text());
+/** OpenAI's error body. */
+interface OpenAIErrorBody {
+  error: { message: string; type: string; param: string | null; code: string | null };
+}
 
 let fake: FakeUpstream;
 beforeAll(async () => {
@@ -34,7 +39,7 @@ describe('built-in OpenAI routes', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/json');
     expect(res.headers.get('x-request-id')).toMatch(/^req_[0-9a-f]{32}$/);
-    const json = await readJson(res);
+    const json = await readJsonAs<OpenAI.ChatCompletion>(res);
     expect(json).toMatchObject({
       object: 'chat.completion',
       model: 'gpt-4o-mini',
@@ -50,10 +55,11 @@ describe('built-in OpenAI routes', () => {
       ],
     });
     expect(json.id).toMatch(/^chatcmpl-/);
-    const { prompt_tokens, completion_tokens, total_tokens } = json.usage;
-    expect(prompt_tokens).toBe(2); // 'Say hi' → ceil(6 / 4)
-    expect(completion_tokens).toBe(8); // one token per word chunk
-    expect(total_tokens).toBe(prompt_tokens + completion_tokens);
+    expect(json.usage).toMatchObject({
+      prompt_tokens: 2, // 'Say hi' → ceil(6 / 4)
+      completion_tokens: 8, // one token per word chunk
+      total_tokens: 10,
+    });
   });
 
   it('streams chat completions with exact data-only framing, no usage chunk, and [DONE]', async () => {
@@ -68,16 +74,16 @@ describe('built-in OpenAI routes', () => {
     expect(text).not.toContain('event:');
     const events = parseSse(text);
     expect(events.every((e) => e.event === undefined)).toBe(true);
-    const chunks = events.slice(0, -1).map((e) => JSON.parse(e.data));
+    const chunks = events.slice(0, -1).map((e) => parseJsonAs<OpenAI.ChatCompletionChunk>(e.data));
     expect(chunks.every((c) => c.object === 'chat.completion.chunk' && !('usage' in c))).toBe(true);
-    expect(chunks[0].choices[0].delta).toEqual({
+    expect(chunks[0]?.choices[0]?.delta).toEqual({
       role: 'assistant',
       content: '',
       refusal: null,
     });
-    const content = chunks.map((c) => c.choices[0].delta.content ?? '').join('');
+    const content = chunks.map((c) => c.choices[0]?.delta.content ?? '').join('');
     expect(content).toBe('This is a fake reply to: Say hi');
-    expect(chunks[chunks.length - 1].choices[0]).toMatchObject({
+    expect(chunks.at(-1)?.choices[0]).toMatchObject({
       delta: {},
       finish_reason: 'stop',
     });
@@ -90,25 +96,25 @@ describe('built-in OpenAI routes', () => {
       stream_options: { include_usage: true },
     });
     const events = parseSse(await res.text());
-    expect(events[events.length - 1].data).toBe('[DONE]');
-    const chunks = events.slice(0, -1).map((e) => JSON.parse(e.data));
-    const last = chunks[chunks.length - 1];
-    expect(last.choices).toEqual([]);
-    expect(last.usage).toMatchObject({
-      prompt_tokens: 2,
-      completion_tokens: 8,
-      total_tokens: 10,
+    expect(events.at(-1)?.data).toBe('[DONE]');
+    const chunks = events.slice(0, -1).map((e) => parseJsonAs<OpenAI.ChatCompletionChunk>(e.data));
+    expect(chunks.at(-1)).toMatchObject({
+      choices: [],
+      usage: {
+        prompt_tokens: 2,
+        completion_tokens: 8,
+        total_tokens: 10,
+      },
     });
     expect(chunks.slice(0, -1).every((c) => c.usage === null && c.choices.length === 1)).toBe(true);
   });
 
   it('caps the reply at max_tokens with finish_reason length', async () => {
-    const json = await readJson(await post('/v1/chat/completions', { ...chatBody, max_tokens: 3 }));
-    expect(json.choices[0]).toMatchObject({
-      message: { content: 'This is a' },
-      finish_reason: 'length',
+    const json = await readJsonAs<OpenAI.ChatCompletion>(await post('/v1/chat/completions', { ...chatBody, max_tokens: 3 }));
+    expect(json).toMatchObject({
+      choices: [{ message: { content: 'This is a' }, finish_reason: 'length' }],
+      usage: { completion_tokens: 3 },
     });
-    expect(json.usage.completion_tokens).toBe(3);
   });
 
   it('answers the Responses API as JSON', async () => {
@@ -117,7 +123,7 @@ describe('built-in OpenAI routes', () => {
       input: 'Tell me',
       instructions: 'Be brief',
     });
-    const json = await readJson(res);
+    const json = await readJsonAs<OpenAI.Responses.Response>(res);
     expect(json).toMatchObject({
       object: 'response',
       status: 'completed',
@@ -151,27 +157,27 @@ describe('built-in OpenAI routes', () => {
       'response.in_progress',
       'response.output_item.added',
       'response.content_part.added',
-      ...Array(8).fill('response.output_text.delta'),
+      ...Array<string>(8).fill('response.output_text.delta'),
       'response.output_text.done',
       'response.content_part.done',
       'response.output_item.done',
       'response.completed',
     ]);
-    const data = events.map((e) => JSON.parse(e.data));
-    data.forEach((d, i) => {
-      expect(d.type).toBe(names[i]);
-      expect(d.sequence_number).toBe(i);
-    });
+    const data = events.map((e) => parseJsonAs<OpenAI.Responses.ResponseStreamEvent>(e.data));
+    expect(data.map((d) => d.type)).toEqual(names);
+    expect(data.map((d) => d.sequence_number)).toEqual(names.map((_, i) => i));
     const deltas = data.filter((d) => d.type === 'response.output_text.delta').map((d) => d.delta);
     expect(deltas.join('')).toBe('This is a fake reply to: Hi there');
-    expect(data[data.length - 1].response).toMatchObject({
-      status: 'completed',
-      usage: { input_tokens: 2, output_tokens: 8, total_tokens: 10 },
+    expect(data.at(-1)).toMatchObject({
+      response: {
+        status: 'completed',
+        usage: { input_tokens: 2, output_tokens: 8, total_tokens: 10 },
+      },
     });
   });
 
   it('answers embeddings as floats, or base64 float32 as the openai SDK requests by default', async () => {
-    const floats = await readJson(
+    const floats = await readJsonAs<OpenAI.CreateEmbeddingResponse>(
       await post('/v1/embeddings', {
         model: 'text-embedding-3-small',
         input: ['a', 'b'],
@@ -183,9 +189,10 @@ describe('built-in OpenAI routes', () => {
       model: 'text-embedding-3-small',
       usage: { prompt_tokens: 2, total_tokens: 2 },
     });
-    expect(floats.data.map((d: { index: number }) => d.index)).toEqual([0, 1]);
-    expect(floats.data[0].embedding).toHaveLength(4);
-    const b64 = await readJson(
+    expect(floats.data.map((d) => d.index)).toEqual([0, 1]);
+    expect(floats.data[0]?.embedding).toHaveLength(4);
+    // With encoding_format base64 each embedding is a string (the SDK decodes it into numbers).
+    const b64 = await readJsonAs<{ data: Array<{ embedding: string }> }>(
       await post('/v1/embeddings', {
         model: 'text-embedding-3-small',
         input: ['a', 'b'],
@@ -193,13 +200,13 @@ describe('built-in OpenAI routes', () => {
         encoding_format: 'base64',
       }),
     );
-    const bytes = Buffer.from(b64.data[0].embedding, 'base64');
+    const bytes = Buffer.from(b64.data[0]?.embedding ?? '', 'base64');
     const decoded = Array.from(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4));
-    expect(decoded).toEqual(floats.data[0].embedding);
+    expect(decoded).toEqual(floats.data[0]?.embedding);
   });
 
   it('lists models', async () => {
-    const json = await readJson(await fetch(`${fake.url}/v1/models`));
+    const json = await readJsonAs<{ object: string; data: OpenAI.Model[] }>(await fetch(`${fake.url}/v1/models`));
     expect(json.object).toBe('list');
     expect(json.data[0]).toEqual({
       id: 'gpt-4o',
@@ -207,14 +214,14 @@ describe('built-in OpenAI routes', () => {
       created: expect.any(Number),
       owned_by: 'system',
     });
-    const one = await readJson(await fetch(`${fake.url}/v1/models/gpt-4o-mini`));
+    const one = await (await fetch(`${fake.url}/v1/models/gpt-4o-mini`)).json();
     expect(one).toMatchObject({ id: 'gpt-4o-mini', object: 'model' });
   });
 
   it('answers unknown routes with a 404 in the OpenAI error shape', async () => {
     const res = await post('/v1/nope', {});
     expect(res.status).toBe(404);
-    expect(await readJson(res)).toEqual({
+    expect(await res.json()).toEqual({
       error: {
         message: 'Invalid URL (POST /v1/nope)',
         type: 'invalid_request_error',
@@ -227,13 +234,13 @@ describe('built-in OpenAI routes', () => {
   it('rejects a missing model and malformed JSON with 400 like the API', async () => {
     const missing = await post('/v1/chat/completions', { messages: [] });
     expect(missing.status).toBe(400);
-    expect((await readJson(missing)).error.message).toBe('you must provide a model parameter');
+    expect((await readJsonAs<OpenAIErrorBody>(missing)).error.message).toBe('you must provide a model parameter');
     const malformed = await fetch(`${fake.url}/v1/chat/completions`, {
       method: 'POST',
       body: '{nope',
     });
     expect(malformed.status).toBe(400);
-    expect((await readJson(malformed)).error.type).toBe('invalid_request_error');
+    expect((await readJsonAs<OpenAIErrorBody>(malformed)).error.type).toBe('invalid_request_error');
   });
 });
 
@@ -249,11 +256,11 @@ describe('acceptKeys', () => {
         });
       const missing = await call();
       expect(missing.status).toBe(401);
-      expect((await readJson(missing)).error.code).toBeNull();
+      expect((await readJsonAs<OpenAIErrorBody>(missing)).error.code).toBeNull();
       const wrong = await call('sk-bad-secret');
       expect(wrong.status).toBe(401);
       const text = await wrong.text();
-      expect(JSON.parse(text).error.code).toBe('invalid_api_key');
+      expect(parseJsonAs<OpenAIErrorBody>(text).error.code).toBe('invalid_api_key');
       expect(text).not.toContain('sk-bad-secret');
       expect((await call('sk-good')).status).toBe(200);
     } finally {

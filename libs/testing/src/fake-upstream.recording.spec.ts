@@ -1,8 +1,7 @@
+import { expect } from '@jest/globals';
 import { startFakeUpstream } from './fake-upstream.server';
 import type { FakeUpstream } from './fake-upstream.types';
-
-/** The body parsed as untyped JSON: tests assert wire shapes, not types. */
-const readJson = async (res: Response) => JSON.parse(await res.text());
+import { readJsonAs } from './json-body';
 
 let fake: FakeUpstream;
 beforeAll(async () => {
@@ -13,10 +12,11 @@ afterAll(() => fake.close());
 
 describe('request recording', () => {
   it('records method, path, raw query, headers (credentials included), raw headers and body', async () => {
-    const body = JSON.stringify({
+    const sent = {
       model: 'gpt-4o',
       messages: [{ role: 'user', content: 'héllo' }],
-    });
+    };
+    const body = JSON.stringify(sent);
     await fetch(`${fake.url}/v1/chat/completions?api-version=2024-01-01&x=1`, {
       method: 'POST',
       headers: {
@@ -27,6 +27,7 @@ describe('request recording', () => {
       body,
     });
     const [req] = fake.requests;
+    if (req === undefined) throw new Error('no request recorded');
     expect(req).toMatchObject({
       method: 'POST',
       path: '/v1/chat/completions',
@@ -34,7 +35,7 @@ describe('request recording', () => {
       url: '/v1/chat/completions?api-version=2024-01-01&x=1',
       provider: 'openai',
       text: body,
-      json: JSON.parse(body),
+      json: sent,
       clientAborted: false,
     });
     expect(req.body.equals(Buffer.from(body))).toBe(true);
@@ -62,7 +63,7 @@ describe('request recording', () => {
       json: undefined,
       query: '',
     });
-    expect(messages.headers['x-api-key']).toBe('sk-ant-1');
+    expect(messages?.headers['x-api-key']).toBe('sk-ant-1');
     expect(models).toMatchObject({
       method: 'GET',
       provider: 'anthropic',
@@ -89,7 +90,7 @@ describe('request recording', () => {
     expect(requests).toHaveLength(0);
     expect(fake.requestCount).toBe(0);
     expect(fake.pending).toBe(0);
-    expect((await readJson(await fetch(`${fake.url}/v1/models`))).object).toBe('list');
+    expect((await readJsonAs<{ object: string }>(await fetch(`${fake.url}/v1/models`))).object).toBe('list');
   });
 
   it('keeps at most maxRecorded requests (newest), and none with record: false while still counting', async () => {

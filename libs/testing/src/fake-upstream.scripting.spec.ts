@@ -2,10 +2,9 @@ import { builtInResponse } from './default-routes';
 import { startFakeUpstream } from './fake-upstream.server';
 import type { FakeUpstream } from './fake-upstream.types';
 import { openaiChatCompletion, openaiChatStream } from './openai-chat.fixtures';
+import type OpenAI from 'openai';
+import { parseJsonAs, readJsonAs } from './json-body';
 import { readSseEvents } from './sse-reader';
-
-/** The body parsed as untyped JSON: tests assert wire shapes, not types. */
-const readJson = async (res: Response) => JSON.parse(await res.text());
 
 let fake: FakeUpstream;
 beforeAll(async () => {
@@ -40,8 +39,7 @@ describe('scripted responses', () => {
       },
     );
     expect(fake.pending).toBe(2);
-    const first = await readJson(await chat());
-    expect(first).toMatchObject({
+    expect(await (await chat()).json()).toMatchObject({
       id: 'chatcmpl-first',
       choices: [{ message: { content: 'one' } }],
     });
@@ -49,9 +47,9 @@ describe('scripted responses', () => {
     expect(second.status).toBe(201);
     expect(second.headers.get('x-custom')).toBe('yes');
     expect(second.headers.get('x-request-id')).toMatch(/^req_/);
-    expect(await readJson(second)).toEqual({ second: true });
+    expect(await second.json()).toEqual({ second: true });
     expect(fake.pending).toBe(0);
-    expect((await readJson(await chat())).object).toBe('chat.completion');
+    expect((await readJsonAs<OpenAI.ChatCompletion>(await chat())).object).toBe('chat.completion');
   });
 
   it('lets scripted headers override the defaults, e.g. a fixed x-request-id', async () => {
@@ -84,7 +82,7 @@ describe('scripted responses', () => {
     const limited = await chat();
     expect(limited.status).toBe(429);
     expect(limited.headers.get('retry-after')).toBe('7');
-    expect(await readJson(limited)).toEqual({
+    expect(await limited.json()).toEqual({
       error: {
         message: 'slow down',
         type: 'requests',
@@ -94,7 +92,7 @@ describe('scripted responses', () => {
     });
     const unavailable = await chat();
     expect(unavailable.status).toBe(503);
-    expect(await readJson(unavailable)).toEqual({
+    expect(await unavailable.json()).toEqual({
       error: {
         message: 'Fake upstream error (HTTP 503)',
         type: 'server_error',
@@ -107,7 +105,7 @@ describe('scripted responses', () => {
       body: '{}',
     });
     expect(overloaded.status).toBe(529);
-    expect(await readJson(overloaded)).toEqual({
+    expect(await overloaded.json()).toEqual({
       type: 'error',
       error: { type: 'overloaded_error', message: 'Overloaded' },
     });
@@ -140,10 +138,11 @@ describe('scripted responses', () => {
     const events = await readSseEvents(res);
     // Headers and the role chunk come before the first delay.
     expect(headersAt - started).toBeLessThan(delayMs - slack);
-    const contentEvents = events.filter((e) => e.data !== '[DONE]' && JSON.parse(e.data).choices[0]?.delta.content);
-    expect(contentEvents.map((e) => JSON.parse(e.data).choices[0].delta.content)).toEqual(['a', 'b', 'c']);
-    const arrivals = [events[0], ...contentEvents].map((e) => e.receivedAt);
-    const gaps = arrivals.slice(1).map((at, i) => at - arrivals[i]);
+    const contentOf = (data: string) => parseJsonAs<OpenAI.ChatCompletionChunk>(data).choices[0]?.delta.content;
+    const contentEvents = events.filter((e) => e.data !== '[DONE]' && contentOf(e.data));
+    expect(contentEvents.map((e) => contentOf(e.data))).toEqual(['a', 'b', 'c']);
+    const arrivals = [...events.slice(0, 1), ...contentEvents].map((e) => e.receivedAt);
+    const gaps = arrivals.slice(1).map((at, i) => at - (arrivals[i] ?? Number.NaN));
     for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(delayMs - slack);
   });
 
@@ -174,7 +173,7 @@ describe('scripted responses', () => {
     const started = performance.now();
     const res = await chat();
     expect(performance.now() - started).toBeGreaterThanOrEqual(100);
-    expect(await readJson(res)).toEqual({ late: true });
+    expect(await res.json()).toEqual({ late: true });
   });
 
   it('computes responses from the request with responders and setDefault', async () => {
@@ -190,10 +189,10 @@ describe('scripted responses', () => {
       }),
       () => undefined,
     );
-    expect(await readJson(await chat())).toEqual({ echoed: 'gpt-4o' });
+    expect(await (await chat()).json()).toEqual({ echoed: 'gpt-4o' });
     // A responder returning undefined falls through to the default.
-    expect((await readJson(await chat())).object).toBe('chat.completion');
-    expect(await readJson(await fetch(`${fake.url}/other`))).toEqual({
+    expect((await readJsonAs<OpenAI.ChatCompletion>(await chat())).object).toBe('chat.completion');
+    expect(await (await fetch(`${fake.url}/other`)).json()).toEqual({
       path: '/other',
     });
     fake.setDefault(undefined);
@@ -206,6 +205,6 @@ describe('scripted responses', () => {
     });
     const res = await chat();
     expect(res.status).toBe(500);
-    expect((await readJson(res)).error.message).toContain('boom');
+    expect((await readJsonAs<{ error: { message: string } }>(res)).error.message).toContain('boom');
   });
 });

@@ -45,6 +45,12 @@ function toRecord(req: IncomingMessage, body: Buffer, receivedAt: number): Recor
   };
 }
 
+/** The request body: its only chunk as is, else the chunks joined. */
+function joinChunks(chunks: Buffer[]): Buffer {
+  const [first] = chunks;
+  return chunks.length === 1 && first !== undefined ? first : Buffer.concat(chunks);
+}
+
 function listen(server: ReturnType<typeof createServer>, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -121,7 +127,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     const receivedAt = Date.now();
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => dispatch(req, res, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks), receivedAt));
+    req.on('end', () => dispatch(req, res, joinChunks(chunks), receivedAt));
     // A client that aborts mid-body leaves nothing to record or answer.
     req.on('error', () => undefined);
   });
@@ -136,17 +142,17 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
 
   const waitUntil = (predicate: () => boolean, timeoutMs = 2000): Promise<void> =>
     new Promise((resolve, reject) => {
-      const finish = (error?: unknown): void => {
+      const finish = (error?: Error): void => {
         clearTimeout(timer);
         waiters.delete(check);
         if (error === undefined) resolve();
-        else reject(error instanceof Error ? error : new Error(String(error)));
+        else reject(error);
       };
       const check = (): void => {
         try {
           if (predicate()) finish();
         } catch (error) {
-          finish(error ?? 'predicate threw');
+          finish(error instanceof Error ? error : new Error(`predicate threw: ${String(error)}`));
         }
       };
       const timer = setTimeout(() => finish(new Error(`condition not met within ${timeoutMs} ms`)), timeoutMs);

@@ -2,6 +2,7 @@ export * from './anthropic.fixtures';
 export * from './default-routes';
 export * from './fake-upstream.server';
 export * from './fake-upstream.types';
+export * from './json-body';
 export * from './openai-chat.fixtures';
 export * from './openai-misc.fixtures';
 export * from './openai-responses.fixtures';

@@ -98,7 +98,8 @@ async function writeEvents(
   base['cache-control'] = 'no-cache';
   res.writeHead(status, withHeaders(base, headers));
   // A real upstream sends headers before the model answers: flush them now if the first event waits.
-  if (events.length === 0 || (events[0].delayMs ?? 0) > 0) res.flushHeaders();
+  const first = events[0];
+  if (first === undefined || (first.delayMs ?? 0) > 0) res.flushHeaders();
   // Events with no delay between them leave in one writev (still one HTTP chunk each); a delay flushes first.
   let corked = false;
   for (const event of events) {

@@ -71,10 +71,13 @@ export async function readSseEvents(response: Response, onEvent?: (event: TimedS
   const events: TimedSseEvent[] = [];
   const reader = response.body.getReader();
   for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
+    const chunk = await reader.read();
+    if (chunk.done) break;
     const receivedAt = performance.now();
-    for (const event of parser.push(decoder.decode(value, { stream: true }))) {
+    // Node types a fetch body as a stream of `any`; the Fetch standard makes every chunk a Uint8Array.
+    const bytes: unknown = chunk.value;
+    if (!(bytes instanceof Uint8Array)) throw new TypeError('response body chunk is not bytes');
+    for (const event of parser.push(decoder.decode(bytes, { stream: true }))) {
       const timed = { ...event, receivedAt };
       events.push(timed);
       onEvent?.(timed);

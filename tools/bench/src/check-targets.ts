@@ -5,6 +5,8 @@
 // same machine, never against a figure from another day). With several runs (BENCH_RUNS), each run gives one value
 // of the comparison (a ratio or a difference) and the target applies to the median of those values.
 
+import { itemAt } from './item-at';
+
 /** The outcome of one line. INFO lines are printed for reference and never change the exit code. */
 export type CheckStatus = 'PASS' | 'FAIL' | 'SKIPPED' | 'INFO';
 
@@ -105,7 +107,7 @@ export function median(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+  return sorted.length % 2 === 1 ? itemAt(sorted, middle) : (itemAt(sorted, middle - 1) + itemAt(sorted, middle)) / 2;
 }
 
 /** (b − a) / a: the relative change from a to b (0.05 = +5 %). */
@@ -367,6 +369,8 @@ export function sampleNearest<T extends { seconds: number }>(samples: readonly T
   return best;
 }
 
+const isBenchPart = (name: string): name is BenchPart => (BENCH_PARTS as readonly string[]).includes(name);
+
 /**
  * The parts to skip from BENCH_CHECK_SKIP (a comma list of BENCH_PARTS; empty entries ignored). An unknown name
  * throws, so a typo does not silently run (or silently skip) a part.
@@ -376,7 +380,7 @@ export function parseSkip(value: string | undefined): BenchPart[] {
     .split(',')
     .map((name) => name.trim())
     .filter(Boolean);
-  const unknown = names.filter((name) => !(BENCH_PARTS as readonly string[]).includes(name));
+  const unknown = names.filter((name) => !isBenchPart(name));
   if (unknown.length > 0) throw new Error(`BENCH_CHECK_SKIP: unknown part ${unknown.join(', ')} (parts: ${BENCH_PARTS.join(', ')})`);
-  return [...new Set(names)] as BenchPart[];
+  return [...new Set(names.filter(isBenchPart))];
 }

@@ -17,6 +17,7 @@ import {
   type RootOperationNode,
   type UnknownRow,
 } from 'kysely';
+import { itemAt } from './item-at';
 
 const POSTGRES_SERVER = process.env['BENCH_POSTGRES_URL'] ?? process.env['NAVPLANE_TEST_POSTGRES_URL'];
 if (POSTGRES_SERVER !== undefined) process.env['NAVPLANE_TEST_POSTGRES_URL'] = POSTGRES_SERVER;
@@ -29,8 +30,8 @@ class CaptureLast implements KyselyPlugin {
     this.last = args;
     return args.node;
   }
-  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    return args.result;
+  transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    return Promise.resolve(args.result);
   }
 }
 
@@ -54,19 +55,19 @@ async function fill(test: TestDatabase): Promise<Fixture> {
   const repos = createRepositories(test.database);
   const orgs = Array.from({ length: 20 }, () => newId('org'));
   const keys = orgs.map(() => Array.from({ length: 10 }, () => newId('gatewayKey')));
-  const bigOrg = orgs[0] as string;
+  const bigOrg = itemAt(orgs, 0);
   let batch: NewTrace[] = [];
   let cursor = '';
   let parents: string[] = [];
   for (let i = 0; i < ROWS; i += 1) {
     const orgIndex = i % 2 === 0 ? 0 : 1 + (i % 19);
-    const model = MODELS[i % MODELS.length] as string;
+    const model = itemAt(MODELS, i % MODELS.length);
     const startedMs = START + i * 30_000; // 100 000 traces over ~35 days
     const lineage = i % 10 === 0;
     const trace: NewTrace = {
       id: newId('trace', startedMs),
-      orgId: orgs[orgIndex] as string,
-      keyId: keys[orgIndex]?.[i % 10] as string,
+      orgId: itemAt(orgs, orgIndex),
+      keyId: itemAt(itemAt(keys, orgIndex), i % 10),
       provider: model.startsWith('claude') ? 'anthropic' : 'openai',
       model,
       route: '/v1/chat/completions',
@@ -97,7 +98,7 @@ async function fill(test: TestDatabase): Promise<Fixture> {
   await repos.traceForks.insert({
     id: `frk_${newId('trace').slice(4)}`,
     orgId: bigOrg,
-    sourceTraceId: parents[0] as string,
+    sourceTraceId: itemAt(parents, 0),
     newRunId: 'run_fork',
     createdAt: toIso(START),
     createdBy: 'cli',
@@ -105,8 +106,8 @@ async function fill(test: TestDatabase): Promise<Fixture> {
   parents = parents.slice(0, 10);
   return {
     bigOrg,
-    org: orgs[1] as string,
-    key: keys[1]?.[3] as string,
+    org: itemAt(orgs, 1),
+    key: itemAt(itemAt(keys, 1), 3),
     cursor,
     run: 'run-40',
     thread: 'thread-40',

@@ -1,4 +1,5 @@
 import { Agent, request } from 'node:http';
+import { itemAt } from './item-at';
 
 /** One benchmark request shape. */
 export interface BenchRequest {
@@ -141,8 +142,8 @@ export async function openLoopCount(baseUrl: string, mix: readonly BenchRequest[
     void fire(
       url,
       agent,
-      mix[shape] as BenchRequest,
-      bodies[shape] as Buffer,
+      itemAt(mix, shape),
+      itemAt(bodies, shape),
       () => {
         result.ok += 1;
         result.okByShape[shape] = (result.okByShape[shape] ?? 0) + 1;
@@ -217,7 +218,7 @@ export async function openLoopSlices(baseUrls: string[], req: BenchRequest, opti
   const start = performance.now();
   let i = 0;
   for (const index of order) {
-    const target = targets[index] as (typeof targets)[number];
+    const target = itemAt(targets, index);
     const counted = recordInto(target.result);
     for (let n = 0; n < perSlice; n += 1, i += 1) {
       const due = start + i * interval;
@@ -241,5 +242,5 @@ export function percentile(samples: number[], p: number): number {
   if (samples.length === 0) return Number.NaN;
   const sorted = [...samples].sort((a, b) => a - b);
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank] as number;
+  return itemAt(sorted, rank);
 }

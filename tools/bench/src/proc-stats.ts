@@ -46,8 +46,7 @@ export function processTree(pid: number, parents: ReadonlyMap<number, number>): 
   for (const [child, parent] of parents) children.set(parent, [...(children.get(parent) ?? []), child]);
   const tree: number[] = [];
   const pending = [pid];
-  while (pending.length > 0) {
-    const next = pending.pop() as number;
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     if (tree.includes(next)) continue;
     tree.push(next);
     pending.push(...(children.get(next) ?? []));

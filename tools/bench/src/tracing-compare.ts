@@ -9,6 +9,7 @@ import type { TracingFigures, TracingPercentile } from './check-targets';
 import { authHeaders, chatRequests, seedFeaturedGateway, startFeaturedGateway } from './gateway-under-test';
 import { openLoop, openLoopFigures, openLoopSlices, type OpenLoopFigures, type OpenLoopResult } from './open-loop';
 import type { BenchSettings } from './settings';
+import { itemAt } from './item-at';
 
 const MODES = [
   { id: 'on', sink: 'db' },
@@ -58,16 +59,15 @@ export async function measureTracing(upstreamUrl: string, dir: string, settings:
       settleMs: settings.settleMs,
     });
     for (const gateway of gateways.splice(0)) await stop(gateway);
-    const on = measured[0] as OpenLoopResult;
+    const on = itemAt(measured, 0);
     return {
       rate: settings.tracingRate,
       slices,
       modes: MODES.map((mode, index) => {
-        const run = measured[index] as OpenLoopResult;
-        return { id: mode.id, ...openLoopFigures(run) };
+        return { id: mode.id, ...openLoopFigures(itemAt(measured, index)) };
       }),
       tracesWritten: (await countTraceRows(seeded.dbUrl)).traces,
-      answeredByOn: (warmUps[0] as OpenLoopResult).sent + on.sent + (on.settled ?? 0),
+      answeredByOn: itemAt(warmUps, 0).sent + on.sent + (on.settled ?? 0),
     };
   } finally {
     for (const gateway of gateways) await stop(gateway);
@@ -77,7 +77,8 @@ export async function measureTracing(upstreamUrl: string, dir: string, settings:
 /** The check's view of a tracing result. */
 export function tracingFigures(result: TracingResult): TracingFigures {
   const pick = (id: TracingModeResult['id']): Record<TracingPercentile, number> => {
-    const mode = result.modes.find((m) => m.id === id) as TracingModeResult;
+    const mode = result.modes.find((m) => m.id === id);
+    if (mode === undefined) throw new Error(`tracing result: no mode ${id}`);
     return { p50: mode.p50, p90: mode.p90, p99: mode.p99 };
   };
   return { on: pick('on'), off: pick('off'), off2: pick('off2'), errors: result.modes.reduce((sum, mode) => sum + mode.errors, 0) };

@@ -10,6 +10,7 @@ import { createTestDatabase } from '@navplane/testing';
 import { createBatchingTraceWriter, openTraceStorage } from '@navplane/trace';
 import { countTraces, GATEWAY_START_NODE_ARGS, readyLine, ROOT, seedGateway, startProcess, stop, type Started } from './bench-processes';
 import { openLoop, openLoopFigures, openLoopSlices, type BenchRequest, type OpenLoopFigures, type OpenLoopResult } from './open-loop';
+import { itemAt } from './item-at';
 
 const POSTGRES_SERVER = process.env['BENCH_POSTGRES_URL'] ?? process.env['NAVPLANE_TEST_POSTGRES_URL'];
 /** Traces written per writer measurement. */
@@ -45,13 +46,13 @@ const MODELS = ['gpt-4o-mini', 'gpt-4o', 'claude-sonnet-4-6', 'claude-haiku-4-5'
 /** A trace shaped like the gateway's: a few orgs and keys, tokens and cost, lineage on one in five. */
 function benchTrace(i: number, orgs: string[], keys: string[]): NewTrace {
   const now = Date.now();
-  const model = MODELS[i % MODELS.length] as string;
+  const model = itemAt(MODELS, i % MODELS.length);
   const lineage = i % 5 === 0;
   return {
     id: newId('trace', now),
-    orgId: orgs[i % orgs.length] as string,
+    orgId: itemAt(orgs, i % orgs.length),
     workspaceId: null,
-    keyId: keys[i % keys.length] as string,
+    keyId: itemAt(keys, i % keys.length),
     provider: model.startsWith('claude') ? 'anthropic' : 'openai',
     model,
     route: '/v1/chat/completions',
@@ -102,7 +103,7 @@ async function measureWriter(dialect: Dialect, batchSize: number): Promise<Write
     while (next < traces.length) {
       let room = queueSize - writer.stats().queueDepth;
       while (room > 0 && next < traces.length) {
-        writer.enqueue(traces[next] as NewTrace);
+        writer.enqueue(itemAt(traces, next));
         next += 1;
         room -= 1;
       }
@@ -204,7 +205,8 @@ interface LatencyResult extends OpenLoopFigures {
 async function measureLatency(dialect: Dialect, upstreamUrl: string): Promise<LatencyResult[]> {
   const target = await createTestDatabase(dialect);
   const masterKey = randomBytes(32);
-  const gateways: Partial<Record<'db' | 'none', Started>> = {};
+  // The running gateways, in the order of `sinks`.
+  const gateways: Started[] = [];
   try {
     const key = await seedGateway(target.url, masterKey);
     const req: BenchRequest = {
@@ -216,7 +218,7 @@ async function measureLatency(dialect: Dialect, upstreamUrl: string): Promise<La
     for (const sink of sinks) {
       // BENCH_CALIBRATE: both gateways run with tracing off, so the table shows the method's own noise.
       const runsWith = CALIBRATE ? 'none' : sink;
-      gateways[sink] = await startProcess(
+      const gateway = await startProcess(
         [...GATEWAY_START_NODE_ARGS, join(ROOT, 'apps/cli/dist/main.js'), 'serve', '--only', 'gateway'],
         {
           NAVPLANE_DATABASE_URL: target.url,
@@ -231,8 +233,9 @@ async function measureLatency(dialect: Dialect, upstreamUrl: string): Promise<La
         PROXY_CORE,
         readyLine,
       );
+      gateways.push(gateway);
     }
-    const urls = sinks.map((sink) => (gateways[sink] as Started).url);
+    const urls = gateways.map((gateway) => gateway.url);
     const warmUps: OpenLoopResult[] = [];
     for (const url of urls) warmUps.push(await openLoop(url, req, RATE, 2));
     const slices = Math.max(1, Math.round(SECONDS / SLICE_SECONDS));
@@ -243,15 +246,14 @@ async function measureLatency(dialect: Dialect, upstreamUrl: string): Promise<La
       slicesPerTarget: slices,
       settleMs: SETTLE_MS,
     });
-    for (const sink of sinks) await stop(gateways[sink] as Started);
+    for (const gateway of gateways) await stop(gateway);
     const written = await countTraces(target.url);
     const sentTo = (index: number) => {
-      const warm = warmUps[index] as OpenLoopResult;
-      const run = measured[index] as OpenLoopResult;
-      return warm.sent + run.sent + (run.settled ?? 0);
+      const run = itemAt(measured, index);
+      return itemAt(warmUps, index).sent + run.sent + (run.settled ?? 0);
     };
     return sinks.map((sink, index) => {
-      const run = measured[index] as OpenLoopResult;
+      const run = itemAt(measured, index);
       return {
         dialect,
         sink,
@@ -261,7 +263,7 @@ async function measureLatency(dialect: Dialect, upstreamUrl: string): Promise<La
       };
     });
   } finally {
-    for (const started of Object.values(gateways)) if (started.child.exitCode === null) await stop(started);
+    for (const gateway of gateways) if (gateway.child.exitCode === null) await stop(gateway);
     await target.drop();
   }
 }
@@ -308,13 +310,13 @@ async function main(): Promise<void> {
     console.table(
       [...groups.values()].map((runs) => {
         const rates = runs.map((r) => r.tracesPerSecond).sort((a, b) => a - b);
-        const median = rates[Math.floor(rates.length / 2)] as number;
-        const first = runs[0] as WriterResult;
+        const median = itemAt(rates, Math.floor(rates.length / 2));
+        const first = itemAt(runs, 0);
         return {
           dialect: first.dialect,
           batch: first.batchSize,
           'traces/s (median)': fmt(median, 0),
-          'traces/s (min-max)': `${fmt(rates[0] as number, 0)}-${fmt(rates[rates.length - 1] as number, 0)}`,
+          'traces/s (min-max)': `${fmt(itemAt(rates, 0), 0)}-${fmt(itemAt(rates, rates.length - 1), 0)}`,
           'ms/batch (median run)': fmt((first.batchSize / median) * 1000),
           dropped: runs.reduce((sum, r) => sum + r.dropped, 0),
           'rows = sent': String(runs.every((r) => r.rows === r.traces)),
@@ -340,7 +342,8 @@ async function main(): Promise<void> {
       `\nGateway latency at ${RATE} req/s, open loop, tracing on and off side by side in alternating ${SLICE_SECONDS}s slices (${SECONDS}s measured per mode, first ${SETTLE_MS} ms of each slice unmeasured), gateways pinned to core ${PROXY_CORE}\n`,
     );
     const rows = latency.map((r) => {
-      const off = latency.find((o) => o.dialect === r.dialect && o.sink === 'none') as LatencyResult;
+      const off = latency.find((o) => o.dialect === r.dialect && o.sink === 'none');
+      if (off === undefined) throw new Error(`latency: no tracing-off run on ${r.dialect}`);
       const delta = (a: number, b: number) => (r.sink === 'none' ? '' : `${a >= b ? '+' : ''}${fmt(((a - b) / b) * 100, 1)}%`);
       return {
         dialect: r.dialect,

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,7 +50,10 @@ describe('openDatabase on a sqlite file', () => {
     const database = await openDatabase({ url: `sqlite:${file}`, poolSize: 1, sqliteBusyTimeoutMs: 1234 });
     try {
       expect((await stat(file)).isFile()).toBe(true);
-      const pragma = async (name: string) => Object.values((await sql.raw(`pragma ${name}`).execute(database.db)).rows[0] as object)[0];
+      const pragma = async (name: string): Promise<unknown> => {
+        const [row] = (await sql.raw<Record<string, unknown>>(`pragma ${name}`).execute(database.db)).rows;
+        return row === undefined ? undefined : Object.values(row)[0];
+      };
       expect(await pragma('journal_mode')).toBe('wal');
       expect(await pragma('busy_timeout')).toBe(1234);
       expect(await pragma('foreign_keys')).toBe(1);

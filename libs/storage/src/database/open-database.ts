@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, sql } from 'kysely';
@@ -50,13 +50,12 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   const parsed = parseDatabaseUrl(options.url);
   if (!parsed.ok) throw new Error(`Database URL ${parsed.error}`);
   const location = parsed.value;
-  return location.dialect === 'sqlite'
-    ? openSqlite(location, options.sqliteBusyTimeoutMs ?? 5000)
-    : openPostgres(location, options.poolSize, options.onError, options.applicationName);
+  if (location.dialect === 'postgres') return openPostgres(location, options.poolSize, options.onError, options.applicationName);
+  if (location.filename !== ':memory:') await mkdir(dirname(location.filename), { recursive: true });
+  return openSqlite(location, options.sqliteBusyTimeoutMs ?? 5000);
 }
 
 function openSqlite(location: Extract<DatabaseLocation, { dialect: 'sqlite' }>, busyTimeoutMs: number): Database {
-  if (location.filename !== ':memory:') mkdirSync(dirname(location.filename), { recursive: true });
   const connection = new BetterSqlite3(location.filename, { timeout: busyTimeoutMs });
   connection.pragma('journal_mode = WAL');
   connection.pragma(`busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);

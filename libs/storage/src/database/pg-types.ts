@@ -12,8 +12,7 @@ function parseInt8(text: string): number | bigint {
 
 /** Per-pool type parsers (pg's global registry is left untouched): int8 → number, the rest pg's defaults. */
 export const PG_TYPES: pg.CustomTypesConfig = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8_OID && format !== 'binary'
-      ? parseInt8
-      : pg.types.getTypeParser(oid, format as 'text')) as pg.CustomTypesConfig['getTypeParser'],
+  // pg's own parsers are untyped (`any`); what they return is whatever pg makes of the column.
+  getTypeParser: (oid: number, format?: 'text' | 'binary'): unknown =>
+    oid === INT8_OID && format !== 'binary' ? parseInt8 : pg.types.getTypeParser(oid, format),
 };

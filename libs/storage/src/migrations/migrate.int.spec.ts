@@ -38,7 +38,9 @@ function migrateInChildProcess(url: string): Promise<string[]> {
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out).applied) : reject(new Error(`child exited ${code}: ${errors}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve((JSON.parse(out) as { applied: string[] }).applied) : reject(new Error(`child exited ${code}: ${errors}`)),
+    );
   });
 }
 

@@ -1,3 +1,4 @@
+import { errorMessage } from '@navplane/core';
 import { DEFAULT_MIGRATION_TABLE, Migrator, type Kysely } from 'kysely';
 import type { Database } from '../database/open-database';
 import { MIGRATIONS, staticMigrationProvider } from './migration-list';
@@ -28,8 +29,7 @@ export async function migrateToLatest(database: Database): Promise<{ applied: st
   if (error !== undefined) {
     const failed = results.find((result) => result.status === 'Error')?.migrationName;
     const which = failed === undefined ? 'Database migration' : `Database migration ${failed}`;
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`${which} failed: ${reason}`, { cause: error });
+    throw new Error(`${which} failed: ${errorMessage(error)}`, { cause: error });
   }
   return { applied: results.filter((result) => result.status === 'Success').map((result) => result.migrationName) };
 }

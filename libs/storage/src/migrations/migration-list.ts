@@ -21,9 +21,9 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Frozen
 /** Kysely's MigrationProvider over MIGRATIONS, with `dialect` bound into each `up`. */
 export function staticMigrationProvider(dialect: DialectName): MigrationProvider {
   return {
-    async getMigrations() {
+    getMigrations() {
       const entries = MIGRATIONS.map(([name, migration]): [string, Migration] => [name, { up: (db) => migration.up(db, dialect) }]);
-      return Object.fromEntries(entries);
+      return Promise.resolve(Object.fromEntries(entries));
     },
   };
 }
