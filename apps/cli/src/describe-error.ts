@@ -1,3 +1,5 @@
+import { isStorageUnavailable } from '@navplane/storage';
+
 // `scheme://user:password@` anywhere in a message (driver messages can embed connection strings).
 const URL_CREDENTIALS = /\/\/[^@\s/]*@/g;
 
@@ -17,6 +19,9 @@ export function safeMessage(error: unknown): string {
  * else its message with any URL credentials masked.
  */
 export function describeError(error: unknown): string {
+  // storage_unavailable wraps the driver's error, whose code says more (ECONNREFUSED, SQLITE_BUSY, 57P01…).
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  if (isStorageUnavailable(error) && cause !== undefined) return describeError(cause);
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && code !== '') return code;
   return safeMessage(error) || 'error';

@@ -10,6 +10,7 @@ import {
   type Database,
   type Repositories,
 } from '@navplane/storage';
+import { createTraceQueries, type TraceQueries } from '@navplane/trace';
 import { describeError, safeMessage } from './describe-error';
 import { loadConfigOrFail } from './load-config';
 import { CliError } from './output';
@@ -19,6 +20,8 @@ export interface Store {
   readonly config: NavPlaneConfig;
   readonly database: Database;
   readonly repos: Repositories;
+  /** The trace reads the admin API uses too (@navplane/trace): one definition of failures, costs and chains. */
+  readonly traces: TraceQueries;
   /**
    * A change feed on the database, created on first use and never started: the CLI only publishes (so
    * running gateways evict their caches) and receives nothing. Closed with the store.
@@ -64,10 +67,12 @@ export async function openStore(config: NavPlaneConfig): Promise<Store> {
   }
 
   let feed: ChangeFeed | undefined;
+  const repos = createRepositories(database);
   return {
     config,
     database,
-    repos: createRepositories(database),
+    repos,
+    traces: createTraceQueries({ repos }),
     changeFeed() {
       // Publishing errors surface through publish(); transport warnings have nothing to tell an operator.
       feed ??= createChangeFeed(database, { pollIntervalMs: config.changeFeedPollMs, onError: () => undefined });

@@ -75,6 +75,15 @@ export async function createGatewayServer(runtime: Runtime): Promise<GatewayServ
       batchSize: config.traceBatchSize,
       flushIntervalMs: config.traceFlushMs,
       onDrop: (reason, count, error) => logger.warn('traces dropped', { reason, count, err: error }),
+      // A database outage: traces queue up and are retried until it is back (docs/traces.md).
+      onOutage: (event) =>
+        event.state === 'retrying'
+          ? logger.warn('trace writes failing: database unavailable, retrying', { queueDepth: event.queueDepth, err: event.error })
+          : logger.info('trace writes recovered', {
+              outageMs: Math.round(event.outageMs),
+              failedAttempts: event.failedAttempts,
+              queueDepth: event.queueDepth,
+            }),
     });
     if (config.traceRetentionDays > 0) {
       sweeper = createRetentionSweeper({

@@ -21,6 +21,7 @@ export const ERROR_CODES = [
   'policy_unavailable',
   'auth_unavailable',
   'vault_unavailable',
+  'storage_unavailable',
   'upstream_timeout',
   'unauthorized',
   'forbidden',

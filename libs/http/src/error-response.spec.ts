@@ -20,6 +20,7 @@ const CONTRACT_STATUSES: Record<string, number> = {
   policy_unavailable: 503,
   auth_unavailable: 503,
   vault_unavailable: 503,
+  storage_unavailable: 503,
   upstream_timeout: 504,
 };
 
@@ -93,6 +94,25 @@ describe('errorHandler', () => {
     const res = await request(app).get('/nowhere');
     expect(res.status).toBe(404);
     expect(res.body).toMatchObject({ error: { code: 'route_not_found' } });
+  });
+
+  it('answers storage_unavailable with 503, Retry-After and the envelope, logging the cause as a warning only', async () => {
+    const cause = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    const { app, lines } = appThrowing(
+      new AppError('storage_unavailable', 'The database is unavailable right now; retry shortly', {
+        retryable: true,
+        cause,
+        details: { retryAfterSeconds: 5 },
+      }),
+    );
+    const res = await request(app).get('/x');
+    expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toBe('5');
+    expect(res.body).toEqual({
+      error: { message: 'The database is unavailable right now; retry shortly', type: 'api_error', code: 'storage_unavailable' },
+    });
+    expect(res.text).not.toContain('5432');
+    expect(lines.map((line) => line.message)).toEqual(['database unavailable']);
   });
 
   it('sets Retry-After on rate_limited', async () => {

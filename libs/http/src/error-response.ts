@@ -36,8 +36,9 @@ export function sendError(res: ServerResponse, error: AppError): void {
     return;
   }
   const { status, body } = toErrorResponse(error);
+  // An error that knows when a retry may succeed says so: rate limits, a database that is unavailable.
   const retryAfterSeconds = error.details?.['retryAfterSeconds'];
-  if (error.code === 'rate_limited' && typeof retryAfterSeconds === 'number') {
+  if (typeof retryAfterSeconds === 'number') {
     res.setHeader('Retry-After', String(Math.ceil(retryAfterSeconds)));
   }
   const text = JSON.stringify(body);
@@ -82,6 +83,14 @@ export function errorHandler({ logger }: ErrorHandlerOptions): ErrorRequestHandl
     const appError = toAppError(error);
     if (appError.code === 'internal_error') {
       logger.error('unhandled error', {
+        requestId: res.locals['requestId'],
+        method: req.method,
+        path: req.path,
+        err: appError.cause instanceof Error ? appError.cause : String(appError.cause),
+      });
+    } else if (appError.code === 'storage_unavailable') {
+      // An outage, not a bug: one warning per refused request, with the driver's error (never shown to the client).
+      logger.warn('database unavailable', {
         requestId: res.locals['requestId'],
         method: req.method,
         path: req.path,

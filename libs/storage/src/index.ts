@@ -5,6 +5,7 @@ export { CHANGE_CHANNEL, LISTENER_APPLICATION_NAME, type PostgresNotifyOptions }
 export type { DatabaseLocation, DialectName } from '@navplane/core';
 export * from './database/dialect-capabilities';
 export * from './database/open-database';
+export * from './database/storage-unavailable';
 export * from './migrations/migrate';
 export { MIGRATIONS, type FrozenMigration } from './migrations/migration-list';
 export * from './repositories/admin-tokens.repository';

@@ -292,4 +292,91 @@ describe.each(TEST_DIALECTS)('trace queries on %s', (dialect) => {
       expect(nothing.ok && nothing.value.totals).toMatchObject({ requests: 0, costUsd: 0, costStatus: 'exact' });
     });
   });
+
+  describe('failed requests, traffic summaries and platform reads (the admin API and the CLI alike)', () => {
+    const OFFSET = 100 * 24 * 3600_000; // a window of its own: platform reads see every org
+    const from = toIso(BASE + OFFSET);
+    const to = toIso(BASE + OFFSET + 3600_000);
+    const at = (orgId: string, ms: number, fields: Partial<NewTrace>) => trace(orgId, OFFSET + ms, fields);
+    let org: string;
+    let other: string;
+    let t: Record<'ok' | 'cut' | 'left' | 'refused' | 'unpriced' | 'foreign' | 'run', NewTrace>;
+
+    beforeAll(async () => {
+      org = newId('org');
+      other = newId('org');
+      await repos.orgs.create({ id: org, name: 'failures', createdAt: toIso(BASE) });
+      await repos.orgs.create({ id: other, name: 'other', createdAt: toIso(BASE) });
+      t = {
+        ok: at(org, 0, { model: 'gpt-4o', costUsd: 0.1, costStatus: 'estimated', latencyMs: 10 }),
+        // The upstream broke mid-stream after a 200: failed. The client hung up: not a failure of the request.
+        cut: at(org, 1000, { model: 'gpt-4o', errorClass: 'upstream_aborted', upstreamFailure: 'upstream_aborted', latencyMs: 20 }),
+        left: at(org, 2000, { model: 'gpt-4o', status: 0, errorClass: 'client_aborted', latencyMs: 30 }),
+        refused: at(org, 3000, { model: 'gpt-4o', status: 502, errorClass: 'upstream_unreachable', costUsd: 0, costStatus: 'exact' }),
+        unpriced: at(org, 4000, { model: 'my-finetune', tokensIn: 5, tokensOut: 5, costUsd: null, costStatus: 'unknown' }),
+        foreign: at(other, 5000, { status: 500, errorClass: 'upstream_500', runId: 'shared-run', costUsd: 0, costStatus: 'exact' }),
+        run: at(org, 6000, { runId: 'shared-run', costUsd: 0.2, costStatus: 'exact' }),
+      };
+      await repos.traces.insertBatch(Object.values(t));
+    });
+
+    it('lists the same failed requests through the request listing and the failure list', async () => {
+      const listed = await queries.listRequests(org, { status: 'failed', from, to });
+      const failures = await queries.failures({ orgId: org, from });
+      expect(listed.ok && listed.value.data.map((x) => x.id)).toEqual([t.refused.id, t.cut.id]);
+      expect(failures.ok && failures.value.map((x) => x.id)).toEqual([t.refused.id, t.cut.id]);
+      const everyOrg = await queries.failures({ orgId: null, from, limit: 2 });
+      expect(everyOrg.ok && everyOrg.value.map((x) => x.id)).toEqual([t.foreign.id, t.refused.id]);
+      for (const [input, param] of [
+        [{ orgId: org, limit: 0 }, 'limit'],
+        [{ orgId: org, from: 'yesterday' }, 'from'],
+      ] as const) {
+        const refused = await queries.failures(input);
+        expect(!refused.ok && [refused.error.code, refused.error.details?.['param']]).toEqual(['invalid_request', param]);
+      }
+    });
+
+    it('summarizes traffic by org and model: failures once defined, an unpriced cost unknown, never $0', async () => {
+      const summary = await queries.summarize({ orgId: null, groupBy: ['org', 'model'], from, to });
+      if (!summary.ok) throw summary.error;
+      const mine = summary.value.rows.filter((row) => row.group[0] === org);
+      expect(
+        mine.map((row) => [row.group[1], row.requests, row.failedRequests, row.costUsd, row.unknownCostRequests, row.costStatus]),
+      ).toEqual([
+        ['gpt-4o', 4, 2, null, 2, 'partial'],
+        ['gpt-4o-mini', 1, 0, 0.2, 0, 'exact'],
+        ['my-finetune', 1, 0, null, 1, 'unknown'],
+      ]);
+      expect(mine[0]).toMatchObject({ pricedCostUsd: 0.1, avgLatencyMs: 16.25 }); // (10 + 20 + 30 + 5) / 4;
+      expect(summary.value.totals).toMatchObject({
+        requests: 7,
+        failedRequests: 3,
+        costUsd: null,
+        pricedCostUsd: 0.3,
+        unknownCostRequests: 3,
+      });
+
+      const why = await queries.summarize({ orgId: org, groupBy: ['errorClass'], from, to, failedOnly: true });
+      expect(why.ok && why.value.rows.map((row) => [row.group[0], row.requests])).toEqual([
+        ['upstream_aborted', 1],
+        ['upstream_unreachable', 1],
+      ]);
+      const none = await queries.summarize({ orgId: org, groupBy: ['org'], from: '2030-01-01' });
+      expect(none.ok && none.value).toMatchObject({ rows: [], totals: { requests: 0, costUsd: 0, avgLatencyMs: null } });
+
+      for (const groupBy of [['week'], ['org', 'org'], ['org', 'model', 'key', 'day']]) {
+        const refused = await queries.summarize({ orgId: org, groupBy: groupBy as never });
+        expect(!refused.ok && [refused.error.code, refused.error.details?.['param']]).toEqual(['invalid_request', 'groupBy']);
+      }
+    });
+
+    it('reads a lineage id of one org, or of every org for the platform', async () => {
+      const mine = await queries.lineageTraces(org, 'run', 'shared-run');
+      expect(mine.ok && mine.value).toEqual({ traces: [expect.objectContaining({ id: t.run.id })], truncated: false });
+      const everyOrg = await queries.lineageTraces(null, 'run', 'shared-run');
+      expect(everyOrg.ok && everyOrg.value.traces.map((x) => x.id)).toEqual([t.foreign.id, t.run.id]);
+      const bad = await queries.lineageTraces(null, 'run', '');
+      expect(!bad.ok && bad.error.code).toBe('invalid_request');
+    });
+  });
 });

@@ -1,12 +1,18 @@
 import { AppError, err, ID_PREFIXES, isId, newId, ok, systemClock, toIso, type Clock, type Result } from '@navplane/core';
-import type { Repositories, Trace, TraceFork, TraceSummary, UsageGroupBy } from '@navplane/storage';
-import { parseCursor, parseLimit, parseRange, parseStatus, parseText, invalidParam } from './query-input';
-import { createLineageReader, type ChainScope, type ChainView, type ReplayView } from './trace-lineage';
-import { usageReport, type UsageReport } from './usage-report';
+import type { LineageKind, Repositories, Trace, TraceFork, TraceGroupKey, TraceSummary, UsageGroupBy } from '@navplane/storage';
+import { invalidParam, parseCursor, parseInstant, parseLimit, parseRange, parseStatus, parseText } from './query-input';
+import { createLineageReader, MAX_CHAIN_TRACES, type ChainScope, type ChainView, type ReplayView } from './trace-lineage';
+import { trafficSummary, usageReport, type TrafficSummary, type UsageReport } from './usage-report';
 
 /** Default and largest page of the request listing. */
 export const DEFAULT_REQUESTS_LIMIT = 50;
 export const MAX_REQUESTS_LIMIT = 1000;
+
+/** Default and largest number of failures listed at once. */
+export const DEFAULT_FAILURES_LIMIT = 20;
+export const MAX_FAILURES_LIMIT = 1000;
+
+const GROUP_KEYS: readonly TraceGroupKey[] = ['org', 'provider', 'model', 'day', 'key', 'errorClass'];
 
 /** What the trace queries read and write. */
 export interface TraceQueriesDeps {
@@ -45,6 +51,37 @@ export interface UsageInput {
   to?: string;
 }
 
+/** A traffic summary's scope and grouping. */
+export interface SummarizeInput {
+  /** One org, or null for every org (platform reads). */
+  orgId: string | null;
+  /** Group keys, in order (at most 3, none repeated; none: totals only). */
+  groupBy: readonly TraceGroupKey[];
+  /** Inclusive start: `YYYY-MM-DD` or ISO-8601 with a zone. */
+  from?: string;
+  /** Exclusive end. */
+  to?: string;
+  /** Only failed requests (e.g. grouped by `errorClass`: why requests failed). */
+  failedOnly?: boolean;
+}
+
+/** Which failures to list. */
+export interface FailuresInput {
+  /** One org, or null for every org (platform reads). */
+  orgId: string | null;
+  /** Only failures started at or after this instant: `YYYY-MM-DD` or ISO-8601 with a zone. */
+  from?: string;
+  /** How many, 1-1000 (default 20). */
+  limit?: number;
+}
+
+/** The traces carrying one lineage id, oldest first (started_at, id), as stored (no chain reconstruction). */
+export interface LineageTraces {
+  traces: TraceSummary[];
+  /** More than MAX_CHAIN_TRACES traces matched; the oldest were kept. */
+  truncated: boolean;
+}
+
 /** Which lineage id to follow: exactly one of group, thread or run. */
 export type ChainInput = { orgId: string } & (
   | { group: string; thread?: undefined; run?: undefined }
@@ -77,6 +114,15 @@ export interface TraceQueries {
   listRequests(orgId: string, input?: ListRequestsInput): Promise<Result<RequestPage, AppError>>;
   /** Tokens and cost by model, UTC day or key over [from, to); unknown costs are reported, never summed as 0. */
   usage(orgId: string, input: UsageInput): Promise<Result<UsageReport, AppError>>;
+  /**
+   * Requests, failed requests, tokens, cost (unknown costs counted apart, never as $0) and mean latency over
+   * [from, to), grouped by `groupBy`, with totals. The CLI's `report` is built from it.
+   */
+  summarize(input: SummarizeInput): Promise<Result<TrafficSummary, AppError>>;
+  /** The newest failed requests (docs/traces.md, "Failed requests"), newest first: the CLI's `debug`. */
+  failures(input: FailuresInput): Promise<Result<TraceSummary[], AppError>>;
+  /** Every trace carrying lineage id `id` of `kind`, of one org or (null) of every org, oldest first. */
+  lineageTraces(orgId: string | null, kind: LineageKind, id: string): Promise<Result<LineageTraces, AppError>>;
   /** The chain of a trace group, thread or run, in its deterministic order (a forked run starts with its source). */
   chain(input: ChainInput): Promise<Result<ChainView, AppError>>;
   /** The chain as it stood at checkpoint `traceId`, ending with it. Changes nothing. */
@@ -138,8 +184,34 @@ export function createTraceQueries(deps: TraceQueriesDeps): TraceQueries {
       if (!['model', 'day', 'key'].includes(input.groupBy)) return invalidParam('groupBy', 'groupBy must be model, day or key');
       const range = parseRange(input.from, input.to);
       if (!range.ok) return range;
-      const rows = await repos.traces.aggregateUsage(orgId, { groupBy: input.groupBy, ...range.value });
+      const rows = await repos.traces.aggregate({ orgId, groupBy: [input.groupBy], ...range.value });
       return ok(usageReport(rows, input.groupBy, range.value));
+    },
+
+    async summarize(input) {
+      const { groupBy } = input;
+      if (groupBy.length > 3 || new Set(groupBy).size !== groupBy.length || groupBy.some((key) => !GROUP_KEYS.includes(key))) {
+        return invalidParam('groupBy', `groupBy must be up to 3 different keys of ${GROUP_KEYS.join(', ')}`);
+      }
+      const range = parseRange(input.from, input.to);
+      if (!range.ok) return range;
+      const rows = await repos.traces.aggregate({ orgId: input.orgId, groupBy, failedOnly: input.failedOnly === true, ...range.value });
+      return ok(trafficSummary(rows, groupBy, range.value));
+    },
+
+    async failures(input) {
+      const limit = parseLimit(input.limit, DEFAULT_FAILURES_LIMIT, MAX_FAILURES_LIMIT);
+      if (!limit.ok) return limit;
+      const from = parseInstant('from', input.from);
+      if (!from.ok) return from;
+      return ok(await repos.traces.listFailures({ orgId: input.orgId, from: from.value, limit: limit.value }));
+    },
+
+    async lineageTraces(orgId, kind, id) {
+      const checked = parseText(kind, id);
+      if (!checked.ok) return checked;
+      const traces = await repos.traces.listByLineage(orgId, kind, id, MAX_CHAIN_TRACES + 1);
+      return ok({ traces: traces.slice(0, MAX_CHAIN_TRACES), truncated: traces.length > MAX_CHAIN_TRACES });
     },
 
     async chain(input) {

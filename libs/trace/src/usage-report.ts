@@ -1,4 +1,4 @@
-import type { UsageAggregateRow, UsageGroupBy } from '@navplane/storage';
+import type { TraceAggregateRow, TraceGroupKey, UsageGroupBy } from '@navplane/storage';
 
 /**
  * How much of a cost is known: `exact` (every request priced from exact usage), `estimated` (every request
@@ -38,10 +38,37 @@ export interface UsageReport {
   totals: UsageNumbers;
 }
 
+/** Usage plus failures and latency: what a traffic summary reports per group. */
+export interface TrafficNumbers extends UsageNumbers {
+  /** Failed requests: status >= 400, or a response that broke after it started (docs/traces.md, "Failed requests"). */
+  failedRequests: number;
+  /** Mean total latency in ms (3 decimals), or null without requests. */
+  avgLatencyMs: number | null;
+}
+
+/** One group of a traffic summary: its value for each group key, in order (null when the traces carry none). */
+export interface TrafficRow extends TrafficNumbers {
+  group: Array<string | null>;
+}
+
+/** A traffic summary: one row per group (sorted key by key, nulls last) and the totals over every group. */
+export interface TrafficSummary {
+  groupBy: TraceGroupKey[];
+  /** Inclusive start (ISO-8601 UTC), or null for unbounded. */
+  from: string | null;
+  /** Exclusive end, or null for unbounded. */
+  to: string | null;
+  rows: TrafficRow[];
+  totals: TrafficNumbers;
+}
+
+type Sums = Omit<TraceAggregateRow, 'group'>;
+
 // Costs are estimates at 1e-10 USD precision (docs/pricing.md); rounding hides float noise from summing.
 const roundUsd = (usd: number) => Math.round(usd * 1e10) / 1e10;
 
-function numbers(sums: Omit<UsageAggregateRow, 'group'>): UsageNumbers {
+/** The cost figures of summed traces: an unknown cost makes `costUsd` null, never a $0 term of a sum. */
+function usageNumbers(sums: Sums): UsageNumbers {
   const pricedCostUsd = roundUsd(sums.pricedCostUsd);
   const unknown = sums.unknownCostRequests;
   let costStatus: UsageCostStatus = 'exact';
@@ -60,10 +87,19 @@ function numbers(sums: Omit<UsageAggregateRow, 'group'>): UsageNumbers {
   };
 }
 
-/** Builds the report from the SQL aggregate rows (totals are the sums of the groups). */
-export function usageReport(rows: readonly UsageAggregateRow[], groupBy: UsageGroupBy, range: { from?: string; to?: string }): UsageReport {
-  const total: Omit<UsageAggregateRow, 'group'> = {
+function trafficNumbers(sums: Sums): TrafficNumbers {
+  return {
+    ...usageNumbers(sums),
+    failedRequests: sums.failedRequests,
+    avgLatencyMs: sums.requests === 0 ? null : Math.round((sums.latencyMsSum / sums.requests) * 1000) / 1000,
+  };
+}
+
+/** The sums over every row (totals are the sums of the groups). */
+function addUp(rows: readonly TraceAggregateRow[]): Sums {
+  const total: Sums = {
     requests: 0,
+    failedRequests: 0,
     tokensIn: 0,
     tokensOut: 0,
     cacheReadTokens: 0,
@@ -71,15 +107,39 @@ export function usageReport(rows: readonly UsageAggregateRow[], groupBy: UsageGr
     pricedCostUsd: 0,
     unknownCostRequests: 0,
     estimatedCostRequests: 0,
+    latencyMsSum: 0,
   };
   for (const row of rows) {
-    for (const field of Object.keys(total) as Array<keyof typeof total>) total[field] += row[field];
+    for (const field of Object.keys(total) as Array<keyof Sums>) total[field] += row[field];
   }
+  return total;
+}
+
+/** Builds the usage report from the SQL aggregate rows, grouped by one key. */
+export function usageReport(rows: readonly TraceAggregateRow[], groupBy: UsageGroupBy, range: { from?: string; to?: string }): UsageReport {
   return {
     groupBy,
     from: range.from ?? null,
     to: range.to ?? null,
-    rows: rows.map((row) => ({ group: row.group, ...numbers(row) })),
-    totals: numbers(total),
+    rows: rows.map((row) => ({ group: row.group[0] ?? null, ...usageNumbers(row) })),
+    totals: usageNumbers(addUp(rows)),
   };
 }
+
+/** Builds a traffic summary from the SQL aggregate rows. */
+export function trafficSummary(
+  rows: readonly TraceAggregateRow[],
+  groupBy: readonly TraceGroupKey[],
+  range: { from?: string; to?: string },
+): TrafficSummary {
+  return {
+    groupBy: [...groupBy],
+    from: range.from ?? null,
+    to: range.to ?? null,
+    rows: rows.map((row) => ({ group: row.group, ...trafficNumbers(row) })),
+    totals: trafficNumbers(addUp(rows)),
+  };
+}
+
+/** The numbers of no traffic at all (e.g. an org without requests in the range). */
+export const NO_TRAFFIC: Readonly<TrafficNumbers> = Object.freeze(trafficNumbers(addUp([])));

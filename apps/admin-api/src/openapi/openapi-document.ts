@@ -22,7 +22,9 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   413: 'request_too_large: body over 256 KiB',
   415: 'unsupported_media_type: the body is not application/json',
   500: 'internal_error (retryable when a change was saved but not yet announced to every instance)',
-  503: 'auth_unavailable: credentials cannot be verified right now',
+  503:
+    'auth_unavailable: credentials cannot be verified right now; storage_unavailable: the database is unavailable right now ' +
+    '(down, unreachable or locked); both carry Retry-After',
 };
 
 const ALWAYS = [401, 403, 500, 503];

@@ -45,6 +45,20 @@ describe.each(TEST_DIALECTS)('requests and traces: happy paths (%s)', (dialect) 
     expect(second.body.nextCursor).toBeNull();
   });
 
+  it('lists failed requests by the one definition the CLI uses too: status >= 400 or broken mid-stream', async () => {
+    const other = await h.seedTenant('failures');
+    const at = (s: number) => new Date(Date.UTC(2026, 10, 22, 12, 0, s)).toISOString();
+    const [refused, cut] = await h.insertTraces(other.orgId, [
+      { startedAt: at(0), status: 429, errorClass: 'rate_limited' },
+      { startedAt: at(1), status: 200, stream: true, errorClass: 'upstream_aborted', upstreamFailure: 'upstream_aborted' },
+      { startedAt: at(2), status: 0, errorClass: 'client_aborted', upstreamFailure: 'client_aborted' },
+      { startedAt: at(3), status: 200 },
+    ]);
+    const res = await h.http().get(`/admin/orgs/${other.orgId}/requests`).query({ status: 'failed' }).set(bearer(other.tracesKey));
+    expect(res.status).toBe(200);
+    expect(res.body.data.map((r: { id: string }) => r.id)).toEqual([cut, refused]);
+  });
+
   it('defaults to 50 per page', async () => {
     const res = await h.http().get(`/admin/orgs/${t.orgId}/requests`).set(bearer(t.adminKey));
     expect(res.body.data).toHaveLength(6);

@@ -51,7 +51,10 @@ export const requestsQuery = z.strictObject({
     .min(1)
     .max(10)
     .optional()
-    .describe('A status code (`429`), a class (`2xx`, `4xx`, `5xx`) or `failed` (every status >= 400)'),
+    .describe(
+      'A status code (`429`), a class (`2xx`, `4xx`, `5xx`) or `failed` (a failed request: status >= 400, or a response ' +
+        'that broke after it had started — any error class but `client_aborted`)',
+    ),
   from: z.string().min(1).max(40).optional().describe('Inclusive start: `YYYY-MM-DD` or ISO-8601 with a zone'),
   to: z.string().min(1).max(40).optional().describe('Exclusive end: `YYYY-MM-DD` or ISO-8601 with a zone'),
 });

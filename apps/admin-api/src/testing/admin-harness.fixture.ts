@@ -12,7 +12,7 @@ import { createOperations, type Operations } from '@navplane/operations';
 import { createRuntime, type Runtime } from '@navplane/runtime';
 import type { NewTrace } from '@navplane/storage';
 import { createLogger } from '@navplane/telemetry';
-import { createTestDatabase, type TestDatabase } from '@navplane/testing';
+import { createTestDatabase, prepareDatabaseOutage, type DatabaseOutage, type TestDatabase } from '@navplane/testing';
 import request from 'supertest';
 import { createApp, type AdminDeps } from '../app';
 import { createAdminDeps } from '../create-admin';
@@ -42,9 +42,17 @@ export interface SeededTenant {
   traceId: string;
 }
 
+/** Options of startAdminHarness. */
+export interface AdminHarnessOptions {
+  /** Run the app on a database the test can take away (`harness.outage`; Postgres through a TCP proxy). */
+  outage?: boolean;
+}
+
 /** The running admin API and its helpers. */
 export interface AdminHarness {
   readonly testDb: TestDatabase;
+  /** With `{ outage: true }`: begins and ends a database outage as the app sees it. */
+  readonly outage: DatabaseOutage | undefined;
   readonly runtime: Runtime;
   /** What the app is built from (production wiring); `createApp({ ...deps, … })` for variants. */
   readonly deps: AdminDeps;
@@ -76,11 +84,12 @@ export function unwrap<T>(result: Result<T, AppError>): T {
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
 /** Starts the harness on `dialect` (trust proxy `loopback`, so `X-Forwarded-For` from the test client counts). */
-export async function startAdminHarness(dialect: 'sqlite' | 'postgres'): Promise<AdminHarness> {
+export async function startAdminHarness(dialect: 'sqlite' | 'postgres', options: AdminHarnessOptions = {}): Promise<AdminHarness> {
   const testDb = await createTestDatabase(dialect);
+  const outage = options.outage ? await prepareDatabaseOutage(testDb) : undefined;
   const dir = await mkdtemp(join(tmpdir(), 'navplane-admin-'));
   const loaded = loadConfig({
-    NAVPLANE_DATABASE_URL: testDb.url,
+    NAVPLANE_DATABASE_URL: outage?.url ?? testDb.url,
     NAVPLANE_MASTER_KEY: randomBytes(32).toString('base64'),
     NAVPLANE_ADMIN_TOKEN: BOOTSTRAP_TOKEN,
     NAVPLANE_CHANGE_FEED_POLL_MS: '50',
@@ -126,6 +135,7 @@ export async function startAdminHarness(dialect: 'sqlite' | 'postgres'): Promise
 
   return {
     testDb,
+    outage,
     runtime,
     deps,
     app,
@@ -166,8 +176,10 @@ export async function startAdminHarness(dialect: 'sqlite' | 'postgres'): Promise
     issueKey,
     insertTraces,
     async close() {
+      await outage?.end();
       await ops.close();
       await runtime.close();
+      await outage?.close();
       await testDb.drop();
       await rm(dir, { recursive: true, force: true });
     },

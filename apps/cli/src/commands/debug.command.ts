@@ -1,9 +1,9 @@
 import { Command, Option } from 'commander';
+import { unwrap } from '../cli-operations';
 import { formatOption } from '../format-option';
 import { CliError, printJson, renderTable, type OutputFormat } from '../output';
 import { withStore } from '../store';
 import { parseInstant } from '../time-range';
-import { createTraceQueries } from '../trace-queries';
 
 interface DebugOptions {
   org?: string;
@@ -13,8 +13,9 @@ interface DebugOptions {
 }
 
 /**
- * `navplane debug [--org <id>] [--limit N] [--since <t>] [--format json]`: the last N failing requests (status
- * >= 400 or an error class), newest first, with their error class and upstream failure class; offline.
+ * `navplane debug [--org <id>] [--limit N] [--since <t>] [--format json]`: the last N failed requests (the one
+ * definition of docs/traces.md: status >= 400, or broken after it started), newest first, with their error class
+ * and upstream failure class; offline.
  */
 export function debugCommand(): Command {
   return new Command('debug')
@@ -27,7 +28,7 @@ export function debugCommand(): Command {
       const limit = Number(options.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new CliError('--limit must be an integer from 1 to 1000', 2);
       const since = options.since === undefined ? undefined : new Date(parseInstant(options.since, '--since', Date.now())).toISOString();
-      const failures = await withStore(({ database }) => createTraceQueries(database).failures({ orgId: options.org, since, limit }));
+      const failures = unwrap(await withStore(({ traces }) => traces.failures({ orgId: options.org ?? null, from: since, limit })));
       const rows = failures.map((t) => ({
         traceId: t.id,
         startedAt: t.startedAt,

@@ -1,4 +1,7 @@
+import { newId, toIso } from '@navplane/core';
+import { createRepositories, type NewTrace } from '@navplane/storage';
 import { TEST_DIALECTS } from '@navplane/testing';
+import { createCliSandbox, type CliSandbox } from '../testing/cli-sandbox.fixture';
 import { recordProxiedSession, type ProxiedSession } from '../testing/proxied-session.fixture';
 
 jest.setTimeout(60_000);
@@ -8,8 +11,10 @@ interface Totals {
   errors: number;
   tokensIn: number;
   tokensOut: number;
-  costUsd: number;
-  costUnknownRequests: number;
+  costUsd: number | null;
+  pricedCostUsd: number;
+  unknownCostRequests: number;
+  costStatus: string;
 }
 
 interface ReportJson {
@@ -50,15 +55,19 @@ describe.each(TEST_DIALECTS)('navplane report on a proxied session (%s)', (diale
     expect(org).toMatchObject({ orgId: session.orgId, orgName: 'Session Org', requests: 5, errors: 2, errorRate: 0.4 });
     expect(org?.tokensIn).toBeGreaterThan(0);
     expect(org?.tokensOut).toBeGreaterThan(0);
-    expect(org?.costUsd).toBeGreaterThan(0);
+    // The reset request (upstream gone mid-request) may have been billed: its cost is unknown, so the total is too.
+    expect(org).toMatchObject({ costUsd: null, unknownCostRequests: 1, costStatus: 'partial' });
+    expect(org?.pricedCostUsd).toBeGreaterThan(0);
     expect(org?.avgLatencyMs).toBeGreaterThan(0);
     expect(doc.totals).toEqual({
       requests: 5,
       errors: 2,
       tokensIn: org?.tokensIn,
       tokensOut: org?.tokensOut,
-      costUsd: org?.costUsd,
-      costUnknownRequests: org?.costUnknownRequests,
+      costUsd: null,
+      pricedCostUsd: org?.pricedCostUsd,
+      unknownCostRequests: 1,
+      costStatus: 'partial',
     });
     // Most requests first, then provider/model: stable on both dialects.
     expect(org?.topModels.map((m) => [m.provider, m.model, m.requests])).toEqual([
@@ -85,7 +94,7 @@ describe.each(TEST_DIALECTS)('navplane report on a proxied session (%s)', (diale
   it('honours --from/--to, --org and --top, and prints a table by default', async () => {
     const empty = await session.sandbox.json<ReportJson>(['report', '--from', '2020-01-01', '--to', '2020-01-02', '--format', 'json']);
     expect(empty.from).toBe('2020-01-01T00:00:00.000Z');
-    expect(empty.orgs[0]).toMatchObject({ requests: 0, costUsd: 0, topModels: [], topKeys: [], errorClasses: [] });
+    expect(empty.orgs[0]).toMatchObject({ requests: 0, costUsd: 0, unknownCostRequests: 0, topModels: [], topKeys: [], errorClasses: [] });
 
     const one = await session.sandbox.json<ReportJson>([
       'report',
@@ -116,5 +125,97 @@ describe.each(TEST_DIALECTS)('navplane report on a proxied session (%s)', (diale
     expect(bad.stderr).toMatch(/^navplane: --from: /);
     const inverted = await session.sandbox.run(['report', '--from', '1h', '--to', '2h']);
     expect(inverted.code).toBe(2);
+  });
+});
+
+describe.each(TEST_DIALECTS)('navplane report and debug on stored traces (%s)', (dialect) => {
+  let sandbox: CliSandbox;
+  let orgId: string;
+  const base = Date.UTC(2026, 10, 23, 10);
+  const trace = (offsetMs: number, fields: Partial<NewTrace>): NewTrace => ({
+    id: newId('trace', base + offsetMs),
+    orgId,
+    provider: 'openai',
+    model: 'gpt-4o',
+    route: '/v1/chat/completions',
+    method: 'POST',
+    status: 200,
+    requestId: newId('request'),
+    startedAt: toIso(base + offsetMs),
+    latencyMs: 10,
+    costStatus: 'exact',
+    costUsd: 0,
+    stream: true,
+    ...fields,
+  });
+  const stored: Record<string, NewTrace> = {};
+
+  beforeAll(async () => {
+    sandbox = await createCliSandbox(dialect);
+    const repos = createRepositories(sandbox.testDb.database);
+    orgId = newId('org');
+    await repos.orgs.create({ id: orgId, name: 'Costs', createdAt: toIso(base) });
+    Object.assign(stored, {
+      priced: trace(0, { tokensIn: 10, tokensOut: 5, costUsd: 0.00125, costStatus: 'estimated' }),
+      // A model the price table does not know: its cost is unknown, never $0.
+      unpriced: trace(1000, { model: 'my-finetune', tokensIn: 7, tokensOut: 3, costUsd: null, costStatus: 'unknown' }),
+      // The upstream broke off a started stream: a failed request although the status was 200.
+      cut: trace(2000, { errorClass: 'upstream_aborted', upstreamFailure: 'upstream_aborted', costUsd: null, costStatus: 'unknown' }),
+      // The client hung up before any answer: not a failed request.
+      left: trace(3000, { status: 0, errorClass: 'client_aborted', upstreamFailure: 'client_aborted' }),
+    });
+    await repos.traces.insertBatch(Object.values(stored));
+  });
+  afterAll(async () => {
+    await sandbox?.cleanup();
+  });
+
+  const window = ['--from', '2026-11-23', '--to', '2026-11-24'];
+
+  it("shows an unpriced model's cost as unknown (null), never $0, and says how many requests were unpriced", async () => {
+    const doc = await sandbox.json<ReportJson>(['report', ...window, '--format', 'json']);
+    const models = doc.orgs[0]?.topModels.map((m) => [
+      m.model,
+      m.requests,
+      m.costUsd,
+      m.pricedCostUsd,
+      m.unknownCostRequests,
+      m.costStatus,
+    ]);
+    expect(models).toEqual([
+      ['gpt-4o', 3, null, 0.00125, 1, 'partial'],
+      ['my-finetune', 1, null, 0, 1, 'unknown'],
+    ]);
+    expect(doc.totals).toEqual({
+      requests: 4,
+      errors: 1,
+      tokensIn: 17,
+      tokensOut: 8,
+      costUsd: null,
+      pricedCostUsd: 0.00125,
+      unknownCostRequests: 2,
+      costStatus: 'partial',
+    });
+
+    const table = await sandbox.run(['report', ...window]);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/my-finetune\s+1\s+7\s+3\s+unknown\s+1/);
+    expect(table.stdout).toMatch(/gpt-4o\s+3\s+10\s+5\s+>= \$0\.001250\s+1/);
+    expect(table.stdout).toContain('cost >= $0.001250, 2 unpriced request(s)');
+    expect(table.stdout).not.toContain('$0.000000');
+  });
+
+  it('counts and lists failed requests by the one definition the admin API uses', async () => {
+    const doc = await sandbox.json<ReportJson>(['report', ...window, '--format', 'json']);
+    expect(doc.orgs[0]).toMatchObject({ requests: 4, errors: 1, errorRate: 0.25 });
+    expect(doc.orgs[0]?.errorClasses).toEqual([{ errorClass: 'upstream_aborted', count: 1 }]);
+    const debug = await sandbox.json<{ count: number; failures: Array<{ traceId: string }> }>([
+      'debug',
+      '--since',
+      '2026-11-23',
+      '--format',
+      'json',
+    ]);
+    expect(debug.failures.map((f) => f.traceId)).toEqual([stored['cut']?.id]);
   });
 });

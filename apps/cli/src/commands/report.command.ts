@@ -1,9 +1,10 @@
+import { NO_TRAFFIC, type SummarizeInput, type TrafficNumbers, type TrafficRow, type UsageCostStatus } from '@navplane/trace';
 import { Command, Option } from 'commander';
+import { unwrap } from '../cli-operations';
 import { formatOption } from '../format-option';
 import { CliError, printJson, renderTable, type OutputFormat } from '../output';
 import { withStore } from '../store';
 import { resolveTimeRange } from '../time-range';
-import { createTraceQueries, roundUsd, type KeyTotals, type ModelTotals, type Totals } from '../trace-queries';
 
 interface ReportOptions {
   org?: string;
@@ -13,18 +14,32 @@ interface ReportOptions {
   format: OutputFormat;
 }
 
-/** One org's section of the report (the JSON shape; see docs/cli.md). */
-export interface OrgReport extends Totals {
+/** The sums every section of the report shows (the JSON shape; see docs/cli.md). */
+export interface ReportNumbers {
+  requests: number;
+  /** Failed requests (docs/traces.md, "Failed requests"). */
+  errors: number;
+  tokensIn: number;
+  tokensOut: number;
+  /** Total estimated cost in USD; null when any request's cost is unknown (unpriced): never summed as $0. */
+  costUsd: number | null;
+  /** The sum of the known costs (a lower bound when some are unknown). */
+  pricedCostUsd: number;
+  /** Requests whose cost is unknown: unpriced model, or no usage reported. */
+  unknownCostRequests: number;
+  costStatus: UsageCostStatus;
+}
+
+/** One org's section of the report. */
+export interface OrgReport extends ReportNumbers {
   orgId: string;
   orgName: string | null;
   errorRate: number;
   avgLatencyMs: number | null;
-  topModels: Array<Omit<ModelTotals, 'orgId'>>;
-  topKeys: Array<Omit<KeyTotals, 'orgId'> & { keyName: string | null; displayPrefix: string | null }>;
+  topModels: Array<{ provider: string | null; model: string | null } & ReportNumbers>;
+  topKeys: Array<{ keyId: string | null; keyName: string | null; displayPrefix: string | null } & ReportNumbers>;
   errorClasses: Array<{ errorClass: string; count: number }>;
 }
-
-const EMPTY: Totals = { requests: 0, errors: 0, tokensIn: 0, tokensOut: 0, costUsd: 0, costUnknownRequests: 0 };
 
 // Biggest first; ties broken by the name so the order never depends on the database.
 const byRequests =
@@ -34,7 +49,8 @@ const byRequests =
 
 /**
  * `navplane report [--org <id>] [--from <t>] [--to <t>] [--top N] [--format json]`: requests, tokens, cost,
- * errors, top models and keys per org over [from, to) (default the last 24 h), offline from the database.
+ * errors, top models and keys per org over [from, to) (default the last 24 h), offline from the database, through
+ * the trace reads the admin API uses (@navplane/trace).
  */
 export function reportCommand(): Command {
   return new Command('report')
@@ -48,70 +64,57 @@ export function reportCommand(): Command {
       const top = Number(options.top);
       if (!Number.isInteger(top) || top < 1 || top > 1000) throw new CliError('--top must be an integer from 1 to 1000', 2);
       const range = resolveTimeRange(options, Date.now());
-      const reports = await withStore(async ({ database, repos }) => {
-        const queries = createTraceQueries(database);
+      const { overall, reports } = await withStore(async ({ repos, traces }) => {
         let orgs = await repos.orgs.list();
         if (options.org !== undefined) {
           orgs = orgs.filter((org) => org.id === options.org);
           if (orgs.length === 0) throw new CliError(`no org ${options.org}`);
         }
-        const scope = { ...range, orgId: options.org };
+        const scope = { ...range, orgId: options.org ?? null };
+        const summary = async (input: Omit<SummarizeInput, 'orgId' | 'from' | 'to'>) =>
+          unwrap(await traces.summarize({ ...scope, ...input }));
         const [totals, models, keys, errorClasses] = await Promise.all([
-          queries.totals(scope),
-          queries.byModel(scope),
-          queries.byKey(scope),
-          queries.byErrorClass(scope),
+          summary({ groupBy: ['org'] }),
+          summary({ groupBy: ['org', 'provider', 'model'] }),
+          summary({ groupBy: ['org', 'key'] }),
+          summary({ groupBy: ['org', 'errorClass'], failedOnly: true }),
         ]);
+        const ofOrg = (rows: TrafficRow[], orgId: string) => rows.filter((row) => row.group[0] === orgId);
         const names = new Map(orgs.map((org) => [org.id, org.name]));
         // Orgs with traffic but no row (should not happen) still get a section rather than vanish.
-        const orgIds = [...new Set([...orgs.map((o) => o.id), ...totals.map((t) => t.orgId)])].sort();
+        const orgIds = [...new Set([...orgs.map((o) => o.id), ...totals.rows.map((t) => t.group[0] as string)])].sort();
         const keyInfo = new Map<string, { name: string; displayPrefix: string }>();
-        for (const orgId of new Set(keys.map((k) => k.orgId))) {
+        for (const orgId of new Set(keys.rows.map((k) => k.group[0] as string))) {
           for (const key of await repos.gatewayKeys.listByOrg(orgId)) keyInfo.set(key.id, key);
         }
-        return orgIds.map((orgId): OrgReport => {
-          const total = totals.find((t) => t.orgId === orgId);
-          const sums: Totals = total ?? EMPTY;
+        const sections = orgIds.map((orgId): OrgReport => {
+          const sums = ofOrg(totals.rows, orgId)[0] ?? NO_TRAFFIC;
           return {
             orgId,
             orgName: names.get(orgId) ?? null,
-            ...pickTotals(sums),
-            errorRate: sums.requests === 0 ? 0 : Math.round((sums.errors / sums.requests) * 10_000) / 10_000,
-            avgLatencyMs: total?.avgLatencyMs ?? null,
-            topModels: models
-              .filter((m) => m.orgId === orgId)
-              .sort(byRequests((m) => `${m.provider}/${m.model ?? ''}`))
-              .slice(0, top)
-              .map((m) => ({ provider: m.provider, model: m.model, ...pickTotals(m) })),
-            topKeys: keys
-              .filter((k) => k.orgId === orgId)
+            ...reportNumbers(sums),
+            errorRate: sums.requests === 0 ? 0 : Math.round((sums.failedRequests / sums.requests) * 10_000) / 10_000,
+            avgLatencyMs: sums.avgLatencyMs,
+            topModels: ofOrg(models.rows, orgId)
+              .map((m) => ({ provider: m.group[1] ?? null, model: m.group[2] ?? null, ...reportNumbers(m) }))
+              .sort(byRequests((m) => `${m.provider ?? ''}/${m.model ?? ''}`))
+              .slice(0, top),
+            topKeys: ofOrg(keys.rows, orgId)
+              .map((k) => {
+                const keyId = k.group[1] ?? null;
+                const info = keyId === null ? undefined : keyInfo.get(keyId);
+                return { keyId, keyName: info?.name ?? null, displayPrefix: info?.displayPrefix ?? null, ...reportNumbers(k) };
+              })
               .sort(byRequests((k) => k.keyId ?? ''))
-              .slice(0, top)
-              .map((k) => ({
-                keyId: k.keyId,
-                keyName: (k.keyId && keyInfo.get(k.keyId)?.name) ?? null,
-                displayPrefix: (k.keyId && keyInfo.get(k.keyId)?.displayPrefix) ?? null,
-                ...pickTotals(k),
-              })),
-            errorClasses: errorClasses
-              .filter((e) => e.orgId === orgId)
-              .map((e) => ({ errorClass: e.errorClass, count: e.count }))
+              .slice(0, top),
+            errorClasses: ofOrg(errorClasses.rows, orgId)
+              .map((e) => ({ errorClass: e.group[1] ?? 'none', count: e.requests }))
               .sort((a, b) => b.count - a.count || (a.errorClass < b.errorClass ? -1 : 1)),
           };
         });
+        return { overall: reportNumbers(totals.totals), reports: sections };
       });
 
-      const overall = reports.reduce<Totals>(
-        (sum, r) => ({
-          requests: sum.requests + r.requests,
-          errors: sum.errors + r.errors,
-          tokensIn: sum.tokensIn + r.tokensIn,
-          tokensOut: sum.tokensOut + r.tokensOut,
-          costUsd: roundUsd(sum.costUsd + r.costUsd),
-          costUnknownRequests: sum.costUnknownRequests + r.costUnknownRequests,
-        }),
-        EMPTY,
-      );
       if (options.format === 'json') {
         printJson({ from: range.from, to: range.to, totals: overall, orgs: reports });
         return;
@@ -120,24 +123,32 @@ export function reportCommand(): Command {
     });
 }
 
-function pickTotals(t: Totals): Totals {
+function reportNumbers(n: TrafficNumbers): ReportNumbers {
   return {
-    requests: t.requests,
-    errors: t.errors,
-    tokensIn: t.tokensIn,
-    tokensOut: t.tokensOut,
-    costUsd: t.costUsd,
-    costUnknownRequests: t.costUnknownRequests,
+    requests: n.requests,
+    errors: n.failedRequests,
+    tokensIn: n.tokensIn,
+    tokensOut: n.tokensOut,
+    costUsd: n.costUsd,
+    pricedCostUsd: n.pricedCostUsd,
+    unknownCostRequests: n.unknownCostRequests,
+    costStatus: n.costStatus,
   };
 }
 
 const usd = (value: number) => `$${value.toFixed(6)}`;
 
-function printReportTable(range: { from: string; to: string }, overall: Totals, reports: OrgReport[]): void {
+/** A cost as the table shows it: `unknown` when no request is priced, `>= $x` when some are not, else `$x`. */
+export function formatCost(n: Pick<ReportNumbers, 'requests' | 'costUsd' | 'pricedCostUsd' | 'unknownCostRequests'>): string {
+  if (n.costUsd !== null) return usd(n.costUsd);
+  return n.unknownCostRequests >= n.requests ? 'unknown' : `>= ${usd(n.pricedCostUsd)}`;
+}
+
+function printReportTable(range: { from: string; to: string }, overall: ReportNumbers, reports: OrgReport[]): void {
   const out: string[] = [`report from ${range.from} to ${range.to}`, ''];
   out.push(
     renderTable(
-      ['org', 'name', 'requests', 'errors', 'tokensIn', 'tokensOut', 'cost', 'avgLatencyMs'],
+      ['org', 'name', 'requests', 'errors', 'tokensIn', 'tokensOut', 'cost', 'unpriced', 'avgLatencyMs'],
       reports.map((r) => ({
         org: r.orgId,
         name: r.orgName,
@@ -145,28 +156,30 @@ function printReportTable(range: { from: string; to: string }, overall: Totals, 
         errors: r.errors,
         tokensIn: r.tokensIn,
         tokensOut: r.tokensOut,
-        cost: r.costUnknownRequests > 0 ? `${usd(r.costUsd)} (+${r.costUnknownRequests} unpriced)` : usd(r.costUsd),
+        cost: formatCost(r),
+        unpriced: r.unknownCostRequests,
         avgLatencyMs: r.avgLatencyMs,
       })),
     ),
   );
   out.push(
     '',
-    `total: ${overall.requests} requests, ${overall.errors} errors, ${overall.tokensIn} tokens in, ${overall.tokensOut} tokens out, ${usd(overall.costUsd)}`,
+    `total: ${overall.requests} requests, ${overall.errors} errors, ${overall.tokensIn} tokens in, ${overall.tokensOut} tokens out, ` +
+      `cost ${formatCost(overall)}, ${overall.unknownCostRequests} unpriced request(s)`,
   );
   for (const r of reports.filter((x) => x.requests > 0)) {
     out.push('', `${r.orgId} (${r.orgName ?? '?'}) top models`);
     out.push(
       renderTable(
-        ['provider', 'model', 'requests', 'tokensIn', 'tokensOut', 'cost'],
-        r.topModels.map((m) => ({ ...m, cost: usd(m.costUsd) })),
+        ['provider', 'model', 'requests', 'tokensIn', 'tokensOut', 'cost', 'unpriced'],
+        r.topModels.map((m) => ({ ...m, cost: formatCost(m), unpriced: m.unknownCostRequests })),
       ),
     );
     out.push('', `${r.orgId} top keys`);
     out.push(
       renderTable(
-        ['keyId', 'keyName', 'requests', 'errors', 'tokensIn', 'tokensOut', 'cost'],
-        r.topKeys.map((k) => ({ ...k, cost: usd(k.costUsd) })),
+        ['keyId', 'keyName', 'requests', 'errors', 'tokensIn', 'tokensOut', 'cost', 'unpriced'],
+        r.topKeys.map((k) => ({ ...k, cost: formatCost(k), unpriced: k.unknownCostRequests })),
       ),
     );
     if (r.errorClasses.length > 0) {

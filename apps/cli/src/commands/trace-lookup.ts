@@ -1,14 +1,13 @@
-import type { Repositories, Trace, TraceSummary } from '@navplane/storage';
-import { reconstructChain, type Placed } from '@navplane/trace';
+import type { LineageKind, Trace, TraceSummary } from '@navplane/storage';
+import { reconstructChain, type Placed, type TraceQueries } from '@navplane/trace';
+import { unwrap } from '../cli-operations';
 import { CliError } from '../output';
-import type { LineageKind, TraceQueries } from '../trace-queries';
-import { MAX_CHAIN_TRACES } from '../trace-queries';
 
-/** The trace with this id, or exit 1 naming it. */
-export async function findTraceOrFail(repos: Repositories, id: string): Promise<Trace> {
-  const trace = await repos.traces.findById(id);
-  if (trace === undefined) throw new CliError(`no trace ${id}`);
-  return trace;
+/** The trace with this id (any org: the CLI reads as the platform), or exit 1 naming it. */
+export async function findTraceOrFail(queries: TraceQueries, id: string): Promise<Trace> {
+  const found = await queries.getTrace(null, id);
+  if (!found.ok && found.error.code === 'not_found') throw new CliError(`no trace ${id}`);
+  return unwrap(found);
 }
 
 /** A lineage chain as `trace chain` and `trace export` print it. */
@@ -22,10 +21,10 @@ export interface Chain {
   traces: ReadonlyArray<Placed<TraceSummary>>;
 }
 
-/** The chain sharing `kind` = `id`, ordered parents-first. */
+/** The chain sharing `kind` = `id` (of one org, or of every org), ordered parents-first. */
 export async function loadChain(queries: TraceQueries, kind: LineageKind, id: string, orgId?: string): Promise<Chain> {
-  const traces = await queries.chain(kind, id, orgId);
-  return { by: kind, id, truncated: traces.length >= MAX_CHAIN_TRACES, traces: reconstructChain(traces).traces };
+  const { traces, truncated } = unwrap(await queries.lineageTraces(orgId ?? null, kind, id), `--${kind}`);
+  return { by: kind, id, truncated, traces: reconstructChain(traces).traces };
 }
 
 const MAX_ANCESTORS = 100;
@@ -34,7 +33,7 @@ const MAX_ANCESTORS = 100;
  * The chain a trace belongs to: its trace group, else its thread, else its run; without any, the trace and its
  * ancestors through parent links (at most 100, same org only).
  */
-export async function chainOf(repos: Repositories, queries: TraceQueries, trace: Trace): Promise<Chain> {
+export async function chainOf(queries: TraceQueries, trace: Trace): Promise<Chain> {
   const lineage: Array<[LineageKind, string | null]> = [
     ['group', trace.traceGroup],
     ['thread', trace.threadId],
@@ -45,11 +44,12 @@ export async function chainOf(repos: Repositories, queries: TraceQueries, trace:
   const seen = new Set([trace.id]);
   let parentId = trace.parentTraceId;
   while (parentId !== null && !seen.has(parentId) && found.length <= MAX_ANCESTORS) {
-    const parent = await repos.traces.findById(parentId);
-    if (parent === undefined || parent.orgId !== trace.orgId) break;
-    seen.add(parent.id);
-    found.push(withoutBodies(parent));
-    parentId = parent.parentTraceId;
+    // Scoped to the trace's org: another org's trace is not found, like a missing one.
+    const parent = await queries.getTrace(trace.orgId, parentId);
+    if (!parent.ok) break;
+    seen.add(parent.value.id);
+    found.push(withoutBodies(parent.value));
+    parentId = parent.value.parentTraceId;
   }
   return {
     by: 'parents',

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { newId } from '@navplane/core';
 import { createRepositories, type NewTrace } from '@navplane/storage';
 import { TEST_DIALECTS } from '@navplane/testing';
 import { canonicalSha256 } from '../canonical-json';
@@ -244,6 +245,8 @@ describe('navplane trace chain ordering (seeded)', () => {
 
   it('diff compares stored bodies by size and digest only', async () => {
     const repos = createRepositories(sandbox.testDb.database);
+    // Real trace ids: lookups by id refuse anything that is not one (`trc_…` with a time-sortable body).
+    const [x1, x2] = [newId('trace'), newId('trace')];
     const body = '{"messages":[{"content":"[EMAIL:1a2b3c4d] says hi"}]}';
     await repos.traces.insertBatch([
       {
@@ -256,7 +259,7 @@ describe('navplane trace chain ordering (seeded)', () => {
         latencyMs: 1,
         costStatus: 'unknown',
         stream: false,
-        id: 'trc_x1',
+        id: x1,
         startedAt: '2026-01-02T00:00:00.000Z',
         requestBody: body,
       },
@@ -270,12 +273,12 @@ describe('navplane trace chain ordering (seeded)', () => {
         latencyMs: 1,
         costStatus: 'unknown',
         stream: false,
-        id: 'trc_x2',
+        id: x2,
         startedAt: '2026-01-02T00:00:00.000Z',
         requestBody: null,
       },
     ]);
-    const run = await sandbox.run(['trace', 'diff', 'trc_x1', 'trc_x2', '--format', 'json']);
+    const run = await sandbox.run(['trace', 'diff', x1, x2, '--format', 'json']);
     expect(run.code).toBe(0);
     expect(run.stdout).not.toContain('says hi');
     const doc = JSON.parse(run.stdout) as { differences: Array<{ field: string; a: unknown; b: unknown }> };

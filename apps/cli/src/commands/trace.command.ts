@@ -2,14 +2,13 @@ import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { describeConfig } from '@navplane/config';
-import type { Trace } from '@navplane/storage';
+import type { LineageKind, Trace } from '@navplane/storage';
 import { Command, Option } from 'commander';
 import { canonicalSha256 } from '../canonical-json';
 import { describeError } from '../describe-error';
 import { formatOption } from '../format-option';
 import { CliError, JSON_SCHEMA_VERSION, printJson, renderTable, type OutputFormat } from '../output';
 import { withStore } from '../store';
-import { createTraceQueries, type LineageKind } from '../trace-queries';
 import { CLI_VERSION } from '../version';
 import { chainOf, findTraceOrFail, loadChain, type Chain } from './trace-lookup';
 
@@ -26,7 +25,7 @@ function showCommand(): Command {
     .argument('<traceId>')
     .addOption(formatOption())
     .action(async (traceId: string, options: { format: OutputFormat }) => {
-      const trace = await withStore(({ repos }) => findTraceOrFail(repos, traceId));
+      const trace = await withStore(({ traces }) => findTraceOrFail(traces, traceId));
       if (options.format === 'json') {
         printJson({ trace });
         return;
@@ -61,7 +60,7 @@ function chainCommand(): Command {
       if (given.length !== 1) throw new CliError('give exactly one of --group, --thread or --run', 2);
       const kind: LineageKind = given[0] as LineageKind;
       const id = options[kind] as string;
-      const chain = await withStore(({ database }) => loadChain(createTraceQueries(database), kind, id, options.org));
+      const chain = await withStore(({ traces }) => loadChain(traces, kind, id, options.org));
       if (options.format === 'json') {
         printJson({ ...chain, count: chain.traces.length });
         return;
@@ -161,7 +160,7 @@ function diffCommand(): Command {
     .argument('<traceB>')
     .addOption(formatOption())
     .action(async (idA: string, idB: string, options: { format: OutputFormat }) => {
-      const [a, b] = await withStore(({ repos }) => Promise.all([findTraceOrFail(repos, idA), findTraceOrFail(repos, idB)]));
+      const [a, b] = await withStore(({ traces }) => Promise.all([findTraceOrFail(traces, idA), findTraceOrFail(traces, idB)]));
       const differences = diffTraces(a, b);
       if (options.format === 'json') {
         printJson({ a: a.id, b: b.id, identical: differences.length === 0, differences });
@@ -185,9 +184,9 @@ function exportCommand(): Command {
     .argument('<traceId>')
     .addOption(new Option('--out <path>', 'bundle file, or - for stdout (default: navplane-trace-<id>.json)'))
     .action(async (traceId: string, options: { out?: string }) => {
-      const content = await withStore(async ({ repos, database, config }) => {
-        const trace = await findTraceOrFail(repos, traceId);
-        const chain = await chainOf(repos, createTraceQueries(database), trace);
+      const content = await withStore(async ({ traces, config }) => {
+        const trace = await findTraceOrFail(traces, traceId);
+        const chain = await chainOf(traces, trace);
         return { trace, chain, config: describeConfig(config) };
       });
       // The digest covers the content only, so two exports of the same data carry the same digest.

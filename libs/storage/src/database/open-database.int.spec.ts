@@ -3,7 +3,9 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from '../testing';
+import { isAppError, newId } from '@navplane/core';
+import { createRepositories } from '../repositories/create-repositories';
+import { createTestDatabase, prepareDatabaseOutage, TEST_DIALECTS, type TestDatabase } from '../testing';
 import { DIALECT_CAPABILITIES } from './dialect-capabilities';
 import { openDatabase } from './open-database';
 
@@ -27,6 +29,41 @@ describe.each(TEST_DIALECTS)('openDatabase on %s', (dialect) => {
     await second.close();
     await second.close();
     await expect(second.ping()).rejects.toBeDefined();
+  });
+
+  it('rejects with storage_unavailable while the database is unavailable, other errors unchanged, and recovers', async () => {
+    const outage = await prepareDatabaseOutage(test);
+    // A short busy_timeout keeps the SQLite case quick; the behaviour is the same with the default.
+    const app = await openDatabase({ url: outage.url, sqliteBusyTimeoutMs: 50, poolSize: 2 });
+    const repos = createRepositories(app);
+    const newOrg = () => repos.orgs.create({ id: newId('org'), name: 'o', createdAt: new Date().toISOString() });
+    try {
+      await newOrg();
+      await outage.begin();
+      const failure = await newOrg().catch((error: unknown) => error);
+      expect(isAppError(failure) && [failure.code, failure.retryable, failure.details]).toEqual([
+        'storage_unavailable',
+        true,
+        { retryAfterSeconds: 5 },
+      ]);
+      expect((failure as Error).message).not.toMatch(/127\.0\.0\.1|SQLITE|ECONN/);
+      if (dialect === 'postgres') expect(await app.ping().catch((error: { code?: unknown }) => error.code)).toBe('storage_unavailable');
+      await outage.end();
+
+      await expect(newOrg()).resolves.toBeDefined();
+      // A wrong statement is a bug, not an outage: its own error, unchanged.
+      const wrong = await sql`select * from no_such_table`.execute(app.db).catch((error: unknown) => error);
+      expect(isAppError(wrong)).toBe(false);
+      const duplicate = await repos.orgs
+        .create({ id: 'org_dup', name: 'a', createdAt: '2026-01-01T00:00:00.000Z' })
+        .then(() =>
+          repos.orgs.create({ id: 'org_dup', name: 'b', createdAt: '2026-01-01T00:00:00.000Z' }).catch((error: unknown) => error),
+        );
+      expect(isAppError(duplicate)).toBe(false);
+    } finally {
+      await outage.close();
+      await app.close();
+    }
   });
 
   it('returns counts and sums as numbers on every dialect', async () => {

@@ -2,6 +2,7 @@ import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import type { DialectName } from '@navplane/core';
 import * as initial from './2026-11-23-0001-initial.migration';
 import * as traceQueries from './2026-11-23-0002-trace-queries.migration';
+import * as failedRequests from './2026-12-07-0003-failed-requests.migration';
 
 /** A frozen migration: it receives the dialect instead of detecting it. */
 export interface FrozenMigration {
@@ -16,6 +17,7 @@ export interface FrozenMigration {
 export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: FrozenMigration]> = [
   ['2026_11_23_0001_initial', initial],
   ['2026_11_23_0002_trace_queries', traceQueries],
+  ['2026_12_07_0003_failed_requests', failedRequests],
 ];
 
 /** Kysely's MigrationProvider over MIGRATIONS, with `dialect` bound into each `up`. */

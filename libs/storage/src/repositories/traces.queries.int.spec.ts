@@ -1,9 +1,29 @@
 import { newId } from '@navplane/core';
-import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
+import {
+  CompiledQuery,
+  type KyselyPlugin,
+  type PluginTransformQueryArgs,
+  type PluginTransformResultArgs,
+  type QueryResult,
+  type RootOperationNode,
+  type UnknownRow,
+} from 'kysely';
 import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from '../testing';
 import { createRepositories, type Repositories } from './create-repositories';
 import { at, seedOrg } from './seed.fixture';
 import { createTracesRepository, type ListTracesOptions, type NewTrace, type TraceSummary } from './traces.repository';
+
+/** Keeps the last SELECT a repository built, to look at its plan. */
+class SelectRecorder implements KyselyPlugin {
+  last: PluginTransformQueryArgs | undefined;
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    if (args.node.kind === 'SelectQueryNode') this.last = args;
+    return args.node;
+  }
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    return args.result;
+  }
+}
 
 /** Counts the DELETE statements Kysely sends. */
 class DeleteCounter implements KyselyPlugin {
@@ -19,6 +39,12 @@ class DeleteCounter implements KyselyPlugin {
 
 const MODELS = ['gpt-4o-mini', 'gpt-4o', 'claude-sonnet-4-6', null] as const;
 const STATUSES = [200, 200, 200, 201, 302, 400, 404, 429, 500, 503] as const;
+// Every 7th trace (a cycle prime to the statuses') broke or was abandoned: the status alone does not say it failed.
+const ERROR_CLASSES = [null, null, null, 'upstream_aborted', 'client_aborted', null, null] as const;
+
+/** The one definition of a failed request (docs/traces.md): status >= 400, or broken after it started. */
+const failed = (t: Pick<TraceSummary, 'status' | 'errorClass'>) =>
+  t.status >= 400 || (t.errorClass !== null && t.errorClass !== 'client_aborted');
 
 const newestFirst = (a: TraceSummary, b: TraceSummary) =>
   a.startedAt === b.startedAt ? (a.id < b.id ? 1 : -1) : a.startedAt < b.startedAt ? 1 : -1;
@@ -66,15 +92,18 @@ describe.each(TEST_DIALECTS)('TracesRepository queries on %s', (dialect) => {
             provider: model?.startsWith('claude') ? 'anthropic' : 'openai',
             keyId: keys[i % keys.length],
             status: STATUSES[i % STATUSES.length],
+            errorClass: ERROR_CLASSES[i % ERROR_CLASSES.length] ?? null,
           }),
         );
       }
+      // A client that gave up before any response: status 0, not a failed request.
+      rows.push(trace(orgId, 121 * 60_000, { status: 0, errorClass: 'client_aborted' }));
       // Another org's traces match every filter but must never show up.
       rows.push(...rows.slice(0, 20).map((row) => ({ ...row, id: newId('trace'), orgId: other })));
       // Out of order on purpose: insertion order must not matter.
       await repos.traces.insertBatch([...rows].reverse());
       all = (await repos.traces.listByOrg(orgId, { limit: 1000 })).sort(newestFirst);
-      expect(all).toHaveLength(240);
+      expect(all).toHaveLength(241);
     });
 
     const cases: Array<[string, ListTracesOptions, (t: TraceSummary) => boolean]> = [
@@ -87,7 +116,7 @@ describe.each(TEST_DIALECTS)('TracesRepository queries on %s', (dialect) => {
       ['status class 4xx', { status: '4xx' }, (t) => t.status >= 400 && t.status < 500],
       ['status class 5xx', { status: '5xx' }, (t) => t.status >= 500 && t.status < 600],
       ['status class 2xx', { status: '2xx' }, (t) => t.status >= 200 && t.status < 300],
-      ['failed', { status: 'failed' }, (t) => t.status >= 400],
+      ['failed', { status: 'failed' }, failed],
       [
         'time range',
         { from: at(30 * 60_000), to: at(90 * 60_000) },
@@ -96,7 +125,7 @@ describe.each(TEST_DIALECTS)('TracesRepository queries on %s', (dialect) => {
       [
         'everything at once',
         { model: 'gpt-4o-mini', provider: 'openai', keyId: keys[0], status: 'failed', from: at(0), to: at(200 * 60_000) },
-        (t) => t.model === 'gpt-4o-mini' && t.keyId === keys[0] && t.status >= 400,
+        (t) => t.model === 'gpt-4o-mini' && t.keyId === keys[0] && failed(t),
       ],
     ];
 
@@ -117,13 +146,54 @@ describe.each(TEST_DIALECTS)('TracesRepository queries on %s', (dialect) => {
       expect(seen).toEqual(expected);
     });
 
+    it('counts a response that broke mid-stream as failed, and neither a client abort nor a success', async () => {
+      const listed = await repos.traces.listByOrg(orgId, { status: 'failed', limit: 1000 });
+      expect(listed.some((t) => t.status === 200 && t.errorClass === 'upstream_aborted')).toBe(true);
+      expect(listed.some((t) => t.status === 500 && t.errorClass === 'client_aborted')).toBe(true);
+      expect(listed.some((t) => t.status < 400 && (t.errorClass === null || t.errorClass === 'client_aborted'))).toBe(false);
+    });
+
+    it('lists failures newest first, of one org or of every org, from a time on', async () => {
+      const mine = await repos.traces.listFailures({ orgId, limit: 1000 });
+      expect(mine.map((t) => t.id)).toEqual(all.filter(failed).map((t) => t.id));
+      const recent = await repos.traces.listFailures({ orgId, from: at(100 * 60_000), limit: 3 });
+      expect(recent.map((t) => t.id)).toEqual(
+        all
+          .filter((t) => failed(t) && t.startedAt >= at(100 * 60_000))
+          .slice(0, 3)
+          .map((t) => t.id),
+      );
+      const everyOrg = await repos.traces.listFailures({ orgId: null, limit: 1000 });
+      expect(everyOrg.length).toBeGreaterThan(mine.length);
+      expect(everyOrg.every(failed)).toBe(true);
+      expect(new Set(everyOrg.map((t) => t.orgId)).size).toBeGreaterThan(1);
+    });
+
+    if (dialect === 'sqlite') {
+      it('reads failed requests through the partial index of failed rows', async () => {
+        const recorder = new SelectRecorder();
+        const recorded = createTracesRepository(test.database.db.withPlugin(recorder), test.database.capabilities);
+        const plans: string[] = [];
+        for (const status of ['failed', '5xx', 429] as const) {
+          await recorded.listByOrg(orgId, { status });
+          const args = recorder.last as PluginTransformQueryArgs;
+          const query = test.database.db.getExecutor().compileQuery(args.node, args.queryId);
+          const plan = await test.database.db.executeQuery<{ detail: string }>(
+            CompiledQuery.raw(`explain query plan ${query.sql}`, [...query.parameters]),
+          );
+          plans.push(plan.rows.map((row) => row.detail).join('; '));
+        }
+        for (const plan of plans) expect(plan).toContain('traces_org_failed_idx');
+      });
+    }
+
     it('finds nothing for a filter that matches nothing, and nothing through a foreign cursor', async () => {
       expect(await repos.traces.listByOrg(orgId, { model: 'no-such-model' })).toEqual([]);
       expect(await repos.traces.listByOrg(orgId, { before: newId('trace') })).toEqual([]);
     });
   });
 
-  describe('usage', () => {
+  describe('aggregates', () => {
     it('sums tokens and known costs in SQL, counts unknown costs instead of adding 0, by model, day and key', async () => {
       const orgId = (await seedOrg(repos)).id;
       const other = (await seedOrg(repos, 'Other')).id;
@@ -146,11 +216,12 @@ describe.each(TEST_DIALECTS)('TracesRepository queries on %s', (dialect) => {
         trace(other, 0, { model: 'gpt-4o', tokensIn: 1_000_000, costUsd: 99, costStatus: 'estimated' }),
       ]);
 
-      const byModel = await repos.traces.aggregateUsage(orgId, { groupBy: 'model' });
+      const byModel = await repos.traces.aggregate({ orgId, groupBy: ['model'] });
       expect(byModel).toEqual([
         {
-          group: 'gpt-4o',
+          group: ['gpt-4o'],
           requests: 3,
+          failedRequests: 0,
           tokensIn: 151,
           tokensOut: 17,
           cacheReadTokens: 7,
@@ -158,26 +229,66 @@ describe.each(TEST_DIALECTS)('TracesRepository queries on %s', (dialect) => {
           pricedCostUsd: 0.75,
           unknownCostRequests: 1,
           estimatedCostRequests: 1,
+          latencyMsSum: 30,
         },
-        expect.objectContaining({ group: 'mystery', requests: 1, tokensIn: 0, pricedCostUsd: 0, unknownCostRequests: 1 }),
-        expect.objectContaining({ group: null, requests: 1, cacheWriteTokens: 3, unknownCostRequests: 1 }),
+        expect.objectContaining({ group: ['mystery'], requests: 1, tokensIn: 0, pricedCostUsd: 0, unknownCostRequests: 1 }),
+        expect.objectContaining({ group: [null], requests: 1, cacheWriteTokens: 3, unknownCostRequests: 1 }),
       ]);
 
-      const byDay = await repos.traces.aggregateUsage(orgId, { groupBy: 'day' });
+      const byDay = await repos.traces.aggregate({ orgId, groupBy: ['day'] });
       expect(byDay.map((row) => [row.group, row.requests, row.pricedCostUsd, row.unknownCostRequests])).toEqual([
-        ['2026-11-23', 2, 0.75, 0],
-        ['2026-11-24', 2, 0, 2],
-        ['2026-11-25', 1, 0, 1],
+        [['2026-11-23'], 2, 0.75, 0],
+        [['2026-11-24'], 2, 0, 2],
+        [['2026-11-25'], 1, 0, 1],
       ]);
 
-      const byKey = await repos.traces.aggregateUsage(orgId, { groupBy: 'key', from: at(0), to: at(2 * day) });
-      expect(byKey.map((row) => [row.group, row.requests, row.tokensIn])).toEqual(
+      const byKey = await repos.traces.aggregate({ orgId, groupBy: ['key'], from: at(0), to: at(2 * day) });
+      expect(byKey.map((row) => [row.group[0], row.requests, row.tokensIn])).toEqual(
         [
           [k1, 3, 101],
           [k2, 1, 50],
         ].sort((a, b) => (String(a[0]) < String(b[0]) ? -1 : 1)),
       );
-      expect(await repos.traces.aggregateUsage(orgId, { groupBy: 'model', from: at(3 * day) })).toEqual([]);
+      expect(await repos.traces.aggregate({ orgId, groupBy: ['model'], from: at(3 * day) })).toEqual([]);
+    });
+
+    it('groups every org by several keys, counts failed requests once defined, and sums failures only on request', async () => {
+      const orgA = (await seedOrg(repos, 'A')).id;
+      const orgB = (await seedOrg(repos, 'B')).id;
+      const from = at(400 * 24 * 3600_000);
+      const to = at(401 * 24 * 3600_000);
+      const t = (orgId: string, offset: number, overrides: Partial<NewTrace>) => trace(orgId, 400 * 24 * 3600_000 + offset, overrides);
+      await repos.traces.insertBatch([
+        t(orgA, 0, { provider: 'openai', model: 'gpt-4o', latencyMs: 10 }),
+        t(orgA, 1, { provider: 'openai', model: 'gpt-4o', status: 500, errorClass: 'upstream_500', latencyMs: 20 }),
+        t(orgA, 2, { provider: 'openai', model: 'gpt-4o', status: 200, errorClass: 'upstream_aborted', latencyMs: 30 }),
+        t(orgA, 3, { provider: 'openai', model: 'gpt-4o', status: 0, errorClass: 'client_aborted', latencyMs: 40 }),
+        t(orgA, 4, { provider: 'anthropic', model: 'gpt-4o', status: 429, errorClass: 'rate_limited' }),
+        t(orgB, 5, { provider: 'openai', model: 'o3', status: 502, errorClass: 'upstream_unreachable' }),
+        t(orgB, 6 + 24 * 3600_000, { provider: 'openai', model: 'o3', status: 500 }), // outside [from, to)
+      ]);
+      const scope = { orgId: null, from, to } as const;
+
+      const byOrg = await repos.traces.aggregate({ ...scope, groupBy: ['org'] });
+      const rowOf = (orgId: string) => byOrg.find((row) => row.group[0] === orgId);
+      expect(rowOf(orgA)).toMatchObject({ requests: 5, failedRequests: 3, latencyMsSum: 110 });
+      expect(rowOf(orgB)).toMatchObject({ requests: 1, failedRequests: 1 });
+
+      const byModel = await repos.traces.aggregate({ ...scope, orgId: orgA, groupBy: ['provider', 'model'] });
+      expect(byModel.map((row) => [...row.group, row.requests, row.failedRequests])).toEqual([
+        ['anthropic', 'gpt-4o', 1, 1],
+        ['openai', 'gpt-4o', 4, 2],
+      ]);
+
+      const classes = await repos.traces.aggregate({ ...scope, groupBy: ['org', 'errorClass'], failedOnly: true });
+      expect(classes.filter((row) => row.group[0] === orgA).map((row) => [row.group[1], row.requests])).toEqual([
+        ['rate_limited', 1],
+        ['upstream_500', 1],
+        ['upstream_aborted', 1],
+      ]);
+
+      const [all] = await repos.traces.aggregate({ ...scope, groupBy: [] });
+      expect(all).toMatchObject({ group: [], requests: 6, failedRequests: 4 });
     });
   });
 
@@ -199,6 +310,9 @@ describe.each(TEST_DIALECTS)('TracesRepository queries on %s', (dialect) => {
       expect((await repos.traces.listByLineage(orgId, 'group', 'g-1')).map((t) => t.id)).toEqual([root.id]);
       expect(await repos.traces.listByLineage(orgId, 'run', 'run-a', 1)).toHaveLength(1);
       expect(await repos.traces.listByLineage(orgId, 'run', 'nope')).toEqual([]);
+      // Every org (platform reads): the other org's trace of the same run id too.
+      const everyOrg = await repos.traces.listByLineage(null, 'run', 'run-a');
+      expect(everyOrg.map((t) => t.id)).toEqual([root.id, foreign.id, ...[child.id, tie.id].sort()]);
 
       const children = await repos.traces.listChildren(orgId, [child.id, root.id]);
       expect(children.map((t) => t.id).sort()).toEqual([child.id, tie.id, inheriting.id, elsewhere.id].sort());

@@ -65,7 +65,10 @@ type NullableTraceField = {
 /** What writing a trace needs: nullable fields may be left out (stored as null). */
 export type NewTrace = Omit<Trace, NullableTraceField> & Partial<Pick<Trace, NullableTraceField>>;
 
-/** A status filter: one exact status, a class (`4xx` = 400..499) or `failed` (status >= 400). */
+/**
+ * A status filter: one exact status, a class (`4xx` = 400..499) or `failed` (a failed request: status >= 400 or a
+ * response that broke after it had started; see FAILED_REQUEST_SQL).
+ */
 export type TraceStatusFilter = number | '1xx' | '2xx' | '3xx' | '4xx' | '5xx' | 'failed';
 
 /** Options of TracesRepository.listByOrg: a page and optional filters (all combined with AND). */
@@ -88,23 +91,33 @@ export interface ListTracesOptions {
   to?: string;
 }
 
-/** How usage is grouped: by model, by UTC day (`YYYY-MM-DD`) or by NavPlane key id. */
+/** How the admin API's usage report groups: by model, by UTC day (`YYYY-MM-DD`) or by NavPlane key id. */
 export type UsageGroupBy = 'model' | 'day' | 'key';
 
-/** Options of TracesRepository.aggregateUsage. */
-export interface AggregateUsageOptions {
-  groupBy: UsageGroupBy;
+/** What traces can be grouped by: org, provider, model, UTC day (`YYYY-MM-DD`), NavPlane key id or error class. */
+export type TraceGroupKey = 'org' | 'provider' | 'model' | 'day' | 'key' | 'errorClass';
+
+/** Options of TracesRepository.aggregate. */
+export interface AggregateTracesOptions {
+  /** Only this org's traces; null: every org (platform reads, the CLI). */
+  orgId: string | null;
+  /** Group keys, in order; none: one row over every matching trace (zeros when none matched). */
+  groupBy: readonly TraceGroupKey[];
   /** Inclusive lower bound on started_at (ISO-8601 UTC); default unbounded. */
   from?: string;
   /** Exclusive upper bound on started_at; default unbounded. */
   to?: string;
+  /** Only failed requests (see FAILED_REQUEST_SQL). */
+  failedOnly?: boolean;
 }
 
-/** One usage group, summed in SQL. Unknown costs are counted, never summed as 0. */
-export interface UsageAggregateRow {
-  /** The model, the UTC day or the key id; null when the traces carry none. */
-  group: string | null;
+/** One group of traces, summed in SQL. Unknown costs are counted, never summed as 0. */
+export interface TraceAggregateRow {
+  /** The group's value for each key of `groupBy`, in that order; null when the traces carry none. */
+  group: Array<string | null>;
   requests: number;
+  /** Failed requests (see FAILED_REQUEST_SQL). */
+  failedRequests: number;
   /** Token sums; a trace that reported no tokens adds 0. */
   tokensIn: number;
   tokensOut: number;
@@ -116,6 +129,18 @@ export interface UsageAggregateRow {
   unknownCostRequests: number;
   /** Requests whose cost is an estimate (cost_status `estimated`). */
   estimatedCostRequests: number;
+  /** Sum of the requests' total latency in ms (for averages). */
+  latencyMsSum: number;
+}
+
+/** Options of TracesRepository.listFailures. */
+export interface ListFailuresOptions {
+  /** Only this org's traces; null: every org (platform reads, the CLI). */
+  orgId: string | null;
+  /** Only failures started at or after this ISO-8601 UTC instant. */
+  from?: string;
+  /** Most traces returned (default 20, clamped to 1..1000). */
+  limit?: number;
 }
 
 /** The lineage ids a chain can follow: `X-NavPlane-Trace-Group`, `-Thread`, `-Run`. */
@@ -150,15 +175,23 @@ export interface TracesRepository {
   listByOrg(orgId: string, options?: ListTracesOptions): Promise<TraceSummary[]>;
   /** The org's traces with these ids (no bodies), in no particular order; unknown and foreign ids are skipped. */
   findSummaries(orgId: string, ids: readonly string[]): Promise<TraceSummary[]>;
-  /** The org's traces carrying lineage id `id` of `kind`, oldest first (started_at, id), at most `limit` (default 10000). */
-  listByLineage(orgId: string, kind: LineageKind, id: string, limit?: number): Promise<TraceSummary[]>;
+  /**
+   * The traces carrying lineage id `id` of `kind` — of one org, or of every org for `null` (platform reads) — oldest
+   * first (started_at, id), at most `limit` (default 10000).
+   */
+  listByLineage(orgId: string | null, kind: LineageKind, id: string, limit?: number): Promise<TraceSummary[]>;
+  /** Failed requests (see FAILED_REQUEST_SQL), newest first (started_at, then id), of one org or of every org. */
+  listFailures(options: ListFailuresOptions): Promise<TraceSummary[]>;
   /**
    * The org's traces whose parent is one of `parentIds`; with `withoutLineage`, only those whose id of that kind
    * is null (traces that inherit the lineage of their parent).
    */
   listChildren(orgId: string, parentIds: readonly string[], withoutLineage?: LineageKind): Promise<TraceSummary[]>;
-  /** Tokens and cost of the org's traces grouped by model, UTC day or key, sorted by group (nulls last). */
-  aggregateUsage(orgId: string, options: AggregateUsageOptions): Promise<UsageAggregateRow[]>;
+  /**
+   * Requests, failures, tokens, cost and latency of the traces in a range, grouped by `groupBy` and sorted by group
+   * (key by key, nulls last); summed in SQL.
+   */
+  aggregate(options: AggregateTracesOptions): Promise<TraceAggregateRow[]>;
   /**
    * Deletes every trace started before `cutoffIso`, in batches of short statements with a yield between
    * them (no long lock on either dialect). Returns how many rows were deleted.
@@ -361,14 +394,23 @@ export function createTracesRepository(db: Kysely<DB>, capabilities: DialectCapa
       return found;
     },
     async listByLineage(orgId, kind, id, limit = 10_000) {
-      const rows = await db
-        .selectFrom('traces')
-        .select(TRACE_SUMMARY_COLUMNS)
-        .where(LINEAGE_COLUMNS[kind], '=', id)
-        .where('org_id', '=', orgId)
+      let query = db.selectFrom('traces').select(TRACE_SUMMARY_COLUMNS).where(LINEAGE_COLUMNS[kind], '=', id);
+      if (orgId !== null) query = query.where('org_id', '=', orgId);
+      const rows = await query
         .orderBy('started_at')
         .orderBy('id')
         .limit(Math.max(1, Math.trunc(limit)))
+        .execute();
+      return rows.map(toSummary);
+    },
+    async listFailures(options) {
+      const rows = await db
+        .selectFrom('traces')
+        .select(TRACE_SUMMARY_COLUMNS)
+        .where((eb) => eb.and(listingTerms(eb, options.orgId, { status: 'failed', from: options.from })))
+        .orderBy('started_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(clampLimit(options.limit, 20, 1000))
         .execute();
       return rows.map(toSummary);
     },
@@ -381,13 +423,14 @@ export function createTracesRepository(db: Kysely<DB>, capabilities: DialectCapa
       }
       return found;
     },
-    async aggregateUsage(orgId, options) {
-      const group = USAGE_GROUP[options.groupBy];
-      const rows = await db
+    async aggregate(options) {
+      const groups = options.groupBy.map((key, i) => TRACE_GROUPS[key].as(`g${i}`));
+      let query = db
         .selectFrom('traces')
         .select([
-          group.as('group_key'),
+          ...groups,
           sql<number>`count(*)`.as('requests'),
+          sql<number>`count(case when ${FAILED} then 1 end)`.as('failed_requests'),
           sql<number>`coalesce(sum(tokens_in), 0)`.as('tokens_in'),
           sql<number>`coalesce(sum(tokens_out), 0)`.as('tokens_out'),
           sql<number>`coalesce(sum(cache_read_tokens), 0)`.as('cache_read_tokens'),
@@ -396,25 +439,32 @@ export function createTracesRepository(db: Kysely<DB>, capabilities: DialectCapa
           // count(col) skips NULLs: the difference is the number of traces whose cost is unknown.
           sql<number>`count(*) - count(cost_usd)`.as('unknown_cost_requests'),
           sql<number>`count(case when cost_status = 'estimated' then 1 end)`.as('estimated_cost_requests'),
+          sql<number>`coalesce(sum(latency_ms), 0)`.as('latency_ms_sum'),
         ])
-        .where((eb) => eb.and(listingTerms(eb, orgId, { from: options.from, to: options.to })))
-        .groupBy(group)
-        .execute();
+        .where((eb) =>
+          eb.and(
+            listingTerms(eb, options.orgId, { from: options.from, to: options.to, status: options.failedOnly ? 'failed' : undefined }),
+          ),
+        );
+      for (const key of options.groupBy) query = query.groupBy(TRACE_GROUPS[key]);
+      const rows = (await query.execute()) as Array<Record<string, unknown>>;
       return rows
         .map(
-          (row): UsageAggregateRow => ({
-            group: row.group_key,
-            requests: Number(row.requests),
-            tokensIn: Number(row.tokens_in),
-            tokensOut: Number(row.tokens_out),
-            cacheReadTokens: Number(row.cache_read_tokens),
-            cacheWriteTokens: Number(row.cache_write_tokens),
-            pricedCostUsd: Number(row.priced_cost_usd),
-            unknownCostRequests: Number(row.unknown_cost_requests),
-            estimatedCostRequests: Number(row.estimated_cost_requests),
+          (row): TraceAggregateRow => ({
+            group: options.groupBy.map((_key, i) => (row[`g${i}`] ?? null) as string | null),
+            requests: Number(row['requests']),
+            failedRequests: Number(row['failed_requests']),
+            tokensIn: Number(row['tokens_in']),
+            tokensOut: Number(row['tokens_out']),
+            cacheReadTokens: Number(row['cache_read_tokens']),
+            cacheWriteTokens: Number(row['cache_write_tokens']),
+            pricedCostUsd: Number(row['priced_cost_usd']),
+            unknownCostRequests: Number(row['unknown_cost_requests']),
+            estimatedCostRequests: Number(row['estimated_cost_requests']),
+            latencyMsSum: Number(row['latency_ms_sum']),
           }),
         )
-        .sort((a, b) => compareGroups(a.group, b.group));
+        .sort((a, b) => compareGroupTuples(a.group, b.group));
     },
     async deleteOlderThan(cutoffIso, options = {}) {
       const batchSize = clampLimit(options.batchSize, 500, 100_000);
@@ -434,12 +484,15 @@ export function createTracesRepository(db: Kysely<DB>, capabilities: DialectCapa
 /** Most ids bound in one `in (…)` list (well under both dialects' bind limits). */
 const ID_CHUNK = 500;
 
-const USAGE_GROUP = {
+const TRACE_GROUPS = {
+  org: sql<string | null>`org_id`,
+  provider: sql<string | null>`provider`,
   model: sql<string | null>`model`,
   key: sql<string | null>`key_id`,
   // ISO-8601 text: the first 10 characters are the UTC day on both dialects.
   day: sql<string | null>`substr(started_at, 1, 10)`,
-} as const satisfies Record<UsageGroupBy, unknown>;
+  errorClass: sql<string | null>`error_class`,
+} as const satisfies Record<TraceGroupKey, unknown>;
 
 const STATUS_CLASSES = {
   '1xx': [100, 200],
@@ -447,33 +500,45 @@ const STATUS_CLASSES = {
   '3xx': [300, 400],
   '4xx': [400, 500],
   '5xx': [500, 600],
-  failed: [400, undefined],
-} as const satisfies Record<Exclude<TraceStatusFilter, number>, readonly [number, number | undefined]>;
+} as const satisfies Record<Exclude<TraceStatusFilter, number | 'failed'>, readonly [number, number]>;
 
-// The predicate of traces_org_failed_idx, as literal SQL: SQLite uses a partial index only when the query
-// contains the index's WHERE term itself (a bound parameter would not match it).
-const FAILED = sql<SqlBool>`status >= 400`;
+/**
+ * The one definition of a failed request, for every read (docs/traces.md, "Failed requests"): the client got a
+ * status >= 400 (an upstream error passed through, or NavPlane's own refusal — 502/504 for network errors and
+ * timeouts included), or the response broke after it had started (any error class but `client_aborted`: the
+ * upstream aborted or went silent mid-stream). A client that went away is not a failed request.
+ *
+ * It is also the predicate of the partial index traces_org_failed_idx (migration 2026_12_07_0003), and is spelled
+ * here as literal SQL because SQLite uses a partial index only when the query contains the index's WHERE term
+ * itself (bound parameters would not match it).
+ */
+export const FAILED_REQUEST_SQL = "(status >= 400 or (error_class is not null and error_class <> 'client_aborted'))";
+
+const FAILED = sql.raw<SqlBool>(FAILED_REQUEST_SQL);
 
 type ListingFilters = Pick<ListTracesOptions, 'before' | 'model' | 'provider' | 'keyId' | 'status' | 'from' | 'to'>;
 
-function listingTerms(eb: ExpressionBuilder<DB, 'traces'>, orgId: string, filters: ListingFilters): Array<Expression<SqlBool>> {
-  const terms: Array<Expression<SqlBool>> = [eb('org_id', '=', orgId)];
+function listingTerms(eb: ExpressionBuilder<DB, 'traces'>, orgId: string | null, filters: ListingFilters): Array<Expression<SqlBool>> {
+  const terms: Array<Expression<SqlBool>> = [];
+  if (orgId !== null) terms.push(eb('org_id', '=', orgId));
   if (filters.model !== undefined) terms.push(eb('model', '=', filters.model));
   if (filters.provider !== undefined) terms.push(eb('provider', '=', filters.provider));
   if (filters.keyId !== undefined) terms.push(eb('key_id', '=', filters.keyId));
   if (filters.from !== undefined) terms.push(eb('started_at', '>=', filters.from));
   if (filters.to !== undefined) terms.push(eb('started_at', '<', filters.to));
   const status = filters.status;
-  if (typeof status === 'number') {
+  // Every status >= 400 is a failed request: the FAILED term lets both dialects read the small partial index.
+  if (status === 'failed') {
+    terms.push(FAILED);
+  } else if (typeof status === 'number') {
     if (status >= 400) terms.push(FAILED);
     terms.push(eb('status', '=', status));
   } else if (status !== undefined) {
     const [low, high] = STATUS_CLASSES[status];
     if (low >= 400) terms.push(FAILED);
-    if (low !== 400) terms.push(eb('status', '>=', low));
-    if (high !== undefined) terms.push(eb('status', '<', high));
+    terms.push(eb('status', '>=', low), eb('status', '<', high));
   }
-  if (filters.before !== undefined) {
+  if (filters.before !== undefined && orgId !== null) {
     // Keyset paging on (started_at, id), the order of the listing indexes. An unknown or foreign cursor
     // matches nothing, so the page is empty rather than leaking another org's position.
     terms.push(
@@ -491,6 +556,15 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let start = 0; start < items.length; start += size) out.push(items.slice(start, start + size));
   return out;
+}
+
+// Group tuples sort key by key.
+function compareGroupTuples(a: ReadonlyArray<string | null>, b: ReadonlyArray<string | null>): number {
+  for (let i = 0; i < a.length; i += 1) {
+    const order = compareGroups(a[i] ?? null, b[i] ?? null);
+    if (order !== 0) return order;
+  }
+  return 0;
 }
 
 // Groups sort by code units (as SQL text compares under the C collation), nulls last on both dialects.
