@@ -98,6 +98,7 @@ describe('batching trace writer', () => {
       const events: TraceOutageEvent[] = [];
       const writer = createBatchingTraceWriter({
         traces: store.traces,
+        ...SIZES,
         batchSize: 5,
         flushIntervalMs: 1,
         maxAttempts: 2,
@@ -122,7 +123,13 @@ describe('batching trace writer', () => {
 
     it('backs off exponentially, never longer than maxRetryDelayMs', async () => {
       const store = flakyStore();
-      const writer = createBatchingTraceWriter({ traces: store.traces, flushIntervalMs: 1, retryBaseMs: 20, maxRetryDelayMs: 80 });
+      const writer = createBatchingTraceWriter({
+        traces: store.traces,
+        ...SIZES,
+        flushIntervalMs: 1,
+        retryBaseMs: 20,
+        maxRetryDelayMs: 80,
+      });
       writer.enqueue(sample(1));
       await sleep(700);
       store.up();
@@ -164,6 +171,7 @@ describe('batching trace writer', () => {
       const store = flakyStore();
       const writer = createBatchingTraceWriter({
         traces: store.traces,
+        ...SIZES,
         batchSize: 5,
         flushIntervalMs: 1,
         retryBaseMs: 5,

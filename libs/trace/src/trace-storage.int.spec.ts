@@ -132,7 +132,7 @@ describe.each(TEST_DIALECTS)('trace storage on %s', (dialect) => {
 
   if (dialect === 'sqlite') {
     it('shares an in-memory database on the main thread instead of opening an empty one', async () => {
-      const memory = await openDatabase({ url: 'sqlite::memory:' });
+      const memory = await openDatabase({ url: 'sqlite::memory:', poolSize: 1 });
       await migrateToLatest(memory);
       const storage = await openTraceStorage({ shared: memory, url: 'sqlite::memory:' });
       expect(storage.thread).toBe('main');

@@ -86,7 +86,7 @@ export async function prepareDatabaseOutage(test: TestDatabase): Promise<Databas
       url: test.url,
       async begin() {
         if (holder !== undefined) return;
-        holder = await openDatabase({ url: test.url });
+        holder = await openDatabase({ url: test.url, poolSize: 1 });
         await sql`begin exclusive`.execute(holder.db);
       },
       end,
