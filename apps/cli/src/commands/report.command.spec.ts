@@ -13,7 +13,7 @@ interface Totals {
   tokensOut: number;
   costUsd: number | null;
   pricedCostUsd: number;
-  unknownCostRequests: number;
+  costUnknownRequests: number;
   costStatus: string;
 }
 
@@ -56,7 +56,7 @@ describe.each(TEST_DIALECTS)('navplane report on a proxied session (%s)', (diale
     expect(org?.tokensIn).toBeGreaterThan(0);
     expect(org?.tokensOut).toBeGreaterThan(0);
     // The reset request (upstream gone mid-request) may have been billed: its cost is unknown, so the total is too.
-    expect(org).toMatchObject({ costUsd: null, unknownCostRequests: 1, costStatus: 'partial' });
+    expect(org).toMatchObject({ costUsd: null, costUnknownRequests: 1, costStatus: 'partial' });
     expect(org?.pricedCostUsd).toBeGreaterThan(0);
     expect(org?.avgLatencyMs).toBeGreaterThan(0);
     expect(doc.totals).toEqual({
@@ -66,7 +66,7 @@ describe.each(TEST_DIALECTS)('navplane report on a proxied session (%s)', (diale
       tokensOut: org?.tokensOut,
       costUsd: null,
       pricedCostUsd: org?.pricedCostUsd,
-      unknownCostRequests: 1,
+      costUnknownRequests: 1,
       costStatus: 'partial',
     });
     // Most requests first, then provider/model: stable on both dialects.
@@ -94,7 +94,7 @@ describe.each(TEST_DIALECTS)('navplane report on a proxied session (%s)', (diale
   it('honours --from/--to, --org and --top, and prints a table by default', async () => {
     const empty = await session.sandbox.json<ReportJson>(['report', '--from', '2020-01-01', '--to', '2020-01-02', '--format', 'json']);
     expect(empty.from).toBe('2020-01-01T00:00:00.000Z');
-    expect(empty.orgs[0]).toMatchObject({ requests: 0, costUsd: 0, unknownCostRequests: 0, topModels: [], topKeys: [], errorClasses: [] });
+    expect(empty.orgs[0]).toMatchObject({ requests: 0, costUsd: 0, costUnknownRequests: 0, topModels: [], topKeys: [], errorClasses: [] });
 
     const one = await session.sandbox.json<ReportJson>([
       'report',
@@ -179,7 +179,7 @@ describe.each(TEST_DIALECTS)('navplane report and debug on stored traces (%s)', 
       m.requests,
       m.costUsd,
       m.pricedCostUsd,
-      m.unknownCostRequests,
+      m.costUnknownRequests,
       m.costStatus,
     ]);
     expect(models).toEqual([
@@ -193,7 +193,7 @@ describe.each(TEST_DIALECTS)('navplane report and debug on stored traces (%s)', 
       tokensOut: 8,
       costUsd: null,
       pricedCostUsd: 0.00125,
-      unknownCostRequests: 2,
+      costUnknownRequests: 2,
       costStatus: 'partial',
     });
 

@@ -26,7 +26,7 @@ export interface ReportNumbers {
   /** The sum of the known costs (a lower bound when some are unknown). */
   pricedCostUsd: number;
   /** Requests whose cost is unknown: unpriced model, or no usage reported. */
-  unknownCostRequests: number;
+  costUnknownRequests: number;
   costStatus: UsageCostStatus;
 }
 
@@ -131,7 +131,7 @@ function reportNumbers(n: TrafficNumbers): ReportNumbers {
     tokensOut: n.tokensOut,
     costUsd: n.costUsd,
     pricedCostUsd: n.pricedCostUsd,
-    unknownCostRequests: n.unknownCostRequests,
+    costUnknownRequests: n.unknownCostRequests,
     costStatus: n.costStatus,
   };
 }
@@ -139,9 +139,9 @@ function reportNumbers(n: TrafficNumbers): ReportNumbers {
 const usd = (value: number) => `$${value.toFixed(6)}`;
 
 /** A cost as the table shows it: `unknown` when no request is priced, `>= $x` when some are not, else `$x`. */
-export function formatCost(n: Pick<ReportNumbers, 'requests' | 'costUsd' | 'pricedCostUsd' | 'unknownCostRequests'>): string {
+export function formatCost(n: Pick<ReportNumbers, 'requests' | 'costUsd' | 'pricedCostUsd' | 'costUnknownRequests'>): string {
   if (n.costUsd !== null) return usd(n.costUsd);
-  return n.unknownCostRequests >= n.requests ? 'unknown' : `>= ${usd(n.pricedCostUsd)}`;
+  return n.costUnknownRequests >= n.requests ? 'unknown' : `>= ${usd(n.pricedCostUsd)}`;
 }
 
 function printReportTable(range: { from: string; to: string }, overall: ReportNumbers, reports: OrgReport[]): void {
@@ -157,7 +157,7 @@ function printReportTable(range: { from: string; to: string }, overall: ReportNu
         tokensIn: r.tokensIn,
         tokensOut: r.tokensOut,
         cost: formatCost(r),
-        unpriced: r.unknownCostRequests,
+        unpriced: r.costUnknownRequests,
         avgLatencyMs: r.avgLatencyMs,
       })),
     ),
@@ -165,21 +165,21 @@ function printReportTable(range: { from: string; to: string }, overall: ReportNu
   out.push(
     '',
     `total: ${overall.requests} requests, ${overall.errors} errors, ${overall.tokensIn} tokens in, ${overall.tokensOut} tokens out, ` +
-      `cost ${formatCost(overall)}, ${overall.unknownCostRequests} unpriced request(s)`,
+      `cost ${formatCost(overall)}, ${overall.costUnknownRequests} unpriced request(s)`,
   );
   for (const r of reports.filter((x) => x.requests > 0)) {
     out.push('', `${r.orgId} (${r.orgName ?? '?'}) top models`);
     out.push(
       renderTable(
         ['provider', 'model', 'requests', 'tokensIn', 'tokensOut', 'cost', 'unpriced'],
-        r.topModels.map((m) => ({ ...m, cost: formatCost(m), unpriced: m.unknownCostRequests })),
+        r.topModels.map((m) => ({ ...m, cost: formatCost(m), unpriced: m.costUnknownRequests })),
       ),
     );
     out.push('', `${r.orgId} top keys`);
     out.push(
       renderTable(
         ['keyId', 'keyName', 'requests', 'errors', 'tokensIn', 'tokensOut', 'cost', 'unpriced'],
-        r.topKeys.map((k) => ({ ...k, cost: formatCost(k), unpriced: k.unknownCostRequests })),
+        r.topKeys.map((k) => ({ ...k, cost: formatCost(k), unpriced: k.costUnknownRequests })),
       ),
     );
     if (r.errorClasses.length > 0) {
