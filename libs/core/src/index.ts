@@ -3,5 +3,11 @@ export * from './clock';
 export * from './ids';
 export * from './result';
 export * from './thread-priority';
-export { CACHE_EVICTION_REASONS, cacheCountsSnapshot, type CacheCounts, type CacheCountsSample, type CacheEvictionReason } from './cache/cache-counters';
+export {
+  CACHE_EVICTION_REASONS,
+  cacheCountsSnapshot,
+  type CacheCounts,
+  type CacheCountsSample,
+  type CacheEvictionReason,
+} from './cache/cache-counters';
 export * from './cache/loading-cache';

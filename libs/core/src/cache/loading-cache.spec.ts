@@ -522,7 +522,8 @@ describe('LoadingCache', () => {
     it('runs the handlers of followed topics, reports failures and stops on close', async () => {
       const feed = changeSource();
       const errors: Error[] = [];
-      const c = cache({ maxEntries: 10, load: async () => Promise.reject(new Error('database is down')), onError: (e) => errors.push(e) });
+      const failing = async (): Promise<string> => Promise.reject(new Error('database is down'));
+      const c = cache({ maxEntries: 10, load: failing, onError: (e) => errors.push(e) });
       c.set('a', 'A');
       c.set('b', 'B');
       c.follow(feed.source, {

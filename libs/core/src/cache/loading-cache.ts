@@ -114,7 +114,8 @@ const toError = (value: unknown): Error => (value instanceof Error ? value : new
  * or the invalidation or eviction that removed it while loads were running — and newer than the last `clear`
  * or `reloadAll`. So a load that started before an invalidation can never put the old value back after it.
  */
-export class LoadingCache<K extends {}, V> {
+// Keys are any non-nullish value (lru-cache's constraint).
+export class LoadingCache<K extends NonNullable<unknown>, V> {
   readonly name: string;
   readonly #maxEntries: number;
   readonly #clock: Clock;

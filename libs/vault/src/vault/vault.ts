@@ -161,13 +161,15 @@ export function createVault(options: VaultOptions): Vault {
     getProviderKey(orgId, provider) {
       // Nothing with such names can have been stored (and they could not be bound into an AAD).
       if (!isAadComponent(orgId) || !isProviderName(provider)) return Promise.resolve(MISSING);
-      return cache.get(cacheKey(orgId, provider), () => load(orgId, provider)).then(
-        (lookup) => lookup ?? MISSING,
-        (error: unknown) => {
-          onError(toError(error));
-          return UNAVAILABLE;
-        },
-      );
+      return cache
+        .get(cacheKey(orgId, provider), () => load(orgId, provider))
+        .then(
+          (lookup) => lookup ?? MISSING,
+          (error: unknown) => {
+            onError(toError(error));
+            return UNAVAILABLE;
+          },
+        );
     },
     verifyUnlocked: () => vaultStatus(keyring, providerKeys, onError),
     rewrapAll: (rewrapOptions) => rewrapAll({ keyring, providerKeys, publishChanged }, rewrapOptions),
