@@ -75,7 +75,7 @@ describe.each(TEST_DIALECTS)('org state cache on %s', (dialect) => {
     await cache.close();
   });
 
-  it('keeps the state it holds readable while a change is re-read, and never lets the older read win', async () => {
+  it('forgets an org at once on org.changed (callers share the re-read), and never lets an older read win', async () => {
     const org = await seedOrg(repos, 'Racing');
     const gates: Array<() => void> = [];
     const gatedRepos: Pick<Repositories, 'orgs'> = {
@@ -92,12 +92,14 @@ describe.each(TEST_DIALECTS)('org state cache on %s', (dialect) => {
     await cache.start();
     await feed.publish(CHANGE_TOPICS.orgChanged, { orgId: org.id }); // reads "enabled" …
     await waitFor(() => gates.length === 1);
+    expect(cache.isEnabled(org.id)).toBeUndefined(); // told it changed: not served from memory any more
     await repos.orgs.setEnabled(org.id, false, toIso(Date.now()));
     await feed.publish(CHANGE_TOPICS.orgChanged, { orgId: org.id }); // … then the switch-off
     await waitFor(() => gates.length === 2);
-    expect(cache.isEnabled(org.id)).toBe(true); // the state held until an answer lands
+    const asked = cache.load(org.id); // a request meanwhile shares the newest read
     gates[1]?.();
-    await waitFor(() => cache.isEnabled(org.id) === false);
+    expect(await asked).toBe(false);
+    expect(gates).toHaveLength(2);
     gates[0]?.(); // the older read, answering "enabled", lands last
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(cache.isEnabled(org.id)).toBe(false);

@@ -31,9 +31,9 @@ const defaultOnError = (error: Error) => process.emitWarning(`NavPlane org state
 
 /**
  * The org kill-switch cache (defaults: onError process.emitWarning, maxEntries 100000), a `LoadingCache` named
- * `org_states`: loaded once by `start()`, then each `org.changed` re-reads that org (the state held stays until
- * the answer lands) and a resync reloads all. `isEnabled` is synchronous, for per-request use. When a refresh
- * fails the org becomes unknown, so callers fall back to `load()` and fail closed.
+ * `org_states`: loaded once by `start()`, then each `org.changed` forgets that org at once and re-reads it, and a
+ * resync reloads all. `isEnabled` is synchronous, for per-request use. While an org is unknown (being re-read, or
+ * the re-read failed) callers fall back to `load()`, which shares the re-read, and fail closed when it fails.
  */
 export function createOrgStateCache(options: OrgStateCacheOptions): OrgStateCache {
   const { repos } = options;
@@ -46,7 +46,12 @@ export function createOrgStateCache(options: OrgStateCacheOptions): OrgStateCach
     onError: options.onError ?? defaultOnError,
   });
   states.follow(options.changeFeed, {
-    [CHANGE_TOPICS.orgChanged]: ({ orgId }) => (typeof orgId === 'string' ? states.refresh(orgId) : states.reloadAll()),
+    [CHANGE_TOPICS.orgChanged]: ({ orgId }) => {
+      if (typeof orgId !== 'string') return states.reloadAll();
+      // Forget at once: from this event on no request is judged by the old state; requests wait for the re-read.
+      states.invalidate(orgId);
+      return states.load(orgId);
+    },
     [CHANGE_FEED_RESYNC_TOPIC]: () => states.reloadAll(),
   });
 

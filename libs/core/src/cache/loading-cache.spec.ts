@@ -260,7 +260,7 @@ describe('LoadingCache', () => {
       const { load, gates } = gatedLoader();
       const c = cache({ maxEntries: 10, load, rereadOvertaken: false });
       c.set('a', 'v1');
-      const old = c.refresh('a'); // reads v1 …
+      const old = c.load('a'); // reads v1 …
       c.invalidate('a'); // … the value changes …
       const fresh = c.get('a');
       gates[1]?.gate.resolve('v2'); // … a newer read lands first …
@@ -270,22 +270,23 @@ describe('LoadingCache', () => {
       expect(c.peek('a')).toBe('v2');
     });
 
-    it('a refresh keeps the held value readable until its answer replaces it', async () => {
+    it('load reads whatever is held, which stays readable until the answer replaces it', async () => {
       const { load, gates } = gatedLoader();
       const c = cache({ maxEntries: 10, load });
       c.set('org', 'enabled');
-      const refreshing = c.refresh('org');
+      const refreshing = c.load('org');
       expect(c.peek('org')).toBe('enabled');
       gates[0]?.gate.resolve('disabled');
       expect(await refreshing).toBe('disabled');
       expect(c.peek('org')).toBe('disabled');
     });
 
-    it('a refresh overtakes the read already running: its older answer is not written', async () => {
+    it('an invalidation overtakes the read already running: its older answer is not written', async () => {
       const { load, gates } = gatedLoader();
       const c = cache({ maxEntries: 10, load });
       const first = c.load('org');
-      const second = c.refresh('org');
+      c.invalidate('org');
+      const second = c.load('org');
       gates[0]?.gate.resolve('old');
       await settle();
       expect(c.peek('org')).toBeUndefined();
@@ -295,18 +296,18 @@ describe('LoadingCache', () => {
       expect(c.peek('org')).toBe('new');
     });
 
-    it('a failed refresh forgets the key, unless something newer is known', async () => {
+    it('a failed load forgets the key, unless something newer is known', async () => {
       const { load, gates } = gatedLoader();
       const c = cache({ maxEntries: 10, load });
       c.set('org', 'enabled');
-      const failing = c.refresh('org');
+      const failing = c.load('org');
       gates[0]?.gate.reject(new Error('database is down'));
       await expect(failing).rejects.toThrow('database is down');
       expect(c.peek('org')).toBeUndefined();
 
       c.set('org', 'enabled');
-      const older = c.refresh('org');
-      c.set('org', 'disabled'); // newer than the refresh
+      const older = c.load('org');
+      c.set('org', 'disabled'); // newer than the read
       gates[1]?.gate.reject(new Error('database is down'));
       await expect(older).rejects.toThrow();
       expect(c.peek('org')).toBe('disabled');
@@ -468,7 +469,7 @@ describe('LoadingCache', () => {
       gates[0]?.gate.resolve('Z');
       expect(await reading).toBe('Z');
       expect(c.peek('z')).toBe('Z');
-      const failing = c.refresh('a');
+      const failing = c.load('a');
       gates[1]?.gate.reject(new Error('database is down'));
       await expect(failing).rejects.toThrow();
       expect(c.peek('a')).toBeUndefined();
@@ -528,14 +529,14 @@ describe('LoadingCache', () => {
       c.set('b', 'B');
       c.follow(feed.source, {
         'thing.changed': (payload) => (typeof payload['key'] === 'string' ? c.invalidate(payload['key']) : c.clear()),
-        'thing.refreshed': (payload) => c.refresh(String(payload['key'])),
+        'thing.reread': (payload) => c.load(String(payload['key'])),
         'thing.broken': () => {
           throw new Error('handler bug');
         },
       });
       feed.publish('thing.changed', { key: 'a' });
       expect([c.peek('a'), c.peek('b')]).toEqual([undefined, 'B']);
-      feed.publish('thing.refreshed', { key: 'b' });
+      feed.publish('thing.reread', { key: 'b' });
       await settle();
       expect(c.peek('b')).toBeUndefined();
       feed.publish('thing.broken');

@@ -29,7 +29,7 @@ export interface LoadingCacheOptions<K, V> {
   readonly ttlOf?: (value: V) => number | undefined;
   /** Remember keys the loader found nothing for, in a bound of their own so unknown keys never push out known ones (default: not remembered). */
   readonly absent?: { readonly maxEntries: number; readonly ttlMs: number };
-  /** The loader of `get`, `load` and `refresh` when the call passes none. */
+  /** The loader of `get` and `load` when the call passes none. */
   readonly load?: CacheLoader<K, V>;
   /** Reads every key's value at once, for `start` and `reloadAll`. */
   readonly loadAll?: () => Promise<Iterable<readonly [K, V]>>;
@@ -39,13 +39,13 @@ export interface LoadingCacheOptions<K, V> {
    */
   readonly unlisted?: V;
   /**
-   * When a load is overtaken by an invalidation (or a refresh) of its key, its callers wait for a fresh read, once,
+   * When a load is overtaken by an invalidation of its key, its callers wait for a fresh read, once,
    * instead of taking its answer (default true). An overtaken load is never cached either way.
    */
   readonly rereadOvertaken?: boolean;
   /** Time source for the TTLs (default: the system clock). */
   readonly clock?: Clock;
-  /** A refresh or reload started by a change event failed (default: process.emitWarning). */
+  /** A read or reload started by a change event failed (default: process.emitWarning). */
   readonly onError?: (error: Error) => void;
 }
 
@@ -84,7 +84,7 @@ interface Absence {
 /** One load of one key, shared by every caller that asks while it runs. */
 interface Flight<V> {
   readonly ticket: number;
-  /** An invalidation or a refresh of the key came after it started: its answer is not cached. */
+  /** An invalidation of the key came after it started: its answer is not cached. */
   overtaken: boolean;
   promise: Promise<V | undefined>;
 }
@@ -239,17 +239,11 @@ export class LoadingCache<K extends NonNullable<unknown>, V> {
     return this.#join(key, load ?? this.#requireLoader());
   }
 
-  /** Reads `key` now, whatever is held (sharing a read of it already running), and caches the answer. Not counted as a lookup. */
-  load(key: K, load?: CacheLoader<K, V>): Promise<V | undefined> {
-    return this.#join(key, load ?? this.#requireLoader());
-  }
-
   /**
-   * Starts a new read of `key` (a change event said it changed): a read already running is overtaken, the value
-   * held stays readable until the new answer replaces it. When the read fails the key is forgotten.
+   * Reads `key` now, whatever is held (sharing a read of it already running), and caches the answer; when the read
+   * fails the key is forgotten (unless something newer is known). Not counted as a lookup.
    */
-  refresh(key: K, load?: CacheLoader<K, V>): Promise<V | undefined> {
-    this.#overtake(key);
+  load(key: K, load?: CacheLoader<K, V>): Promise<V | undefined> {
     return this.#join(key, load ?? this.#requireLoader());
   }
 
