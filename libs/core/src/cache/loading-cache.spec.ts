@@ -387,17 +387,31 @@ describe('LoadingCache', () => {
       expect(c.peek('b')).toBe('live b');
     });
 
-    it('a load running through more removals than it can track makes the cache drop everything', async () => {
-      const { load, gates } = gatedLoader();
-      const c = cache({ maxEntries: 10, load, rereadOvertaken: false });
+    it('a reloadAll running through more removals than it can track makes the cache drop everything', async () => {
+      const all = deferred<[string, string][]>();
+      const c = cache({ maxEntries: 10, loadAll: () => all.promise });
       c.set('held', 'H');
-      const slow = c.get('slow');
+      const reloading = c.reloadAll();
       for (let i = 0; i < 1100; i += 1) c.invalidate(`key${i}`);
       await settle();
       expect(c.peek('held')).toBeUndefined();
+      all.resolve([['key1', 'stale']]);
+      await reloading;
+      expect(c.peek('key1')).toBeUndefined();
+    });
+
+    it('tracks no removals of keys that no running load could write', async () => {
+      const { load, gates } = gatedLoader();
+      const c = cache({ maxEntries: 10, load, absent: { maxEntries: 1, ttlMs: 60_000 } });
+      c.set('held', 'H');
+      const slow = c.get('slow'); // a load that outlives a flood of other keys coming and going
+      for (let i = 0; i < 5000; i += 1) c.invalidate(`key${i}`);
+      for (let i = 0; i < 5000; i += 1) await c.get(`ghost${i}`, async () => undefined); // unknown keys, evicting each other
+      await settle();
+      expect(c.peek('held')).toBe('H');
       gates[0]?.gate.resolve('S');
       expect(await slow).toBe('S');
-      expect(c.peek('slow')).toBeUndefined();
+      expect(c.peek('slow')).toBe('S');
     });
   });
 

@@ -478,8 +478,14 @@ export class LoadingCache<K extends NonNullable<unknown>, V> {
     return !this.#removedWhere.some((removal) => removal.version > ticket && removal.matches(value, key));
   }
 
-  /** Remembers that `key` was removed at `version`, as long as a load older than that is running. */
+  /**
+   * Remembers that `key` was removed at `version`, while a load older than that could still write it: the key's own
+   * load (only one runs per key; an overtaken one never writes) or a `reloadAll`. Nothing else can, so removals of
+   * other keys (a flood of evicted unknown keys, say) cost nothing here.
+   */
   #remember(key: K, version: number): void {
+    const flight = this.#flights.get(key);
+    if (this.#bulkLoads === 0 && (flight === undefined || flight.ticket >= version)) return;
     const oldest = this.#outstanding.values().next();
     if (oldest.done === true || oldest.value >= version) return;
     this.#removed.set(key, Math.max(this.#removed.get(key) ?? 0, version));
@@ -487,7 +493,7 @@ export class LoadingCache<K extends NonNullable<unknown>, V> {
     if (this.#removed.size <= limit) return;
     for (const [removedKey, removedAt] of this.#removed) if (removedAt < oldest.value) this.#removed.delete(removedKey);
     if (this.#removed.size <= limit || this.#clearing) return;
-    // Still too many removals while one slow load runs: forget everything rather than lose track of versions. Not
+    // Still too many removals while one slow reload runs: forget everything rather than lose track of versions. Not
     // now (this may run inside the LRU's own eviction), but before any other task can read the cache.
     this.#clearing = true;
     queueMicrotask(() => {
