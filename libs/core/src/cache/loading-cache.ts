@@ -111,7 +111,7 @@ const toError = (value: unknown): Error => (value instanceof Error ? value : new
  *
  * Versions: every load takes a ticket from one counter when it starts, and every invalidation a newer one. A
  * load's answer is written only if its ticket is newer than what the cache knows of the key — the entry held,
- * or the invalidation or eviction that removed it while loads were running — and newer than the last `clear`
+ * or the invalidation or eviction that removed it while a load that could write it ran — and newer than the last `clear`
  * or `reloadAll`. So a load that started before an invalidation can never put the old value back after it.
  */
 // Keys are any non-nullish value (lru-cache's constraint).
