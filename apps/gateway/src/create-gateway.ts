@@ -2,7 +2,7 @@ import { createKeyVerifier, createOrgStateCache } from '@navplane/auth';
 import {
   createPolicyStore,
   createRedactionPool,
-  createRedactor,
+  createRedactorCache,
   PLACEHOLDER_SALT_SECRET,
   type DetectorId,
   type RedactionPool,
@@ -48,18 +48,12 @@ export async function createGatewayServer(runtime: Runtime): Promise<GatewayServ
   await verifier.start();
   await policies.start();
 
-  // Redactors per org and detector set, rebuilt when the org's salt changes (the vault caches the salt itself).
-  const redactors = new Map<string, { salt: string; redactor: Redactor }>();
+  // Redactors per org salt and detector set (the vault caches the salt itself): a rotated salt is a new entry.
+  const redactors = createRedactorCache(10_000);
   const getRedactor = async (orgId: string, detectors: readonly DetectorId[]): Promise<Redactor | undefined> => {
     const salt = await vault.getOrCreateOrgSecret(orgId, PLACEHOLDER_SALT_SECRET);
     if (!salt.ok) return undefined;
-    const cacheKey = `${orgId}|${detectors.join(',')}`;
-    const cached = redactors.get(cacheKey);
-    if (cached !== undefined && cached.salt === salt.key) return cached.redactor;
-    const redactor = createRedactor({ salt: Buffer.from(salt.key, 'base64'), detectors });
-    if (redactors.size >= 10_000) redactors.delete(redactors.keys().next().value as string);
-    redactors.set(cacheKey, { salt: salt.key, redactor });
-    return redactor;
+    return redactors.get({ salt: Buffer.from(salt.key, 'base64'), detectors });
   };
 
   let traceStorage: TraceStorage | undefined;

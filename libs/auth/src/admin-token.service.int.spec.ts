@@ -75,6 +75,44 @@ describe.each(TEST_DIALECTS)('admin token service on %s', (dialect) => {
     expect(counting.calls).toContain('adminTokens.findById');
   });
 
+  it('shares one store read and argon2 run between concurrent verifications of a cold token', async () => {
+    const { token, record } = await create(service());
+    const counting = countingRepositories(repos);
+    const tokens = service({ repos: counting.repos });
+    const results = await Promise.all(Array.from({ length: 10 }, () => tokens.verify(token)));
+    expect(results.every((result) => result.valid && result.actor.id === record.id)).toBe(true);
+    expect(counting.calls.filter((call) => call === 'adminTokens.findById')).toHaveLength(1);
+  });
+
+  it('does not cache a verification that a revocation overtook: it is checked again and refused', async () => {
+    const issuer = service();
+    const { token, record } = await create(issuer);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let first = true;
+    const slowRepos: Repositories = {
+      ...repos,
+      adminTokens: {
+        ...repos.adminTokens,
+        async findById(id) {
+          const row = await repos.adminTokens.findById(id);
+          if (first) {
+            first = false;
+            await gate; // the row was read before the revocation lands
+          }
+          return row;
+        },
+      },
+    };
+    const tokens = service({ repos: slowRepos });
+    const verifying = tokens.verify(token);
+    await waitFor(() => !first);
+    expect((await issuer.revoke(record.id)).ok).toBe(true);
+    release();
+    expect(await verifying).toEqual({ valid: false, code: 'revoked' });
+    expect(await tokens.verify(token)).toEqual({ valid: false, code: 'revoked' });
+  });
+
   it('refuses wrong secrets, unknown ids and malformed text', async () => {
     const tokens = service();
     const { token } = await create(tokens);

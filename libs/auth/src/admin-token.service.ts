@@ -1,5 +1,5 @@
 import { hash as argon2Hash, verify as argon2Verify, type Algorithm, type Options as Argon2Options } from '@node-rs/argon2';
-import { AppError, err, newId, ok, systemClock, toIso, type Clock, type Result } from '@navplane/core';
+import { AppError, err, LoadingCache, newId, ok, systemClock, toIso, type Clock, type Result } from '@navplane/core';
 import {
   CHANGE_FEED_RESYNC_TOPIC,
   CHANGE_TOPICS,
@@ -11,7 +11,6 @@ import {
 import { adminTokenDisplayPrefix, generateAdminToken, parseAdminToken } from './admin-token-format';
 import { appendAudit, type AuditActor } from './audit-actor';
 import { createLastUsedBatcher } from './last-used-batcher';
-import { LruCache } from './lru-cache';
 import { digestsEqual, sha256 } from './secret-digest';
 
 /**
@@ -81,12 +80,6 @@ export interface AdminTokenServiceOptions {
   lastUsedIntervalMs?: number;
 }
 
-interface CachedVerification {
-  readonly tokenId: string;
-  readonly result: AdminVerifyResult;
-  readonly expiresAtMs: number;
-}
-
 const MAX_NAME_LENGTH = 200;
 // Mirrors the config lib's MIN_ADMIN_TOKEN_LENGTH: a shorter bootstrap token is a start-up configuration error.
 const MIN_BOOTSTRAP_LENGTH = 16;
@@ -114,33 +107,32 @@ export function createAdminTokenService(options: AdminTokenServiceOptions): Admi
   }
   // Only the digest is kept: equal-length digests make the comparison constant-time whatever was presented.
   const bootstrapDigest = options.bootstrapToken === undefined ? undefined : sha256(options.bootstrapToken);
-  const cache = new LruCache<string, CachedVerification>(options.cacheSize ?? 1000);
-  const inFlight = new Map<string, Promise<AdminVerifyResult>>();
-  // Bumped by every admin-token change: a verification that started before a change re-checks the row.
-  let generation = 0;
+  // Successful verifications by token digest; a refusal is answered but not held.
+  const verifications = new LoadingCache<string, AdminVerifyResult>({
+    name: 'admin_tokens',
+    maxEntries: options.cacheSize ?? 1000,
+    clock,
+    ttlOf: (result) => (result.valid ? cacheTtlMs : 0),
+  });
   const lastUsed = createLastUsedBatcher({
     touch: (id, at) => repos.adminTokens.touchLastUsed(id, at),
     intervalMs: options.lastUsedIntervalMs ?? 60_000,
     maxPending: 10_000,
   });
 
-  const unsubscribers = [
-    changeFeed.subscribe(CHANGE_TOPICS.adminTokenChanged, (payload) => {
-      generation += 1;
-      const { tokenId } = payload;
-      if (typeof tokenId === 'string') cache.deleteWhere((entry) => entry.tokenId === tokenId);
-      else cache.clear();
-    }),
-    changeFeed.subscribe(CHANGE_FEED_RESYNC_TOPIC, () => {
-      generation += 1;
-      cache.clear();
-    }),
-  ];
+  // A verification that a change overtook (the token revoked while argon2 ran) is not cached, and its callers
+  // verify again against the row as it is now.
+  verifications.follow(changeFeed, {
+    [CHANGE_TOPICS.adminTokenChanged]: ({ tokenId }) => {
+      if (typeof tokenId === 'string') verifications.invalidateWhere((result) => result.valid && result.actor.id === tokenId);
+      else verifications.clear();
+    },
+    [CHANGE_FEED_RESYNC_TOPIC]: () => verifications.clear(),
+  });
 
   const announce = (tokenId: string) => changeFeed.publish(CHANGE_TOPICS.adminTokenChanged, { tokenId });
 
-  async function verifyStored(tokenId: string, presented: string, digestHex: string): Promise<AdminVerifyResult> {
-    const startedAt = generation;
+  async function verifyStored(tokenId: string, presented: string): Promise<AdminVerifyResult> {
     let record: AdminToken | undefined;
     try {
       record = await repos.adminTokens.findById(tokenId);
@@ -155,21 +147,8 @@ export function createAdminTokenService(options: AdminTokenServiceOptions): Admi
       matches = false; // an unparseable stored hash matches nothing
     }
     if (!matches) return UNKNOWN;
-    if (generation !== startedAt) {
-      // The token may have been revoked while argon2 ran: read the row again rather than trust the first read.
-      try {
-        record = await repos.adminTokens.findById(tokenId);
-      } catch {
-        return UNAVAILABLE;
-      }
-      if (record === undefined) return UNKNOWN;
-    }
     if (record.revokedAt !== null) return REVOKED;
-    const result: AdminVerifyResult = Object.freeze({ valid: true, actor: Object.freeze({ type: 'admin_token', id: tokenId }) });
-    if (generation === startedAt) {
-      cache.set(digestHex, { tokenId, result, expiresAtMs: clock.nowMs() + cacheTtlMs });
-    }
-    return result;
+    return Object.freeze({ valid: true, actor: Object.freeze({ type: 'admin_token', id: tokenId }) });
   }
 
   async function verify(presented: string): Promise<AdminVerifyResult> {
@@ -179,21 +158,8 @@ export function createAdminTokenService(options: AdminTokenServiceOptions): Admi
     const parsed = parseAdminToken(presented);
     if (parsed === undefined) return MALFORMED;
 
-    const digestHex = digest.toString('hex');
-    const cached = cache.get(digestHex);
-    let result: AdminVerifyResult;
-    if (cached !== undefined && clock.nowMs() < cached.expiresAtMs) {
-      result = cached.result;
-    } else {
-      if (cached !== undefined) cache.delete(digestHex);
-      // Concurrent requests with the same token share one argon2 verification.
-      let pending = inFlight.get(digestHex);
-      if (pending === undefined) {
-        pending = verifyStored(parsed.id, presented, digestHex).finally(() => inFlight.delete(digestHex));
-        inFlight.set(digestHex, pending);
-      }
-      result = await pending;
-    }
+    // Keyed by the digest, never the token; concurrent requests with the same token share one argon2 run.
+    const result = (await verifications.get(digest.toString('hex'), () => verifyStored(parsed.id, presented))) ?? UNKNOWN;
     if (result.valid && result.actor.type === 'admin_token') lastUsed.record(result.actor.id, clock.nowMs());
     return result;
   }
@@ -267,7 +233,7 @@ export function createAdminTokenService(options: AdminTokenServiceOptions): Admi
     verify,
     flushLastUsed: () => lastUsed.flush(),
     async close() {
-      for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
+      verifications.close();
       await lastUsed.close();
     },
   };

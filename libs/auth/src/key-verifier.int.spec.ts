@@ -269,6 +269,12 @@ describe.each(TEST_DIALECTS)('key verifier on %s', (dialect) => {
     expect(calls).toContain('gatewayKeys.findByPublicId');
   });
 
+  it('refuses a cache size that is not a positive integer', () => {
+    for (const cacheSize of [0, 1.5, -1]) {
+      expect(() => createKeyVerifier({ repos, changeFeed: feed, clock, cacheSize })).toThrow(/positive integer/);
+    }
+  });
+
   it('bounds the cache: the least recently used key is read again', async () => {
     const a = await issue();
     const b = await issue();

@@ -1,8 +1,7 @@
-import { systemClock, type Clock } from '@navplane/core';
+import { LoadingCache, systemClock, type Clock } from '@navplane/core';
 import { CHANGE_FEED_RESYNC_TOPIC, CHANGE_TOPICS, type ChangeFeed, type GatewayKey, type Repositories } from '@navplane/storage';
 import { decodeGatewayKeyHash, parseGatewayKey } from './gateway-key-format';
 import { createLastUsedBatcher } from './last-used-batcher';
-import { LruCache } from './lru-cache';
 import { createOrgStateCache, type OrgStateCache } from './org-state-cache';
 import { isScope, type Scope } from './scopes';
 import { digestsEqual, sha256 } from './secret-digest';
@@ -91,12 +90,6 @@ interface CachedKey {
   readonly graceEndsAtMs: number | undefined;
 }
 
-interface Load {
-  promise: Promise<{ cached: CachedKey | undefined; fresh: boolean }>;
-  // Set when a change event for this public id arrives while the read is in flight: its answer may predate it.
-  invalidated: boolean;
-}
-
 const refusal = (code: Exclude<KeyRefusalCode, 'org_disabled'>): VerifyResult => Object.freeze({ valid: false, code });
 const MALFORMED = refusal('malformed');
 const UNKNOWN = refusal('unknown');
@@ -135,10 +128,18 @@ export function createKeyVerifier(options: KeyVerifierOptions): KeyVerifier {
   const cacheSize = options.cacheSize ?? 10_000;
   const negativeTtlMs = options.negativeTtlMs ?? 30_000;
   if (!(negativeTtlMs >= 0)) throw new Error(`negativeTtlMs must be >= 0, got ${negativeTtlMs}`);
-  const cache = new LruCache<string, CachedKey>(cacheSize);
-  // Public id → until when (ms) it is known not to exist.
-  const negative = new LruCache<string, number>(cacheSize);
-  const loads = new Map<string, Load>();
+  if (!Number.isInteger(cacheSize) || cacheSize < 1) throw new Error(`Cache size must be a positive integer, got ${cacheSize}`);
+  // Keys by public id; unknown public ids in a bound of their own, for negativeTtlMs.
+  const keys = new LoadingCache<string, CachedKey>({
+    name: 'gateway_keys',
+    maxEntries: cacheSize,
+    clock,
+    absent: negativeTtlMs > 0 ? { maxEntries: cacheSize, ttlMs: negativeTtlMs } : undefined,
+    load: async (publicId) => {
+      const record = await repos.gatewayKeys.findByPublicId(publicId);
+      return record && toCached(record);
+    },
+  });
   const ownsOrgStates = options.orgStates === undefined;
   const orgStates = options.orgStates ?? createOrgStateCache({ repos, changeFeed: options.changeFeed, onError: options.onError });
   const lastUsed = createLastUsedBatcher({
@@ -146,93 +147,30 @@ export function createKeyVerifier(options: KeyVerifierOptions): KeyVerifier {
     intervalMs: options.lastUsedIntervalMs ?? 60_000,
     maxPending: cacheSize,
   });
-  const counters = { hits: 0, misses: 0, unavailable: 0 };
+  let unavailable = 0;
 
-  function evict(publicId: string): void {
-    cache.delete(publicId);
-    negative.delete(publicId);
-    const load = loads.get(publicId);
-    if (load !== undefined) {
-      load.invalidated = true;
-      loads.delete(publicId);
-    }
-  }
-
-  function evictAll(): void {
-    cache.clear();
-    negative.clear();
-    for (const load of loads.values()) load.invalidated = true;
-    loads.clear();
-  }
-
-  const unsubscribers = [
-    options.changeFeed.subscribe(CHANGE_TOPICS.gatewayKeyChanged, (payload) => {
-      const { publicId, keyId } = payload;
-      if (typeof publicId === 'string') evict(publicId);
-      else if (typeof keyId === 'string') {
-        cache.deleteWhere((entry) => entry.key.id === keyId);
-        for (const load of loads.values()) load.invalidated = true;
-        loads.clear();
-      } else evictAll(); // an event we cannot target: be safe
-    }),
-    options.changeFeed.subscribe(CHANGE_FEED_RESYNC_TOPIC, evictAll),
-  ];
-
-  /** Reads a key once for all concurrent callers; caches the answer unless a change event overtook the read. */
-  function load(publicId: string): Load['promise'] {
-    const existing = loads.get(publicId);
-    if (existing !== undefined) return existing.promise;
-    const entry: Load = { invalidated: false, promise: undefined as unknown as Load['promise'] };
-    entry.promise = (async () => {
-      try {
-        const record = await repos.gatewayKeys.findByPublicId(publicId);
-        const cached = record && toCached(record);
-        if (!entry.invalidated) {
-          if (cached !== undefined) cache.set(publicId, cached);
-          else if (negativeTtlMs > 0) negative.set(publicId, clock.nowMs() + negativeTtlMs);
-        }
-        return { cached, fresh: !entry.invalidated };
-      } finally {
-        if (loads.get(publicId) === entry) loads.delete(publicId);
-      }
-    })();
-    loads.set(publicId, entry);
-    return entry.promise;
-  }
-
-  async function lookup(publicId: string): Promise<CachedKey | undefined | 'unknown'> {
-    const cached = cache.get(publicId);
-    if (cached !== undefined) {
-      counters.hits += 1;
-      return cached;
-    }
-    const unknownUntil = negative.get(publicId);
-    if (unknownUntil !== undefined) {
-      if (clock.nowMs() < unknownUntil) {
-        counters.hits += 1;
-        return 'unknown';
-      }
-      negative.delete(publicId);
-    }
-    counters.misses += 1;
-    let loaded = await load(publicId);
-    // Read again once if the key changed while we were reading: the first answer may be from before the change.
-    if (!loaded.fresh) loaded = await load(publicId);
-    return loaded.cached ?? 'unknown';
-  }
+  // A read that a change overtook is not cached and is repeated once, so a revocation cannot be undone by a race.
+  keys.follow(options.changeFeed, {
+    [CHANGE_TOPICS.gatewayKeyChanged]: ({ publicId, keyId }) => {
+      if (typeof publicId === 'string') keys.invalidate(publicId);
+      else if (typeof keyId === 'string') keys.invalidateWhere((entry) => entry.key.id === keyId);
+      else keys.clear(); // an event we cannot target: be safe
+    },
+    [CHANGE_FEED_RESYNC_TOPIC]: () => keys.clear(),
+  });
 
   async function verify(presented: string): Promise<VerifyResult> {
     const parsed = parseGatewayKey(presented);
     if (parsed === undefined) return MALFORMED;
 
-    let found: CachedKey | 'unknown' | undefined;
+    let found: CachedKey | undefined;
     try {
-      found = await lookup(parsed.publicId);
+      found = await keys.get(parsed.publicId);
     } catch {
-      counters.unavailable += 1;
+      unavailable += 1;
       return UNAVAILABLE;
     }
-    if (found === undefined || found === 'unknown') return UNKNOWN;
+    if (found === undefined) return UNKNOWN;
 
     // The secret is checked first, so a caller without it learns nothing about the key's state.
     if (found.digest === undefined || !digestsEqual(sha256(presented), found.digest)) return UNKNOWN;
@@ -246,7 +184,7 @@ export function createKeyVerifier(options: KeyVerifierOptions): KeyVerifier {
       try {
         enabled = await orgStates.load(found.key.orgId);
       } catch {
-        counters.unavailable += 1;
+        unavailable += 1;
         return UNAVAILABLE;
       }
     }
@@ -262,18 +200,21 @@ export function createKeyVerifier(options: KeyVerifierOptions): KeyVerifier {
       if (ownsOrgStates) await orgStates.start();
     },
     async close() {
-      for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
+      keys.close();
       await lastUsed.close();
       if (ownsOrgStates) await orgStates.close();
     },
     flushLastUsed: () => lastUsed.flush(),
-    stats: () => ({
-      cachedKeys: cache.size,
-      negativeKeys: negative.size,
-      hits: counters.hits,
-      misses: counters.misses,
-      unavailable: counters.unavailable,
-      lastUsedFailures: lastUsed.failures,
-    }),
+    stats: () => {
+      const cached = keys.stats();
+      return {
+        cachedKeys: cached.size,
+        negativeKeys: cached.absent,
+        hits: cached.hits,
+        misses: cached.misses,
+        unavailable,
+        lastUsedFailures: lastUsed.failures,
+      };
+    },
   };
 }

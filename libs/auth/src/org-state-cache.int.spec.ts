@@ -65,6 +65,47 @@ describe.each(TEST_DIALECTS)('org state cache on %s', (dialect) => {
     expect(cache.isEnabled(org.id)).toBe(false);
   });
 
+  it('shares one read between concurrent loads of an org it does not hold', async () => {
+    const counting = countingRepositories(repos);
+    const cache = createOrgStateCache({ repos: counting.repos, changeFeed: feed });
+    const org = await seedOrg(repos, 'Cold');
+    expect(await Promise.all([cache.load(org.id), cache.load(org.id), cache.load(org.id)])).toEqual([true, true, true]);
+    expect(counting.calls).toEqual(['orgs.findById']);
+    expect(cache.isEnabled(org.id)).toBe(true);
+    await cache.close();
+  });
+
+  it('forgets an org at once on org.changed (callers share the re-read), and never lets an older read win', async () => {
+    const org = await seedOrg(repos, 'Racing');
+    const gates: Array<() => void> = [];
+    const gatedRepos: Pick<Repositories, 'orgs'> = {
+      orgs: {
+        ...repos.orgs,
+        async findById(id) {
+          const found = await repos.orgs.findById(id);
+          await new Promise<void>((resolve) => gates.push(resolve));
+          return found;
+        },
+      },
+    };
+    const cache = createOrgStateCache({ repos: gatedRepos, changeFeed: feed });
+    await cache.start();
+    await feed.publish(CHANGE_TOPICS.orgChanged, { orgId: org.id }); // reads "enabled" …
+    await waitFor(() => gates.length === 1);
+    expect(cache.isEnabled(org.id)).toBeUndefined(); // told it changed: not served from memory any more
+    await repos.orgs.setEnabled(org.id, false, toIso(Date.now()));
+    await feed.publish(CHANGE_TOPICS.orgChanged, { orgId: org.id }); // … then the switch-off
+    await waitFor(() => gates.length === 2);
+    const asked = cache.load(org.id); // a request meanwhile shares the newest read
+    gates[1]?.();
+    expect(await asked).toBe(false);
+    expect(gates).toHaveLength(2);
+    gates[0]?.(); // the older read, answering "enabled", lands last
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(cache.isEnabled(org.id)).toBe(false);
+    await cache.close();
+  });
+
   it('forgets an org it was told changed but cannot re-read (fail closed), and start() rejects without a database', async () => {
     const own = await createTestDatabase(dialect);
     const ownRepos = createRepositories(own.database);

@@ -1,3 +1,4 @@
+import { LoadingCache } from '@navplane/core';
 import { CHANGE_FEED_RESYNC_TOPIC, CHANGE_TOPICS, type ChangeFeed, type Repositories } from '@navplane/storage';
 
 /** Options of createOrgStateCache. */
@@ -8,6 +9,8 @@ export interface OrgStateCacheOptions {
   changeFeed: Pick<ChangeFeed, 'subscribe'>;
   /** A background refresh failed (default: process.emitWarning); the org then reads as unknown. */
   onError?: (error: Error) => void;
+  /** Most orgs held (default 100000); past it the least recently used is read again when next needed. */
+  maxEntries?: number;
 }
 
 /** Every org's kill-switch state in memory, kept current by the change feed. */
@@ -24,88 +27,41 @@ export interface OrgStateCache {
   readonly size: number;
 }
 
-interface OrgState {
-  enabled: boolean | undefined;
-  // Reads are numbered when they start: a slow read never overwrites what a later one found.
-  ticket: number;
-}
-
 const defaultOnError = (error: Error) => process.emitWarning(`NavPlane org state cache: ${error.message}`);
 
 /**
- * The org kill-switch cache (default onError process.emitWarning): loaded once by `start()`, then each
- * `org.changed` re-reads that org and a resync reloads all. `isEnabled` is synchronous, for per-request use.
- * When a refresh fails the org becomes unknown, so callers fall back to `load()` and fail closed.
+ * The org kill-switch cache (defaults: onError process.emitWarning, maxEntries 100000), a `LoadingCache` named
+ * `org_states`: loaded once by `start()`, then each `org.changed` forgets that org at once and re-reads it, and a
+ * resync reloads all. `isEnabled` is synchronous, for per-request use. While an org is unknown (being re-read, or
+ * the re-read failed) callers fall back to `load()`, which shares the re-read, and fail closed when it fails.
  */
 export function createOrgStateCache(options: OrgStateCacheOptions): OrgStateCache {
   const { repos } = options;
-  const onError = options.onError ?? defaultOnError;
-  const states = new Map<string, OrgState>();
-  let lastTicket = 0;
-  let starting: Promise<void> | undefined;
-
-  function apply(orgId: string, enabled: boolean | undefined, ticket: number): void {
-    const current = states.get(orgId);
-    if (current === undefined || current.ticket < ticket) states.set(orgId, { enabled, ticket });
-  }
-
-  async function load(orgId: string): Promise<boolean> {
-    const ticket = (lastTicket += 1);
-    try {
-      const org = await repos.orgs.findById(orgId);
-      // No such org reads as disabled: a key of a missing org must not work.
-      const enabled = org?.enabled ?? false;
-      apply(orgId, enabled, ticket);
-      return enabled;
-    } catch (error) {
-      // We were told this org changed and cannot learn how: forget it, so callers re-read (or fail closed).
-      apply(orgId, undefined, ticket);
-      throw error;
-    }
-  }
-
-  async function loadAll(): Promise<void> {
-    const ticket = (lastTicket += 1);
-    let rows;
-    try {
-      rows = await repos.orgs.listEnabledStates();
-    } catch (error) {
-      for (const orgId of states.keys()) apply(orgId, undefined, ticket);
-      throw error;
-    }
-    const seen = new Set<string>();
-    for (const row of rows) {
-      seen.add(row.id);
-      apply(row.id, row.enabled, ticket);
-    }
-    for (const [orgId, state] of states) if (!seen.has(orgId) && state.ticket < ticket) states.delete(orgId);
-  }
-
-  const report = (error: unknown) => onError(error instanceof Error ? error : new Error(String(error)));
-  const unsubscribers = [
-    options.changeFeed.subscribe(CHANGE_TOPICS.orgChanged, (payload) => {
-      const orgId = payload['orgId'];
-      if (typeof orgId === 'string') load(orgId).catch(report);
-      else loadAll().catch(report);
-    }),
-    options.changeFeed.subscribe(CHANGE_FEED_RESYNC_TOPIC, () => {
-      loadAll().catch(report);
-    }),
-  ];
+  const states = new LoadingCache<string, boolean>({
+    name: 'org_states',
+    maxEntries: options.maxEntries ?? 100_000,
+    // No such org reads as disabled: a key of a missing org must not work.
+    load: async (orgId) => (await repos.orgs.findById(orgId))?.enabled ?? false,
+    loadAll: async () => (await repos.orgs.listEnabledStates()).map((row) => [row.id, row.enabled] as const),
+    onError: options.onError ?? defaultOnError,
+  });
+  states.follow(options.changeFeed, {
+    [CHANGE_TOPICS.orgChanged]: ({ orgId }) => {
+      if (typeof orgId !== 'string') return states.reloadAll();
+      // Forget at once: from this event on no request is judged by the old state; requests wait for the re-read.
+      states.invalidate(orgId);
+      return states.load(orgId);
+    },
+    [CHANGE_FEED_RESYNC_TOPIC]: () => states.reloadAll(),
+  });
 
   return {
-    start() {
-      starting ??= loadAll().catch((error: unknown) => {
-        starting = undefined; // allow a retry once the database is back
-        throw error;
-      });
-      return starting;
-    },
+    start: () => states.start(),
     async close() {
-      for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
+      states.close();
     },
-    isEnabled: (orgId) => states.get(orgId)?.enabled,
-    load,
+    isEnabled: (orgId) => states.peek(orgId),
+    load: async (orgId) => (await states.load(orgId)) ?? false,
     get size() {
       return states.size;
     },

@@ -4,3 +4,11 @@ export * from './database-url';
 export * from './ids';
 export * from './result';
 export * from './thread-priority';
+export {
+  CACHE_EVICTION_REASONS,
+  cacheCountsSnapshot,
+  type CacheCounts,
+  type CacheCountsSample,
+  type CacheEvictionReason,
+} from './cache/cache-counters';
+export * from './cache/loading-cache';

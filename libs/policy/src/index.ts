@@ -26,6 +26,7 @@ export {
   type RedactionPoolOptions,
   type RedactionPoolStats,
 } from './pool/redaction-pool';
+export { createRedactorCache, type RedactorCache } from './pool/redactor-cache';
 export * from './stream/streaming-text-redactor';
 export * from './summarize-findings';
 export { corpusRecall, type FormRecall } from './corpus/corpus-recall';

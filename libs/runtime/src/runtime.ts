@@ -12,7 +12,7 @@ import {
   type Repositories,
 } from '@navplane/storage';
 import { createKeyring, createVault, type Vault } from '@navplane/vault';
-import { createLogger, createMetricsRegistry, type Logger, type MetricsRegistry } from '@navplane/telemetry';
+import { createLogger, createMetricsRegistry, registerCacheMetrics, type Logger, type MetricsRegistry } from '@navplane/telemetry';
 import { resolveMasterKey, type LoadedMasterKey } from './master-key';
 
 /** Work to do at shutdown after the servers stopped (e.g. flush the trace queue), in order. */
@@ -69,6 +69,8 @@ export async function createRuntime(config: NavPlaneConfig, options: CreateRunti
   }
 
   const metrics = createMetricsRegistry();
+  // Every cache of the process (keys, admin tokens, org states, policies, vault lookups, redactors), by name.
+  registerCacheMetrics(metrics);
   // How long a change published by another process (admin API, CLI, another gateway) took to arrive here:
   // the bound on how stale a kill switch or a revocation can be on this instance.
   const changeLag = metrics.histogram({

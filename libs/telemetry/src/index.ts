@@ -3,3 +3,4 @@ export * from './metrics-registry';
 export { isSecretFieldName, scrubSecrets } from './scrub-secrets';
 export { maskSecretValue, scrubString } from './scrub-string';
 export * from './metric-samples';
+export * from './cache-metrics';

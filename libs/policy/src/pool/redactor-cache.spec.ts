@@ -30,6 +30,15 @@ describe('createRedactorCache', () => {
     expect(again).not.toBe(first);
   });
 
+  it('fills in the defaults, so a recipe that leaves them out shares the redactor of one that spells them out', () => {
+    const cache = createRedactorCache(4);
+    const salt = randomBytes(32);
+    const built = cache.get({ salt });
+    expect(cache.get(recipe(salt))).toBe(built);
+    expect(cache.get({ salt, detectors: ['email'] })).toBe(cache.get(recipe(salt, ['email'])));
+    expect(cache.size).toBe(2);
+  });
+
   it('throws createRedactor’s RangeError on a bad recipe, without the salt in it', () => {
     const cache = createRedactorCache(2);
     const short = randomBytes(8);

@@ -145,6 +145,33 @@ describe.each(TEST_DIALECTS)('policy store on %s', (dialect) => {
     await waitFor(() => store.peek(org.id) === undefined && store.peek('org_never_seen') === undefined);
   });
 
+  it('past its bound, reads an org it does not hold instead of taking it to have no policies (fail safe)', async () => {
+    const [first, second] = [await seedOrg('First'), await seedOrg('Second')];
+    for (const org of [first, second]) await repos.policies.replaceForOrg(org.id, [policy()], toIso(Date.now()));
+    const wrapped = counting(repos.policies, { on: false });
+    const store = createPolicyStore({ policies: wrapped.repo, changeFeed: feed, onError: jest.fn(), maxEntries: 1 });
+    stores.push(store);
+    await store.start(); // more orgs with policies than it may hold
+    const evicted = [first, second].find((org) => store.peek(org.id) === undefined);
+    expect(evicted).toBeDefined();
+    expect(store.peek('org_without_policies')).toBeUndefined(); // unknown, not "none": the snapshot is partial
+    expect(await store.load(evicted?.id ?? '')).toHaveLength(1);
+    expect(wrapped.calls).toEqual(['listAll', 'listByOrg']);
+  });
+
+  it('shares one re-read between the requests that arrive while an org is being re-read', async () => {
+    const org = await seedOrg();
+    const { store, calls } = storeOn();
+    await store.start();
+    await repos.policies.replaceForOrg(org.id, [policy()], toIso(Date.now()));
+    const published = feed.publish(CHANGE_TOPICS.policyChanged, { orgId: org.id }); // delivered here at once
+    expect(store.peek(org.id)).toBeUndefined(); // forgotten at once
+    const loads = await Promise.all([store.load(org.id), store.load(org.id), store.load(org.id)]);
+    await published;
+    expect(loads.every((rules) => rules.length === 1)).toBe(true);
+    expect(calls.filter((call) => call === 'listByOrg')).toHaveLength(1);
+  });
+
   it('start() rejects while the database is down and can be retried', async () => {
     const failing = { on: true };
     const { store } = storeOn(failing);

@@ -1,3 +1,4 @@
+import { LoadingCache } from '@navplane/core';
 import { CHANGE_FEED_RESYNC_TOPIC, CHANGE_TOPICS, type ChangeFeed, type PoliciesRepository, type Policy } from '@navplane/storage';
 import { isDetectorId, type DetectorId } from '../detector-ids';
 import type { PolicyRule } from './resolve-policy';
@@ -10,6 +11,8 @@ export interface PolicyStoreOptions {
   changeFeed: Pick<ChangeFeed, 'subscribe'>;
   /** A background refresh failed (default: process.emitWarning); that org then reads as unknown. */
   onError?: (error: Error) => void;
+  /** Most orgs held (default 100000); past it, orgs not held are read again when next needed. */
+  maxEntries?: number;
 }
 
 /** Every org's policies in memory, kept current by the change feed: no query on a warm request. */
@@ -50,90 +53,48 @@ export function toPolicyRule(policy: Policy): PolicyRule {
 const defaultOnError = (error: Error) => process.emitWarning(`NavPlane policy store: ${error.message}`);
 
 /**
- * The policy cache (default onError process.emitWarning): `start()` loads all, each `policy.changed` forgets that
- * org at once and re-reads it, and a resync reloads all. Reads are ticketed so a slow read never overwrites a later one.
+ * The policy cache (defaults: onError process.emitWarning, maxEntries 100000), a `LoadingCache` named `policies`:
+ * `start()` loads all, each `policy.changed` forgets that org at once and re-reads it, and a resync reloads all.
+ * An org the last full load did not list has no policies, as long as that load is whole (nothing evicted since).
+ * Reads are versioned so a slow read never overwrites a later one.
  */
 export function createPolicyStore(options: PolicyStoreOptions): PolicyStore {
-  const onError = options.onError ?? defaultOnError;
-  const rules = new Map<string, { rules: readonly PolicyRule[] | undefined; ticket: number }>();
-  let loadedAllTicket = 0; // 0: never loaded; orgs absent from `rules` are known-empty once set
-  let lastTicket = 0;
-  let starting: Promise<void> | undefined;
-
-  function apply(orgId: string, value: readonly PolicyRule[] | undefined, ticket: number): void {
-    const current = rules.get(orgId);
-    if (current === undefined || current.ticket < ticket) rules.set(orgId, { rules: value, ticket });
-  }
-
-  async function load(orgId: string): Promise<readonly PolicyRule[]> {
-    const ticket = (lastTicket += 1);
-    try {
+  const rules = new LoadingCache<string, readonly PolicyRule[]>({
+    name: 'policies',
+    maxEntries: options.maxEntries ?? 100_000,
+    unlisted: EMPTY,
+    load: async (orgId) => {
       const rows = await options.policies.listByOrg(orgId);
-      const value = rows.length === 0 ? EMPTY : Object.freeze(rows.map(toPolicyRule));
-      apply(orgId, value, ticket);
-      return value;
-    } catch (error) {
-      // We were told the org changed and cannot learn how: forget it, so requests re-read or fail closed.
-      apply(orgId, undefined, ticket);
-      throw error;
-    }
-  }
-
-  async function loadAll(): Promise<void> {
-    const ticket = (lastTicket += 1);
-    let rows: Policy[];
-    try {
-      rows = await options.policies.listAll();
-    } catch (error) {
-      for (const orgId of rules.keys()) apply(orgId, undefined, ticket);
-      if (loadedAllTicket > 0) loadedAllTicket = -1; // every org unknown until a reload works
-      throw error;
-    }
-    const byOrg = new Map<string, PolicyRule[]>();
-    for (const row of rows) {
-      const list = byOrg.get(row.orgId) ?? [];
-      list.push(toPolicyRule(row));
-      byOrg.set(row.orgId, list);
-    }
-    for (const [orgId, list] of byOrg) apply(orgId, Object.freeze(list), ticket);
-    for (const [orgId, entry] of rules) if (!byOrg.has(orgId) && entry.ticket < ticket) rules.delete(orgId);
-    loadedAllTicket = ticket;
-  }
-
-  const report = (error: unknown) => onError(error instanceof Error ? error : new Error(String(error)));
-  const unsubscribers = [
-    options.changeFeed.subscribe(CHANGE_TOPICS.policyChanged, (payload) => {
-      const orgId = payload['orgId'];
-      if (typeof orgId !== 'string') {
-        loadAll().catch(report);
-        return;
+      return rows.length === 0 ? EMPTY : Object.freeze(rows.map(toPolicyRule));
+    },
+    loadAll: async () => {
+      const byOrg = new Map<string, PolicyRule[]>();
+      for (const row of await options.policies.listAll()) {
+        const list = byOrg.get(row.orgId) ?? [];
+        list.push(toPolicyRule(row));
+        byOrg.set(row.orgId, list);
       }
+      return [...byOrg].map(([orgId, list]) => [orgId, Object.freeze(list)] as const);
+    },
+    onError: options.onError ?? defaultOnError,
+  });
+  rules.follow(options.changeFeed, {
+    [CHANGE_TOPICS.policyChanged]: ({ orgId }) => {
+      if (typeof orgId !== 'string') return rules.reloadAll();
       // Forget at once, so no request is judged by the old policies once the change is known; requests arriving
-      // before the re-read completes read the org themselves.
-      apply(orgId, undefined, (lastTicket += 1));
-      load(orgId).catch(report);
-    }),
-    options.changeFeed.subscribe(CHANGE_FEED_RESYNC_TOPIC, () => {
-      loadAll().catch(report);
-    }),
-  ];
+      // before the re-read completes wait for it.
+      rules.invalidate(orgId);
+      return rules.load(orgId);
+    },
+    [CHANGE_FEED_RESYNC_TOPIC]: () => rules.reloadAll(),
+  });
 
   return {
-    start() {
-      starting ??= loadAll().catch((error: unknown) => {
-        starting = undefined;
-        throw error;
-      });
-      return starting;
-    },
+    start: () => rules.start(),
     async close() {
-      for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
+      rules.close();
     },
-    peek(orgId) {
-      const entry = rules.get(orgId);
-      if (entry !== undefined) return entry.rules;
-      return loadedAllTicket > 0 ? EMPTY : undefined;
-    },
-    load,
+    peek: (orgId) => rules.peek(orgId),
+    load: async (orgId) => (await rules.load(orgId)) ?? EMPTY,
   };
 }

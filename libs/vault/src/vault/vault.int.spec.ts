@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { isAppError, ManualClock } from '@navplane/core';
+import { isAppError, ManualClock, toIso } from '@navplane/core';
 import {
   CHANGE_FEED_RESYNC_TOPIC,
   CHANGE_TOPICS,
@@ -282,6 +282,26 @@ describe.each(TEST_DIALECTS)('vault on %s', (dialect) => {
     await feed.publish(CHANGE_FEED_RESYNC_TOPIC, { reason: 'gap' });
     await vault.getProviderKey(orgId, 'openai');
     expect(counted.calls.findByOrgAndProvider).toBe(reads + 1);
+  });
+
+  it('forgets every provider of one org on an org-wide change, and no other org’s, whatever its id holds', async () => {
+    const counted = countingRepository(repos.providerKeys);
+    const vault = vaultOn({ providerKeys: counted.repository, clock: new ManualClock() });
+    const orgId = await seedOrg(repos);
+    // Its cache keys are JSON: never read as a pair of the first org, though its id starts with it.
+    const lookalike = `${orgId}","openai`;
+    await repos.orgs.create({ id: lookalike, name: 'Lookalike', createdAt: toIso(Date.UTC(2026, 10, 23)) });
+    const pairs = [
+      [orgId, 'openai'],
+      [orgId, 'anthropic'],
+      [lookalike, 'openai'],
+    ] as const;
+    for (const [org, provider] of pairs) await vault.storeProviderKey({ orgId: org, provider, key: plaintextKey() });
+    for (const [org, provider] of pairs) expect((await vault.getProviderKey(org, provider)).ok).toBe(true);
+    const reads = counted.calls.findByOrgAndProvider;
+    await feed.publish(CHANGE_TOPICS.providerKeyChanged, { orgId });
+    for (const [org, provider] of pairs) expect((await vault.getProviderKey(org, provider)).ok).toBe(true);
+    expect(counted.calls.findByOrgAndProvider).toBe(reads + 2);
   });
 
   it('does not cache a result read before a concurrent change', async () => {

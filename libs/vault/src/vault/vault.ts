@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
-import { AppError, newId, systemClock, toIso } from '@navplane/core';
+import { AppError, LoadingCache, newId, systemClock, toIso } from '@navplane/core';
 import {
   CHANGE_FEED_RESYNC_TOPIC,
   CHANGE_TOPICS,
@@ -11,17 +11,21 @@ import {
 import { isAadComponent } from '../envelope/aad';
 import { openSecret, sealSecret } from '../envelope/envelope';
 import { found, MISSING, UNAVAILABLE, UNDECRYPTABLE } from './lookup-results';
-import { LookupCache, type LoadedLookup } from './lookup-cache';
 import { assertStorable, isProviderName } from './provider-key-input';
 import { rewrapAll } from './rewrap-all';
 import { vaultStatus } from './vault-status';
-import type { StoreProviderKeyInput, Vault, VaultOptions } from './vault.types';
+import type { ProviderKeyLookup, StoreProviderKeyInput, Vault, VaultOptions } from './vault.types';
 
 // A replacement keeps the row id, so the id sealed into the AAD is re-checked after the write; a concurrent
 // first insert can make it differ once, and then the secret is sealed again for the winning id.
 const MAX_STORE_ATTEMPTS = 3;
 
 const toError = (value: unknown): Error => (value instanceof Error ? value : new Error(String(value)));
+
+// JSON keeps (orgId, provider) pairs unambiguous whatever characters they hold: no cross-tenant collisions.
+const cacheKey = (orgId: string, provider: string): string => JSON.stringify([orgId, provider]);
+// Every key of one org starts so (its id is JSON-escaped, then the separating comma).
+const orgKeyPrefix = (orgId: string): string => `${JSON.stringify([orgId]).slice(0, -1)},`;
 
 function validatedOptions(options: VaultOptions) {
   const cacheSize = options.cacheSize ?? 1000;
@@ -46,38 +50,48 @@ export function createVault(options: VaultOptions): Vault {
   const clock = options.clock ?? systemClock;
   const onError = options.onError ?? (() => undefined);
   const { cacheSize, cacheTtlMs, missCacheTtlMs } = validatedOptions(options);
-  const cache = new LookupCache(cacheSize, clock);
-
-  const unsubscribes = [
-    changeFeed.subscribe(CHANGE_TOPICS.providerKeyChanged, (payload) => {
-      const { orgId, provider } = payload;
+  // Lookups by (org, provider): a decrypted key for cacheTtlMs, `missing`/`undecryptable` for missCacheTtlMs,
+  // `unavailable` not at all. A lookup that a change overtook answers its callers but is not cached.
+  const cache = new LoadingCache<string, ProviderKeyLookup>({
+    name: 'provider_keys',
+    maxEntries: cacheSize,
+    clock,
+    ttlOf: (lookup) => (lookup.ok ? cacheTtlMs : lookup.reason === 'unavailable' ? 0 : missCacheTtlMs),
+    rereadOvertaken: false,
+  });
+  const forget = (orgId: string, provider?: string) => {
+    if (provider !== undefined) cache.invalidate(cacheKey(orgId, provider));
+    else cache.invalidateWhere((_lookup, key) => key.startsWith(orgKeyPrefix(orgId)));
+  };
+  cache.follow(changeFeed, {
+    [CHANGE_TOPICS.providerKeyChanged]: ({ orgId, provider }) => {
       if (typeof orgId !== 'string') return cache.clear(); // a malformed event: safer to forget everything
-      cache.invalidate(orgId, typeof provider === 'string' ? provider : undefined);
-    }),
-    changeFeed.subscribe(CHANGE_FEED_RESYNC_TOPIC, () => cache.clear()),
-  ];
+      forget(orgId, typeof provider === 'string' ? provider : undefined);
+    },
+    [CHANGE_FEED_RESYNC_TOPIC]: () => cache.clear(),
+  });
 
   async function publishChanged(orgId: string, provider: string): Promise<void> {
     // Publishing delivers to this process's subscribers first, but evict here too in case it rejects.
-    cache.invalidate(orgId, provider);
+    forget(orgId, provider);
     await changeFeed.publish(CHANGE_TOPICS.providerKeyChanged, {
       orgId,
       provider,
     });
   }
 
-  async function load(orgId: string, provider: string): Promise<LoadedLookup> {
+  async function load(orgId: string, provider: string): Promise<ProviderKeyLookup> {
     let stored: StoredProviderKey | undefined;
     try {
       stored = await providerKeys.findByOrgAndProvider(orgId, provider);
     } catch (error) {
       onError(toError(error));
-      return { lookup: UNAVAILABLE, ttlMs: 0 };
+      return UNAVAILABLE;
     }
-    if (stored === undefined) return { lookup: MISSING, ttlMs: missCacheTtlMs };
+    if (stored === undefined) return MISSING;
     // The context is what the caller asked for, not what the row claims: a row moved or copied fails the AAD.
     const opened = openSecret(keyring, { orgId, provider, rowId: stored.id }, stored);
-    return opened.ok ? { lookup: found(opened.value), ttlMs: cacheTtlMs } : { lookup: UNDECRYPTABLE, ttlMs: missCacheTtlMs };
+    return opened.ok ? found(opened.value) : UNDECRYPTABLE;
   }
 
   async function store(input: StoreProviderKeyInput): Promise<ProviderKeySummary> {
@@ -128,7 +142,7 @@ export function createVault(options: VaultOptions): Vault {
       return UNAVAILABLE;
     }
     // Whoever inserted first, every process now reads the same row.
-    cache.invalidate(orgId, name);
+    forget(orgId, name);
     return vault.getProviderKey(orgId, name);
   }
 
@@ -148,16 +162,19 @@ export function createVault(options: VaultOptions): Vault {
       // Nothing with such names can have been stored (and they could not be bound into an AAD).
       if (!isAadComponent(orgId) || !isProviderName(provider)) return Promise.resolve(MISSING);
       return cache
-        .get(orgId, provider, () => load(orgId, provider))
-        .catch((error: unknown) => {
-          onError(toError(error));
-          return UNAVAILABLE;
-        });
+        .get(cacheKey(orgId, provider), () => load(orgId, provider))
+        .then(
+          (lookup) => lookup ?? MISSING,
+          (error: unknown) => {
+            onError(toError(error));
+            return UNAVAILABLE;
+          },
+        );
     },
     verifyUnlocked: () => vaultStatus(keyring, providerKeys, onError),
     rewrapAll: (rewrapOptions) => rewrapAll({ keyring, providerKeys, publishChanged }, rewrapOptions),
     close() {
-      for (const unsubscribe of unsubscribes.splice(0)) unsubscribe();
+      cache.close();
       cache.clear();
     },
   };
