@@ -47,7 +47,8 @@ export class MultipartModelScanner implements RequestModelReader {
   #state = State.Content;
   /** Content bytes at the end of the previous chunk that may begin a delimiter (fewer than its length). */
   #tail: Buffer;
-  #header: Buffer[] = [];
+  /** The header block read so far (allocated at the first part, MAX_PART_HEADER_BYTES once). */
+  #header: Buffer | undefined;
   #headerBytes = 0;
   /** The current part is the `model` field: its content is kept (bounded). */
   #capturing = false;
@@ -111,26 +112,26 @@ export class MultipartModelScanner implements RequestModelReader {
 
   /** The header block after a delimiter, up to its blank line; returns where the part's content starts. */
   #readHeaders(data: Buffer, from: number): number {
-    const room = MAX_PART_HEADER_BYTES - this.#headerBytes;
-    const piece = Buffer.from(data.subarray(from, Math.min(data.length, from + room)));
-    this.#header.push(piece);
-    this.#headerBytes += piece.length;
-    const block = Buffer.concat(this.#header, this.#headerBytes);
+    this.#header ??= Buffer.allocUnsafe(MAX_PART_HEADER_BYTES);
+    const before = this.#headerBytes;
+    const copied = data.copy(this.#header, before, from, Math.min(data.length, from + MAX_PART_HEADER_BYTES - before));
+    this.#headerBytes += copied;
+    const block = this.#header.subarray(0, this.#headerBytes);
     if (block.length >= 2 && block[0] === CLOSE && block[1] === CLOSE) {
       this.#finish(); // the close delimiter: the epilogue follows
       return data.length;
     }
-    const end = block.indexOf(HEADER_END);
+    // Only the new bytes (and the three before them) can complete the blank line.
+    const end = block.indexOf(HEADER_END, Math.max(0, before - (HEADER_END.length - 1)));
     if (end === -1) {
       if (this.#headerBytes >= MAX_PART_HEADER_BYTES) this.#finish();
-      return from + piece.length;
+      return from + copied;
     }
-    this.#header = [];
     this.#headerBytes = 0;
     this.#state = State.Content;
-    this.#startPart(block.subarray(0, end).toString('latin1'));
-    // The header block ended inside this piece: the content starts right after its blank line.
-    return from + piece.length - (block.length - (end + HEADER_END.length));
+    this.#startPart(block.toString('latin1', 0, end));
+    // The header block ended inside the bytes just copied: the content starts right after its blank line.
+    return from + (end + HEADER_END.length - before);
   }
 
   #delimiterSeen(): void {
@@ -173,7 +174,7 @@ export class MultipartModelScanner implements RequestModelReader {
 
   #finish(): void {
     this.#state = State.Done;
-    this.#header = [];
+    this.#header = undefined;
     this.#tail = Buffer.alloc(0);
     this.#captured = [];
   }
