@@ -1,6 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { ANTHROPIC_TEST_KEY, OPENAI_TEST_KEY, startGatewayHarness, type GatewayHarness } from './testing/gateway-harness.fixture';
+import { ANTHROPIC_TEST_KEY, OPENAI_TEST_KEY, startKeyedGateway, type GatewayHarness } from './testing/gateway-harness.fixture';
 
 jest.setTimeout(60_000);
 
@@ -23,16 +23,8 @@ describe('provider headers through the gateway (real SDKs)', () => {
   let h: GatewayHarness;
   let key: string;
 
-  beforeAll(async () => {
-    h = await startGatewayHarness('sqlite');
-    const orgId = await h.createOrg();
-    key = (await h.issueKey(orgId)).key;
-    await h.storeProviderKey(orgId, 'openai', OPENAI_TEST_KEY);
-    await h.storeProviderKey(orgId, 'anthropic', ANTHROPIC_TEST_KEY);
-  });
-  afterAll(async () => {
-    await h.close();
-  });
+  beforeAll(async () => ({ h, key } = await startKeyedGateway('sqlite')));
+  afterAll(() => h.close());
   beforeEach(() => h.upstream.reset());
 
   /** Every header the SDK sent that is not the gateway's to set or an unknown one arrived upstream as sent. */

@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { anthropicMessageStream, openaiChatStream, formatSseEvents } from '@navplane/testing';
-import { ANTHROPIC_TEST_KEY, OPENAI_TEST_KEY, startGatewayHarness, type GatewayHarness } from './testing/gateway-harness.fixture';
+import { OPENAI_TEST_KEY, startKeyedGateway, type GatewayHarness } from './testing/gateway-harness.fixture';
 
 jest.setTimeout(60_000);
 
@@ -9,16 +9,8 @@ describe('the proxy path', () => {
   let orgId: string;
   let key: string;
 
-  beforeAll(async () => {
-    h = await startGatewayHarness('sqlite');
-    orgId = await h.createOrg();
-    key = (await h.issueKey(orgId)).key;
-    await h.storeProviderKey(orgId, 'openai', OPENAI_TEST_KEY);
-    await h.storeProviderKey(orgId, 'anthropic', ANTHROPIC_TEST_KEY);
-  });
-  afterAll(async () => {
-    await h.close();
-  });
+  beforeAll(async () => ({ h, orgId, key } = await startKeyedGateway('sqlite')));
+  afterAll(() => h.close());
   beforeEach(() => h.upstream.reset());
 
   it('forwards method, path suffix, query and body unchanged, with an allowlisted header set', async () => {

@@ -2,7 +2,7 @@ import { request as httpRequest } from 'node:http';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI, { toFile } from 'openai';
 import { TEST_DIALECTS } from '@navplane/testing';
-import { ANTHROPIC_TEST_KEY, OPENAI_TEST_KEY, startGatewayHarness, type GatewayHarness } from './testing/gateway-harness.fixture';
+import { startKeyedGateway, type GatewayHarness } from './testing/gateway-harness.fixture';
 
 jest.setTimeout(60_000);
 
@@ -56,16 +56,8 @@ describe.each(TEST_DIALECTS)('the requested model in traces of routes whose resp
   let key: string;
   const openai = () => new OpenAI({ apiKey: key, baseURL: `${h.url}/v1`, maxRetries: 0 });
 
-  beforeAll(async () => {
-    h = await startGatewayHarness(dialect);
-    orgId = await h.createOrg();
-    key = (await h.issueKey(orgId)).key;
-    await h.storeProviderKey(orgId, 'openai', OPENAI_TEST_KEY);
-    await h.storeProviderKey(orgId, 'anthropic', ANTHROPIC_TEST_KEY);
-  });
-  afterAll(async () => {
-    await h.close();
-  });
+  beforeAll(async () => ({ h, orgId, key } = await startKeyedGateway(dialect)));
+  afterAll(() => h.close());
   beforeEach(() => h.upstream.reset());
 
   async function lastTrace() {

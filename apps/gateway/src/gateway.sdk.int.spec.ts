@@ -6,7 +6,7 @@ import {
   ANTHROPIC_TEST_KEY,
   OPENAI_PASSTHROUGH_KEY,
   OPENAI_TEST_KEY,
-  startGatewayHarness,
+  startKeyedGateway,
   type GatewayHarness,
 } from './testing/gateway-harness.fixture';
 
@@ -26,16 +26,8 @@ describe.each(TEST_DIALECTS)('official SDKs through the gateway on %s', (dialect
   let orgId: string;
   let key: string;
 
-  beforeAll(async () => {
-    h = await startGatewayHarness(dialect);
-    orgId = await h.createOrg();
-    key = (await h.issueKey(orgId)).key;
-    await h.storeProviderKey(orgId, 'openai', OPENAI_TEST_KEY);
-    await h.storeProviderKey(orgId, 'anthropic', ANTHROPIC_TEST_KEY);
-  });
-  afterAll(async () => {
-    await h.close();
-  });
+  beforeAll(async () => ({ h, orgId, key } = await startKeyedGateway(dialect)));
+  afterAll(() => h.close());
   beforeEach(() => h.upstream.reset());
 
   describe('openai (vault mode)', () => {

@@ -181,3 +181,20 @@ export async function startGatewayHarness(dialect: 'sqlite' | 'postgres', option
     },
   };
 }
+
+/** A started harness with one org, one NavPlane key (default scopes) and both providers' keys in the vault. */
+export interface KeyedGateway {
+  readonly h: GatewayHarness;
+  readonly orgId: string;
+  readonly key: string;
+}
+
+/** startGatewayHarness, then the org, key and provider keys most end-to-end specs start from. */
+export async function startKeyedGateway(dialect: 'sqlite' | 'postgres', options: GatewayHarnessOptions = {}): Promise<KeyedGateway> {
+  const h = await startGatewayHarness(dialect, options);
+  const orgId = await h.createOrg();
+  const { key } = await h.issueKey(orgId);
+  await h.storeProviderKey(orgId, 'openai', OPENAI_TEST_KEY);
+  await h.storeProviderKey(orgId, 'anthropic', ANTHROPIC_TEST_KEY);
+  return { h, orgId, key };
+}
