@@ -3,36 +3,17 @@ import { createRepositories, type NewTrace } from '@navplane/storage';
 import { TEST_DIALECTS } from '@navplane/testing';
 import { createCliSandbox, type CliSandbox } from '../testing/cli-sandbox.fixture';
 import { recordProxiedSession, type ProxiedSession } from '../testing/proxied-session.fixture';
+import type { OrgReport, ReportNumbers } from './report.command';
 
 jest.setTimeout(60_000);
 
-interface Totals {
-  requests: number;
-  errors: number;
-  tokensIn: number;
-  tokensOut: number;
-  costUsd: number | null;
-  pricedCostUsd: number;
-  costUnknownRequests: number;
-  costStatus: string;
-}
-
+/** What `report --format json` prints (the command's own types: the test checks the values). */
 interface ReportJson {
   schemaVersion: number;
   from: string;
   to: string;
-  totals: Totals;
-  orgs: Array<
-    Totals & {
-      orgId: string;
-      orgName: string | null;
-      errorRate: number;
-      avgLatencyMs: number | null;
-      topModels: Array<Totals & { provider: string; model: string | null }>;
-      topKeys: Array<Totals & { keyId: string | null; keyName: string | null; displayPrefix: string | null }>;
-      errorClasses: Array<{ errorClass: string; count: number }>;
-    }
-  >;
+  totals: ReportNumbers;
+  orgs: OrgReport[];
 }
 
 describe.each(TEST_DIALECTS)('navplane report on a proxied session (%s)', (dialect) => {
