@@ -1,5 +1,5 @@
 import { LoadingCache } from '@navplane/core';
-import { CHANGE_FEED_RESYNC_TOPIC, CHANGE_TOPICS, type ChangeFeed, type Repositories } from '@navplane/storage';
+import { CHANGE_FEED_RESYNC_TOPIC, CHANGE_TOPICS, orgIdOf, type ChangeFeed, type Repositories } from '@navplane/storage';
 
 /** Options of createOrgStateCache. */
 export interface OrgStateCacheOptions {
@@ -45,15 +45,8 @@ export function createOrgStateCache(options: OrgStateCacheOptions): OrgStateCach
     loadAll: async () => (await repos.orgs.listEnabledStates()).map((row) => [row.id, row.enabled] as const),
     onError: options.onError ?? defaultOnError,
   });
-  states.follow(options.changeFeed, {
-    [CHANGE_TOPICS.orgChanged]: ({ orgId }) => {
-      if (typeof orgId !== 'string') return states.reloadAll();
-      // Forget at once: from this event on no request is judged by the old state; requests wait for the re-read.
-      states.invalidate(orgId);
-      return states.load(orgId);
-    },
-    [CHANGE_FEED_RESYNC_TOPIC]: () => states.reloadAll(),
-  });
+  // An org.changed forgets that org at once: from the event on no request is judged by its old state.
+  states.followSnapshot(options.changeFeed, { changed: CHANGE_TOPICS.orgChanged, resync: CHANGE_FEED_RESYNC_TOPIC, keyOf: orgIdOf });
 
   return {
     start: () => states.start(),

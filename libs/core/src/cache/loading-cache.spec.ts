@@ -561,6 +561,55 @@ describe('LoadingCache', () => {
       feed.publish('thing.changed', {});
       expect(c.peek('a')).toBe('A');
     });
+    it('followSnapshot forgets a changed key at once and re-reads it; a keyless change or a resync reloads all', async () => {
+      const feed = changeSource();
+      const rows = new Map([
+        ['a', 'A1'],
+        ['b', 'B1'],
+      ]);
+      const loads: string[] = [];
+      let reloads = 0;
+      const c = cache({
+        maxEntries: 10,
+        load: async (key) => {
+          loads.push(key);
+          return rows.get(key);
+        },
+        loadAll: async () => {
+          reloads += 1;
+          return [...rows];
+        },
+      });
+      c.followSnapshot(feed.source, {
+        changed: 'org.changed',
+        resync: 'feed.resync',
+        keyOf: (payload) => (typeof payload['orgId'] === 'string' ? payload['orgId'] : undefined),
+      });
+      await c.start();
+      expect(reloads).toBe(1);
+
+      rows.set('a', 'A2');
+      feed.publish('org.changed', { orgId: 'a' });
+      expect(c.peek('a')).toBeUndefined(); // forgotten before the re-read answers
+      expect(c.peek('b')).toBe('B1');
+      await settle();
+      expect(loads).toEqual(['a']);
+      expect(c.peek('a')).toBe('A2');
+
+      rows.set('b', 'B2');
+      feed.publish('org.changed', { orgId: 42 });
+      await settle();
+      expect(reloads).toBe(2);
+      expect(c.peek('b')).toBe('B2');
+
+      rows.set('b', 'B3');
+      feed.publish('feed.resync');
+      await settle();
+      expect(reloads).toBe(3);
+      expect(c.peek('b')).toBe('B3');
+      c.close();
+      expect(feed.subscribers()).toBe(0);
+    });
   });
 
   describe('metrics', () => {

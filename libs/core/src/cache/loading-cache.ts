@@ -359,6 +359,27 @@ export class LoadingCache<K extends NonNullable<unknown>, V> {
     }
   }
 
+  /**
+   * Keeps a whole-snapshot cache (`loadAll`) in step with a change feed: an event of `changed` naming a key
+   * (`keyOf(payload)`) forgets that key at once — from that event on no caller gets the old value; callers
+   * arriving before the re-read completes wait for it — and re-reads it; an event naming none, or one of
+   * `resync` (events may have been missed), reloads every key.
+   */
+  followSnapshot(
+    source: ChangeSource,
+    topics: { changed: string; resync: string; keyOf: (payload: ChangePayload) => K | undefined },
+  ): void {
+    this.follow(source, {
+      [topics.changed]: (payload) => {
+        const key = topics.keyOf(payload);
+        if (key === undefined) return this.reloadAll();
+        this.invalidate(key);
+        return this.load(key);
+      },
+      [topics.resync]: () => this.reloadAll(),
+    });
+  }
+
   /** Stops following the change sources. What is held stays (call `clear()` to drop it too). */
   close(): void {
     for (const unsubscribe of this.#unsubscribers.splice(0)) unsubscribe();

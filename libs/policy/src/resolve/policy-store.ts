@@ -1,5 +1,5 @@
 import { LoadingCache } from '@navplane/core';
-import { CHANGE_FEED_RESYNC_TOPIC, CHANGE_TOPICS, type ChangeFeed, type PoliciesRepository, type Policy } from '@navplane/storage';
+import { CHANGE_FEED_RESYNC_TOPIC, CHANGE_TOPICS, orgIdOf, type ChangeFeed, type PoliciesRepository, type Policy } from '@navplane/storage';
 import { isDetectorId, type DetectorId } from '../detector-ids';
 import type { PolicyRule } from './resolve-policy';
 
@@ -78,16 +78,8 @@ export function createPolicyStore(options: PolicyStoreOptions): PolicyStore {
     },
     onError: options.onError ?? defaultOnError,
   });
-  rules.follow(options.changeFeed, {
-    [CHANGE_TOPICS.policyChanged]: ({ orgId }) => {
-      if (typeof orgId !== 'string') return rules.reloadAll();
-      // Forget at once, so no request is judged by the old policies once the change is known; requests arriving
-      // before the re-read completes wait for it.
-      rules.invalidate(orgId);
-      return rules.load(orgId);
-    },
-    [CHANGE_FEED_RESYNC_TOPIC]: () => rules.reloadAll(),
-  });
+  // A policy.changed forgets that org's rules at once: from the event on no request is judged by the old ones.
+  rules.followSnapshot(options.changeFeed, { changed: CHANGE_TOPICS.policyChanged, resync: CHANGE_FEED_RESYNC_TOPIC, keyOf: orgIdOf });
 
   return {
     start: () => rules.start(),

@@ -17,3 +17,9 @@ export const CHANGE_TOPICS = {
 
 /** One of the agreed change-feed topics. */
 export type ChangeTopic = (typeof CHANGE_TOPICS)[keyof typeof CHANGE_TOPICS];
+
+/** The org a change event names (`{ orgId }`), or undefined for a malformed payload (caches then reload everything). */
+export function orgIdOf(payload: Readonly<Record<string, unknown>>): string | undefined {
+  const orgId = payload['orgId'];
+  return typeof orgId === 'string' ? orgId : undefined;
+}
