@@ -1,18 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { UpstreamBody } from '../gateway-context';
 
-<<<<<<< HEAD
-// The upstream header set is built from an allowlist (docs/gateway.md): only what providers understand
-// passes. Credentials are added separately per mode; NavPlane's own headers, cookies, hop-by-hop
-// headers and client X-Forwarded-* never reach a provider.
-const ALLOWED_NAMES = new Set([
-=======
 // The upstream header set is built from allowlists (docs/gateway.md, "What reaches the provider"): these generic
 // HTTP headers for every provider, plus the provider headers its official SDKs send, by name
 // (`ProviderAdapter.forwardedHeaderNames`). Credentials are added separately per mode; NavPlane's own headers,
 // cookies, hop-by-hop headers, client X-Forwarded-* and any other `openai-*`/`anthropic-*` name never reach a provider.
 const GENERIC_NAMES = new Set([
->>>>>>> wip-defects-gw
   'accept',
   'accept-language',
   'cache-control',
