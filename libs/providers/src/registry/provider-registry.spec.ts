@@ -1,8 +1,7 @@
 import { createProviderRegistry, splitRequestUrl } from './provider-registry';
 
 const registry = createProviderRegistry({
-  openaiBaseUrl: 'https://api.openai.com/',
-  anthropicBaseUrl: 'http://127.0.0.1:4010/anthropic-mock//',
+  baseUrls: { openai: 'https://api.openai.com/', anthropic: 'http://127.0.0.1:4010/anthropic-mock//' },
 });
 
 describe('provider registry', () => {
@@ -72,9 +71,14 @@ describe('provider registry', () => {
     if (!result.ok) expect(result.error).toBe('route_not_found');
   });
 
-  it('exposes adapters by id', () => {
+  it('exposes adapters by id, and knows no other', () => {
     expect(registry.adapters.map((a) => a.id)).toEqual(['openai', 'anthropic']);
-    expect(registry.adapter('anthropic').id).toBe('anthropic');
+    expect(registry.ids).toEqual(['openai', 'anthropic']);
+    expect(registry.adapter('anthropic')?.id).toBe('anthropic');
+    expect(registry.has('openai')).toBe(true);
+    expect(registry.has('gemini')).toBe(false);
+    expect(registry.adapter('gemini')).toBeUndefined();
+    expect(registry.baseUrl('gemini')).toBeUndefined();
   });
 
   it.each([
@@ -84,7 +88,7 @@ describe('provider registry', () => {
     'https://api.openai.com/?x=1',
     'https://api.openai.com/#f',
   ])('refuses the base URL %s at construction', (url) => {
-    expect(() => createProviderRegistry({ openaiBaseUrl: url, anthropicBaseUrl: 'https://api.anthropic.com' })).toThrow(/openaiBaseUrl/);
+    expect(() => createProviderRegistry({ baseUrls: { openai: url, anthropic: 'https://api.anthropic.com' } })).toThrow(/baseUrls\.openai/);
   });
 
   it('splits a request URL into path and raw query', () => {
