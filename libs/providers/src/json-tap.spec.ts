@@ -1,6 +1,6 @@
-import { openaiAdapter } from './openai/openai.adapter';
 import { anthropicAdapter } from './anthropic/anthropic.adapter';
 import { createJsonTap } from './json-tap';
+import { openaiAdapter } from './openai/openai.adapter';
 
 function feed(tap: ReturnType<typeof createJsonTap>, body: Buffer, size: number): void {
   for (let i = 0; i < body.length; i += size) tap.push(body.subarray(i, i + size));

@@ -1,5 +1,5 @@
-import { anthropicAdapter } from './anthropic/anthropic.adapter';
 import { ManualClock } from '@navplane/core';
+import { anthropicAdapter } from './anthropic/anthropic.adapter';
 import { createStreamTap, type StreamTapResult } from './stream-tap';
 
 // A real-looking Anthropic Messages stream with prompt caching.

@@ -1,5 +1,6 @@
-import { openaiAdapter } from './openai/openai.adapter';
 import { ManualClock } from '@navplane/core';
+import { createResponseAssembler, createStreamEventAssembler } from './assemble/response-assembler';
+import { openaiAdapter } from './openai/openai.adapter';
 import { createStreamTap, type StreamTap, type StreamTapResult } from './stream-tap';
 
 // Real-looking OpenAI Chat Completions streams: compact JSON, `"usage":null` on every chunk when
@@ -388,5 +389,39 @@ describe('stream tap: OpenAI Responses API', () => {
       malformedEvents: 1,
       usage,
     });
+  });
+});
+
+describe('stream tap: one parse feeds the usage reader and the assembler', () => {
+  it.each(SPLITS)('assembles what it forwards while hiding the injected usage chunk ($name)', ({ cuts }) => {
+    const injected = chatStream({ includeUsage: true, comment: true });
+    const assembler = createStreamEventAssembler({ adapter: openaiAdapter });
+    const tap = createStreamTap({ clock, adapter: openaiAdapter, stripUsageChunk: true, assembler });
+    const { forwarded, result } = run(tap, chunksOf(injected, cuts(injected.length)));
+    expect(forwarded.equals(chatStream({ includeUsage: false, comment: true }))).toBe(true);
+    expect(result.usage).toEqual(EXPECTED_CHAT_USAGE);
+    // The assembler saw every upstream event, the usage chunk the client never sees included: as if it parsed alone.
+    const alone = createResponseAssembler({ adapter: openaiAdapter });
+    alone.push(injected);
+    const assembled = assembler.end();
+    expect(assembled).toEqual(alone.end());
+    expect(assembled.body).toMatchObject({ usage: CHAT_USAGE, choices: [{ message: { content: PIECES.join('') } }] });
+  });
+
+  it('counts an event over the size cap in the assembly as in the tap, and both keep going', () => {
+    const huge = JSON.stringify({ ...BASE, choices: [{ index: 0, delta: { content: 'x'.repeat(5000) } }] });
+    const events = chatEvents({ includeUsage: true });
+    events.splice(2, 0, huge);
+    const input = Buffer.from(events.map((d) => `data: ${d}\n\n`).join(''));
+    for (const strip of [false, true]) {
+      const assembler = createStreamEventAssembler({ adapter: openaiAdapter });
+      const { result } = run(createStreamTap({ clock, adapter: openaiAdapter, stripUsageChunk: strip, maxEventBytes: 1024, assembler }), [
+        input,
+      ]);
+      const assembled = assembler.end();
+      expect(result).toMatchObject({ malformedEvents: 1, usage: EXPECTED_CHAT_USAGE });
+      expect(assembled).toMatchObject({ malformedEvents: 1, truncated: true, complete: true });
+      expect(assembled.body).toMatchObject({ choices: [{ message: { content: PIECES.join('') } }] });
+    }
   });
 });

@@ -1,6 +1,6 @@
-import { anthropicAdapter } from './anthropic.adapter';
 import type { AssembledResponse } from '../assemble/assembler.types';
 import { createResponseAssembler } from '../assemble/response-assembler';
+import { anthropicAdapter } from './anthropic.adapter';
 
 // Anthropic Messages streams as the API sends them: every event named, its data repeating the type.
 

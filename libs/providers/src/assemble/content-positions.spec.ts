@@ -1,5 +1,5 @@
-import { BUILT_IN_ADAPTERS } from '../registry/built-in-providers';
 import type { ProviderId } from '../provider-adapter';
+import { BUILT_IN_ADAPTERS } from '../registry/built-in-providers';
 import type { AssembledResponse, AssembledTextFilter } from './assembler.types';
 import { createResponseAssembler } from './response-assembler';
 import { named, sse, type Ev } from './sse-events.fixture';

@@ -1,6 +1,6 @@
-import { openaiAdapter } from './openai.adapter';
 import type { AssembledResponse } from '../assemble/assembler.types';
 import { createResponseAssembler } from '../assemble/response-assembler';
+import { openaiAdapter } from './openai.adapter';
 
 /** One SSE event as the providers send it: optional `event:` line, `data:` line, blank line. */
 interface SseEvent {

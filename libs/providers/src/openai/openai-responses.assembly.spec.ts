@@ -1,6 +1,6 @@
-import { openaiAdapter } from './openai.adapter';
 import type { AssembledResponse, ResponseAssemblerOptions } from '../assemble/assembler.types';
 import { createResponseAssembler } from '../assemble/response-assembler';
+import { openaiAdapter } from './openai.adapter';
 
 // Responses API streams as OpenAI sends them: named events, each with `type` and `sequence_number`,
 // the terminal `response.completed` / `incomplete` / `failed` carrying the whole response; no [DONE].
