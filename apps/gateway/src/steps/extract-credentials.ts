@@ -37,10 +37,18 @@ function looksLikeNavPlaneKey(value: string): boolean {
   return value.startsWith(GATEWAY_KEY_PREFIX) || BEARER_NAVPLANE_KEY.test(value);
 }
 
+// Worked out once per adapter, not per request.
+const KEY_HEADERS = new WeakMap<ProviderAdapter, readonly KeyHeader[]>();
+
 /** The headers a NavPlane key may come in on a route of `adapter`: the gateway's own forms, then the provider's. */
 function keyHeadersOf(adapter: ProviderAdapter): readonly KeyHeader[] {
-  const extra = adapter.keyHeaders.filter((h) => !GATEWAY_KEY_HEADERS.some((g) => g.name === h.name && g.scheme === h.scheme));
-  return extra.length === 0 ? GATEWAY_KEY_HEADERS : [...GATEWAY_KEY_HEADERS, ...extra];
+  let headers = KEY_HEADERS.get(adapter);
+  if (headers === undefined) {
+    const extra = adapter.keyHeaders.filter((h) => !GATEWAY_KEY_HEADERS.some((g) => g.name === h.name && g.scheme === h.scheme));
+    headers = extra.length === 0 ? GATEWAY_KEY_HEADERS : [...GATEWAY_KEY_HEADERS, ...extra];
+    KEY_HEADERS.set(adapter, headers);
+  }
+  return headers;
 }
 
 /** The first credential the client presented in any key header, as sent (a bearer header's whole value when it is no bearer token). */

@@ -16,7 +16,9 @@ import { createStreamTap } from '../stream-tap';
 const fixtures = new Map(providerFixtureIds().map((id) => [id, loadProviderFixtures(id) as ProviderFixtures]));
 
 const registry = createProviderRegistry({
-  baseUrls: Object.fromEntries(BUILT_IN_ADAPTERS.map((adapter) => [adapter.id, fixtures.get(adapter.id)?.cases.baseUrl ?? 'https://none.invalid'])),
+  baseUrls: Object.fromEntries(
+    BUILT_IN_ADAPTERS.map((adapter) => [adapter.id, fixtures.get(adapter.id)?.cases.baseUrl ?? 'https://none.invalid']),
+  ),
   openaiCompatible: [...fixtures.values()].flatMap(({ id, cases }) =>
     cases.openaiCompatible === undefined ? [] : [{ id, baseUrl: cases.baseUrl, auth: cases.openaiCompatible.auth }],
   ),
@@ -49,18 +51,21 @@ describe('provider conformance', () => {
     const { cases, file } = fixture;
 
     describe('routes', () => {
-      it.each(cases.routes.map((route): [string, string, typeof route] => [route.method, route.path, route]))('%s %s', (method, path, route) => {
-        const resolved = registry.resolve(path);
-        if (route.resolves === false) {
-          expect(resolved).toBeUndefined();
-          return;
-        }
-        expect(resolved?.adapter.id).toBe(id);
-        expect(resolved?.pathSuffix).toBe(route.pathSuffix);
-        const result = registry.route(method, path);
-        expect(result.ok).toBe(route.allowed ?? true);
-        if (result.ok) expect(registry.upstreamUrl(result.value, 'a=1')).toBe(`${registry.baseUrl(id)}${route.pathSuffix}?a=1`);
-      });
+      it.each(cases.routes.map((route): [string, string, typeof route] => [route.method, route.path, route]))(
+        '%s %s',
+        (method, path, route) => {
+          const resolved = registry.resolve(path);
+          if (route.resolves === false) {
+            expect(resolved).toBeUndefined();
+            return;
+          }
+          expect(resolved?.adapter.id).toBe(id);
+          expect(resolved?.pathSuffix).toBe(route.pathSuffix);
+          const result = registry.route(method, path);
+          expect(result.ok).toBe(route.allowed ?? true);
+          if (result.ok) expect(registry.upstreamUrl(result.value, 'a=1')).toBe(`${registry.baseUrl(id)}${route.pathSuffix}?a=1`);
+        },
+      );
 
       it('routes its main endpoint to it, under its prefix and under every root alias that covers it', () => {
         const checks = registry.routeChecks().filter((check) => check.provider === id);
