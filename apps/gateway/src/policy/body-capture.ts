@@ -78,8 +78,8 @@ const notStored = (reason: string): Stored => ({ text: null, record: { stored: f
  * (never delaying or changing what flows), and `finish()` turns it into redacted text: whole bodies are redacted
  * first and then cut to the storage bound, in the redaction pool's workers when they are large. Streamed responses
  * are assembled (`createStreamEventAssembler`, fed the events the stream tap parses) through streaming redactors as
- * they pass, so a value split across chunks is never stored raw. Any failure to redact (unreadable, too slow, a detector error) stores no body, and
- * says why.
+ * they pass, so a value split across chunks is never stored raw. Any failure to redact (unreadable, too slow, a
+ * detector error) stores no body, and says why.
  */
 export class BodyCapture {
   #request: RequestSource | undefined;

@@ -48,11 +48,7 @@ const NO_TAP: Tap = { push: () => undefined, end: () => undefined, result: () =>
 function tapFor(context: Ready, status: number, isSse: boolean, assembler: StreamEventAssembler | undefined): Tap {
   const { route } = context;
   if (isSse) {
-    const tap = createStreamTap({
-      adapter: route.adapter,
-      stripUsageChunk: context.prepared?.stripUsageChunk === true,
-      ...(assembler === undefined ? {} : { assembler }),
-    });
+    const tap = createStreamTap({ adapter: route.adapter, stripUsageChunk: context.prepared?.stripUsageChunk === true, assembler });
     return { push: (chunk) => tap.push(chunk), end: () => tap.end(), result: () => tap.result() };
   }
   if (status >= 200 && status < 300 && route.adapter.reportsUsage(context.method, route.pathSuffix)) {
