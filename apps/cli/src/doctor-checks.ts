@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { NavPlaneConfig } from '@navplane/config';
 import { parseDatabaseUrl } from '@navplane/core';
-import { createProviderRegistry, type ProviderId } from '@navplane/providers';
+import { createProviderRegistry, type ProviderRegistry } from '@navplane/providers';
 import { createRepositories, getMigrationStatus, openDatabase, type Database } from '@navplane/storage';
 import { readMetricSamples } from '@navplane/telemetry';
 import { createKeyring, createVault } from '@navplane/vault';
@@ -214,21 +214,15 @@ async function checkVault(config: NavPlaneConfig, found: FoundKey, database: Dat
   }
 }
 
-const ROUTE_PROBES: Array<[path: string, provider: ProviderId]> = [
-  ['/openai/v1/chat/completions', 'openai'],
-  ['/anthropic/v1/messages', 'anthropic'],
-  ['/v1/messages', 'anthropic'],
-  ['/v1/chat/completions', 'openai'],
-];
-
 function isLoopback(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || /^127\./.test(hostname);
 }
 
 function checkRoutes(config: NavPlaneConfig): DoctorCheck {
-  let registry;
+  let registry: ProviderRegistry;
   try {
-    registry = createProviderRegistry({ openaiBaseUrl: config.openaiBaseUrl, anthropicBaseUrl: config.anthropicBaseUrl });
+    // As the gateway builds it (apps/gateway/src/create-gateway.ts): each built-in provider's base URL by provider id.
+    registry = createProviderRegistry({ baseUrls: { openai: config.openaiBaseUrl, anthropic: config.anthropicBaseUrl } });
   } catch (error) {
     return check(
       'routes',
@@ -237,22 +231,29 @@ function checkRoutes(config: NavPlaneConfig): DoctorCheck {
       'fix NAVPLANE_OPENAI_BASE_URL / NAVPLANE_ANTHROPIC_BASE_URL',
     );
   }
-  const wrong = ROUTE_PROBES.filter(
-    ([path, provider]) => registry.route('POST', path).ok !== true || registry.resolve(path)?.adapter.id !== provider,
-  );
+  // Each provider's main endpoint, under its prefix and under every root alias that covers it.
+  const wrong = registry
+    .routeChecks()
+    .filter(({ method, path, provider }) => registry.route(method, path).ok !== true || registry.resolve(path)?.adapter.id !== provider);
   if (wrong.length > 0) {
     return check(
       'routes',
       'fail',
-      `routes not wired: ${wrong.map(([path]) => path).join(', ')}`,
+      `routes not wired: ${wrong.map(({ path }) => path).join(', ')}`,
       'report this: the provider registry is broken',
     );
   }
-  const upstreams = (['openai', 'anthropic'] as const).map((id) => `${id} → ${maskCredentials(registry.baseUrl(id))}`).join(', ');
-  const plain = (['openai', 'anthropic'] as const).filter((id) => {
-    const url = new URL(registry.baseUrl(id));
-    return url.protocol === 'http:' && !isLoopback(url.hostname);
+  const baseUrls = registry.ids.flatMap((id) => {
+    const url = registry.baseUrl(id);
+    return url === undefined ? [] : [[id, url] as const];
   });
+  const upstreams = baseUrls.map(([id, url]) => `${id} → ${maskCredentials(url)}`).join(', ');
+  const plain = baseUrls
+    .filter(([, url]) => {
+      const parsed = new URL(url);
+      return parsed.protocol === 'http:' && !isLoopback(parsed.hostname);
+    })
+    .map(([id]) => id);
   if (plain.length > 0) {
     return check(
       'routes',

@@ -22,7 +22,7 @@ describe('gateway app', () => {
     logger,
     readiness,
     metrics: createMetricsRegistry(),
-    registry: createProviderRegistry({ openaiBaseUrl: 'http://127.0.0.1:9', anthropicBaseUrl: 'http://127.0.0.1:9' }),
+    registry: createProviderRegistry({ baseUrls: { openai: 'http://127.0.0.1:9', anthropic: 'http://127.0.0.1:9' } }),
     verifyKey,
     getProviderKey: async () => ({ ok: false, reason: 'missing' }),
     policies: { peek: () => [], load: async () => [] },

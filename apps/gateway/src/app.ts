@@ -161,7 +161,7 @@ export function createApp(deps: GatewayDeps): RequestListener {
   const runProviderPath = Pipeline.begin<Started>()
     .then(checkFraming())
     .then(resolveRoute({ registry: deps.registry }))
-    .then(authenticate({ verify: deps.verifyKey }))
+    .then(authenticate({ verify: deps.verifyKey, looksLikeProviderKey: deps.registry.looksLikeProviderKey }))
     .then(checkAllowedPath())
     .then(requireScope('proxy'))
     .then(resolveCredential({ getProviderKey: deps.getProviderKey }))

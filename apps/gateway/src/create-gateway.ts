@@ -115,7 +115,8 @@ export async function createGatewayServer(runtime: Runtime): Promise<GatewayServ
     readiness: runtime.readiness,
     metrics: runtime.metrics,
     trustProxy: config.trustProxy,
-    registry: createProviderRegistry({ openaiBaseUrl: config.openaiBaseUrl, anthropicBaseUrl: config.anthropicBaseUrl }),
+    // Each built-in provider's operator-set base URL, by provider id (docs/configuration.md).
+    registry: createProviderRegistry({ baseUrls: { openai: config.openaiBaseUrl, anthropic: config.anthropicBaseUrl } }),
     verifyKey: (presented) => verifier.verify(presented),
     getProviderKey: (orgId, provider) => vault.getProviderKey(orgId, provider),
     policies,

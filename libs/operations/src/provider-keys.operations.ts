@@ -1,14 +1,14 @@
 import { appendAudit, type AuditActor } from '@navplane/auth';
 import { AppError, err, isAppError, ok, type Result } from '@navplane/core';
-import { PROVIDER_IDS } from '@navplane/providers';
+import { BUILT_IN_PROVIDER_IDS, isBuiltInProviderId, type ProviderId } from '@navplane/providers';
 import type { ProviderKeySummary } from '@navplane/storage';
 import { invalid, notFound, orgExists, orgNotFound, type OperationContext } from './operation-context';
 
-/** The providers an org can store a key for: every provider NavPlane has an adapter for. */
-export const SUPPORTED_PROVIDERS = PROVIDER_IDS;
+/** The providers an org can store a key for: every provider of the registry (`@navplane/providers`). */
+export const SUPPORTED_PROVIDERS: readonly ProviderId[] = BUILT_IN_PROVIDER_IDS;
 
-/** One of SUPPORTED_PROVIDERS. */
-export type SupportedProvider = (typeof SUPPORTED_PROVIDERS)[number];
+/** One of SUPPORTED_PROVIDERS (a provider id, checked by `isSupportedProvider`). */
+export type SupportedProvider = ProviderId;
 
 /** A stored provider key as anyone may see it: never the key, only its last 4 characters. */
 export interface ProviderKeyInfo {
@@ -23,7 +23,7 @@ export interface ProviderKeyInfo {
 export interface ProviderKeyOperations {
   /**
    * Stores or replaces the org's key for `provider` (audit `provider_key.set` with last4 only). Errors:
-   * `not_found` (org), `invalid_request` (provider: `openai`|`anthropic`; key: 8-4096 characters, no whitespace).
+   * `not_found` (org), `invalid_request` (provider: one of SUPPORTED_PROVIDERS; key: 8-4096 characters, no whitespace).
    */
   set(orgId: string, provider: string, key: string, actor: AuditActor): Promise<Result<ProviderKeyInfo, AppError>>;
   /** The org's stored keys by provider name (no key material). Errors: `not_found` (org). */
@@ -34,7 +34,7 @@ export interface ProviderKeyOperations {
 
 /** True when `value` is one of SUPPORTED_PROVIDERS. */
 export function isSupportedProvider(value: unknown): value is SupportedProvider {
-  return typeof value === 'string' && (SUPPORTED_PROVIDERS as readonly string[]).includes(value);
+  return isBuiltInProviderId(value);
 }
 
 const toInfo = (summary: ProviderKeySummary): ProviderKeyInfo => ({

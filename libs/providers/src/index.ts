@@ -1,8 +1,16 @@
 export * from './provider-adapter';
 export * from './usage';
-export * from './providers';
+export * from './registry/built-in-providers';
+export * from './registry/provider-registry';
 export { openaiAdapter } from './openai/openai.adapter';
 export { anthropicAdapter } from './anthropic/anthropic.adapter';
+export {
+  createOpenAICompatibleAdapter,
+  parseOpenAICompatibleAuth,
+  PROVIDER_ID_PATTERN,
+  type OpenAICompatibleAuth,
+  type OpenAICompatibleProvider,
+} from './openai-compatible/openai-compatible.adapter';
 export { compilePathRules, isSafeIdSegment, type PathAllowlist, type PathRule } from './path-rules';
 export { joinUpstreamUrl, normalizeBaseUrl } from './upstream-url';
 export { STAINLESS_SDK_HEADERS } from './sdk-headers';
@@ -14,7 +22,7 @@ export * from './stream-tap';
 export * from './json-tap';
 export * from './pricing/price-table';
 export * from './pricing/pricing';
-export * from './registry/provider-registry';
 export * from './assemble/assembler.types';
-export { createResponseAssembler } from './assemble/response-assembler';
-export { DEFAULT_ASSEMBLED_MAX_CHARS } from './assemble/assembly-context';
+export { createResponseAssembler, createStreamEventAssembler } from './assemble/response-assembler';
+export { AssemblyContext, DEFAULT_ASSEMBLED_MAX_CHARS } from './assemble/assembly-context';
+export type { StreamAssembly } from './assemble/stream-assembly';

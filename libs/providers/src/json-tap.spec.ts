@@ -1,4 +1,6 @@
+import { anthropicAdapter } from './anthropic/anthropic.adapter';
 import { createJsonTap } from './json-tap';
+import { openaiAdapter } from './openai/openai.adapter';
 
 function feed(tap: ReturnType<typeof createJsonTap>, body: Buffer, size: number): void {
   for (let i = 0; i < body.length; i += size) tap.push(body.subarray(i, i + size));
@@ -16,7 +18,7 @@ describe('json tap', () => {
   };
 
   it('parses a small body whole', () => {
-    const tap = createJsonTap({ provider: 'openai', pathSuffix: '/v1/chat/completions' });
+    const tap = createJsonTap({ adapter: openaiAdapter, pathSuffix: '/v1/chat/completions' });
     feed(tap, Buffer.from(JSON.stringify(chat)), 7);
     expect(tap.result()).toEqual({
       malformed: false,
@@ -40,7 +42,7 @@ describe('json tap', () => {
       }),
     );
     expect(body.length).toBeGreaterThan(1024 * 1024);
-    const tap = createJsonTap({ provider: 'openai', pathSuffix: '/v1/embeddings' });
+    const tap = createJsonTap({ adapter: openaiAdapter, pathSuffix: '/v1/embeddings' });
     feed(tap, body, 16 * 1024);
     expect(tap.result()).toEqual({
       malformed: false,
@@ -60,7 +62,7 @@ describe('json tap', () => {
       ],
       usage: { input_tokens: 7, cache_read_input_tokens: 3, output_tokens: 9 },
     };
-    const tap = createJsonTap({ provider: 'anthropic', pathSuffix: '/v1/messages', fullParseMaxBytes: 64 * 1024 });
+    const tap = createJsonTap({ adapter: anthropicAdapter, pathSuffix: '/v1/messages', fullParseMaxBytes: 64 * 1024 });
     feed(tap, Buffer.from(JSON.stringify(message)), 4096);
     expect(tap.result()).toEqual({
       malformed: false,
@@ -70,13 +72,13 @@ describe('json tap', () => {
   });
 
   it('reports a malformed body', () => {
-    const tap = createJsonTap({ provider: 'openai', pathSuffix: '/v1/chat/completions' });
+    const tap = createJsonTap({ adapter: openaiAdapter, pathSuffix: '/v1/chat/completions' });
     tap.push(Buffer.from('{"usage": {'));
     expect(tap.result()).toEqual({ malformed: true });
   });
 
   it('holds nothing for routes without usage', () => {
-    const tap = createJsonTap({ provider: 'openai', pathSuffix: '/v1/models' });
+    const tap = createJsonTap({ adapter: openaiAdapter, pathSuffix: '/v1/models' });
     tap.push(Buffer.from('{"data":[]}'));
     expect(tap.result()).toEqual({ malformed: false });
   });

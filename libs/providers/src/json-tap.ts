@@ -1,11 +1,13 @@
-import type { ProviderId } from './provider-adapter';
-import { getProviderAdapter } from './providers';
+import type { ProviderAdapter } from './provider-adapter';
 import { findKeyValue, keyBytes, lastObjectValue, NOT_JSON, parseJsonBytes, skipSpace, stringLiteralEnd } from './sse/json-bytes';
 import type { Usage } from './usage';
 
 /** Options of `createJsonTap`. */
 export interface JsonTapOptions {
-  readonly provider: ProviderId;
+  /** The provider that answered (its usage-reporting routes, JSON members and readers). */
+  readonly adapter: ProviderAdapter;
+  /** The request method (default `POST`). */
+  readonly method?: string;
   /** The upstream path (`/v1/...`) the response answers. */
   readonly pathSuffix: string;
   /** Bodies up to this size are parsed whole; larger ones are read from head and tail windows (default 1 MiB). */
@@ -30,21 +32,32 @@ export interface JsonTap {
 
 const HEAD_BYTES = 16 * 1024;
 const TAIL_BYTES = 64 * 1024;
-const USAGE_KEY = keyBytes('usage');
-const MODEL_KEY = keyBytes('model');
+// The byte patterns of the members adapters name (`usage`, `model`, `usageMetadata`…), made once per name.
+const KEYS = new Map<string, Buffer>();
+function memberKey(name: string): Buffer {
+  let key = KEYS.get(name);
+  if (key === undefined) {
+    key = keyBytes(name);
+    KEYS.set(name, key);
+  }
+  return key;
+}
 const IGNORED: JsonTap = Object.freeze({ push: () => undefined, result: () => ({ malformed: false }) });
 
 /**
  * Makes a tap that reads usage and model from a JSON response without holding or parsing more than
  * it must: nothing at all for routes that report no usage; the whole body when it is small; above
- * `fullParseMaxBytes` (large embedding batches) only the first 16 KiB (where `model` sits in chat and
- * message bodies) and the last 64 KiB (where every provider puts the top-level `usage`).
+ * `fullParseMaxBytes` (large embedding batches) only the first 16 KiB (where the model sits in chat and
+ * message bodies) and the last 64 KiB (where every provider puts its top-level usage), each found by the
+ * adapter's `jsonMembers` names.
  */
 export function createJsonTap(options: JsonTapOptions): JsonTap {
-  const adapter = getProviderAdapter(options.provider);
-  if (!adapter.reportsUsage('POST', options.pathSuffix)) return IGNORED;
+  const { adapter, pathSuffix } = options;
+  if (!adapter.reportsUsage(options.method ?? 'POST', pathSuffix)) return IGNORED;
   const fullParseMaxBytes = options.fullParseMaxBytes ?? 1024 * 1024;
-  const { pathSuffix } = options;
+  const usageMember = adapter.jsonMembers.usage;
+  const usageKey = memberKey(usageMember);
+  const modelKey = memberKey(adapter.jsonMembers.model);
 
   let chunks: Buffer[] = [];
   let total = 0;
@@ -85,9 +98,9 @@ export function createJsonTap(options: JsonTapOptions): JsonTap {
       return { malformed: false, ...(usage ? { usage } : {}), ...(model ? { model } : {}) };
     }
     const tail = Buffer.concat(chunks);
-    const usageJson = lastObjectValue(tail, USAGE_KEY);
-    const usage = usageJson === undefined ? undefined : adapter.usageFromJson(pathSuffix, { usage: usageJson });
-    const model = firstStringValue(head, MODEL_KEY) ?? lastStringValue(tail, MODEL_KEY);
+    const usageJson = lastObjectValue(tail, usageKey);
+    const usage = usageJson === undefined ? undefined : adapter.usageFromJson(pathSuffix, { [usageMember]: usageJson });
+    const model = firstStringValue(head, modelKey) ?? lastStringValue(tail, modelKey);
     return { malformed: usage === undefined, ...(usage ? { usage } : {}), ...(model ? { model } : {}) };
   }
 

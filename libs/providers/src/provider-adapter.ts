@@ -1,11 +1,15 @@
+import type { AssemblyContext } from './assemble/assembly-context';
+import type { StreamAssembly } from './assemble/stream-assembly';
+import type { ProviderPrices } from './pricing/price-table';
 import type { SseEvent } from './sse/sse-parser';
 import type { Usage } from './usage';
 
-/** The upstreams NavPlane proxies. */
-export const PROVIDER_IDS = ['openai', 'anthropic'] as const;
-
-/** One upstream provider's id. */
-export type ProviderId = (typeof PROVIDER_IDS)[number];
+/**
+ * One upstream provider's id (`openai`, `anthropic`, an operator-defined `groq`…): the gateway route prefix, the
+ * name its keys are stored under and what traces record. A plain string, checked against the registry
+ * (`ProviderRegistry.has`, `BUILT_IN_PROVIDER_IDS`); only the registry lists providers.
+ */
+export type ProviderId = string;
 
 /** What `prepareRequest` decided about a request body the gateway had to read. */
 export interface PreparedRequest {
@@ -32,6 +36,13 @@ export interface PreparedRequest {
  */
 export type RequestModelLocation = 'json' | 'multipart';
 
+/**
+ * Where the model a request asks for is found: in its body (`json`, `multipart`: read by a bounded scanner as the
+ * body passes), or already known from its URL (`url`: a path segment such as Gemini's `models/{model}:generateContent`
+ * or an Azure deployment, or a query parameter).
+ */
+export type RequestModelSource = { readonly from: RequestModelLocation } | { readonly from: 'url'; readonly model: string };
+
 /** What the stream tap does with the bytes of an event when it rewrites a stream. */
 export type StreamEventAction = 'forward' | 'drop' | 'forward-without-null-usage';
 
@@ -49,7 +60,12 @@ export interface StreamReadState {
 
 /** Reads one provider's SSE events; made per response by the adapter. */
 export interface StreamReader {
-  /** Reads one event; the action matters only when the tap rewrites the stream. */
+  /**
+   * True when `onEvent` may answer other than `forward` (it hides what the gateway injected): the tap then holds each
+   * event until it is complete. False: every chunk is forwarded the moment it arrives.
+   */
+  readonly rewrites: boolean;
+  /** Reads one event; the action matters only when the reader `rewrites`. */
   onEvent(event: SseEvent): StreamEventAction;
   /**
    * Optional: an event over the size cap, of which only the type and the last ~64 KiB of raw lines
@@ -67,44 +83,113 @@ export interface StreamReaderOptions {
 }
 
 /**
- * One upstream provider as a plain object of pure functions: where requests go, which paths exist,
- * how keys are sent, and how usage is read. Adding a provider is a new folder implementing this.
- * A `pathSuffix` is the upstream path, `/v1/...`, exactly as appended to the base URL.
+ * A header a client puts a key in for this provider, as the provider's SDKs send it: its provider key (forwarded as
+ * sent in passthrough mode), or a NavPlane key in its place (vault mode).
+ */
+export interface KeyHeader {
+  /** Lower-case header name (`authorization`, `x-api-key`, `x-goog-api-key`, `api-key`). */
+  readonly name: string;
+  /** `bearer`: the header's value is `Bearer <key>`; absent: the value is the key. */
+  readonly scheme?: 'bearer';
+}
+
+/**
+ * A gateway path outside every provider prefix that still reaches this provider, for SDKs whose base URL is the
+ * gateway root (`/v1/messages` for the Anthropic SDK, `/v1/*` for the OpenAI SDK). The path is the upstream path:
+ * `<baseUrl><path>`. Longer aliases win over shorter ones; two providers may not claim the same one.
+ */
+export interface RootAlias {
+  readonly path: string;
+  /** `exact`: only this path; `prefix`: every path that starts with it (`path` then ends with `/`). */
+  readonly match: 'exact' | 'prefix';
+}
+
+/** One request the adapter answers, used to check its routing (`navplane doctor`, the conformance suite). */
+export interface RouteProbe {
+  readonly method: string;
+  /** The upstream path, as appended to the base URL. */
+  readonly pathSuffix: string;
+}
+
+/**
+ * One upstream provider as a plain object of pure functions. It owns everything provider-specific: its routes, how
+ * clients present keys and how the stored key is injected, which client headers reach it, how requests name their
+ * model, how usage, model and the assembled response are read from its JSON and SSE responses, and its prices.
+ * Adding a provider is a new folder implementing this plus one line in `registry/built-in-providers.ts`
+ * (libs/providers/README.md, "Adding a provider"). A `pathSuffix` is the upstream path exactly as appended to the base
+ * URL (`/v1/chat/completions`, `/v1beta/models/gemini-2.5-pro:generateContent`).
  */
 export interface ProviderAdapter {
   readonly id: ProviderId;
-  /** The gateway route prefix (`/openai`, `/anthropic`); `<prefix>/v1/*` is proxied. */
+
+  // Routes.
+  /** The gateway route prefix, `/<id>`: `<prefix><pathSuffix>` is proxied to `<baseUrl><pathSuffix>`. */
   readonly routePrefix: string;
-  /** Lower-case client headers that carry a provider key in passthrough mode. */
-  readonly credentialHeaderNames: readonly string[];
+  /**
+   * The upstream path prefixes served under `routePrefix` (`/v1/`; Gemini would list `/v1beta/` and `/v1/`). Another
+   * path under the prefix is no route at all (404 before authentication).
+   */
+  readonly pathPrefixes: readonly string[];
+  /** Paths at the gateway root that reach this provider (see `RootAlias`); usually none. */
+  readonly rootAliases: readonly RootAlias[];
+  /** A request that must route to this provider (its main endpoint). */
+  readonly probe: RouteProbe;
+  /** True when `method pathSuffix` is part of the provider's public API (else the gateway answers 404 `route_not_found`). */
+  isAllowedPath(method: string, pathSuffix: string): boolean;
+  /** The upstream URL: base URL + path suffix + `?rawQuery` (when non-empty). Never reads a host from the request. */
+  upstreamUrl(baseUrl: string, pathSuffix: string, rawQuery?: string): string;
+
+  // Keys and headers.
+  /**
+   * Where this provider's SDKs put their key. In passthrough mode these headers are forwarded as the client sent
+   * them; in vault mode a NavPlane key is accepted in any of them (besides `Authorization: Bearer` and `x-api-key`,
+   * which every route accepts).
+   */
+  readonly keyHeaders: readonly KeyHeader[];
+  /** How this provider's keys begin (`sk-`): a refused credential so shaped gets a hint that it is not a NavPlane key. */
+  readonly keyPrefixes: readonly string[];
+  /** The headers that authenticate with a stored provider key (vault mode). */
+  vaultAuthHeaders(providerKey: string): Readonly<Record<string, string>>;
   /**
    * Lower-case client request headers forwarded to this provider as sent: the provider headers its official SDKs
    * send (`openai-organization`, `anthropic-version`, …) and their `x-stainless-*` telemetry, by name. The gateway
    * adds the generic HTTP ones (`content-type`, `accept`, `user-agent`, …); nothing else reaches the provider.
    */
   readonly forwardedHeaderNames: ReadonlySet<string>;
-  /** The upstream URL: operator base URL + path suffix + `?rawQuery` (when non-empty). Never reads a host from the request. */
-  upstreamUrl(baseUrl: string, pathSuffix: string, rawQuery?: string): string;
-  /** True when `method pathSuffix` is part of the provider's public API (else the gateway answers 404 `route_not_found`). */
-  isAllowedPath(method: string, pathSuffix: string): boolean;
-  /** The headers that authenticate with a stored provider key (vault mode). */
-  vaultAuthHeaders(providerKey: string): Readonly<Record<string, string>>;
+
+  // Requests.
   /** True only where the gateway must read the JSON request body (see `prepareRequest`). */
   needsRequestBody(method: string, pathSuffix: string): boolean;
   /** Inspects (and for exact stream usage, may rewrite) a body read because `needsRequestBody` said so. */
   prepareRequest(pathSuffix: string, json: unknown, rawBody?: Buffer): PreparedRequest;
   /**
-   * Where the request body of `method pathSuffix` names its model, for the routes whose response names none
-   * (transcriptions, moderations, count_tokens…): the trace then records the model the client asked for. Undefined
-   * elsewhere (the response's model is recorded, or the route has no model).
+   * Where the model `method pathSuffix?rawQuery` asks for is found, for the routes whose response names none
+   * (transcriptions, moderations, count_tokens…) or that name it in the URL: the trace then records the model the
+   * client asked for. Undefined elsewhere (the response's model is recorded, or the route has no model).
    */
-  requestModelLocation(method: string, pathSuffix: string): RequestModelLocation | undefined;
+  requestModelSource(method: string, pathSuffix: string, rawQuery: string): RequestModelSource | undefined;
+
+  // Responses.
   /** True when a successful response to `method pathSuffix` reports billable token usage. */
   reportsUsage(method: string, pathSuffix: string): boolean;
+  /**
+   * The top-level JSON members that hold usage and model (`usage`, `model`; Gemini: `usageMetadata`, `modelVersion`):
+   * a JSON body too large to parse whole is read from its head and tail windows by these names.
+   */
+  readonly jsonMembers: { readonly usage: string; readonly model: string };
   /** Usage from a parsed JSON response body of a usage-reporting route, else undefined. */
   usageFromJson(pathSuffix: string, json: unknown): Usage | undefined;
   /** The model a parsed JSON response body names, else undefined. */
   modelFromJson(json: unknown): string | undefined;
-  /** A fresh reader for one SSE response. */
+  /** A fresh reader of usage, model and status for one SSE response. */
   createStreamReader(options?: StreamReaderOptions): StreamReader;
+  /**
+   * A fresh assembly of one SSE response into the provider's non-streamed response shape (body capture). It is fed
+   * the events the stream tap already parsed for the reader: a stream is parsed once.
+   */
+  createStreamAssembly(context: AssemblyContext): StreamAssembly;
+
+  // Prices.
+  /** This provider's rows of the price table (docs/pricing.md); none for operator-defined providers. */
+  readonly prices: ProviderPrices;
 }

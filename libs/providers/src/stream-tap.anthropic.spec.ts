@@ -1,4 +1,5 @@
 import { ManualClock } from '@navplane/core';
+import { anthropicAdapter } from './anthropic/anthropic.adapter';
 import { createStreamTap, type StreamTapResult } from './stream-tap';
 
 // A real-looking Anthropic Messages stream with prompt caching.
@@ -55,7 +56,7 @@ const T0 = 1_700_000_000_000;
 const clock = new ManualClock(T0);
 
 function run(input: Buffer, cuts: number[] = []): { forwarded: Buffer; result: StreamTapResult } {
-  const tap = createStreamTap({ provider: 'anthropic', clock });
+  const tap = createStreamTap({ adapter: anthropicAdapter, clock });
   const out: Buffer[] = [];
   let start = 0;
   for (const cut of [...cuts, input.length]) {
@@ -179,7 +180,7 @@ describe('stream tap: Anthropic messages', () => {
 
   it('ignores the strip option (Anthropic streams always carry usage)', () => {
     const input = encode([messageStart(), messageDelta({ output_tokens: 15 }), STOP]);
-    const tap = createStreamTap({ provider: 'anthropic', stripUsageChunk: true });
+    const tap = createStreamTap({ adapter: anthropicAdapter, stripUsageChunk: true });
     expect(tap.push(input)).toEqual([input]);
     expect(tap.result().usage).toEqual(FULL_USAGE);
   });

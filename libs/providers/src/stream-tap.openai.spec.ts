@@ -1,4 +1,6 @@
 import { ManualClock } from '@navplane/core';
+import { createResponseAssembler, createStreamEventAssembler } from './assemble/response-assembler';
+import { openaiAdapter } from './openai/openai.adapter';
 import { createStreamTap, type StreamTap, type StreamTapResult } from './stream-tap';
 
 // Real-looking OpenAI Chat Completions streams: compact JSON, `"usage":null` on every chunk when
@@ -118,7 +120,7 @@ describe('stream tap: OpenAI chat completions', () => {
     it('passes a stream without usage through untouched and reads model and completion', () => {
       const input = chatStream({ includeUsage: false });
       const chunks = chunksOf(input, cuts(input.length));
-      const tap = createStreamTap({ clock, provider: 'openai' });
+      const tap = createStreamTap({ clock, adapter: openaiAdapter });
       for (const chunk of chunks) {
         const out = tap.push(chunk);
         expect(out).toHaveLength(1);
@@ -135,7 +137,7 @@ describe('stream tap: OpenAI chat completions', () => {
 
     it('reads usage (cached tokens as cache reads) when the client asked for it', () => {
       const input = chatStream({ includeUsage: true });
-      const { forwarded, result } = run(createStreamTap({ clock, provider: 'openai' }), chunksOf(input, cuts(input.length)));
+      const { forwarded, result } = run(createStreamTap({ clock, adapter: openaiAdapter }), chunksOf(input, cuts(input.length)));
       expect(forwarded.equals(input)).toBe(true);
       expect(result).toEqual({
         usage: EXPECTED_CHAT_USAGE,
@@ -154,7 +156,7 @@ describe('stream tap: OpenAI chat completions', () => {
     ])('with the strip on, the client gets byte for byte the stream it asked for (%s)', (_name, framing) => {
       const injected = chatStream({ includeUsage: true, ...framing });
       const asked = chatStream({ includeUsage: false, ...framing });
-      const tap = createStreamTap({ clock, provider: 'openai', stripUsageChunk: true });
+      const tap = createStreamTap({ clock, adapter: openaiAdapter, stripUsageChunk: true });
       const { forwarded, result } = run(tap, chunksOf(injected, cuts(injected.length)));
       expect(forwarded.toString('utf8')).toBe(asked.toString('utf8'));
       expect(forwarded.equals(asked)).toBe(true);
@@ -170,7 +172,7 @@ describe('stream tap: OpenAI chat completions', () => {
   it('with the strip on, forwards each event as soon as its blank line arrives', () => {
     const events = chatEvents({ includeUsage: true }).map((d) => `data: ${d}\n\n`);
     const expected = chatEvents({ includeUsage: false }).map((d) => `data: ${d}\n\n`);
-    const tap = createStreamTap({ clock, provider: 'openai', stripUsageChunk: true });
+    const tap = createStreamTap({ clock, adapter: openaiAdapter, stripUsageChunk: true });
     // First chunk: one whole event and half of the next one.
     const half = Math.floor(events[1].length / 2);
     const first = tap.push(Buffer.from(events[0] + events[1].slice(0, half)));
@@ -180,7 +182,7 @@ describe('stream tap: OpenAI chat completions', () => {
   });
 
   it('with the strip on, forwards unchanged events as views of the received chunk (no copy)', () => {
-    const tap = createStreamTap({ clock, provider: 'openai', stripUsageChunk: true });
+    const tap = createStreamTap({ clock, adapter: openaiAdapter, stripUsageChunk: true });
     const chunk = Buffer.from(': ping\n\ndata: [DONE]\n\n');
     const out = tap.push(chunk);
     expect(out).toHaveLength(1);
@@ -194,7 +196,7 @@ describe('stream tap: OpenAI chat completions', () => {
     events.splice(3, 0, 'not json at all');
     const input = Buffer.from(events.map((d) => `data: ${d}\n\n`).join(''));
     for (const strip of [false, true]) {
-      const { forwarded, result } = run(createStreamTap({ clock, provider: 'openai', stripUsageChunk: strip }), [input]);
+      const { forwarded, result } = run(createStreamTap({ clock, adapter: openaiAdapter, stripUsageChunk: strip }), [input]);
       expect(result.malformedEvents).toBe(2);
       expect(result.usage).toEqual(EXPECTED_CHAT_USAGE);
       expect(forwarded.toString()).toContain('data: not json at all\n\n');
@@ -203,7 +205,7 @@ describe('stream tap: OpenAI chat completions', () => {
 
   it('counts a malformed usage chunk and keeps forwarding it', () => {
     const input = Buffer.from('data: {"choices":[],"usage":{"prompt_tokens":3,\n\ndata: [DONE]\n\n');
-    const { forwarded, result } = run(createStreamTap({ clock, provider: 'openai', stripUsageChunk: true }), [input]);
+    const { forwarded, result } = run(createStreamTap({ clock, adapter: openaiAdapter, stripUsageChunk: true }), [input]);
     expect(forwarded.equals(input)).toBe(true);
     expect(result).toEqual({ complete: true, malformedEvents: 1 });
   });
@@ -218,7 +220,7 @@ describe('stream tap: OpenAI chat completions', () => {
     events.splice(1, 0, huge);
     const input = Buffer.from(events.map((d) => `data: ${d}\n\n`).join(''));
     for (const split of [SPLITS[0], SPLITS[2]]) {
-      const tap = createStreamTap({ clock, provider: 'openai', stripUsageChunk: true, maxEventBytes: 1024 });
+      const tap = createStreamTap({ clock, adapter: openaiAdapter, stripUsageChunk: true, maxEventBytes: 1024 });
       const { forwarded, result } = run(tap, chunksOf(input, split.cuts(input.length)));
       expect(result.malformedEvents).toBe(1);
       expect(result.usage).toEqual(EXPECTED_CHAT_USAGE);
@@ -235,13 +237,13 @@ describe('stream tap: OpenAI chat completions', () => {
         .map((l) => `data: ${l}`)
         .join('\n')}\n\ndata: [DONE]\n\n`,
     );
-    expect(run(createStreamTap({ clock, provider: 'openai' }), [input]).result.usage).toEqual(EXPECTED_CHAT_USAGE);
+    expect(run(createStreamTap({ clock, adapter: openaiAdapter }), [input]).result.usage).toEqual(EXPECTED_CHAT_USAGE);
   });
 
   it('a stream cut short is incomplete, without usage; the strip flushes the unfinished event as received', () => {
     const input = chatStream({ includeUsage: true, truncate: true });
     const cut = input.subarray(0, input.length - 30);
-    const tap = createStreamTap({ clock, provider: 'openai', stripUsageChunk: true });
+    const tap = createStreamTap({ clock, adapter: openaiAdapter, stripUsageChunk: true });
     const { forwarded, result } = run(tap, [cut]);
     expect(result).toEqual({ complete: false, model: 'gpt-4o-2024-08-06', malformedEvents: 0 });
     const lastBlock = cut.subarray(cut.lastIndexOf('\n\n') + 2);
@@ -250,12 +252,12 @@ describe('stream tap: OpenAI chat completions', () => {
 
   it('records the error of an error chunk', () => {
     const input = Buffer.from('data: {"error":{"message":"boom","type":"server_error","param":null,"code":null}}\n\n');
-    expect(run(createStreamTap({ clock, provider: 'openai' }), [input]).result.streamError).toBe('server_error');
+    expect(run(createStreamTap({ clock, adapter: openaiAdapter }), [input]).result.streamError).toBe('server_error');
   });
 
   it('stamps the first non-empty chunk with the clock', () => {
     const clock = new ManualClock(1_000);
-    const tap = createStreamTap({ provider: 'openai', clock });
+    const tap = createStreamTap({ adapter: openaiAdapter, clock });
     tap.push(Buffer.alloc(0));
     clock.advance(250);
     tap.push(Buffer.from('data: [DONE]\n\n'));
@@ -334,19 +336,19 @@ describe('stream tap: OpenAI Responses API', () => {
   describe.each(SPLITS.slice(0, 3))('$name', ({ cuts }) => {
     it.each(['response.completed', 'response.incomplete'] as const)('reads usage and model from %s', (terminal) => {
       const input = responsesStream(terminal);
-      const { forwarded, result } = run(createStreamTap({ clock, provider: 'openai' }), chunksOf(input, cuts(input.length)));
+      const { forwarded, result } = run(createStreamTap({ clock, adapter: openaiAdapter }), chunksOf(input, cuts(input.length)));
       expect(forwarded.equals(input)).toBe(true);
       expect(result).toEqual({ usage, model: 'gpt-4.1-2025-04-14', complete: true, malformedEvents: 0 });
     });
   });
 
   it('records response.failed as an error', () => {
-    const { result } = run(createStreamTap({ clock, provider: 'openai' }), [responsesStream('response.failed')]);
+    const { result } = run(createStreamTap({ clock, adapter: openaiAdapter }), [responsesStream('response.failed')]);
     expect(result).toMatchObject({ complete: true, streamError: 'server_error', usage });
   });
 
   it('a cut-off Responses stream is incomplete but knows the model from response.created', () => {
-    const { result } = run(createStreamTap({ clock, provider: 'openai' }), [responsesStream(null)]);
+    const { result } = run(createStreamTap({ clock, adapter: openaiAdapter }), [responsesStream(null)]);
     expect(result).toEqual({ complete: false, model: 'gpt-4.1-2025-04-14', malformedEvents: 0 });
   });
 
@@ -373,7 +375,7 @@ describe('stream tap: OpenAI Responses API', () => {
       },
     };
     const input = Buffer.concat([responsesStream(null), Buffer.from(`event: response.completed\ndata: ${JSON.stringify(completed)}\n\n`)]);
-    const { forwarded, result } = run(createStreamTap({ clock, provider: 'openai' }), chunksOf(input, SPLITS[2].cuts(input.length)));
+    const { forwarded, result } = run(createStreamTap({ clock, adapter: openaiAdapter }), chunksOf(input, SPLITS[2].cuts(input.length)));
     expect(forwarded.equals(input)).toBe(true);
     expect(result).toEqual({ usage, model: 'gpt-4.1-2025-04-14', complete: true, malformedEvents: 1 });
   });
@@ -383,9 +385,43 @@ describe('stream tap: OpenAI Responses API', () => {
       Buffer.from('event: response.output_text.delta\ndata: {"delta":"x"\n\n'),
       responsesStream('response.completed'),
     ]);
-    expect(run(createStreamTap({ clock, provider: 'openai' }), [input]).result).toMatchObject({
+    expect(run(createStreamTap({ clock, adapter: openaiAdapter }), [input]).result).toMatchObject({
       malformedEvents: 1,
       usage,
     });
+  });
+});
+
+describe('stream tap: one parse feeds the usage reader and the assembler', () => {
+  it.each(SPLITS)('assembles what it forwards while hiding the injected usage chunk ($name)', ({ cuts }) => {
+    const injected = chatStream({ includeUsage: true, comment: true });
+    const assembler = createStreamEventAssembler({ adapter: openaiAdapter });
+    const tap = createStreamTap({ clock, adapter: openaiAdapter, stripUsageChunk: true, assembler });
+    const { forwarded, result } = run(tap, chunksOf(injected, cuts(injected.length)));
+    expect(forwarded.equals(chatStream({ includeUsage: false, comment: true }))).toBe(true);
+    expect(result.usage).toEqual(EXPECTED_CHAT_USAGE);
+    // The assembler saw every upstream event, the usage chunk the client never sees included: as if it parsed alone.
+    const alone = createResponseAssembler({ adapter: openaiAdapter });
+    alone.push(injected);
+    const assembled = assembler.end();
+    expect(assembled).toEqual(alone.end());
+    expect(assembled.body).toMatchObject({ usage: CHAT_USAGE, choices: [{ message: { content: PIECES.join('') } }] });
+  });
+
+  it('counts an event over the size cap in the assembly as in the tap, and both keep going', () => {
+    const huge = JSON.stringify({ ...BASE, choices: [{ index: 0, delta: { content: 'x'.repeat(5000) } }] });
+    const events = chatEvents({ includeUsage: true });
+    events.splice(2, 0, huge);
+    const input = Buffer.from(events.map((d) => `data: ${d}\n\n`).join(''));
+    for (const strip of [false, true]) {
+      const assembler = createStreamEventAssembler({ adapter: openaiAdapter });
+      const { result } = run(createStreamTap({ clock, adapter: openaiAdapter, stripUsageChunk: strip, maxEventBytes: 1024, assembler }), [
+        input,
+      ]);
+      const assembled = assembler.end();
+      expect(result).toMatchObject({ malformedEvents: 1, usage: EXPECTED_CHAT_USAGE });
+      expect(assembled).toMatchObject({ malformedEvents: 1, truncated: true, complete: true });
+      expect(assembled.body).toMatchObject({ choices: [{ message: { content: PIECES.join('') } }] });
+    }
   });
 });

@@ -1,15 +1,21 @@
 import { systemClock, type Clock } from '@navplane/core';
-import type { ProviderId, StreamEventAction, StreamReader } from './provider-adapter';
-import { getProviderAdapter } from './providers';
+import type { StreamEventAssembler } from './assemble/assembler.types';
+import type { ProviderAdapter, StreamEventAction, StreamReader } from './provider-adapter';
 import { keyBytes, removeNullMember } from './sse/json-bytes';
 import { DEFAULT_MAX_EVENT_BYTES, SseParser, type SseEvent } from './sse/sse-parser';
 import type { Usage } from './usage';
 
 /** Options of `createStreamTap`. */
 export interface StreamTapOptions {
-  readonly provider: ProviderId;
-  /** From `prepareRequest`: hide the usage reporting the gateway injected (default false; OpenAI only). */
+  /** The provider whose stream this is (its `createStreamReader`). */
+  readonly adapter: ProviderAdapter;
+  /** From `prepareRequest`: hide the usage reporting the gateway injected (default false; the adapter's reader decides). */
   readonly stripUsageChunk?: boolean;
+  /**
+   * Also hand every event to this assembler (body capture: `createStreamEventAssembler`), so one parse of the stream
+   * feeds both the usage reader and the assembled response.
+   */
+  readonly assembler?: StreamEventAssembler;
   /** Largest event kept for parsing; a larger one is skipped and counted as malformed (default 1 MiB). */
   readonly maxEventBytes?: number;
   /** Time source of `firstChunkAt` (default: the system clock). */
@@ -44,18 +50,21 @@ const USAGE_KEY = keyBytes('usage');
 const LF = 0x0a;
 
 /**
- * Makes a tap for one SSE response. Without `stripUsageChunk` every chunk is forwarded at once and
- * unchanged (the very Buffer passed in) while a side parse reads usage. With it, whole events are
- * forwarded as soon as they complete, byte for byte, except what the injected `include_usage` added:
- * the usage-only chunk is dropped and each chunk's `"usage":null` member removed, so the client gets
- * exactly the stream it asked for.
+ * Makes a tap for one SSE response. The stream is parsed once; each event goes to the adapter's reader (usage, model,
+ * status) and, when given, to the `assembler`. Unless the reader rewrites, every chunk is forwarded at once and
+ * unchanged (the very Buffer passed in) while the side parse reads it. A rewriting reader (OpenAI with
+ * `stripUsageChunk`) gets whole events forwarded as soon as they complete, byte for byte, except what the injected
+ * `include_usage` added: the usage-only chunk is dropped and each chunk's `"usage":null` member removed, so the
+ * client gets exactly the stream it asked for.
  */
 export function createStreamTap(options: StreamTapOptions): StreamTap {
-  const strip = (options.stripUsageChunk ?? false) && options.provider === 'openai';
-  const reader = getProviderAdapter(options.provider).createStreamReader({ stripUsageChunk: strip });
+  const reader = options.adapter.createStreamReader({ stripUsageChunk: options.stripUsageChunk ?? false });
   const maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
   const clock = options.clock ?? systemClock;
-  return strip ? new RewritingTap(reader, maxEventBytes, clock) : new PassThroughTap(reader, maxEventBytes, clock);
+  const assembler = options.assembler;
+  return reader.rewrites
+    ? new RewritingTap(reader, assembler, maxEventBytes, clock)
+    : new PassThroughTap(reader, assembler, maxEventBytes, clock);
 }
 
 abstract class BaseTap implements StreamTap {
@@ -64,15 +73,23 @@ abstract class BaseTap implements StreamTap {
 
   constructor(
     protected readonly reader: StreamReader,
+    private readonly assembler: StreamEventAssembler | undefined,
     private readonly clock: Clock,
   ) {}
 
   abstract push(chunk: Buffer): Buffer[];
   abstract end(): Buffer[];
 
+  /** One parsed event, to the reader and the assembler; returns the reader's action. */
+  protected onEvent(event: SseEvent): StreamEventAction {
+    this.assembler?.onEvent(event);
+    return this.reader.onEvent(event);
+  }
+
   /** An event over the cap is counted as malformed; the reader may still read usage from its tail. */
   protected onOversized(event: SseEvent | undefined): void {
     this.oversizedEvents++;
+    this.assembler?.onOversizedEvent(event);
     if (event) this.reader.onOversizedEvent?.(event);
   }
 
@@ -94,14 +111,14 @@ abstract class BaseTap implements StreamTap {
 class PassThroughTap extends BaseTap {
   private readonly parser: SseParser;
 
-  constructor(reader: StreamReader, maxEventBytes: number, clock: Clock) {
-    super(reader, clock);
+  constructor(reader: StreamReader, assembler: StreamEventAssembler | undefined, maxEventBytes: number, clock: Clock) {
+    super(reader, assembler, clock);
     this.parser = new SseParser((event, _end, oversized) => this.onBlock(event, oversized), maxEventBytes);
   }
 
   private onBlock(event: SseEvent | undefined, oversized: boolean): void {
     if (oversized) this.onOversized(event);
-    else if (event) this.reader.onEvent(event);
+    else if (event) this.onEvent(event);
   }
 
   push(chunk: Buffer): Buffer[] {
@@ -132,10 +149,11 @@ class RewritingTap extends BaseTap {
 
   constructor(
     reader: StreamReader,
+    assembler: StreamEventAssembler | undefined,
     private readonly maxEventBytes: number,
     clock: Clock,
   ) {
-    super(reader, clock);
+    super(reader, assembler, clock);
     this.parser = new SseParser((event, end, oversized) => this.onBlock(event, end, oversized), maxEventBytes);
   }
 
@@ -177,7 +195,7 @@ class RewritingTap extends BaseTap {
     this.blockStart = end;
     let action: StreamEventAction = 'forward';
     if (oversized) this.onOversized(event);
-    else if (event) action = this.reader.onEvent(event);
+    else if (event) action = this.onEvent(event);
     if (this.passingOversized) {
       // Earlier bytes of this block are already gone; it can only be forwarded.
       this.out.push(piece);

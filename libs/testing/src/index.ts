@@ -7,6 +7,7 @@ export * from './openai-chat.fixtures';
 export * from './openai-misc.fixtures';
 export * from './openai-responses.fixtures';
 export * from './provider-errors';
+export * from './provider-fixtures';
 export * from './sse-format';
 export * from './sse-reader';
 export { DEFAULT_REPLY_CHUNKS, estimateTokens, splitIntoChunks } from './text-chunks';

@@ -1,3 +1,4 @@
+import { SUPPORTED_PROVIDERS } from '@navplane/operations';
 import { ORG_ADMIN } from '../auth/access-rule';
 import { listOf, orgParams } from '../schemas/common.schemas';
 import { policySchema, putPoliciesBody, saltRotationSchema } from '../schemas/policy.schemas';
@@ -44,7 +45,7 @@ export const POLICY_ROUTES = [
       body: {
         policies: [
           { scope: { type: 'org' }, mode: 'redact_storage' },
-          { scope: { type: 'provider', value: 'openai' }, mode: 'block', detectors: ['secrets', 'credit_card'] },
+          { scope: { type: 'provider', value: SUPPORTED_PROVIDERS[0] }, mode: 'block', detectors: ['secrets', 'credit_card'] },
         ],
       },
     },

@@ -65,6 +65,20 @@ describe.each(TEST_DIALECTS)('navplane doctor on %s', (dialect) => {
     expect(table.stdout).toMatch(/→ set NODE_ENV=production/);
   });
 
+  it('lists every provider of the registry with its upstream, warning about one reached over plain http', async () => {
+    const run = await sandbox.run(['doctor', '--format', 'json'], {
+      env: {
+        NAVPLANE_OPENAI_BASE_URL: 'https://llm-proxy.example.com/openai',
+        NAVPLANE_ANTHROPIC_BASE_URL: 'http://anthropic.internal.example',
+      },
+    });
+    const routes = (JSON.parse(run.stdout) as DoctorJson).checks.find((c) => c.name === 'routes');
+    expect(routes).toMatchObject({
+      status: 'warn',
+      message: 'openai → https://llm-proxy.example.com/openai, anthropic → http://anthropic.internal.example; anthropic over plain http',
+    });
+  });
+
   it('fails (exit 1) when the master key cannot open the stored provider keys', async () => {
     const orgId = (await sandbox.json<{ id: string }>(['org', 'create', 'Doc', '--format', 'json'])).id;
     await sandbox.json(['provider-key', 'set', 'openai', '--org', orgId, '--format', 'json'], { stdin: 'sk-doctor-test-12345678' });

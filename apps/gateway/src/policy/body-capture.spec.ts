@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { createRedactionPool, createRedactor, PolicyEvaluationError, type RedactionPool } from '@navplane/policy';
+import { createStreamTap, openaiAdapter } from '@navplane/providers';
 import { BodyCapture } from './body-capture';
 import type { BodyEvaluator } from './body-content';
 
@@ -21,7 +22,7 @@ const chatChunk = (content: string) => ({
 
 describe('BodyCapture', () => {
   it('redacts a whole body before cutting it to the storage bound, so values split across messages are caught', async () => {
-    const capture = new BodyCapture(redactor, limits, 'openai');
+    const capture = new BodyCapture(redactor, limits, openaiAdapter);
     const filler = 'x'.repeat(3000);
     const body = JSON.stringify({
       messages: [
@@ -37,7 +38,7 @@ describe('BodyCapture', () => {
   });
 
   it('stores a redacted prefix of a body over the redaction bound, dropping the tail that may hold half a value', async () => {
-    const capture = new BodyCapture(redactor, { ...limits, redactBytes: 4096 }, 'openai');
+    const capture = new BodyCapture(redactor, { ...limits, redactBytes: 4096 }, openaiAdapter);
     const body = JSON.stringify({ input: `${'lorem '.repeat(300)}mail ${EMAIL} ${'ipsum '.repeat(2000)}` });
     capture.requestRead(Buffer.from(body), json);
     const { requestBody, request } = await capture.finish();
@@ -55,20 +56,20 @@ describe('BodyCapture', () => {
       [Buffer.from(JSON.stringify({ a: EMAIL })), json, 'redaction_failed', { ...limits, timeoutMs: -1 }],
     ];
     for (const [body, headers, reason, bounds] of cases) {
-      const capture = new BodyCapture(redactor, bounds, 'openai');
+      const capture = new BodyCapture(redactor, bounds, openaiAdapter);
       capture.requestRead(body, headers);
       expect(await capture.finish()).toMatchObject({ requestBody: null, request: { stored: false, reason } });
     }
   });
 
   it('decodes a gzip request body for storage', async () => {
-    const capture = new BodyCapture(redactor, limits, 'openai');
+    const capture = new BodyCapture(redactor, limits, openaiAdapter);
     capture.requestRead(gzipSync(JSON.stringify({ input: `mail ${EMAIL}` })), { ...json, 'content-encoding': 'gzip' });
     expect(JSON.parse((await capture.finish()).requestBody ?? '{}').input).toMatch(/^mail \[EMAIL:[0-9a-f]{8}\]$/);
   });
 
   it('reads a text/plain body holding JSON as JSON', async () => {
-    const capture = new BodyCapture(redactor, limits, 'openai');
+    const capture = new BodyCapture(redactor, limits, openaiAdapter);
     capture.requestRead(Buffer.from('{"parts":[{"text":"AKIAIOSF"},{"text":"ODNN7EXAMPLE"}]}'), { 'content-type': 'text/plain' });
     expect((await capture.finish()).requestBody).not.toContain('ODNN7EXAMPLE');
   });
@@ -76,9 +77,9 @@ describe('BodyCapture', () => {
   it('drops what the stream redactor held back when the stream was cut, and flushes it when it completed', async () => {
     const half = SECRET.slice(0, 20);
     const run = (cut: boolean) => {
-      const capture = new BodyCapture(redactor, limits, 'openai');
-      const observe = capture.response({ 'content-type': 'text/event-stream' }, true);
-      observe(Buffer.from(sse([chatChunk('Here it is: '), chatChunk(half)])));
+      const capture = new BodyCapture(redactor, limits, openaiAdapter);
+      const tap = createStreamTap({ adapter: openaiAdapter, assembler: capture.responseStream() });
+      tap.push(Buffer.from(sse([chatChunk('Here it is: '), chatChunk(half)])));
       return capture.finish({ cut });
     };
     const cut = await run(true);
@@ -88,7 +89,7 @@ describe('BodyCapture', () => {
   });
 
   it('is asynchronous and never rejects', async () => {
-    const capture = new BodyCapture(redactor, limits, 'openai');
+    const capture = new BodyCapture(redactor, limits, openaiAdapter);
     capture.requestRead(Buffer.from('{"a":'), json);
     const pending = capture.finish();
     expect(pending).toBeInstanceOf(Promise);
@@ -118,7 +119,7 @@ describe('BodyCapture with a redaction pool', () => {
   async function both(bounds: typeof limits, exchange: (capture: BodyCapture) => void) {
     const results = [];
     for (const with_ of [bounds, { ...bounds, pool }]) {
-      const capture = new BodyCapture(redactor, with_, 'openai');
+      const capture = new BodyCapture(redactor, with_, openaiAdapter);
       exchange(capture);
       results.push(await capture.finish());
     }
@@ -131,7 +132,7 @@ describe('BodyCapture with a redaction pool', () => {
     expect(request.length).toBeGreaterThan(pool.inlineMaxBytes);
     const [inline, pooled] = await both(limits, (capture) => {
       capture.requestRead(request, json);
-      const observe = capture.response(json, false);
+      const observe = capture.response(json);
       observe(response.subarray(0, 1000));
       observe(response.subarray(1000));
     });
@@ -157,16 +158,16 @@ describe('BodyCapture with a redaction pool', () => {
 
   it('stores nothing when the pool cannot answer in time, or cannot read the body', async () => {
     const timingOut: BodyEvaluator = { evaluate: () => Promise.reject(new PolicyEvaluationError('timeout', 'x')) };
-    const capture = new BodyCapture(redactor, { ...limits, pool: timingOut }, 'openai');
+    const capture = new BodyCapture(redactor, { ...limits, pool: timingOut }, openaiAdapter);
     capture.requestRead(Buffer.from(big(500)), json);
-    capture.response(json, false)(Buffer.from(big(10)));
+    capture.response(json)(Buffer.from(big(10)));
     expect(await capture.finish()).toMatchObject({
       requestBody: null,
       responseBody: null,
       request: { stored: false, reason: 'redaction_failed' },
       response: { stored: false, reason: 'redaction_failed' },
     });
-    const unreadable = new BodyCapture(redactor, { ...limits, pool }, 'openai');
+    const unreadable = new BodyCapture(redactor, { ...limits, pool }, openaiAdapter);
     unreadable.requestRead(Buffer.concat([Buffer.from(big(500)), Buffer.from([0xff])]), json);
     expect(await unreadable.finish()).toMatchObject({ request: { stored: false, reason: 'unparseable' } });
   });

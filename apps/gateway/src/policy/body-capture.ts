@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { createStreamingTextRedactor, summarizeFindings, type DetectorSummary, type Finding, type Redactor } from '@navplane/policy';
-import { createResponseAssembler, type AssembledTextFilter, type ProviderId } from '@navplane/providers';
+import { createStreamEventAssembler, type AssembledTextFilter, type ProviderAdapter, type StreamEventAssembler } from '@navplane/providers';
 import { bodyKind, evaluateBodyWith, type BodyEvaluator } from './body-content';
 
 /** What storage did with one body, for the decision record: counts and hashes only, never text. */
@@ -77,9 +77,9 @@ const notStored = (reason: string): Stored => ({ text: null, record: { stored: f
  * Body capture for one request (NAVPLANE_CAPTURE_BODIES): it keeps a bounded copy of each body as it passes
  * (never delaying or changing what flows), and `finish()` turns it into redacted text: whole bodies are redacted
  * first and then cut to the storage bound, in the redaction pool's workers when they are large. Streamed responses
- * are assembled (`createResponseAssembler`) through streaming redactors as the chunks pass, so a value split across
- * chunks is never stored raw. Any failure to redact (unreadable, too slow, a detector error) stores no body, and
- * says why.
+ * are assembled (`createStreamEventAssembler`, fed the events the stream tap parses) through streaming redactors as
+ * they pass, so a value split across chunks is never stored raw. Any failure to redact (unreadable, too slow, a
+ * detector error) stores no body, and says why.
  */
 export class BodyCapture {
   #request: RequestSource | undefined;
@@ -88,7 +88,7 @@ export class BodyCapture {
   constructor(
     private readonly redactor: Redactor,
     private readonly limits: CaptureLimits,
-    private readonly provider: ProviderId,
+    private readonly adapter: ProviderAdapter,
   ) {}
 
   /** The request body as the policy evaluated it: `text` is what went upstream (redacted when it had to be). */
@@ -114,12 +114,19 @@ export class BodyCapture {
     return onData;
   }
 
-  /** Starts capturing the upstream response; returns the observer to call with each chunk the client is sent. */
-  response(headers: IncomingHttpHeaders, isSse: boolean): (chunk: Buffer) => void {
-    if (isSse) return this.#assembleStream();
+  /** Starts capturing a (non-SSE) upstream response; returns the observer to call with each chunk the client is sent. */
+  response(headers: IncomingHttpHeaders): (chunk: Buffer) => void {
     const [source, add] = boundedCopy(headers, this.limits.redactBytes);
     this.#responseFinish = () => this.#redactBytes(source);
     return add;
+  }
+
+  /**
+   * Starts capturing an SSE upstream response: returns the assembler to hand the stream tap (`StreamTapOptions.
+   * assembler`), which feeds it the events it parses for usage, so the stream is parsed once.
+   */
+  responseStream(): StreamEventAssembler {
+    return this.#assembleStream();
   }
 
   /**
@@ -142,10 +149,10 @@ export class BodyCapture {
    * deltas are a few tokens, so each chunk's work is small; one SSE event carrying a huge delta (the parser accepts
    * up to 1 MiB) is scanned whole, without a deadline (docs/policy.md#large-bodies-off-the-event-loop).
    */
-  #assembleStream(): (chunk: Buffer) => void {
+  #assembleStream(): StreamEventAssembler {
     const findings: Finding[] = [];
-    const assembler = createResponseAssembler({
-      provider: this.provider,
+    const assembler = createStreamEventAssembler({
+      adapter: this.adapter,
       maxChars: this.limits.storeChars,
       createTextFilter: (): AssembledTextFilter => {
         const redactor = createStreamingTextRedactor(this.redactor);
@@ -172,13 +179,19 @@ export class BodyCapture {
         return notStored('redaction_failed');
       }
     };
-    return (chunk) => {
+    // Observed copies only: whatever fails here never affects the client stream (the tap forwards regardless).
+    const guard = (apply: () => void) => {
       if (failed) return;
       try {
-        assembler.push(chunk);
+        apply();
       } catch {
-        failed = true; // observed copies only: the client stream is not affected
+        failed = true;
       }
+    };
+    return {
+      onEvent: (event) => guard(() => assembler.onEvent(event)),
+      onOversizedEvent: (event) => guard(() => assembler.onOversizedEvent(event)),
+      end: (options) => assembler.end(options),
     };
   }
 

@@ -69,7 +69,7 @@ export function resolveRequestPolicy(options: ResolvePolicyOptions): Step<WithCr
         return { policy };
       }
       policy.redactor = redactor;
-      if (captureBodies) policy.capture = new BodyCapture(redactor, captureLimits, route.adapter.id);
+      if (captureBodies) policy.capture = new BodyCapture(redactor, captureLimits, route.adapter);
       return { policy };
     });
   }

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { PassThrough, type Readable } from 'node:stream';
 import { sendError } from '@navplane/http';
-import { createJsonTap, createStreamTap, type ResolvedRoute, type Usage } from '@navplane/providers';
+import { createJsonTap, createStreamTap, type ResolvedRoute, type StreamEventAssembler, type Usage } from '@navplane/providers';
 import type { Dispatcher } from 'undici';
 import type { AnyContext, Ready, RequestOutcome, UpstreamBody } from '../gateway-context';
 import type { Exchange } from '../pipeline/pipeline';
@@ -41,15 +41,18 @@ type Tap = { push(chunk: Buffer): Buffer[] | undefined; end(): Buffer[] | undefi
 
 const NO_TAP: Tap = { push: () => undefined, end: () => undefined, result: () => ({}) };
 
-/** The tap of one response: SSE (usage, maybe the injected usage chunk stripped), JSON usage, or none. */
-function tapFor(context: Ready, status: number, isSse: boolean): Tap {
+/**
+ * The tap of one response: SSE (usage, maybe the injected usage chunk stripped, and body capture's assembler fed from
+ * the same parse), JSON usage, or none.
+ */
+function tapFor(context: Ready, status: number, isSse: boolean, assembler: StreamEventAssembler | undefined): Tap {
   const { route } = context;
   if (isSse) {
-    const tap = createStreamTap({ provider: route.adapter.id, stripUsageChunk: context.prepared?.stripUsageChunk === true });
+    const tap = createStreamTap({ adapter: route.adapter, stripUsageChunk: context.prepared?.stripUsageChunk === true, assembler });
     return { push: (chunk) => tap.push(chunk), end: () => tap.end(), result: () => tap.result() };
   }
   if (status >= 200 && status < 300 && route.adapter.reportsUsage(context.method, route.pathSuffix)) {
-    const tap = createJsonTap({ provider: route.adapter.id, pathSuffix: route.pathSuffix });
+    const tap = createJsonTap({ adapter: route.adapter, method: context.method, pathSuffix: route.pathSuffix });
     return {
       push: (chunk) => {
         tap.push(chunk);
@@ -113,7 +116,10 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
     const isSse = contentType.includes('text/event-stream');
     this.#status = status;
     this.#stream = isSse;
-    this.#tap = tapFor(context, status, isSse);
+    // Body capture keeps a bounded copy of the response (never delays or changes it): a stream's events as the tap
+    // parses them, another body's bytes as they arrive.
+    const capture = context.policy.capture;
+    this.#tap = tapFor(context, status, isSse, isSse ? capture?.responseStream() : undefined);
     const stripped = isSse && context.prepared?.stripUsageChunk === true;
 
     // Vault mode: the provider key the gateway injected never reaches the client, even when an error echoes it.
@@ -123,8 +129,7 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
       headers = maskHeaders(headers, secret);
       if (!isSse) this.#mask = createKeyMask(secret);
     }
-    // Body capture keeps a bounded copy of what the client is sent (never delays or changes it).
-    this.#observe = context.policy.capture?.response(headers, isSse);
+    if (!isSse) this.#observe = capture?.response(headers);
 
     const out: Record<string, string | string[]> = {};
     for (const name in headers) {

@@ -9,6 +9,8 @@ import { extractCredentials } from './extract-credentials';
 export interface AuthenticateOptions {
   /** Verifies a presented NavPlane key (cached; no DB query when warm). */
   verify: (presented: string) => Promise<VerifyResult>;
+  /** True when a refused credential is shaped like a provider's key (`ProviderRegistry.looksLikeProviderKey`). */
+  looksLikeProviderKey: (value: string) => boolean;
 }
 
 const REFUSALS: Record<KeyRefusalCode, () => AppError> = {
@@ -33,12 +35,12 @@ export interface Authentication {
  * Authenticates the NavPlane key (Bearer, x-api-key, or X-NavPlane-Key in passthrough mode) and
  * checks the org is enabled; refuses with the contract's codes before any upstream call.
  */
-export function authenticate({ verify }: AuthenticateOptions): Step<Routed, Authentication> {
+export function authenticate({ verify, looksLikeProviderKey }: AuthenticateOptions): Step<Routed, Authentication> {
   if (typeof verify !== 'function') throw new Error('authenticate: verify is required');
   return {
     name: 'authenticate',
     async run({ route }, { req }) {
-      const credentials = extractCredentials(req.headers, route.adapter);
+      const credentials = extractCredentials(req.headers, route.adapter, looksLikeProviderKey);
       if (credentials.mode === 'none') return new AppError('missing_api_key', `Missing NavPlane key: ${HOW_TO_SEND}`);
       if (credentials.mode === 'invalid') {
         return new AppError(

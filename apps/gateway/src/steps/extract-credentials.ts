@@ -1,11 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { GATEWAY_KEY_PREFIX } from '@navplane/auth';
-import type { ProviderAdapter } from '@navplane/providers';
+import type { KeyHeader, ProviderAdapter } from '@navplane/providers';
 
 /**
  * Where the NavPlane key came from and which credential mode the request uses; `invalid` when the client sent a
- * credential that is not a NavPlane key (`providerKey`: it looks like an OpenAI or Anthropic key), `none` when it
- * sent no credential at all.
+ * credential that is not a NavPlane key (`providerKey`: it is shaped like a provider's key), `none` when it sent no
+ * credential at all.
  */
 export type ExtractedCredentials =
   | { mode: 'vault'; navplaneKey: string }
@@ -15,17 +15,19 @@ export type ExtractedCredentials =
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
-// OpenAI keys (`sk-…`, `sk-proj-…`) and Anthropic keys (`sk-ant-…`) both start so.
-const PROVIDER_KEY_PREFIX = 'sk-';
+// Every route accepts the NavPlane key in these (docs/gateway.md, "Keys"); each provider adds where its SDKs put
+// their own key (`ProviderAdapter.keyHeaders`).
+const GATEWAY_KEY_HEADERS: readonly KeyHeader[] = [{ name: 'authorization', scheme: 'bearer' }, { name: 'x-api-key' }];
 
 function first(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function bearerToken(headers: IncomingHttpHeaders): string | undefined {
-  const auth = first(headers['authorization']);
-  if (auth === undefined) return undefined;
-  return BEARER.exec(auth)?.[1];
+/** The key a header carries as its scheme says (the token of `Bearer <token>`), or undefined. */
+function keyIn(headers: IncomingHttpHeaders, header: KeyHeader): string | undefined {
+  const value = first(headers[header.name])?.trim();
+  if (value === undefined || value === '') return undefined;
+  return header.scheme === 'bearer' ? BEARER.exec(value)?.[1] : value;
 }
 
 const BEARER_NAVPLANE_KEY = new RegExp(`^Bearer\\s+${GATEWAY_KEY_PREFIX}`, 'i');
@@ -35,38 +37,59 @@ function looksLikeNavPlaneKey(value: string): boolean {
   return value.startsWith(GATEWAY_KEY_PREFIX) || BEARER_NAVPLANE_KEY.test(value);
 }
 
-/** The headers a client may put a key in: `Authorization`, `x-api-key`, and the adapter's own. */
-function presentedCredential(headers: IncomingHttpHeaders, adapter: ProviderAdapter): string | undefined {
-  for (const name of ['authorization', 'x-api-key', ...adapter.credentialHeaderNames]) {
-    const value = first(headers[name])?.trim();
-    if (value !== undefined && value !== '') return name === 'authorization' ? (bearerToken(headers) ?? value) : value;
+// Worked out once per adapter, not per request.
+const KEY_HEADERS = new WeakMap<ProviderAdapter, readonly KeyHeader[]>();
+
+/** The headers a NavPlane key may come in on a route of `adapter`: the gateway's own forms, then the provider's. */
+function keyHeadersOf(adapter: ProviderAdapter): readonly KeyHeader[] {
+  let headers = KEY_HEADERS.get(adapter);
+  if (headers === undefined) {
+    const extra = adapter.keyHeaders.filter((h) => !GATEWAY_KEY_HEADERS.some((g) => g.name === h.name && g.scheme === h.scheme));
+    headers = extra.length === 0 ? GATEWAY_KEY_HEADERS : [...GATEWAY_KEY_HEADERS, ...extra];
+    KEY_HEADERS.set(adapter, headers);
+  }
+  return headers;
+}
+
+/** The first credential the client presented in any key header, as sent (a bearer header's whole value when it is no bearer token). */
+function presentedCredential(headers: IncomingHttpHeaders, keyHeaders: readonly KeyHeader[]): string | undefined {
+  for (const header of keyHeaders) {
+    const value = first(headers[header.name])?.trim();
+    if (value !== undefined && value !== '') return keyIn(headers, header) ?? value;
   }
   return undefined;
 }
 
 /**
  * Finds the NavPlane key and the credential mode (docs/gateway.md, "Credential modes"):
- * - `X-NavPlane-Key: np_…` → passthrough: the provider key the client sent in the adapter's
- *   credential headers (Authorization / x-api-key) is forwarded as is, never stored;
- * - else `Authorization: Bearer np_…` or `x-api-key: np_…` → vault mode;
- * - else any other value in those headers (a provider key, `Bearer garbage`, `Basic …`) → invalid;
+ * - `X-NavPlane-Key: np_…` → passthrough: the provider key the client sent in the adapter's key headers
+ *   (`Authorization`, `x-api-key`, …) is forwarded as is, never stored;
+ * - else `Authorization: Bearer np_…`, `x-api-key: np_…` or `np_…` in a header where the provider's SDKs put their key
+ *   (`x-goog-api-key`, `api-key`, …) → vault mode;
+ * - else any other value in those headers (a provider key, `Bearer garbage`, `Basic …`) → invalid, `providerKey` when
+ *   `looksLikeProviderKey` says it is shaped like a provider's key;
  * - else none.
  */
-export function extractCredentials(headers: IncomingHttpHeaders, adapter: ProviderAdapter): ExtractedCredentials {
+export function extractCredentials(
+  headers: IncomingHttpHeaders,
+  adapter: ProviderAdapter,
+  looksLikeProviderKey: (value: string) => boolean,
+): ExtractedCredentials {
   const explicit = first(headers['x-navplane-key']);
   if (explicit !== undefined && explicit.trim() !== '') {
     const providerHeaders: Record<string, string> = {};
-    for (const name of adapter.credentialHeaderNames) {
+    for (const { name } of adapter.keyHeaders) {
       const value = first(headers[name]);
       if (value !== undefined && !looksLikeNavPlaneKey(value)) providerHeaders[name] = value;
     }
     return { mode: 'passthrough', navplaneKey: explicit.trim(), providerHeaders };
   }
-  const bearer = bearerToken(headers);
-  if (bearer !== undefined && bearer.startsWith(GATEWAY_KEY_PREFIX)) return { mode: 'vault', navplaneKey: bearer };
-  const apiKey = first(headers['x-api-key'])?.trim();
-  if (apiKey !== undefined && apiKey.startsWith(GATEWAY_KEY_PREFIX)) return { mode: 'vault', navplaneKey: apiKey };
-  const presented = presentedCredential(headers, adapter);
-  if (presented !== undefined) return { mode: 'invalid', providerKey: presented.startsWith(PROVIDER_KEY_PREFIX) };
+  const keyHeaders = keyHeadersOf(adapter);
+  for (const header of keyHeaders) {
+    const key = keyIn(headers, header);
+    if (key !== undefined && key.startsWith(GATEWAY_KEY_PREFIX)) return { mode: 'vault', navplaneKey: key };
+  }
+  const presented = presentedCredential(headers, keyHeaders);
+  if (presented !== undefined) return { mode: 'invalid', providerKey: looksLikeProviderKey(presented) };
   return { mode: 'none' };
 }

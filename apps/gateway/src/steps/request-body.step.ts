@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { AppError } from '@navplane/core';
-import { createRequestModelReader, type PreparedRequest, type RequestModelReader } from '@navplane/providers';
+import { createRequestModelReader, type PreparedRequest, type RequestModelReader, type RequestModelSource } from '@navplane/providers';
 import type { UpstreamBody, WithPolicy } from '../gateway-context';
 import type { Step, StepResult } from '../pipeline/pipeline';
 import { enforceRequestPolicy, type PolicyLimits } from '../policy/enforce-policy';
@@ -70,21 +70,31 @@ function isJson(contentType: string | undefined): boolean {
 
 const NO_BODY: UpstreamBody = Object.freeze({ kind: 'none' });
 
-/**
- * The reader of the model the body names, on routes whose response names none (the provider says where:
- * `requestModelLocation`), for a body in `encoding` (compressed bodies are not read); else undefined.
- */
-function requestModelReader(context: WithPolicy, req: IncomingMessage, encoding: string | undefined): RequestModelReader | undefined {
-  const { route, method } = context;
-  const location = route.adapter.requestModelLocation(method, route.pathSuffix);
-  if (location === undefined) return undefined;
-  return createRequestModelReader(location, { contentType: req.headers['content-type'], contentEncoding: encoding });
+/** Where the request names its model, as the provider says (`requestModelSource`), or undefined. */
+function modelSource(context: WithPolicy): RequestModelSource | undefined {
+  const { route, method, rawQuery } = context;
+  return route.adapter.requestModelSource(method, route.pathSuffix, rawQuery);
 }
 
-/** The model `bytes` name, read by the route's reader (undefined when none applies or the body names none). */
-function modelOf(context: WithPolicy, req: IncomingMessage, bytes: Buffer, encoding: string | undefined): { model?: string } {
-  const reader = requestModelReader(context, req, encoding);
-  if (reader === undefined) return {};
+/**
+ * The reader of the model the body names, on routes whose response names none (the provider says where:
+ * `requestModelSource`), for a body in `encoding` (compressed bodies are not read); else undefined.
+ */
+function requestModelReader(context: WithPolicy, req: IncomingMessage, encoding: string | undefined): RequestModelReader | undefined {
+  const source = modelSource(context);
+  if (source === undefined || source.from === 'url') return undefined;
+  return createRequestModelReader(source.from, { contentType: req.headers['content-type'], contentEncoding: encoding });
+}
+
+/**
+ * The model the request names: its URL's (a path segment or query parameter the provider reads), or the one `bytes`
+ * name, read by the route's reader (none when no source applies or the body names none).
+ */
+function modelOf(context: WithPolicy, req: IncomingMessage, bytes: Buffer | undefined, encoding: string | undefined): { model?: string } {
+  const source = modelSource(context);
+  if (source?.from === 'url') return { model: source.model };
+  const reader = bytes === undefined ? undefined : requestModelReader(context, req, encoding);
+  if (reader === undefined || bytes === undefined) return {};
   reader.push(bytes);
   const model = reader.model();
   return model === undefined ? {} : { model };
@@ -94,7 +104,7 @@ function modelOf(context: WithPolicy, req: IncomingMessage, bytes: Buffer, encod
  * The body path. A body that is already wholly buffered in the request (the usual case for small bodies) is taken
  * as bytes: it can be re-sent. Other bodies nobody must read stream straight through to the provider, once (body
  * capture only keeps a bounded copy as they pass, and on routes whose response names no model a bounded scanner reads
- * the model the body names: `requestModelLocation`); the gateway reads one only when a `block`/`redact_upstream`
+ * the model the body names: `requestModelSource`); the gateway reads one only when a `block`/`redact_upstream`
  * policy must evaluate it (fail closed: never forwarded unread), when the adapter needs it (OpenAI chat: exact
  * stream usage), or when its length is unknown (chunked uploads, so the size limit holds). A body declared larger
  * than the limit is refused at once. The policy rewrites the body first; the adapter then prepares what it let through.
@@ -137,7 +147,8 @@ export function readBodyWhenNeeded({ maxBodyBytes, policyLimits }: RequestBodyOp
       }
       const prepared = route.adapter.prepareRequest(route.pathSuffix, json, forwarded);
       if (prepared.changed && prepared.bytes !== undefined) forwarded = prepared.bytes;
-      return { body: { kind: 'bytes', bytes: forwarded, encoding }, prepared, model: prepared.model };
+      const model = prepared.model ?? modelOf(context, req, undefined, encoding).model;
+      return { body: { kind: 'bytes', bytes: forwarded, encoding }, prepared, model };
     }
     return { body: { kind: 'bytes', bytes: forwarded, encoding }, ...modelOf(context, req, forwarded, encoding) };
   }
@@ -156,7 +167,7 @@ export function readBodyWhenNeeded({ maxBodyBytes, policyLimits }: RequestBodyOp
       if (adapterReads || chunked || evaluates) return readAndPrepare(context, req, adapterReads, evaluates);
       if (length === undefined || length === 0) {
         if (!req.complete) req.resume(); // nothing to send; let the message end
-        return { body: NO_BODY };
+        return { body: NO_BODY, ...modelOf(context, req, undefined, undefined) };
       }
       // Already all here: take it as bytes (re-sendable, no stream hand-off).
       const encoding = req.headers['content-encoding'];
@@ -169,7 +180,8 @@ export function readBodyWhenNeeded({ maxBodyBytes, policyLimits }: RequestBodyOp
       const capture = context.policy.capture?.streamedRequest(req);
       const requestModel = requestModelReader(context, req, encoding);
       if (requestModel === undefined) {
-        return { body: capture === undefined ? { kind: 'stream', length } : { kind: 'stream', length, observe: capture } };
+        const body: UpstreamBody = capture === undefined ? { kind: 'stream', length } : { kind: 'stream', length, observe: capture };
+        return { body, ...modelOf(context, req, undefined, encoding) };
       }
       const observe =
         capture === undefined

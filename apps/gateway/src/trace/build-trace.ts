@@ -15,16 +15,13 @@ function costOf(
   outcome: RequestOutcome,
   model: string | null,
 ): { status: 'exact' | 'estimated' | 'unknown'; usd: number | null } {
-  if (outcome.usage !== undefined) {
-    const priced = estimateCost(
-      (context.route?.adapter.id ?? 'openai') as 'openai',
-      model ?? undefined,
-      outcome.usage,
-      new Date(context.startedAtMs),
-    );
-    return priced.status === 'estimated' ? { status: 'estimated', usd: priced.usd } : { status: 'unknown', usd: null };
-  }
   const route = context.route;
+  if (outcome.usage !== undefined) {
+    // Usage comes only from a provider's response, so the route is known; priced by that provider's rows.
+    const priced =
+      route === undefined ? undefined : estimateCost(route.adapter.id, model ?? undefined, outcome.usage, new Date(context.startedAtMs));
+    return priced?.status === 'estimated' ? { status: 'estimated', usd: priced.usd } : { status: 'unknown', usd: null };
+  }
   if (route === undefined || context.forwardedAt === undefined) return { status: 'exact', usd: 0 }; // refused by the gateway
   if (context.upstreamHeadersAt === undefined) {
     // Never connected: nothing reached the provider. Otherwise it may have worked (and billed) before we gave up.

@@ -12,6 +12,8 @@ import { anthropicUsage, mergeAnthropicUsage, type AnthropicUsageFields } from '
  * what `message_start` reported.
  */
 export class AnthropicStreamReader implements StreamReader {
+  /** Anthropic streams always report usage: nothing is injected, so nothing is hidden. */
+  readonly rewrites = false;
   private readonly fields: AnthropicUsageFields = {};
   private sawUsage = false;
   private model: string | undefined;

@@ -1,10 +1,14 @@
 import { anthropicAdapter } from './anthropic.adapter';
 
 describe('anthropicAdapter', () => {
-  it('has its id, route prefix and passthrough credential headers', () => {
+  it('has its id, route prefix, root aliases and passthrough credential headers', () => {
     expect(anthropicAdapter.id).toBe('anthropic');
     expect(anthropicAdapter.routePrefix).toBe('/anthropic');
-    expect(anthropicAdapter.credentialHeaderNames).toEqual(['x-api-key', 'authorization']);
+    expect(anthropicAdapter.rootAliases).toEqual([
+      { path: '/v1/messages', match: 'exact' },
+      { path: '/v1/messages/', match: 'prefix' },
+    ]);
+    expect(anthropicAdapter.keyHeaders).toEqual([{ name: 'x-api-key' }, { name: 'authorization', scheme: 'bearer' }]);
   });
 
   it('forwards the headers the Anthropic SDKs send, by name, and no other anthropic-* or openai-* header', () => {

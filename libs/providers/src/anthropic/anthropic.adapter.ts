@@ -1,15 +1,21 @@
+import type { AssemblyContext } from '../assemble/assembly-context';
 import { compilePathRules } from '../path-rules';
 import type { PreparedRequest, ProviderAdapter } from '../provider-adapter';
 import { sdkHeaderSet } from '../sdk-headers';
 import { joinUpstreamUrl } from '../upstream-url';
 import { asNonEmptyString, asRecord } from '../usage';
+import { AnthropicMessagesAssembly } from './anthropic-messages.assembly';
+import { ANTHROPIC_PRICES } from './anthropic.prices';
 import { ANTHROPIC_MESSAGES, ANTHROPIC_PATH_RULES, ANTHROPIC_REQUEST_MODEL_PATHS } from './anthropic.routes';
 import { AnthropicStreamReader } from './anthropic-stream.reader';
 import { anthropicModelFromJson, anthropicUsageFromJson } from './anthropic-usage';
 
 const allowlist = compilePathRules(ANTHROPIC_PATH_RULES);
 // The Anthropic SDK 0.x sends `x-api-key`; 1.x and OAuth-style clients send `Authorization: Bearer`.
-const CREDENTIAL_HEADERS: readonly string[] = Object.freeze(['x-api-key', 'authorization']);
+const KEY_HEADERS = Object.freeze([
+  Object.freeze({ name: 'x-api-key' }),
+  Object.freeze({ name: 'authorization', scheme: 'bearer' as const }),
+]);
 // What `@anthropic-ai/sdk` sends besides its key: the API version, betas, the browser opt-in
 // (`dangerouslyAllowBrowser`), and the per-request `workspace_id` (Files) and `user_profile_id` (Messages) params.
 const FORWARDED_HEADERS = sdkHeaderSet([
@@ -33,21 +39,35 @@ function prepareAnthropicRequest(_pathSuffix: string, json: unknown): PreparedRe
   };
 }
 
-/** The Anthropic adapter: `/anthropic/v1/*` → `<base>/v1/*`, `x-api-key`, usage from message_start/delta. */
+/**
+ * The Anthropic adapter: `/anthropic/v1/*` → `<base>/v1/*`, and `/v1/messages` (and below) at the gateway root (the
+ * Anthropic SDK with base URL = the gateway root); `x-api-key`; usage from message_start/delta.
+ */
 export const anthropicAdapter: ProviderAdapter = Object.freeze({
-  id: 'anthropic' as const,
+  id: 'anthropic',
   routePrefix: '/anthropic',
-  credentialHeaderNames: CREDENTIAL_HEADERS,
-  forwardedHeaderNames: FORWARDED_HEADERS,
-  upstreamUrl: joinUpstreamUrl,
+  pathPrefixes: Object.freeze(['/v1/']),
+  rootAliases: Object.freeze([
+    Object.freeze({ path: ANTHROPIC_MESSAGES, match: 'exact' as const }),
+    Object.freeze({ path: `${ANTHROPIC_MESSAGES}/`, match: 'prefix' as const }),
+  ]),
+  probe: Object.freeze({ method: 'POST', pathSuffix: ANTHROPIC_MESSAGES }),
   isAllowedPath: (method: string, pathSuffix: string) => allowlist.allows(method, pathSuffix),
+  upstreamUrl: joinUpstreamUrl,
+  keyHeaders: KEY_HEADERS,
+  // `sk-ant-api03-…`, `sk-ant-admin01-…`.
+  keyPrefixes: Object.freeze(['sk-ant-']),
   vaultAuthHeaders: (providerKey: string) => ({ 'x-api-key': providerKey }),
+  forwardedHeaderNames: FORWARDED_HEADERS,
   needsRequestBody: () => false,
   prepareRequest: prepareAnthropicRequest,
-  requestModelLocation: (method: string, pathSuffix: string) =>
+  requestModelSource: (method: string, pathSuffix: string) =>
     method === 'POST' ? ANTHROPIC_REQUEST_MODEL_PATHS.get(pathSuffix) : undefined,
   reportsUsage: (method: string, pathSuffix: string) => method === 'POST' && pathSuffix === ANTHROPIC_MESSAGES,
+  jsonMembers: Object.freeze({ usage: 'usage', model: 'model' }),
   usageFromJson: anthropicUsageFromJson,
   modelFromJson: anthropicModelFromJson,
   createStreamReader: () => new AnthropicStreamReader(),
+  createStreamAssembly: (context: AssemblyContext) => new AnthropicMessagesAssembly(context),
+  prices: ANTHROPIC_PRICES,
 });

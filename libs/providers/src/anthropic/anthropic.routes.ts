@@ -1,5 +1,5 @@
 import type { PathRule } from '../path-rules';
-import type { RequestModelLocation } from '../provider-adapter';
+import type { RequestModelSource } from '../provider-adapter';
 
 /**
  * Anthropic's public API under /v1 (docs.anthropic.com/en/api): Messages, token counting, Message
@@ -24,6 +24,6 @@ export const ANTHROPIC_PATH_RULES: readonly PathRule[] = [
 export const ANTHROPIC_MESSAGES = '/v1/messages';
 
 /** POST routes whose response names no model, and where their request names it (token counting). */
-export const ANTHROPIC_REQUEST_MODEL_PATHS: ReadonlyMap<string, RequestModelLocation> = new Map<string, RequestModelLocation>([
-  ['/v1/messages/count_tokens', 'json'],
+export const ANTHROPIC_REQUEST_MODEL_PATHS: ReadonlyMap<string, RequestModelSource> = new Map<string, RequestModelSource>([
+  ['/v1/messages/count_tokens', Object.freeze({ from: 'json' })],
 ]);

@@ -1,4 +1,5 @@
-import type { ProviderId } from '../provider-adapter';
+import type { ProviderAdapter } from '../provider-adapter';
+import type { SseEvent } from '../sse/sse-parser';
 
 /**
  * Filters text as it is assembled (the gateway passes a redactor that holds back a small tail).
@@ -12,8 +13,8 @@ export interface AssembledTextFilter {
 
 /** Options of `createResponseAssembler`. */
 export interface ResponseAssemblerOptions {
-  /** Which provider's stream formats to expect ('openai' | 'anthropic'). */
-  provider: ProviderId;
+  /** The provider whose stream formats to expect (its `createStreamAssembly`). */
+  adapter: ProviderAdapter;
   /**
    * Upper bound of the assembled output in UTF-16 chars (approx bytes); beyond it text is dropped and
    * `truncated` set. Default 65536 (`DEFAULT_ASSEMBLED_MAX_CHARS`).
@@ -24,7 +25,7 @@ export interface ResponseAssemblerOptions {
    * block, per Responses output text). Default: identity.
    */
   createTextFilter?: () => AssembledTextFilter;
-  /** Max SSE event size parsed (default DEFAULT_MAX_EVENT_BYTES); a larger event is skipped. */
+  /** Max SSE event size parsed by `createResponseAssembler` (default DEFAULT_MAX_EVENT_BYTES); a larger event is skipped. */
   maxEventBytes?: number;
 }
 
@@ -60,5 +61,18 @@ export interface ResponseAssembler {
    * Ends every open text filter and returns the assembled response. Later calls return the same
    * result (their options are ignored).
    */
+  end(options?: ResponseAssemblerEndOptions): AssembledResponse;
+}
+
+/**
+ * An assembler fed events another parser already read: the stream tap parses each response once and hands every
+ * event both to the provider's stream reader (usage, model) and to this (`StreamTapOptions.assembler`).
+ */
+export interface StreamEventAssembler {
+  /** Reads one complete event. Ignored after `end`. */
+  onEvent(event: SseEvent): void;
+  /** An event over the parser's size cap, skipped (only its type may be known): counted as malformed. */
+  onOversizedEvent(event: SseEvent | undefined): void;
+  /** As `ResponseAssembler.end`. */
   end(options?: ResponseAssemblerEndOptions): AssembledResponse;
 }

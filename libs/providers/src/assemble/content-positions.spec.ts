@@ -1,7 +1,11 @@
 import type { ProviderId } from '../provider-adapter';
+import { BUILT_IN_ADAPTERS } from '../registry/built-in-providers';
 import type { AssembledResponse, AssembledTextFilter } from './assembler.types';
 import { createResponseAssembler } from './response-assembler';
 import { named, sse, type Ev } from './sse-events.fixture';
+
+/** The built-in adapter of a provider id. */
+const adapterOf = (id: ProviderId) => BUILT_IN_ADAPTERS.find((adapter) => adapter.id === id)!;
 
 // Only ids and enums at known structural positions bypass the text filter. Sentinel strings are
 // planted at content positions — values and object keys, under keys named like identifiers (`id`,
@@ -489,7 +493,7 @@ function randomPlanter(seed: number): Planter & { readonly planted: string[] } {
 
 function assemble(fixture: Fixture, filter?: () => AssembledTextFilter): AssembledResponse {
   const assembler = createResponseAssembler({
-    provider: fixture.provider,
+    adapter: adapterOf(fixture.provider),
     maxChars: 1 << 20,
     ...(filter ? { createTextFilter: filter } : {}),
   });

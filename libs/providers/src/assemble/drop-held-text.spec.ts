@@ -1,7 +1,11 @@
 import type { ProviderId } from '../provider-adapter';
+import { BUILT_IN_ADAPTERS } from '../registry/built-in-providers';
 import type { AssembledResponse, AssembledTextFilter, ResponseAssemblerEndOptions } from './assembler.types';
 import { createResponseAssembler } from './response-assembler';
 import { named, sse, type Ev } from './sse-events.fixture';
+
+/** The built-in adapter of a provider id. */
+const adapterOf = (id: ProviderId) => BUILT_IN_ADAPTERS.find((adapter) => adapter.id === id)!;
 
 // `end({ dropHeldText: true })`: the held-back tail of a field that never completed is discarded
 // (its filter still ended once); fields that completed keep theirs; the default flushes as before.
@@ -35,7 +39,7 @@ function assemble(
   options?: ResponseAssemblerEndOptions,
   filter: () => AssembledTextFilter = holdTail,
 ): AssembledResponse {
-  const assembler = createResponseAssembler({ provider, createTextFilter: filter });
+  const assembler = createResponseAssembler({ adapter: adapterOf(provider), createTextFilter: filter });
   assembler.push(sse(events));
   return assembler.end(options);
 }
@@ -258,7 +262,7 @@ describe('ResponseAssembler.end({ dropHeldText })', () => {
   });
 
   it('returns the first result from a later end(), whatever its options', () => {
-    const assembler = createResponseAssembler({ provider: 'openai', createTextFilter: holdTail });
+    const assembler = createResponseAssembler({ adapter: adapterOf('openai'), createTextFilter: holdTail });
     assembler.push(sse(CUT_STREAMS[0]![1].events));
     const first = assembler.end();
     expect(assembler.end({ dropHeldText: true })).toBe(first);

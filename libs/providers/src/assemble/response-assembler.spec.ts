@@ -1,7 +1,11 @@
 import type { ProviderId } from '../provider-adapter';
+import { BUILT_IN_ADAPTERS } from '../registry/built-in-providers';
 import type { AssembledResponse, AssembledTextFilter, ResponseAssemblerOptions } from './assembler.types';
 import { createResponseAssembler } from './response-assembler';
 import { named, sse, type Ev } from './sse-events.fixture';
+
+/** The built-in adapter of a provider id. */
+const adapterOf = (id: ProviderId) => BUILT_IN_ADAPTERS.find((adapter) => adapter.id === id)!;
 
 // A small corpus of every stream format, with multi-byte text in deltas, tool arguments and input.
 
@@ -161,7 +165,7 @@ function assembleChunks(
   chunks: readonly Buffer[],
   options: Partial<ResponseAssemblerOptions> = {},
 ): AssembledResponse {
-  const assembler = createResponseAssembler({ provider, ...options });
+  const assembler = createResponseAssembler({ adapter: adapterOf(provider), ...options });
   for (const chunk of chunks) assembler.push(chunk);
   return assembler.end();
 }
@@ -493,7 +497,7 @@ describe('createResponseAssembler', () => {
     });
 
     it('returns the same result from a second end() and ignores chunks after it', () => {
-      const assembler = createResponseAssembler({ provider: 'openai' });
+      const assembler = createResponseAssembler({ adapter: adapterOf('openai') });
       assembler.push(sse(OPENAI_CHAT.slice(0, 3)));
       const first = assembler.end();
       assembler.push(sse(OPENAI_CHAT.slice(3)));

@@ -37,9 +37,12 @@ export class OpenAIStreamReader implements StreamReader {
   private streamError: string | undefined;
   private sawJson = false;
   private readonly strip: boolean;
+  /** Only a stream whose usage the gateway injected is rewritten (the usage-only chunk and `"usage":null` hidden). */
+  readonly rewrites: boolean;
 
   constructor(options: StreamReaderOptions = {}) {
     this.strip = options.stripUsageChunk ?? false;
+    this.rewrites = this.strip;
   }
 
   onEvent(event: SseEvent): StreamEventAction {

@@ -1,10 +1,11 @@
 import { openaiAdapter } from './openai.adapter';
 
 describe('openaiAdapter', () => {
-  it('has its id, route prefix and passthrough credential header', () => {
+  it('has its id, route prefix, root alias and passthrough credential header', () => {
     expect(openaiAdapter.id).toBe('openai');
     expect(openaiAdapter.routePrefix).toBe('/openai');
-    expect(openaiAdapter.credentialHeaderNames).toEqual(['authorization']);
+    expect(openaiAdapter.rootAliases).toEqual([{ path: '/v1/', match: 'prefix' }]);
+    expect(openaiAdapter.keyHeaders).toEqual([{ name: 'authorization', scheme: 'bearer' }]);
   });
 
   it('forwards the headers the OpenAI SDKs send, by name, and no other openai-* or anthropic-* header', () => {

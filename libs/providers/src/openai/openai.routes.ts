@@ -1,5 +1,5 @@
 import type { PathRule } from '../path-rules';
-import type { RequestModelLocation } from '../provider-adapter';
+import type { RequestModelSource } from '../provider-adapter';
 
 const GET = ['GET'];
 const POST = ['POST'];
@@ -70,16 +70,19 @@ export const OPENAI_USAGE_PATHS: ReadonlySet<string> = new Set([
   '/v1/audio/translations',
 ]);
 
+const IN_JSON: RequestModelSource = Object.freeze({ from: 'json' });
+const IN_MULTIPART: RequestModelSource = Object.freeze({ from: 'multipart' });
+
 /**
  * POST routes whose successful response names no model (or none the JSON tap reads), and where their request names
- * it: the trace records the requested model (see `ProviderAdapter.requestModelLocation`).
+ * it: the trace records the requested model (see `ProviderAdapter.requestModelSource`).
  */
-export const OPENAI_REQUEST_MODEL_PATHS: ReadonlyMap<string, RequestModelLocation> = new Map<string, RequestModelLocation>([
-  ['/v1/audio/transcriptions', 'multipart'],
-  ['/v1/audio/translations', 'multipart'],
-  ['/v1/audio/speech', 'json'],
-  ['/v1/moderations', 'json'],
-  ['/v1/images/generations', 'json'],
-  ['/v1/images/edits', 'multipart'],
-  ['/v1/images/variations', 'multipart'],
+export const OPENAI_REQUEST_MODEL_PATHS: ReadonlyMap<string, RequestModelSource> = new Map<string, RequestModelSource>([
+  ['/v1/audio/transcriptions', IN_MULTIPART],
+  ['/v1/audio/translations', IN_MULTIPART],
+  ['/v1/audio/speech', IN_JSON],
+  ['/v1/moderations', IN_JSON],
+  ['/v1/images/generations', IN_JSON],
+  ['/v1/images/edits', IN_MULTIPART],
+  ['/v1/images/variations', IN_MULTIPART],
 ]);

@@ -1,4 +1,5 @@
 import { makeUsage } from '../usage';
+import { BUILT_IN_ADAPTERS } from '../registry/built-in-providers';
 import { PRICE_TABLE, type PriceRow } from './price-table';
 import { costOf, createPricing, estimateCost, findPrice } from './pricing';
 
@@ -161,7 +162,7 @@ describe('pricing', () => {
     ['a bad date', { effectiveFrom: '2025-1-1' }],
     ['a negative price', { input: -1 }],
     ['an upper-case model', { model: 'GPT-X' }],
-    ['an unknown provider', { provider: 'mistral' }],
+    ['an unknown provider', { provider: 'no-such-provider' }],
   ])('createPricing refuses a table with %s', (_name, override) => {
     const row = {
       provider: 'openai',
@@ -172,6 +173,27 @@ describe('pricing', () => {
       ...override,
     } as PriceRow;
     expect(() => createPricing([row])).toThrow();
+  });
+
+  it('is made of every built-in provider’s rows, tagged with its id', () => {
+    for (const adapter of BUILT_IN_ADAPTERS) {
+      const rows = PRICE_TABLE.filter((row) => row.provider === adapter.id);
+      expect(rows.length).toBe(adapter.prices.rows.length);
+      expect(rows.length).toBeGreaterThan(0);
+    }
+    expect(PRICE_TABLE.length).toBe(BUILT_IN_ADAPTERS.reduce((n, adapter) => n + adapter.prices.rows.length, 0));
+  });
+
+  it('applies a model alias only to its own provider', () => {
+    expect(findPrice('anthropic', 'claude-sonnet-4-0', NOW)?.model).toBe('claude-sonnet-4');
+    expect(findPrice('openai', 'claude-sonnet-4-0', NOW)).toBeUndefined();
+  });
+
+  it('createPricing takes the rows of another provider when told it exists', () => {
+    const row: PriceRow = { provider: 'groq', model: 'llama-3.1-8b-instant', effectiveFrom: '2025-01-01', input: 0.05, output: 0.08 };
+    expect(() => createPricing([row])).toThrow(/unknown provider/);
+    const pricing = createPricing([row], { providers: ['groq'], aliases: { 'groq/llama3-8b': 'llama-3.1-8b-instant' } });
+    expect(pricing.findPrice('groq', 'llama3-8b', NOW)?.model).toBe('llama-3.1-8b-instant');
   });
 
   it('createPricing refuses duplicate rows and accepts a custom table', () => {

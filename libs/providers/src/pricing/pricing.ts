@@ -1,5 +1,6 @@
 import { AppError } from '@navplane/core';
-import { PROVIDER_IDS, type ProviderId } from '../provider-adapter';
+import type { ProviderId } from '../provider-adapter';
+import { BUILT_IN_PROVIDER_IDS } from '../registry/built-in-providers';
 import type { Usage } from '../usage';
 import { MODEL_ALIASES, PRICE_TABLE, type PriceRow } from './price-table';
 
@@ -31,11 +32,24 @@ interface DatedRow {
 const SNAPSHOT_SUFFIX = /(?:-\d{4}-\d{2}-\d{2}|-\d{8}|@\d{8}|-\d{4}|-latest)$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-/** Builds lookups for a price table once (default: the built-in PRICE_TABLE); throws AppError on a bad row. */
-export function createPricing(rows: readonly PriceRow[] = PRICE_TABLE): Pricing {
+/** Options of `createPricing`. */
+export interface PricingOptions {
+  /** Model aliases keyed `<provider>/<alias>` (default: the built-in providers' MODEL_ALIASES). */
+  readonly aliases?: Readonly<Record<string, string>>;
+  /** The provider ids a row may name (default: the built-in providers); a row of another is refused as a typo. */
+  readonly providers?: readonly ProviderId[];
+}
+
+/**
+ * Builds lookups for a price table once (default: the built-in PRICE_TABLE, made of every built-in provider's rows);
+ * throws AppError on a bad row.
+ */
+export function createPricing(rows: readonly PriceRow[] = PRICE_TABLE, options: PricingOptions = {}): Pricing {
+  const aliases = options.aliases ?? MODEL_ALIASES;
+  const providers = new Set(options.providers ?? BUILT_IN_PROVIDER_IDS);
   const byModel = new Map<string, DatedRow[]>();
   for (const row of rows) {
-    validateRow(row);
+    validateRow(row, providers);
     const key = `${row.provider}/${row.model}`;
     const fromMs = Date.parse(`${row.effectiveFrom}T00:00:00Z`);
     const list = byModel.get(key) ?? [];
@@ -52,11 +66,11 @@ export function createPricing(rows: readonly PriceRow[] = PRICE_TABLE): Pricing 
     const id = model.toLowerCase();
     const exact = byModel.get(`${provider}/${id}`);
     if (exact) return exact;
-    const alias = MODEL_ALIASES[id];
+    const alias = aliases[`${provider}/${id}`];
     if (alias) return byModel.get(`${provider}/${alias}`);
     const family = id.replace(SNAPSHOT_SUFFIX, '');
     if (family === id) return undefined;
-    return byModel.get(`${provider}/${family}`) ?? byModel.get(`${provider}/${MODEL_ALIASES[family] ?? ''}`);
+    return byModel.get(`${provider}/${family}`) ?? byModel.get(`${provider}/${aliases[`${provider}/${family}`] ?? ''}`);
   }
 
   function inForce(list: readonly DatedRow[], at: Date): DatedRow | undefined {
@@ -100,9 +114,9 @@ export function costOf(row: PriceRow, usage: Usage): number {
   return Math.round((microUsd / 1e6) * 1e10) / 1e10;
 }
 
-function validateRow(row: PriceRow): void {
+function validateRow(row: PriceRow, providers: ReadonlySet<ProviderId>): void {
   const where = `price row ${row.provider}/${row.model}@${row.effectiveFrom}`;
-  if (!(PROVIDER_IDS as readonly string[]).includes(row.provider)) throw new AppError('internal_error', `${where}: unknown provider`);
+  if (!providers.has(row.provider)) throw new AppError('internal_error', `${where}: unknown provider`);
   if (!row.model || row.model !== row.model.toLowerCase()) throw new AppError('internal_error', `${where}: model must be lower-case`);
   if (!ISO_DATE.test(row.effectiveFrom) || Number.isNaN(Date.parse(`${row.effectiveFrom}T00:00:00Z`))) {
     throw new AppError('internal_error', `${where}: effectiveFrom must be YYYY-MM-DD`);

@@ -1,8 +1,9 @@
+import { anthropicAdapter } from '../anthropic/anthropic.adapter';
+import { openaiAdapter } from '../openai/openai.adapter';
 import { createProviderRegistry, splitRequestUrl } from './provider-registry';
 
 const registry = createProviderRegistry({
-  openaiBaseUrl: 'https://api.openai.com/',
-  anthropicBaseUrl: 'http://127.0.0.1:4010/anthropic-mock//',
+  baseUrls: { openai: 'https://api.openai.com/', anthropic: 'http://127.0.0.1:4010/anthropic-mock//' },
 });
 
 describe('provider registry', () => {
@@ -72,9 +73,14 @@ describe('provider registry', () => {
     if (!result.ok) expect(result.error).toBe('route_not_found');
   });
 
-  it('exposes adapters by id', () => {
+  it('exposes adapters by id, and knows no other', () => {
     expect(registry.adapters.map((a) => a.id)).toEqual(['openai', 'anthropic']);
-    expect(registry.adapter('anthropic').id).toBe('anthropic');
+    expect(registry.ids).toEqual(['openai', 'anthropic']);
+    expect(registry.adapter('anthropic')?.id).toBe('anthropic');
+    expect(registry.has('openai')).toBe(true);
+    expect(registry.has('gemini')).toBe(false);
+    expect(registry.adapter('gemini')).toBeUndefined();
+    expect(registry.baseUrl('gemini')).toBeUndefined();
   });
 
   it.each([
@@ -84,7 +90,92 @@ describe('provider registry', () => {
     'https://api.openai.com/?x=1',
     'https://api.openai.com/#f',
   ])('refuses the base URL %s at construction', (url) => {
-    expect(() => createProviderRegistry({ openaiBaseUrl: url, anthropicBaseUrl: 'https://api.anthropic.com' })).toThrow(/openaiBaseUrl/);
+    expect(() => createProviderRegistry({ baseUrls: { openai: url, anthropic: 'https://api.anthropic.com' } })).toThrow(/baseUrls\.openai/);
+  });
+
+  it('needs a base URL for every built-in provider', () => {
+    expect(() => createProviderRegistry({ baseUrls: { openai: 'https://api.openai.com' } })).toThrow(/no base URL for provider anthropic/);
+  });
+
+  it('resolves root aliases longest first, whatever order the providers come in', () => {
+    const reversed = createProviderRegistry({
+      baseUrls: { openai: 'https://api.openai.com', anthropic: 'https://api.anthropic.com' },
+      builtIns: [anthropicAdapter, openaiAdapter],
+    });
+    expect(reversed.resolve('/v1/messages/batches')?.adapter.id).toBe('anthropic');
+    expect(reversed.resolve('/v1/messages')?.adapter.id).toBe('anthropic');
+    expect(reversed.resolve('/v1/messagesx')?.adapter.id).toBe('openai');
+  });
+
+  it('lists the requests that must reach each provider: its main endpoint under its prefix and its covering root aliases', () => {
+    expect(registry.routeChecks()).toEqual([
+      { method: 'POST', path: '/openai/v1/chat/completions', provider: 'openai' },
+      { method: 'POST', path: '/v1/chat/completions', provider: 'openai' },
+      { method: 'POST', path: '/anthropic/v1/messages', provider: 'anthropic' },
+      { method: 'POST', path: '/v1/messages', provider: 'anthropic' },
+    ]);
+  });
+
+  it('knows a provider key by any provider’s key prefix, never a NavPlane key', () => {
+    expect(registry.looksLikeProviderKey('sk-proj-abc')).toBe(true);
+    expect(registry.looksLikeProviderKey('sk-ant-api03-abc')).toBe(true);
+    expect(registry.looksLikeProviderKey('np_abc')).toBe(false);
+    expect(registry.looksLikeProviderKey('garbage')).toBe(false);
+  });
+
+  describe('operator-defined OpenAI-compatible providers', () => {
+    const withGroq = createProviderRegistry({
+      baseUrls: { openai: 'https://api.openai.com', anthropic: 'https://api.anthropic.com' },
+      openaiCompatible: [
+        { id: 'groq', baseUrl: 'https://api.groq.com/openai/', auth: 'bearer' },
+        { id: 'local-llm', baseUrl: 'http://127.0.0.1:11434', auth: 'header:API-Key' },
+      ],
+    });
+
+    it('routes /<id>/v1/* to <baseUrl>/v1/* on the OpenAI API paths, after the built-in providers', () => {
+      expect(withGroq.ids).toEqual(['openai', 'anthropic', 'groq', 'local-llm']);
+      const route = withGroq.route('POST', '/groq/v1/chat/completions');
+      expect(route.ok && withGroq.upstreamUrl(route.value)).toBe('https://api.groq.com/openai/v1/chat/completions');
+      expect(withGroq.route('GET', '/groq/v1/organization/users').ok).toBe(false);
+      expect(withGroq.resolve('/groq/chat/completions')).toBeUndefined();
+      // Root aliases stay the built-in providers'.
+      expect(withGroq.resolve('/v1/chat/completions')?.adapter.id).toBe('openai');
+    });
+
+    it('sends the stored key as its auth says, and takes a client key there too', () => {
+      expect(withGroq.adapter('groq')?.vaultAuthHeaders('gsk_1')).toEqual({ authorization: 'Bearer gsk_1' });
+      expect(withGroq.adapter('local-llm')?.vaultAuthHeaders('k-1')).toEqual({ 'api-key': 'k-1' });
+      expect(withGroq.adapter('local-llm')?.keyHeaders).toEqual([{ name: 'api-key' }]);
+    });
+
+    it.each([
+      [
+        'an id taken by a built-in provider',
+        { id: 'openai', baseUrl: 'https://x.example', auth: 'bearer' },
+        /two providers have the id openai/,
+      ],
+      ['an id that is a root alias', { id: 'v1', baseUrl: 'https://x.example', auth: 'bearer' }, /taken by the gateway/],
+      ['an id that is a gateway path', { id: 'healthz', baseUrl: 'https://x.example', auth: 'bearer' }, /taken by the gateway/],
+      ['an id that is no provider id', { id: 'Bad Id', baseUrl: 'https://x.example', auth: 'bearer' }, /provider id/],
+      ['an unknown auth', { id: 'x', baseUrl: 'https://x.example', auth: 'basic' }, /providers\[0\]: auth/],
+      ['a reserved auth header', { id: 'x', baseUrl: 'https://x.example', auth: 'header:host' }, /providers\[0\]: auth/],
+      ['a NavPlane auth header', { id: 'x', baseUrl: 'https://x.example', auth: 'header:x-navplane-key' }, /providers\[0\]: auth/],
+      ['a base URL with a query', { id: 'x', baseUrl: 'https://x.example/?a=1', auth: 'bearer' }, /providers\[0\]\.baseUrl/],
+    ])('refuses %s at start-up', (_name, provider, message) => {
+      expect(() =>
+        createProviderRegistry({
+          baseUrls: { openai: 'https://api.openai.com', anthropic: 'https://api.anthropic.com' },
+          openaiCompatible: [provider],
+        }),
+      ).toThrow(message);
+    });
+
+    it('refuses two providers that claim the same root alias', () => {
+      const twin = { ...openaiAdapter, id: 'twin', routePrefix: '/twin' };
+      expect(() =>
+        createProviderRegistry({ baseUrls: { openai: 'https://a.example', twin: 'https://b.example' }, builtIns: [openaiAdapter, twin] }),
+      ).toThrow(/providers openai and twin both claim \/v1\//);
+    });
   });
 
   it('splits a request URL into path and raw query', () => {

@@ -1,15 +1,27 @@
-import { err, ok, type Result } from '@navplane/core';
+import { AppError, err, ok, type Result } from '@navplane/core';
+import {
+  createOpenAICompatibleAdapter,
+  parseOpenAICompatibleAuth,
+  type OpenAICompatibleProvider,
+} from '../openai-compatible/openai-compatible.adapter';
 import type { ProviderAdapter, ProviderId } from '../provider-adapter';
-import { PROVIDER_ADAPTERS } from '../providers';
 import { normalizeBaseUrl } from '../upstream-url';
+import { BUILT_IN_ADAPTERS } from './built-in-providers';
 
-/** Operator-set upstream base URLs (docs/configuration.md: NAVPLANE_OPENAI_BASE_URL / NAVPLANE_ANTHROPIC_BASE_URL). */
+/** What the registry is built from: operator settings only (no client can choose an upstream). */
 export interface ProviderRegistryOptions {
-  readonly openaiBaseUrl: string;
-  readonly anthropicBaseUrl: string;
+  /**
+   * The upstream base URL of each built-in provider, by provider id (docs/configuration.md:
+   * `NAVPLANE_OPENAI_BASE_URL`, `NAVPLANE_ANTHROPIC_BASE_URL`, …). Every built-in provider needs one.
+   */
+  readonly baseUrls: Readonly<Record<ProviderId, string>>;
+  /** Operator-defined OpenAI-compatible providers (the config file's `providers`), each routed at `/<id>/v1/*`. */
+  readonly openaiCompatible?: readonly OpenAICompatibleProvider[];
+  /** The built-in adapters (default `BUILT_IN_ADAPTERS`); for tests and tools that need other ones. */
+  readonly builtIns?: readonly ProviderAdapter[];
 }
 
-/** A request path resolved to a provider: the adapter, the upstream path `/v1/...`, the base URL. */
+/** A request path resolved to a provider: the adapter, the upstream path, the base URL. */
 export interface ResolvedRoute {
   readonly adapter: ProviderAdapter;
   /** The upstream path, `/v1/...`, exactly as appended to `baseUrl`. */
@@ -18,59 +30,118 @@ export interface ResolvedRoute {
   readonly baseUrl: string;
 }
 
-/** Resolves gateway paths to providers; built once at start-up. */
+/** A gateway request that must reach `provider`: the registry's self-check (`navplane doctor`). */
+export interface RouteCheck {
+  readonly method: string;
+  readonly path: string;
+  readonly provider: ProviderId;
+}
+
+/** Resolves gateway paths to providers; built once at start-up. The one list of the providers in service. */
 export interface ProviderRegistry {
-  /** Every adapter, in a fixed order. */
+  /** Every adapter, in a fixed order (built-in ones first). */
   readonly adapters: readonly ProviderAdapter[];
+  /** Every provider id, in the same order. */
+  readonly ids: readonly ProviderId[];
+  /** True when `id` names a provider of this registry. */
+  has(id: string): boolean;
   /** The provider of a request path (no query), or undefined when no provider route matches. */
   resolve(path: string): ResolvedRoute | undefined;
   /** `resolve` plus the adapter's allowlist: the route, or `route_not_found` (the gateway's 404). */
   route(method: string, path: string): Result<ResolvedRoute, 'route_not_found'>;
   /** The upstream URL of a resolved route and the request's raw query (without `?`). */
   upstreamUrl(route: ResolvedRoute, rawQuery?: string): string;
-  /** One provider's adapter. */
-  adapter(id: ProviderId): ProviderAdapter;
-  /** One provider's normalised base URL. */
-  baseUrl(id: ProviderId): string;
+  /** One provider's adapter, or undefined for an unknown id. */
+  adapter(id: string): ProviderAdapter | undefined;
+  /** One provider's normalised base URL, or undefined for an unknown id. */
+  baseUrl(id: string): string | undefined;
+  /** True when a credential is shaped like some provider's key (`ProviderAdapter.keyPrefixes`); safe to pass unbound. */
+  readonly looksLikeProviderKey: (value: string) => boolean;
+  /** Requests that must route to each provider: its probe under its prefix and under each root alias covering it. */
+  routeChecks(): readonly RouteCheck[];
 }
 
 interface PrefixEntry {
   readonly prefix: string;
-  /** Characters to cut so the rest is the `/v1/...` path suffix. */
+  /** Characters to cut so the rest is the upstream path suffix. */
   readonly cut: number;
   readonly exact: boolean;
   readonly route: (pathSuffix: string) => ResolvedRoute;
 }
 
+// Gateway paths of its own (docs/gateway.md): no provider may take them as its route prefix.
+const GATEWAY_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+
+function aliasCovers(alias: { readonly path: string; readonly match: 'exact' | 'prefix' }, path: string): boolean {
+  return alias.match === 'exact' ? path === alias.path : path.startsWith(alias.path);
+}
+
+/** The built-in adapters and the operator-defined ones, each with its normalised base URL. */
+function providersOf(options: ProviderRegistryOptions): Array<{ adapter: ProviderAdapter; baseUrl: string }> {
+  const builtIns = (options.builtIns ?? BUILT_IN_ADAPTERS).map((adapter) => {
+    const url = Object.hasOwn(options.baseUrls, adapter.id) ? options.baseUrls[adapter.id] : undefined;
+    if (url === undefined) throw new AppError('internal_error', `no base URL for provider ${adapter.id} (baseUrls.${adapter.id})`);
+    return { adapter, baseUrl: normalizeBaseUrl(`baseUrls.${adapter.id}`, url) };
+  });
+  const configured = (options.openaiCompatible ?? []).map((provider, index) => {
+    const where = `providers[${index}]`;
+    const auth = parseOpenAICompatibleAuth(provider.auth, where);
+    return { adapter: createOpenAICompatibleAdapter(provider.id, auth), baseUrl: normalizeBaseUrl(`${where}.baseUrl`, provider.baseUrl) };
+  });
+  return [...builtIns, ...configured];
+}
+
+/** Refuses two providers with one id or one root alias, and route prefixes that shadow the gateway's own paths. */
+function checkDistinct(adapters: readonly ProviderAdapter[]): void {
+  const ids = new Set<string>();
+  const aliases = new Map<string, ProviderId>();
+  const allAliases = adapters.flatMap((adapter) => adapter.rootAliases);
+  for (const adapter of adapters) {
+    if (ids.has(adapter.id)) throw new AppError('internal_error', `two providers have the id ${adapter.id}`);
+    ids.add(adapter.id);
+    const prefix = adapter.routePrefix;
+    if (GATEWAY_PATHS.has(prefix) || allAliases.some((alias) => aliasCovers(alias, `${prefix}/`))) {
+      throw new AppError('internal_error', `provider ${adapter.id}: its route prefix ${prefix} is taken by the gateway`);
+    }
+    for (const alias of adapter.rootAliases) {
+      const key = `${alias.match} ${alias.path}`;
+      const other = aliases.get(key);
+      if (other !== undefined) throw new AppError('internal_error', `providers ${other} and ${adapter.id} both claim ${alias.path}`);
+      aliases.set(key, adapter.id);
+    }
+  }
+}
+
 /**
- * Builds the registry. Route forms, checked in this order:
- * `/openai/v1/*` and `/anthropic/v1/*` (each adapter's prefix); the Anthropic SDK alias
- * `/v1/messages` and `/v1/messages/*`; any other `/v1/*` → OpenAI (the OpenAI SDK with base URL
- * `<gateway>/v1`). Throws AppError at start-up for an invalid base URL.
+ * Builds the registry. Route forms, checked in this order: each provider's prefix (`/<id>` + one of its
+ * `pathPrefixes`, e.g. `/openai/v1/*`); then the root aliases, longest first (`/v1/messages/*` and `/v1/messages` →
+ * Anthropic, any other `/v1/*` → OpenAI). Throws AppError at start-up for a missing or invalid base URL, a malformed
+ * operator-defined provider, or two providers that claim the same id or path.
  */
 export function createProviderRegistry(options: ProviderRegistryOptions): ProviderRegistry {
-  const baseUrls: Record<ProviderId, string> = {
-    openai: normalizeBaseUrl('openaiBaseUrl', options.openaiBaseUrl),
-    anthropic: normalizeBaseUrl('anthropicBaseUrl', options.anthropicBaseUrl),
-  };
-  const adapters = Object.values(PROVIDER_ADAPTERS);
-  const maker = (adapter: ProviderAdapter) => {
-    const baseUrl = baseUrls[adapter.id];
-    return (pathSuffix: string): ResolvedRoute => ({ adapter, pathSuffix, baseUrl });
-  };
-  const openai = maker(PROVIDER_ADAPTERS.openai);
-  const anthropic = maker(PROVIDER_ADAPTERS.anthropic);
-  const entries: PrefixEntry[] = [
-    ...adapters.map((adapter) => ({
-      prefix: `${adapter.routePrefix}/v1/`,
+  const providers = providersOf(options);
+  const adapters = Object.freeze(providers.map((p) => p.adapter));
+  checkDistinct(adapters);
+  const byId = new Map(providers.map((p) => [p.adapter.id, p]));
+  const maker =
+    (adapter: ProviderAdapter, baseUrl: string) =>
+    (pathSuffix: string): ResolvedRoute => ({ adapter, pathSuffix, baseUrl });
+
+  const prefixed: PrefixEntry[] = providers.flatMap(({ adapter, baseUrl }) =>
+    adapter.pathPrefixes.map((pathPrefix) => ({
+      prefix: `${adapter.routePrefix}${pathPrefix}`,
       cut: adapter.routePrefix.length,
       exact: false,
-      route: maker(adapter),
+      route: maker(adapter, baseUrl),
     })),
-    { prefix: '/v1/messages', cut: 0, exact: true, route: anthropic },
-    { prefix: '/v1/messages/', cut: 0, exact: false, route: anthropic },
-    { prefix: '/v1/', cut: 0, exact: false, route: openai },
-  ];
+  );
+  const aliases: PrefixEntry[] = providers
+    .flatMap(({ adapter, baseUrl }) =>
+      adapter.rootAliases.map((alias) => ({ prefix: alias.path, cut: 0, exact: alias.match === 'exact', route: maker(adapter, baseUrl) })),
+    )
+    // Longest first; at equal length an exact path before a prefix.
+    .sort((a, b) => b.prefix.length - a.prefix.length || Number(b.exact) - Number(a.exact));
+  const entries = [...prefixed, ...aliases];
 
   function resolve(path: string): ResolvedRoute | undefined {
     for (const entry of entries) {
@@ -81,8 +152,13 @@ export function createProviderRegistry(options: ProviderRegistryOptions): Provid
     return undefined;
   }
 
+  const keyPrefixes = [...new Set(adapters.flatMap((adapter) => adapter.keyPrefixes))];
+  const ids = Object.freeze(adapters.map((adapter) => adapter.id));
+
   return {
     adapters,
+    ids,
+    has: (id) => byId.has(id),
     resolve,
     route(method, path) {
       const resolved = resolve(path);
@@ -91,8 +167,17 @@ export function createProviderRegistry(options: ProviderRegistryOptions): Provid
     upstreamUrl(route, rawQuery) {
       return route.adapter.upstreamUrl(route.baseUrl, route.pathSuffix, rawQuery);
     },
-    adapter: (id) => PROVIDER_ADAPTERS[id],
-    baseUrl: (id) => baseUrls[id],
+    adapter: (id) => byId.get(id)?.adapter,
+    baseUrl: (id) => byId.get(id)?.baseUrl,
+    looksLikeProviderKey: (value) => keyPrefixes.some((prefix) => value.startsWith(prefix)),
+    routeChecks() {
+      return adapters.flatMap(({ id, routePrefix, probe, rootAliases }) => [
+        { method: probe.method, path: `${routePrefix}${probe.pathSuffix}`, provider: id },
+        ...rootAliases
+          .filter((alias) => aliasCovers(alias, probe.pathSuffix))
+          .map(() => ({ method: probe.method, path: probe.pathSuffix, provider: id })),
+      ]);
+    },
   };
 }
 

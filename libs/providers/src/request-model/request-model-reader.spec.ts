@@ -33,20 +33,20 @@ function readAllWays(make: () => RequestModelReader, body: Buffer): string | und
 
 describe('where each provider names the model of a request', () => {
   it('OpenAI: audio and image uploads in a multipart field, moderations, speech and image generations in JSON', () => {
-    expect(openaiAdapter.requestModelLocation('POST', '/v1/audio/transcriptions')).toBe('multipart');
-    expect(openaiAdapter.requestModelLocation('POST', '/v1/audio/translations')).toBe('multipart');
-    expect(openaiAdapter.requestModelLocation('POST', '/v1/images/edits')).toBe('multipart');
-    expect(openaiAdapter.requestModelLocation('POST', '/v1/moderations')).toBe('json');
-    expect(openaiAdapter.requestModelLocation('POST', '/v1/audio/speech')).toBe('json');
+    expect(openaiAdapter.requestModelSource('POST', '/v1/audio/transcriptions', '')).toEqual({ from: 'multipart' });
+    expect(openaiAdapter.requestModelSource('POST', '/v1/audio/translations', '')).toEqual({ from: 'multipart' });
+    expect(openaiAdapter.requestModelSource('POST', '/v1/images/edits', '')).toEqual({ from: 'multipart' });
+    expect(openaiAdapter.requestModelSource('POST', '/v1/moderations', '')).toEqual({ from: 'json' });
+    expect(openaiAdapter.requestModelSource('POST', '/v1/audio/speech', '')).toEqual({ from: 'json' });
     // The response names the model, or the route has none.
-    expect(openaiAdapter.requestModelLocation('POST', '/v1/embeddings')).toBeUndefined();
-    expect(openaiAdapter.requestModelLocation('POST', '/v1/files')).toBeUndefined();
-    expect(openaiAdapter.requestModelLocation('GET', '/v1/moderations')).toBeUndefined();
+    expect(openaiAdapter.requestModelSource('POST', '/v1/embeddings', '')).toBeUndefined();
+    expect(openaiAdapter.requestModelSource('POST', '/v1/files', '')).toBeUndefined();
+    expect(openaiAdapter.requestModelSource('GET', '/v1/moderations', '')).toBeUndefined();
   });
 
   it('Anthropic: count_tokens in JSON', () => {
-    expect(anthropicAdapter.requestModelLocation('POST', '/v1/messages/count_tokens')).toBe('json');
-    expect(anthropicAdapter.requestModelLocation('POST', '/v1/messages')).toBeUndefined();
+    expect(anthropicAdapter.requestModelSource('POST', '/v1/messages/count_tokens', '')).toEqual({ from: 'json' });
+    expect(anthropicAdapter.requestModelSource('POST', '/v1/messages', '')).toBeUndefined();
   });
 });
 

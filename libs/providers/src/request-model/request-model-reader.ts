@@ -23,7 +23,7 @@ function isJsonType(contentType: string | undefined): boolean {
 }
 
 /**
- * A reader for a body whose model sits at `location` (`ProviderAdapter.requestModelLocation`), or undefined when the
+ * A reader for a body whose model sits at `location` (`ProviderAdapter.requestModelSource`), or undefined when the
  * body cannot hold it there: another content type, a multipart body without a valid boundary, or a compressed body
  * (the scanners read the bytes as sent, not inflated).
  */

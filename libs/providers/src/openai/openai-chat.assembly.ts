@@ -1,8 +1,8 @@
 import { asRecord } from '../usage';
-import { asFiniteNumber, asIndex, IndexedSlots, type AssemblyContext, type TextField } from './assembly-context';
-import { USAGE_SHAPE } from './provider-shapes';
-import { sanitizeJson } from './sanitize-json';
-import { assembleError, compact } from './stream-assembly';
+import { asFiniteNumber, asIndex, IndexedSlots, type AssemblyContext, type TextField } from '../assemble/assembly-context';
+import { USAGE_SHAPE } from './openai.shapes';
+import { sanitizeJson } from '../assemble/sanitize-json';
+import { assembleError, compact } from '../assemble/stream-assembly';
 
 /** Which chunk stream: Chat Completions (`delta`s) or legacy completions (`text` pieces). */
 export type ChunkStreamKind = 'chat' | 'text';

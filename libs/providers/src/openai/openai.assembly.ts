@@ -1,10 +1,10 @@
 import { isDoneMarker } from '../sse/json-bytes';
 import type { SseEvent } from '../sse/sse-parser';
 import { asRecord } from '../usage';
-import type { AssemblyContext } from './assembly-context';
+import type { AssemblyContext } from '../assemble/assembly-context';
 import { ChunkAssembly, type ChunkStreamKind } from './openai-chat.assembly';
 import { ResponsesAssembly, TERMINAL_RESPONSE_EVENTS } from './openai-responses.assembly';
-import { assembleError, parseEventObject, type StreamAssembly } from './stream-assembly';
+import { assembleError, parseEventObject, type StreamAssembly } from '../assemble/stream-assembly';
 
 /**
  * Assembles any OpenAI text stream. The first recognised event decides the format and later events

@@ -1,8 +1,8 @@
 import { asRecord } from '../usage';
-import { asFiniteNumber, asIndex, IndexedSlots, type AssemblyContext, type TextField } from './assembly-context';
-import { ANNOTATION_SHAPE, OUTPUT_ITEM_SHAPE, RESPONSE_OUTPUT_SHAPE, RESPONSE_SHAPE } from './provider-shapes';
-import { sanitizeJson, sanitizeMembers } from './sanitize-json';
-import { assembleError, compact } from './stream-assembly';
+import { asFiniteNumber, asIndex, IndexedSlots, type AssemblyContext, type TextField } from '../assemble/assembly-context';
+import { ANNOTATION_SHAPE, OUTPUT_ITEM_SHAPE, RESPONSE_OUTPUT_SHAPE, RESPONSE_SHAPE } from './openai.shapes';
+import { sanitizeJson, sanitizeMembers } from '../assemble/sanitize-json';
+import { assembleError, compact } from '../assemble/stream-assembly';
 
 /** Responses API events that end a stream; each carries the final `response`. */
 export const TERMINAL_RESPONSE_EVENTS: ReadonlySet<string> = new Set(['response.completed', 'response.incomplete', 'response.failed']);

@@ -1,5 +1,6 @@
-import type { AssembledResponse } from './assembler.types';
-import { createResponseAssembler } from './response-assembler';
+import type { AssembledResponse } from '../assemble/assembler.types';
+import { createResponseAssembler } from '../assemble/response-assembler';
+import { openaiAdapter } from './openai.adapter';
 
 /** One SSE event as the providers send it: optional `event:` line, `data:` line, blank line. */
 interface SseEvent {
@@ -37,7 +38,7 @@ function delta(index: number, fields: object, finish: string | null = null): obj
 }
 
 function assemble(events: readonly SseEvent[]): AssembledResponse {
-  const assembler = createResponseAssembler({ provider: 'openai' });
+  const assembler = createResponseAssembler({ adapter: openaiAdapter });
   assembler.push(sse(events));
   return assembler.end();
 }

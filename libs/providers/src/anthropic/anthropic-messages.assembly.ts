@@ -1,9 +1,9 @@
 import type { SseEvent } from '../sse/sse-parser';
 import { asRecord, tokenCount } from '../usage';
-import { asIndex, IndexedSlots, type AssemblyContext, type TextField } from './assembly-context';
-import { CITATION_SHAPE, OTHER_BLOCK_SHAPE } from './provider-shapes';
-import { sanitizeJson } from './sanitize-json';
-import { assembleError, compact, parseEventObject, type StreamAssembly } from './stream-assembly';
+import { asIndex, IndexedSlots, type AssemblyContext, type TextField } from '../assemble/assembly-context';
+import { CITATION_SHAPE, OTHER_BLOCK_SHAPE } from './anthropic.shapes';
+import { sanitizeJson } from '../assemble/sanitize-json';
+import { assembleError, compact, parseEventObject, type StreamAssembly } from '../assemble/stream-assembly';
 
 interface TextBlock {
   readonly kind: 'text';

@@ -1,5 +1,6 @@
-import type { AssembledResponse } from './assembler.types';
-import { createResponseAssembler } from './response-assembler';
+import type { AssembledResponse } from '../assemble/assembler.types';
+import { createResponseAssembler } from '../assemble/response-assembler';
+import { anthropicAdapter } from './anthropic.adapter';
 
 // Anthropic Messages streams as the API sends them: every event named, its data repeating the type.
 
@@ -11,7 +12,7 @@ function sse(events: readonly Event[]): Buffer {
 }
 
 function assemble(events: readonly Event[]): AssembledResponse {
-  const assembler = createResponseAssembler({ provider: 'anthropic' });
+  const assembler = createResponseAssembler({ adapter: anthropicAdapter });
   assembler.push(sse(events));
   return assembler.end();
 }

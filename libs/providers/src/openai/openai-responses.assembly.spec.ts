@@ -1,5 +1,6 @@
-import type { AssembledResponse, ResponseAssemblerOptions } from './assembler.types';
-import { createResponseAssembler } from './response-assembler';
+import type { AssembledResponse, ResponseAssemblerOptions } from '../assemble/assembler.types';
+import { createResponseAssembler } from '../assemble/response-assembler';
+import { openaiAdapter } from './openai.adapter';
 
 // Responses API streams as OpenAI sends them: named events, each with `type` and `sequence_number`,
 // the terminal `response.completed` / `incomplete` / `failed` carrying the whole response; no [DONE].
@@ -12,7 +13,7 @@ function sse(events: ReadonlyArray<readonly [string, object]>): Buffer {
 }
 
 function assemble(events: ReadonlyArray<readonly [string, object]>, options: Partial<ResponseAssemblerOptions> = {}): AssembledResponse {
-  const assembler = createResponseAssembler({ provider: 'openai', ...options });
+  const assembler = createResponseAssembler({ adapter: openaiAdapter, ...options });
   assembler.push(sse(events));
   return assembler.end();
 }

@@ -1,0 +1,70 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { BUILT_IN_PROVIDER_IDS } from '@navplane/providers';
+import { createSourceFile, forEachChild, isNoSubstitutionTemplateLiteral, isStringLiteral, ScriptTarget, type Node } from 'typescript';
+
+// Provider knowledge lives in libs/providers (one folder per provider, the registry lists them; libs/testing holds
+// their fixtures). Anywhere else a provider id written as a string — `provider === 'openai'`, `case 'anthropic'`,
+// `as 'openai'`, a hard-coded list — is a place a new provider would have to be added by hand. This holds the
+// shipped sources of every other lib and app to none (tests and their fixtures may name providers).
+const ROOT = resolve(__dirname, '../../..');
+const ALLOWED_PROJECTS = new Set(['libs/providers', 'libs/testing']);
+
+function shippedSources(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) return shippedSources(path);
+    return entry.endsWith('.ts') && !entry.endsWith('.spec.ts') && !entry.endsWith('.fixture.ts') && !entry.endsWith('.d.ts') ? [path] : [];
+  });
+}
+
+const projects = ['libs', 'apps'].flatMap((folder) =>
+  readdirSync(join(ROOT, folder))
+    .map((entry) => `${folder}/${entry}`)
+    .filter((project) => statSync(join(ROOT, project, 'src'), { throwIfNoEntry: false })?.isDirectory()),
+);
+
+/** `file:line "literal"` for every string literal in `text` that is exactly one of `ids`. */
+function providerIdLiterals(file: string, text: string, ids: ReadonlySet<string>): string[] {
+  const source = createSourceFile(file, text, ScriptTarget.Latest, true);
+  const found: string[] = [];
+  const visit = (node: Node): void => {
+    if ((isStringLiteral(node) || isNoSubstitutionTemplateLiteral(node)) && ids.has(node.text)) {
+      const { line } = source.getLineAndCharacterOfPosition(node.getStart(source));
+      found.push(`${file}:${line + 1} ${node.getText(source)}`);
+    }
+    forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
+
+describe('provider ids are named only in libs/providers (and libs/testing)', () => {
+  const ids = new Set(BUILT_IN_PROVIDER_IDS);
+
+  it('knows the providers of the registry', () => {
+    expect(ids.size).toBeGreaterThanOrEqual(2);
+  });
+
+  it('finds a provider id however it is quoted, and nothing else', () => {
+    const text = [
+      "if (provider === 'openai') f();",
+      'switch (p) { case "anthropic": break; }',
+      'const t = `openai`;',
+      "const url = 'https://api.openai.com'; const key = 'openaiBaseUrl'; const obj = { openai: 1 };",
+      '// a comment naming openai',
+    ].join('\n');
+    expect(providerIdLiterals('x.ts', text, new Set(['openai', 'anthropic']))).toEqual([
+      "x.ts:1 'openai'",
+      'x.ts:2 "anthropic"',
+      'x.ts:3 `openai`',
+    ]);
+  });
+
+  it.each(projects.filter((project) => !ALLOWED_PROJECTS.has(project)))('%s names no provider id in its shipped sources', (project) => {
+    const found = shippedSources(join(ROOT, project, 'src')).flatMap((file) =>
+      providerIdLiterals(relative(ROOT, file), readFileSync(file, 'utf8'), ids),
+    );
+    expect(found).toEqual([]);
+  });
+});
