@@ -1,3 +1,4 @@
+import { joinChunks } from '@navplane/core';
 import type { ProviderAdapter } from './provider-adapter';
 import { findKeyValue, keyBytes, lastObjectValue, NOT_JSON, parseJsonBytes, skipSpace, stringLiteralEnd } from './sse/json-bytes';
 import type { Usage } from './usage';
@@ -70,7 +71,11 @@ export function createJsonTap(options: JsonTapOptions): JsonTap {
     if (head === undefined && total > fullParseMaxBytes) {
       let covered = 0;
       let count = 0;
-      while (covered < HEAD_BYTES && count < chunks.length) covered += chunks[count++].length;
+      for (const c of chunks) {
+        if (covered >= HEAD_BYTES) break;
+        covered += c.length;
+        count++;
+      }
       head = Buffer.concat(chunks.slice(0, count)).subarray(0, HEAD_BYTES);
     }
     if (head !== undefined) {
@@ -91,7 +96,7 @@ export function createJsonTap(options: JsonTapOptions): JsonTap {
 
   function result(): JsonTapResult {
     if (head === undefined) {
-      const value = parseJsonBytes(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+      const value = parseJsonBytes(joinChunks(chunks));
       if (value === NOT_JSON) return { malformed: true };
       const usage = adapter.usageFromJson(pathSuffix, value);
       const model = adapter.modelFromJson(value);

@@ -87,15 +87,18 @@ export function compilePathRules(rules: readonly PathRule[]): PathAllowlist {
   }
 
   function matches(node: TrieNode, segments: readonly string[], index: number, method: string): boolean {
-    if (index === segments.length) return node.methods?.has(method) ?? false;
     const segment = segments[index];
+    if (segment === undefined) return node.methods?.has(method) ?? false; // every segment matched
     const literal = node.literals.get(segment);
     if (literal && matches(literal, segments, index + 1, method)) return true;
     if (node.param && isSafeIdSegment(segment) && matches(node.param, segments, index + 1, method)) return true;
     if (node.restMethods?.has(method)) {
       const rest = segments.length - index;
       if (rest > MAX_REST_SEGMENTS) return false;
-      for (let k = index; k < segments.length; k++) if (!isSafeIdSegment(segments[k])) return false;
+      for (let k = index; k < segments.length; k++) {
+        const restSegment = segments[k];
+        if (restSegment === undefined || !isSafeIdSegment(restSegment)) return false;
+      }
       return true;
     }
     return false;

@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from '@navplane/core';
+import { joinChunks, systemClock, type Clock } from '@navplane/core';
 import type { StreamEventAssembler } from './assemble/assembler.types';
 import type { ProviderAdapter, StreamEventAction, StreamReader } from './provider-adapter';
 import { keyBytes, removeNullMember } from './sse/json-bytes';
@@ -209,8 +209,7 @@ class RewritingTap extends BaseTap {
     this.lastBlockDropped = action === 'drop';
     if (action === 'forward') this.out.push(...block);
     else if (action === 'forward-without-null-usage') {
-      const bytes = block.length === 1 ? block[0] : Buffer.concat(block);
-      this.out.push(removeNullMember(bytes, USAGE_KEY));
+      this.out.push(removeNullMember(joinChunks(block), USAGE_KEY));
     }
   }
 

@@ -182,8 +182,11 @@ export class SseParser {
     if (piece.length === 0) return;
     this.tail.push(piece);
     this.tailBytes += piece.length;
-    while (this.tail.length > 1 && this.tailBytes - this.tail[0].length >= OVERSIZED_TAIL_BYTES) {
-      this.tailBytes -= this.tail[0].length;
+    // Drop the oldest pieces while the rest still covers the window (the newest piece always stays).
+    while (this.tail.length > 1) {
+      const oldest = this.tail[0];
+      if (oldest === undefined || this.tailBytes - oldest.length < OVERSIZED_TAIL_BYTES) break;
+      this.tailBytes -= oldest.length;
       this.tail.shift();
     }
   }
@@ -200,20 +203,21 @@ export class SseParser {
       this.onBlock({ type: eventType, data: Buffer.concat(tail) }, end, true);
       return;
     }
-    if (dataLines.length === 0) {
+    const firstLine = dataLines[0];
+    if (firstLine === undefined) {
       this.onBlock(undefined, end, false);
       return;
     }
-    const data = dataLines.length === 1 ? dataLines[0] : joinLines(dataLines);
+    const data = dataLines.length === 1 ? firstLine : joinLines(dataLines);
     this.onBlock({ type: eventType, data }, end, false);
   }
 }
 
 function joinLines(lines: readonly Buffer[]): Buffer {
   const parts: Buffer[] = [];
-  for (let k = 0; k < lines.length; k++) {
-    if (k > 0) parts.push(NEWLINE);
-    parts.push(lines[k]);
+  for (const line of lines) {
+    if (parts.length > 0) parts.push(NEWLINE);
+    parts.push(line);
   }
   return Buffer.concat(parts);
 }
