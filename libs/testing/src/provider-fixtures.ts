@@ -84,8 +84,8 @@ export interface ProviderCases {
 export interface ProviderFixtures {
   readonly id: string;
   readonly cases: ProviderCases;
-  /** The bytes of a file of the folder. */
-  file(name: string): Buffer;
+  /** The bytes of a file of the folder (a plain function: callers take it out of the object). */
+  readonly file: (name: string) => Buffer;
 }
 
 /** The provider ids that have a fixture folder, sorted. */

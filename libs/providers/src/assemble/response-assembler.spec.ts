@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import type { ProviderId } from '../provider-adapter';
 import { BUILT_IN_ADAPTERS } from '../registry/built-in-providers';
 import type { AssembledResponse, AssembledTextFilter, ResponseAssemblerOptions } from './assembler.types';
@@ -449,7 +450,7 @@ describe('createResponseAssembler', () => {
   describe('malformed and mixed streams', () => {
     it('counts events that are not JSON objects and keeps going', () => {
       const events: Ev[] = [
-        OPENAI_CHAT[0],
+        ...OPENAI_CHAT.slice(0, 1),
         [undefined, '{"id": "chatcmpl-1", "choices": [{"delta": {"content": "tru'],
         [undefined, '[1, 2]'],
         [undefined, '"text"'],
@@ -474,14 +475,20 @@ describe('createResponseAssembler', () => {
     });
 
     it('assembles an OpenAI chat stream with other formats mixed in', () => {
-      const events = [...OPENAI_CHAT.slice(0, 3), ANTHROPIC[1], OPENAI_RESPONSES[2], OPENAI_LEGACY[0], ...OPENAI_CHAT.slice(3)];
+      const events = [
+        ...OPENAI_CHAT.slice(0, 3),
+        ...ANTHROPIC.slice(1, 2),
+        ...OPENAI_RESPONSES.slice(2, 3),
+        ...OPENAI_LEGACY.slice(0, 1),
+        ...OPENAI_CHAT.slice(3),
+      ];
       const result = assemble({ provider: 'openai', events });
       expect(result.malformedEvents).toBe(3);
       expect(result.body).toEqual(assemble({ provider: 'openai', events: OPENAI_CHAT }).body);
     });
 
     it('assembles an Anthropic stream with OpenAI chunks mixed in', () => {
-      const events = [...ANTHROPIC.slice(0, 4), OPENAI_CHAT[1], [undefined, '[DONE]'] as Ev, ...ANTHROPIC.slice(4)];
+      const events: Ev[] = [...ANTHROPIC.slice(0, 4), ...OPENAI_CHAT.slice(1, 2), [undefined, '[DONE]'], ...ANTHROPIC.slice(4)];
       const result = assemble({ provider: 'anthropic', events });
       expect(result.malformedEvents).toBe(2);
       expect(result.body).toEqual(assemble({ provider: 'anthropic', events: ANTHROPIC }).body);

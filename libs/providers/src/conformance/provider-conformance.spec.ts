@@ -13,7 +13,11 @@ import { createStreamTap } from '../stream-tap';
 // provider gets the whole suite by adding its folder; a folder with `openaiCompatible` defines an operator-defined
 // provider the way the config file's `providers` list does. See libs/providers/README.md, "Adding a provider".
 
-const fixtures = new Map(providerFixtureIds().map((id) => [id, loadProviderFixtures(id) as ProviderFixtures]));
+const fixtures = new Map(
+  providerFixtureIds()
+    .flatMap((id) => loadProviderFixtures(id) ?? [])
+    .map((fixture): [string, ProviderFixtures] => [fixture.id, fixture]),
+);
 
 const registry = createProviderRegistry({
   baseUrls: Object.fromEntries(
