@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { joinChunks } from '@navplane/core';
 import { createStreamingTextRedactor, summarizeFindings, type DetectorSummary, type Finding, type Redactor } from '@navplane/policy';
 import { createStreamEventAssembler, type AssembledTextFilter, type ProviderAdapter, type StreamEventAssembler } from '@navplane/providers';
 import { bodyKind, evaluateBodyWith, type BodyEvaluator } from './body-content';
@@ -221,7 +222,7 @@ export class BodyCapture {
     if (source.size === 0) return source.complete ? notStored('empty') : notStored('unsupported_content_type');
     const kind = bodyKind(source.headers['content-type']);
     if (kind === 'other') return notStored('unsupported_content_type');
-    const bytes = source.chunks.length === 1 ? (source.chunks[0] as Buffer) : Buffer.concat(source.chunks, source.size);
+    const bytes = joinChunks(source.chunks, source.size);
     const options = { mode: 'redact' as const, maxBytes: this.limits.redactBytes, deadline: performance.now() + this.limits.timeoutMs };
     const input = { bytes, contentEncoding: source.headers['content-encoding'], kind, complete: source.complete };
     try {

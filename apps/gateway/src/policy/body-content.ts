@@ -42,9 +42,6 @@ export function evaluateBodyWith(
   options: PoolEvaluationOptions,
 ): Promise<BodyEvaluation> {
   if (pool !== undefined) return pool.evaluate(redactor, input, options);
-  try {
-    return Promise.resolve(evaluateBody(redactor, input, options));
-  } catch (error) {
-    return Promise.reject(error as Error);
-  }
+  // Evaluated at once; the executor turns a throw into the rejection.
+  return new Promise((resolve) => resolve(evaluateBody(redactor, input, options)));
 }

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { AppError } from '@navplane/core';
+import { AppError, joinChunks } from '@navplane/core';
 import { createRequestModelReader, type PreparedRequest, type RequestModelReader, type RequestModelSource } from '@navplane/providers';
 import type { UpstreamBody, WithPolicy } from '../gateway-context';
 import type { Step, StepResult } from '../pipeline/pipeline';
@@ -38,7 +38,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     };
     const onEnd = () => {
       cleanup();
-      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+      resolve(joinChunks(chunks, size));
     };
     const onClose = () => {
       // The client left (or the server's request timeout cut it off) before the body was complete.
