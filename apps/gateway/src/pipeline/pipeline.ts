@@ -36,15 +36,15 @@ export interface Step<In, Add extends object> {
 /** How a pipeline ends a request it refused, or one whose step failed unexpectedly (wrapped as `internal_error`). */
 export type RefusalHandler<Start> = (error: AppError, context: Start, exchange: Exchange) => void;
 
-type AnyStep = Step<object, object>;
-
 /**
  * A typed sequence of steps over one context object. `then(step)` widens the context type by what the step adds;
  * `end(final)` returns the request handler. Each step's additions are assigned onto the same object (no copy per
  * step), so a later step, the final one and the refusal handler all see what earlier steps learned.
  */
 export class Pipeline<Start extends object, Context extends Start> {
-  private constructor(private readonly steps: readonly AnyStep[]) {}
+  // Every step is held as one over the full context: a step that needs fewer fields accepts more (`run`'s parameter is
+  // checked contravariantly), so adding one needs no cast.
+  private constructor(private readonly steps: readonly Step<Context, object>[]) {}
 
   /** An empty pipeline over contexts of type `Start`. */
   static begin<Start extends object>(): Pipeline<Start, Start> {
@@ -53,9 +53,7 @@ export class Pipeline<Start extends object, Context extends Start> {
 
   /** Appends a step that needs at most what the context has so far. */
   then<Add extends object>(step: Step<Context, Add>): Pipeline<Start, Context & Add> {
-    // The list holds steps of different context types; `then`'s signature is what checks each against the context
-    // the earlier steps built, so the element type is erased here, once.
-    return new Pipeline<Start, Context & Add>([...this.steps, step as unknown as AnyStep]);
+    return new Pipeline<Start, Context & Add>([...this.steps, step]);
   }
 
   /**
@@ -64,7 +62,6 @@ export class Pipeline<Start extends object, Context extends Start> {
    */
   end(final: (context: Context, exchange: Exchange) => void, refuse: RefusalHandler<Start>): (context: Start, exchange: Exchange) => void {
     const steps = this.steps;
-    const count = steps.length;
     const fail = (error: unknown, context: Start, exchange: Exchange) => {
       refuse(error instanceof AppError ? error : new AppError('internal_error', 'Internal error', { cause: error }), context, exchange);
     };
@@ -82,11 +79,13 @@ export class Pipeline<Start extends object, Context extends Start> {
       Object.assign(context, result);
       return true;
     };
-    const proceed = (context: Start, exchange: Exchange, from: number): void => {
-      for (let index = from; index < count; index += 1) {
+    const proceed = (context: Context, exchange: Exchange, from: number): void => {
+      for (let index = from; ; index += 1) {
+        const step = steps[index];
+        if (step === undefined) break; // every step ran
         let result: StepResult<object> | Promise<StepResult<object>>;
         try {
-          result = (steps[index] as AnyStep).run(context, exchange);
+          result = step.run(context, exchange);
         } catch (error) {
           fail(error, context, exchange);
           return;
@@ -103,14 +102,16 @@ export class Pipeline<Start extends object, Context extends Start> {
         if (!apply(result, context, exchange)) return;
       }
       try {
-        // Every step ran and assigned its fields onto this object: it is the full context `then` typed.
-        final(context as unknown as Context, exchange);
+        final(context, exchange);
       } catch (error) {
         fail(error, context, exchange);
       }
     };
     return function runPipeline(context: Start, exchange: Exchange) {
-      proceed(context, exchange, 0);
+      // The one place the steps' types are erased: the object is typed as the full context from the start, though
+      // only `Start` is there yet. Each step adds its fields onto it before the next runs and reads only what the steps
+      // before it added (`then` checks that at compile time), so `final` sees every field `Context` names.
+      proceed(context as Context, exchange, 0);
     };
   }
 }
