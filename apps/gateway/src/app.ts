@@ -22,7 +22,7 @@ import type { AnyContext, Started } from './gateway-context';
 import type { GatewayMetrics } from './gateway-metrics';
 import { Pipeline, type Exchange } from './pipeline/pipeline';
 import type { CapturedBodies } from './policy/body-capture';
-import { buildDecisionRecord, toJsonRecord } from './policy/decision-record';
+import { buildDecisionRecord } from './policy/decision-record';
 import type { PolicyLimits } from './policy/enforce-policy';
 import { resolveRequestPolicy } from './policy/policy.step';
 import { enforceQueryPolicy } from './policy/query-policy.step';
@@ -113,7 +113,7 @@ export function createApp(deps: GatewayDeps): RequestListener {
     const decision = buildDecisionRecord(context.policy, bodies);
     if (decision !== undefined) deps.gatewayMetrics?.observePolicy(decision);
     const trace = buildTrace(context, outcome, {
-      policyDecisions: decision === undefined ? null : toJsonRecord(decision),
+      policyDecisions: decision ?? null,
       requestBody: bodies?.requestBody ?? null,
       responseBody: bodies?.responseBody ?? null,
     });

@@ -4,15 +4,24 @@ import { createStreamingTextRedactor, summarizeFindings, type DetectorSummary, t
 import { createStreamEventAssembler, type AssembledTextFilter, type ProviderAdapter, type StreamEventAssembler } from '@navplane/providers';
 import { bodyKind, evaluateBodyWith, type BodyEvaluator } from './body-content';
 
-/** What storage did with one body, for the decision record: counts and hashes only, never text. */
-export interface StoredBodyRecord {
+/**
+ * A detector summary as the JSON a decision record stores. The same members as `DetectorSummary`, as a plain object
+ * type: an interface has no implicit index signature, so it is not assignable to the trace's `JsonValue`.
+ */
+export type DetectorSummaryJson = { [K in keyof DetectorSummary]: DetectorSummary[K] };
+
+/**
+ * What storage did with one body, for the decision record: counts and hashes only, never text. (Decision records are
+ * type aliases, not interfaces, so the compiler checks they are JSON.)
+ */
+export type StoredBodyRecord = {
   stored: boolean;
   /** The stored text is a prefix (the body was longer than NAVPLANE_CAPTURE_MAX_BYTES, or the stream was cut). */
   truncated?: boolean;
   /** Why nothing was stored. */
   reason?: string;
-  detections: DetectorSummary[];
-}
+  detections: DetectorSummaryJson[];
+};
 
 /** The redacted bodies of one request and how they were made. */
 export interface CapturedBodies {
