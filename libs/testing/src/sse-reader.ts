@@ -1,3 +1,5 @@
+import { bodyChunks } from './body-chunks';
+
 /** One parsed server-sent event. */
 export interface ParsedSseEvent {
   /** The `event:` field, absent when the event had none. */
@@ -65,18 +67,11 @@ export function parseSse(text: string): ParsedSseEvent[] {
  * sees the events that arrived before that.
  */
 export async function readSseEvents(response: Response, onEvent?: (event: TimedSseEvent) => void): Promise<TimedSseEvent[]> {
-  if (!response.body) throw new Error('response has no body');
   const parser = new SseParser();
   const decoder = new TextDecoder();
   const events: TimedSseEvent[] = [];
-  const reader = response.body.getReader();
-  for (;;) {
-    const chunk = await reader.read();
-    if (chunk.done) break;
+  for await (const bytes of bodyChunks(response)) {
     const receivedAt = performance.now();
-    // Node types a fetch body as a stream of `any`; the Fetch standard makes every chunk a Uint8Array.
-    const bytes: unknown = chunk.value;
-    if (!(bytes instanceof Uint8Array)) throw new TypeError('response body chunk is not bytes');
     for (const event of parser.push(decoder.decode(bytes, { stream: true }))) {
       const timed = { ...event, receivedAt };
       events.push(timed);
