@@ -10,8 +10,8 @@ const noop = () => undefined;
 const logger = { error: noop, warn: noop, info: noop, http: noop, debug: noop, isLevelEnabled: () => false };
 
 describe('gateway app', () => {
-  const readiness = new Readiness({ checks: { database: async () => ({ ok: true }) } });
-  const verifyKey = jest.fn(async () => ({ valid: false as const, code: 'unknown' as const }));
+  const readiness = new Readiness({ checks: { database: () => Promise.resolve({ ok: true }) } });
+  const verifyKey = jest.fn(() => Promise.resolve({ valid: false as const, code: 'unknown' as const }));
   const config = configWithDefaults();
   const upstreamPools = createUpstreamPools({
     connectTimeoutMs: config.upstreamConnectTimeoutMs,
@@ -24,9 +24,9 @@ describe('gateway app', () => {
     metrics: createMetricsRegistry(),
     registry: createProviderRegistry({ baseUrls: { openai: 'http://127.0.0.1:9', anthropic: 'http://127.0.0.1:9' } }),
     verifyKey,
-    getProviderKey: async () => ({ ok: false, reason: 'missing' }),
-    policies: { peek: () => [], load: async () => [] },
-    getRedactor: async () => undefined,
+    getProviderKey: () => Promise.resolve({ ok: false, reason: 'missing' }),
+    policies: { peek: () => [], load: () => Promise.resolve([]) },
+    getRedactor: () => Promise.resolve(undefined),
     traceSink: { enqueue: () => undefined },
     trustProxy: config.trustProxy,
     captureBodies: config.captureBodies,
@@ -69,7 +69,7 @@ describe('gateway app', () => {
   it('answers paths outside every provider route with route_not_found, echoing a sane request id', async () => {
     const res = await request(app).post('/somewhere/else').set('X-Request-Id', 'client-42').send({});
     expect(res.status).toBe(404);
-    expect(res.body.error.code).toBe('route_not_found');
+    expect(res.body).toMatchObject({ error: { code: 'route_not_found' } });
     expect(res.headers['x-request-id']).toBe('client-42');
     expect(res.headers['x-navplane-trace-id']).toMatch(/^trc_/);
     expect(res.headers['x-powered-by']).toBeUndefined();

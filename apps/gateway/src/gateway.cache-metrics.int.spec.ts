@@ -41,13 +41,17 @@ describe.each(TEST_DIALECTS)('cache metrics on %s', (dialect) => {
       policyHits: 'navplane_cache_hits_total{cache="policies"}',
       providerKeyHits: 'navplane_cache_hits_total{cache="provider_keys"}',
     };
-    const before = Object.fromEntries(await Promise.all(Object.entries(series).map(async ([name, s]) => [name, await sample(h, s)])));
+    const before = new Map(await Promise.all(Object.entries(series).map(async ([name, s]) => [name, await sample(h, s)] as const)));
 
     for (let i = 0; i < 3; i += 1) expect(await send(key)).toBe(200);
     await h.revokeKey(orgId, id);
     expect(await send(key)).toBe(401);
 
-    const delta = async (name: keyof typeof series) => (await sample(h, series[name])) - (before[name] as number);
+    const delta = async (name: keyof typeof series) => {
+      const start = before.get(name);
+      if (start === undefined) throw new Error(`${name} was not sampled before`);
+      return (await sample(h, series[name])) - start;
+    };
     expect(await delta('keyMisses')).toBeGreaterThanOrEqual(2); // the cold key, and its re-read after the revocation
     expect(await delta('keyHits')).toBeGreaterThanOrEqual(2);
     expect(await delta('keyInvalidations')).toBeGreaterThanOrEqual(1);

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { deflateSync, gzipSync } from 'node:zlib';
 import {
   anthropicMessage,
@@ -5,6 +6,7 @@ import {
   formatSseEvents,
   openaiChatCompletion,
   openaiChatStream,
+  parseJsonAs,
   TEST_DIALECTS,
 } from '@navplane/testing';
 import type { Trace } from '@navplane/storage';
@@ -27,6 +29,10 @@ const AWS_KEY = 'AKIA' + 'IOSFODNN7EXAMPLE';
 const RAW_VALUES = [EMAIL, CARD, SSN, SECRET, AWS_KEY, 'Zx9'.repeat(14)];
 
 const PLACEHOLDER = /\[(EMAIL|PHONE|SSN|CREDIT_CARD|SECRET):[0-9a-f]{8}\]/;
+
+/** The members of stored OpenAI chat and Anthropic message bodies the assertions read. */
+type ChatCompletionBody = { choices: Array<{ message: { content: string } }> };
+type MessageBody = { content: Array<{ text: string }> };
 
 interface Reply {
   status: number;
@@ -85,8 +91,9 @@ describe.each(TEST_DIALECTS)('policy enforcement through the gateway on %s', (di
 
   async function onlyTrace(orgId: string): Promise<Trace> {
     const traces = await h.traces(orgId);
-    expect(traces).toHaveLength(1);
-    return traces[0] as Trace;
+    const [trace] = traces;
+    if (trace === undefined || traces.length !== 1) throw new Error(`expected one trace of ${orgId}, found ${traces.length}`);
+    return trace;
   }
 
   const chatBody = (extra: Record<string, unknown> = {}) =>
@@ -244,7 +251,7 @@ describe.each(TEST_DIALECTS)('policy enforcement through the gateway on %s', (di
       const clean = '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"What is 2+2?"}]}';
       const reply = await send('/v1/chat/completions', key, clean);
       expect(reply.status).toBe(200);
-      expect(JSON.parse(h.upstream.lastRequest()?.text ?? '{}')).toMatchObject(JSON.parse(clean));
+      expect(JSON.parse(h.upstream.lastRequest()?.text ?? '{}')).toMatchObject(parseJsonAs<object>(clean));
     });
   });
 
@@ -266,7 +273,7 @@ describe.each(TEST_DIALECTS)('policy enforcement through the gateway on %s', (di
     ])('refuses %s under redact_upstream and block, with no upstream call', async (_name, body, headers, status, code) => {
       for (const mode of ['redact_upstream', 'block'] as const) {
         const { orgId, key } = await orgWith([{ scopeType: 'org', mode }]);
-        const reply = await send('/openai/v1/embeddings', key, body, headers as Record<string, string>);
+        const reply = await send('/openai/v1/embeddings', key, body, headers);
         expect({ mode, status: reply.status, code: reply.json.error?.code }).toEqual({ mode, status, code });
         const trace = await onlyTrace(orgId);
         expect(trace.policyDecisions).toMatchObject({ mode, action: 'failed_closed' });
@@ -304,7 +311,9 @@ describe.each(TEST_DIALECTS)('policy enforcement through the gateway on %s', (di
       const trace = await onlyTrace(orgId);
       expectNoRawValues(JSON.stringify(trace));
       expect(trace.requestBody).toMatch(PLACEHOLDER);
-      expect(JSON.parse(trace.responseBody ?? '{}').choices[0].message.content).toMatch(/^Sure, I will email \[EMAIL:[0-9a-f]{8}\]\.$/);
+      expect(parseJsonAs<ChatCompletionBody>(trace.responseBody ?? '{}').choices[0]?.message.content).toMatch(
+        /^Sure, I will email \[EMAIL:[0-9a-f]{8}\]\.$/,
+      );
       expect(trace.policyDecisions).toMatchObject({
         policyId: null,
         scope: { type: 'default' },
@@ -334,7 +343,7 @@ describe.each(TEST_DIALECTS)('policy enforcement through the gateway on %s', (di
       expectNoRawValues(trace.responseBody);
       expect(trace.responseBody).not.toContain(SECRET.slice(0, half));
       expect(trace.responseBody).not.toContain(SECRET.slice(half));
-      const assembled = JSON.parse(trace.responseBody ?? '{}') as { object: string; choices: Array<{ message: { content: string } }> };
+      const assembled = parseJsonAs<ChatCompletionBody & { object: string }>(trace.responseBody ?? '{}');
       expect(assembled.object).toBe('chat.completion');
       expect(assembled.choices[0]?.message.content).toMatch(/^Your key: \[SECRET:[0-9a-f]{8}\] and mail \[EMAIL:[0-9a-f]{8}\]$/);
     });
@@ -351,7 +360,7 @@ describe.each(TEST_DIALECTS)('policy enforcement through the gateway on %s', (di
       expect(reply.text).toBe(formatSseEvents(events));
       const trace = await onlyTrace(orgId);
       expectNoRawValues(trace.responseBody);
-      const assembled = JSON.parse(trace.responseBody ?? '{}') as { content: Array<{ text: string }> };
+      const assembled = parseJsonAs<MessageBody>(trace.responseBody ?? '{}');
       expect(assembled.content[0]?.text).toMatch(/^SSN \[SSN:[0-9a-f]{8}\] done$/);
     });
 
@@ -364,8 +373,10 @@ describe.each(TEST_DIALECTS)('policy enforcement through the gateway on %s', (di
       expect(h.upstream.lastRequest()?.text).toBe(body); // forwarded untouched
       const trace = await onlyTrace(orgId);
       expectNoRawValues(trace.requestBody);
-      expect(JSON.parse(trace.requestBody ?? '{}').system[0].text).toMatch(/^Escalate to \[EMAIL:[0-9a-f]{8}\]\.$/);
-      expect(JSON.parse(trace.responseBody ?? '{}').content[0].text).toBe('fine');
+      expect(parseJsonAs<{ system: Array<{ text: string }> }>(trace.requestBody ?? '{}').system[0]?.text).toMatch(
+        /^Escalate to \[EMAIL:[0-9a-f]{8}\]\.$/,
+      );
+      expect(parseJsonAs<MessageBody>(trace.responseBody ?? '{}').content[0]?.text).toBe('fine');
     });
 
     it('stores a body over NAVPLANE_CAPTURE_MAX_BYTES as a redacted prefix marked truncated', async () => {

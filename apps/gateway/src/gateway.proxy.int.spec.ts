@@ -1,5 +1,5 @@
 import { request as httpRequest } from 'node:http';
-import { anthropicMessageStream, openaiChatStream, formatSseEvents } from '@navplane/testing';
+import { anthropicMessageStream, bodyChunks, openaiChatStream, formatSseEvents } from '@navplane/testing';
 import { OPENAI_TEST_KEY, startKeyedGateway, type GatewayHarness } from './testing/gateway-harness.fixture';
 
 jest.setTimeout(60_000);
@@ -110,24 +110,22 @@ describe('the proxy path', () => {
     });
     expect(res.headers.get('content-type')).toContain('text/event-stream');
     const arrivals: number[] = [];
-    const reader = res.body!.getReader();
     let text = '';
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
+    for await (const chunk of bodyChunks(res)) {
       arrivals.push(Date.now() - started);
-      text += new TextDecoder().decode(value);
+      text += new TextDecoder().decode(chunk);
     }
     // The client got exactly the provider's bytes (it asked for usage itself: nothing stripped)…
     expect(text).toBe(formatSseEvents(events));
     // …and they arrived spread over time, not in one buffered burst at the end.
     expect(arrivals.length).toBeGreaterThanOrEqual(4);
-    expect(arrivals[arrivals.length - 1]! - arrivals[0]!).toBeGreaterThanOrEqual(300);
+    expect(Math.max(...arrivals) - Math.min(...arrivals)).toBeGreaterThanOrEqual(300);
   });
 
   it('sends SSE headers at once when the first event is still to come', async () => {
-    const events = openaiChatStream({ model: 'gpt-4o-mini', chunks: ['a'], includeUsage: true });
-    events[0] = { ...events[0]!, delayMs: 700 };
+    const events = openaiChatStream({ model: 'gpt-4o-mini', chunks: ['a'], includeUsage: true }).map((event, index) =>
+      index === 0 ? { ...event, delayMs: 700 } : event,
+    );
     h.upstream.enqueue({ kind: 'sse', events });
     const started = Date.now();
     const res = await fetch(`${h.url}/v1/chat/completions`, {
@@ -195,7 +193,7 @@ describe('the proxy path', () => {
     let received = '';
     await expect(
       (async () => {
-        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) received += new TextDecoder().decode(chunk);
+        for await (const chunk of bodyChunks(res)) received += new TextDecoder().decode(chunk);
       })(),
     ).rejects.toThrow();
     expect(received).toBe(formatSseEvents(events));

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { TEST_DIALECTS } from '@navplane/testing';
 import { OPENAI_TEST_KEY, startGatewayHarness, type GatewayHarness } from './testing/gateway-harness.fixture';
 
@@ -200,7 +201,7 @@ describe('gateway limits and upstream failures', () => {
           body: big,
         });
         expect(res.status).toBe(413);
-        expect(((await res.json()) as { error: { code: string } }).error.code).toBe('request_too_large');
+        expect(await res.json()).toMatchObject({ error: { code: 'request_too_large' } });
       }
       // A chunked upload (no Content-Length) is counted as it arrives.
       const chunked = await fetch(`${h.url}/v1/embeddings`, {
@@ -213,7 +214,7 @@ describe('gateway limits and upstream failures', () => {
           },
         }),
         duplex: 'half',
-      } as RequestInit);
+      });
       expect(chunked.status).toBe(413);
       expect(h.upstream.requestCount).toBe(0);
     } finally {

@@ -8,7 +8,7 @@ interface Start {
   n: number;
 }
 const addA: Step<Start, { a: string }> = { name: 'a', run: (c) => ({ a: `a${c.n}` }) };
-const addB: Step<Start & { a: string }, { b: string }> = { name: 'b', run: async (c) => ({ b: `${c.a}b` }) };
+const addB: Step<Start & { a: string }, { b: string }> = { name: 'b', run: (c) => Promise.resolve({ b: `${c.a}b` }) };
 const addC: Step<Start & { b: string }, { c: number }> = { name: 'c', run: (c) => ({ c: c.b.length }) };
 
 function run<C extends Start>(pipeline: Pipeline<Start, C>, start: Start) {
@@ -60,7 +60,7 @@ describe('Pipeline', () => {
     expect(context).toEqual({ n: 2, a: 'a2', key: 'k1' });
     expect(after).not.toHaveBeenCalled();
 
-    const plain: Step<Start, object> = { name: 'plain', run: async () => new AppError('permission_denied', 'no') };
+    const plain: Step<Start, object> = { name: 'plain', run: () => Promise.resolve(new AppError('permission_denied', 'no')) };
     expect((await run(Pipeline.begin<Start>().then(plain), { n: 3 })).refused?.code).toBe('permission_denied');
   });
 

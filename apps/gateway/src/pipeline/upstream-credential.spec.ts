@@ -14,8 +14,7 @@ describe('UpstreamCredential', () => {
     const context = { traceId: 'trc_1', upstreamCredential: credential };
     for (const text of [
       JSON.stringify(context),
-      String(credential),
-      `${credential}`,
+      String(credential), // the same conversion as interpolating it in a template literal
       inspect(context, { depth: 5 }),
       inspect(credential, { showHidden: true }),
     ]) {

@@ -26,7 +26,7 @@ function contextFor(provider: 'openai' | 'anthropic' = 'openai'): WithCredential
       pathSuffix: '/v1/chat/completions',
       baseUrl: 'http://127.0.0.1:1',
     },
-    key: { id: 'key_1', orgId: 'org_1', workspaceId: null, scopes: ['proxy'], name: 'test' } as unknown as WithCredential['key'],
+    key: { id: 'key_1', orgId: 'org_1', workspaceId: null, scopes: ['proxy'], name: 'test' },
     credentialMode: 'vault',
     upstreamCredential: UpstreamCredential.none,
   };
@@ -37,12 +37,9 @@ async function run(options: Partial<ResolvePolicyOptions>, rules: readonly Polic
   const step = resolveRequestPolicy({
     policies: {
       peek: () => (rules === 'unknown' || rules === 'down' ? undefined : rules),
-      load: async () => {
-        if (rules === 'down') throw new Error('database is down');
-        return [];
-      },
+      load: () => (rules === 'down' ? Promise.reject(new Error('database is down')) : Promise.resolve([])),
     },
-    getRedactor: async () => redactor,
+    getRedactor: () => Promise.resolve(redactor),
     captureBodies: false,
     captureLimits: { storeChars: 4096, redactBytes: 65_536, timeoutMs: 1000 },
     ...options,
@@ -72,7 +69,7 @@ const rule = (mode: PolicyRule['mode']): PolicyRule => ({ id: 'pol_1', scopeType
 
 describe('resolveRequestPolicy', () => {
   it('does nothing on a warm request of an org with no policy and capture off', async () => {
-    const getRedactor = jest.fn(async () => redactor);
+    const getRedactor = jest.fn(() => Promise.resolve(redactor));
     const { context, passed, synchronous } = await run({ getRedactor });
     expect(passed).toBeUndefined();
     expect(synchronous).toBe(true); // no promise per request on the warm path
@@ -90,14 +87,14 @@ describe('resolveRequestPolicy', () => {
 
   it('fails closed under block and redact_upstream when the salt cannot be read', async () => {
     for (const mode of ['block', 'redact_upstream'] as const) {
-      const { passed, context } = await run({ getRedactor: async () => undefined }, [rule(mode)]);
+      const { passed, context } = await run({ getRedactor: () => Promise.resolve(undefined) }, [rule(mode)]);
       expect(isAppError(passed) && passed.code).toBe('policy_unavailable');
       expect(context.policy?.failure).toBe('salt_unavailable');
     }
   });
 
   it('under redact_storage without a salt lets the request through and stores no body', async () => {
-    const { passed, context } = await run({ getRedactor: async () => undefined, captureBodies: true }, [rule('redact_storage')]);
+    const { passed, context } = await run({ getRedactor: () => Promise.resolve(undefined), captureBodies: true }, [rule('redact_storage')]);
     expect(passed).toBeUndefined();
     expect(context.policy?.capture).toBeUndefined();
     expect(context.policy?.captureSkipped).toBe('salt_unavailable');

@@ -1,4 +1,4 @@
-import { IncomingMessage, type ServerResponse } from 'node:http';
+import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import { openaiAdapter, type ProviderAdapter } from '@navplane/providers';
 import type { WithPolicy } from '../gateway-context';
@@ -30,7 +30,7 @@ function contextFor(adapter: ProviderAdapter, method: string, pathSuffix: string
     startedAtMs: 0,
     lineage: { traceGroup: null, threadId: null, runId: null, parentTraceId: null },
     route: { adapter, pathSuffix, baseUrl: 'http://127.0.0.1:1' },
-    key: { id: 'key_1', orgId: 'org_1' } as unknown as WithPolicy['key'],
+    key: { id: 'key_1', orgId: 'org_1', workspaceId: null, scopes: ['proxy'], name: 'test' },
     credentialMode: 'vault',
     upstreamCredential: UpstreamCredential.none,
     policy: { effective: { policyId: null, scope: { type: 'default' }, mode: 'off', detectors: [] }, action: 'none' },
@@ -51,7 +51,7 @@ function message(body: string | undefined, headers: Record<string, string> = {})
 
 async function read(context: WithPolicy, req: IncomingMessage): Promise<BodyReading> {
   const step = readBodyWhenNeeded({ maxBodyBytes: 1 << 20, policyLimits: { maxBodyBytes: 1 << 20, timeoutMs: 1000 } });
-  const result = await step.run(context, { req, res: undefined as unknown as ServerResponse });
+  const result = await step.run(context, { req, res: new ServerResponse(req) });
   if (!('body' in result)) throw new Error('refused');
   return result;
 }

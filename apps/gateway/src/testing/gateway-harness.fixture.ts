@@ -8,7 +8,7 @@ import { loadConfig } from '@navplane/config';
 import { newId } from '@navplane/core';
 import { listen, type RunningServer } from '@navplane/http';
 import { createRuntime, type Runtime } from '@navplane/runtime';
-import { CHANGE_TOPICS, type JsonObject, type PolicyMode, type PolicyScopeType, type Trace } from '@navplane/storage';
+import { CHANGE_TOPICS, type NewPolicy, type PolicyMode, type PolicyScopeType, type Trace } from '@navplane/storage';
 import { createLogger } from '@navplane/telemetry';
 import { createTestDatabase, startFakeUpstream, type FakeUpstream, type TestDatabase } from '@navplane/testing';
 import { createGatewayServer, type GatewayServer } from '../create-gateway';
@@ -145,13 +145,15 @@ export async function startGatewayHarness(dialect: 'sqlite' | 'postgres', option
     async setPolicies(orgId, policies) {
       await runtime.repos.policies.replaceForOrg(
         orgId,
-        policies.map((policy) => ({
-          id: newId('policy'),
-          scopeType: policy.scopeType,
-          scopeValue: policy.scopeType === 'org' ? null : (policy.scopeValue ?? null),
-          mode: policy.mode,
-          config: (policy.detectors === undefined ? {} : { detectors: policy.detectors }) as JsonObject,
-        })),
+        policies.map(
+          (policy): NewPolicy => ({
+            id: newId('policy'),
+            scopeType: policy.scopeType,
+            scopeValue: policy.scopeType === 'org' ? null : (policy.scopeValue ?? null),
+            mode: policy.mode,
+            config: policy.detectors === undefined ? {} : { detectors: policy.detectors },
+          }),
+        ),
         new Date().toISOString(),
       );
       await runtime.changeFeed.publish(CHANGE_TOPICS.policyChanged, { orgId });
