@@ -155,7 +155,7 @@ function masterKeyCheck(config: NavPlaneConfig, found: FoundKey): DoctorCheck {
 }
 
 // The vault check never publishes: a doctor run changes nothing.
-const SILENT_FEED = { publish: async () => undefined, subscribe: () => () => undefined };
+const SILENT_FEED = { publish: () => Promise.resolve(), subscribe: () => () => undefined };
 
 async function checkVault(config: NavPlaneConfig, found: FoundKey, database: Database | undefined): Promise<DoctorCheck> {
   if (!found.ok) {
