@@ -1,9 +1,10 @@
+import { expect } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TEST_DIALECTS } from '@navplane/testing';
+import { parseJsonAs, TEST_DIALECTS } from '@navplane/testing';
 import { runCli } from '../testing/cli-process.fixture';
 import { createCliSandbox, newMasterKey, type CliSandbox } from '../testing/cli-sandbox.fixture';
 
@@ -40,7 +41,7 @@ describe.each(TEST_DIALECTS)('navplane doctor on %s', (dialect) => {
   it('passes on a migrated database with a master key, warning about posture, in one pass', async () => {
     const run = await sandbox.run(['doctor', '--format', 'json']);
     expect(run.code).toBe(0);
-    const doc = JSON.parse(run.stdout) as DoctorJson;
+    const doc = parseJsonAs<DoctorJson>(run.stdout);
     expect(doc.schemaVersion).toBe(1);
     expect(doc.ok).toBe(true);
     expect(doc.checks.map((c) => c.name)).toEqual(CHECK_NAMES);
@@ -72,7 +73,7 @@ describe.each(TEST_DIALECTS)('navplane doctor on %s', (dialect) => {
         NAVPLANE_ANTHROPIC_BASE_URL: 'http://anthropic.internal.example',
       },
     });
-    const routes = (JSON.parse(run.stdout) as DoctorJson).checks.find((c) => c.name === 'routes');
+    const routes = parseJsonAs<DoctorJson>(run.stdout).checks.find((c) => c.name === 'routes');
     expect(routes).toMatchObject({
       status: 'warn',
       message: 'openai → https://llm-proxy.example.com/openai, anthropic → http://anthropic.internal.example; anthropic over plain http',
@@ -86,7 +87,7 @@ describe.each(TEST_DIALECTS)('navplane doctor on %s', (dialect) => {
       env: { NAVPLANE_MASTER_KEY: newMasterKey(), NODE_ENV: 'production', NAVPLANE_ADMIN_TOKEN: 'bootstrap-token-0123456789' },
     });
     expect(run.code).toBe(1);
-    const doc = JSON.parse(run.stdout) as DoctorJson;
+    const doc = parseJsonAs<DoctorJson>(run.stdout);
     expect(statusOf(doc, 'vault')).toBe('fail');
     expect(statusOf(doc, 'node-env')).toBe('ok');
     expect(doc.ok).toBe(false);
@@ -123,7 +124,7 @@ describe('navplane doctor failures', () => {
   it('reports a missing database without creating it, and exits 1', async () => {
     const run = await runCli(['doctor', '--format', 'json'], { cwd });
     expect(run.code).toBe(1);
-    const doc = JSON.parse(run.stdout) as DoctorJson;
+    const doc = parseJsonAs<DoctorJson>(run.stdout);
     expect(doc.checks.find((c) => c.name === 'database')).toMatchObject({
       status: 'fail',
       fix: expect.stringContaining('navplane migrate'),
@@ -139,7 +140,7 @@ describe('navplane doctor failures', () => {
       env: { NAVPLANE_GATEWAY_PORT: 'x', NAVPLANE_MASTER_KEY: 'CANARY-not-base64' },
     });
     expect(run.code).toBe(1);
-    const doc = JSON.parse(run.stdout) as DoctorJson;
+    const doc = parseJsonAs<DoctorJson>(run.stdout);
     expect(doc.checks).toHaveLength(1);
     expect(doc.checks[0]).toMatchObject({ name: 'config', status: 'fail', message: expect.stringMatching(/NAVPLANE_GATEWAY_PORT/) });
     expect(run.stdout + run.stderr).not.toContain('CANARY');
