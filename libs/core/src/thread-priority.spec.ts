@@ -8,7 +8,8 @@ const linux = process.platform === 'linux';
 describe('lowerThreadPriority', () => {
   (linux ? it : it.skip)('lowers the calling thread alone, not its process', async () => {
     const before = threadNiceValues();
-    const mainNice = before.get(process.pid) as number;
+    const mainNice = before.get(process.pid);
+    if (mainNice === undefined) throw new Error('no nice value for the main thread');
     expect(mainNice + 7).toBeLessThanOrEqual(19); // room to see the change (values cap at 19)
     const source = join(__dirname, 'thread-priority.ts');
     const register = require.resolve('@swc-node/register', { paths: [__dirname] });

@@ -7,7 +7,13 @@ describe('registerCacheMetrics', () => {
     const metrics = createMetricsRegistry({ collectDefault: false });
     registerCacheMetrics(metrics);
     const clock = new ManualClock();
-    const cache = new LoadingCache<string, string>({ name: 'telemetry_spec', maxEntries: 1, ttlMs: 10, clock, load: async (key) => key });
+    const cache = new LoadingCache<string, string>({
+      name: 'telemetry_spec',
+      maxEntries: 1,
+      ttlMs: 10,
+      clock,
+      load: (key) => Promise.resolve(key),
+    });
     await cache.get('a'); // miss
     await cache.get('a'); // hit
     await cache.get('b'); // miss, evicts a

@@ -17,9 +17,9 @@ function deferred<T>() {
 /** A loader that answers from `source` and counts its reads. */
 function countingLoader(source: Map<string, string>) {
   const reads: string[] = [];
-  const load = async (key: string) => {
+  const load = (key: string) => {
     reads.push(key);
-    return source.get(key);
+    return Promise.resolve(source.get(key));
   };
   return { load, reads };
 }
@@ -136,7 +136,7 @@ describe('LoadingCache', () => {
       expect(reads).toEqual(['long', 'short', 'never', 'never']);
     });
 
-    it('keeps no value at all past its TTL with the system clock (fake timers)', async () => {
+    it('keeps no value at all past its TTL with the system clock (fake timers)', () => {
       jest.useFakeTimers({ now: Date.UTC(2026, 0, 1) });
       try {
         const c = cache({ maxEntries: 10, ttlMs: 1000 });
@@ -221,7 +221,7 @@ describe('LoadingCache', () => {
 
     it('uses the loader a call passes, and says so when there is none', async () => {
       const c = cache({ maxEntries: 10 });
-      expect(await c.get('a', async (key) => `${key}!`)).toBe('a!');
+      expect(await c.get('a', (key) => Promise.resolve(`${key}!`))).toBe('a!');
       expect(c.peek('a')).toBe('a!');
       expect(() => c.get('b')).toThrow(/no loader/);
     });
@@ -406,7 +406,7 @@ describe('LoadingCache', () => {
       c.set('held', 'H');
       const slow = c.get('slow'); // a load that outlives a flood of other keys coming and going
       for (let i = 0; i < 5000; i += 1) c.invalidate(`key${i}`);
-      for (let i = 0; i < 5000; i += 1) await c.get(`ghost${i}`, async () => undefined); // unknown keys, evicting each other
+      for (let i = 0; i < 5000; i += 1) await c.get(`ghost${i}`, () => Promise.resolve(undefined)); // unknown keys, evicting each other
       await settle();
       expect(c.peek('held')).toBe('H');
       gates[0]?.gate.resolve('S');
@@ -420,10 +420,7 @@ describe('LoadingCache', () => {
       let current = rows;
       let failing = false;
       return {
-        loadAll: async () => {
-          if (failing) throw new Error('database is down');
-          return current;
-        },
+        loadAll: () => (failing ? Promise.reject(new Error('database is down')) : Promise.resolve(current)),
         set: (next: [string, string][]) => (current = next),
         fail: (on: boolean) => (failing = on),
       };
@@ -571,13 +568,13 @@ describe('LoadingCache', () => {
       let reloads = 0;
       const c = cache({
         maxEntries: 10,
-        load: async (key) => {
+        load: (key) => {
           loads.push(key);
-          return rows.get(key);
+          return Promise.resolve(rows.get(key));
         },
-        loadAll: async () => {
+        loadAll: () => {
           reloads += 1;
-          return [...rows];
+          return Promise.resolve([...rows]);
         },
       });
       c.followSnapshot(feed.source, {
@@ -616,7 +613,7 @@ describe('LoadingCache', () => {
     it('counts hits, misses and evictions per instance and per name for the process', async () => {
       const name = `metrics_cache_${Date.now()}`;
       const clock = new ManualClock();
-      const load = async (key: string) => key.toUpperCase();
+      const load = (key: string) => Promise.resolve(key.toUpperCase());
       const first = new LoadingCache<string, string>({ name, maxEntries: 1, ttlMs: 10, clock, load });
       const second = new LoadingCache<string, string>({ name, maxEntries: 5, clock, load });
       await first.get('a'); // miss

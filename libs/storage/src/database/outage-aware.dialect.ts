@@ -54,7 +54,7 @@ function outageAwareDriver(driver: Driver): Driver {
   type Savepoint = (connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']) => Promise<void>;
   // Savepoints only where the wrapped driver has them: Kysely checks for the methods themselves.
   const savepoint = (method: Savepoint | undefined): Savepoint | undefined =>
-    method === undefined ? undefined : (connection, name, compile) => guarded(() => method.call(driver, inner(connection), name, compile));
+    method === undefined ? undefined : (connection, name, compile) => guarded(() => method(inner(connection), name, compile));
   const wrapped: Driver = {
     init: () => guarded(() => driver.init(), true),
     acquireConnection: async () => wrapConnection(await guarded(() => driver.acquireConnection(), true)),
@@ -66,9 +66,9 @@ function outageAwareDriver(driver: Driver): Driver {
     destroy: () => driver.destroy(),
   };
   const points = {
-    savepoint: savepoint(driver.savepoint),
-    rollbackToSavepoint: savepoint(driver.rollbackToSavepoint),
-    releaseSavepoint: savepoint(driver.releaseSavepoint),
+    savepoint: savepoint(driver.savepoint?.bind(driver)),
+    rollbackToSavepoint: savepoint(driver.rollbackToSavepoint?.bind(driver)),
+    releaseSavepoint: savepoint(driver.releaseSavepoint?.bind(driver)),
   };
   for (const [name, method] of Object.entries(points)) if (method !== undefined) Object.assign(wrapped, { [name]: method });
   return wrapped;
