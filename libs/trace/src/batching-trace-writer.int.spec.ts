@@ -1,26 +1,12 @@
 import { newId } from '@navplane/core';
-import { createRepositories, type NewTrace } from '@navplane/storage';
+import { createRepositories } from '@navplane/storage';
 import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from '@navplane/storage/testing';
 import { createBatchingTraceWriter } from './batching-trace-writer';
+import { newTrace } from './new-trace.fixture';
 
 jest.setTimeout(30_000);
 
-function trace(orgId: string, i: number): NewTrace {
-  return {
-    id: newId('trace'),
-    orgId,
-    provider: 'openai',
-    model: 'gpt-4o-mini',
-    route: '/v1/chat/completions',
-    method: 'POST',
-    status: 200,
-    requestId: `req-${i}`,
-    startedAt: new Date(Date.UTC(2026, 10, 23, 12, 0, 0, i)).toISOString(),
-    latencyMs: 12.5,
-    costStatus: 'unknown',
-    stream: false,
-  };
-}
+const trace = (orgId: string, i: number) => newTrace(orgId, Date.UTC(2026, 10, 23, 12, 0, 0, i));
 
 describe.each(TEST_DIALECTS)('batching trace writer on %s', (dialect) => {
   let testDb: TestDatabase;
@@ -30,7 +16,7 @@ describe.each(TEST_DIALECTS)('batching trace writer on %s', (dialect) => {
     testDb = await createTestDatabase(dialect);
     orgId = newId('org');
     const at = new Date().toISOString();
-    await createRepositories(testDb.database).orgs.create({ id: orgId, name: 'acme', createdAt: at } as never);
+    await createRepositories(testDb.database).orgs.create({ id: orgId, name: 'acme', createdAt: at });
   });
   afterAll(async () => {
     await testDb.drop();

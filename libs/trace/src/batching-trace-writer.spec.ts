@@ -1,7 +1,8 @@
 import { storageUnavailable, type NewTrace } from '@navplane/storage';
 import { createBatchingTraceWriter, type TraceOutageEvent } from './batching-trace-writer';
+import { newTrace } from './new-trace.fixture';
 
-const sample = (i: number) => ({ id: `trc_${i}` }) as unknown as NewTrace;
+const sample = (i: number) => newTrace('org_spec', Date.UTC(2026, 10, 23, 12, 0, 0, i), { id: `trc_${i}` });
 // Room for every trace these tests enqueue.
 const SIZES = { queueSize: 100, batchSize: 10 };
 
@@ -14,9 +15,7 @@ describe('batching trace writer', () => {
   });
 
   it('retries a batch the database refuses for another reason than an outage, then counts it as write_failed', async () => {
-    const insertBatch = jest.fn(async () => {
-      throw new Error('CHECK constraint failed');
-    });
+    const insertBatch = jest.fn(() => Promise.reject(new Error('CHECK constraint failed')));
     const drops: Array<[string, number]> = [];
     const writer = createBatchingTraceWriter({
       traces: { insertBatch },
@@ -39,9 +38,10 @@ describe('batching trace writer', () => {
     const written: NewTrace[] = [];
     const writer = createBatchingTraceWriter({
       traces: {
-        insertBatch: async (batch) => {
-          if (fail-- > 0) throw new Error('down');
+        insertBatch: (batch) => {
+          if (fail-- > 0) return Promise.reject(new Error('down'));
           written.push(...batch);
+          return Promise.resolve();
         },
       },
       ...SIZES,
@@ -83,10 +83,11 @@ describe('batching trace writer', () => {
           down = false;
         },
         traces: {
-          insertBatch: async (batch: readonly NewTrace[]) => {
+          insertBatch: (batch: readonly NewTrace[]) => {
             attempts.push(performance.now());
-            if (down) throw storageUnavailable(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+            if (down) return Promise.reject(storageUnavailable(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })));
             written.push(...batch);
+            return Promise.resolve();
           },
         },
       };
@@ -136,7 +137,7 @@ describe('batching trace writer', () => {
       await writer.flush();
       expect(store.written).toHaveLength(1);
       expect(store.attempts.length).toBeGreaterThan(6);
-      const gaps = store.attempts.slice(1).map((at, i) => at - (store.attempts[i] as number));
+      const gaps = store.attempts.slice(1).map((at, i) => at - (store.attempts[i] ?? Number.NaN));
       // Each delay is drawn from [capped / 2, capped] with capped = 20, 40, 80, 80, …
       expect(gaps[0]).toBeGreaterThanOrEqual(9);
       expect(gaps[0]).toBeLessThan(40);

@@ -22,7 +22,7 @@ export function createDiscardingTraceWriter(): BatchingTraceWriter {
       enqueued += 1;
     },
     stats,
-    flush: async () => undefined,
-    close: async () => ({ written: 0, dropped: 0 }),
+    flush: () => Promise.resolve(),
+    close: () => Promise.resolve({ written: 0, dropped: 0 }),
   };
 }

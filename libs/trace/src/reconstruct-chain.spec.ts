@@ -14,7 +14,9 @@ function shuffles<T>(items: readonly T[], count: number): T[][] {
     const copy = [...items];
     for (let i = copy.length - 1; i > 0; i -= 1) {
       const j = Math.floor(random() * (i + 1));
-      [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
+      const [a, b] = [copy[i], copy[j]];
+      if (a === undefined || b === undefined) throw new RangeError(`shuffle index ${i} or ${j} out of range`);
+      [copy[i], copy[j]] = [b, a];
     }
     return copy;
   });

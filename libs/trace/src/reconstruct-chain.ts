@@ -93,26 +93,18 @@ export function reconstructChain<T extends ChainNode>(input: readonly T[]): Reco
   drain();
   // What is left sits on a parent cycle or below one: every remaining trace's parent remains too, so
   // following parents from the earliest remaining trace must enter a cycle. Break it at its earliest
-  // member and carry on; repeat until everything is placed.
-  while (placed.length < nodes.length) {
-    const start = nodes.find((trace) => !depth.has(trace.id)) as T;
-    const seen = new Map<string, number>();
-    const path: T[] = [];
-    let cursor: T = start;
-    while (!seen.has(cursor.id)) {
-      seen.set(cursor.id, path.length);
-      path.push(cursor);
-      cursor = byId.get(cursor.parentTraceId as string) as T;
-    }
-    const cycle = path.slice(seen.get(cursor.id));
-    const breakAt = [...cycle].sort(compareByStart)[0] as T;
+  // member and carry on until everything is placed (each break places the trace it started from).
+  for (const start of nodes) {
+    if (depth.has(start.id)) continue;
+    const cycle = parentCycleAbove(start, byId);
+    const breakAt = cycle.reduce((earliest, link) => (compareByStart(link.trace, earliest.trace) < 0 ? link : earliest));
     const from = cycle.indexOf(breakAt);
     cycles.push({
-      traceIds: [...cycle.slice(from), ...cycle.slice(0, from)].map((trace) => trace.id),
-      brokenAt: breakAt.id,
-      ignoredParentId: breakAt.parentTraceId as string,
+      traceIds: [...cycle.slice(from), ...cycle.slice(0, from)].map((link) => link.trace.id),
+      brokenAt: breakAt.trace.id,
+      ignoredParentId: breakAt.parentId,
     });
-    emit(breakAt, 0);
+    emit(breakAt.trace, 0);
     drain();
   }
   return { traces: placed, roots, orphans: orphans.sort((a, b) => cmp(a.traceId, b.traceId)), cycles };
@@ -120,41 +112,63 @@ export function reconstructChain<T extends ChainNode>(input: readonly T[]): Reco
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+/** A trace and the parent it points at. */
+interface ParentLink<T> {
+  readonly trace: T;
+  readonly parentId: string;
+}
+
+/** The parent cycle that following parents from `start` enters, in parent order (reconstructChain calls it only where one must exist). */
+function parentCycleAbove<T extends ChainNode>(start: T, byId: ReadonlyMap<string, T>): Array<ParentLink<T>> {
+  const seen = new Map<string, number>();
+  const path: Array<ParentLink<T>> = [];
+  for (let cursor: T | undefined = start; cursor !== undefined && cursor.parentTraceId !== null; cursor = byId.get(cursor.parentTraceId)) {
+    const at = seen.get(cursor.id);
+    if (at !== undefined) return path.slice(at);
+    seen.set(cursor.id, path.length);
+    path.push({ trace: cursor, parentId: cursor.parentTraceId });
+  }
+  throw new Error(`trace ${start.id}: its parents lead to no cycle`);
+}
+
 /** A binary min-heap (chains can hold thousands of traces; a sorted-array insert would be quadratic). */
 class MinHeap<T> {
   readonly #items: T[] = [];
   constructor(private readonly compare: (a: T, b: T) => number) {}
 
+  /** Adds `item`: its parents move down into the hole until it sits below a smaller-or-equal one. */
   push(item: T): void {
     const items = this.#items;
-    items.push(item);
-    let index = items.length - 1;
+    let index = items.length;
     while (index > 0) {
-      const parent = (index - 1) >> 1;
-      if (this.compare(items[index] as T, items[parent] as T) >= 0) break;
-      [items[index], items[parent]] = [items[parent] as T, items[index] as T];
-      index = parent;
+      const parentIndex = (index - 1) >> 1;
+      const parent = items[parentIndex];
+      if (parent === undefined || this.compare(item, parent) >= 0) break;
+      items[index] = parent;
+      index = parentIndex;
     }
+    items[index] = item;
   }
 
+  /** Takes the smallest item: the last one sifts down from the top, its smaller children moving up. */
   pop(): T | undefined {
     const items = this.#items;
     const top = items[0];
     const last = items.pop();
-    if (items.length > 0 && last !== undefined) {
-      items[0] = last;
-      let index = 0;
-      for (;;) {
-        const left = 2 * index + 1;
-        const right = left + 1;
-        let smallest = index;
-        if (left < items.length && this.compare(items[left] as T, items[smallest] as T) < 0) smallest = left;
-        if (right < items.length && this.compare(items[right] as T, items[smallest] as T) < 0) smallest = right;
-        if (smallest === index) break;
-        [items[index], items[smallest]] = [items[smallest] as T, items[index] as T];
-        index = smallest;
-      }
+    if (items.length === 0 || last === undefined) return top;
+    let index = 0;
+    for (;;) {
+      const left = 2 * index + 1;
+      const leftItem = items[left];
+      if (leftItem === undefined) break;
+      const rightItem = items[left + 1];
+      const [child, childItem] =
+        rightItem !== undefined && this.compare(rightItem, leftItem) < 0 ? [left + 1, rightItem] : [left, leftItem];
+      if (this.compare(childItem, last) >= 0) break;
+      items[index] = childItem;
+      index = child;
     }
+    items[index] = last;
     return top;
   }
 }

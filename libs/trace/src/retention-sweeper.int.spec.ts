@@ -2,6 +2,7 @@ import { newId, toIso } from '@navplane/core';
 import { createRepositories, type NewTrace } from '@navplane/storage';
 import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from '@navplane/storage/testing';
 import { createBatchingTraceWriter } from './batching-trace-writer';
+import { newTrace } from './new-trace.fixture';
 import { createRetentionSweeper } from './retention-sweeper';
 import { openTraceStorage, type TraceStorage } from './trace-storage';
 
@@ -9,21 +10,7 @@ jest.setTimeout(60_000);
 
 const DAY = 24 * 3600_000;
 
-function trace(orgId: string, startedMs: number): NewTrace {
-  return {
-    id: newId('trace', startedMs),
-    orgId,
-    provider: 'openai',
-    route: '/v1/chat/completions',
-    method: 'POST',
-    status: 200,
-    requestId: newId('request'),
-    startedAt: toIso(startedMs),
-    latencyMs: 3,
-    costStatus: 'unknown',
-    stream: false,
-  };
-}
+const trace = (orgId: string, startedMs: number) => newTrace(orgId, startedMs);
 
 describe.each(TEST_DIALECTS)('retention on %s', (dialect) => {
   let test: TestDatabase;

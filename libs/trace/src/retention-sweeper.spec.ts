@@ -8,8 +8,8 @@ describe('retention sweeper', () => {
     const calls: Array<[string, string, DeleteOlderThanOptions | number | undefined]> = [];
     const swept: unknown[] = [];
     const sweeper = createRetentionSweeper({
-      traces: { deleteOlderThan: async (cutoff, options) => (calls.push(['traces', cutoff, options]), 7) },
-      traceForks: { deleteOlderThan: async (cutoff, batch) => (calls.push(['forks', cutoff, batch]), 2) },
+      traces: { deleteOlderThan: (cutoff, options) => (calls.push(['traces', cutoff, options]), Promise.resolve(7)) },
+      traceForks: { deleteOlderThan: (cutoff, batch) => (calls.push(['forks', cutoff, batch]), Promise.resolve(2)) },
       retentionDays: 30,
       intervalMs: 3_600_000, // sweep() is called directly below
       batchSize: 250,
@@ -56,8 +56,8 @@ describe('retention sweeper', () => {
   });
 
   it('refuses a retention of 0 days (0 means: keep forever, create no sweeper)', () => {
-    expect(() => createRetentionSweeper({ traces: { deleteOlderThan: async () => 0 }, retentionDays: 0, intervalMs: 1000 })).toThrow(
-      /retentionDays/,
-    );
+    expect(() =>
+      createRetentionSweeper({ traces: { deleteOlderThan: () => Promise.resolve(0) }, retentionDays: 0, intervalMs: 1000 }),
+    ).toThrow(/retentionDays/);
   });
 });

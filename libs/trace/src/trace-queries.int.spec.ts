@@ -2,6 +2,7 @@ import { newId, toIso } from '@navplane/core';
 import { createRepositories, type NewTrace, type Repositories } from '@navplane/storage';
 import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from '@navplane/storage/testing';
 import { createBatchingTraceWriter } from './batching-trace-writer';
+import { newTrace } from './new-trace.fixture';
 import type { ChainView } from './trace-lineage';
 import { createTraceQueries, type TraceQueries } from './trace-queries';
 
@@ -9,23 +10,7 @@ jest.setTimeout(30_000);
 
 const BASE = Date.UTC(2026, 10, 23, 10);
 
-function trace(orgId: string, offsetMs: number, lineage: Partial<NewTrace> = {}): NewTrace {
-  return {
-    id: newId('trace', BASE + offsetMs),
-    orgId,
-    provider: 'openai',
-    model: 'gpt-4o-mini',
-    route: '/v1/chat/completions',
-    method: 'POST',
-    status: 200,
-    requestId: newId('request'),
-    startedAt: toIso(BASE + offsetMs),
-    latencyMs: 5,
-    costStatus: 'unknown',
-    stream: false,
-    ...lineage,
-  };
-}
+const trace = (orgId: string, offsetMs: number, fields: Partial<NewTrace> = {}) => newTrace(orgId, BASE + offsetMs, fields);
 
 /** Writes through the real batching writer, in the given order, in small batches. */
 async function writeThroughWriter(repos: Repositories, traces: readonly NewTrace[]): Promise<void> {
@@ -193,9 +178,11 @@ describe.each(TEST_DIALECTS)('trace queries on %s', (dialect) => {
     });
 
     it('refuses a chain request without exactly one lineage id', async () => {
-      const none = await queries.chain({ orgId: orgA } as never);
+      // @ts-expect-error a chain request that names no lineage id, as an untyped caller can send it
+      const none = await queries.chain({ orgId: orgA });
       expect(!none.ok && none.error.code).toBe('invalid_request');
-      const two = await queries.chain({ orgId: orgA, run, thread: 'th-1' } as never);
+      // @ts-expect-error a chain request that names two lineage ids, as an untyped caller can send it
+      const two = await queries.chain({ orgId: orgA, run, thread: 'th-1' });
       expect(!two.ok && two.error.code).toBe('invalid_request');
     });
   });
@@ -254,7 +241,8 @@ describe.each(TEST_DIALECTS)('trace queries on %s', (dialect) => {
         expect(result.ok).toBe(false);
         if (!result.ok) expect([result.error.code, result.error.details?.['param']]).toEqual(['invalid_request', param]);
       }
-      const usage = await queries.usage(org, { groupBy: 'week' as never });
+      // @ts-expect-error a grouping the type does not allow, as an untyped caller can send it
+      const usage = await queries.usage(org, { groupBy: 'week' });
       expect(!usage.ok && usage.error.code).toBe('invalid_request');
     });
 
@@ -365,7 +353,8 @@ describe.each(TEST_DIALECTS)('trace queries on %s', (dialect) => {
       expect(none.ok && none.value).toMatchObject({ rows: [], totals: { requests: 0, costUsd: 0, avgLatencyMs: null } });
 
       for (const groupBy of [['week'], ['org', 'org'], ['org', 'model', 'key', 'day']]) {
-        const refused = await queries.summarize({ orgId: org, groupBy: groupBy as never });
+        // @ts-expect-error groupings the type does not allow, as an untyped caller can send them
+        const refused = await queries.summarize({ orgId: org, groupBy });
         expect(!refused.ok && [refused.error.code, refused.error.details?.['param']]).toEqual(['invalid_request', 'groupBy']);
       }
     });

@@ -1,7 +1,7 @@
 import { AppError, err, ID_PREFIXES, isId, newId, ok, systemClock, toIso, type Clock, type Result } from '@navplane/core';
 import type { LineageKind, Repositories, Trace, TraceFork, TraceGroupKey, TraceSummary, UsageGroupBy } from '@navplane/storage';
 import { invalidParam, parseCursor, parseInstant, parseLimit, parseRange, parseStatus, parseText } from './query-input';
-import { createLineageReader, MAX_CHAIN_TRACES, type ChainScope, type ChainView, type ReplayView } from './trace-lineage';
+import { createLineageReader, MAX_CHAIN_TRACES, type ChainView, type ReplayView } from './trace-lineage';
 import { trafficSummary, usageReport, type TrafficSummary, type UsageReport } from './usage-report';
 
 /** Default and largest page of the request listing. */
@@ -215,9 +215,8 @@ export function createTraceQueries(deps: TraceQueriesDeps): TraceQueries {
     },
 
     async chain(input) {
-      const given = (['group', 'thread', 'run'] as const).filter((kind) => input[kind] !== undefined);
-      if (given.length !== 1) return invalidParam('group', 'give exactly one of group, thread or run');
-      const kind = given[0] as ChainScope['kind'];
+      const [kind, ...others] = (['group', 'thread', 'run'] as const).filter((scope) => input[scope] !== undefined);
+      if (kind === undefined || others.length > 0) return invalidParam('group', 'give exactly one of group, thread or run');
       const id = parseText(kind, input[kind]);
       if (!id.ok || id.value === undefined) return invalidParam(kind, `${kind} must be 1 to 200 characters`);
       return ok(await lineage.chain(input.orgId, { kind, id: id.value }));

@@ -1,26 +1,15 @@
 import { newId, threadNiceValues, toIso } from '@navplane/core';
-import { createRepositories, migrateToLatest, openDatabase, type NewTrace } from '@navplane/storage';
+import { createRepositories, migrateToLatest, openDatabase } from '@navplane/storage';
 import { createTestDatabase, prepareDatabaseOutage, TEST_DIALECTS, type TestDatabase } from '@navplane/storage/testing';
 import { sql } from 'kysely';
 import { createBatchingTraceWriter } from './batching-trace-writer';
+import { newTrace } from './new-trace.fixture';
 import { DEFAULT_WORKER_NICE_INCREMENT, openTraceStorage, TRACE_WRITER_APPLICATION_NAME } from './trace-storage';
 
 jest.setTimeout(30_000);
 
-const trace = (orgId: string, startedMs = Date.now()): NewTrace => ({
-  id: newId('trace', startedMs),
-  orgId,
-  provider: 'openai',
-  route: '/v1/models',
-  method: 'GET',
-  status: 200,
-  requestId: newId('request'),
-  startedAt: toIso(startedMs),
-  latencyMs: 1,
-  costStatus: 'unknown',
-  stream: false,
-  policyDecisions: [{ detector: 'email', field: 'messages[0].content', action: 'redact' }],
-});
+const trace = (orgId: string, startedMs = Date.now()) =>
+  newTrace(orgId, startedMs, { policyDecisions: [{ detector: 'email', field: 'messages[0].content', action: 'redact' }] });
 
 describe.each(TEST_DIALECTS)('trace storage on %s', (dialect) => {
   let test: TestDatabase;
@@ -58,7 +47,8 @@ describe.each(TEST_DIALECTS)('trace storage on %s', (dialect) => {
     if (worker && process.platform === 'linux') {
       it('runs the worker thread at a lower CPU priority than the event loop (nice +10 by default)', async () => {
         const before = threadNiceValues();
-        const base = before.get(process.pid) as number;
+        const base = before.get(process.pid);
+        if (base === undefined) throw new Error('no nice value for the main thread');
         // Run at a nice value that leaves room for +10, or a thread that was not lowered would look lowered (both capped at 19).
         expect(base + DEFAULT_WORKER_NICE_INCREMENT).toBeLessThanOrEqual(19);
         const storage = await openTraceStorage({ shared: test.database, url: test.url, worker });

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { errorMessage } from '@navplane/core';
 import {
   createTraceForksRepository,
   createTracesRepository,
@@ -62,7 +63,7 @@ export async function openTraceStorage(options: OpenTraceStorageOptions): Promis
   const { shared } = options;
   const poolSize = options.poolSize ?? 2;
   if (shared.location.dialect === 'sqlite' && shared.location.filename === ':memory:') {
-    return { ...repositoriesOver(shared), thread: 'main', close: async () => undefined };
+    return { ...repositoriesOver(shared), thread: 'main', close: () => Promise.resolve() };
   }
   if (options.worker === false) {
     const own = await openDatabase({ url: options.url, poolSize, sqliteBusyTimeoutMs: 0, applicationName: TRACE_WRITER_APPLICATION_NAME });
@@ -122,7 +123,8 @@ function workerStorage(data: TraceStorageWorkerData): TraceStorage {
       if (response.ok) waiter.resolve(response.value);
       else waiter.reject(Object.assign(new Error(response.error.message), { name: response.error.name, code: response.error.code }));
     });
-    started.on('error', (error) => failAll(error));
+    // A worker can throw anything; the waiters get an Error either way.
+    started.on('error', (error: unknown) => failAll(error instanceof Error ? error : new Error(errorMessage(error))));
     started.on('exit', (code) => {
       if (worker === started) worker = undefined;
       failAll(new Error(`the trace storage worker exited (code ${code})`));

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { newId } from '@navplane/core';
 import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from '../testing';
 import { createRepositories, type Repositories } from './create-repositories';

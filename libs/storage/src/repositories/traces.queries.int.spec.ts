@@ -20,8 +20,8 @@ class SelectRecorder implements KyselyPlugin {
     if (args.node.kind === 'SelectQueryNode') this.last = args;
     return args.node;
   }
-  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    return args.result;
+  transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    return Promise.resolve(args.result);
   }
 }
 
@@ -32,8 +32,8 @@ class DeleteCounter implements KyselyPlugin {
     if (args.node.kind === 'DeleteQueryNode') this.deletes += 1;
     return args.node;
   }
-  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    return args.result;
+  transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    return Promise.resolve(args.result);
   }
 }
 

@@ -13,9 +13,9 @@ class InsertCounter implements KyselyPlugin {
   transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
     return args.node;
   }
-  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+  transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
     this.inserts += 1;
-    return args.result;
+    return Promise.resolve(args.result);
   }
 }
 
