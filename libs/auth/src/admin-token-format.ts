@@ -33,10 +33,11 @@ export function generateAdminToken(id: string, random?: RandomSource): string {
 export function parseAdminToken(text: unknown): ParsedAdminToken | undefined {
   if (typeof text !== 'string' || text.length !== ADMIN_TOKEN_LENGTH) return undefined;
   const match = TOKEN_PATTERN.exec(text);
-  if (match === null) return undefined;
+  const id = match?.[1];
+  if (id === undefined) return undefined;
   const bodyLength = ADMIN_TOKEN_LENGTH - CHECKSUM_LENGTH;
   if (checksumOf(text.slice(0, bodyLength)) !== text.slice(bodyLength)) return undefined;
-  return { id: match[1] as string, token: text };
+  return { id, token: text };
 }
 
 /** What listings show of an admin token: `npa_<id>…`. */

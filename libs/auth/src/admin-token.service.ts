@@ -1,4 +1,4 @@
-import { hash as argon2Hash, verify as argon2Verify, type Algorithm, type Options as Argon2Options } from '@node-rs/argon2';
+import { hash as argon2Hash, verify as argon2Verify, type Options as Argon2Options } from '@node-rs/argon2';
 import { AppError, err, LoadingCache, newId, ok, systemClock, toIso, type Clock, type Result } from '@navplane/core';
 import {
   CHANGE_FEED_RESYNC_TOPIC,
@@ -19,7 +19,7 @@ import { digestsEqual, sha256 } from './secret-digest';
  * enum is `const`, which isolated modules cannot read.)
  */
 export const ADMIN_TOKEN_ARGON2_OPTIONS: Readonly<Argon2Options> = Object.freeze({
-  algorithm: 2 as Algorithm,
+  algorithm: 2,
   memoryCost: 19_456,
   timeCost: 2,
   parallelism: 1,

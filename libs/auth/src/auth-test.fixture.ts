@@ -15,15 +15,23 @@ export function countingRepositories(repos: Repositories): { repos: Repositories
       get(object, property, receiver) {
         const value: unknown = Reflect.get(object, property, receiver);
         if (typeof value !== 'function') return value;
-        return (...args: unknown[]) => {
+        return (...args: unknown[]): unknown => {
           calls.push(`${name}.${String(property)}`);
-          return (value as (...a: unknown[]) => unknown).apply(object, args);
+          return Reflect.apply(value, object, args);
         };
       },
     });
-  const wrapped = Object.fromEntries(
-    Object.entries(repos).map(([name, value]) => [name, typeof value === 'object' && value !== null ? wrap(name, value) : value]),
-  ) as unknown as Repositories;
+  // One counting proxy per repository, made on first use.
+  const counted = new Map<string, object>();
+  const wrapped = new Proxy(repos, {
+    get(object, name, receiver) {
+      const repo: unknown = Reflect.get(object, name, receiver);
+      if (typeof name !== 'string' || typeof repo !== 'object' || repo === null) return repo;
+      let proxy = counted.get(name);
+      if (proxy === undefined) counted.set(name, (proxy = wrap(name, repo)));
+      return proxy;
+    },
+  });
   return { repos: wrapped, calls };
 }
 

@@ -60,10 +60,11 @@ export function generateGatewayKey(random?: RandomSource): GeneratedGatewayKey {
 export function parseGatewayKey(text: unknown): ParsedGatewayKey | undefined {
   if (typeof text !== 'string' || text.length !== GATEWAY_KEY_LENGTH) return undefined;
   const match = KEY_PATTERN.exec(text);
-  if (match === null) return undefined;
+  const publicId = match?.[1];
+  if (publicId === undefined) return undefined;
   const bodyLength = GATEWAY_KEY_LENGTH - CHECKSUM_LENGTH;
   if (checksumOf(text.slice(0, bodyLength)) !== text.slice(bodyLength)) return undefined;
-  return { publicId: match[1] as string, key: text };
+  return { publicId, key: text };
 }
 
 /**

@@ -74,7 +74,9 @@ describe.each(TEST_DIALECTS)('gateway key service on %s', (dialect) => {
     const issue = (overrides: object) => keys.issue({ orgId: org.id, name: 'x', ...overrides });
     const param = async (overrides: object) => {
       const result = await issue(overrides);
-      return result.ok ? 'ok' : `${result.error.code}:${String(result.error.details?.['param'] ?? '')}`;
+      if (result.ok) return 'ok';
+      const param = result.error.details?.['param'];
+      return `${result.error.code}:${typeof param === 'string' ? param : ''}`;
     };
     expect(await param({ name: ' ' })).toBe('invalid_request:name');
     expect(await param({ name: 'n'.repeat(201) })).toBe('invalid_request:name');

@@ -4,9 +4,10 @@ describe('createLastUsedBatcher', () => {
   it('writes each id once per flush, with its latest use, and counts failures without throwing', async () => {
     const writes: Array<[string, string]> = [];
     const batcher = createLastUsedBatcher({
-      touch: async (id, at) => {
-        if (id === 'broken') throw new Error('db down');
+      touch: (id, at) => {
+        if (id === 'broken') return Promise.reject(new Error('db down'));
         writes.push([id, at]);
+        return Promise.resolve();
       },
       intervalMs: 60_000,
       maxPending: 10,
@@ -26,7 +27,7 @@ describe('createLastUsedBatcher', () => {
 
   it('flushes on its own after the interval, and bounds what it holds', async () => {
     const writes: string[] = [];
-    const batcher = createLastUsedBatcher({ touch: async (id) => void writes.push(id), intervalMs: 20, maxPending: 2 });
+    const batcher = createLastUsedBatcher({ touch: (id) => (writes.push(id), Promise.resolve()), intervalMs: 20, maxPending: 2 });
     batcher.record('a', 1);
     batcher.record('b', 1);
     batcher.record('c', 1); // over maxPending: dropped and counted

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { toIso } from '@navplane/core';
 import {
   CHANGE_FEED_RESYNC_TOPIC,

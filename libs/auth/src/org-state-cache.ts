@@ -50,8 +50,9 @@ export function createOrgStateCache(options: OrgStateCacheOptions): OrgStateCach
 
   return {
     start: () => states.start(),
-    async close() {
+    close() {
       states.close();
+      return Promise.resolve();
     },
     isEnabled: (orgId) => states.peek(orgId),
     load: async (orgId) => (await states.load(orgId)) ?? false,
