@@ -23,6 +23,8 @@ export interface Keyring {
   readonly versions: readonly number[];
   /** True when this keyring holds the master key of `kekVersion`. */
   has(kekVersion: number): boolean;
+  /** `Keyring(current=<version>, versions=<versions>)`: versions only, never key bytes. */
+  toString(): string;
 }
 
 /** Why a wrapped DEK could not be unwrapped. */

@@ -206,7 +206,7 @@ describe.each(TEST_DIALECTS)('master key rotation on %s', (dialect) => {
     const [first, second] = await repos.providerKeys.listAllForRewrap();
     const partial: ProviderKeysRepository = {
       ...repos.providerKeys,
-      listAllForRewrap: async () => [defined(first), defined(second)],
+      listAllForRewrap: () => Promise.resolve([defined(first), defined(second)]),
     };
     expect(await vaultWith(bothRing, { providerKeys: partial }).rewrapAll()).toEqual({ rewrapped: 2, skipped: 0, failed: [] });
     expect(await rotator.rewrapAll()).toEqual({
