@@ -12,9 +12,7 @@ const MAX_FILE_BYTES = 1024 * 1024;
 const FILE_KEYS = CONFIG_SETTINGS.flatMap((meta) => (meta.fileKey === null ? [] : [meta.fileKey]));
 
 /** The shape of a config file: the known keys only, each holding any YAML/JSON value. */
-export const configFileSchema = z.strictObject(
-  Object.fromEntries(FILE_KEYS.map((key) => [key, z.unknown()])) as Record<string, z.ZodUnknown>,
-);
+export const configFileSchema = z.strictObject(Object.fromEntries(FILE_KEYS.map((key) => [key, z.unknown()])));
 
 const problem = (message: string): ConfigProblem => ({ variable: CONFIG_FILE_VARIABLE, message });
 
