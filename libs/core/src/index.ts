@@ -2,6 +2,7 @@ export * from './app-error';
 export * from './clock';
 export * from './database-url';
 export * from './ids';
+export * from './item-at';
 export * from './join-chunks';
 export * from './result';
 export * from './thread-priority';

@@ -5,7 +5,7 @@
 // same machine, never against a figure from another day). With several runs (BENCH_RUNS), each run gives one value
 // of the comparison (a ratio or a difference) and the target applies to the median of those values.
 
-import { itemAt } from './item-at';
+import { itemAt } from '@navplane/core';
 
 /** The outcome of one line. INFO lines are printed for reference and never change the exit code. */
 export type CheckStatus = 'PASS' | 'FAIL' | 'SKIPPED' | 'INFO';

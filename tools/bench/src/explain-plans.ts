@@ -5,7 +5,7 @@
 // a plugin that captures the SQL it sends, and prints `EXPLAIN (COSTS OFF)` (Postgres, after ANALYZE, as
 // autovacuum would) or `EXPLAIN QUERY PLAN` (SQLite, no ANALYZE: what a fresh install runs) for it.
 // Postgres runs when BENCH_POSTGRES_URL (or NAVPLANE_TEST_POSTGRES_URL) names a server.
-import { newId, toIso } from '@navplane/core';
+import { itemAt, newId, toIso } from '@navplane/core';
 import { createRepositories, createTraceForksRepository, createTracesRepository, type NewTrace } from '@navplane/storage';
 import { createTestDatabase, type TestDatabase } from '@navplane/testing';
 import {
@@ -17,7 +17,6 @@ import {
   type RootOperationNode,
   type UnknownRow,
 } from 'kysely';
-import { itemAt } from './item-at';
 
 const POSTGRES_SERVER = process.env['BENCH_POSTGRES_URL'] ?? process.env['NAVPLANE_TEST_POSTGRES_URL'];
 if (POSTGRES_SERVER !== undefined) process.env['NAVPLANE_TEST_POSTGRES_URL'] = POSTGRES_SERVER;

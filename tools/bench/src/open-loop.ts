@@ -1,5 +1,5 @@
 import { Agent, request } from 'node:http';
-import { itemAt } from './item-at';
+import { itemAt } from '@navplane/core';
 
 /** One benchmark request shape. */
 export interface BenchRequest {

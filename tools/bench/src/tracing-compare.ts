@@ -9,7 +9,7 @@ import type { TracingFigures, TracingPercentile } from './check-targets';
 import { authHeaders, chatRequests, seedFeaturedGateway, startFeaturedGateway } from './gateway-under-test';
 import { openLoop, openLoopFigures, openLoopSlices, type OpenLoopFigures, type OpenLoopResult } from './open-loop';
 import type { BenchSettings } from './settings';
-import { itemAt } from './item-at';
+import { itemAt } from '@navplane/core';
 
 const MODES = [
   { id: 'on', sink: 'db' },

@@ -4,13 +4,12 @@
 // BENCH_POSTGRES_URL (or NAVPLANE_TEST_POSTGRES_URL) names a server; each run gets a fresh database.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { newId, toIso } from '@navplane/core';
+import { itemAt, newId, toIso } from '@navplane/core';
 import type { NewTrace } from '@navplane/storage';
 import { createTestDatabase } from '@navplane/testing';
 import { createBatchingTraceWriter, openTraceStorage } from '@navplane/trace';
 import { countTraces, GATEWAY_START_NODE_ARGS, readyLine, ROOT, seedGateway, startProcess, stop, type Started } from './bench-processes';
 import { openLoop, openLoopFigures, openLoopSlices, type BenchRequest, type OpenLoopFigures, type OpenLoopResult } from './open-loop';
-import { itemAt } from './item-at';
 
 const POSTGRES_SERVER = process.env['BENCH_POSTGRES_URL'] ?? process.env['NAVPLANE_TEST_POSTGRES_URL'];
 /** Traces written per writer measurement. */

@@ -11,4 +11,9 @@ describe('itemAt', () => {
     expect(() => itemAt([], 0)).toThrow(RangeError);
     expect(() => itemAt(['a'], -1)).toThrow(RangeError);
   });
+
+  it('reads typed arrays too', () => {
+    expect(itemAt(new Int32Array([7, 8]), 1)).toBe(8);
+    expect(() => itemAt(new Uint8Array(2), 2)).toThrow(new RangeError('index 2 is outside a list of 2'));
+  });
 });
