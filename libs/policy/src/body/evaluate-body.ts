@@ -55,13 +55,15 @@ function unescapeJsonText(text: string): string {
   );
 }
 
+const isContinuationByte = (byte: number | undefined): boolean => byte !== undefined && (byte & 0xc0) === 0x80;
+
 /** The length of `bytes` without a trailing, incomplete UTF-8 sequence (cut at the size bound). */
 function completeUtf8Length(bytes: Uint8Array): number {
   let start = bytes.length - 1;
   // Walk back over continuation bytes (10xxxxxx) to the lead byte of the last sequence.
-  while (start > 0 && start > bytes.length - 4 && ((bytes[start] as number) & 0xc0) === 0x80) start -= 1;
-  if (start < 0) return 0;
-  const lead = bytes[start] as number;
+  while (start > 0 && start > bytes.length - 4 && isContinuationByte(bytes[start])) start -= 1;
+  const lead = bytes[start];
+  if (lead === undefined) return 0; // no bytes at all
   const needed = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
   return start + needed > bytes.length ? start : bytes.length;
 }

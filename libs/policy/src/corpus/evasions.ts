@@ -1,4 +1,5 @@
 // Encoders that turn a plain value into the evasion forms of the bypass corpus.
+import { codePointAt } from '../text/code-point-at';
 
 const ZERO_WIDTH = ['\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00ad'];
 
@@ -83,7 +84,7 @@ export function base64url(value: string): string {
 
 /** `\uXXXX` escapes for every character (as in a JSON or JS string literal). */
 export function unicodeEscapes(value: string): string {
-  return [...value].map((char) => `\\u${(char.codePointAt(0) as number).toString(16).padStart(4, '0')}`).join('');
+  return [...value].map((char) => `\\u${codePointAt(char, 0).toString(16).padStart(4, '0')}`).join('');
 }
 
 /** Splits a value into `count` nearly equal pieces. */

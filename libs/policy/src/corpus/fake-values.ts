@@ -1,5 +1,6 @@
 // Fake values for the corpus and the specs. Secrets are assembled from pieces so that no committed text
 // looks like a real key to secret scanners; none of them is or was ever valid.
+import { itemAt } from '@navplane/core';
 
 /** Fake values, one or more per detector and secret kind. */
 export const FAKE = {
@@ -31,4 +32,4 @@ export const FAKE = {
 } as const;
 
 /** A line of the fake private key's body (the corpus checks it never survives redaction). */
-export const PRIVATE_KEY_BODY_LINE = FAKE.privateKey.split('\n')[1] as string;
+export const PRIVATE_KEY_BODY_LINE = itemAt(FAKE.privateKey.split('\n'), 1);

@@ -1,5 +1,6 @@
 import type { DetectorId } from '../detector-ids';
 import { NO_DEADLINE, type Deadline } from '../engine/deadline';
+import { codePointAt } from '../text/code-point-at';
 
 /** A detector's match on the normalised view, before overlaps between detectors are resolved. */
 export interface Candidate {
@@ -88,5 +89,5 @@ export function isWordCode(code: number, text: string, index: number): boolean {
     return true;
   }
   if (code < 0x80 || Number.isNaN(code)) return false;
-  return /[\p{L}\p{N}]/u.test(String.fromCodePoint(text.codePointAt(index) as number));
+  return /[\p{L}\p{N}]/u.test(String.fromCodePoint(codePointAt(text, index)));
 }

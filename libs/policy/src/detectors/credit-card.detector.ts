@@ -118,7 +118,7 @@ export function scanCreditCards(text: string, out: Candidate[], context: Detecto
       context.deadline.spend(j - start + 1);
       const code = text.charCodeAt(j);
       if ((code === 0x20 || code === 0x2d) && isDigitCode(text.charCodeAt(j + 1))) {
-        sep = text[j] as string;
+        sep = text.charAt(j);
         j++;
       } else {
         break;
@@ -145,27 +145,25 @@ function emitCards(
   out: Candidate[],
   context: DetectorContext,
 ): void {
-  const canStart = (k: number): boolean => (k === 0 ? startOk : (groups[k] as Group).sep === ' ');
-  const canEnd = (k: number): boolean => (k === groups.length - 1 ? endOk : (groups[k + 1] as Group).sep === ' ');
+  const canStart = (k: number): boolean => (k === 0 ? startOk : groups[k]?.sep === ' ');
+  const canEnd = (k: number): boolean => (k === groups.length - 1 ? endOk : groups[k + 1]?.sep === ' ');
   let a = 0;
-  while (a < groups.length) {
+  for (let first = groups[a]; first !== undefined; first = groups[a]) {
     context.deadline.spend(MAX_DIGITS);
     let digits = '';
-    let best: { end: number; digits: string } | undefined;
-    for (let b = a; canStart(a) && b < groups.length; b++) {
-      const group = groups[b] as Group;
-      if (b > a + 1 && group.sep !== (groups[a + 1] as Group).sep) break;
+    /** The longest card from group `a`: its last group's index and end, and its digits. */
+    let best: { last: number; end: number; digits: string } | undefined;
+    for (let b = a, group: Group | undefined = first; group !== undefined && canStart(a); group = groups[++b]) {
+      if (b > a + 1 && group.sep !== groups[a + 1]?.sep) break;
       digits += text.slice(group.start, group.end);
       if (digits.length > MAX_DIGITS) break;
-      if (canEnd(b) && digits.length >= MIN_DIGITS && knownIssuer(digits) && luhnValid(digits)) best = { end: b, digits };
+      if (canEnd(b) && digits.length >= MIN_DIGITS && knownIssuer(digits) && luhnValid(digits)) best = { last: b, end: group.end, digits };
     }
     if (best === undefined) {
       a++;
       continue;
     }
-    const first = groups[a] as Group;
-    const last = groups[best.end] as Group;
-    out.push({ start: first.start, end: last.end, detector: 'credit_card', kind: 'credit_card', canonical: best.digits, rank: RANK });
-    a = best.end + 1;
+    out.push({ start: first.start, end: best.end, detector: 'credit_card', kind: 'credit_card', canonical: best.digits, rank: RANK });
+    a = best.last + 1;
   }
 }

@@ -1,4 +1,5 @@
 import { candidateRank, PLAIN_CONTEXT, type Candidate, type DetectorContext } from './candidate';
+import { codePointAt } from '../text/code-point-at';
 
 // Emails are found from each `@` outwards with bounded character scans (no regex backtracking):
 // local part up to 64 characters to the left, domain up to 253 to the right.
@@ -59,7 +60,7 @@ const FILE_EXTENSIONS = new Set([
 ]);
 
 function isNonAsciiAddressChar(text: string, index: number): boolean {
-  const char = String.fromCodePoint(text.codePointAt(index) as number);
+  const char = String.fromCodePoint(codePointAt(text, index));
   return LETTER_OR_DIGIT.test(char) && !SPACELESS_SCRIPT.test(char);
 }
 

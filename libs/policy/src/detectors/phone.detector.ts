@@ -1,3 +1,4 @@
+import { itemAt } from '@navplane/core';
 import { candidateRank, isDigitCode, isTokenStart, isWordCode, PLAIN_CONTEXT, type Candidate, type DetectorContext } from './candidate';
 
 // Phone numbers are read as runs of digit groups joined by single separators (space, '-', '.') with optional
@@ -56,7 +57,7 @@ function readRun(text: string, start: number, context: DetectorContext): { group
       if (text.charCodeAt(j) !== 0x29) return { groups, end: j, plus, broken: true };
       j++;
     }
-    groups.push({ start: groupStart, end: j, digits, paren, sep, firstDigit: text[digitsStart] as string });
+    groups.push({ start: groupStart, end: j, digits, paren, sep, firstDigit: text.charAt(digitsStart) });
     context.deadline.spend(j - groupStart + 1);
     const code = text.charCodeAt(j);
     const next = text.charCodeAt(j + 1);
@@ -80,15 +81,14 @@ function isSeparator(sep: string | undefined): boolean {
 function isNanp(span: readonly Group[]): boolean {
   let k = 0;
   if (span.length === 4) {
-    const country = span[0] as Group;
-    if (country.digits !== 1 || country.firstDigit !== '1' || country.paren || !isSeparator(span[1]?.sep)) return false;
+    const [country, next] = span;
+    if (country?.digits !== 1 || country.firstDigit !== '1' || country.paren || !isSeparator(next?.sep)) return false;
     k = 1;
   } else if (span.length !== 3) {
     return false;
   }
-  const area = span[k] as Group;
-  const exchange = span[k + 1] as Group;
-  const line = span[k + 2] as Group;
+  const [area, exchange, line] = [span[k], span[k + 1], span[k + 2]];
+  if (area === undefined || exchange === undefined || line === undefined) return false;
   if (area.digits !== 3 || exchange.digits !== 3 || line.digits !== 4 || exchange.paren || line.paren) return false;
   if (area.paren) return (exchange.sep === '' || exchange.sep === ' ' || exchange.sep === '-') && isSeparator(line.sep);
   return isSeparator(exchange.sep) && exchange.sep === line.sep;
@@ -96,8 +96,8 @@ function isNanp(span: readonly Group[]): boolean {
 
 /** National numbers with a trunk 0: 020 7946 0958, 01 23 45 67 89, 030-1234567, (030) 1234 567. */
 function isTrunkNational(span: readonly Group[], digits: number): boolean {
-  const first = span[0] as Group;
-  if (first.firstDigit !== '0' || digits < 10 || digits > 11 || span.length < 2) return false;
+  const [first] = span;
+  if (first === undefined || first.firstDigit !== '0' || digits < 10 || digits > 11 || span.length < 2) return false;
   if (span.some((g, k) => (g.paren && k > 0) || g.digits < 2 || g.digits > 8)) return false;
   const seps = span.slice(first.paren ? 2 : 1).map((g) => g.sep);
   if (first.paren && !(span[1]?.sep === ' ' || span[1]?.sep === '')) return false;
@@ -112,7 +112,8 @@ function isPhone(groups: readonly Group[], a: number, b: number, plus: boolean):
     if (group.digits > MAX_GROUP_DIGITS) return false;
     digits += group.digits;
   }
-  const first = span[0] as Group;
+  const [first] = span;
+  if (first === undefined) return false;
   if (plus && a === 0) {
     // E.164: up to 15 digits; the country code is 1-3 digits and not in parentheses.
     if (digits < 8 || digits > 15) return false;
@@ -143,10 +144,9 @@ const BARE_NUMBER = /^\s*(\+?\d{10,15})\s*$/;
  */
 export function scanPhones(text: string, out: Candidate[], context: DetectorContext = PLAIN_CONTEXT): void {
   if (context.phoneField) {
-    const bare = BARE_NUMBER.exec(text);
-    if (bare !== null) {
-      const number = bare[1] as string;
-      const start = bare[0].indexOf(number);
+    const [whole, number] = BARE_NUMBER.exec(text) ?? [];
+    if (whole !== undefined && number !== undefined) {
+      const start = whole.indexOf(number);
       out.push({ start, end: start + number.length, detector: 'phone', kind: 'phone', canonical: number.replace(/\D/g, ''), rank: RANK });
       return;
     }
@@ -190,15 +190,17 @@ function emitNumbers(
 ): void {
   const canStart = (k: number): boolean => (k === 0 ? edges.start : groups[k]?.sep === ' ');
   const canEnd = (k: number): boolean => (k === groups.length - 1 ? edges.end : groups[k + 1]?.sep === ' ');
+  /** digitsBefore[k]: the digits of groups [0, k). */
   const digitsBefore = [0];
-  for (const group of groups) digitsBefore.push((digitsBefore[digitsBefore.length - 1] as number) + group.digits);
+  let sum = 0;
+  for (const group of groups) digitsBefore.push((sum += group.digits));
   let a = 0;
   while (a < groups.length) {
     context.deadline.spend(MAX_GROUPS_PER_NUMBER);
     let best = -1;
     if (canStart(a)) {
       for (let b = Math.min(groups.length - 1, a + MAX_GROUPS_PER_NUMBER - 1); b >= a; b--) {
-        if ((digitsBefore[b + 1] as number) - (digitsBefore[a] as number) < 8) break; // too short from here down
+        if (itemAt(digitsBefore, b + 1) - itemAt(digitsBefore, a) < 8) break; // too short from here down
         if (canEnd(b) && isPhone(groups, a, b, plus)) {
           best = b;
           break;
@@ -209,8 +211,8 @@ function emitNumbers(
       a++;
       continue;
     }
-    const start = a === 0 ? runStart : (groups[a] as Group).start;
-    const end = (groups[best] as Group).end;
+    const start = a === 0 ? runStart : itemAt(groups, a).start;
+    const end = itemAt(groups, best).end;
     out.push({ start, end, detector: 'phone', kind: 'phone', canonical: text.slice(start, end).replace(/\D/g, ''), rank: RANK });
     a = best + 1;
   }

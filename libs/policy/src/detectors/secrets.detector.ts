@@ -51,8 +51,7 @@ const PATTERNS: readonly Pattern[] = [
     group: 2,
     // The header spelling (`Bearer`, `BEARER`) takes any token; prose ("the bearer …") needs a digit and a letter.
     accept: (match) => {
-      const word = match[1] as string;
-      const token = match[2] as string;
+      const [, word, token = ''] = match;
       return word === 'Bearer' || word === 'BEARER' || (/[0-9]/.test(token) && /[A-Za-z]/.test(token));
     },
   },
@@ -60,7 +59,8 @@ const PATTERNS: readonly Pattern[] = [
 
 /** A candidate for `pattern`'s match. */
 function candidateOf(pattern: Pattern, match: RegExpExecArray, offset: number, rank: number): Candidate {
-  const secret = pattern.group === undefined ? match[0] : (match[pattern.group] as string);
+  // A pattern's group takes part in every match it accepts; were it ever missing, the whole match is the (wider) secret.
+  const secret = pattern.group === undefined ? match[0] : (match[pattern.group] ?? match[0]);
   const end = offset + match.index + match[0].length;
   const start = pattern.group === undefined ? offset + match.index : end - secret.length;
   return { start, end, detector: 'secrets', kind: pattern.kind, canonical: secret, rank };
@@ -90,9 +90,10 @@ function scanTokenStarts(
   for (let at = starts.indexOf(1, 1); at >= 0 && at < text.length; at = starts.indexOf(1, at + 1)) {
     context.deadline.spend(16);
     if (at < coveredTo) continue;
-    while (p < found.length && (found[p] as Candidate).end <= at) p++;
-    if (p < found.length && (found[p] as Candidate).start <= at) {
-      coveredTo = (found[p] as Candidate).end;
+    let next = found[p];
+    while (next !== undefined && next.end <= at) next = found[++p];
+    if (next !== undefined && next.start <= at) {
+      coveredTo = next.end;
       continue;
     }
     regex.lastIndex = at;

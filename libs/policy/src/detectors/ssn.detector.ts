@@ -36,8 +36,9 @@ function blockedStart(text: string, index: number, context: DetectorContext): bo
   if (index === 0 || isTokenStart(context, index)) return false;
   const low = text.charCodeAt(index - 1);
   const high = index >= 2 ? text.charCodeAt(index - 2) : 0;
-  const previous = low >= 0xdc00 && low <= 0xdfff && high >= 0xd800 && high <= 0xdbff ? text.slice(index - 2, index) : text[index - 1];
-  return BLOCKS_START.test(previous as string);
+  const previous =
+    low >= 0xdc00 && low <= 0xdfff && high >= 0xd800 && high <= 0xdbff ? text.slice(index - 2, index) : text.charAt(index - 1);
+  return BLOCKS_START.test(previous);
 }
 
 /** Characters one regular-expression pass reads before the deadline hears of it. */
@@ -55,7 +56,8 @@ export function scanSsns(text: string, out: Candidate[], context: DetectorContex
     const window = from === 0 && to === text.length ? text : text.slice(from, to);
     SSN.lastIndex = Math.max(0, next - from);
     for (let match = SSN.exec(window); match !== null && match.index < WINDOW; match = SSN.exec(window)) {
-      const [whole, area, separator, group, serial] = match as unknown as [string, string, string, string, string];
+      const [whole, area, separator, group, serial] = match;
+      if (area === undefined || group === undefined || serial === undefined) continue; // the groups take part in every match
       const start = from + match.index;
       const end = start + whole.length;
       next = end;

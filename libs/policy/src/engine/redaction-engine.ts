@@ -137,15 +137,16 @@ export class RedactionEngine {
     let p = 0;
     for (const token of findBase64Candidates(view.text, deadline)) {
       deadline.spend(PER_ITEM_UNITS + token.end - token.start);
-      while (p < accepted.length && (accepted[p] as Candidate).end <= token.start) p++;
-      if (p < accepted.length && (accepted[p] as Candidate).start < token.end) continue;
+      let next = accepted[p];
+      while (next !== undefined && next.end <= token.start) next = accepted[++p];
+      if (next !== undefined && next.start < token.end) continue;
       if (token.end - token.start > this.maxDecodeBytes) continue;
       const decoded = decodeBase64Text(view.text.slice(token.start, token.end));
       if (decoded === undefined) continue;
       // The label, phone field and token starts describe the outer text, not what a token decodes to.
       const inner = this.scan(decoded, level + 1, { deadline });
-      if (inner.length === 0) continue;
-      let primary = inner[0] as Hit;
+      let primary = inner[0];
+      if (primary === undefined) continue;
       for (const hit of inner) if (hit.rank < primary.rank) primary = hit;
       const [start, end] = originalSpan(view, token.start, token.end);
       const findings = inner.flatMap((hit) => hit.findings.map((f): Finding => ({ ...f, via: 'base64' })));

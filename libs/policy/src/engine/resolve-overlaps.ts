@@ -10,15 +10,16 @@ export function resolveOverlaps(candidates: readonly Candidate[]): Candidate[] {
   const sorted = [...candidates].sort((a, b) => a.rank - b.rank || a.start - b.start || b.end - b.start - (a.end - a.start));
   let accepted: Candidate[] = [];
   let i = 0;
-  while (i < sorted.length) {
-    const rank = (sorted[i] as Candidate).rank;
+  for (let first = sorted[0]; first !== undefined; first = sorted[i]) {
+    const rank = first.rank;
     const chosen: Candidate[] = [];
     let p = 0;
     let lastEnd = -1;
-    for (; i < sorted.length && (sorted[i] as Candidate).rank === rank; i++) {
-      const candidate = sorted[i] as Candidate;
-      while (p < accepted.length && (accepted[p] as Candidate).end <= candidate.start) p++;
-      if (p < accepted.length && (accepted[p] as Candidate).start < candidate.end) continue;
+    for (let candidate: Candidate | undefined = first; candidate?.rank === rank; candidate = sorted[++i]) {
+      // The first accepted candidate not ending before this one starts: the only one it can overlap.
+      let next = accepted[p];
+      while (next !== undefined && next.end <= candidate.start) next = accepted[++p];
+      if (next !== undefined && next.start < candidate.end) continue;
       if (candidate.start < lastEnd) continue;
       chosen.push(candidate);
       lastEnd = candidate.end;
@@ -28,15 +29,20 @@ export function resolveOverlaps(candidates: readonly Candidate[]): Candidate[] {
   return accepted;
 }
 
-function mergeByStart(a: readonly Candidate[], b: readonly Candidate[]): Candidate[] {
-  if (b.length === 0) return a as Candidate[];
-  if (a.length === 0) return b as Candidate[];
+function mergeByStart(a: Candidate[], b: Candidate[]): Candidate[] {
+  if (b.length === 0) return a;
+  if (a.length === 0) return b;
   const merged: Candidate[] = [];
   let i = 0;
   let j = 0;
-  while (i < a.length || j < b.length) {
-    if (j >= b.length || (i < a.length && (a[i] as Candidate).start <= (b[j] as Candidate).start)) merged.push(a[i++] as Candidate);
-    else merged.push(b[j++] as Candidate);
+  for (let x = a[0], y = b[0]; x !== undefined || y !== undefined; ) {
+    if (x !== undefined && (y === undefined || x.start <= y.start)) {
+      merged.push(x);
+      x = a[++i];
+    } else if (y !== undefined) {
+      merged.push(y);
+      y = b[++j];
+    }
   }
   return merged;
 }

@@ -1,3 +1,4 @@
+import { itemAt } from '@navplane/core';
 import type { Deadline } from '../engine/deadline';
 import type { Hit } from '../engine/hit';
 import type { RedactionEngine } from '../engine/redaction-engine';
@@ -35,7 +36,7 @@ function partIndexAt(offsets: readonly number[], position: number): number {
   let high = offsets.length - 1;
   while (low < high) {
     const mid = (low + high + 1) >> 1;
-    if ((offsets[mid] as number) <= position) low = mid;
+    if (itemAt(offsets, mid) <= position) low = mid;
     else high = mid - 1;
   }
   return low;
@@ -47,11 +48,11 @@ function partIndexAt(offsets: readonly number[], position: number): number {
  * glued a complete value to its neighbour (`…ops@example.com.` + `My card…` reads as `example.com.My`).
  */
 function crossesCleanly(parts: readonly SplitPart[], offsets: readonly number[], firstIndex: number, lastIndex: number, hit: Hit): boolean {
-  const first = parts[firstIndex] as SplitPart;
-  const firstStart = hit.start - (offsets[firstIndex] as number);
+  const first = itemAt(parts, firstIndex);
+  const firstStart = hit.start - itemAt(offsets, firstIndex);
   if (first.hits.some((own) => own.end > firstStart && own.end < first.token.value.length)) return false;
-  const last = parts[lastIndex] as SplitPart;
-  const lastEnd = hit.end - (offsets[lastIndex] as number);
+  const last = itemAt(parts, lastIndex);
+  const lastEnd = hit.end - itemAt(offsets, lastIndex);
   return !last.hits.some((own) => own.start < lastEnd && own.start > 0);
 }
 
@@ -74,8 +75,8 @@ export function scanSplitParts(engine: RedactionEngine, parts: readonly SplitPar
   for (const hit of engine.hits(joined, deadline === undefined ? { tokenStarts } : { tokenStarts, deadline })) {
     const firstIndex = partIndexAt(offsets, hit.start);
     const lastIndex = partIndexAt(offsets, hit.end - 1);
-    const first = parts[firstIndex] as SplitPart;
-    const base = offsets[firstIndex] as number;
+    const first = itemAt(parts, firstIndex);
+    const base = itemAt(offsets, firstIndex);
     if (firstIndex === lastIndex) {
       if (first.hits.some((own) => own.start < hit.end - base && hit.start - base < own.end)) continue;
     } else if (!crossesCleanly(parts, offsets, firstIndex, lastIndex, hit)) {
@@ -83,8 +84,8 @@ export function scanSplitParts(engine: RedactionEngine, parts: readonly SplitPar
     }
     const pieces = [];
     for (let k = firstIndex; k <= lastIndex; k++) {
-      const part = parts[k] as SplitPart;
-      const partStart = offsets[k] as number;
+      const part = itemAt(parts, k);
+      const partStart = itemAt(offsets, k);
       const start = Math.max(hit.start, partStart) - partStart;
       const end = Math.min(hit.end, partStart + part.token.value.length) - partStart;
       if (end <= start) continue;

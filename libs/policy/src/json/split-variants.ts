@@ -26,7 +26,7 @@ function byElement(parts: readonly SplitPart[]): SplitPart[][] {
   const groups: SplitPart[][] = [];
   for (const part of parts) {
     const last = groups[groups.length - 1];
-    if (last !== undefined && (last[0] as SplitPart).element === part.element) last.push(part);
+    if (last?.[0]?.element === part.element) last.push(part);
     else groups.push([part]);
   }
   return groups;
@@ -46,7 +46,7 @@ export function splitReadings(parts: readonly SplitPart[], hasCompetingMembers: 
   const sequences: SplitPart[][] = [];
   let run: SplitPart[] = [];
   for (const part of parts) {
-    if (run.length > 0 && (run[run.length - 1] as SplitPart).element === part.element) {
+    if (run.at(-1)?.element === part.element) {
       sequences.push(run);
       run = [];
     }

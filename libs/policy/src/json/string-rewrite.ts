@@ -23,12 +23,10 @@ export function rewriteString(value: string, replacements: readonly Replacement[
   let out = '';
   let from = 0;
   let i = 0;
-  while (i < sorted.length) {
-    const first = sorted[i] as Replacement;
+  for (let first = sorted[0]; first !== undefined; first = sorted[i]) {
     let end = first.end;
     let best: Replacement | undefined = first.placeholder === '' ? undefined : first;
-    for (i++; i < sorted.length && (sorted[i] as Replacement).start < end; i++) {
-      const next = sorted[i] as Replacement;
+    for (let next = sorted[++i]; next !== undefined && next.start < end; next = sorted[++i]) {
       end = Math.max(end, next.end);
       // Ties go to the later replacement: a split value's placeholder (added after the string's own hits) names the whole value.
       if (next.placeholder !== '' && (best === undefined || next.rank <= best.rank)) best = next;

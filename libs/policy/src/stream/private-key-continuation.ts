@@ -37,7 +37,7 @@ export function isTerminatedBlock(block: string): boolean {
  */
 export function blockMayContinue(rest: string): boolean {
   const lines = rest.split('\n');
-  const last = lines.pop() as string;
+  const last = lines.pop() ?? ''; // split always gives at least one line
   return lines.every((line) => line.trim() === '') && mayBecomeBodyLine(last);
 }
 

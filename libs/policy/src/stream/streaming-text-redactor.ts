@@ -87,7 +87,7 @@ class StreamingTextRedaction implements StreamingTextRedactor {
   private swallowFrom(piece: string): string {
     if (this.swallow === 'token') {
       let i = 0;
-      while (i < piece.length && !WHITESPACE.test(piece[i] as string)) i++;
+      while (i < piece.length && !WHITESPACE.test(piece.charAt(i))) i++;
       if (i === piece.length) return '';
       this.swallow = 'none';
       return piece.slice(i);
@@ -140,7 +140,7 @@ class StreamingTextRedaction implements StreamingTextRedactor {
   private whitespaceCut(buffer: string, limit: number): number {
     const last = buffer.length - LOOKAHEAD_CHARS;
     for (let p = Math.max(limit, 1); p <= last; p++) {
-      if (WHITESPACE.test(buffer[p - 1] as string)) return p;
+      if (WHITESPACE.test(buffer.charAt(p - 1))) return p;
     }
     return limit;
   }

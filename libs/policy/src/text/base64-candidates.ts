@@ -37,7 +37,7 @@ export function findBase64Candidates(text: string, deadline: Deadline = NO_DEADL
   deadline.spend(length);
   for (let i = 0; i <= length; i++) {
     const code = i < length ? text.charCodeAt(i) : 0;
-    const kind = code < 0x80 ? (ALPHABET[code] as number) : 0;
+    const kind = code < 0x80 ? (ALPHABET[code] ?? 0) : 0; // the table covers ASCII (and so every code read here)
     if (kind !== 0) {
       if (runStart < 0) {
         runStart = i;

@@ -1,4 +1,5 @@
 import { HOMOGLYPHS } from './homoglyphs';
+import { codePointAt } from './code-point-at';
 
 // Per-code-point folding for non-ASCII characters. The result depends only on the code point, so it is
 // cached (the cache is bounded: it can only ever hold one entry per code point that was met).
@@ -50,7 +51,7 @@ function asciiDigit(cp: number): string {
 
 /** Maps one character of an NFKD decomposition (marks already removed). */
 function mapDecomposed(char: string): string {
-  const cp = char.codePointAt(0) as number;
+  const cp = codePointAt(char, 0);
   if (cp < 0x80) return char;
   const punctuation = PUNCTUATION.get(cp);
   if (punctuation !== undefined) return punctuation;

@@ -2,6 +2,8 @@
 // `jоhn@ехаmple.com` (Cyrillic о, е, х, а) is read as `john@example.com`. The table is deliberately the
 // confusable set people actually use for evasion (Cyrillic, Greek, Armenian and a few Latin variants), not
 // the whole Unicode confusables list: mapping more would fold real non-Latin words into Latin ones.
+import { codePointAt } from './code-point-at';
+
 const PAIRS: readonly (readonly [string, string])[] = [
   // Cyrillic capitals
   ['А', 'A'],
@@ -94,4 +96,4 @@ const PAIRS: readonly (readonly [string, string])[] = [
 ];
 
 /** Code point → the Latin letter it imitates. */
-export const HOMOGLYPHS: ReadonlyMap<number, string> = new Map(PAIRS.map(([from, to]) => [from.codePointAt(0) as number, to] as const));
+export const HOMOGLYPHS: ReadonlyMap<number, string> = new Map(PAIRS.map(([from, to]) => [codePointAt(from, 0), to] as const));

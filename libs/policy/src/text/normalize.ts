@@ -1,6 +1,7 @@
 import { NO_DEADLINE, type Deadline } from '../engine/deadline';
 import { foldCodePoint, isDroppedControl } from './fold-code-point';
 import { composeView, TransformBuilder, type LocalTransform, type TextView } from './text-view';
+import { codePointAt } from './code-point-at';
 
 /**
  * Text that may change under normalisation: any non-ASCII character, a control character other than tab,
@@ -75,14 +76,16 @@ function readCharacterReference(text: string, i: number): Escape | undefined {
   if (text.charCodeAt(i + 1) === 0x23 /* # */) {
     const match = /^&#(?:[xX]([0-9A-Fa-f]{1,6})|([0-9]{1,7}));?/.exec(text.slice(i, i + 12));
     if (match === null) return undefined;
-    const cp = match[1] !== undefined ? Number.parseInt(match[1], 16) : Number.parseInt(match[2] as string, 10);
-    if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || cp === 0) return undefined;
-    return { cp, length: match[0].length };
+    const [whole, hex, decimal] = match;
+    const cp = hex !== undefined ? Number.parseInt(hex, 16) : decimal !== undefined ? Number.parseInt(decimal, 10) : Number.NaN;
+    if (!(cp > 0 && cp <= 0x10ffff) || (cp >= 0xd800 && cp <= 0xdfff)) return undefined;
+    return { cp, length: whole.length };
   }
   const match = /^&([A-Za-z]{3,7});/.exec(text.slice(i, i + 10));
   if (match === null) return undefined;
-  const cp = NAMED_REFERENCES.get((match[1] as string).toLowerCase());
-  return cp === undefined ? undefined : { cp, length: match[0].length };
+  const [whole, name = ''] = match;
+  const cp = NAMED_REFERENCES.get(name.toLowerCase());
+  return cp === undefined ? undefined : { cp, length: whole.length };
 }
 
 /**
@@ -125,7 +128,7 @@ export function normalizeStep(text: string, deadline: Deadline = NO_DEADLINE): L
       verbatimFrom = i;
       continue;
     }
-    const cp = text.codePointAt(i) as number;
+    const cp = codePointAt(text, i);
     const width = cp > 0xffff ? 2 : 1;
     const folded = foldCodePoint(cp);
     if (folded.length === width && (width === 1 ? folded.charCodeAt(0) === code : folded === text.slice(i, i + 2))) {

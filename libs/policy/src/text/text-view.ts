@@ -28,6 +28,17 @@ export interface TextView {
   readonly urlFlags: Uint8Array | undefined;
 }
 
+/**
+ * `map[index]` of a span map. A view's maps hold one entry per code unit of its text and a step's map into its
+ * input's text, so every index read is in range: one outside is a bug, and throws (the evaluation fails closed).
+ * Typed to Int32Array alone so the hot loops' reads stay monomorphic.
+ */
+function spanAt(map: Int32Array, index: number): number {
+  const value = map[index];
+  if (value === undefined) throw new RangeError(`code unit ${index} is outside a span map of ${map.length}`);
+  return value;
+}
+
 /** A view that is the original text itself. */
 export function identityView(text: string): TextView {
   return { text, starts: undefined, ends: undefined, urlFlags: undefined };
@@ -42,21 +53,18 @@ export function composeView(view: TextView, step: LocalTransform, deadline: Dead
   const urlFlags = needFlags ? new Uint8Array(length) : undefined;
   for (let i = 0; i < length; i++) {
     if ((i & CHUNK_MASK) === CHUNK_MASK) deadline.spend(CHUNK);
-    const localStart = step.starts[i] as number;
-    const localEnd = step.ends[i] as number;
+    const localStart = spanAt(step.starts, i);
+    const localEnd = spanAt(step.ends, i);
     if (view.starts === undefined || view.ends === undefined) {
       starts[i] = localStart;
       ends[i] = localEnd;
     } else {
-      starts[i] = view.starts[localStart] as number;
-      ends[i] = view.ends[localEnd - 1] as number;
+      starts[i] = spanAt(view.starts, localStart);
+      ends[i] = spanAt(view.ends, localEnd - 1);
     }
     if (urlFlags !== undefined) {
-      let flag = step.urlFlags?.[i] ?? 0;
-      if (view.urlFlags !== undefined) {
-        for (let j = localStart; j < localEnd && flag === 0; j++) flag = view.urlFlags[j] as number;
-      }
-      urlFlags[i] = flag;
+      const flag = step.urlFlags?.[i] ?? 0;
+      urlFlags[i] = flag === 0 && spanWasUrlDecoded(view, localStart, localEnd) ? 1 : flag;
     }
   }
   return { text: step.text, starts, ends, urlFlags };
@@ -65,7 +73,7 @@ export function composeView(view: TextView, step: LocalTransform, deadline: Dead
 /** The original span [start, end) of the view's code units [from, to) (to > from). */
 export function originalSpan(view: TextView, from: number, to: number): readonly [number, number] {
   if (view.starts === undefined || view.ends === undefined) return [from, to];
-  return [view.starts[from] as number, view.ends[to - 1] as number];
+  return [spanAt(view.starts, from), spanAt(view.ends, to - 1)];
 }
 
 /** True when any of the view's code units [from, to) came through percent-decoding. */
@@ -160,11 +168,8 @@ export function markOffsets(view: TextView, offsets: readonly number[]): Uint8Ar
   const marks = new Uint8Array(length + 1);
   let k = 0;
   for (let i = 0; i < length && k < offsets.length; i++) {
-    const start = view.starts === undefined ? i : (view.starts[i] as number);
-    while (k < offsets.length && (offsets[k] as number) <= start) {
-      marks[i] = 1;
-      k++;
-    }
+    const start = view.starts === undefined ? i : spanAt(view.starts, i);
+    for (let offset = offsets[k]; offset !== undefined && offset <= start; offset = offsets[++k]) marks[i] = 1;
   }
   return marks;
 }
