@@ -12,7 +12,8 @@ describe('createRedactor', () => {
 
   it.each<[string, Partial<RedactorOptions>]>([
     ['a short salt', { salt: new Uint8Array(8) }],
-    ['an unknown detector', { detectors: ['email', 'passport' as never] }],
+    // @ts-expect-error a detector id the type does not know, as an untyped caller can pass it
+    ['an unknown detector', { detectors: ['email', 'passport'] }],
     ['a negative decode depth', { maxDecodeDepth: -1 }],
     ['a huge decode depth', { maxDecodeDepth: 99 }],
     ['a fractional decode size', { maxDecodeBytes: 1.5 }],

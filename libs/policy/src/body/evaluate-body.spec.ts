@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { gzipSync } from 'node:zlib';
 import { isPolicyEvaluationError } from '../policy-evaluation-error';
 import { createRedactor } from '../redactor';

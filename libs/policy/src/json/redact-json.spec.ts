@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { FAKE } from '../corpus/fake-values';
 import type { FieldFinding } from '../finding';
 import { placeholderFor } from '../placeholder';
@@ -577,7 +578,8 @@ describe('redactJson: hidden characters', () => {
     const { findings, text } = redactJson(redactor, body, { mode: 'redact' });
     expect(findings.map((f) => `${f.detector} ${f.via}`)).toEqual(['email normalized', 'secrets normalized']);
     expect(JSON.parse(text!)).toEqual({ a: `mail ${EMAIL} key ${AWS} end` });
-    const plain = redactPlainText(redactor, JSON.parse(body).a as string, { mode: 'redact' });
+    const { a } = JSON.parse(body) as { a: string }; // the document built just above
+    const plain = redactPlainText(redactor, a, { mode: 'redact' });
     expect(plain.text).toBe(`mail ${EMAIL} key ${AWS} end`);
   });
 });

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { Worker } from 'node:worker_threads';
@@ -144,7 +145,8 @@ describe('createRedactionPool', () => {
 
   (process.platform === 'linux' ? it : it.skip)('runs its workers below the event loop’s CPU priority (nice +10 by default)', async () => {
     const before = threadNiceValues();
-    const base = before.get(process.pid) as number;
+    const base = before.get(process.pid);
+    if (base === undefined) throw new Error('no nice value for the main thread');
     expect(base + DEFAULT_REDACTION_NICE_INCREMENT).toBeLessThanOrEqual(19); // room to see the change
     const pool = createRedactionPool({ size: 2 });
     pools.push(pool);

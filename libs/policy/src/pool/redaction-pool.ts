@@ -359,7 +359,10 @@ export function createRedactionPoolWith(options: RedactionPoolOptions, start: Re
         }
         return submit(recipe, input, options);
       } catch (error) {
-        return Promise.reject(error as Error);
+        // Anything else thrown fails closed like a detector failure (and rejects with an Error).
+        return Promise.reject(
+          error instanceof Error ? error : new PolicyEvaluationError('detector_error', 'policy evaluation failed', { cause: error }),
+        );
       }
     },
     ready() {

@@ -83,8 +83,9 @@ export function createPolicyStore(options: PolicyStoreOptions): PolicyStore {
 
   return {
     start: () => rules.start(),
-    async close() {
+    close() {
       rules.close();
+      return Promise.resolve();
     },
     peek: (orgId) => rules.peek(orgId),
     load: async (orgId) => (await rules.load(orgId)) ?? EMPTY,

@@ -1,9 +1,10 @@
+import { codePointAt } from './code-point-at';
 import { foldCodePoint } from './fold-code-point';
 import { normalizeStep, normalizeView } from './normalize';
 import { percentDecodeStep } from './percent-decode';
 import { identityView, originalSpan } from './text-view';
 
-const fold = (char: string): string => foldCodePoint(char.codePointAt(0) as number);
+const fold = (char: string): string => foldCodePoint(codePointAt(char, 0));
 
 describe('foldCodePoint', () => {
   it.each([
