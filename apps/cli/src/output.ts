@@ -20,11 +20,14 @@ export function printJson(document: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, ...document }, null, 2)}\n`);
 }
 
-/** Renders rows as an aligned text table with the given columns, in the given order. */
-export function renderTable(columns: string[], rows: Array<Record<string, unknown>>): string {
+/** Renders rows as an aligned text table of the given columns (keys of the rows), in the given order. */
+export function renderTable<Row extends object, Column extends keyof Row & string>(
+  columns: readonly Column[],
+  rows: readonly Row[],
+): string {
   const cells = rows.map((row) => columns.map((c) => formatCell(row[c])));
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]?.length ?? 0)));
-  const line = (values: string[]) =>
+  const line = (values: readonly string[]) =>
     values
       .map((v, i) => v.padEnd(widths[i] ?? 0))
       .join('  ')
@@ -35,6 +38,15 @@ export function renderTable(columns: string[], rows: Array<Record<string, unknow
 function formatCell(value: unknown): string {
   if (value === undefined || value === null) return '-';
   if (Array.isArray(value)) return value.join(',');
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
+  switch (typeof value) {
+    case 'string':
+      return value;
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return String(value);
+    default:
+      // Objects; a function or a symbol (never in a row) has no JSON and shows as missing.
+      return JSON.stringify(value) ?? '-';
+  }
 }

@@ -39,10 +39,7 @@ export function adminTokenCommand(): Command {
           a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1,
       );
       if (options.format === 'json') printJson({ adminTokens: tokens });
-      else
-        process.stdout.write(
-          `${renderTable(['id', 'name', 'displayPrefix', 'createdAt', 'lastUsedAt'], tokens as unknown as Array<Record<string, unknown>>)}\n`,
-        );
+      else process.stdout.write(`${renderTable(['id', 'name', 'displayPrefix', 'createdAt', 'lastUsedAt'], tokens)}\n`);
     });
   adminToken
     .command('revoke')

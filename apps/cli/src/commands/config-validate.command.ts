@@ -22,7 +22,7 @@ export function configCommand(): Command {
       if (!loaded.ok) throw new CliError(formatConfigProblems(loaded.error).join('\n'));
       const settings = describeConfig(loaded.value);
       process.stdout.write('configuration is valid\n\n');
-      process.stdout.write(`${renderTable(['variable', 'value', 'source'], settings as unknown as Array<Record<string, unknown>>)}\n`);
+      process.stdout.write(`${renderTable(['variable', 'value', 'source'], settings)}\n`);
     });
   return config;
 }

@@ -57,7 +57,17 @@ export function debugCommand(): Command {
         process.stdout.write('no failing requests\n');
         return;
       }
-      const columns = ['traceId', 'startedAt', 'status', 'errorClass', 'upstreamFailure', 'provider', 'model', 'route', 'latencyMs'];
+      const columns = [
+        'traceId',
+        'startedAt',
+        'status',
+        'errorClass',
+        'upstreamFailure',
+        'provider',
+        'model',
+        'route',
+        'latencyMs',
+      ] as const;
       const summary = byErrorClass.map((e) => `${e.errorClass}: ${e.count}`).join(', ');
       process.stdout.write(`${renderTable(columns, rows)}\n\n${rows.length} failing request(s): ${summary}\n`);
       process.stdout.write('details: npx navplane trace show <traceId>\n');

@@ -16,7 +16,7 @@ const KEY_COLUMNS = [
   'expiresAt',
   'graceEndsAt',
   'lastUsedAt',
-];
+] as const satisfies ReadonlyArray<keyof KeyRecord>;
 
 const byCreation = (a: KeyRecord, b: KeyRecord) =>
   a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
@@ -92,7 +92,7 @@ export function keyCommand(): Command {
     .action(async (options: { org: string; format: OutputFormat }) => {
       const keys = (await withOperations(async (ops) => unwrap(await ops.keys.list(options.org), options.org))).sort(byCreation);
       if (options.format === 'json') printJson({ orgId: options.org, keys });
-      else process.stdout.write(`${renderTable(KEY_COLUMNS, keys as unknown as Array<Record<string, unknown>>)}\n`);
+      else process.stdout.write(`${renderTable(KEY_COLUMNS, keys)}\n`);
     });
   key
     .command('rotate')

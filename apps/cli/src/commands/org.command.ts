@@ -31,10 +31,7 @@ export function orgCommand(): Command {
     .action(async (options: { format: OutputFormat }) => {
       const orgs = (await withOperations(async (ops) => unwrap(await ops.orgs.list()))).sort(byCreation);
       if (options.format === 'json') printJson({ orgs });
-      else
-        process.stdout.write(
-          `${renderTable(['id', 'name', 'enabled', 'createdAt', 'updatedAt'], orgs as unknown as Array<Record<string, unknown>>)}\n`,
-        );
+      else process.stdout.write(`${renderTable(['id', 'name', 'enabled', 'createdAt', 'updatedAt'], orgs)}\n`);
     });
   for (const [verb, enabled] of [
     ['enable', true],

@@ -68,10 +68,7 @@ export function providerKeyCommand(): Command {
         (a: ProviderKeyInfo, b: ProviderKeyInfo) => (a.provider < b.provider ? -1 : a.provider > b.provider ? 1 : 0),
       );
       if (options.format === 'json') printJson({ orgId: options.org, providerKeys: keys });
-      else
-        process.stdout.write(
-          `${renderTable(['provider', 'last4', 'createdAt', 'rotatedAt'], keys as unknown as Array<Record<string, unknown>>)}\n`,
-        );
+      else process.stdout.write(`${renderTable(['provider', 'last4', 'createdAt', 'rotatedAt'], keys)}\n`);
     });
   providerKey
     .command('delete')

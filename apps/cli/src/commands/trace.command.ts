@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { describeConfig } from '@navplane/config';
-import type { LineageKind, Trace } from '@navplane/storage';
+import type { Trace } from '@navplane/storage';
 import { Command, Option } from 'commander';
 import { canonicalSha256 } from '../canonical-json';
 import { describeError } from '../describe-error';
@@ -56,10 +56,13 @@ function chainCommand(): Command {
     .option('--org <orgId>', 'only traces of this org')
     .addOption(formatOption())
     .action(async (options: ChainOptions) => {
-      const given = (['group', 'thread', 'run'] as const).filter((k) => options[k] !== undefined);
-      if (given.length !== 1) throw new CliError('give exactly one of --group, --thread or --run', 2);
-      const kind: LineageKind = given[0] as LineageKind;
-      const id = options[kind] as string;
+      const given = (['group', 'thread', 'run'] as const).flatMap((kind) => {
+        const id = options[kind];
+        return id === undefined ? [] : [{ kind, id }];
+      });
+      const [lineage, ...others] = given;
+      if (lineage === undefined || others.length > 0) throw new CliError('give exactly one of --group, --thread or --run', 2);
+      const { kind, id } = lineage;
       const chain = await withStore(({ traces }) => loadChain(traces, kind, id, options.org));
       if (options.format === 'json') {
         printJson({ ...chain, count: chain.traces.length });
@@ -86,8 +89,20 @@ function printChainTable(chain: Chain): void {
     tokensOut: t.tokensOut,
     errorClass: t.errorClass,
   }));
+  const columns = [
+    'trace',
+    'startedAt',
+    'parent',
+    'provider',
+    'model',
+    'status',
+    'latencyMs',
+    'tokensIn',
+    'tokensOut',
+    'errorClass',
+  ] as const;
   const cut = chain.truncated ? ' (truncated)' : '';
-  process.stdout.write(`${renderTable(Object.keys(rows[0] ?? {}), rows)}\n\n${chain.traces.length} trace(s)${cut}\n`);
+  process.stdout.write(`${renderTable(columns, rows)}\n\n${chain.traces.length} trace(s)${cut}\n`);
 }
 
 /** One field that differs between two traces. */
