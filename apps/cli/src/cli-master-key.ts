@@ -24,7 +24,7 @@ export async function findMasterKey(config: NavPlaneConfig): Promise<Result<CliM
     return err('NAVPLANE_MASTER_KEY is required when NODE_ENV=production');
   }
   // The runtime (Express, winston, prom-client) is loaded only on this path, to keep CLI start-up fast.
-  const { DEFAULT_MASTER_KEY_FILE, resolveMasterKey } = require('@navplane/runtime') as typeof import('@navplane/runtime');
+  const { DEFAULT_MASTER_KEY_FILE, resolveMasterKey } = await import('@navplane/runtime');
   const path = resolve(DEFAULT_MASTER_KEY_FILE);
   if (!existsSync(path)) {
     return err(`NAVPLANE_MASTER_KEY is not set and ${path} does not exist: set NAVPLANE_MASTER_KEY to the key your gateways use`);

@@ -1,3 +1,4 @@
+import { errorMessage } from '@navplane/core';
 import { isStorageUnavailable } from '@navplane/storage';
 
 // `scheme://user:password@` anywhere in a message (driver messages can embed connection strings).
@@ -10,8 +11,7 @@ export function maskCredentials(text: string): string {
 
 /** The first line of an error's message with any URL credentials masked. */
 export function safeMessage(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return maskCredentials(message.split('\n')[0] ?? '');
+  return maskCredentials(errorMessage(error).split('\n')[0] ?? '');
 }
 
 /**
@@ -20,9 +20,8 @@ export function safeMessage(error: unknown): string {
  */
 export function describeError(error: unknown): string {
   // storage_unavailable wraps the driver's error, whose code says more (ECONNREFUSED, SQLITE_BUSY, 57P01…).
-  const cause = (error as { cause?: unknown } | null)?.cause;
-  if (isStorageUnavailable(error) && cause !== undefined) return describeError(cause);
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && code !== '') return code;
+  if (typeof error !== 'object' || error === null) return safeMessage(error) || 'error';
+  if (isStorageUnavailable(error) && 'cause' in error && error.cause !== undefined) return describeError(error.cause);
+  if ('code' in error && typeof error.code === 'string' && error.code !== '') return error.code;
   return safeMessage(error) || 'error';
 }

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { errorMessage } from '@navplane/core';
 import { createProgram } from './program';
 import { CliError } from './output';
 
@@ -11,7 +12,7 @@ async function main(): Promise<void> {
       process.exitCode = error.exitCode;
       return;
     }
-    process.stderr.write(`navplane: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`navplane: unexpected error: ${errorMessage(error)}\n`);
     process.exitCode = 1;
   }
 }

@@ -2,7 +2,12 @@ import { CliError } from './output';
 
 const RELATIVE = /^(\d+)\s*(m|h|d|w)$/;
 const DAY_MS = 86_400_000;
-const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: DAY_MS, w: 7 * DAY_MS };
+const UNIT_MS: ReadonlyMap<string, number> = new Map([
+  ['m', 60_000],
+  ['h', 3_600_000],
+  ['d', DAY_MS],
+  ['w', 7 * DAY_MS],
+]);
 
 /**
  * Parses an instant given on the command line: `now`, an ISO-8601 date or date-time (a date alone is
@@ -11,8 +16,9 @@ const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: DAY_MS, w:
 export function parseInstant(text: string, option: string, nowMs: number): number {
   const value = text.trim();
   if (value === 'now') return nowMs;
-  const relative = RELATIVE.exec(value);
-  if (relative) return nowMs - Number(relative[1]) * (UNIT_MS[relative[2] as string] as number);
+  const [, amount, unit = ''] = RELATIVE.exec(value) ?? [];
+  const unitMs = UNIT_MS.get(unit);
+  if (amount !== undefined && unitMs !== undefined) return nowMs - Number(amount) * unitMs;
   if (/^\d{4}-\d{2}-\d{2}/.test(value)) {
     const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
     if (Number.isFinite(ms)) return ms;

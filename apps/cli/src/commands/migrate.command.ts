@@ -1,5 +1,6 @@
 import { getMigrationStatus, migrateToLatest, openDatabase } from '@navplane/storage';
 import { Command, Option } from 'commander';
+import { describeError } from '../describe-error';
 import { loadConfigOrFail } from '../load-config';
 import { CliError, printJson, type OutputFormat } from '../output';
 
@@ -15,7 +16,7 @@ export function migrateCommand(): Command {
       try {
         database = await openDatabase({ url: config.databaseUrl, poolSize: 2 });
       } catch (error) {
-        throw new CliError(`cannot open the database: ${describe(error)}`);
+        throw new CliError(`cannot open the database: ${describeError(error)}`);
       }
       try {
         let applied: string[];
@@ -24,7 +25,7 @@ export function migrateCommand(): Command {
           applied = options.status ? [] : (await migrateToLatest(database)).applied;
           status = await getMigrationStatus(database);
         } catch (error) {
-          throw new CliError(`migration failed: ${describe(error)}`);
+          throw new CliError(`migration failed: ${describeError(error)}`);
         }
         if (options.format === 'json') {
           printJson({
@@ -46,11 +47,4 @@ export function migrateCommand(): Command {
         await database.close();
       }
     });
-}
-
-function describe(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  const message = error instanceof Error ? error.message : String(error);
-  // Driver messages may embed the connection string; show the code when there is one.
-  return typeof code === 'string' ? code : message.replace(/\/\/[^@\s]*@/g, '//***@');
 }

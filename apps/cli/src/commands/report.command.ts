@@ -82,9 +82,9 @@ export function reportCommand(): Command {
         const ofOrg = (rows: TrafficRow[], orgId: string) => rows.filter((row) => row.group[0] === orgId);
         const names = new Map(orgs.map((org) => [org.id, org.name]));
         // Orgs with traffic but no row (should not happen) still get a section rather than vanish.
-        const orgIds = [...new Set([...orgs.map((o) => o.id), ...totals.rows.map((t) => t.group[0] as string)])].sort();
+        const orgIds = [...new Set([...orgs.map((o) => o.id), ...totals.rows.flatMap((t) => t.group[0] ?? [])])].sort();
         const keyInfo = new Map<string, { name: string; displayPrefix: string }>();
-        for (const orgId of new Set(keys.rows.map((k) => k.group[0] as string))) {
+        for (const orgId of new Set(keys.rows.flatMap((k) => k.group[0] ?? []))) {
           for (const key of await repos.gatewayKeys.listByOrg(orgId)) keyInfo.set(key.id, key);
         }
         const sections = orgIds.map((orgId): OrgReport => {

@@ -8,9 +8,9 @@ export function serveCommand(): Command {
     .addOption(new Option('--only <app>', 'run only one app').choices(['gateway', 'admin']))
     .action(async (options: { only?: 'gateway' | 'admin' }) => {
       // Loaded here, not at the top: the other commands start without loading Express and both apps.
-      const { runMain } = require('@navplane/runtime') as typeof import('@navplane/runtime');
-      const { createGatewayServer } = require('@navplane/gateway') as typeof import('@navplane/gateway');
-      const { createAdminServer } = require('@navplane/admin-api') as typeof import('@navplane/admin-api');
+      const { runMain } = await import('@navplane/runtime');
+      const { createGatewayServer } = await import('@navplane/gateway');
+      const { createAdminServer } = await import('@navplane/admin-api');
       await runMain(async (runtime: Runtime) => {
         const servers: ServerSpec[] = [];
         if (options.only !== 'admin') servers.push(await createGatewayServer(runtime));
