@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { parseInstant, resolveTimeRange } from './time-range';
 
 const NOW = Date.parse('2026-06-15T12:00:00.000Z');

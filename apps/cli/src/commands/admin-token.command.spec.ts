@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { createCliSandbox, type CliSandbox } from '../testing/cli-sandbox.fixture';
 
 jest.setTimeout(60_000);

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { CHANGE_TOPICS, createRepositories } from '@navplane/storage';
 import { TEST_DIALECTS } from '@navplane/testing';
 import { recordChanges, type ChangeRecorder } from '../testing/change-events.fixture';

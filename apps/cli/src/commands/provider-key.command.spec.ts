@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CHANGE_TOPICS } from '@navplane/storage';

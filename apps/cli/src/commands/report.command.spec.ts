@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { newId, toIso } from '@navplane/core';
 import { createRepositories, type NewTrace } from '@navplane/storage';
 import { TEST_DIALECTS } from '@navplane/testing';

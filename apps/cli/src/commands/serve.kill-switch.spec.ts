@@ -42,20 +42,20 @@ describe.each(TEST_DIALECTS)('kill switch across processes on %s', (dialect) => 
     const gateway = await startServe([], { cwd, env, expect: ['gateway'], entry: repoPath('apps/gateway/dist/main.js') });
     processes.push(gateway);
 
-    const call = async (method: string, path: string, body?: unknown) => {
+    /** The admin API's JSON answer, typed as the shape the test expects (the assertions after it are the check). */
+    const call = async <T extends object>(method: string, path: string, body?: unknown): Promise<T> => {
       const res = await fetch(`${admin.urls['admin']}${path}`, {
         method,
         headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
-      const json = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+      const json = (await res.json().catch(() => ({}))) as T;
       if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(json)}`);
       return json;
     };
-    const org = await call('POST', '/admin/orgs', { name: 'acme' });
-    const orgId = org['id'] as string;
+    const { id: orgId } = await call<{ id: string }>('POST', '/admin/orgs', { name: 'acme' });
     await call('PUT', `/admin/orgs/${orgId}/provider-keys/openai`, { key: 'sk-test-killswitch-0123456789' });
-    const key = (await call('POST', `/admin/orgs/${orgId}/keys`, { name: 'app' }))['key'] as string;
+    const { key } = await call<{ key: string }>('POST', `/admin/orgs/${orgId}/keys`, { name: 'app' });
 
     const proxy = async () => {
       const res = await fetch(`${gateway.urls['gateway']}/v1/chat/completions`, {

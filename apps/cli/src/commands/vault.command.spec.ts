@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { createKeyring, createVault } from '@navplane/vault';
 import { CHANGE_TOPICS, createRepositories } from '@navplane/storage';
 import { TEST_DIALECTS } from '@navplane/testing';
@@ -77,7 +78,7 @@ describe.each(TEST_DIALECTS)('navplane vault rotate-master on %s', (dialect) => 
     const vault = createVault({
       keyring: createKeyring({ current: Buffer.from(newKey, 'base64') }),
       providerKeys: createRepositories(sandbox.testDb.database).providerKeys,
-      changeFeed: { publish: async () => undefined, subscribe: () => () => undefined },
+      changeFeed: { publish: () => Promise.resolve(), subscribe: () => () => undefined },
     });
     try {
       expect(await vault.getProviderKey(orgId, 'openai')).toEqual({ ok: true, key: OPENAI });

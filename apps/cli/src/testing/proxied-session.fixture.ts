@@ -48,7 +48,8 @@ export async function recordProxiedSession(dialect: DialectName): Promise<Proxie
   try {
     const serve = await startServe(['serve', '--only', 'gateway'], { cwd: sandbox.cwd, env: sandbox.env, expect: ['gateway'] });
     try {
-      const gateway = serve.urls['gateway'] as string;
+      const gateway = serve.urls['gateway'];
+      if (gateway === undefined) throw new Error('serve --only gateway printed no gateway URL');
       const org = await json<{ id: string }>(['org', 'create', 'Session Org', '--format', 'json']);
       const issued = await json<{ key: string; id: string }>(['key', 'create', '--org', org.id, '--name', 'session', '--format', 'json']);
       await json(['provider-key', 'set', 'openai', '--org', org.id, '--format', 'json'], `${SESSION_OPENAI_KEY}\n`);
