@@ -10,3 +10,11 @@ export function parseJsonAs<T>(text: string): T {
 export async function readJsonAs<T>(response: Response): Promise<T> {
   return (await response.json()) as T;
 }
+
+/**
+ * A parsed JSON `body` (a supertest response's, whose type is `any`) typed as the wire shape a test expects (see
+ * parseJsonAs); `bodyAs<unknown>(res)` when the test only compares it.
+ */
+export function bodyAs<T>(response: { readonly body: unknown }): T {
+  return response.body as T;
+}
