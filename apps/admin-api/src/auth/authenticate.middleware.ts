@@ -1,7 +1,7 @@
 import type { AdminVerifyResult, VerifyResult } from '@navplane/auth';
 import { AppError } from '@navplane/core';
 import type { RequestHandler, Response } from 'express';
-import type { Principal } from './principal';
+import { setPrincipal } from './principal';
 
 /** Options of authenticate. */
 export interface AuthenticateOptions {
@@ -25,7 +25,7 @@ const unavailable = () =>
 
 /**
  * Deny by default: `Authorization: Bearer <token>` must be the bootstrap token, a stored admin token (platform
- * admin) or an org's NavPlane key; sets `res.locals.principal`. Refusals: 401 `unauthorized` (missing or not
+ * admin) or an org's NavPlane key; records the caller (setPrincipal). Refusals: 401 `unauthorized` (missing or not
  * valid), 403 `forbidden` (the key's org is disabled), 503 `auth_unavailable` (the store cannot be read).
  */
 export function authenticate(options: AuthenticateOptions): RequestHandler {
@@ -44,7 +44,7 @@ export function authenticate(options: AuthenticateOptions): RequestHandler {
     // any other text is a digest comparison and a parse: no I/O unless it is shaped like `npa_…`.
     const admin = await options.verifyAdminToken(token);
     if (admin.valid) {
-      res.locals['principal'] = { kind: 'platform', admin: admin.actor } satisfies Principal;
+      setPrincipal(res, { kind: 'platform', admin: admin.actor });
       next();
       return;
     }
@@ -58,7 +58,7 @@ export function authenticate(options: AuthenticateOptions): RequestHandler {
     }
     const verified = await options.verifyKey(token);
     if (verified.valid) {
-      res.locals['principal'] = { kind: 'org', key: verified.key } satisfies Principal;
+      setPrincipal(res, { kind: 'org', key: verified.key });
       next();
       return;
     }

@@ -6,9 +6,17 @@ export type Principal =
   | { readonly kind: 'platform'; readonly admin: AdminActor }
   | { readonly kind: 'org'; readonly key: AuthenticatedKey };
 
-/** The principal `authenticate` stored on the response (a bug when missing: routes run after it). */
+// The principal of each authenticated response (typed, unlike `res.locals`); gone with the response.
+const principals = new WeakMap<Response, Principal>();
+
+/** Records who is calling, for the routes that run after `authenticate`. */
+export function setPrincipal(res: Response, principal: Principal): void {
+  principals.set(res, principal);
+}
+
+/** The principal `authenticate` recorded for the response (a bug when missing: routes run after it). */
 export function principalOf(res: Response): Principal {
-  const principal = res.locals['principal'] as Principal | undefined;
+  const principal = principals.get(res);
   if (principal === undefined) throw new Error('principalOf: authenticate has not run');
   return principal;
 }

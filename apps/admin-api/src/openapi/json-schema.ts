@@ -3,6 +3,11 @@ import { z } from 'zod';
 /** A JSON Schema object (2020-12, what OpenAPI 3.1 embeds). */
 export type JsonSchema = Record<string, unknown>;
 
+/** True for a JSON object (a schema, or a schema's `properties`), not an array or null. */
+export function isJsonObject(value: unknown): value is JsonSchema {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /**
  * The JSON Schema of `schema` as OpenAPI 3.1 embeds it: requests as `input` (what clients may send), responses as
  * `output`. Throws for a schema that needs `$defs` (recursive types): their refs would not resolve inside the

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { errorEnvelopeSchema } from '../schemas/common.schemas';
 import type { AdminRoute } from '../routes/route-definition';
-import { toOpenApiSchema, type JsonSchema } from './json-schema';
+import { isJsonObject, toOpenApiSchema, type JsonSchema } from './json-schema';
 
 /** The path of the OpenAPI document itself (no authentication). */
 export const OPENAPI_PATH = '/admin/openapi.json';
@@ -37,18 +37,20 @@ export function toOpenApiPath(expressPath: string): string {
 function parameters(schema: z.ZodObject | undefined, where: 'path' | 'query'): Record<string, unknown>[] {
   if (schema === undefined) return [];
   const json = toOpenApiSchema(schema, 'input');
-  const properties = (json['properties'] ?? {}) as Record<string, JsonSchema>;
-  const required = new Set((json['required'] ?? []) as string[]);
-  return Object.entries(properties).map(([name, property]) => {
-    const { description, ...propertySchema } = property;
-    return {
-      name,
-      in: where,
-      required: where === 'path' || required.has(name),
-      ...(typeof description === 'string' ? { description } : {}),
-      schema: propertySchema,
-    };
-  });
+  const properties = isJsonObject(json['properties']) ? Object.entries(json['properties']) : [];
+  const required = new Set<unknown>(Array.isArray(json['required']) ? json['required'] : []);
+  return properties
+    .filter((entry): entry is [string, JsonSchema] => isJsonObject(entry[1]))
+    .map(([name, property]) => {
+      const { description, ...propertySchema } = property;
+      return {
+        name,
+        in: where,
+        required: where === 'path' || required.has(name),
+        ...(typeof description === 'string' ? { description } : {}),
+        schema: propertySchema,
+      };
+    });
 }
 
 function operation(route: AdminRoute): Record<string, unknown> {

@@ -1,4 +1,4 @@
-import { AppError } from '@navplane/core';
+import { AppError, errorMessage } from '@navplane/core';
 import { invalidRequestFromZod } from '@navplane/operations';
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { z } from 'zod';
@@ -16,11 +16,16 @@ export interface MountRoutesOptions extends AuthenticateOptions {
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
 
-function parseWith<S extends z.ZodType>(schema: S | undefined, data: unknown): z.output<S> | AppError {
-  if (schema === undefined) return {} as z.output<S>;
+/** `data` as `schema` parses it (an absent schema: `{}`), or the invalid_request error. */
+function parseWith(schema: z.ZodType | undefined, data: unknown): unknown {
+  if (schema === undefined) return {};
   const parsed = schema.safeParse(data);
   return parsed.success ? parsed.data : invalidRequestFromZod(parsed.error, data);
 }
+
+/** The `orgId` of parsed params or query, if they have one. */
+const orgIdOf = (parsed: unknown): unknown =>
+  typeof parsed === 'object' && parsed !== null && 'orgId' in parsed ? parsed.orgId : undefined;
 
 const hasBody = (req: Request) =>
   req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
@@ -37,7 +42,13 @@ export function mountRoutes(routes: readonly AdminRoute[], options: MountRoutesO
   const authenticateCaller = authenticate(options);
   const parseJson = express.json({ limit: options.maxBodyBytes ?? 262_144, strict: true, type: JSON_TYPES });
   const readJson = (req: Request, res: Response) =>
-    new Promise<void>((resolve, reject) => parseJson(req, res, (error?: unknown) => (error ? reject(error) : resolve())));
+    new Promise<void>((resolve, reject) =>
+      parseJson(req, res, (error?: unknown) => {
+        // body-parser fails with http-errors (Errors carrying status and type); anything else is wrapped as one.
+        if (error) reject(error instanceof Error ? error : new Error(errorMessage(error)));
+        else resolve();
+      }),
+    );
 
   for (const route of routes) {
     const handleRoute: RequestHandler = async function handleRoute(req, res, next) {
@@ -47,14 +58,14 @@ export function mountRoutes(routes: readonly AdminRoute[], options: MountRoutesO
 
       const params = parseWith(route.params, { ...req.params });
       if (params instanceof AppError) return next(params);
-      const pathOrg = (params as { orgId?: unknown }).orgId;
+      const pathOrg = orgIdOf(params);
       if (route.access.kind === 'org' && (typeof pathOrg !== 'string' || !canSeeOrg(principal, pathOrg))) {
         return next(noSuchOrg());
       }
 
-      const query = parseWith(route.query, { ...(req.query as Record<string, unknown>) });
+      const query = parseWith(route.query, { ...req.query });
       if (query instanceof AppError) return next(query);
-      const queryOrg = (query as { orgId?: unknown }).orgId;
+      const queryOrg = orgIdOf(query);
       if (route.access.kind === 'org-query' && typeof queryOrg === 'string' && !canSeeOrg(principal, queryOrg)) {
         return next(noSuchOrg());
       }
