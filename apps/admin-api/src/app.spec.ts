@@ -1,4 +1,6 @@
-import { Readiness } from '@navplane/http';
+import { expect } from '@jest/globals';
+import { Readiness, type ReadinessReport } from '@navplane/http';
+import { bodyAs } from '@navplane/testing';
 import request from 'supertest';
 import { createApp } from './app';
 import { startAdminHarness, type AdminHarness } from './testing/admin-harness.fixture';
@@ -11,7 +13,7 @@ describe('admin API app', () => {
   afterAll(() => h.close());
 
   function app(options: { ready?: boolean; corsOrigins?: string[] } = {}) {
-    const readiness = new Readiness({ checks: { database: async () => ({ ok: options.ready ?? true, reason: 'down' }) } });
+    const readiness = new Readiness({ checks: { database: () => Promise.resolve({ ok: options.ready ?? true, reason: 'down' }) } });
     return createApp({ ...h.deps, readiness, corsOrigins: options.corsOrigins ?? h.deps.corsOrigins });
   }
 
@@ -20,7 +22,7 @@ describe('admin API app', () => {
     expect((await request(app()).get('/readyz')).status).toBe(200);
     const notReady = await request(app({ ready: false })).get('/readyz');
     expect(notReady.status).toBe(503);
-    expect(notReady.body.checks.database).toEqual({ ok: false, reason: 'down' });
+    expect(bodyAs<ReadinessReport>(notReady).checks['database']).toEqual({ ok: false, reason: 'down' });
   });
 
   it('answers unknown routes with a JSON 404 and a request id', async () => {

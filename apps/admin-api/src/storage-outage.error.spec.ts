@@ -1,5 +1,9 @@
-import { TEST_DIALECTS } from '@navplane/testing';
+import type { ReadinessReport } from '@navplane/http';
+import { bodyAs, TEST_DIALECTS } from '@navplane/testing';
+import { listOf } from './schemas/common.schemas';
+import { orgSchema } from './schemas/org.schemas';
 import { bearer, BOOTSTRAP_TOKEN, startAdminHarness, type AdminHarness } from './testing/admin-harness.fixture';
+import { bodyOf, errorOf } from './testing/response-body.fixture';
 
 jest.setTimeout(60_000);
 
@@ -33,9 +37,9 @@ describe.each(TEST_DIALECTS)('the admin API while the database is unavailable (%
       const ready = await h.http().get('/readyz');
       if (dialect === 'postgres') {
         // Unreachable: every call fails the same way, and readiness says so.
-        expect([list.status, list.body.error?.code, list.headers['retry-after']]).toEqual([503, 'storage_unavailable', '5']);
+        expect([list.status, errorOf(list).code, list.headers['retry-after']]).toEqual([503, 'storage_unavailable', '5']);
         expect(ready.status).toBe(503);
-        expect(ready.body.checks.database.ok).toBe(false);
+        expect(bodyAs<ReadinessReport>(ready).checks['database']?.ok).toBe(false);
       } else {
         // Locked by another writer: reads still work (WAL), so the instance stays ready; only writes are refused.
         expect(list.status).toBe(200);
@@ -52,8 +56,8 @@ describe.each(TEST_DIALECTS)('the admin API while the database is unavailable (%
     for (const started = Date.now(); ready.status !== 200 && Date.now() - started < 7000; ready = await h.http().get('/readyz')) {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    expect([ready.status, ready.body.status]).toEqual([200, 'ready']);
-    const names = (await h.http().get('/admin/orgs').set(bearer(BOOTSTRAP_TOKEN))).body.data.map((o: { name: string }) => o.name);
+    expect([ready.status, bodyAs<ReadinessReport>(ready).status]).toEqual([200, 'ready']);
+    const names = bodyOf(await h.http().get('/admin/orgs').set(bearer(BOOTSTRAP_TOKEN)), listOf(orgSchema)).data.map((o) => o.name);
     expect(names).toEqual(expect.arrayContaining(['before', 'after']));
     expect(names).not.toContain('during');
 

@@ -1,3 +1,5 @@
+import { expect } from '@jest/globals';
+import { bodyAs } from '@navplane/testing';
 import { z } from 'zod';
 import { ADMIN_ROUTES } from '../routes/route-registry';
 import { startAdminHarness, type AdminHarness } from '../testing/admin-harness.fixture';
@@ -39,7 +41,7 @@ describe('the OpenAPI document', () => {
     const res = await h.http().get(OPENAPI_PATH);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
-    doc = res.body as OpenApiDocument;
+    doc = bodyAs<OpenApiDocument>(res);
   });
   afterAll(() => h.close());
 
@@ -60,7 +62,7 @@ describe('the OpenAPI document', () => {
   it.each(ADMIN_ROUTES.map((route) => [`${route.method.toUpperCase()} ${route.path}`, route] as const))(
     'describes %s from the schemas that validate it',
     (_name, route) => {
-      const operation = doc.paths[toOpenApiPath(route.path)]?.[route.method] as Record<string, unknown> | undefined;
+      const operation = doc.paths[toOpenApiPath(route.path)]?.[route.method];
       if (operation === undefined) throw new Error('route missing from the document');
       expect(operation['operationId']).toBe(route.operationId);
       expect(operation['security']).toBeUndefined(); // inherits bearerAuth

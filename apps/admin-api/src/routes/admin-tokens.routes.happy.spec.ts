@@ -1,5 +1,8 @@
+import { expect } from '@jest/globals';
 import { TEST_DIALECTS } from '@navplane/testing';
+import { createdAdminTokenSchema } from '../schemas/admin-token.schemas';
 import { bearer, BOOTSTRAP_TOKEN, startAdminHarness, type AdminHarness } from '../testing/admin-harness.fixture';
+import { bodyOf, errorOf } from '../testing/response-body.fixture';
 
 describe.each(TEST_DIALECTS)('admin tokens: happy paths (%s)', (dialect) => {
   let h: AdminHarness;
@@ -20,26 +23,27 @@ describe.each(TEST_DIALECTS)('admin tokens: happy paths (%s)', (dialect) => {
       revokedAt: null,
       lastUsedAt: null,
     });
-    const asNew = bearer(created.body.token);
+    const { id, token } = bodyOf(created, createdAdminTokenSchema);
+    const asNew = bearer(token);
     const listed = await h.http().get('/admin/admin-tokens').set(asNew);
     expect(listed.status).toBe(200);
-    expect(listed.body.data).toEqual([{ ...created.body, token: undefined }]);
+    expect(listed.body).toEqual({ data: [{ ...created.body, token: undefined }] });
     expect(JSON.stringify(listed.body)).not.toMatch(/argon2|npa_adm_\w+_\w{10}/);
 
     const [audit] = await h.runtime.repos.auditLog.list({ limit: 1 });
-    expect(audit).toMatchObject({ action: 'admin_token.create', actorType: 'bootstrap', targetId: created.body.id });
+    expect(audit).toMatchObject({ action: 'admin_token.create', actorType: 'bootstrap', targetId: id });
 
     // A stored token can revoke itself; it is refused from then on.
-    expect((await h.http().delete(`/admin/admin-tokens/${created.body.id}`).set(asNew)).status).toBe(204);
+    expect((await h.http().delete(`/admin/admin-tokens/${id}`).set(asNew)).status).toBe(204);
     expect((await h.http().get('/admin/admin-tokens').set(asNew)).status).toBe(401);
     const [revoked] = await h.runtime.repos.auditLog.list({ limit: 1 });
-    expect(revoked).toMatchObject({ action: 'admin_token.revoke', actorType: 'admin_token', actorId: created.body.id });
+    expect(revoked).toMatchObject({ action: 'admin_token.revoke', actorType: 'admin_token', actorId: id });
   });
 
   it('rejects a bad name and answers an unknown token with 404', async () => {
     const bad = await h.http().post('/admin/admin-tokens').set(bearer(BOOTSTRAP_TOKEN)).send({ name: '' });
-    expect([bad.status, bad.body.error.param]).toEqual([400, 'name']);
+    expect([bad.status, errorOf(bad).param]).toEqual([400, 'name']);
     const missing = await h.http().delete('/admin/admin-tokens/adm_01jzzzzzzzzzzzzzzzzzzzzzzz').set(bearer(BOOTSTRAP_TOKEN));
-    expect([missing.status, missing.body.error.code]).toEqual([404, 'not_found']);
+    expect([missing.status, errorOf(missing).code]).toEqual([404, 'not_found']);
   });
 });

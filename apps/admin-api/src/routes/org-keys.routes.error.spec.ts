@@ -1,5 +1,6 @@
 import { TEST_DIALECTS } from '@navplane/testing';
 import { bearer, BOOTSTRAP_TOKEN, startAdminHarness, type AdminHarness, type SeededTenant } from '../testing/admin-harness.fixture';
+import { errorOf } from '../testing/response-body.fixture';
 
 const asPlatform = bearer(BOOTSTRAP_TOKEN);
 
@@ -27,7 +28,8 @@ describe.each(TEST_DIALECTS)('org keys: errors (%s)', (dialect) => {
     const before = (await h.runtime.repos.gatewayKeys.listByOrg(a.orgId)).length;
     for (const [body, param] of cases) {
       const res = await h.http().post(`/admin/orgs/${a.orgId}/keys`).set(asPlatform).send(body);
-      expect([res.status, res.body.error.code, res.body.error.param]).toEqual([400, 'invalid_request', param]);
+      const { code, param: named } = errorOf(res);
+      expect([res.status, code, named]).toEqual([400, 'invalid_request', param]);
     }
     expect((await h.runtime.repos.gatewayKeys.listByOrg(a.orgId)).length).toBe(before);
   });
@@ -36,11 +38,11 @@ describe.each(TEST_DIALECTS)('org keys: errors (%s)', (dialect) => {
     const key = await h.issueKey(a.orgId, ['proxy'], 'r');
     for (const graceSeconds of [-1, 1.5, 31 * 24 * 3600, '60']) {
       const res = await h.http().post(`/admin/orgs/${a.orgId}/keys/${key.id}/rotate`).set(asPlatform).send({ graceSeconds });
-      expect([res.status, res.body.error.param]).toEqual([400, 'graceSeconds']);
+      expect([res.status, errorOf(res).param]).toEqual([400, 'graceSeconds']);
     }
     await h.http().delete(`/admin/orgs/${a.orgId}/keys/${key.id}`).set(asPlatform);
     const conflict = await h.http().post(`/admin/orgs/${a.orgId}/keys/${key.id}/rotate`).set(asPlatform).send({});
-    expect([conflict.status, conflict.body.error.code]).toEqual([409, 'conflict']);
+    expect([conflict.status, errorOf(conflict).code]).toEqual([409, 'conflict']);
   });
 
   it('answers unknown keys and orgs with 404', async () => {
@@ -51,7 +53,7 @@ describe.each(TEST_DIALECTS)('org keys: errors (%s)', (dialect) => {
       await h.http().get('/admin/orgs/org_01jzzzzzzzzzzzzzzzzzzzzzzz/keys').set(asPlatform),
       await h.http().post('/admin/orgs/org_01jzzzzzzzzzzzzzzzzzzzzzzz/keys').set(asPlatform).send({ name: 'x' }),
     ]) {
-      expect([res.status, res.body.error.code]).toEqual([404, 'not_found']);
+      expect([res.status, errorOf(res).code]).toEqual([404, 'not_found']);
     }
   });
 });

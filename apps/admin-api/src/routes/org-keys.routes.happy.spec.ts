@@ -1,5 +1,11 @@
-import { TEST_DIALECTS } from '@navplane/testing';
+import { expect } from '@jest/globals';
+import { bodyAs, TEST_DIALECTS } from '@navplane/testing';
+import { issuedKeySchema, rotatedKeySchema } from '../schemas/key.schemas';
 import { bearer, BOOTSTRAP_TOKEN, startAdminHarness, type AdminHarness, type SeededTenant } from '../testing/admin-harness.fixture';
+import { bodyOf } from '../testing/response-body.fixture';
+
+/** A key listing as sent, every field included (the tests look for fields that must not be there). */
+type RawKeyList = { data: Array<Record<string, unknown>> };
 
 const asPlatform = bearer(BOOTSTRAP_TOKEN);
 
@@ -36,19 +42,20 @@ describe.each(TEST_DIALECTS)('org keys: happy paths (%s)', (dialect) => {
       rotatedFromId: null,
       graceEndsAt: null,
     });
-    expect(await h.deps.verifyKey(res.body.key)).toMatchObject({ valid: true, key: { id: res.body.id } });
+    const issued = bodyOf(res, issuedKeySchema);
+    expect(await h.deps.verifyKey(issued.key)).toMatchObject({ valid: true, key: { id: issued.id } });
 
     const listed = await h.http().get(`/admin/orgs/${t.orgId}/keys`).set(asPlatform);
     expect(listed.status).toBe(200);
-    const mine = listed.body.data.find((k: { id: string }) => k.id === res.body.id);
-    expect(mine).toEqual({ ...res.body, key: undefined });
-    expect(JSON.stringify(listed.body)).not.toContain(res.body.key);
-    expect(listed.body.data.every((k: Record<string, unknown>) => !('key' in k) && !('secretHash' in k))).toBe(true);
+    const { data } = bodyAs<RawKeyList>(listed);
+    expect(data.find((k) => k.id === issued.id)).toEqual({ ...res.body, key: undefined });
+    expect(JSON.stringify(listed.body)).not.toContain(issued.key);
+    expect(data.every((k) => !('key' in k) && !('secretHash' in k))).toBe(true);
   });
 
   it('defaults to the proxy scope', async () => {
     const res = await h.http().post(`/admin/orgs/${t.orgId}/keys`).set(asPlatform).send({ name: 'default' });
-    expect(res.body.scopes).toEqual(['proxy']);
+    expect(bodyOf(res, issuedKeySchema).scopes).toEqual(['proxy']);
   });
 
   it('rotates (201) with a grace period: both keys work until it ends', async () => {
@@ -56,15 +63,16 @@ describe.each(TEST_DIALECTS)('org keys: happy paths (%s)', (dialect) => {
     const res = await h.http().post(`/admin/orgs/${t.orgId}/keys/${old.id}/rotate`).set(bearer(t.adminKey)).send({ graceSeconds: 3600 });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ key: expect.stringMatching(/^np_/), rotatedFromId: old.id, name: 'rotating', status: 'active' });
-    expect(res.body.previous).toMatchObject({ id: old.id, status: 'rotating', graceEndsAt: expect.any(String) });
-    expect((await h.deps.verifyKey(res.body.key)).valid).toBe(true);
+    const rotated = bodyOf(res, rotatedKeySchema);
+    expect(rotated.previous).toMatchObject({ id: old.id, status: 'rotating', graceEndsAt: expect.any(String) });
+    expect((await h.deps.verifyKey(rotated.key)).valid).toBe(true);
     expect((await h.deps.verifyKey(old.key)).valid).toBe(true);
     const [audit] = await h.runtime.repos.auditLog.list({ orgId: t.orgId, limit: 1 });
     expect(audit).toMatchObject({
       action: 'key.rotate',
       targetId: old.id,
       actorType: 'gateway_key',
-      details: { newKeyId: res.body.id, graceSeconds: 3600 },
+      details: { newKeyId: rotated.id, graceSeconds: 3600 },
     });
   });
 
@@ -72,7 +80,7 @@ describe.each(TEST_DIALECTS)('org keys: happy paths (%s)', (dialect) => {
     const old = await h.issueKey(t.orgId, ['proxy'], 'now');
     const res = await h.http().post(`/admin/orgs/${t.orgId}/keys/${old.id}/rotate`).set(asPlatform);
     expect(res.status).toBe(201);
-    expect(res.body.previous.status).toBe('revoked');
+    expect(bodyOf(res, rotatedKeySchema).previous.status).toBe('revoked');
     expect(await h.deps.verifyKey(old.key)).toEqual({ valid: false, code: 'revoked' });
   });
 
@@ -83,6 +91,6 @@ describe.each(TEST_DIALECTS)('org keys: happy paths (%s)', (dialect) => {
     expect((await h.http().get(`/admin/orgs/${t.orgId}`).set(bearer(key.key))).status).toBe(401);
     expect((await h.http().delete(`/admin/orgs/${t.orgId}/keys/${key.id}`).set(asPlatform)).status).toBe(204);
     const listed = await h.http().get(`/admin/orgs/${t.orgId}/keys`).set(asPlatform);
-    expect(listed.body.data.find((k: { id: string }) => k.id === key.id)).toMatchObject({ status: 'revoked' });
+    expect(bodyAs<RawKeyList>(listed).data.find((k) => k.id === key.id)).toMatchObject({ status: 'revoked' });
   });
 });

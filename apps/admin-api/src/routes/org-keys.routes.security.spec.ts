@@ -1,5 +1,7 @@
 import { TEST_DIALECTS } from '@navplane/testing';
+import { issuedKeySchema, rotatedKeySchema } from '../schemas/key.schemas';
 import { bearer, BOOTSTRAP_TOKEN, startAdminHarness, type AdminHarness, type SeededTenant } from '../testing/admin-harness.fixture';
+import { bodyOf } from '../testing/response-body.fixture';
 
 describe.each(TEST_DIALECTS)('org keys: security (%s)', (dialect) => {
   let h: AdminHarness;
@@ -21,15 +23,16 @@ describe.each(TEST_DIALECTS)('org keys: security (%s)', (dialect) => {
 
   it('never shows a key hash, and never writes a key into the audit log or the logs', async () => {
     const issued = await h.http().post(`/admin/orgs/${a.orgId}/keys`).set(bearer(BOOTSTRAP_TOKEN)).send({ name: 'secretive' });
-    const rotated = await h.http().post(`/admin/orgs/${a.orgId}/keys/${issued.body.id}/rotate`).set(bearer(BOOTSTRAP_TOKEN)).send({});
+    const issuedKey = bodyOf(issued, issuedKeySchema);
+    const rotated = await h.http().post(`/admin/orgs/${a.orgId}/keys/${issuedKey.id}/rotate`).set(bearer(BOOTSTRAP_TOKEN)).send({});
     const listed = await h.http().get(`/admin/orgs/${a.orgId}/keys`).set(bearer(BOOTSTRAP_TOKEN));
-    const stored = await h.runtime.repos.gatewayKeys.findById(issued.body.id);
+    const stored = await h.runtime.repos.gatewayKeys.findById(issuedKey.id);
     const everything = JSON.stringify([issued.body, rotated.body, listed.body]);
     expect(everything).not.toContain(stored?.secretHash);
     expect(everything).not.toMatch(/secretHash|publicId|sha256:/);
     const audit = JSON.stringify(await h.runtime.repos.auditLog.list({ limit: 1000 }));
     const logs = h.logs();
-    for (const secret of [issued.body.key, rotated.body.key, a.adminKey]) {
+    for (const secret of [issuedKey.key, bodyOf(rotated, rotatedKeySchema).key, a.adminKey]) {
       expect(audit).not.toContain(secret);
       expect(logs).not.toContain(secret);
     }
@@ -42,6 +45,13 @@ describe.each(TEST_DIALECTS)('org keys: security (%s)', (dialect) => {
       .set(bearer(a.adminKey))
       .send({ name: 'child', scopes: ['admin'] });
     expect(res.status).toBe(201);
-    expect((await h.http().get(`/admin/orgs/${b.orgId}`).set(bearer(res.body.key))).status).toBe(404);
+    expect(
+      (
+        await h
+          .http()
+          .get(`/admin/orgs/${b.orgId}`)
+          .set(bearer(bodyOf(res, issuedKeySchema).key))
+      ).status,
+    ).toBe(404);
   });
 });

@@ -1,6 +1,10 @@
+import { expect } from '@jest/globals';
 import { CHANGE_TOPICS } from '@navplane/storage';
 import { TEST_DIALECTS } from '@navplane/testing';
+import { listOf } from '../schemas/common.schemas';
+import { orgSchema, workspaceSchema } from '../schemas/org.schemas';
 import { bearer, BOOTSTRAP_TOKEN, startAdminHarness, type AdminHarness, type SeededTenant } from '../testing/admin-harness.fixture';
+import { bodyOf, errorOf } from '../testing/response-body.fixture';
 
 const asPlatform = bearer(BOOTSTRAP_TOKEN);
 
@@ -23,20 +27,21 @@ describe.each(TEST_DIALECTS)('orgs and workspaces: happy paths (%s)', (dialect) 
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
     });
+    const { id } = bodyOf(created, orgSchema);
     const listed = await h.http().get('/admin/orgs').set(asPlatform);
     expect(listed.status).toBe(200);
-    expect(listed.body.data.map((org: { id: string }) => org.id)).toEqual(expect.arrayContaining([created.body.id, tenant.orgId]));
-    const got = await h.http().get(`/admin/orgs/${created.body.id}`).set(asPlatform);
+    expect(bodyOf(listed, listOf(orgSchema)).data.map((org) => org.id)).toEqual(expect.arrayContaining([id, tenant.orgId]));
+    const got = await h.http().get(`/admin/orgs/${id}`).set(asPlatform);
     expect(got.body).toEqual(created.body);
 
-    const audit = await h.runtime.repos.auditLog.list({ orgId: created.body.id });
+    const audit = await h.runtime.repos.auditLog.list({ orgId: id });
     expect(audit).toEqual([
       expect.objectContaining({
         action: 'org.create',
         actorType: 'bootstrap',
         actorId: null,
         ip: '198.51.100.23',
-        targetId: created.body.id,
+        targetId: id,
       }),
     ]);
   });
@@ -61,10 +66,10 @@ describe.each(TEST_DIALECTS)('orgs and workspaces: happy paths (%s)', (dialect) 
       // The same verifier the gateway uses now refuses the org's keys.
       expect(await h.deps.verifyKey(org.proxyKey)).toMatchObject({ valid: false, code: 'org_disabled' });
       const refused = await h.http().get(`/admin/orgs/${org.orgId}`).set(bearer(org.adminKey));
-      expect([refused.status, refused.body.error.code]).toEqual([403, 'forbidden']);
+      expect([refused.status, errorOf(refused).code]).toEqual([403, 'forbidden']);
 
       const on = await h.http().put(`/admin/orgs/${org.orgId}/enabled`).set(asPlatform).send({ enabled: true });
-      expect(on.body.enabled).toBe(true);
+      expect(bodyOf(on, orgSchema).enabled).toBe(true);
       expect((await h.deps.verifyKey(org.proxyKey)).valid).toBe(true);
       const actions = (await h.runtime.repos.auditLog.list({ orgId: org.orgId })).map((e) => e.action);
       expect(actions.slice(0, 2)).toEqual(['org.enable', 'org.disable']);
@@ -84,8 +89,8 @@ describe.each(TEST_DIALECTS)('orgs and workspaces: happy paths (%s)', (dialect) 
     });
     const listed = await h.http().get(`/admin/orgs/${tenant.orgId}/workspaces`).set(asPlatform);
     expect(listed.status).toBe(200);
-    expect(listed.body.data.map((w: { name: string }) => w.name)).toEqual(['ws', 'research']);
+    expect(bodyOf(listed, listOf(workspaceSchema)).data.map((w) => w.name)).toEqual(['ws', 'research']);
     const [audit] = await h.runtime.repos.auditLog.list({ orgId: tenant.orgId, limit: 1 });
-    expect(audit).toMatchObject({ action: 'workspace.create', actorType: 'gateway_key', targetId: created.body.id });
+    expect(audit).toMatchObject({ action: 'workspace.create', actorType: 'gateway_key', targetId: bodyOf(created, workspaceSchema).id });
   });
 });

@@ -1,4 +1,4 @@
-import { TEST_DIALECTS } from '@navplane/testing';
+import { bodyAs, TEST_DIALECTS } from '@navplane/testing';
 import { bearer, BOOTSTRAP_TOKEN, startAdminHarness, type AdminHarness, type SeededTenant } from '../testing/admin-harness.fixture';
 
 describe.each(TEST_DIALECTS)('orgs: security (%s)', (dialect) => {
@@ -23,7 +23,7 @@ describe.each(TEST_DIALECTS)('orgs: security (%s)', (dialect) => {
   it("answers another org's objects exactly like missing ones", async () => {
     const foreign = await h.http().get(`/admin/orgs/${b.orgId}`).set(bearer(a.adminKey));
     const missing = await h.http().get('/admin/orgs/org_01jzzzzzzzzzzzzzzzzzzzzzzz').set(bearer(a.adminKey));
-    expect([foreign.status, foreign.body.error]).toEqual([missing.status, missing.body.error]);
+    expect([foreign.status, bodyAs<unknown>(foreign)]).toEqual([missing.status, bodyAs<unknown>(missing)]);
   });
 
   it('does not accept the bootstrap token from another header or in the query string', async () => {

@@ -1,5 +1,6 @@
 import { TEST_DIALECTS } from '@navplane/testing';
 import { bearer, BOOTSTRAP_TOKEN, startAdminHarness, type AdminHarness, type SeededTenant } from '../testing/admin-harness.fixture';
+import { errorOf } from '../testing/response-body.fixture';
 
 describe.each(TEST_DIALECTS)('policies: errors (%s)', (dialect) => {
   let h: AdminHarness;
@@ -37,13 +38,14 @@ describe.each(TEST_DIALECTS)('policies: errors (%s)', (dialect) => {
         .put(`/admin/orgs/${a.orgId}/policies`)
         .set(bearer(BOOTSTRAP_TOKEN))
         .send(body as object);
-      expect([res.status, res.body.error.code, res.body.error.param]).toEqual([400, 'invalid_request', param]);
+      const { code, param: named } = errorOf(res);
+      expect([res.status, code, named]).toEqual([400, 'invalid_request', param]);
     }
     expect(await h.runtime.repos.policies.listByOrg(a.orgId)).toEqual([]);
   });
 
   it('answers an unknown org with 404', async () => {
     const res = await h.http().get('/admin/orgs/org_01jzzzzzzzzzzzzzzzzzzzzzzz/policies').set(bearer(BOOTSTRAP_TOKEN));
-    expect([res.status, res.body.error.code]).toEqual([404, 'not_found']);
+    expect([res.status, errorOf(res).code]).toEqual([404, 'not_found']);
   });
 });

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { CHANGE_TOPICS } from '@navplane/storage';
 import { TEST_DIALECTS } from '@navplane/testing';
 import { bearer, BOOTSTRAP_TOKEN, startAdminHarness, type AdminHarness, type SeededTenant } from '../testing/admin-harness.fixture';
@@ -30,30 +31,32 @@ describe.each(TEST_DIALECTS)('policies: happy paths (%s)', (dialect) => {
       });
     unsubscribe();
     expect(res.status).toBe(200);
-    expect(res.body.data).toEqual([
-      {
-        id: expect.stringMatching(/^pol_/),
-        scope: { type: 'key', value: t.targetKeyId },
-        mode: 'off',
-        createdAt: expect.any(String),
-        updatedAt: expect.any(String),
-      },
-      {
-        id: expect.stringMatching(/^pol_/),
-        scope: { type: 'org' },
-        mode: 'redact_storage',
-        createdAt: expect.any(String),
-        updatedAt: expect.any(String),
-      },
-      {
-        id: expect.stringMatching(/^pol_/),
-        scope: { type: 'workspace', value: t.workspaceId },
-        mode: 'block',
-        detectors: ['secrets', 'credit_card'],
-        createdAt: expect.any(String),
-        updatedAt: expect.any(String),
-      },
-    ]);
+    expect(res.body).toEqual({
+      data: [
+        {
+          id: expect.stringMatching(/^pol_/),
+          scope: { type: 'key', value: t.targetKeyId },
+          mode: 'off',
+          createdAt: expect.any(String),
+          updatedAt: expect.any(String),
+        },
+        {
+          id: expect.stringMatching(/^pol_/),
+          scope: { type: 'org' },
+          mode: 'redact_storage',
+          createdAt: expect.any(String),
+          updatedAt: expect.any(String),
+        },
+        {
+          id: expect.stringMatching(/^pol_/),
+          scope: { type: 'workspace', value: t.workspaceId },
+          mode: 'block',
+          detectors: ['secrets', 'credit_card'],
+          createdAt: expect.any(String),
+          updatedAt: expect.any(String),
+        },
+      ],
+    });
     expect(seen).toEqual([{ orgId: t.orgId }]);
     expect((await h.http().get(`/admin/orgs/${t.orgId}/policies`).set(bearer(BOOTSTRAP_TOKEN))).body).toEqual(res.body);
     const [audit] = await h.runtime.repos.auditLog.list({ orgId: t.orgId, limit: 1 });

@@ -1,5 +1,6 @@
 import { TEST_DIALECTS } from '@navplane/testing';
 import { bearer, BOOTSTRAP_TOKEN, startAdminHarness, type AdminHarness, type SeededTenant } from '../testing/admin-harness.fixture';
+import { errorOf } from '../testing/response-body.fixture';
 
 const asPlatform = bearer(BOOTSTRAP_TOKEN);
 
@@ -15,8 +16,10 @@ describe.each(TEST_DIALECTS)('provider keys: errors (%s)', (dialect) => {
   it('accepts only openai and anthropic', async () => {
     const put = await h.http().put(`/admin/orgs/${t.orgId}/provider-keys/mistral`).set(asPlatform).send({ key: 'sk-mistral-0123456789' });
     const del = await h.http().delete(`/admin/orgs/${t.orgId}/provider-keys/mistral`).set(asPlatform);
-    for (const res of [put, del])
-      expect([res.status, res.body.error.code, res.body.error.param]).toEqual([400, 'invalid_request', 'provider']);
+    for (const res of [put, del]) {
+      const { code, param } = errorOf(res);
+      expect([res.status, code, param]).toEqual([400, 'invalid_request', 'provider']);
+    }
   });
 
   it('rejects a missing, short, spaced or extra-field key with 400 naming the field, never echoing the key', async () => {
@@ -28,7 +31,7 @@ describe.each(TEST_DIALECTS)('provider keys: errors (%s)', (dialect) => {
     ];
     for (const [body, param] of cases) {
       const res = await h.http().put(`/admin/orgs/${t.orgId}/provider-keys/anthropic`).set(asPlatform).send(body);
-      expect([res.status, res.body.error.param]).toEqual([400, param]);
+      expect([res.status, errorOf(res).param]).toEqual([400, param]);
       if (typeof body['key'] === 'string') expect(JSON.stringify(res.body)).not.toContain(body['key']);
     }
     expect(await h.runtime.vault.getProviderKey(t.orgId, 'anthropic')).toEqual({ ok: false, reason: 'missing' });
@@ -41,6 +44,6 @@ describe.each(TEST_DIALECTS)('provider keys: errors (%s)', (dialect) => {
       .put('/admin/orgs/org_01jzzzzzzzzzzzzzzzzzzzzzzz/provider-keys/openai')
       .set(asPlatform)
       .send({ key: 'sk-valid-0123456789' });
-    for (const res of [missingKey, missingOrg]) expect([res.status, res.body.error.code]).toEqual([404, 'not_found']);
+    for (const res of [missingKey, missingOrg]) expect([res.status, errorOf(res).code]).toEqual([404, 'not_found']);
   });
 });

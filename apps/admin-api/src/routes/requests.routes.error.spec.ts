@@ -1,5 +1,6 @@
 import { TEST_DIALECTS } from '@navplane/testing';
 import { bearer, BOOTSTRAP_TOKEN, startAdminHarness, type AdminHarness, type SeededTenant } from '../testing/admin-harness.fixture';
+import { errorOf } from '../testing/response-body.fixture';
 
 const asPlatform = bearer(BOOTSTRAP_TOKEN);
 
@@ -23,13 +24,14 @@ describe.each(TEST_DIALECTS)('requests and traces: errors (%s)', (dialect) => {
       ['limit=1&limit=2', 'limit'],
     ]) {
       const res = await h.http().get(`/admin/orgs/${t.orgId}/requests?${query}`).set(asPlatform);
-      expect([query, res.status, res.body.error.code, res.body.error.param]).toEqual([query, 400, 'invalid_request', param]);
+      const { code, param: named } = errorOf(res);
+      expect([query, res.status, code, named]).toEqual([query, 400, 'invalid_request', param]);
     }
   });
 
   it('answers unknown orgs and traces with 404', async () => {
     const org = await h.http().get('/admin/orgs/org_01jzzzzzzzzzzzzzzzzzzzzzzz/requests').set(asPlatform);
     const trace = await h.http().get('/admin/traces/trc_01jzzzzzzzzzzzzzzzzzzzzzzz').set(asPlatform);
-    for (const res of [org, trace]) expect([res.status, res.body.error.code]).toEqual([404, 'not_found']);
+    for (const res of [org, trace]) expect([res.status, errorOf(res).code]).toEqual([404, 'not_found']);
   });
 });

@@ -1,5 +1,10 @@
-import { TEST_DIALECTS } from '@navplane/testing';
+import { bodyAs, TEST_DIALECTS } from '@navplane/testing';
+import { pageOf } from '../schemas/common.schemas';
+import { traceSummarySchema } from '../schemas/trace.schemas';
 import { bearer, BOOTSTRAP_TOKEN, startAdminHarness, type AdminHarness, type SeededTenant } from '../testing/admin-harness.fixture';
+import { bodyOf } from '../testing/response-body.fixture';
+
+const requestsPage = pageOf(traceSummarySchema);
 
 describe.each(TEST_DIALECTS)('requests and traces: happy paths (%s)', (dialect) => {
   let h: AdminHarness;
@@ -23,10 +28,13 @@ describe.each(TEST_DIALECTS)('requests and traces: happy paths (%s)', (dialect) 
   it('lists the newest requests first without bodies, paged by cursor', async () => {
     const first = await h.http().get(`/admin/orgs/${t.orgId}/requests?limit=4`).set(bearer(t.tracesKey));
     expect(first.status).toBe(200);
-    expect(first.body.data.map((r: { id: string }) => r.id)).toEqual([ids[4], ids[3], ids[2], ids[1]]);
-    expect(first.body.nextCursor).toBe(ids[1]);
-    expect(first.body.data.every((r: Record<string, unknown>) => !('requestBody' in r) && !('responseBody' in r))).toBe(true);
-    expect(first.body.data[0]).toMatchObject({
+    const firstPage = bodyOf(first, requestsPage);
+    expect(firstPage.data.map((r) => r.id)).toEqual([ids[4], ids[3], ids[2], ids[1]]);
+    expect(firstPage.nextCursor).toBe(ids[1]);
+    // As sent, every field included: no listed request carries a body.
+    const sent = bodyAs<{ data: Array<Record<string, unknown>> }>(first).data;
+    expect(sent.every((r) => !('requestBody' in r) && !('responseBody' in r))).toBe(true);
+    expect(firstPage.data[0]).toMatchObject({
       orgId: t.orgId,
       provider: 'openai',
       model: 'gpt-4o-mini',
@@ -39,10 +47,11 @@ describe.each(TEST_DIALECTS)('requests and traces: happy paths (%s)', (dialect) 
     const second = await h
       .http()
       .get(`/admin/orgs/${t.orgId}/requests`)
-      .query({ limit: 4, before: first.body.nextCursor })
+      .query({ limit: 4, before: firstPage.nextCursor })
       .set(bearer(BOOTSTRAP_TOKEN));
-    expect(second.body.data.map((r: { id: string }) => r.id)).toEqual([ids[0], t.traceId]);
-    expect(second.body.nextCursor).toBeNull();
+    const secondPage = bodyOf(second, requestsPage);
+    expect(secondPage.data.map((r) => r.id)).toEqual([ids[0], t.traceId]);
+    expect(secondPage.nextCursor).toBeNull();
   });
 
   it('lists failed requests by the one definition the CLI uses too: status >= 400 or broken mid-stream', async () => {
@@ -56,13 +65,14 @@ describe.each(TEST_DIALECTS)('requests and traces: happy paths (%s)', (dialect) 
     ]);
     const res = await h.http().get(`/admin/orgs/${other.orgId}/requests`).query({ status: 'failed' }).set(bearer(other.tracesKey));
     expect(res.status).toBe(200);
-    expect(res.body.data.map((r: { id: string }) => r.id)).toEqual([cut, refused]);
+    expect(bodyOf(res, requestsPage).data.map((r) => r.id)).toEqual([cut, refused]);
   });
 
   it('defaults to 50 per page', async () => {
     const res = await h.http().get(`/admin/orgs/${t.orgId}/requests`).set(bearer(t.adminKey));
-    expect(res.body.data).toHaveLength(6);
-    expect(res.body.nextCursor).toBeNull();
+    const page = bodyOf(res, requestsPage);
+    expect(page.data).toHaveLength(6);
+    expect(page.nextCursor).toBeNull();
   });
 
   it('returns one trace with its stored (redacted) bodies', async () => {

@@ -1,5 +1,8 @@
-import { TEST_DIALECTS } from '@navplane/testing';
+import { bodyAs, TEST_DIALECTS } from '@navplane/testing';
+import { pageOf } from '../schemas/common.schemas';
+import { traceSummarySchema } from '../schemas/trace.schemas';
 import { bearer, startAdminHarness, type AdminHarness, type SeededTenant } from '../testing/admin-harness.fixture';
+import { bodyOf } from '../testing/response-body.fixture';
 
 describe.each(TEST_DIALECTS)('requests and traces: security (%s)', (dialect) => {
   let h: AdminHarness;
@@ -15,14 +18,14 @@ describe.each(TEST_DIALECTS)('requests and traces: security (%s)', (dialect) => 
     const missing = await h.http().get('/admin/traces/trc_01jzzzzzzzzzzzzzzzzzzzzzzz').set(bearer(a.tracesKey));
     for (const key of [a.tracesKey, a.adminKey]) {
       const foreign = await h.http().get(`/admin/traces/${b.traceId}`).set(bearer(key));
-      expect([foreign.status, foreign.body.error]).toEqual([404, missing.body.error]);
+      expect([foreign.status, bodyAs<unknown>(foreign)]).toEqual([404, bodyAs<unknown>(missing)]);
     }
   });
 
   it('does not page into another org with its cursor', async () => {
     const res = await h.http().get(`/admin/orgs/${a.orgId}/requests?before=${b.traceId}`).set(bearer(a.adminKey));
     expect(res.status).toBe(200);
-    expect(res.body.data).toEqual([]);
+    expect(bodyOf(res, pageOf(traceSummarySchema)).data).toEqual([]);
   });
 
   it('keeps a traces:read key to reading: no keys, no usage, no mutations', async () => {

@@ -1,5 +1,7 @@
 import { TEST_DIALECTS } from '@navplane/testing';
+import { usageReportSchema } from '../schemas/usage.schemas';
 import { bearer, BOOTSTRAP_TOKEN, startAdminHarness, type AdminHarness, type SeededTenant } from '../testing/admin-harness.fixture';
+import { bodyOf } from '../testing/response-body.fixture';
 
 describe.each(TEST_DIALECTS)('usage: happy paths (%s)', (dialect) => {
   let h: AdminHarness;
@@ -36,7 +38,8 @@ describe.each(TEST_DIALECTS)('usage: happy paths (%s)', (dialect) => {
       .set(bearer(t.analyticsKey));
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ orgId: t.orgId, from: '2026-11-20T00:00:00.000Z', to: '2026-11-22T00:00:00.000Z', groupBy: 'model' });
-    expect(res.body.data).toEqual([
+    const report = bodyOf(res, usageReportSchema);
+    expect(report.data).toEqual([
       {
         group: 'gpt-4o',
         requests: 2,
@@ -62,7 +65,7 @@ describe.each(TEST_DIALECTS)('usage: happy paths (%s)', (dialect) => {
         costStatus: 'unknown',
       },
     ]);
-    expect(res.body.totals).toMatchObject({ requests: 3, tokensIn: 107, costUsd: null, pricedCostUsd: 0.0003, unknownCostRequests: 1 });
+    expect(report.totals).toMatchObject({ requests: 3, tokensIn: 107, costUsd: null, pricedCostUsd: 0.0003, unknownCostRequests: 1 });
   });
 
   it('groups by UTC day and by key', async () => {
@@ -71,9 +74,7 @@ describe.each(TEST_DIALECTS)('usage: happy paths (%s)', (dialect) => {
       .get(`/admin/orgs/${t.orgId}/usage`)
       .query({ ...range, groupBy: 'day' })
       .set(bearer(t.adminKey));
-    expect(
-      byDay.body.data.map((r: { group: string; requests: number; costUsd: number | null }) => [r.group, r.requests, r.costUsd]),
-    ).toEqual([
+    expect(bodyOf(byDay, usageReportSchema).data.map((r) => [r.group, r.requests, r.costUsd])).toEqual([
       ['2026-11-20', 2, 0.0003],
       ['2026-11-21', 1, null],
     ]);
@@ -83,7 +84,7 @@ describe.each(TEST_DIALECTS)('usage: happy paths (%s)', (dialect) => {
       .query({ ...range, groupBy: 'key' })
       .set(bearer(BOOTSTRAP_TOKEN));
     const seededProxyKey = (await h.runtime.repos.traces.findById(t.traceId))?.keyId;
-    expect(byKey.body.data.map((r: { group: string; requests: number }) => [r.group, r.requests])).toEqual(
+    expect(bodyOf(byKey, usageReportSchema).data.map((r) => [r.group, r.requests])).toEqual(
       [
         [seededProxyKey, 1],
         [other.id, 2],
@@ -97,8 +98,9 @@ describe.each(TEST_DIALECTS)('usage: happy paths (%s)', (dialect) => {
     ]);
     const res = await h.http().get(`/admin/orgs/${t.orgId}/usage`).set(bearer(t.adminKey));
     expect(res.status).toBe(200);
-    expect(res.body.groupBy).toBe('model');
-    expect(Date.parse(res.body.to) - Date.parse(res.body.from)).toBe(30 * 24 * 3600 * 1000);
-    expect(res.body.data.map((r: { group: string }) => r.group)).toContain('recent');
+    const report = bodyOf(res, usageReportSchema);
+    expect(report.groupBy).toBe('model');
+    expect(Date.parse(report.to) - Date.parse(report.from)).toBe(30 * 24 * 3600 * 1000);
+    expect(report.data.map((r) => r.group)).toContain('recent');
   });
 });

@@ -69,8 +69,10 @@ export interface AdminHarness {
   adminToken(name?: string): Promise<{ token: string; id: string }>;
   /** Issues a key in `orgId` with `scopes`; returns its text and id. */
   issueKey(orgId: string, scopes: Scope[], name?: string): Promise<{ key: string; id: string }>;
-  /** Writes traces of `orgId` (defaults for every required field). */
+  /** Writes traces of `orgId` (defaults for every required field); returns their ids in order. */
   insertTraces(orgId: string, traces: Partial<NewTrace>[]): Promise<string[]>;
+  /** Writes one trace of `orgId` (see insertTraces); returns its id. */
+  insertTrace(orgId: string, trace: Partial<NewTrace>): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -133,6 +135,12 @@ export async function startAdminHarness(dialect: 'sqlite' | 'postgres', options:
     return rows.map((row) => row.id);
   }
 
+  async function insertTrace(orgId: string, trace: Partial<NewTrace>): Promise<string> {
+    const [id] = await insertTraces(orgId, [trace]);
+    if (id === undefined) throw new Error('no trace written');
+    return id;
+  }
+
   return {
     testDb,
     outage,
@@ -153,10 +161,14 @@ export async function startAdminHarness(dialect: 'sqlite' | 'postgres', options:
         issueKey(orgId, ['proxy'], 'target'),
       ]);
       unwrap(await ops.providerKeys.set(orgId, 'openai', SEEDED_OPENAI_KEY, SEED_ACTOR));
-      const [traceId] = await insertTraces(orgId, [
-        { keyId: proxy.id, model: 'gpt-4o', tokensIn: 10, tokensOut: 5, costUsd: 0.0001, costStatus: 'estimated' },
-      ]);
-      if (traceId === undefined) throw new Error('no trace seeded');
+      const traceId = await insertTrace(orgId, {
+        keyId: proxy.id,
+        model: 'gpt-4o',
+        tokensIn: 10,
+        tokensOut: 5,
+        costUsd: 0.0001,
+        costStatus: 'estimated',
+      });
       return {
         orgId,
         workspaceId,
@@ -175,6 +187,7 @@ export async function startAdminHarness(dialect: 'sqlite' | 'postgres', options:
     },
     issueKey,
     insertTraces,
+    insertTrace,
     async close() {
       await outage?.end();
       await ops.close();

@@ -5,13 +5,15 @@ import type { AdminRoute } from '../routes/route-definition';
 /** Values for the `:param` segments and `{placeholder}` strings of examples. */
 export type RouteValues = Readonly<Record<string, string>>;
 
-function fill<T>(value: T, values: RouteValues): T {
-  if (typeof value === 'string') {
-    return value.replace(/\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole) as T;
-  }
-  if (Array.isArray(value)) return value.map((item) => fill(item, values)) as T;
+/** `text` with each `{placeholder}` that `values` names replaced. */
+const fillText = (text: string, values: RouteValues): string => text.replace(/\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole);
+
+/** `value` (an example body: JSON) with fillText applied to every string in it. */
+function fill(value: unknown, values: RouteValues): unknown {
+  if (typeof value === 'string') return fillText(value, values);
+  if (Array.isArray(value)) return value.map((item: unknown) => fill(item, values));
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, fill(item, values)])) as T;
+    return Object.fromEntries(Object.entries(value).map(([key, item]: [string, unknown]) => [key, fill(item, values)]));
   }
   return value;
 }
@@ -29,7 +31,13 @@ export function routePath(route: AdminRoute, values: RouteValues): string {
 export function callRoute(agent: ReturnType<typeof request>, route: AdminRoute, values: RouteValues, authorization?: string) {
   let call = agent[route.method](routePath(route, values));
   if (authorization !== undefined) call = call.set('Authorization', authorization);
-  if (route.example?.query !== undefined) call = call.query(fill(route.example.query, values));
-  if (route.body !== undefined) call = call.send(fill(route.example?.body ?? {}, values) as object);
+  const query = route.example?.query;
+  if (query !== undefined)
+    call = call.query(Object.fromEntries(Object.entries(query).map(([name, text]) => [name, fillText(text, values)])));
+  if (route.body !== undefined) {
+    const body = fill(route.example?.body ?? {}, values);
+    if (typeof body !== 'object' || body === null) throw new Error(`${route.operationId}: an example body must be a JSON object or array`);
+    call = call.send(body);
+  }
   return call;
 }
