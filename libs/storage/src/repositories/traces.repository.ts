@@ -451,7 +451,7 @@ export function createTracesRepository(db: Kysely<DB>, capabilities: DialectCapa
       return rows
         .map(
           (row): TraceAggregateRow => ({
-            group: options.groupBy.map((_key, i) => (row[`g${i}`] ?? null) as string | null),
+            group: options.groupBy.map((_key, i) => textOrNull(row[`g${i}`])),
             requests: Number(row['requests']),
             failedRequests: Number(row['failed_requests']),
             tokensIn: Number(row['tokens_in']),
@@ -483,6 +483,9 @@ export function createTracesRepository(db: Kysely<DB>, capabilities: DialectCapa
 
 /** Most ids bound in one `in (…)` list (well under both dialects' bind limits). */
 const ID_CHUNK = 500;
+
+/** A grouping column's value: every TRACE_GROUPS column is text (or NULL). */
+const textOrNull = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 
 const TRACE_GROUPS = {
   org: sql<string | null>`org_id`,
