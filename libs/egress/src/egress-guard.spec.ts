@@ -15,10 +15,11 @@ function allowlist(value = ''): EgressAllowlist {
 function fakeDns(table: Record<string, string[]>): { resolveAll: ResolveAll; set(name: string, addresses: string[]): void } {
   const names = new Map(Object.entries(table));
   return {
-    resolveAll: async (hostname) => {
+    resolveAll: (hostname) => {
       const addresses = names.get(hostname);
-      if (addresses === undefined) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
-      return addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+      if (addresses === undefined)
+        return Promise.reject(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }));
+      return Promise.resolve(addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })));
     },
     set: (name, addresses) => names.set(name, addresses),
   };
