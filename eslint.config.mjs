@@ -2,6 +2,7 @@
 // docs/ARCHITECTURE.md: a forbidden import (storage importing express, a domain lib importing
 // another domain lib, production code importing @navplane/testing) fails `npm run lint`.
 import nx from '@nx/eslint-plugin';
+import tseslint from 'typescript-eslint';
 
 const HTTP_FRAMEWORKS = ['express', 'http-proxy-middleware', 'supertest'];
 
@@ -80,6 +81,20 @@ export default [
   ...nx.configs['flat/javascript'],
   {
     ignores: ['**/dist', '**/out-tsc', '**/node_modules', '**/coverage', '.nx', 'data', 'tmp'],
+  },
+  // Type-aware rules for TypeScript. The project service finds each file's project through the nearest
+  // tsconfig.json (every project's solution-style tsconfig.json references its lib/app and spec configs).
+  ...tseslint.configs.recommendedTypeChecked.map((config) => ({ ...config, files: ['**/*.ts'] })),
+  {
+    files: ['**/*.ts'],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+  },
+  {
+    // Config files and scripts are plain JavaScript outside every tsconfig: no type information, no type-aware rules.
+    files: ['**/*.js', '**/*.cjs', '**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
   },
   {
     files: ['**/*.ts'],
