@@ -47,6 +47,9 @@ describe.each(TEST_DIALECTS)('runtime on %s', (dialect) => {
   it('drains on shutdown: readiness fails at once, in-flight requests finish, hooks run before the DB closes', async () => {
     const runtime = await createRuntime(configFor(testDb.url), { logger: quietLogger(), masterKeyFile: join(dir, 'master.key') });
     const order: string[] = [];
+    // Shutdown starts once the request is in the handler (not after a fixed delay: under load it may not be yet).
+    let arrived: () => void = () => undefined;
+    const reached = new Promise<void>((resolve) => (arrived = resolve));
     runtime.onShutdown(async () => {
       await runtime.database.ping(); // the database is still open for the flush
       order.push('hook');
@@ -58,6 +61,7 @@ describe.each(TEST_DIALECTS)('runtime on %s', (dialect) => {
           name: 'slow',
           port: 0,
           app: (_req, res) => {
+            arrived();
             setTimeout(() => {
               order.push('response');
               res.end('done');
@@ -68,7 +72,7 @@ describe.each(TEST_DIALECTS)('runtime on %s', (dialect) => {
       { handleSignals: false },
     );
     const inFlight = fetch(running.servers['slow']?.url ?? 'http://invalid').then((r) => r.text());
-    await new Promise((r) => setTimeout(r, 50));
+    await reached;
     const shutdown = running.shutdown('test');
     expect(runtime.readiness.isDraining()).toBe(true);
     expect((await runtime.readiness.report()).status).toBe('not_ready');
