@@ -1,5 +1,5 @@
 import { openaiChatCompletion, TEST_DIALECTS } from '@navplane/testing';
-import { OPENAI_TEST_KEY, startGatewayHarness, type GatewayHarness } from './testing/gateway-harness.fixture';
+import { OPENAI_TEST_KEY, postChat, startGatewayHarness, type GatewayHarness } from './testing/gateway-harness.fixture';
 
 jest.setTimeout(60_000);
 
@@ -19,15 +19,7 @@ describe.each(TEST_DIALECTS)('cache metrics on %s', (dialect) => {
   });
   afterAll(() => h.close());
 
-  const send = async (key: string) => {
-    const res = await fetch(`${h.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
-    });
-    await res.arrayBuffer();
-    return res.status;
-  };
+  const send = (key: string) => postChat(h.url, key);
 
   it('counts the key, org, policy and provider-key caches’ hits and misses, and a revocation’s eviction, on /metrics', async () => {
     const orgId = await h.createOrg();

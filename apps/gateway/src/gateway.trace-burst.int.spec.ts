@@ -1,5 +1,5 @@
 import { openaiChatCompletion, TEST_DIALECTS } from '@navplane/testing';
-import { OPENAI_TEST_KEY, startGatewayHarness, type GatewayHarness } from './testing/gateway-harness.fixture';
+import { OPENAI_TEST_KEY, postChat, startGatewayHarness, type GatewayHarness } from './testing/gateway-harness.fixture';
 
 jest.setTimeout(60_000);
 
@@ -32,17 +32,7 @@ describe.each(TEST_DIALECTS)('a trace burst larger than the queue on %s', (diale
         then: { kind: 'json', body: openaiChatCompletion({ model: 'gpt-4o-mini' }) },
       };
     });
-    const statuses = await Promise.all(
-      Array.from({ length: SENT }, async () => {
-        const res = await fetch(`${h.url}/v1/chat/completions`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
-        });
-        await res.arrayBuffer();
-        return res.status;
-      }),
-    );
+    const statuses = await Promise.all(Array.from({ length: SENT }, () => postChat(h.url, key)));
     expect(statuses.filter((status) => status === 200)).toHaveLength(SENT);
 
     await h.gateway.traceWriter.flush();

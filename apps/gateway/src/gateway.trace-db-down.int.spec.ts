@@ -2,7 +2,7 @@ import { openDatabase } from '@navplane/storage';
 import { TEST_DIALECTS } from '@navplane/testing';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { OPENAI_TEST_KEY, startGatewayHarness, type GatewayHarness } from './testing/gateway-harness.fixture';
+import { OPENAI_TEST_KEY, postChat, startGatewayHarness, type GatewayHarness } from './testing/gateway-harness.fixture';
 
 jest.setTimeout(120_000);
 
@@ -64,13 +64,8 @@ describe.each(TEST_DIALECTS)('the proxy and its traces through a database outage
 
   const call = async () => {
     const started = performance.now();
-    const res = await fetch(`${h.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
-    });
-    await res.arrayBuffer();
-    return { status: res.status, ms: performance.now() - started };
+    const status = await postChat(h.url, key);
+    return { status, ms: performance.now() - started };
   };
 
   it('keeps every trace while the queue has room, drops only what arrives once it is full, and writes the rest after', async () => {

@@ -200,3 +200,14 @@ export async function startKeyedGateway(dialect: 'sqlite' | 'postgres', options:
   await h.storeProviderKey(orgId, 'anthropic', ANTHROPIC_TEST_KEY);
   return { h, orgId, key };
 }
+
+/** POSTs a small chat completion with `key` to the gateway at `url`, reads the whole answer and returns its status. */
+export async function postChat(url: string, key: string): Promise<number> {
+  const res = await fetch(`${url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
+  });
+  await res.arrayBuffer();
+  return res.status;
+}
