@@ -14,7 +14,9 @@ describe('UpstreamCredential', () => {
     const context = { traceId: 'trc_1', upstreamCredential: credential };
     for (const text of [
       JSON.stringify(context),
-      String(credential), // the same conversion as interpolating it in a template literal
+      String(credential),
+      // eslint-disable-next-line @typescript-eslint/restrict-template-expressions -- what this test is about: a credential interpolated by mistake
+      `${credential}`,
       inspect(context, { depth: 5 }),
       inspect(credential, { showHidden: true }),
     ]) {
