@@ -14,13 +14,14 @@ import { ANTHROPIC_TEST_KEY, OPENAI_TEST_KEY, startKeyedGateway, type GatewayHar
 
 jest.setTimeout(60_000);
 
-// What Claude Code sends besides the Anthropic SDK's own headers (docs/coding-agents.md): its betas, its app name and
-// its user agent. `anthropic-beta` must reach Anthropic unchanged; `x-app` is no header of Anthropic's API and is not
-// forwarded; `user-agent` is.
+// What Claude Code sends besides the Anthropic SDK's own headers (docs/coding-agents.md): its betas, its app name, its
+// session id and its user agent. `anthropic-beta` must reach Anthropic unchanged, and `user-agent` does; `x-app` and
+// `x-claude-code-session-id` are no headers of Anthropic's API and are not forwarded.
 const CLAUDE_CODE_BETAS = ['claude-code-20250219', 'interleaved-thinking-2025-05-14', 'fine-grained-tool-streaming-2025-05-14'];
 const CLAUDE_CODE_HEADERS = {
   'anthropic-beta': CLAUDE_CODE_BETAS.join(','),
   'x-app': 'cli',
+  'x-claude-code-session-id': '3f6c2a9e-8d41-4b7a-9c55-0e2d7f1b6a10',
   'user-agent': 'claude-cli/2.1.0 (external, cli)',
 };
 const MODEL = 'claude-sonnet-4-6';
@@ -247,6 +248,7 @@ describe.each(TEST_DIALECTS)('Anthropic clients and Claude Code at the gateway r
         expect(upstream.headers['anthropic-beta']).toContain(CLAUDE_CODE_BETAS.join(','));
         expect(upstream.headers['user-agent']).toBe(CLAUDE_CODE_HEADERS['user-agent']);
         expect(upstream.headers['x-app']).toBeUndefined();
+        expect(upstream.headers['x-claude-code-session-id']).toBeUndefined();
         if (client.body !== undefined) expect(upstream.text).toBe(client.body);
         expectOnlyTheAnthropicKey(upstream, key);
       });
