@@ -234,7 +234,10 @@ function checkRoutes(config: NavPlaneConfig): DoctorCheck {
   // Each provider's main endpoint, under its prefix and under every root alias that covers it.
   const wrong = registry
     .routeChecks()
-    .filter(({ method, path, provider }) => registry.route(method, path).ok !== true || registry.resolve(path)?.adapter.id !== provider);
+    .filter(
+      ({ method, path, headers, provider }) =>
+        registry.route(method, path, headers).ok !== true || registry.resolve(path, headers)?.adapter.id !== provider,
+    );
   if (wrong.length > 0) {
     return check(
       'routes',

@@ -73,10 +73,12 @@ describe.each(TEST_DIALECTS)('policy enforcement through the gateway on %s', (di
     return { orgId, key: issued.key, keyId: issued.id, workspaceId };
   }
 
+  // Only Anthropic's clients send `anthropic-version`: on another root /v1/* path it would route the request to Anthropic.
   async function send(path: string, key: string, body: string | Buffer, headers: Record<string, string> = {}): Promise<Reply> {
+    const anthropic = path.startsWith('/anthropic/') || path.startsWith('/v1/messages') ? { 'anthropic-version': '2023-06-01' } : {};
     const res = await fetch(`${h.url}${path}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'anthropic-version': '2023-06-01', ...headers },
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...anthropic, ...headers },
       body,
     });
     const text = await res.text();

@@ -102,7 +102,20 @@ export interface RootAlias {
   readonly path: string;
   /** `exact`: only this path; `prefix`: every path that starts with it (`path` then ends with `/`). */
   readonly match: 'exact' | 'prefix';
+  /**
+   * A root claim: the alias covers only requests that carry this (lower-case) header, whatever its value. The
+   * provider's own SDKs always send it (Anthropic's `anthropic-version`), so an SDK whose base URL is the gateway root
+   * reaches its provider on every path (`GET /v1/models`, `/v1/files`) even where another provider's alias covers the
+   * path too. Claims are checked before every alias without one.
+   */
+  readonly header?: string;
 }
+
+/**
+ * A request's headers as Node gives them (`IncomingMessage.headers`: lower-case names), for the root claims of
+ * `RootAlias.header`.
+ */
+export type RequestHeaders = Readonly<Record<string, string | readonly string[] | undefined>>;
 
 /** One request the adapter answers, used to check its routing (`navplane doctor`, the conformance suite). */
 export interface RouteProbe {

@@ -24,13 +24,23 @@ export interface AnthropicMessageOptions {
   readonly chunks?: readonly string[];
   /** The reply as one string, split into word chunks when `chunks` is absent. */
   readonly content?: string;
-  /** Default `end_turn`. */
+  /** Default `end_turn` (`tool_use` with `toolUse`). */
   readonly stopReason?: 'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use' | 'pause_turn' | 'refusal';
+  /** A `tool_use` block after the text (streamed as `input_json_delta` pieces), as a model calling a tool answers. */
+  readonly toolUse?: AnthropicToolUseOptions;
   readonly usage?: AnthropicUsageOptions;
   /** Stream only: delay before each `content_block_delta` (default 0). */
   readonly delayMs?: number;
   /** Stream only: send the `ping` event after `content_block_start` (default true, as the API does). */
   readonly ping?: boolean;
+}
+
+/** The `tool_use` block of an answer. */
+export interface AnthropicToolUseOptions {
+  /** Default `toolu_01<random>`. */
+  readonly id?: string;
+  readonly name: string;
+  readonly input: Readonly<Record<string, unknown>>;
 }
 
 interface ResolvedUsage {
@@ -63,13 +73,21 @@ function messageEnvelope(options: AnthropicMessageOptions): {
   };
 }
 
+function toolUseBlock(toolUse: AnthropicToolUseOptions): { type: 'tool_use'; id: string; name: string; input: object } {
+  return { type: 'tool_use', id: toolUse.id ?? `toolu_01${randomBase62(22)}`, name: toolUse.name, input: toolUse.input };
+}
+
+function stopReasonOf(options: AnthropicMessageOptions): string {
+  return options.stopReason ?? (options.toolUse === undefined ? 'end_turn' : 'tool_use');
+}
+
 /** A `message` JSON body of `POST /v1/messages` (defaults above). */
 export function anthropicMessage(options: AnthropicMessageOptions = {}): object {
   const chunks = resolveChunks(options.chunks, options.content);
   return {
     ...messageEnvelope(options),
-    content: [{ type: 'text', text: chunks.join('') }],
-    stop_reason: options.stopReason ?? 'end_turn',
+    content: [{ type: 'text', text: chunks.join('') }, ...(options.toolUse === undefined ? [] : [toolUseBlock(options.toolUse)])],
+    stop_reason: stopReasonOf(options),
     stop_sequence: null,
     usage: {
       ...resolveUsage(options.usage ?? {}, chunks.length),
@@ -80,8 +98,9 @@ export function anthropicMessage(options: AnthropicMessageOptions = {}): object 
 
 /**
  * The SSE events of a streamed message: message_start (usage with input and cache tokens, output 1),
- * content_block_start, ping, one content_block_delta (text_delta) per chunk, content_block_stop,
- * message_delta (stop_reason, usage.output_tokens), message_stop.
+ * content_block_start, ping, one content_block_delta (text_delta) per chunk, content_block_stop, with `toolUse` a
+ * second block (content_block_start of the `tool_use` with empty input, its input JSON in two `input_json_delta`
+ * pieces, content_block_stop), message_delta (stop_reason, usage.output_tokens), message_stop.
  */
 export function anthropicMessageStream(options: AnthropicMessageOptions = {}): SseEvent[] {
   const chunks = resolveChunks(options.chunks, options.content);
@@ -112,9 +131,19 @@ export function anthropicMessageStream(options: AnthropicMessageOptions = {}): S
   if (options.ping ?? true) push('ping', {});
   for (const text of chunks) push('content_block_delta', { index: 0, delta: { type: 'text_delta', text } }, delayMs);
   push('content_block_stop', { index: 0 });
+  if (options.toolUse !== undefined) {
+    const block = toolUseBlock(options.toolUse);
+    const json = JSON.stringify(block.input);
+    const half = Math.ceil(json.length / 2);
+    push('content_block_start', { index: 1, content_block: { ...block, input: {} } });
+    for (const partial_json of [json.slice(0, half), json.slice(half)]) {
+      push('content_block_delta', { index: 1, delta: { type: 'input_json_delta', partial_json } }, delayMs);
+    }
+    push('content_block_stop', { index: 1 });
+  }
   push('message_delta', {
     delta: {
-      stop_reason: options.stopReason ?? 'end_turn',
+      stop_reason: stopReasonOf(options),
       stop_sequence: null,
     },
     usage: { output_tokens: usage.output_tokens },

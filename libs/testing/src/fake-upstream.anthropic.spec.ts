@@ -222,6 +222,31 @@ describe('Anthropic builders', () => {
     });
   });
 
+  it('answers a tool call: a tool_use block after the text, its input streamed as input_json_delta pieces', async () => {
+    const toolUse = { id: 'toolu_01fixed', name: 'Read', input: { file_path: '/repo/README.md', limit: 20 } };
+    fake.enqueue(
+      { kind: 'json', body: anthropicMessage({ chunks: ['Reading.'], toolUse }) },
+      { kind: 'sse', events: anthropicMessageStream({ chunks: ['Reading.'], toolUse }) },
+    );
+    const json = await readJsonAs<Anthropic.Message>(await post('/v1/messages', messageBody));
+    expect(json.stop_reason).toBe('tool_use');
+    expect(json.content).toEqual([
+      { type: 'text', text: 'Reading.' },
+      { type: 'tool_use', ...toolUse },
+    ]);
+    const text = await (await post('/v1/messages', { ...messageBody, stream: true })).text();
+    const data = parseSse(text).map((e) => parseJsonAs<StreamEvent>(e.data));
+    expect(data.find((d) => d.type === 'content_block_start' && d.index === 1)).toMatchObject({
+      content_block: { type: 'tool_use', id: 'toolu_01fixed', name: 'Read', input: {} },
+    });
+    const partials = data.flatMap((d) =>
+      d.type === 'content_block_delta' && d.delta.type === 'input_json_delta' ? [d.delta.partial_json] : [],
+    );
+    expect(partials).toHaveLength(2);
+    expect(JSON.parse(partials.join(''))).toEqual(toolUse.input);
+    expect(data.find((d) => d.type === 'message_delta')).toMatchObject({ delta: { stop_reason: 'tool_use' } });
+  });
+
   it('formats the stream byte for byte as formatSseEvents describes', async () => {
     const events = anthropicMessageStream({ id: 'msg_01fixed', chunks: ['x'] });
     fake.enqueue({ kind: 'sse', events });

@@ -11,6 +11,8 @@ const ROOT = resolve(__dirname, '..', 'fixtures', 'providers');
 export interface RouteCase {
   readonly method: string;
   readonly path: string;
+  /** Request headers that decide the route (a root claim such as `anthropic-version`); default none. */
+  readonly headers?: Readonly<Record<string, string>>;
   /** The upstream path; absent when the path must not resolve to any provider (`resolves: false`). */
   readonly pathSuffix?: string;
   /** False: the path resolves to this provider but is not part of its API (404 `route_not_found`). Default true. */

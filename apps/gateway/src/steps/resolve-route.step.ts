@@ -9,15 +9,16 @@ export interface ResolveRouteOptions {
 }
 
 /**
- * Maps the path to a provider route (`/openai/v1/*`, `/anthropic/v1/*`, `/v1/messages`, `/v1/*`).
+ * Maps the path, and the headers a root claim reads, to a provider route (`/openai/v1/*`, `/anthropic/v1/*`, at the
+ * root `/v1/messages` and any `/v1/*` carrying `anthropic-version`, then `/v1/*`: docs/gateway.md, "Root routing").
  * Paths outside every provider prefix are 404 `route_not_found` before authentication; paths under
  * a prefix but outside the provider's API are refused after it (see checkAllowedPath).
  */
 export function resolveRoute({ registry }: ResolveRouteOptions): Step<Started, { route: ResolvedRoute }> {
   return {
     name: 'resolveRoute',
-    run(context) {
-      const route = registry.resolve(context.path);
+    run(context, { req }) {
+      const route = registry.resolve(context.path, req.headers);
       return route === undefined ? new AppError('route_not_found', `No route for ${context.method} ${context.path}`) : { route };
     },
   };

@@ -7,6 +7,7 @@ describe('anthropicAdapter', () => {
     expect(anthropicAdapter.rootAliases).toEqual([
       { path: '/v1/messages', match: 'exact' },
       { path: '/v1/messages/', match: 'prefix' },
+      { path: '/v1/', match: 'prefix', header: 'anthropic-version' },
     ]);
     expect(anthropicAdapter.keyHeaders).toEqual([{ name: 'x-api-key' }, { name: 'authorization', scheme: 'bearer' }]);
   });

@@ -11,6 +11,8 @@ import { AnthropicStreamReader } from './anthropic-stream.reader';
 import { anthropicModelFromJson, anthropicUsageFromJson } from './anthropic-usage';
 
 const allowlist = compilePathRules(ANTHROPIC_PATH_RULES);
+// Sent by every Anthropic SDK and by Claude Code: forwarded as sent, and a root claim (below).
+const ANTHROPIC_VERSION_HEADER = 'anthropic-version';
 // The Anthropic SDK 0.x sends `x-api-key`; 1.x and OAuth-style clients send `Authorization: Bearer`.
 const KEY_HEADERS = Object.freeze([
   Object.freeze({ name: 'x-api-key' }),
@@ -19,7 +21,7 @@ const KEY_HEADERS = Object.freeze([
 // What `@anthropic-ai/sdk` sends besides its key: the API version, betas, the browser opt-in
 // (`dangerouslyAllowBrowser`), and the per-request `workspace_id` (Files) and `user_profile_id` (Messages) params.
 const FORWARDED_HEADERS = sdkHeaderSet([
-  'anthropic-version',
+  ANTHROPIC_VERSION_HEADER,
   'anthropic-beta',
   'anthropic-dangerous-direct-browser-access',
   'anthropic-workspace-id',
@@ -40,8 +42,9 @@ function prepareAnthropicRequest(_pathSuffix: string, json: unknown): PreparedRe
 }
 
 /**
- * The Anthropic adapter: `/anthropic/v1/*` → `<base>/v1/*`, and `/v1/messages` (and below) at the gateway root (the
- * Anthropic SDK with base URL = the gateway root); `x-api-key`; usage from message_start/delta.
+ * The Anthropic adapter: `/anthropic/v1/*` → `<base>/v1/*`, and at the gateway root `/v1/messages` (and below) and
+ * every `/v1/*` request carrying `anthropic-version` (the Anthropic SDKs and Claude Code with base URL = the gateway
+ * root); `x-api-key`; usage from message_start/delta.
  */
 export const anthropicAdapter: ProviderAdapter = Object.freeze({
   id: 'anthropic',
@@ -50,6 +53,9 @@ export const anthropicAdapter: ProviderAdapter = Object.freeze({
   rootAliases: Object.freeze([
     Object.freeze({ path: ANTHROPIC_MESSAGES, match: 'exact' as const }),
     Object.freeze({ path: `${ANTHROPIC_MESSAGES}/`, match: 'prefix' as const }),
+    // Its SDKs and Claude Code send `anthropic-version` on every request: with the gateway root as their base URL,
+    // `GET /v1/models`, `/v1/files`… are theirs, not OpenAI's (docs/gateway.md, "Root routing").
+    Object.freeze({ path: '/v1/', match: 'prefix' as const, header: ANTHROPIC_VERSION_HEADER }),
   ]),
   probe: Object.freeze({ method: 'POST', pathSuffix: ANTHROPIC_MESSAGES }),
   isAllowedPath: (method: string, pathSuffix: string) => allowlist.allows(method, pathSuffix),

@@ -55,27 +55,31 @@ describe('provider conformance', () => {
     const { cases, file } = fixture;
 
     describe('routes', () => {
-      it.each(cases.routes.map((route): [string, string, typeof route] => [route.method, route.path, route]))(
-        '%s %s',
-        (method, path, route) => {
-          const resolved = registry.resolve(path);
-          if (route.resolves === false) {
-            expect(resolved).toBeUndefined();
-            return;
-          }
-          expect(resolved?.adapter.id).toBe(id);
-          expect(resolved?.pathSuffix).toBe(route.pathSuffix);
-          const result = registry.route(method, path);
-          expect(result.ok).toBe(route.allowed ?? true);
-          if (result.ok) expect(registry.upstreamUrl(result.value, 'a=1')).toBe(`${registry.baseUrl(id)}${route.pathSuffix}?a=1`);
-        },
-      );
+      it.each(
+        cases.routes.map((route): [string, string, string, typeof route] => [
+          route.method,
+          route.path,
+          route.headers === undefined ? '' : `with ${Object.keys(route.headers).join(', ')}`,
+          route,
+        ]),
+      )('%s %s %s', (method, path, _with, route) => {
+        const resolved = registry.resolve(path, route.headers);
+        if (route.resolves === false) {
+          expect(resolved).toBeUndefined();
+          return;
+        }
+        expect(resolved?.adapter.id).toBe(id);
+        expect(resolved?.pathSuffix).toBe(route.pathSuffix);
+        const result = registry.route(method, path, route.headers);
+        expect(result.ok).toBe(route.allowed ?? true);
+        if (result.ok) expect(registry.upstreamUrl(result.value, 'a=1')).toBe(`${registry.baseUrl(id)}${route.pathSuffix}?a=1`);
+      });
 
       it('routes its main endpoint to it, under its prefix and under every root alias that covers it', () => {
         const checks = registry.routeChecks().filter((check) => check.provider === id);
         expect(checks.map((check) => check.path)).toContain(`${adapter.routePrefix}${adapter.probe.pathSuffix}`);
         for (const check of checks) {
-          const result = registry.route(check.method, check.path);
+          const result = registry.route(check.method, check.path, check.headers);
           expect(result.ok && result.value.adapter.id).toBe(id);
         }
       });

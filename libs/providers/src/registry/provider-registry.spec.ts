@@ -28,6 +28,78 @@ describe('provider registry', () => {
     expect(route?.pathSuffix).toBe(suffix);
   });
 
+  describe('root claims: any root /v1/* request carrying anthropic-version is Anthropic’s', () => {
+    const anthropicClient = { 'anthropic-version': '2023-06-01', authorization: 'Bearer np_x' };
+
+    it.each([
+      ['/v1/models', '/v1/models'],
+      ['/v1/models/claude-sonnet-4-6', '/v1/models/claude-sonnet-4-6'],
+      ['/v1/files', '/v1/files'],
+      ['/v1/files/file_011/content', '/v1/files/file_011/content'],
+      ['/v1/messages/count_tokens', '/v1/messages/count_tokens'],
+      ['/v1/messages/batches', '/v1/messages/batches'],
+      // Not Anthropic's API: routed to it all the same, where its allow-list refuses it (404, no OpenAI call).
+      ['/v1/chat/completions', '/v1/chat/completions'],
+    ])('%s with anthropic-version → anthropic %s', (path, suffix) => {
+      const route = registry.resolve(path, anthropicClient);
+      expect(route?.adapter.id).toBe('anthropic');
+      expect(route?.pathSuffix).toBe(suffix);
+    });
+
+    it('holds whatever the header’s value, even as an array, and only at the root', () => {
+      expect(registry.resolve('/v1/models', { 'anthropic-version': '' })?.adapter.id).toBe('anthropic');
+      expect(registry.resolve('/v1/models', { 'anthropic-version': ['2023-06-01', 'x'] })?.adapter.id).toBe('anthropic');
+      expect(registry.resolve('/openai/v1/models', anthropicClient)?.adapter.id).toBe('openai');
+      expect(registry.resolve('/v2/models', anthropicClient)).toBeUndefined();
+      expect(registry.resolve('/v1', anthropicClient)).toBeUndefined();
+    });
+
+    it('without the header (or without headers) /v1/* other than /v1/messages stays OpenAI’s', () => {
+      for (const headers of [undefined, {}, { authorization: 'Bearer np_x', 'anthropic-beta': 'x', 'anthropic-versions': '1' }]) {
+        expect(registry.resolve('/v1/models', headers)?.adapter.id).toBe('openai');
+        expect(registry.resolve('/v1/files', headers)?.adapter.id).toBe('openai');
+        expect(registry.resolve('/v1/messages', headers)?.adapter.id).toBe('anthropic');
+      }
+    });
+
+    it('route() applies the claim, then Anthropic’s allow-list', () => {
+      expect(registry.route('GET', '/v1/models', anthropicClient)).toMatchObject({ ok: true, value: { adapter: { id: 'anthropic' } } });
+      expect(registry.route('POST', '/v1/messages/count_tokens', anthropicClient).ok).toBe(true);
+      expect(registry.route('POST', '/v1/chat/completions', anthropicClient)).toEqual({ ok: false, error: 'route_not_found' });
+      expect(registry.route('GET', '/v1/models')).toMatchObject({ ok: true, value: { adapter: { id: 'openai' } } });
+    });
+
+    it('a claim wins over a longer alias of another provider, whatever order the providers come in', () => {
+      const longAlias = {
+        ...openaiAdapter,
+        rootAliases: [...openaiAdapter.rootAliases, { path: '/v1/models/', match: 'prefix' as const }],
+      };
+      for (const builtIns of [
+        [longAlias, anthropicAdapter],
+        [anthropicAdapter, longAlias],
+      ]) {
+        const custom = createProviderRegistry({ baseUrls: { openai: 'https://a.example', anthropic: 'https://b.example' }, builtIns });
+        expect(custom.resolve('/v1/models/m', anthropicClient)?.adapter.id).toBe('anthropic');
+        expect(custom.resolve('/v1/models/m')?.adapter.id).toBe('openai');
+      }
+    });
+
+    it('refuses two providers that claim the same path with the same header', () => {
+      const twin = {
+        ...anthropicAdapter,
+        id: 'twin',
+        routePrefix: '/twin',
+        rootAliases: [{ path: '/v1/', match: 'prefix' as const, header: 'anthropic-version' }],
+      };
+      expect(() =>
+        createProviderRegistry({
+          baseUrls: { openai: 'https://a.example', anthropic: 'https://b.example', twin: 'https://c.example' },
+          builtIns: [openaiAdapter, anthropicAdapter, twin],
+        }),
+      ).toThrow(/providers anthropic and twin both claim \/v1\//);
+    });
+  });
+
   it.each([
     '/',
     '/healthz',
@@ -113,6 +185,7 @@ describe('provider registry', () => {
       { method: 'POST', path: '/v1/chat/completions', provider: 'openai' },
       { method: 'POST', path: '/anthropic/v1/messages', provider: 'anthropic' },
       { method: 'POST', path: '/v1/messages', provider: 'anthropic' },
+      { method: 'POST', path: '/v1/messages', headers: { 'anthropic-version': 'probe' }, provider: 'anthropic' },
     ]);
   });
 

@@ -4,7 +4,7 @@ import {
   parseOpenAICompatibleAuth,
   type OpenAICompatibleProvider,
 } from '../openai-compatible/openai-compatible.adapter';
-import type { ProviderAdapter, ProviderId } from '../provider-adapter';
+import type { ProviderAdapter, ProviderId, RequestHeaders, RootAlias } from '../provider-adapter';
 import { normalizeBaseUrl } from '../upstream-url';
 import { BUILT_IN_ADAPTERS } from './built-in-providers';
 
@@ -34,6 +34,8 @@ export interface ResolvedRoute {
 export interface RouteCheck {
   readonly method: string;
   readonly path: string;
+  /** Headers the request carries (a root claim's header, `RootAlias.header`); none when absent. */
+  readonly headers?: Readonly<Record<string, string>>;
   readonly provider: ProviderId;
 }
 
@@ -45,10 +47,13 @@ export interface ProviderRegistry {
   readonly ids: readonly ProviderId[];
   /** True when `id` names a provider of this registry. */
   has(id: string): boolean;
-  /** The provider of a request path (no query), or undefined when no provider route matches. */
-  resolve(path: string): ResolvedRoute | undefined;
+  /**
+   * The provider of a request path (no query), or undefined when no provider route matches. `headers` (the request's,
+   * lower-case names) decide the root claims (`RootAlias.header`); without them no claim applies.
+   */
+  resolve(path: string, headers?: RequestHeaders): ResolvedRoute | undefined;
   /** `resolve` plus the adapter's allowlist: the route, or `route_not_found` (the gateway's 404). */
-  route(method: string, path: string): Result<ResolvedRoute, 'route_not_found'>;
+  route(method: string, path: string, headers?: RequestHeaders): Result<ResolvedRoute, 'route_not_found'>;
   /** The upstream URL of a resolved route and the request's raw query (without `?`). */
   upstreamUrl(route: ResolvedRoute, rawQuery?: string): string;
   /** One provider's adapter, or undefined for an unknown id. */
@@ -57,12 +62,17 @@ export interface ProviderRegistry {
   baseUrl(id: string): string | undefined;
   /** True when a credential is shaped like some provider's key (`ProviderAdapter.keyPrefixes`); safe to pass unbound. */
   readonly looksLikeProviderKey: (value: string) => boolean;
-  /** Requests that must route to each provider: its probe under its prefix and under each root alias covering it. */
+  /**
+   * Requests that must route to each provider: its probe under its prefix and under each root alias covering it (with
+   * the claim's header for a root claim).
+   */
   routeChecks(): readonly RouteCheck[];
 }
 
 interface PrefixEntry {
   readonly prefix: string;
+  /** A root claim's header: the entry matches only a request that carries it. */
+  readonly header?: string;
   /** Characters to cut so the rest is the upstream path suffix. */
   readonly cut: number;
   readonly exact: boolean;
@@ -72,7 +82,7 @@ interface PrefixEntry {
 // Gateway paths of its own (docs/gateway.md): no provider may take them as its route prefix.
 const GATEWAY_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
-function aliasCovers(alias: { readonly path: string; readonly match: 'exact' | 'prefix' }, path: string): boolean {
+function aliasCovers(alias: RootAlias, path: string): boolean {
   return alias.match === 'exact' ? path === alias.path : path.startsWith(alias.path);
 }
 
@@ -104,7 +114,7 @@ function checkDistinct(adapters: readonly ProviderAdapter[]): void {
       throw new AppError('internal_error', `provider ${adapter.id}: its route prefix ${prefix} is taken by the gateway`);
     }
     for (const alias of adapter.rootAliases) {
-      const key = `${alias.match} ${alias.path}`;
+      const key = `${alias.match} ${alias.path} ${alias.header ?? ''}`;
       const other = aliases.get(key);
       if (other !== undefined) throw new AppError('internal_error', `providers ${other} and ${adapter.id} both claim ${alias.path}`);
       aliases.set(key, adapter.id);
@@ -114,7 +124,8 @@ function checkDistinct(adapters: readonly ProviderAdapter[]): void {
 
 /**
  * Builds the registry. Route forms, checked in this order: each provider's prefix (`/<id>` + one of its
- * `pathPrefixes`, e.g. `/openai/v1/*`); then the root aliases, longest first (`/v1/messages/*` and `/v1/messages` →
+ * `pathPrefixes`, e.g. `/openai/v1/*`); then the root claims of the request's headers (any `/v1/*` carrying
+ * `anthropic-version` → Anthropic); then the root aliases, longest first (`/v1/messages/*` and `/v1/messages` →
  * Anthropic, any other `/v1/*` → OpenAI). Throws AppError at start-up for a missing or invalid base URL, a malformed
  * operator-defined provider, or two providers that claim the same id or path.
  */
@@ -137,14 +148,26 @@ export function createProviderRegistry(options: ProviderRegistryOptions): Provid
   );
   const aliases: PrefixEntry[] = providers
     .flatMap(({ adapter, baseUrl }) =>
-      adapter.rootAliases.map((alias) => ({ prefix: alias.path, cut: 0, exact: alias.match === 'exact', route: maker(adapter, baseUrl) })),
+      adapter.rootAliases.map((alias) => ({
+        prefix: alias.path,
+        cut: 0,
+        exact: alias.match === 'exact',
+        ...(alias.header === undefined ? {} : { header: alias.header }),
+        route: maker(adapter, baseUrl),
+      })),
     )
-    // Longest first; at equal length an exact path before a prefix.
-    .sort((a, b) => b.prefix.length - a.prefix.length || Number(b.exact) - Number(a.exact));
+    // Root claims first; then longest first; at equal length an exact path before a prefix.
+    .sort(
+      (a, b) =>
+        Number(b.header !== undefined) - Number(a.header !== undefined) ||
+        b.prefix.length - a.prefix.length ||
+        Number(b.exact) - Number(a.exact),
+    );
   const entries = [...prefixed, ...aliases];
 
-  function resolve(path: string): ResolvedRoute | undefined {
+  function resolve(path: string, headers?: RequestHeaders): ResolvedRoute | undefined {
     for (const entry of entries) {
+      if (entry.header !== undefined && headers?.[entry.header] === undefined) continue;
       if (entry.exact ? path === entry.prefix : path.startsWith(entry.prefix)) {
         return entry.route(entry.cut === 0 ? path : path.slice(entry.cut));
       }
@@ -160,8 +183,8 @@ export function createProviderRegistry(options: ProviderRegistryOptions): Provid
     ids,
     has: (id) => byId.has(id),
     resolve,
-    route(method, path) {
-      const resolved = resolve(path);
+    route(method, path, headers) {
+      const resolved = resolve(path, headers);
       return resolved && resolved.adapter.isAllowedPath(method, resolved.pathSuffix) ? ok(resolved) : err('route_not_found');
     },
     upstreamUrl(route, rawQuery) {
@@ -175,7 +198,13 @@ export function createProviderRegistry(options: ProviderRegistryOptions): Provid
         { method: probe.method, path: `${routePrefix}${probe.pathSuffix}`, provider: id },
         ...rootAliases
           .filter((alias) => aliasCovers(alias, probe.pathSuffix))
-          .map(() => ({ method: probe.method, path: probe.pathSuffix, provider: id })),
+          .map(({ header }) => ({
+            method: probe.method,
+            path: probe.pathSuffix,
+            // A claim holds whatever the header's value: any one shows it.
+            ...(header === undefined ? {} : { headers: { [header]: 'probe' } }),
+            provider: id,
+          })),
       ]);
     },
   };
