@@ -62,6 +62,7 @@ describe('the contract configuration table', () => {
       adminPort: 8081,
       openaiBaseUrl: 'https://api.openai.com',
       anthropicBaseUrl: 'https://api.anthropic.com',
+      geminiBaseUrl: 'https://generativelanguage.googleapis.com',
       captureBodies: false,
       maxBodyBytes: 20 * 1024 * 1024,
       upstreamConnectTimeoutMs: 10_000,
