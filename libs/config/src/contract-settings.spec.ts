@@ -31,13 +31,7 @@ const CONTRACT = {
 // counters; the standard OTEL_* variables of OpenTelemetry export likewise): NavPlane reads nothing for them, so
 // they are not settings. Whoever builds one adds its setting to
 // SETTINGS with the default above and removes it from this list.
-const NOT_YET_BUILT = [
-  'NAVPLANE_GEMINI_BASE_URL',
-  'NAVPLANE_MISTRAL_BASE_URL',
-  'NAVPLANE_UPSTREAM_ALLOWLIST',
-  'NAVPLANE_REDIS_URL',
-  'NAVPLANE_REDIS_PREFIX',
-];
+const NOT_YET_BUILT = ['NAVPLANE_MISTRAL_BASE_URL', 'NAVPLANE_UPSTREAM_ALLOWLIST', 'NAVPLANE_REDIS_URL', 'NAVPLANE_REDIS_PREFIX'];
 
 const byVariable = new Map(CONFIG_SETTINGS.map((setting) => [setting.env, setting]));
 
