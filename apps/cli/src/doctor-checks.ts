@@ -222,13 +222,15 @@ function checkRoutes(config: NavPlaneConfig): DoctorCheck {
   let registry: ProviderRegistry;
   try {
     // As the gateway builds it (apps/gateway/src/create-gateway.ts): each built-in provider's base URL by provider id.
-    registry = createProviderRegistry({ baseUrls: { openai: config.openaiBaseUrl, anthropic: config.anthropicBaseUrl } });
+    registry = createProviderRegistry({
+      baseUrls: { openai: config.openaiBaseUrl, anthropic: config.anthropicBaseUrl, gemini: config.geminiBaseUrl },
+    });
   } catch (error) {
     return check(
       'routes',
       'fail',
       `provider registry: ${error instanceof Error ? error.message : 'invalid'}`,
-      'fix NAVPLANE_OPENAI_BASE_URL / NAVPLANE_ANTHROPIC_BASE_URL',
+      'fix NAVPLANE_OPENAI_BASE_URL / NAVPLANE_ANTHROPIC_BASE_URL / NAVPLANE_GEMINI_BASE_URL',
     );
   }
   // Each provider's main endpoint, under its prefix and under every root alias that covers it.

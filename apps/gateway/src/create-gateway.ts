@@ -116,7 +116,9 @@ export async function createGatewayServer(runtime: Runtime): Promise<GatewayServ
     metrics: runtime.metrics,
     trustProxy: config.trustProxy,
     // Each built-in provider's operator-set base URL, by provider id (docs/configuration.md).
-    registry: createProviderRegistry({ baseUrls: { openai: config.openaiBaseUrl, anthropic: config.anthropicBaseUrl } }),
+    registry: createProviderRegistry({
+      baseUrls: { openai: config.openaiBaseUrl, anthropic: config.anthropicBaseUrl, gemini: config.geminiBaseUrl },
+    }),
     verifyKey: (presented) => verifier.verify(presented),
     getProviderKey: (orgId, provider) => vault.getProviderKey(orgId, provider),
     policies,

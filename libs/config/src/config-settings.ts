@@ -110,6 +110,12 @@ export const SETTINGS = {
     schema: settingSchema(parseHttpBaseUrl),
     doc: 'Anthropic upstream (http/https; trailing slash dropped).',
   },
+  geminiBaseUrl: {
+    env: 'NAVPLANE_GEMINI_BASE_URL',
+    default: 'https://generativelanguage.googleapis.com',
+    schema: settingSchema(parseHttpBaseUrl),
+    doc: 'Gemini upstream, the native Gemini API served at `/gemini/*` (http/https; trailing slash dropped).',
+  },
   captureBodies: {
     env: 'NAVPLANE_CAPTURE_BODIES',
     default: 'false',

@@ -4,6 +4,7 @@ export * from './registry/built-in-providers';
 export * from './registry/provider-registry';
 export { openaiAdapter } from './openai/openai.adapter';
 export { anthropicAdapter } from './anthropic/anthropic.adapter';
+export { geminiAdapter } from './gemini/gemini.adapter';
 export {
   createOpenAICompatibleAdapter,
   parseOpenAICompatibleAuth,

@@ -62,7 +62,7 @@ function listen(server: ReturnType<typeof createServer>, port: number, host: str
 }
 
 /**
- * Starts a fake OpenAI + Anthropic upstream on `host:port` (default 127.0.0.1, any free port).
+ * Starts a fake OpenAI + Anthropic + Gemini (native API) upstream on `host:port` (default 127.0.0.1, any free port).
  * Each request gets the next queued script, else the custom default, else the built-in routes.
  * Nothing is logged per request; recording is bounded (`maxRecorded`, default 1000) or off (`record: false`).
  */

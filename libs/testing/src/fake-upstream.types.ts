@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 
 /** Which upstream a request is addressed to: `/v1/messages*` or an `anthropic-version` header means Anthropic. */
-export type FakeProvider = 'openai' | 'anthropic';
+export type FakeProvider = 'openai' | 'anthropic' | 'gemini';
 
 /** One request the fake upstream received (recorded once its body is complete). */
 export interface RecordedRequest {

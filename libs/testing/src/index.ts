@@ -3,6 +3,7 @@ export * from './body-chunks';
 export * from './default-routes';
 export * from './fake-upstream.server';
 export * from './fake-upstream.types';
+export * from './gemini.fixtures';
 export * from './json-body';
 export * from './openai-chat.fixtures';
 export * from './openai-misc.fixtures';

@@ -1,5 +1,6 @@
 import { anthropicErrorBody } from './anthropic.fixtures';
 import type { FakeProvider } from './fake-upstream.types';
+import { geminiErrorBody } from './gemini.fixtures';
 import { openaiErrorBody } from './openai-misc.fixtures';
 
 const ANTHROPIC_TYPES: Readonly<Record<number, string>> = {
@@ -29,6 +30,7 @@ export function anthropicErrorType(status: number): string {
 export function providerErrorBody(provider: FakeProvider, status: number, message?: string): object {
   const text = message ?? `Fake upstream error (HTTP ${status})`;
   if (provider === 'anthropic') return anthropicErrorBody(anthropicErrorType(status), text);
+  if (provider === 'gemini') return geminiErrorBody(status, text);
   const fields = OPENAI_FIELDS[status] ?? {
     type: status >= 500 ? 'server_error' : 'invalid_request_error',
     code: null,

@@ -90,3 +90,35 @@ export function embeddingInputs(body: Json): string[] {
   if (input.every((item) => typeof item === 'number')) return [input.join(',')];
   return input.map((item) => (typeof item === 'string' ? item : Array.isArray(item) ? item.join(',') : ''));
 }
+
+/** The text of a Gemini `Content` (`{role, parts: [{text}]}`). */
+function geminiContentText(content: unknown): string {
+  return isObject(content) ? contentText(content['parts']) : '';
+}
+
+/**
+ * Digest of a Gemini `generateContent` / `countTokens` body (`systemInstruction`, `contents` with `role` `user` or
+ * `model`, `generationConfig.maxOutputTokens`). `contents` may also be one Content or a string (as REST users send).
+ */
+export function digestGeminiRequest(body: Json): RequestDigest {
+  const raw = body['contents'];
+  const contents = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
+  const all: string[] = [];
+  let lastUser = '';
+  for (const content of contents) {
+    const text = typeof content === 'string' ? content : geminiContentText(content);
+    if (text === '') continue;
+    all.push(text);
+    if (typeof content === 'string' || !isObject(content) || content['role'] !== 'model') lastUser = text;
+  }
+  const system = geminiContentText(body['systemInstruction']);
+  const config = body['generationConfig'];
+  return digest(system === '' ? all : [system, ...all], lastUser, isObject(config) ? config['maxOutputTokens'] : undefined);
+}
+
+/** The texts of a Gemini `batchEmbedContents` body (`requests: [{model, content}]`), or of one `embedContent` body. */
+export function geminiEmbeddingInputs(body: Json): string[] {
+  const requests = body['requests'];
+  if (Array.isArray(requests)) return requests.map((request) => (isObject(request) ? geminiContentText(request['content']) : ''));
+  return [geminiContentText(body['content'])];
+}

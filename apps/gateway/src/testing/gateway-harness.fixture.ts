@@ -7,6 +7,7 @@ import { createGatewayKeyService, type Scope } from '@navplane/auth';
 import { loadConfig } from '@navplane/config';
 import { newId } from '@navplane/core';
 import { listen, type RunningServer } from '@navplane/http';
+import type { ProviderId } from '@navplane/providers';
 import { createRuntime, type Runtime } from '@navplane/runtime';
 import { CHANGE_TOPICS, type NewPolicy, type PolicyMode, type PolicyScopeType, type Trace } from '@navplane/storage';
 import { createLogger } from '@navplane/telemetry';
@@ -32,8 +33,8 @@ export interface GatewayHarness {
   readonly logs: () => string;
   createOrg(name?: string): Promise<string>;
   issueKey(orgId: string, options?: { scopes?: Scope[]; expiresAt?: string; workspaceId?: string }): Promise<{ key: string; id: string }>;
-  storeProviderKey(orgId: string, provider: 'openai' | 'anthropic', key: string): Promise<void>;
-  deleteProviderKey(orgId: string, provider: 'openai' | 'anthropic'): Promise<void>;
+  storeProviderKey(orgId: string, provider: ProviderId, key: string): Promise<void>;
+  deleteProviderKey(orgId: string, provider: ProviderId): Promise<void>;
   revokeKey(orgId: string, keyId: string): Promise<void>;
   rotateKey(orgId: string, keyId: string, graceSeconds: number): Promise<{ key: string; id: string }>;
   setOrgEnabled(orgId: string, enabled: boolean): Promise<void>;
@@ -77,6 +78,7 @@ export async function startGatewayHarness(dialect: 'sqlite' | 'postgres', option
     NAVPLANE_LOG_LEVEL: 'debug',
     NAVPLANE_OPENAI_BASE_URL: upstreamUrl,
     NAVPLANE_ANTHROPIC_BASE_URL: upstreamUrl,
+    NAVPLANE_GEMINI_BASE_URL: upstreamUrl,
     NAVPLANE_TRACE_FLUSH_MS: '10',
     NAVPLANE_CHANGE_FEED_POLL_MS: '50',
     ...options.env,

@@ -3,7 +3,11 @@ import { openaiAdapter } from '../openai/openai.adapter';
 import { createProviderRegistry, splitRequestUrl } from './provider-registry';
 
 const registry = createProviderRegistry({
-  baseUrls: { openai: 'https://api.openai.com/', anthropic: 'http://127.0.0.1:4010/anthropic-mock//' },
+  baseUrls: {
+    openai: 'https://api.openai.com/',
+    anthropic: 'http://127.0.0.1:4010/anthropic-mock//',
+    gemini: 'https://generativelanguage.googleapis.com',
+  },
 });
 
 describe('provider registry', () => {
@@ -146,13 +150,14 @@ describe('provider registry', () => {
   });
 
   it('exposes adapters by id, and knows no other', () => {
-    expect(registry.adapters.map((a) => a.id)).toEqual(['openai', 'anthropic']);
-    expect(registry.ids).toEqual(['openai', 'anthropic']);
+    expect(registry.adapters.map((a) => a.id)).toEqual(['openai', 'anthropic', 'gemini']);
+    expect(registry.ids).toEqual(['openai', 'anthropic', 'gemini']);
     expect(registry.adapter('anthropic')?.id).toBe('anthropic');
     expect(registry.has('openai')).toBe(true);
-    expect(registry.has('gemini')).toBe(false);
-    expect(registry.adapter('gemini')).toBeUndefined();
-    expect(registry.baseUrl('gemini')).toBeUndefined();
+    expect(registry.baseUrl('gemini')).toBe('https://generativelanguage.googleapis.com');
+    expect(registry.has('no-such-provider')).toBe(false);
+    expect(registry.adapter('no-such-provider')).toBeUndefined();
+    expect(registry.baseUrl('no-such-provider')).toBeUndefined();
   });
 
   it.each([
@@ -171,7 +176,11 @@ describe('provider registry', () => {
 
   it('resolves root aliases longest first, whatever order the providers come in', () => {
     const reversed = createProviderRegistry({
-      baseUrls: { openai: 'https://api.openai.com', anthropic: 'https://api.anthropic.com' },
+      baseUrls: {
+        openai: 'https://api.openai.com',
+        anthropic: 'https://api.anthropic.com',
+        gemini: 'https://generativelanguage.googleapis.com',
+      },
       builtIns: [anthropicAdapter, openaiAdapter],
     });
     expect(reversed.resolve('/v1/messages/batches')?.adapter.id).toBe('anthropic');
@@ -186,6 +195,7 @@ describe('provider registry', () => {
       { method: 'POST', path: '/anthropic/v1/messages', provider: 'anthropic' },
       { method: 'POST', path: '/v1/messages', provider: 'anthropic' },
       { method: 'POST', path: '/v1/messages', headers: { 'anthropic-version': 'probe' }, provider: 'anthropic' },
+      { method: 'POST', path: '/gemini/v1beta/models/gemini-2.5-flash:generateContent', provider: 'gemini' },
     ]);
   });
 
@@ -198,7 +208,11 @@ describe('provider registry', () => {
 
   describe('operator-defined OpenAI-compatible providers', () => {
     const withGroq = createProviderRegistry({
-      baseUrls: { openai: 'https://api.openai.com', anthropic: 'https://api.anthropic.com' },
+      baseUrls: {
+        openai: 'https://api.openai.com',
+        anthropic: 'https://api.anthropic.com',
+        gemini: 'https://generativelanguage.googleapis.com',
+      },
       openaiCompatible: [
         { id: 'groq', baseUrl: 'https://api.groq.com/openai/', auth: 'bearer' },
         { id: 'local-llm', baseUrl: 'http://127.0.0.1:11434', auth: 'header:API-Key' },
@@ -206,7 +220,7 @@ describe('provider registry', () => {
     });
 
     it('routes /<id>/v1/* to <baseUrl>/v1/* on the OpenAI API paths, after the built-in providers', () => {
-      expect(withGroq.ids).toEqual(['openai', 'anthropic', 'groq', 'local-llm']);
+      expect(withGroq.ids).toEqual(['openai', 'anthropic', 'gemini', 'groq', 'local-llm']);
       const route = withGroq.route('POST', '/groq/v1/chat/completions');
       expect(route.ok && withGroq.upstreamUrl(route.value)).toBe('https://api.groq.com/openai/v1/chat/completions');
       expect(withGroq.route('GET', '/groq/v1/organization/users').ok).toBe(false);
@@ -237,7 +251,11 @@ describe('provider registry', () => {
     ])('refuses %s at start-up', (_name, provider, message) => {
       expect(() =>
         createProviderRegistry({
-          baseUrls: { openai: 'https://api.openai.com', anthropic: 'https://api.anthropic.com' },
+          baseUrls: {
+            openai: 'https://api.openai.com',
+            anthropic: 'https://api.anthropic.com',
+            gemini: 'https://generativelanguage.googleapis.com',
+          },
           openaiCompatible: [provider],
         }),
       ).toThrow(message);
