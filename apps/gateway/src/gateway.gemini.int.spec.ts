@@ -161,16 +161,28 @@ describe.each(TEST_DIALECTS)('the Gemini API through the gateway with @google/ge
     expectNothingOfNavPlane(seen?.headers ?? {}, key);
   });
 
-  it('takes no NavPlane key from the query: `?key=np_…` alone is 401 missing_api_key, with no upstream call', async () => {
-    const res = await fetch(`${h.url}/gemini/v1beta/models/gemini-2.5-flash:generateContent?key=${key}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'Hi' }] }] }),
-    });
-    expect(res.status).toBe(401);
-    expect(await res.json()).toMatchObject({ error: { code: 'missing_api_key' } });
-    expect(h.upstream.requestCount).toBe(0);
-  });
+  it.each([
+    ['alone', {}],
+    ['beside a header key', { 'x-goog-api-key': 'header' }],
+  ])(
+    'refuses a NavPlane key in the query (%s) with 400 invalid_request and no upstream call: it would reach Google',
+    async (_case, extra) => {
+      for (const query of [`key=${key}`, `alt=sse&key=${key.replace('_', '%5F')}`]) {
+        const headers: Record<string, string> = { 'content-type': 'application/json' };
+        if ('x-goog-api-key' in extra) headers['x-goog-api-key'] = key;
+        const res = await fetch(`${h.url}/gemini/v1beta/models/gemini-2.5-flash:generateContent?${query}`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'Hi' }] }] }),
+        });
+        expect(res.status).toBe(400);
+        const body = await res.text();
+        expect(JSON.parse(body)).toMatchObject({ error: { code: 'invalid_request' } });
+        expect(body).not.toContain(key);
+      }
+      expect(h.upstream.requestCount).toBe(0);
+    },
+  );
 
   it('answers 404 route_not_found for what the native API does not serve, before any upstream call', async () => {
     const res = await fetch(`${h.url}/gemini/v1beta/files`, { headers: { 'x-goog-api-key': key } });

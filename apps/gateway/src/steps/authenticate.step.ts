@@ -31,6 +31,18 @@ export interface Authentication {
   clientCredential?: UpstreamCredential;
 }
 
+/** `np_` then a public id: a NavPlane key, whole or cut, as it may appear in a URL query (`%5F` for `_` too). */
+const KEY_IN_QUERY = /(?:^|[=&])np(?:_|%5f)[0-9a-z]{8}/i;
+
+/**
+ * True when the query string carries something shaped like a NavPlane key (`?key=np_…`, as Gemini's REST examples
+ * put theirs). The query is forwarded upstream as sent, so such a request is refused: the key would reach the
+ * provider (and any log of URLs) — it belongs in a header.
+ */
+export function queryCarriesNavPlaneKey(rawQuery: string): boolean {
+  return rawQuery !== '' && KEY_IN_QUERY.test(rawQuery);
+}
+
 /**
  * Authenticates the NavPlane key (Bearer, x-api-key, or X-NavPlane-Key in passthrough mode) and
  * checks the org is enabled; refuses with the contract's codes before any upstream call.
@@ -39,7 +51,13 @@ export function authenticate({ verify, looksLikeProviderKey }: AuthenticateOptio
   if (typeof verify !== 'function') throw new Error('authenticate: verify is required');
   return {
     name: 'authenticate',
-    async run({ route }, { req }) {
+    async run({ route, rawQuery }, { req }) {
+      if (queryCarriesNavPlaneKey(rawQuery)) {
+        return new AppError(
+          'invalid_request',
+          `A NavPlane key must not be sent in the URL query, where it would reach the provider: ${HOW_TO_SEND}`,
+        );
+      }
       const credentials = extractCredentials(req.headers, route.adapter, looksLikeProviderKey);
       if (credentials.mode === 'none') return new AppError('missing_api_key', `Missing NavPlane key: ${HOW_TO_SEND}`);
       if (credentials.mode === 'invalid') {
