@@ -1,4 +1,5 @@
 import type { NavPlaneConfig } from '@navplane/config';
+import { BUILT_IN_ADAPTERS, type ProviderAdapter } from '@navplane/providers';
 import { CliError } from './output';
 
 /** Shells `shell-init` can write for. */
@@ -35,15 +36,16 @@ export function gatewayBaseUrl(config: NavPlaneConfig, override?: string): strin
 }
 
 /**
- * The SDK variables for `baseUrl`: OPENAI_BASE_URL (`<gateway>/v1`, the OpenAI SDK's form), ANTHROPIC_BASE_URL
- * (the gateway root), and OPENAI_API_KEY / ANTHROPIC_API_KEY only when a NavPlane key is given.
+ * The SDK variables for `baseUrl`, as each built-in provider declares them (`sdkEnvironment`): every base-URL
+ * variable (OPENAI_BASE_URL = `<gateway>/v1`, ANTHROPIC_BASE_URL = the gateway root, GOOGLE_GEMINI_BASE_URL =
+ * `<gateway>/gemini`, …), then, only when a NavPlane key is given, every key variable (OPENAI_API_KEY, …).
  */
-export function sdkEnv(baseUrl: string, key?: string): SdkEnv {
-  const env: Array<[string, string]> = [
-    ['OPENAI_BASE_URL', `${baseUrl}/v1`],
-    ['ANTHROPIC_BASE_URL', baseUrl],
-  ];
-  if (key !== undefined) env.push(['OPENAI_API_KEY', key], ['ANTHROPIC_API_KEY', key]);
+export function sdkEnv(baseUrl: string, key?: string, adapters: readonly ProviderAdapter[] = BUILT_IN_ADAPTERS): SdkEnv {
+  const environments = adapters.flatMap((adapter) => (adapter.sdkEnvironment === undefined ? [] : [adapter.sdkEnvironment]));
+  const env: Array<[string, string]> = environments.flatMap((sdk) =>
+    sdk.baseUrl.map(({ name, path }): [string, string] => [name, `${baseUrl}${path}`]),
+  );
+  if (key !== undefined) env.push(...environments.flatMap((sdk) => sdk.apiKey.map((name): [string, string] => [name, key])));
   return env;
 }
 

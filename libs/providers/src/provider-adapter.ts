@@ -205,4 +205,17 @@ export interface ProviderAdapter {
   // Prices.
   /** This provider's rows of the price table (docs/pricing.md); none for operator-defined providers. */
   readonly prices: ProviderPrices;
+
+  // Clients.
+  /** The environment variables its official SDKs read, for `navplane shell-init` and `wrap`; none when it has no SDK. */
+  readonly sdkEnvironment?: SdkEnvironment;
+}
+
+/**
+ * The environment variables that point a provider's official SDKs at the gateway: each base-URL variable gets the
+ * gateway URL plus `path` (`OPENAI_BASE_URL` = `<gateway>/v1`), each key variable the NavPlane key.
+ */
+export interface SdkEnvironment {
+  readonly baseUrl: ReadonlyArray<{ readonly name: string; readonly path: string }>;
+  readonly apiKey: readonly string[];
 }

@@ -21,7 +21,14 @@ describe('navplane shell-init', () => {
   it('prints base URLs only when no key is given', async () => {
     const result = await runCli(['shell-init'], { cwd, env: { NAVPLANE_GATEWAY_PORT: '9090' } });
     expect(result.code).toBe(0);
-    expect(result.stdout).toBe("export OPENAI_BASE_URL='http://127.0.0.1:9090/v1'\nexport ANTHROPIC_BASE_URL='http://127.0.0.1:9090'\n");
+    expect(result.stdout).toBe(
+      [
+        "export OPENAI_BASE_URL='http://127.0.0.1:9090/v1'",
+        "export ANTHROPIC_BASE_URL='http://127.0.0.1:9090'",
+        "export GOOGLE_GEMINI_BASE_URL='http://127.0.0.1:9090/gemini'",
+        '',
+      ].join('\n'),
+    );
     expect(result.stderr).toBe('');
   });
 
@@ -36,9 +43,9 @@ describe('navplane shell-init', () => {
     expect(result.stdout).toContain("export OPENAI_BASE_URL='http://127.0.0.1:8080/v1'");
     const evaluated = await run('bash', [
       '-c',
-      `${result.stdout}\nprintf '%s|%s|%s' "$OPENAI_API_KEY" "$ANTHROPIC_API_KEY" "$ANTHROPIC_BASE_URL"`,
+      `${result.stdout}\nprintf '%s|%s|%s|%s' "$OPENAI_API_KEY" "$ANTHROPIC_API_KEY" "$GEMINI_API_KEY" "$ANTHROPIC_BASE_URL"`,
     ]);
-    expect(evaluated.stdout).toBe(`${key}|${key}|http://127.0.0.1:8080`);
+    expect(evaluated.stdout).toBe(`${key}|${key}|${key}|http://127.0.0.1:8080`);
   });
 
   it('writes fish syntax and reads the key from a file', async () => {
@@ -49,8 +56,10 @@ describe('navplane shell-init', () => {
       [
         "set -gx OPENAI_BASE_URL 'https://gw.example.com/v1'",
         "set -gx ANTHROPIC_BASE_URL 'https://gw.example.com'",
+        "set -gx GOOGLE_GEMINI_BASE_URL 'https://gw.example.com/gemini'",
         "set -gx OPENAI_API_KEY 'np_fish\\'key\\\\x'",
         "set -gx ANTHROPIC_API_KEY 'np_fish\\'key\\\\x'",
+        "set -gx GEMINI_API_KEY 'np_fish\\'key\\\\x'",
         '',
       ].join('\n'),
     );

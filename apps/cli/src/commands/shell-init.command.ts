@@ -13,14 +13,14 @@ interface ShellInitOptions {
 
 /**
  * `navplane shell-init [--shell bash|zsh|fish] [--key-stdin | --key-file <path>] [--gateway-url <url>]`: prints
- * the lines that point the OpenAI and Anthropic SDKs at this gateway, e.g. `eval "$(npx navplane shell-init)"`.
+ * the lines that point the providers' SDKs (OpenAI, Anthropic, Gemini…) at this gateway, e.g. `eval "$(npx navplane shell-init)"`.
  * The NavPlane key is printed only when given on stdin or by file (never taken from argv).
  */
 export function shellInitCommand(): Command {
   return new Command('shell-init')
-    .description('print export lines pointing the OpenAI and Anthropic SDKs at this gateway')
+    .description("print export lines pointing the providers' SDKs (OpenAI, Anthropic, Gemini…) at this gateway")
     .addOption(new Option('--shell <shell>', 'shell syntax').choices([...SHELLS]).default('bash'))
-    .option('--key-stdin', 'read a NavPlane key from stdin and export it as OPENAI_API_KEY and ANTHROPIC_API_KEY')
+    .option('--key-stdin', "read a NavPlane key from stdin and export it as each SDK's key variable (OPENAI_API_KEY, …)")
     .option('--key-file <path>', 'read the NavPlane key from this file instead')
     .option('--gateway-url <url>', 'the gateway base URL (default http://NAVPLANE_HOST:NAVPLANE_GATEWAY_PORT)')
     .action(async (options: ShellInitOptions) => {

@@ -76,4 +76,6 @@ export const anthropicAdapter: ProviderAdapter = Object.freeze({
   createStreamReader: () => new AnthropicStreamReader(),
   createStreamAssembly: (context: AssemblyContext) => new AnthropicMessagesAssembly(context),
   prices: ANTHROPIC_PRICES,
+  // The Anthropic SDKs (and Claude Code) take the root as their base URL.
+  sdkEnvironment: Object.freeze({ baseUrl: [{ name: 'ANTHROPIC_BASE_URL', path: '' }], apiKey: ['ANTHROPIC_API_KEY'] }),
 });

@@ -47,4 +47,6 @@ export const geminiAdapter: ProviderAdapter = Object.freeze({
   createStreamReader: () => new GeminiStreamReader(),
   createStreamAssembly: (context: AssemblyContext) => new GeminiGenerateAssembly(context),
   prices: GEMINI_PRICES,
+  // @google/genai reads GOOGLE_GEMINI_BASE_URL for its base URL and GEMINI_API_KEY for its key.
+  sdkEnvironment: Object.freeze({ baseUrl: [{ name: 'GOOGLE_GEMINI_BASE_URL', path: '/gemini' }], apiKey: ['GEMINI_API_KEY'] }),
 });

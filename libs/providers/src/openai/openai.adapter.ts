@@ -27,4 +27,6 @@ export const openaiAdapter: ProviderAdapter = Object.freeze({
   vaultAuthHeaders: bearerAuthHeaders,
   forwardedHeaderNames: FORWARDED_HEADERS,
   prices: OPENAI_PRICES,
+  // The OpenAI SDKs' base URL includes /v1 (the root aliases of the gateway).
+  sdkEnvironment: Object.freeze({ baseUrl: [{ name: 'OPENAI_BASE_URL', path: '/v1' }], apiKey: ['OPENAI_API_KEY'] }),
 });
