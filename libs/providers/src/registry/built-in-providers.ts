@@ -1,4 +1,5 @@
 import { anthropicAdapter } from '../anthropic/anthropic.adapter';
+import { mistralAdapter } from '../mistral/mistral.adapter';
 import { openaiAdapter } from '../openai/openai.adapter';
 import type { ProviderAdapter, ProviderId } from '../provider-adapter';
 
@@ -7,7 +8,7 @@ import type { ProviderAdapter, ProviderId } from '../provider-adapter';
  * building, the CLI, the admin API's provider-key validation and the price table all ask the registry or an adapter.
  * Adding a provider: its folder, plus one line here (libs/providers/README.md, "Adding a provider").
  */
-export const BUILT_IN_ADAPTERS: readonly ProviderAdapter[] = Object.freeze([openaiAdapter, anthropicAdapter]);
+export const BUILT_IN_ADAPTERS: readonly ProviderAdapter[] = Object.freeze([openaiAdapter, anthropicAdapter, mistralAdapter]);
 
 /** The ids of the built-in providers, in registry order. */
 export const BUILT_IN_PROVIDER_IDS: readonly ProviderId[] = Object.freeze(BUILT_IN_ADAPTERS.map((adapter) => adapter.id));

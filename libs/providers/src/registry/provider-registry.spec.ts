@@ -3,7 +3,7 @@ import { openaiAdapter } from '../openai/openai.adapter';
 import { createProviderRegistry, splitRequestUrl } from './provider-registry';
 
 const registry = createProviderRegistry({
-  baseUrls: { openai: 'https://api.openai.com/', anthropic: 'http://127.0.0.1:4010/anthropic-mock//' },
+  baseUrls: { openai: 'https://api.openai.com/', anthropic: 'http://127.0.0.1:4010/anthropic-mock//', mistral: 'https://api.mistral.ai' },
 });
 
 describe('provider registry', () => {
@@ -74,8 +74,8 @@ describe('provider registry', () => {
   });
 
   it('exposes adapters by id, and knows no other', () => {
-    expect(registry.adapters.map((a) => a.id)).toEqual(['openai', 'anthropic']);
-    expect(registry.ids).toEqual(['openai', 'anthropic']);
+    expect(registry.adapters.map((a) => a.id)).toEqual(['openai', 'anthropic', 'mistral']);
+    expect(registry.ids).toEqual(['openai', 'anthropic', 'mistral']);
     expect(registry.adapter('anthropic')?.id).toBe('anthropic');
     expect(registry.has('openai')).toBe(true);
     expect(registry.has('gemini')).toBe(false);
@@ -90,7 +90,9 @@ describe('provider registry', () => {
     'https://api.openai.com/?x=1',
     'https://api.openai.com/#f',
   ])('refuses the base URL %s at construction', (url) => {
-    expect(() => createProviderRegistry({ baseUrls: { openai: url, anthropic: 'https://api.anthropic.com' } })).toThrow(/baseUrls\.openai/);
+    expect(() =>
+      createProviderRegistry({ baseUrls: { openai: url, anthropic: 'https://api.anthropic.com', mistral: 'https://api.mistral.ai' } }),
+    ).toThrow(/baseUrls\.openai/);
   });
 
   it('needs a base URL for every built-in provider', () => {
@@ -99,7 +101,7 @@ describe('provider registry', () => {
 
   it('resolves root aliases longest first, whatever order the providers come in', () => {
     const reversed = createProviderRegistry({
-      baseUrls: { openai: 'https://api.openai.com', anthropic: 'https://api.anthropic.com' },
+      baseUrls: { openai: 'https://api.openai.com', anthropic: 'https://api.anthropic.com', mistral: 'https://api.mistral.ai' },
       builtIns: [anthropicAdapter, openaiAdapter],
     });
     expect(reversed.resolve('/v1/messages/batches')?.adapter.id).toBe('anthropic');
@@ -113,6 +115,7 @@ describe('provider registry', () => {
       { method: 'POST', path: '/v1/chat/completions', provider: 'openai' },
       { method: 'POST', path: '/anthropic/v1/messages', provider: 'anthropic' },
       { method: 'POST', path: '/v1/messages', provider: 'anthropic' },
+      { method: 'POST', path: '/mistral/v1/chat/completions', provider: 'mistral' },
     ]);
   });
 
@@ -125,7 +128,7 @@ describe('provider registry', () => {
 
   describe('operator-defined OpenAI-compatible providers', () => {
     const withGroq = createProviderRegistry({
-      baseUrls: { openai: 'https://api.openai.com', anthropic: 'https://api.anthropic.com' },
+      baseUrls: { openai: 'https://api.openai.com', anthropic: 'https://api.anthropic.com', mistral: 'https://api.mistral.ai' },
       openaiCompatible: [
         { id: 'groq', baseUrl: 'https://api.groq.com/openai/', auth: 'bearer' },
         { id: 'local-llm', baseUrl: 'http://127.0.0.1:11434', auth: 'header:API-Key' },
@@ -133,7 +136,7 @@ describe('provider registry', () => {
     });
 
     it('routes /<id>/v1/* to <baseUrl>/v1/* on the OpenAI API paths, after the built-in providers', () => {
-      expect(withGroq.ids).toEqual(['openai', 'anthropic', 'groq', 'local-llm']);
+      expect(withGroq.ids).toEqual(['openai', 'anthropic', 'mistral', 'groq', 'local-llm']);
       const route = withGroq.route('POST', '/groq/v1/chat/completions');
       expect(route.ok && withGroq.upstreamUrl(route.value)).toBe('https://api.groq.com/openai/v1/chat/completions');
       expect(withGroq.route('GET', '/groq/v1/organization/users').ok).toBe(false);
@@ -164,7 +167,7 @@ describe('provider registry', () => {
     ])('refuses %s at start-up', (_name, provider, message) => {
       expect(() =>
         createProviderRegistry({
-          baseUrls: { openai: 'https://api.openai.com', anthropic: 'https://api.anthropic.com' },
+          baseUrls: { openai: 'https://api.openai.com', anthropic: 'https://api.anthropic.com', mistral: 'https://api.mistral.ai' },
           openaiCompatible: [provider],
         }),
       ).toThrow(message);
