@@ -22,7 +22,9 @@ describe('gateway app', () => {
     logger,
     readiness,
     metrics: createMetricsRegistry(),
-    registry: createProviderRegistry({ baseUrls: { openai: 'http://127.0.0.1:9', anthropic: 'http://127.0.0.1:9' } }),
+    registry: createProviderRegistry({
+      baseUrls: { openai: 'http://127.0.0.1:9', anthropic: 'http://127.0.0.1:9', mistral: 'http://127.0.0.1:9' },
+    }),
     verifyKey,
     getProviderKey: () => Promise.resolve({ ok: false, reason: 'missing' }),
     policies: { peek: () => [], load: () => Promise.resolve([]) },

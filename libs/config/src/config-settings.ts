@@ -110,6 +110,12 @@ export const SETTINGS = {
     schema: settingSchema(parseHttpBaseUrl),
     doc: 'Anthropic upstream (http/https; trailing slash dropped).',
   },
+  mistralBaseUrl: {
+    env: 'NAVPLANE_MISTRAL_BASE_URL',
+    default: 'https://api.mistral.ai',
+    schema: settingSchema(parseHttpBaseUrl),
+    doc: 'Mistral upstream (http/https; trailing slash dropped); clients reach it at `/mistral/v1/*`.',
+  },
   captureBodies: {
     env: 'NAVPLANE_CAPTURE_BODIES',
     default: 'false',

@@ -13,3 +13,4 @@ export {
   type TraceSinkKind,
   type TrustProxy,
 } from './setting-parsers';
+export * from './provider-settings';

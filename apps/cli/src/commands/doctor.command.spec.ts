@@ -71,12 +71,14 @@ describe.each(TEST_DIALECTS)('navplane doctor on %s', (dialect) => {
       env: {
         NAVPLANE_OPENAI_BASE_URL: 'https://llm-proxy.example.com/openai',
         NAVPLANE_ANTHROPIC_BASE_URL: 'http://anthropic.internal.example',
+        NAVPLANE_MISTRAL_BASE_URL: 'https://mistral.proxy.example/eu',
       },
     });
     const routes = parseJsonAs<DoctorJson>(run.stdout).checks.find((c) => c.name === 'routes');
     expect(routes).toMatchObject({
       status: 'warn',
-      message: 'openai → https://llm-proxy.example.com/openai, anthropic → http://anthropic.internal.example; anthropic over plain http',
+      message:
+        'openai → https://llm-proxy.example.com/openai, anthropic → http://anthropic.internal.example, mistral → https://mistral.proxy.example/eu; anthropic over plain http',
     });
   });
 

@@ -1,7 +1,9 @@
 import { anthropicAdapter, createOpenAICompatibleAdapter, createProviderRegistry, openaiAdapter } from '@navplane/providers';
 import { extractCredentials } from './extract-credentials';
 
-const registry = createProviderRegistry({ baseUrls: { openai: 'https://api.openai.com', anthropic: 'https://api.anthropic.com' } });
+const registry = createProviderRegistry({
+  baseUrls: { openai: 'https://api.openai.com', anthropic: 'https://api.anthropic.com', mistral: 'https://api.mistral.ai' },
+});
 const looksLikeProviderKey = registry.looksLikeProviderKey;
 // A provider whose SDK puts its key in a header of its own (as Azure's `api-key` or Gemini's `x-goog-api-key`).
 const headerKeyed = createOpenAICompatibleAdapter('local', { kind: 'header', name: 'api-key' });
