@@ -81,15 +81,25 @@ describe.each(TEST_DIALECTS)('navplane provider-key on %s', (dialect) => {
     expect(JSON.parse(list.stdout)).toMatchObject({ providerKeys: [] });
   });
 
+  it('stores a key for every provider of the registry: mistral', async () => {
+    const set = await run(['provider-key', 'set', 'mistral', '--org', orgId, '--format', 'json'], { stdin: `${SECRET}\n` });
+    expect(set.code).toBe(0);
+    expect(JSON.parse(set.stdout)).toMatchObject({ schemaVersion: 1, orgId, provider: 'mistral', last4: '1234' });
+    const list = await run(['provider-key', 'list', '--org', orgId, '--format', 'json']);
+    expect(JSON.parse(list.stdout)).toMatchObject({ providerKeys: [{ provider: 'mistral', last4: '1234' }] });
+    const deleted = await run(['provider-key', 'delete', 'mistral', '--org', orgId, '--format', 'json']);
+    expect(JSON.parse(deleted.stdout)).toEqual({ schemaVersion: 1, orgId, provider: 'mistral', deleted: true });
+  });
+
   it('rejects empty input, an unknown provider, an unknown org and a missing master key', async () => {
     const empty = await run(['provider-key', 'set', 'openai', '--org', orgId], { stdin: '\n' });
     expect(empty.code).toBe(1);
     expect(empty.stderr).toBe('navplane: no provider key given: pipe it on stdin or use --from-file <path>\n');
     const twoWords = await run(['provider-key', 'set', 'openai', '--org', orgId], { stdin: `${SECRET} ${SECRET}\n` });
     expect(twoWords.code).toBe(1);
-    const provider = await run(['provider-key', 'set', 'mistral', '--org', orgId], { stdin: SECRET });
+    const provider = await run(['provider-key', 'set', 'acme-llm', '--org', orgId], { stdin: SECRET });
     expect(provider.code).toBe(2);
-    expect(provider.stderr).toMatch(/^navplane: .*provider must be one of: openai, anthropic/);
+    expect(provider.stderr).toMatch(/^navplane: .*provider must be one of: openai, anthropic, mistral/);
     const org = await run(['provider-key', 'set', 'openai', '--org', 'org_nope'], { stdin: SECRET });
     expect(org.code).toBe(1);
     const noMaster = await run(['provider-key', 'set', 'anthropic', '--org', orgId], { stdin: SECRET, env: { NAVPLANE_MASTER_KEY: '' } });
