@@ -14,3 +14,4 @@ export {
   type TrustProxy,
 } from './setting-parsers';
 export * from './provider-settings';
+export * from './operator-providers';

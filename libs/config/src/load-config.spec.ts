@@ -116,12 +116,16 @@ const ROWS = [
 
 const meta = (key: string) => {
   const found = CONFIG_SETTINGS.find((row) => row.key === key);
-  if (!found) throw new Error(`no setting ${key}`);
-  return found;
+  if (!found || found.env === null) throw new Error(`no setting ${key} with a variable`);
+  return { ...found, env: found.env };
 };
 
-it('covers every setting of CONFIG_SETTINGS', () => {
-  expect(ROWS.map(([key]) => key).sort()).toEqual(CONFIG_SETTINGS.map((row) => row.key).sort());
+it('covers every setting of CONFIG_SETTINGS with a variable (the file-only providers: operator-providers.spec)', () => {
+  expect(ROWS.map(([key]) => key).sort()).toEqual(
+    CONFIG_SETTINGS.filter((row) => row.env !== null)
+      .map((row) => row.key)
+      .sort(),
+  );
 });
 
 describe.each(ROWS)('%s', (key, defaultValue, envText, parsed, invalid, message) => {
