@@ -91,6 +91,20 @@ describe.each(TEST_DIALECTS)('navplane provider-key on %s', (dialect) => {
     expect(JSON.parse(deleted.stdout)).toEqual({ schemaVersion: 1, orgId, provider: 'mistral', deleted: true });
   });
 
+  it('stores a key for an operator-defined provider of the config file', async () => {
+    const file = join(sandbox.cwd, 'providers.yaml');
+    await writeFile(file, 'providers:\n  - { id: vllm, baseUrl: "http://127.0.0.1:8000", auth: bearer }\n');
+    const env = { NAVPLANE_CONFIG: file };
+    const set = await run(['provider-key', 'set', 'vllm', '--org', orgId, '--format', 'json'], { stdin: `${SECRET}\n`, env });
+    expect(set.code).toBe(0);
+    expect(JSON.parse(set.stdout)).toMatchObject({ orgId, provider: 'vllm', last4: '1234' });
+    const deleted = await run(['provider-key', 'delete', 'vllm', '--org', orgId, '--format', 'json'], { env });
+    expect(JSON.parse(deleted.stdout)).toMatchObject({ provider: 'vllm', deleted: true });
+    // Without the config file vllm is no provider.
+    const unknown = await run(['provider-key', 'set', 'vllm', '--org', orgId], { stdin: SECRET });
+    expect(unknown.code).toBe(2);
+  });
+
   it('rejects empty input, an unknown provider, an unknown org and a missing master key', async () => {
     const empty = await run(['provider-key', 'set', 'openai', '--org', orgId], { stdin: '\n' });
     expect(empty.code).toBe(1);
