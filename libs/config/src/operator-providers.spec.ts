@@ -99,6 +99,16 @@ describe('providers (config file only)', () => {
       '{ id: x, baseUrl: "http://h:1", auth: "header:X-Api-Key" }',
       'providers[0].auth must be "bearer" or "header:',
     ],
+    [
+      'a header that frames the request',
+      '{ id: x, baseUrl: "http://h:1", auth: "header:host" }',
+      'providers[0].auth must be "bearer" or "header:',
+    ],
+    [
+      'a NavPlane header',
+      '{ id: x, baseUrl: "http://h:1", auth: "header:x-navplane-key" }',
+      'providers[0].auth must be "bearer" or "header:',
+    ],
     ['a missing auth', '{ id: x, baseUrl: "http://h:1" }', 'providers[0].auth must be'],
     ['an unknown key', '{ id: x, baseUrl: "http://h:1", auth: bearer, prices: 1 }', 'providers[0] has an unknown key "prices"'],
   ])('refuses %s', (_name, entry, message) => {

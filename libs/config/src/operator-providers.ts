@@ -1,11 +1,10 @@
+import { isKeyHeaderName } from '@navplane/core';
 import { z } from 'zod';
 import { parseHttpBaseUrl } from './setting-parsers';
 import { BUILT_IN_BASE_URL_SETTINGS, type OperatorProvider } from './provider-settings';
 
 /** A provider id: a lower-case slug, safe as a URL path segment and as a vault provider name. */
 const PROVIDER_ID = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
-/** `header:<name>`: a lower-case HTTP header name. */
-const HEADER_AUTH = /^header:([a-z0-9][a-z0-9-]{0,63})$/;
 /** Gateway path words no provider route prefix may shadow (docs/gateway.md). */
 const ROUTE_WORDS: ReadonlySet<string> = new Set(['v1', 'v1beta', 'healthz', 'readyz', 'metrics', 'admin']);
 const BUILT_IN_IDS: ReadonlySet<string> = new Set(Object.keys(BUILT_IN_BASE_URL_SETTINGS));
@@ -49,7 +48,7 @@ function providerProblems(raw: unknown): { providers: OperatorProvider[]; proble
       problems.push(`${where}.baseUrl must name the upstream without /v1 (it is routed at <baseUrl>/v1/*)`);
 
     const auth = fields.get('auth');
-    if (typeof auth !== 'string' || (auth !== 'bearer' && !HEADER_AUTH.test(auth))) {
+    if (typeof auth !== 'string' || (auth !== 'bearer' && !(auth.startsWith('header:') && isKeyHeaderName(auth.slice('header:'.length))))) {
       problems.push(`${where}.auth must be "bearer" or "header:<lower-case header name>" such as header:x-api-key`);
     }
     if (problems.length === before && typeof id === 'string' && url.ok && typeof auth === 'string') {
