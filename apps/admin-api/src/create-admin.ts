@@ -17,6 +17,8 @@ export async function createAdminDeps(runtime: Runtime): Promise<AdminDeps> {
     vault: runtime.vault,
     changeFeed,
     bootstrapAdminToken: config.adminToken,
+    // Keys can be stored for the config file's operator-defined providers too (docs/configuration.md).
+    operatorProviderIds: config.providers.map((provider) => provider.id),
     onError: (error) => logger.warn('change not announced', { err: error }),
   });
   const orgStates = createOrgStateCache({ repos, changeFeed, onError });

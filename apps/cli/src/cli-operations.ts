@@ -31,6 +31,7 @@ export async function withOperations<T>(
       repos: store.repos,
       vault: vault ?? NO_VAULT,
       changeFeed: store.changeFeed(),
+      operatorProviderIds: store.config.providers.map((provider) => provider.id),
       onError: (error) =>
         process.stderr.write(`navplane: warning: saved, but running gateways could not be told: ${describeError(error)}\n`),
     });

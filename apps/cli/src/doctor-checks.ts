@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import type { NavPlaneConfig } from '@navplane/config';
+import { providerRegistrySettings, type NavPlaneConfig } from '@navplane/config';
 import { parseDatabaseUrl } from '@navplane/core';
 import { createProviderRegistry, type ProviderRegistry } from '@navplane/providers';
 import { createRepositories, getMigrationStatus, openDatabase, type Database } from '@navplane/storage';
@@ -222,15 +222,13 @@ function checkRoutes(config: NavPlaneConfig): DoctorCheck {
   let registry: ProviderRegistry;
   try {
     // As the gateway builds it (apps/gateway/src/create-gateway.ts): each built-in provider's base URL by provider id.
-    registry = createProviderRegistry({
-      baseUrls: { openai: config.openaiBaseUrl, anthropic: config.anthropicBaseUrl, gemini: config.geminiBaseUrl },
-    });
+    registry = createProviderRegistry(providerRegistrySettings(config));
   } catch (error) {
     return check(
       'routes',
       'fail',
       `provider registry: ${error instanceof Error ? error.message : 'invalid'}`,
-      'fix NAVPLANE_OPENAI_BASE_URL / NAVPLANE_ANTHROPIC_BASE_URL / NAVPLANE_GEMINI_BASE_URL',
+      'fix NAVPLANE_OPENAI_BASE_URL / NAVPLANE_ANTHROPIC_BASE_URL / NAVPLANE_GEMINI_BASE_URL / NAVPLANE_MISTRAL_BASE_URL',
     );
   }
   // Each provider's main endpoint, under its prefix and under every root alias that covers it.

@@ -37,7 +37,7 @@ export function renderTable<Row extends object, Column extends keyof Row & strin
 
 function formatCell(value: unknown): string {
   if (value === undefined || value === null) return '-';
-  if (Array.isArray(value)) return value.join(',');
+  if (Array.isArray(value)) return value.map(formatCell).join(',');
   switch (typeof value) {
     case 'string':
       return value;

@@ -1,4 +1,5 @@
 import { createKeyVerifier, createOrgStateCache } from '@navplane/auth';
+import { providerRegistrySettings } from '@navplane/config';
 import {
   createPolicyStore,
   createRedactionPool,
@@ -116,9 +117,7 @@ export async function createGatewayServer(runtime: Runtime): Promise<GatewayServ
     metrics: runtime.metrics,
     trustProxy: config.trustProxy,
     // Each built-in provider's operator-set base URL, by provider id (docs/configuration.md).
-    registry: createProviderRegistry({
-      baseUrls: { openai: config.openaiBaseUrl, anthropic: config.anthropicBaseUrl, gemini: config.geminiBaseUrl },
-    }),
+    registry: createProviderRegistry(providerRegistrySettings(config)),
     verifyKey: (presented) => verifier.verify(presented),
     getProviderKey: (orgId, provider) => vault.getProviderKey(orgId, provider),
     policies,

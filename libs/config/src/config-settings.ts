@@ -17,12 +17,18 @@ import {
   parseTraceSink,
   parseTrustProxy,
 } from './setting-parsers';
+import { operatorProvidersSchema } from './operator-providers';
 import { optionalSettingSchema, settingSchema } from './setting-schema';
 
 /** One setting, declared once; its schema, type, docs row and `describeConfig` view are derived from it. */
 export interface SettingDeclaration {
-  /** The environment variable. The config-file key is its name without `NAVPLANE_`, in lower snake case. */
-  readonly env: string;
+  /**
+   * The environment variable. The config-file key is its name without `NAVPLANE_`, in lower snake case. Null: the
+   * setting is read from the config file only, under `fileKey` (a structure no variable could hold).
+   */
+  readonly env: string | null;
+  /** The config-file key of a file-only setting (`env: null`). */
+  readonly fileKey?: string;
   /** The default in environment syntax (parsed by `schema` like any other value); undefined = none. */
   readonly default: string | undefined;
   /** Parses the raw value (an env string or any YAML/JSON value) into the typed one, with its own messages. */
@@ -115,6 +121,12 @@ export const SETTINGS = {
     default: 'https://generativelanguage.googleapis.com',
     schema: settingSchema(parseHttpBaseUrl),
     doc: 'Gemini upstream, the native Gemini API served at `/gemini/*` (http/https; trailing slash dropped).',
+  },
+  mistralBaseUrl: {
+    env: 'NAVPLANE_MISTRAL_BASE_URL',
+    default: 'https://api.mistral.ai',
+    schema: settingSchema(parseHttpBaseUrl),
+    doc: 'Mistral upstream (http/https; trailing slash dropped); clients reach it at `/mistral/v1/*`.',
   },
   captureBodies: {
     env: 'NAVPLANE_CAPTURE_BODIES',
@@ -242,6 +254,13 @@ export const SETTINGS = {
     schema: milliseconds(1000, 86_400_000),
     doc: 'How often the retention sweep runs, in ms (1000-86400000; the first sweep runs one interval after start).',
   },
+  providers: {
+    env: null,
+    fileKey: 'providers',
+    default: undefined,
+    schema: operatorProvidersSchema,
+    doc: 'Config file only: operator-defined OpenAI-compatible providers (vLLM, Ollama, Groq, OpenRouter, DeepSeek…), a list of `{ id, baseUrl, auth }`, each routed at `/<id>/v1/*` to `<baseUrl>/v1/*` (see [Operator-defined providers](#operator-defined-providers)).',
+  },
   nodeEnv: {
     env: 'NODE_ENV',
     default: 'development',
@@ -258,8 +277,8 @@ export type SettingKey = keyof typeof SETTINGS;
 export interface ConfigSettingMeta {
   /** The camelCase field of NavPlaneConfig. */
   readonly key: SettingKey;
-  /** The environment variable. */
-  readonly env: string;
+  /** The environment variable; null for a setting read from the config file only. */
+  readonly env: string | null;
   /** The config-file key (env name without `NAVPLANE_`, lower snake case); null = environment only. */
   readonly fileKey: string | null;
   /** The default in environment syntax; undefined = none. */
@@ -272,13 +291,18 @@ export interface ConfigSettingMeta {
   readonly maskPassword: boolean;
 }
 
+function fileKeyOf(declared: SettingDeclaration): string | null {
+  if (declared.env === null) return declared.fileKey ?? null;
+  return declared.envOnly ? null : declared.env.replace(/^NAVPLANE_/, '').toLowerCase();
+}
+
 /** Every setting of SETTINGS as a row, in table order. */
 export const CONFIG_SETTINGS: readonly ConfigSettingMeta[] = Object.freeze(
   (Object.entries(SETTINGS) as Array<[SettingKey, SettingDeclaration]>).map(([key, declared]) =>
     Object.freeze({
       key,
       env: declared.env,
-      fileKey: declared.envOnly ? null : declared.env.replace(/^NAVPLANE_/, '').toLowerCase(),
+      fileKey: fileKeyOf(declared),
       defaultValue: declared.default,
       description: declared.doc,
       secret: declared.secret ?? false,

@@ -26,7 +26,7 @@ describe('describeConfig', () => {
     const view = describeConfig(result.value);
 
     expect(JSON.parse(JSON.stringify(view))).toEqual(view);
-    expect(view.map((s) => s.variable)).toEqual(['NAVPLANE_CONFIG', ...CONFIG_SETTINGS.map((s) => s.env)]);
+    expect(view.map((s) => s.variable)).toEqual(['NAVPLANE_CONFIG', ...CONFIG_SETTINGS.map((s) => s.env ?? s.fileKey)]);
     const byName = Object.fromEntries(view.map((s) => [s.variable, s]));
     expect(byName['NAVPLANE_CONFIG']).toEqual({
       variable: 'NAVPLANE_CONFIG',

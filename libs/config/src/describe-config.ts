@@ -7,7 +7,7 @@ export type JsonValue = string | number | boolean | null | readonly JsonValue[] 
 
 /** One setting as `config validate --format json` and `doctor` show it. */
 export interface ConfigSettingView {
-  /** The environment variable. */
+  /** The environment variable (for a setting read from the config file only: its file key). */
   readonly variable: string;
   /** The config-file key, or null for environment-only settings. */
   readonly fileKey: string | null;
@@ -44,7 +44,7 @@ export function describeConfig(config: NavPlaneConfig): ConfigSettingView[] {
       else if (meta.maskPassword && typeof value === 'string') shown = maskDatabaseUrl(value);
       else shown = toJson(value);
       return {
-        variable: meta.env,
+        variable: meta.env ?? meta.fileKey ?? meta.key,
         fileKey: meta.fileKey,
         value: shown,
         source: config.sources?.[meta.key] ?? 'default',

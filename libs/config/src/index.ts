@@ -13,3 +13,5 @@ export {
   type TraceSinkKind,
   type TrustProxy,
 } from './setting-parsers';
+export * from './provider-settings';
+export * from './operator-providers';

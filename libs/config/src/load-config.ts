@@ -22,7 +22,7 @@ function envValue(env: ConfigEnv, name: string): string | undefined {
 }
 
 function pick(meta: ConfigSettingMeta, env: ConfigEnv, file: Readonly<Record<string, unknown>>): { raw: unknown; source: ConfigSource } {
-  const fromEnv = envValue(env, meta.env);
+  const fromEnv = meta.env === null ? undefined : envValue(env, meta.env);
   if (fromEnv !== undefined) return { raw: fromEnv, source: 'env' };
   const fromFile = meta.fileKey === null ? undefined : file[meta.fileKey];
   if (fromFile !== undefined && fromFile !== null) return { raw: fromFile, source: 'file' };
@@ -30,6 +30,8 @@ function pick(meta: ConfigSettingMeta, env: ConfigEnv, file: Readonly<Record<str
 }
 
 function describeProblem(message: string, meta: ConfigSettingMeta, raw: unknown, source: ConfigSource): string {
+  // A file-only setting's messages name the entry and field themselves (`providers[1].auth must be …`).
+  if (meta.env === null) return message;
   const where = source === 'file' ? ` from config file key ${meta.fileKey}` : '';
   const shown = showRawValue(meta, raw);
   if (shown === undefined) return where === '' ? message : `${message} (set${where})`;
@@ -90,8 +92,10 @@ export function loadConfig(env: ConfigEnv, options: LoadConfigOptions = {}): Res
       parsed[meta.key] = result.data;
     } else {
       failed.add(meta.key);
-      const message = result.error.issues[0]?.message ?? 'is invalid';
-      problems.push({ variable: meta.env, message: describeProblem(message, meta, raw, source) });
+      // One problem per issue: a list setting (`providers`) reports each bad entry on its own line.
+      for (const issue of result.error.issues) {
+        problems.push({ variable: meta.env ?? CONFIG_FILE_VARIABLE, message: describeProblem(issue.message, meta, raw, source) });
+      }
     }
   }
   problems.push(...crossSettingProblems(parsed, raws, failed));

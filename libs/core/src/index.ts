@@ -4,6 +4,7 @@ export * from './database-url';
 export * from './ids';
 export * from './item-at';
 export * from './join-chunks';
+export * from './key-header-name';
 export * from './result';
 export * from './thread-priority';
 export {

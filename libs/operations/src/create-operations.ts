@@ -8,7 +8,7 @@ import { createKeyOperations, type KeyOperations } from './keys.operations';
 import type { OperationContext } from './operation-context';
 import { createOrgOperations, type OrgOperations } from './orgs.operations';
 import { createPolicyOperations, type PolicyOperations } from './policies.operations';
-import { createProviderKeyOperations, type ProviderKeyOperations } from './provider-keys.operations';
+import { createProviderKeyOperations, SUPPORTED_PROVIDERS, type ProviderKeyOperations } from './provider-keys.operations';
 import { createWorkspaceOperations, type WorkspaceOperations } from './workspaces.operations';
 
 /** What the operations are built from. */
@@ -25,6 +25,11 @@ export interface OperationsOptions {
   bootstrapAdminToken?: string;
   /** A change could not be announced after a create, which still succeeded (default: process.emitWarning). */
   onError?: (error: Error) => void;
+  /**
+   * The ids of the operator-defined providers (the config file's `providers`, docs/configuration.md): keys can be
+   * stored for them and policies scoped to them, besides the built-in providers (default none).
+   */
+  operatorProviderIds?: readonly string[];
 }
 
 /**
@@ -62,6 +67,7 @@ export function createOperations(options: OperationsOptions): Operations {
     gatewayKeys: createGatewayKeyService({ repos, changeFeed, clock }),
     adminTokens: createAdminTokenService({ repos, changeFeed, clock, bootstrapToken: options.bootstrapAdminToken }),
     onError: options.onError ?? defaultOnError,
+    providerIds: Object.freeze([...SUPPORTED_PROVIDERS, ...(options.operatorProviderIds ?? [])]),
   };
   return {
     orgs: createOrgOperations(context),

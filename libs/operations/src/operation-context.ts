@@ -11,6 +11,8 @@ export interface OperationContext {
   readonly clock: Clock;
   readonly gatewayKeys: GatewayKeyService;
   readonly adminTokens: AdminTokenService;
+  /** The providers an org can store a key for: the registry's ids (built-in, then the config file's `providers`). */
+  readonly providerIds: readonly string[];
   /** A change could not be announced after a create (the create still succeeded). */
   readonly onError: (error: Error) => void;
 }

@@ -68,7 +68,7 @@ describe.each(TEST_DIALECTS)('policy operations (%s)', (dialect) => {
         ],
         'policies[1].scope',
       ],
-      [[{ scope: { type: 'provider', value: 'mistral' }, mode: 'off' }], 'policies[0].scope.value'],
+      [[{ scope: { type: 'provider', value: 'acme-llm' }, mode: 'off' }], 'policies[0].scope.value'],
       [[{ scope: { type: 'route', value: 'v1/chat' }, mode: 'off' }], 'policies[0].scope.value'],
       [[{ scope: { type: 'workspace', value: workspaceB }, mode: 'off' }], 'policies[0].scope.value'],
       ['not a list', 'policies'],

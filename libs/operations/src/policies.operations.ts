@@ -5,7 +5,7 @@ import { CHANGE_TOPICS, type JsonObject, type NewPolicy, type Policy } from '@na
 import { invalidRequestFromZod } from './invalid-request';
 import { announce, invalid, notAnnounced, orgExists, orgNotFound, type OperationContext } from './operation-context';
 import { policyListSchema, type PolicyDocument, type PolicyInput } from './policy.schema';
-import { isSupportedProvider, SUPPORTED_PROVIDERS } from './provider-keys.operations';
+import { isSupportedProvider, unsupportedProvider } from './provider-keys.operations';
 
 /**
  * An org's redaction/guardrail policies (docs/policy.md), stored and replaced as a whole, audited, and announced to
@@ -60,7 +60,7 @@ export function createPolicyOperations(context: OperationContext): PolicyOperati
           break;
         }
         case 'provider':
-          if (!isSupportedProvider(value)) return invalid(param, `${param} must be one of: ${SUPPORTED_PROVIDERS.join(', ')}`);
+          if (!isSupportedProvider(context, value)) return unsupportedProvider(context, param);
           break;
         case 'route':
           if (!value.startsWith('/')) return invalid(param, `${param} must be a path starting with /`);

@@ -1,14 +1,14 @@
 import { appendAudit, type AuditActor } from '@navplane/auth';
 import { AppError, err, isAppError, ok, type Result } from '@navplane/core';
-import { BUILT_IN_PROVIDER_IDS, isBuiltInProviderId, type ProviderId } from '@navplane/providers';
+import { BUILT_IN_PROVIDER_IDS, type ProviderId } from '@navplane/providers';
 import type { ProviderKeySummary } from '@navplane/storage';
 import { invalid, notFound, orgExists, orgNotFound, type OperationContext } from './operation-context';
 
-/** The providers an org can store a key for: every provider of the registry (`@navplane/providers`). */
+/**
+ * The built-in providers an org can store a key for (`@navplane/providers`); with the operator-defined ones of the
+ * config file (`OperationsOptions.operatorProviderIds`) they are the operations' `providerIds`.
+ */
 export const SUPPORTED_PROVIDERS: readonly ProviderId[] = BUILT_IN_PROVIDER_IDS;
-
-/** One of SUPPORTED_PROVIDERS (a provider id, checked by `isSupportedProvider`). */
-export type SupportedProvider = ProviderId;
 
 /** A stored provider key as anyone may see it: never the key, only its last 4 characters. */
 export interface ProviderKeyInfo {
@@ -23,7 +23,7 @@ export interface ProviderKeyInfo {
 export interface ProviderKeyOperations {
   /**
    * Stores or replaces the org's key for `provider` (audit `provider_key.set` with last4 only). Errors:
-   * `not_found` (org), `invalid_request` (provider: one of SUPPORTED_PROVIDERS; key: 8-4096 characters, no whitespace).
+   * `not_found` (org), `invalid_request` (provider: one of the registry's ids; key: 8-4096 characters, no whitespace).
    */
   set(orgId: string, provider: string, key: string, actor: AuditActor): Promise<Result<ProviderKeyInfo, AppError>>;
   /** The org's stored keys by provider name (no key material). Errors: `not_found` (org). */
@@ -32,9 +32,14 @@ export interface ProviderKeyOperations {
   delete(orgId: string, provider: string, actor: AuditActor): Promise<Result<void, AppError>>;
 }
 
-/** True when `value` is one of SUPPORTED_PROVIDERS. */
-export function isSupportedProvider(value: unknown): value is SupportedProvider {
-  return isBuiltInProviderId(value);
+/** True when `value` is one of the providers of `context` (`OperationContext.providerIds`). */
+export function isSupportedProvider(context: Pick<OperationContext, 'providerIds'>, value: unknown): value is ProviderId {
+  return typeof value === 'string' && context.providerIds.includes(value);
+}
+
+/** `invalid_request` naming `param`: the value is no provider of `context`. */
+export function unsupportedProvider(context: Pick<OperationContext, 'providerIds'>, param: string) {
+  return invalid(param, `${param} must be one of: ${context.providerIds.join(', ')}`);
 }
 
 const toInfo = (summary: ProviderKeySummary): ProviderKeyInfo => ({
@@ -44,8 +49,6 @@ const toInfo = (summary: ProviderKeySummary): ProviderKeyInfo => ({
   rotatedAt: summary.rotatedAt,
 });
 
-const unsupported = () => invalid('provider', `provider must be one of: ${SUPPORTED_PROVIDERS.join(', ')}`);
-
 /**
  * The provider-key use cases over `context`. The vault writes through its own repository, outside any
  * transaction we could join, so the audit record is appended right after the vault's write (not atomically).
@@ -54,7 +57,7 @@ export function createProviderKeyOperations(context: OperationContext): Provider
   const { repos, vault, clock } = context;
   return {
     async set(orgId, provider, key, actor) {
-      if (!isSupportedProvider(provider)) return unsupported();
+      if (!isSupportedProvider(context, provider)) return unsupportedProvider(context, 'provider');
       if (typeof key !== 'string') return invalid('key', 'key is required');
       if (!(await orgExists(context, orgId))) return orgNotFound();
       let summary: ProviderKeySummary;
@@ -91,7 +94,7 @@ export function createProviderKeyOperations(context: OperationContext): Provider
     },
 
     async delete(orgId, provider, actor) {
-      if (!isSupportedProvider(provider)) return unsupported();
+      if (!isSupportedProvider(context, provider)) return unsupportedProvider(context, 'provider');
       if (!(await orgExists(context, orgId))) return orgNotFound();
       const stored = await repos.providerKeys.findByOrgAndProvider(orgId, provider);
       if (stored === undefined || !(await vault.deleteProviderKey(orgId, provider))) {

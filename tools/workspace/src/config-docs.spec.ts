@@ -28,7 +28,9 @@ describe('renderConfigurationDoc', () => {
   it('writes one table row per setting, in table order, with its file key and default', () => {
     const page = renderConfigurationDoc('{{settings-table}}');
     const rows = page.split('\n').filter((line) => /^\| `[A-Z_]+` \|/.test(line));
-    expect(rows.map((line) => /^\| `([A-Z_]+)`/.exec(line)?.[1])).toEqual(CONFIG_SETTINGS.map((setting) => setting.env));
+    expect(rows.map((line) => /^\| `([A-Z_]+)`/.exec(line)?.[1])).toEqual(
+      CONFIG_SETTINGS.flatMap((setting) => (setting.env === null ? [] : [setting.env])),
+    );
     expect(rows).toContain(
       '| `NAVPLANE_GATEWAY_PORT` | `gateway_port` | `8080` | Gateway port (0-65535; 0 = any free port, printed at start). |',
     );
@@ -36,6 +38,7 @@ describe('renderConfigurationDoc', () => {
       /^\| `NAVPLANE_ADMIN_TOKEN` \| `admin_token` \| none \| /,
     );
     expect(rows.find((line) => line.startsWith('| `NODE_ENV`'))).toMatch(/^\| `NODE_ENV` \| — \| `development` \| /);
+    expect(page).toContain('| — (file only) | `providers` | none | Config file only: operator-defined OpenAI-compatible providers');
   });
 
   it('keeps a description from breaking the table', () => {

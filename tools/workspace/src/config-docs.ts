@@ -22,7 +22,7 @@ const code = (text: string) => `\`${text}\``;
 function settingsTable(settings: readonly ConfigSettingMeta[]): string {
   const rows = settings.map((setting) =>
     [
-      code(setting.env),
+      setting.env === null ? '— (file only)' : code(setting.env),
       setting.fileKey === null ? '—' : code(setting.fileKey),
       setting.defaultValue === undefined ? 'none' : code(setting.defaultValue),
       cell(setting.description),
@@ -33,8 +33,8 @@ function settingsTable(settings: readonly ConfigSettingMeta[]): string {
 
 function secrets(settings: readonly ConfigSettingMeta[]): string {
   const names = [
-    ...settings.filter((setting) => setting.secret).map((setting) => code(setting.env)),
-    ...settings.filter((setting) => setting.maskPassword).map((setting) => `the password inside ${code(setting.env)}`),
+    ...settings.filter((setting) => setting.secret).map((setting) => code(setting.env ?? setting.key)),
+    ...settings.filter((setting) => setting.maskPassword).map((setting) => `the password inside ${code(setting.env ?? setting.key)}`),
   ];
   return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
 }

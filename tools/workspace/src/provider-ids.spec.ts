@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { BUILT_IN_BASE_URL_SETTINGS } from '@navplane/config';
 import { BUILT_IN_PROVIDER_IDS } from '@navplane/providers';
 import { createSourceFile, forEachChild, isNoSubstitutionTemplateLiteral, isStringLiteral, ScriptTarget, type Node } from 'typescript';
 
@@ -59,6 +60,11 @@ describe('provider ids are named only in libs/providers (and libs/testing)', () 
       'x.ts:2 "anthropic"',
       'x.ts:3 `openai`',
     ]);
+  });
+
+  it("has a base URL setting for every built-in provider, and the config file's providers may take no built-in id", () => {
+    // libs/config knows the built-in providers only by their base URL settings (providerRegistrySettings).
+    expect(Object.keys(BUILT_IN_BASE_URL_SETTINGS).sort()).toEqual([...BUILT_IN_PROVIDER_IDS].sort());
   });
 
   it.each(projects.filter((project) => !ALLOWED_PROJECTS.has(project)))('%s names no provider id in its shipped sources', (project) => {

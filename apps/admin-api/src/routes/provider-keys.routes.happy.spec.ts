@@ -59,4 +59,17 @@ describe.each(TEST_DIALECTS)('provider keys: happy paths (%s)', (dialect) => {
     expect(await h.runtime.vault.getProviderKey(t.orgId, 'anthropic')).toEqual({ ok: false, reason: 'missing' });
     expect(JSON.stringify(await h.runtime.repos.auditLog.list({ limit: 1000 }))).not.toContain(SEEDED_OPENAI_KEY);
   });
+
+  it('stores and deletes a key of every provider of the registry: mistral', async () => {
+    const put = await h
+      .http()
+      .put(`/admin/orgs/${t.orgId}/provider-keys/mistral`)
+      .set(asPlatform)
+      .send({ key: 'mistral-key-0123456789MSTR' });
+    expect(put.status).toBe(200);
+    expect(put.body).toEqual({ provider: 'mistral', last4: 'MSTR', createdAt: expect.any(String), rotatedAt: null });
+    expect(await h.runtime.vault.getProviderKey(t.orgId, 'mistral')).toMatchObject({ ok: true, key: 'mistral-key-0123456789MSTR' });
+    const del = await h.http().delete(`/admin/orgs/${t.orgId}/provider-keys/mistral`).set(asPlatform);
+    expect(del.status).toBe(204);
+  });
 });

@@ -4,7 +4,7 @@ import { pathId, timestamp } from './common.schemas';
 
 /** A stored provider key: never the key, only its last 4 characters. */
 export const providerKeySchema = z.object({
-  provider: z.string().describe(`Provider: ${SUPPORTED_PROVIDERS.join(', ')}`),
+  provider: z.string().describe(`Provider: ${SUPPORTED_PROVIDERS.join(', ')} or an operator-defined provider of the config file`),
   last4: z.string(),
   createdAt: timestamp,
   rotatedAt: timestamp.nullable().describe('When it was last replaced'),
@@ -13,7 +13,8 @@ export const providerKeySchema = z.object({
 /** `:orgId/:provider` path parameters. */
 export const providerKeyParams = z.strictObject({
   orgId: pathId('Org id (`org_…`)'),
-  provider: z.enum(SUPPORTED_PROVIDERS),
+  // The registry's ids: the built-in ones and the config file's `providers`; the operations refuse any other.
+  provider: z.string().describe(`Provider id: ${SUPPORTED_PROVIDERS.join(', ')} or an operator-defined provider of the config file`),
 });
 
 /** `PUT /admin/orgs/:orgId/provider-keys/:provider` body. */

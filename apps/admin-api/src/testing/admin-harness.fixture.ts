@@ -46,6 +46,8 @@ export interface SeededTenant {
 export interface AdminHarnessOptions {
   /** Run the app on a database the test can take away (`harness.outage`; Postgres through a TCP proxy). */
   outage?: boolean;
+  /** Extra NAVPLANE_* settings (e.g. `NAVPLANE_CONFIG`). */
+  env?: Record<string, string>;
 }
 
 /** The running admin API and its helpers. */
@@ -96,6 +98,7 @@ export async function startAdminHarness(dialect: 'sqlite' | 'postgres', options:
     NAVPLANE_ADMIN_TOKEN: BOOTSTRAP_TOKEN,
     NAVPLANE_CHANGE_FEED_POLL_MS: '50',
     NAVPLANE_TRUST_PROXY: 'loopback',
+    ...options.env,
   });
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.error));
   let logText = '';

@@ -49,7 +49,7 @@ describe('navplane config validate', () => {
     const run = await runCli(['config', 'validate', '--format', 'json'], { cwd, env: { NAVPLANE_ADMIN_TOKEN: 'CANARY-admin-token-0123' } });
     expect(run.code).toBe(0);
     const doc = JSON.parse(run.stdout) as { settings: Array<{ variable: string; fileKey: string | null; value: unknown }> };
-    expect(doc.settings.map((s) => s.variable)).toEqual(['NAVPLANE_CONFIG', ...CONFIG_SETTINGS.map((s) => s.env)]);
+    expect(doc.settings.map((s) => s.variable)).toEqual(['NAVPLANE_CONFIG', ...CONFIG_SETTINGS.map((s) => s.env ?? s.fileKey)]);
     expect(doc.settings.slice(1).map((s) => s.fileKey)).toEqual(CONFIG_SETTINGS.map((s) => s.fileKey));
     const secrets = doc.settings.filter((s) => CONFIG_SETTINGS.some((setting) => setting.env === s.variable && setting.secret));
     expect(secrets.map((s) => s.value)).toEqual(['not set', 'not set', 'set']);
@@ -82,6 +82,40 @@ describe('navplane config validate', () => {
     const doc = JSON.parse(run.stdout) as { valid: boolean; problems: Array<{ variable: string; message: string }> };
     expect(doc.valid).toBe(false);
     expect(doc.problems).toEqual([{ variable: 'NAVPLANE_LOG_LEVEL', message: expect.any(String) }]);
+  });
+
+  it('shows the operator-defined providers of the config file', async () => {
+    const file = join(cwd, 'providers.yaml');
+    await writeFile(file, 'providers:\n  - { id: vllm, baseUrl: "http://127.0.0.1:8000", auth: bearer }\n');
+    const table = await runCli(['config', 'validate'], { cwd, env: { NAVPLANE_CONFIG: file } });
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/providers\s+\{"id":"vllm","baseUrl":"http:\/\/127\.0\.0\.1:8000","auth":"bearer"\}\s+file/);
+    const json = await runCli(['config', 'validate', '--format', 'json'], { cwd, env: { NAVPLANE_CONFIG: file } });
+    const doc = JSON.parse(json.stdout) as { settings: Array<{ variable: string; value: unknown }> };
+    expect(doc.settings.find((s) => s.variable === 'providers')?.value).toEqual([
+      { id: 'vllm', baseUrl: 'http://127.0.0.1:8000', auth: 'bearer' },
+    ]);
+  });
+
+  it('refuses bad operator-defined providers with one line each: duplicate id, bad auth, a built-in id', async () => {
+    const file = join(cwd, 'bad-providers.yaml');
+    await writeFile(
+      file,
+      [
+        'providers:',
+        '  - { id: vllm, baseUrl: "http://127.0.0.1:8000", auth: bearer }',
+        '  - { id: vllm, baseUrl: "http://127.0.0.1:8001", auth: bearer }',
+        '  - { id: groq, baseUrl: "https://api.groq.com/openai", auth: "token" }',
+        '  - { id: openai, baseUrl: "https://proxy.example.com", auth: bearer }',
+      ].join('\n'),
+    );
+    const run = await runCli(['config', 'validate'], { cwd, env: { NAVPLANE_CONFIG: file } });
+    expect(run.code).toBe(1);
+    expect(run.stderr.trimEnd().split('\n')).toEqual([
+      'navplane: NAVPLANE_CONFIG: providers[1].id "vllm" is already the id of providers[0]',
+      'navplane: NAVPLANE_CONFIG: providers[2].auth must be "bearer" or "header:<lower-case header name>" such as header:x-api-key',
+      'navplane: NAVPLANE_CONFIG: providers[3].id "openai" is a built-in provider; choose another id',
+    ]);
   });
 
   it('rejects an unknown command or option with a non-zero exit', async () => {

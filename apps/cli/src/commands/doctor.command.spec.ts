@@ -72,13 +72,14 @@ describe.each(TEST_DIALECTS)('navplane doctor on %s', (dialect) => {
         NAVPLANE_OPENAI_BASE_URL: 'https://llm-proxy.example.com/openai',
         NAVPLANE_ANTHROPIC_BASE_URL: 'http://anthropic.internal.example',
         NAVPLANE_GEMINI_BASE_URL: 'https://gemini-proxy.example.com',
+        NAVPLANE_MISTRAL_BASE_URL: 'https://mistral.proxy.example/eu',
       },
     });
     const routes = parseJsonAs<DoctorJson>(run.stdout).checks.find((c) => c.name === 'routes');
     expect(routes).toMatchObject({
       status: 'warn',
       message:
-        'openai → https://llm-proxy.example.com/openai, anthropic → http://anthropic.internal.example, gemini → https://gemini-proxy.example.com; anthropic over plain http',
+        'openai → https://llm-proxy.example.com/openai, anthropic → http://anthropic.internal.example, gemini → https://gemini-proxy.example.com, mistral → https://mistral.proxy.example/eu; anthropic over plain http',
     });
   });
 

@@ -81,15 +81,39 @@ describe.each(TEST_DIALECTS)('navplane provider-key on %s', (dialect) => {
     expect(JSON.parse(list.stdout)).toMatchObject({ providerKeys: [] });
   });
 
+  it('stores a key for every provider of the registry: mistral', async () => {
+    const set = await run(['provider-key', 'set', 'mistral', '--org', orgId, '--format', 'json'], { stdin: `${SECRET}\n` });
+    expect(set.code).toBe(0);
+    expect(JSON.parse(set.stdout)).toMatchObject({ schemaVersion: 1, orgId, provider: 'mistral', last4: '1234' });
+    const list = await run(['provider-key', 'list', '--org', orgId, '--format', 'json']);
+    expect(JSON.parse(list.stdout)).toMatchObject({ providerKeys: [{ provider: 'mistral', last4: '1234' }] });
+    const deleted = await run(['provider-key', 'delete', 'mistral', '--org', orgId, '--format', 'json']);
+    expect(JSON.parse(deleted.stdout)).toEqual({ schemaVersion: 1, orgId, provider: 'mistral', deleted: true });
+  });
+
+  it('stores a key for an operator-defined provider of the config file', async () => {
+    const file = join(sandbox.cwd, 'providers.yaml');
+    await writeFile(file, 'providers:\n  - { id: vllm, baseUrl: "http://127.0.0.1:8000", auth: bearer }\n');
+    const env = { NAVPLANE_CONFIG: file };
+    const set = await run(['provider-key', 'set', 'vllm', '--org', orgId, '--format', 'json'], { stdin: `${SECRET}\n`, env });
+    expect(set.code).toBe(0);
+    expect(JSON.parse(set.stdout)).toMatchObject({ orgId, provider: 'vllm', last4: '1234' });
+    const deleted = await run(['provider-key', 'delete', 'vllm', '--org', orgId, '--format', 'json'], { env });
+    expect(JSON.parse(deleted.stdout)).toMatchObject({ provider: 'vllm', deleted: true });
+    // Without the config file vllm is no provider.
+    const unknown = await run(['provider-key', 'set', 'vllm', '--org', orgId], { stdin: SECRET });
+    expect(unknown.code).toBe(2);
+  });
+
   it('rejects empty input, an unknown provider, an unknown org and a missing master key', async () => {
     const empty = await run(['provider-key', 'set', 'openai', '--org', orgId], { stdin: '\n' });
     expect(empty.code).toBe(1);
     expect(empty.stderr).toBe('navplane: no provider key given: pipe it on stdin or use --from-file <path>\n');
     const twoWords = await run(['provider-key', 'set', 'openai', '--org', orgId], { stdin: `${SECRET} ${SECRET}\n` });
     expect(twoWords.code).toBe(1);
-    const provider = await run(['provider-key', 'set', 'mistral', '--org', orgId], { stdin: SECRET });
+    const provider = await run(['provider-key', 'set', 'acme-llm', '--org', orgId], { stdin: SECRET });
     expect(provider.code).toBe(2);
-    expect(provider.stderr).toMatch(/^navplane: .*provider must be one of: openai, anthropic/);
+    expect(provider.stderr).toMatch(/^navplane: .*provider must be one of: openai, anthropic, mistral/);
     const org = await run(['provider-key', 'set', 'openai', '--org', 'org_nope'], { stdin: SECRET });
     expect(org.code).toBe(1);
     const noMaster = await run(['provider-key', 'set', 'anthropic', '--org', orgId], { stdin: SECRET, env: { NAVPLANE_MASTER_KEY: '' } });

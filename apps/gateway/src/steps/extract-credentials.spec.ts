@@ -6,6 +6,7 @@ const registry = createProviderRegistry({
     openai: 'https://api.openai.com',
     anthropic: 'https://api.anthropic.com',
     gemini: 'https://generativelanguage.googleapis.com',
+    mistral: 'https://api.mistral.ai',
   },
 });
 const looksLikeProviderKey = registry.looksLikeProviderKey;

@@ -33,8 +33,8 @@ export interface GatewayHarness {
   readonly logs: () => string;
   createOrg(name?: string): Promise<string>;
   issueKey(orgId: string, options?: { scopes?: Scope[]; expiresAt?: string; workspaceId?: string }): Promise<{ key: string; id: string }>;
-  storeProviderKey(orgId: string, provider: ProviderId, key: string): Promise<void>;
-  deleteProviderKey(orgId: string, provider: ProviderId): Promise<void>;
+  storeProviderKey(orgId: string, provider: string, key: string): Promise<void>;
+  deleteProviderKey(orgId: string, provider: string): Promise<void>;
   revokeKey(orgId: string, keyId: string): Promise<void>;
   rotateKey(orgId: string, keyId: string, graceSeconds: number): Promise<{ key: string; id: string }>;
   setOrgEnabled(orgId: string, enabled: boolean): Promise<void>;
@@ -79,6 +79,7 @@ export async function startGatewayHarness(dialect: 'sqlite' | 'postgres', option
     NAVPLANE_OPENAI_BASE_URL: upstreamUrl,
     NAVPLANE_ANTHROPIC_BASE_URL: upstreamUrl,
     NAVPLANE_GEMINI_BASE_URL: upstreamUrl,
+    NAVPLANE_MISTRAL_BASE_URL: upstreamUrl,
     NAVPLANE_TRACE_FLUSH_MS: '10',
     NAVPLANE_CHANGE_FEED_POLL_MS: '50',
     ...options.env,

@@ -1,4 +1,4 @@
-import { AppError } from '@navplane/core';
+import { AppError, isKeyHeaderName } from '@navplane/core';
 import { BEARER_KEY_HEADERS, bearerAuthHeaders, OPENAI_FORMAT } from '../openai/openai-format';
 import { OPENAI_CHAT_COMPLETIONS, OPENAI_PATH_RULES } from '../openai/openai.routes';
 import { compilePathRules } from '../path-rules';
@@ -24,30 +24,12 @@ export interface OpenAICompatibleProvider {
 /** A provider id: what the vault accepts as a provider name, and safe as a URL path segment. */
 export const PROVIDER_ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
-const HEADER_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
-// Headers that frame or route the request, or are NavPlane's own: a key there would break the exchange or leak.
-const RESERVED_HEADERS: ReadonlySet<string> = new Set([
-  'host',
-  'connection',
-  'content-length',
-  'content-type',
-  'content-encoding',
-  'transfer-encoding',
-  'accept-encoding',
-  'cookie',
-  'te',
-  'trailer',
-  'upgrade',
-  'keep-alive',
-  'proxy-authorization',
-]);
-
 /** Parses `bearer` or `header:<name>`; throws AppError naming `where` for anything else. */
 export function parseOpenAICompatibleAuth(auth: string, where: string): OpenAICompatibleAuth {
   if (auth === 'bearer') return { kind: 'bearer' };
   if (auth.startsWith('header:')) {
     const name = auth.slice('header:'.length).trim().toLowerCase();
-    if (HEADER_NAME.test(name) && !RESERVED_HEADERS.has(name) && !name.startsWith('x-navplane-')) return { kind: 'header', name };
+    if (isKeyHeaderName(name)) return { kind: 'header', name };
   }
   throw new AppError('internal_error', `${where}: auth must be "bearer" or "header:<name>" with a header name a key may be sent in`);
 }

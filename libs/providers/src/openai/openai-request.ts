@@ -7,24 +7,26 @@ const INJECTED_MEMBER = Buffer.from('"stream_options":{"include_usage":true}', '
 const COMMA = Buffer.from(',', 'latin1');
 
 /**
+ * An OpenAI-shaped request body as sent, rewritten in no way: its `model` and whether it asks for a stream. For
+ * upstreams that report stream usage on their own (Mistral) and refuse members they do not know.
+ */
+export function readOpenAIRequest(json: unknown): PreparedRequest {
+  const body = asRecord(json);
+  if (!body) return { body: json, changed: false, stream: false, stripUsageChunk: false };
+  const model = asNonEmptyString(body['model']);
+  return { body: json, changed: false, stream: body['stream'] === true, stripUsageChunk: false, ...(model ? { model } : {}) };
+}
+
+/**
  * Exact stream usage: an OpenAI chat stream reports token usage only when the request sets
  * `stream_options.include_usage`. When a streaming chat request does not, the gateway sets it
  * (keeping every other field and stream_options key) and asks the tap to strip what that adds to
  * the stream, so the client sees the stream it asked for and the trace still gets exact usage.
  */
 export function prepareOpenAIRequest(pathSuffix: string, json: unknown, rawBody?: Buffer): PreparedRequest {
+  const unchanged = readOpenAIRequest(json);
   const body = asRecord(json);
-  if (!body) return { body: json, changed: false, stream: false, stripUsageChunk: false };
-  const model = asNonEmptyString(body['model']);
-  const stream = body['stream'] === true;
-  const unchanged: PreparedRequest = {
-    body: json,
-    changed: false,
-    stream,
-    stripUsageChunk: false,
-    ...(model ? { model } : {}),
-  };
-  if (pathSuffix !== OPENAI_CHAT_COMPLETIONS || !stream) return unchanged;
+  if (!body || pathSuffix !== OPENAI_CHAT_COMPLETIONS || !unchanged.stream) return unchanged;
 
   const options = body['stream_options'];
   const optionsRecord = asRecord(options);

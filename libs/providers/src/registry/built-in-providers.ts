@@ -1,5 +1,6 @@
 import { anthropicAdapter } from '../anthropic/anthropic.adapter';
 import { geminiAdapter } from '../gemini/gemini.adapter';
+import { mistralAdapter } from '../mistral/mistral.adapter';
 import { openaiAdapter } from '../openai/openai.adapter';
 import type { ProviderAdapter, ProviderId } from '../provider-adapter';
 
@@ -8,7 +9,7 @@ import type { ProviderAdapter, ProviderId } from '../provider-adapter';
  * building, the CLI, the admin API's provider-key validation and the price table all ask the registry or an adapter.
  * Adding a provider: its folder, plus one line here (libs/providers/README.md, "Adding a provider").
  */
-export const BUILT_IN_ADAPTERS: readonly ProviderAdapter[] = Object.freeze([openaiAdapter, anthropicAdapter, geminiAdapter]);
+export const BUILT_IN_ADAPTERS: readonly ProviderAdapter[] = Object.freeze([openaiAdapter, anthropicAdapter, geminiAdapter, mistralAdapter]);
 
 /** The ids of the built-in providers, in registry order. */
 export const BUILT_IN_PROVIDER_IDS: readonly ProviderId[] = Object.freeze(BUILT_IN_ADAPTERS.map((adapter) => adapter.id));

@@ -7,6 +7,7 @@ const registry = createProviderRegistry({
     openai: 'https://api.openai.com/',
     anthropic: 'http://127.0.0.1:4010/anthropic-mock//',
     gemini: 'https://generativelanguage.googleapis.com',
+    mistral: 'https://api.mistral.ai',
   },
 });
 
@@ -150,8 +151,8 @@ describe('provider registry', () => {
   });
 
   it('exposes adapters by id, and knows no other', () => {
-    expect(registry.adapters.map((a) => a.id)).toEqual(['openai', 'anthropic', 'gemini']);
-    expect(registry.ids).toEqual(['openai', 'anthropic', 'gemini']);
+    expect(registry.adapters.map((a) => a.id)).toEqual(['openai', 'anthropic', 'gemini', 'mistral']);
+    expect(registry.ids).toEqual(['openai', 'anthropic', 'gemini', 'mistral']);
     expect(registry.adapter('anthropic')?.id).toBe('anthropic');
     expect(registry.has('openai')).toBe(true);
     expect(registry.baseUrl('gemini')).toBe('https://generativelanguage.googleapis.com');
@@ -167,7 +168,9 @@ describe('provider registry', () => {
     'https://api.openai.com/?x=1',
     'https://api.openai.com/#f',
   ])('refuses the base URL %s at construction', (url) => {
-    expect(() => createProviderRegistry({ baseUrls: { openai: url, anthropic: 'https://api.anthropic.com' } })).toThrow(/baseUrls\.openai/);
+    expect(() =>
+      createProviderRegistry({ baseUrls: { openai: url, anthropic: 'https://api.anthropic.com', mistral: 'https://api.mistral.ai' } }),
+    ).toThrow(/baseUrls\.openai/);
   });
 
   it('needs a base URL for every built-in provider', () => {
@@ -180,6 +183,7 @@ describe('provider registry', () => {
         openai: 'https://api.openai.com',
         anthropic: 'https://api.anthropic.com',
         gemini: 'https://generativelanguage.googleapis.com',
+        mistral: 'https://api.mistral.ai',
       },
       builtIns: [anthropicAdapter, openaiAdapter],
     });
@@ -196,6 +200,7 @@ describe('provider registry', () => {
       { method: 'POST', path: '/v1/messages', provider: 'anthropic' },
       { method: 'POST', path: '/v1/messages', headers: { 'anthropic-version': 'probe' }, provider: 'anthropic' },
       { method: 'POST', path: '/gemini/v1beta/models/gemini-2.5-flash:generateContent', provider: 'gemini' },
+      { method: 'POST', path: '/mistral/v1/chat/completions', provider: 'mistral' },
     ]);
   });
 
@@ -212,6 +217,7 @@ describe('provider registry', () => {
         openai: 'https://api.openai.com',
         anthropic: 'https://api.anthropic.com',
         gemini: 'https://generativelanguage.googleapis.com',
+        mistral: 'https://api.mistral.ai',
       },
       openaiCompatible: [
         { id: 'groq', baseUrl: 'https://api.groq.com/openai/', auth: 'bearer' },
@@ -220,7 +226,7 @@ describe('provider registry', () => {
     });
 
     it('routes /<id>/v1/* to <baseUrl>/v1/* on the OpenAI API paths, after the built-in providers', () => {
-      expect(withGroq.ids).toEqual(['openai', 'anthropic', 'gemini', 'groq', 'local-llm']);
+      expect(withGroq.ids).toEqual(['openai', 'anthropic', 'gemini', 'mistral', 'groq', 'local-llm']);
       const route = withGroq.route('POST', '/groq/v1/chat/completions');
       expect(route.ok && withGroq.upstreamUrl(route.value)).toBe('https://api.groq.com/openai/v1/chat/completions');
       expect(withGroq.route('GET', '/groq/v1/organization/users').ok).toBe(false);
@@ -255,6 +261,7 @@ describe('provider registry', () => {
             openai: 'https://api.openai.com',
             anthropic: 'https://api.anthropic.com',
             gemini: 'https://generativelanguage.googleapis.com',
+            mistral: 'https://api.mistral.ai',
           },
           openaiCompatible: [provider],
         }),
