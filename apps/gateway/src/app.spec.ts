@@ -23,7 +23,12 @@ describe('gateway app', () => {
     readiness,
     metrics: createMetricsRegistry(),
     registry: createProviderRegistry({
-      baseUrls: { openai: 'http://127.0.0.1:9', anthropic: 'http://127.0.0.1:9', gemini: 'http://127.0.0.1:9', mistral: 'http://127.0.0.1:9' },
+      baseUrls: {
+        openai: 'http://127.0.0.1:9',
+        anthropic: 'http://127.0.0.1:9',
+        gemini: 'http://127.0.0.1:9',
+        mistral: 'http://127.0.0.1:9',
+      },
     }),
     verifyKey,
     getProviderKey: () => Promise.resolve({ ok: false, reason: 'missing' }),

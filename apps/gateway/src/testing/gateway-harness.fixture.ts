@@ -7,7 +7,6 @@ import { createGatewayKeyService, type Scope } from '@navplane/auth';
 import { loadConfig } from '@navplane/config';
 import { newId } from '@navplane/core';
 import { listen, type RunningServer } from '@navplane/http';
-import type { ProviderId } from '@navplane/providers';
 import { createRuntime, type Runtime } from '@navplane/runtime';
 import { CHANGE_TOPICS, type NewPolicy, type PolicyMode, type PolicyScopeType, type Trace } from '@navplane/storage';
 import { createLogger } from '@navplane/telemetry';

@@ -9,7 +9,12 @@ import type { ProviderAdapter, ProviderId } from '../provider-adapter';
  * building, the CLI, the admin API's provider-key validation and the price table all ask the registry or an adapter.
  * Adding a provider: its folder, plus one line here (libs/providers/README.md, "Adding a provider").
  */
-export const BUILT_IN_ADAPTERS: readonly ProviderAdapter[] = Object.freeze([openaiAdapter, anthropicAdapter, geminiAdapter, mistralAdapter]);
+export const BUILT_IN_ADAPTERS: readonly ProviderAdapter[] = Object.freeze([
+  openaiAdapter,
+  anthropicAdapter,
+  geminiAdapter,
+  mistralAdapter,
+]);
 
 /** The ids of the built-in providers, in registry order. */
 export const BUILT_IN_PROVIDER_IDS: readonly ProviderId[] = Object.freeze(BUILT_IN_ADAPTERS.map((adapter) => adapter.id));
