@@ -113,7 +113,7 @@ describe.each(TEST_DIALECTS)('navplane provider-key on %s', (dialect) => {
     expect(twoWords.code).toBe(1);
     const provider = await run(['provider-key', 'set', 'acme-llm', '--org', orgId], { stdin: SECRET });
     expect(provider.code).toBe(2);
-    expect(provider.stderr).toMatch(/^navplane: .*provider must be one of: openai, anthropic, mistral/);
+    expect(provider.stderr).toMatch(/^navplane: .*provider must be one of: openai, anthropic, gemini, mistral/);
     const org = await run(['provider-key', 'set', 'openai', '--org', 'org_nope'], { stdin: SECRET });
     expect(org.code).toBe(1);
     const noMaster = await run(['provider-key', 'set', 'anthropic', '--org', orgId], { stdin: SECRET, env: { NAVPLANE_MASTER_KEY: '' } });
