@@ -54,7 +54,7 @@ export async function createGatewayServer(runtime: Runtime): Promise<GatewayServ
   const getRedactor = async (orgId: string, detectors: readonly DetectorId[]): Promise<Redactor | undefined> => {
     const salt = await vault.getOrCreateOrgSecret(orgId, PLACEHOLDER_SALT_SECRET);
     if (!salt.ok) return undefined;
-    return redactors.get({ salt: Buffer.from(salt.key, 'base64'), detectors });
+    return redactors.get({ salt: salt.key, detectors }); // base64 text: decoded only when a redactor is built
   };
 
   let traceStorage: TraceStorage | undefined;

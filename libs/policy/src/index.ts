@@ -26,7 +26,7 @@ export {
   type RedactionPoolOptions,
   type RedactionPoolStats,
 } from './pool/redaction-pool';
-export { createRedactorCache, type RedactorCache } from './pool/redactor-cache';
+export { createRedactorCache, type RedactorCache, type RedactorRecipe } from './pool/redactor-cache';
 export * from './stream/streaming-text-redactor';
 export * from './summarize-findings';
 export { corpusRecall, type FormRecall } from './corpus/corpus-recall';

@@ -17,6 +17,19 @@ describe('createRedactorCache', () => {
     expect(built.redactText('mail jane.doe@example.com').text).toBe(createRedactor({ salt }).redactText('mail jane.doe@example.com').text);
   });
 
+  it('takes the salt as base64 text too: the same redactor as its bytes, decoded only to build it', () => {
+    const cache = createRedactorCache(4);
+    const salt = randomBytes(32);
+    const built = cache.get(recipe(salt));
+    expect(cache.get({ ...recipe(salt), salt: salt.toString('base64') })).toBe(built);
+    expect(cache.size).toBe(1);
+    const fromText = createRedactorCache(4).get({ salt: salt.toString('base64') });
+    expect(fromText.redactText('mail jane.doe@example.com').text).toBe(
+      createRedactor({ salt }).redactText('mail jane.doe@example.com').text,
+    );
+    expect(() => createRedactorCache(4).get({ salt: randomBytes(8).toString('base64') })).toThrow(RangeError);
+  });
+
   it('keeps at most maxEntries, dropping the least recently used', () => {
     const cache = createRedactorCache(2);
     const [a, b, c] = [randomBytes(32), randomBytes(32), randomBytes(32)];
