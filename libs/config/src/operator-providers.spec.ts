@@ -75,7 +75,7 @@ describe('providers (config file only)', () => {
     );
     expect(lines).toEqual([
       'NAVPLANE_CONFIG: providers[1].id "vllm" is already the id of providers[0]',
-      'NAVPLANE_CONFIG: providers[2].auth must be "bearer" or "header:<lower-case header name>" such as header:x-api-key',
+      'NAVPLANE_CONFIG: providers[2].auth must be "bearer" or "header:<header name>" such as header:x-api-key',
       'NAVPLANE_CONFIG: providers[3].id "openai" is a built-in provider; choose another id',
     ]);
   });
@@ -95,9 +95,9 @@ describe('providers (config file only)', () => {
       'providers[0].baseUrl must be an absolute http:// or https:// URL',
     ],
     [
-      'an upper-case header',
-      '{ id: x, baseUrl: "http://h:1", auth: "header:X-Api-Key" }',
-      'providers[0].auth must be "bearer" or "header:',
+      'the id azure-openai, reserved by the contract',
+      '{ id: azure-openai, baseUrl: "https://h", auth: bearer }',
+      'providers[0].id "azure-openai" is a built-in provider',
     ],
     [
       'a header that frames the request',
@@ -115,6 +115,16 @@ describe('providers (config file only)', () => {
     const lines = problemLines('one.yaml', `providers:\n  - ${entry}\n`);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain(`NAVPLANE_CONFIG: ${message}`);
+  });
+
+  it('keeps a header name in lower case, as HTTP compares them', () => {
+    const loaded = load(
+      'case.yaml',
+      'providers:\n  - { id: groq-like, baseUrl: "https://api.groq.com/openai", auth: "header:X-Api-Key" }\n',
+    );
+    expect(loaded.ok && loaded.value.providers).toEqual([
+      { id: 'groq-like', baseUrl: 'https://api.groq.com/openai', auth: 'header:x-api-key' },
+    ]);
   });
 
   it('refuses a value that is not a list', () => {

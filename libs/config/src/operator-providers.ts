@@ -7,7 +7,8 @@ import { BUILT_IN_BASE_URL_SETTINGS, type OperatorProvider } from './provider-se
 const PROVIDER_ID = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
 /** Gateway path words no provider route prefix may shadow (docs/gateway.md). */
 const ROUTE_WORDS: ReadonlySet<string> = new Set(['v1', 'v1beta', 'healthz', 'readyz', 'metrics', 'admin']);
-const BUILT_IN_IDS: ReadonlySet<string> = new Set(Object.keys(BUILT_IN_BASE_URL_SETTINGS));
+/** The built-in providers' ids, and those the contract reserves for built-in providers still to come. */
+const BUILT_IN_IDS: ReadonlySet<string> = new Set([...Object.keys(BUILT_IN_BASE_URL_SETTINGS), 'azure-openai']);
 const KEYS = new Set(['id', 'baseUrl', 'auth']);
 
 /** Every problem of the config file's `providers` value, each one line naming the entry and field. */
@@ -47,9 +48,11 @@ function providerProblems(raw: unknown): { providers: OperatorProvider[]; proble
     else if (/\/v1$/i.test(url.value))
       problems.push(`${where}.baseUrl must name the upstream without /v1 (it is routed at <baseUrl>/v1/*)`);
 
-    const auth = fields.get('auth');
+    // Header names are case-insensitive: `header:X-Api-Key` is kept as `header:x-api-key`.
+    const given = fields.get('auth');
+    const auth = typeof given === 'string' && given.startsWith('header:') ? `header:${given.slice('header:'.length).toLowerCase()}` : given;
     if (typeof auth !== 'string' || (auth !== 'bearer' && !(auth.startsWith('header:') && isKeyHeaderName(auth.slice('header:'.length))))) {
-      problems.push(`${where}.auth must be "bearer" or "header:<lower-case header name>" such as header:x-api-key`);
+      problems.push(`${where}.auth must be "bearer" or "header:<header name>" such as header:x-api-key`);
     }
     if (problems.length === before && typeof id === 'string' && url.ok && typeof auth === 'string') {
       providers.push(Object.freeze({ id, baseUrl: url.value, auth }));

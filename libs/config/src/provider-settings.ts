@@ -9,7 +9,7 @@ export interface OperatorProvider {
   readonly id: string;
   /** http(s) URL of the upstream without `/v1` (host and any path prefix), no trailing slash. */
   readonly baseUrl: string;
-  /** `bearer` (`Authorization: Bearer <key>`) or `header:<lower-case header name>`. */
+  /** `bearer` (`Authorization: Bearer <key>`) or `header:<header name>` (stored in lower case). */
   readonly auth: string;
 }
 

@@ -113,7 +113,7 @@ describe('navplane config validate', () => {
     expect(run.code).toBe(1);
     expect(run.stderr.trimEnd().split('\n')).toEqual([
       'navplane: NAVPLANE_CONFIG: providers[1].id "vllm" is already the id of providers[0]',
-      'navplane: NAVPLANE_CONFIG: providers[2].auth must be "bearer" or "header:<lower-case header name>" such as header:x-api-key',
+      'navplane: NAVPLANE_CONFIG: providers[2].auth must be "bearer" or "header:<header name>" such as header:x-api-key',
       'navplane: NAVPLANE_CONFIG: providers[3].id "openai" is a built-in provider; choose another id',
     ]);
   });
