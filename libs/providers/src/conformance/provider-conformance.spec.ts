@@ -103,6 +103,10 @@ describe('provider conformance', () => {
       });
     });
 
+    it('has request cases (every provider names the model of some request)', () => {
+      expect(cases.requests.length).toBeGreaterThan(0);
+    });
+
     if (cases.requests.length > 0) {
       describe('the model a request names', () => {
         it.each(cases.requests.map((request): [string, typeof request] => [request.name, request]))('%s', (_name, request) => {
