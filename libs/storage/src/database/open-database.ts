@@ -8,7 +8,7 @@ import type { DB } from '../schema/schema';
 import { DIALECT_CAPABILITIES, type DialectCapabilities } from './dialect-capabilities';
 import { PG_TYPES } from './pg-types';
 import { OutageAwareDialect } from './outage-aware.dialect';
-import { ImmediateSqliteDialect } from './sqlite-immediate.dialect';
+import { ImmediateSqliteDialect, StatementCachingDatabase } from './sqlite-immediate.dialect';
 
 /** An open database: the Kysely instance plus what callers need to know about its dialect. */
 export interface Database {
@@ -72,7 +72,9 @@ function openSqlite(location: Extract<DatabaseLocation, { dialect: 'sqlite' }>, 
   connection.pragma('foreign_keys = ON');
   // In WAL mode NORMAL is durable against application crashes and only risks the last commits on power loss.
   connection.pragma('synchronous = NORMAL');
-  const db = new Kysely<DB>({ dialect: new OutageAwareDialect(new ImmediateSqliteDialect({ database: connection })) });
+  const db = new Kysely<DB>({
+    dialect: new OutageAwareDialect(new ImmediateSqliteDialect({ database: new StatementCachingDatabase(connection) })),
+  });
   return assemble('sqlite', location, db);
 }
 
