@@ -1,5 +1,7 @@
-// `npm test` runs every project's suite in one Jest process tree with one summary.
+// `npm test` runs every project's suite in one Jest process tree with one summary, and says below it when the
+// Postgres suites were skipped (tools/workspace/postgres-skip-reporter.cjs).
 /** @type {import('jest').Config} */
 module.exports = {
   projects: ['<rootDir>/{libs,apps,tools}/*/jest.config.cjs'],
+  reporters: ['default', '<rootDir>/tools/workspace/postgres-skip-reporter.cjs'],
 };
