@@ -31,6 +31,25 @@ describe('navplane wrap', () => {
     expect(result.stdout).toBe('http://127.0.0.1:8080/v1 http://127.0.0.1:8080 np_wrapped_key');
   });
 
+  it('exports a key read from stdin with --key-stdin, as the README pipes it, and gives the command an empty stdin', async () => {
+    const readsStdin = `let n = 0; process.stdin.on("data", (c) => (n += c.length)).on("end", () => process.stdout.write(\` stdin:\${n}\`));`;
+    const result = await runCli(['wrap', '--key-stdin', '--', process.execPath, '-e', `${PRINT_ENV}; ${readsStdin}`], {
+      cwd,
+      stdin: 'np_piped_key',
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('http://127.0.0.1:8080/v1 http://127.0.0.1:8080 np_piped_key stdin:0');
+    const both = await runCli(['wrap', '--key-stdin', '--key-file', join(cwd, 'key'), '--', process.execPath, '-e', '0'], {
+      cwd,
+      stdin: 'np_x',
+    });
+    expect(both.code).toBe(2);
+    expect(both.stderr).toBe('navplane: give --key-stdin or --key-file, not both\n');
+    const empty = await runCli(['wrap', '--key-stdin', '--', process.execPath, '-e', '0'], { cwd, stdin: '' });
+    expect(empty.code).not.toBe(0);
+    expect(empty.stderr).toMatch(/^navplane: no NavPlane key given/);
+  });
+
   it('exits with the command’s exit code, 128+signal when killed, 127 when it cannot start', async () => {
     expect((await runCli(['wrap', '--', process.execPath, '-e', 'process.exit(7)'], { cwd })).code).toBe(7);
     expect((await runCli(['wrap', '--', process.execPath, '-e', 'process.kill(process.pid, "SIGTERM")'], { cwd })).code).toBe(143);
