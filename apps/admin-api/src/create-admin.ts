@@ -44,5 +44,18 @@ export async function createAdminDeps(runtime: Runtime): Promise<AdminDeps> {
 /** Wires the admin API from a process runtime and returns it as a server to start. */
 export async function createAdminServer(runtime: Runtime): Promise<ServerSpec> {
   const app = createApp(await createAdminDeps(runtime));
-  return { name: 'admin', app, port: runtime.config.adminPort };
+  // Deny by default: until an admin token exists (or an org key has the admin scope) every call is refused. Say so.
+  const onListening = () => {
+    void runtime.repos.adminTokens.listActive().then(
+      (tokens) => {
+        if (tokens.length === 0) {
+          runtime.logger.warn(
+            'no admin token exists yet: the admin API refuses every call until one does (`npx navplane admin-token create --name ops`)',
+          );
+        }
+      },
+      () => undefined, // the database is down: /readyz says so
+    );
+  };
+  return { name: 'admin', app, port: runtime.config.adminPort, onListening };
 }

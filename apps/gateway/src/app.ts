@@ -53,6 +53,16 @@ function mayBeOpsPath(url: string): boolean {
   return first === 0x68 || first === 0x72 || first === 0x6d; // h, r, m
 }
 
+/** The host[:port] of an upstream base URL, for logs; undefined when there is none. */
+function upstreamHost(baseUrl: string | undefined): string | undefined {
+  if (baseUrl === undefined) return undefined;
+  try {
+    return new URL(baseUrl).host;
+  } catch {
+    return undefined;
+  }
+}
+
 /** What the gateway app is composed of. */
 export interface GatewayDeps {
   logger: GatewayLogger;
@@ -118,6 +128,20 @@ export function createApp(deps: GatewayDeps): RequestListener {
       responseBody: bodies?.responseBody ?? null,
     });
     if (trace !== undefined) deps.traceSink.enqueue(trace);
+    const failure = outcome.upstreamFailure;
+    if (failure !== undefined && failure !== 'client_aborted') {
+      // The provider could not be reached or broke off: the operator's problem, not the client's, so it is logged
+      // at the default level with where and how (never the URL's path or query, which may carry tenant data).
+      logger.warn(`upstream failure: ${failure}`, {
+        traceId: context.traceId,
+        requestId: context.requestId,
+        provider: context.route?.adapter.id,
+        host: upstreamHost(context.route?.baseUrl),
+        failure,
+        status: outcome.status,
+        orgId: context.key?.orgId,
+      });
+    }
     if (logger.isLevelEnabled('http')) {
       logger.http('request', {
         traceId: context.traceId,

@@ -9,7 +9,7 @@ import {
   type RedactionPool,
   type Redactor,
 } from '@navplane/policy';
-import { createProviderRegistry } from '@navplane/providers';
+import { createProviderRegistry, type ProviderAdapter } from '@navplane/providers';
 import type { Runtime, ServerSpec } from '@navplane/runtime';
 import {
   createBatchingTraceWriter,
@@ -111,13 +111,14 @@ export async function createGatewayServer(runtime: Runtime): Promise<GatewayServ
     await policies.close();
   });
 
+  // Each built-in provider's operator-set base URL, by provider id (docs/configuration.md).
+  const registry = createProviderRegistry(providerRegistrySettings(config));
   const app = createApp({
     logger,
     readiness: runtime.readiness,
     metrics: runtime.metrics,
     trustProxy: config.trustProxy,
-    // Each built-in provider's operator-set base URL, by provider id (docs/configuration.md).
-    registry: createProviderRegistry(providerRegistrySettings(config)),
+    registry,
     verifyKey: (presented) => verifier.verify(presented),
     getProviderKey: (orgId, provider) => vault.getProviderKey(orgId, provider),
     policies,
@@ -130,5 +131,34 @@ export async function createGatewayServer(runtime: Runtime): Promise<GatewayServ
     maxBodyBytes: config.maxBodyBytes,
     upstreamPools,
   });
-  return { name: 'gateway', app, port: config.gatewayPort, traceWriter, redactionPool };
+  const onListening = (url: string) => {
+    const upstreams = Object.fromEntries(registry.ids.map((id) => [id, registry.baseUrl(id) ?? '(the tenant’s own, stored with its key)']));
+    logger.info(
+      `provider upstreams: ${Object.entries(upstreams)
+        .map(([id, base]) => `${id} ${base}`)
+        .join(', ')}`,
+      { upstreams },
+    );
+    const sdk = sdkBaseUrls(registry.adapters, url);
+    logger.info(
+      `point the SDKs here: ${Object.entries(sdk)
+        .map(([name, value]) => `${name}=${value}`)
+        .join(' ')} (key: a NavPlane key, np_…)`,
+      {
+        sdkBaseUrls: sdk,
+      },
+    );
+  };
+  return { name: 'gateway', app, port: config.gatewayPort, onListening, traceWriter, redactionPool };
+}
+
+/**
+ * The base-URL variables of every provider's SDK (`sdkEnvironment`) for a gateway listening at `url`; a wildcard
+ * bind address (0.0.0.0, ::) is shown as loopback, which is where a client on this machine reaches it.
+ */
+export function sdkBaseUrls(adapters: readonly ProviderAdapter[], url: string): Record<string, string> {
+  const origin = url.replace(/^http:\/\/(?:0\.0\.0\.0|\[::\])(?=:|$)/, 'http://127.0.0.1').replace(/\/+$/, '');
+  return Object.fromEntries(
+    adapters.flatMap((adapter) => (adapter.sdkEnvironment?.baseUrl ?? []).map(({ name, path }) => [name, `${origin}${path}`])),
+  );
 }

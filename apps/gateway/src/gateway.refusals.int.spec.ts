@@ -243,6 +243,23 @@ describe('gateway limits and upstream failures', () => {
         costStatus: 'exact',
         costUsd: 0,
       });
+      // Logged at warn (seen at the default level), with where and how, and the ids that find the trace.
+      const warned = h
+        .logs()
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((entry) => entry['level'] === 'warn' && entry['message'] === 'upstream failure: connection_refused');
+      expect(warned).toEqual([
+        expect.objectContaining({
+          provider: 'openai',
+          host: '127.0.0.1:1',
+          failure: 'connection_refused',
+          status: 502,
+          traceId: trace?.id,
+          orgId,
+        }),
+      ]);
     } finally {
       await h.close();
     }

@@ -10,6 +10,8 @@ export interface ServerSpec {
   app: RequestListener;
   /** Port to bind; 0 = any free port. */
   port: number;
+  /** Called once the server listens, with its URL: start-up lines a newcomer needs (SDK base URLs, …). */
+  onListening?: (url: string) => void;
 }
 
 /** The servers of a running process. */
@@ -46,6 +48,7 @@ export async function runServers(runtime: Runtime, specs: ServerSpec[], options:
       });
       servers[spec.name] = running;
       logger.info(`${spec.name} listening on ${running.url}`, { server: spec.name, url: running.url, port: running.port });
+      spec.onListening?.(running.url);
     }
   } catch (error) {
     await Promise.all(Object.values(servers).map((s) => s.close(0)));

@@ -1,4 +1,4 @@
-import type { NavPlaneConfig } from '@navplane/config';
+import { maskDatabaseUrl, type NavPlaneConfig } from '@navplane/config';
 import { Readiness, type CheckResult } from '@navplane/http';
 import {
   createChangeFeed,
@@ -80,6 +80,8 @@ export async function createRuntime(config: NavPlaneConfig, options: CreateRunti
     buckets: [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500],
   });
   const database = await openDatabase({ url: config.databaseUrl, poolSize: config.databasePoolSize });
+  // Which database this process uses (the CLI must be given the same NAVPLANE_DATABASE_URL), password masked.
+  logger.info(`database: ${database.dialect} at ${maskDatabaseUrl(config.databaseUrl)}`, { dialect: database.dialect });
   const hooks: ShutdownHook[] = [];
   let changeFeed: ChangeFeed | undefined;
   try {

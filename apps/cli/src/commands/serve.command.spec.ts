@@ -63,6 +63,29 @@ describe.each(TEST_DIALECTS)('navplane serve on %s', (dialect) => {
     }
   });
 
+  it('says at start-up what a newcomer needs: the database (password masked), upstreams, SDK base URLs, no admin token yet', async () => {
+    // Postgres here trusts loopback, so a password in the URL is accepted and ignored: it must never be printed.
+    const url = testDb === undefined ? undefined : testDb.url.replace('://postgres@', '://postgres:s3cret-canary@');
+    const serve = await startServe(['serve'], {
+      cwd,
+      env: url === undefined ? env : { NAVPLANE_DATABASE_URL: url },
+      expect: ['gateway', 'admin'],
+    });
+    running.push(serve);
+    const deadline = Date.now() + 10_000;
+    while (!serve.lines.some((l) => l.includes('no admin token exists yet')) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    const text = serve.lines.join('\n');
+    expect(text).not.toContain('s3cret-canary');
+    expect(text).toContain(dialect === 'postgres' ? 'database: postgres at postgres://postgres:***@127.0.0.1' : 'database: sqlite at ');
+    expect(text).toMatch(/provider upstreams: openai https:\/\/api\.openai\.com, anthropic https:\/\/api\.anthropic\.com/);
+    const gateway = serve.urls['gateway'] ?? '';
+    expect(text).toContain(`OPENAI_BASE_URL=${gateway}/v1`);
+    expect(text).toContain(`ANTHROPIC_BASE_URL=${gateway} `);
+    expect(text).toContain('no admin token exists yet: the admin API refuses every call until one does');
+    expect(await serve.stop('SIGTERM')).toBe(0);
+  });
+
   it('runs one app per process with --only and with the apps’ own main.js', async () => {
     const gatewayOnly = await startServe(['serve', '--only', 'gateway'], { cwd, env, expect: ['gateway'] });
     running.push(gatewayOnly);
