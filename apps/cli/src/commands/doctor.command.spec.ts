@@ -61,6 +61,9 @@ describe.each(TEST_DIALECTS)('navplane doctor on %s', (dialect) => {
 
     const table = await sandbox.run(['doctor']);
     expect(table.code).toBe(0);
+    expect(table.stdout.split('\n')[0]).toBe(
+      "settings checked: this shell's (its environment and config file), which may differ from a running gateway's; only `traces` asks a gateway",
+    );
     expect(table.stdout).toMatch(/^ok {4}config/m);
     expect(table.stdout).toMatch(/^WARN {2}node-env/m);
     expect(table.stdout).toMatch(/→ set NODE_ENV=production/);

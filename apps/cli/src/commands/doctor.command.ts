@@ -38,10 +38,16 @@ export function doctorCommand(): Command {
         printJson({ ok: summary.fail === 0, summary, checks });
       } else {
         const width = Math.max(...checks.map((c) => c.name.length));
-        const lines = checks.flatMap((c) => [
-          `${LABEL[c.status]}  ${c.name.padEnd(width)}  ${c.message}`,
-          ...(c.fix !== null && c.status !== 'ok' ? [`      ${' '.repeat(width)}  → ${c.fix}`] : []),
-        ]);
+        // The CLI cannot read a running process's environment: say whose settings these are.
+        const header =
+          "settings checked: this shell's (its environment and config file), which may differ from a running gateway's; only `traces` asks a gateway";
+        const lines = [header, ''];
+        lines.push(
+          ...checks.flatMap((c) => [
+            `${LABEL[c.status]}  ${c.name.padEnd(width)}  ${c.message}`,
+            ...(c.fix !== null && c.status !== 'ok' ? [`      ${' '.repeat(width)}  → ${c.fix}`] : []),
+          ]),
+        );
         lines.push('', `${summary.ok} ok, ${summary.warn} warning(s), ${summary.fail} failure(s), ${summary.skip} skipped`);
         process.stdout.write(`${lines.join('\n')}\n`);
       }
