@@ -1,7 +1,8 @@
 // `npm run release:version -- <x.y.z>`: sets one version everywhere it is written — the root package.json, every
 // workspace package.json, the exact `@navplane/*` pins between workspaces — and moves the changelog's
-// "Unreleased" entries under the new version with today's date (docs/releasing.md). package-lock.json is then
-// refreshed by the npm script (`npm install --package-lock-only`).
+// "Unreleased" entries under the new version with today's date (docs/releasing.md), then refreshes
+// package-lock.json (`npm install --package-lock-only`).
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -75,7 +76,8 @@ function main(argv: string[]): void {
   const changelogPath = join(ROOT, 'CHANGELOG.md');
   const today = new Date().toISOString().slice(0, 10);
   writeFileSync(changelogPath, releaseChangelog(readFileSync(changelogPath, 'utf8'), version, today));
-  process.stdout.write(`version ${version}: ${files.length} package.json files and CHANGELOG.md updated\n`);
+  execFileSync('npm', ['install', '--package-lock-only', '--no-audit', '--no-fund'], { cwd: ROOT, stdio: 'inherit' });
+  process.stdout.write(`version ${version}: ${files.length} package.json files, package-lock.json and CHANGELOG.md updated\n`);
 }
 
 if (require.main === module) main(process.argv.slice(2));
