@@ -178,7 +178,7 @@ function printReportTable(range: { from: string; to: string }, overall: ReportNu
     out.push('', `${r.orgId} (${r.orgName ?? '?'}) top models`);
     out.push(
       renderTable(
-        ['provider', 'model', 'requests', 'batch', 'tokensIn', 'tokensOut', 'cost', 'unpriced'],
+        ['provider', 'model', 'requests', 'tokensIn', 'tokensOut', 'cost', 'unpriced', 'batch'],
         r.topModels.map((m) => ({ ...m, batch: m.batchRequests, cost: formatCost(m), unpriced: m.costUnknownRequests })),
       ),
     );
