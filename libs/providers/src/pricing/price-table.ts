@@ -3,7 +3,8 @@ import { BUILT_IN_ADAPTERS } from '../registry/built-in-providers';
 
 /**
  * One price in force from `effectiveFrom` (UTC date, inclusive) until the next row of the same model.
- * Prices are USD per million tokens, standard tier (no Batch/Flex/priority discounts or surcharges).
+ * Prices are USD per million tokens, standard tier (no Flex/priority discounts or surcharges; Batch API results are
+ * priced with the provider's `BatchPrice` multiplier, docs/pricing.md "Batch prices").
  */
 export interface PriceRow {
   readonly provider: ProviderId;
