@@ -66,7 +66,12 @@ describe('batch results readers', () => {
   });
 
   it('read an OpenAI error file as batch results without usage', () => {
-    expect(tapAll(openai, fixture('openai', 'batch-errors.jsonl'), 64)).toEqual({ sourceId: 'src_1', lines: 1, truncated: false, results: [] });
+    expect(tapAll(openai, fixture('openai', 'batch-errors.jsonl'), 64)).toEqual({
+      sourceId: 'src_1',
+      lines: 1,
+      truncated: false,
+      results: [],
+    });
   });
 
   it.each(SPLITS)('read every succeeded Anthropic result, cache reads and writes included (%i)', (size) => {
@@ -119,7 +124,12 @@ describe('batch results readers', () => {
       response: {
         status_code: 200,
         request_id: 'r',
-        body: { id: 'c', model: 'gpt-4.1', choices: [{ message: { content: long } }], usage: { prompt_tokens: 10, completion_tokens: 50000 } },
+        body: {
+          id: 'c',
+          model: 'gpt-4.1',
+          choices: [{ message: { content: long } }],
+          usage: { prompt_tokens: 10, completion_tokens: 50000 },
+        },
       },
       error: null,
     });
@@ -132,7 +142,11 @@ describe('batch results readers', () => {
     });
     const short = fixture('openai', 'batch-output.jsonl');
     const openaiRead = tapAll(openai, Buffer.concat([Buffer.from(`${openaiLine}\n`), short]), 4096, { maxLineBytes: 64 * 1024 });
-    expect(openaiRead?.results[0]).toEqual({ customId: 'long-1', model: 'gpt-4.1', usage: makeUsage({ inputTokens: 10, outputTokens: 50000 }) });
+    expect(openaiRead?.results[0]).toEqual({
+      customId: 'long-1',
+      model: 'gpt-4.1',
+      usage: makeUsage({ inputTokens: 10, outputTokens: 50000 }),
+    });
     expect(openaiRead?.results).toHaveLength(4);
     const anthropicRead = tapAll(anthropic, Buffer.from(`${anthropicLine}\n`), 4096, { maxLineBytes: 64 * 1024 });
     expect(anthropicRead?.results).toEqual([

