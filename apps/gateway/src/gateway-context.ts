@@ -1,5 +1,5 @@
 import type { AuthenticatedKey } from '@navplane/auth';
-import type { PreparedRequest, RequestModelReader, ResolvedRoute, Usage } from '@navplane/providers';
+import type { BatchResultsRead, PreparedRequest, RequestModelReader, ResolvedRoute, Usage } from '@navplane/providers';
 import type { PolicyState } from './policy/policy-state';
 import type { UpstreamCredential } from './pipeline/upstream-credential';
 import type { UpstreamFailure } from './proxy/upstream-failure';
@@ -102,6 +102,8 @@ export interface RequestOutcome {
   usage?: Usage;
   /** The model the provider reported (or the one requested). */
   model?: string;
+  /** The Batch API results the response held (docs/traces.md, "Batch usage"): recorded once each, at the batch price. */
+  batchResults?: BatchResultsRead;
   /** ms from arrival to the first response body byte from the provider. */
   ttfbMs?: number;
   latencyMs: number;

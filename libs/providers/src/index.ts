@@ -27,3 +27,5 @@ export * from './assemble/assembler.types';
 export { createResponseAssembler, createStreamEventAssembler } from './assemble/response-assembler';
 export { AssemblyContext, DEFAULT_ASSEMBLED_MAX_CHARS } from './assemble/assembly-context';
 export type { StreamAssembly } from './assemble/stream-assembly';
+export * from './batch/batch-results';
+export * from './batch/batch-results-tap';

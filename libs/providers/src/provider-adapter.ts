@@ -1,4 +1,5 @@
 import type { AssemblyContext } from './assemble/assembly-context';
+import type { BatchResults } from './batch/batch-results';
 import type { StreamAssembly } from './assemble/stream-assembly';
 import type { ProviderPrices } from './pricing/price-table';
 import type { SseEvent } from './sse/sse-parser';
@@ -205,6 +206,14 @@ export interface ProviderAdapter {
   // Prices.
   /** This provider's rows of the price table (docs/pricing.md); none for operator-defined providers. */
   readonly prices: ProviderPrices;
+
+  // Batches.
+  /**
+   * Optional: how this provider's batch results are read from the responses that return them (OpenAI's batch output
+   * file, Anthropic's Message Batch results), so each result's usage is recorded at the batch price
+   * (docs/traces.md, "Batch usage"). Absent: the provider has no batch results the gateway can read.
+   */
+  readonly batchResults?: BatchResults;
 
   // Clients.
   /** The environment variables its official SDKs read, for `navplane shell-init` and `wrap`; none when it has no SDK. */

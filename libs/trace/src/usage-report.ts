@@ -8,7 +8,10 @@ export type UsageCostStatus = 'exact' | 'estimated' | 'partial' | 'unknown';
 
 /** Sums of one group (or of all). */
 export interface UsageNumbers {
+  /** Proxied requests plus Batch API results (docs/traces.md, "Batch usage"). */
   requests: number;
+  /** Of `requests`, the Batch API results fetched through the gateway, priced at the batch price. */
+  batchRequests: number;
   tokensIn: number;
   tokensOut: number;
   cacheReadTokens: number;
@@ -42,7 +45,7 @@ export interface UsageReport {
 export interface TrafficNumbers extends UsageNumbers {
   /** Failed requests: status >= 400, or a response that broke after it started (docs/traces.md, "Failed requests"). */
   failedRequests: number;
-  /** Mean total latency in ms (3 decimals), or null without requests. */
+  /** Mean total latency in ms of the proxied requests (3 decimals; batch results have none), or null without any. */
   avgLatencyMs: number | null;
 }
 
@@ -76,6 +79,7 @@ function usageNumbers(sums: Sums): UsageNumbers {
   else if (sums.estimatedCostRequests > 0) costStatus = 'estimated';
   return {
     requests: sums.requests,
+    batchRequests: sums.batchRequests,
     tokensIn: sums.tokensIn,
     tokensOut: sums.tokensOut,
     cacheReadTokens: sums.cacheReadTokens,
@@ -88,10 +92,11 @@ function usageNumbers(sums: Sums): UsageNumbers {
 }
 
 function trafficNumbers(sums: Sums): TrafficNumbers {
+  const proxied = sums.requests - sums.batchRequests;
   return {
     ...usageNumbers(sums),
     failedRequests: sums.failedRequests,
-    avgLatencyMs: sums.requests === 0 ? null : Math.round((sums.latencyMsSum / sums.requests) * 1000) / 1000,
+    avgLatencyMs: proxied === 0 ? null : Math.round((sums.latencyMsSum / proxied) * 1000) / 1000,
   };
 }
 
@@ -99,6 +104,7 @@ function trafficNumbers(sums: Sums): TrafficNumbers {
 function addUp(rows: readonly TraceAggregateRow[]): Sums {
   const total: Sums = {
     requests: 0,
+    batchRequests: 0,
     failedRequests: 0,
     tokensIn: 0,
     tokensOut: 0,

@@ -43,6 +43,7 @@ describe.each(TEST_DIALECTS)('usage: happy paths (%s)', (dialect) => {
       {
         group: 'gpt-4o',
         requests: 2,
+        batchRequests: 0,
         tokensIn: 100,
         tokensOut: 20,
         cacheReadTokens: 0,
@@ -55,6 +56,7 @@ describe.each(TEST_DIALECTS)('usage: happy paths (%s)', (dialect) => {
       {
         group: 'unpriced-model',
         requests: 1,
+        batchRequests: 0,
         tokensIn: 7,
         tokensOut: 3,
         cacheReadTokens: 0,

@@ -14,7 +14,8 @@ export const usageQuery = z.strictObject({
 });
 
 const usageNumbers = {
-  requests: z.number().int(),
+  requests: z.number().int().describe('Proxied requests plus Batch API results fetched through the gateway'),
+  batchRequests: z.number().int().describe('Of requests, the Batch API results (priced at the batch price; docs/traces.md, "Batch usage")'),
   tokensIn: z.number().int().describe('Sum of reported input tokens'),
   tokensOut: z.number().int().describe('Sum of reported output tokens'),
   cacheReadTokens: z.number().int(),

@@ -43,6 +43,7 @@ describe.each(TEST_DIALECTS)('navplane report on a proxied session (%s)', (diale
     expect(org?.avgLatencyMs).toBeGreaterThan(0);
     expect(doc.totals).toEqual({
       requests: 5,
+      batchRequests: 0,
       errors: 2,
       tokensIn: org?.tokensIn,
       tokensOut: org?.tokensOut,
@@ -170,6 +171,7 @@ describe.each(TEST_DIALECTS)('navplane report and debug on stored traces (%s)', 
     ]);
     expect(doc.totals).toEqual({
       requests: 4,
+      batchRequests: 0,
       errors: 1,
       tokensIn: 17,
       tokensOut: 8,

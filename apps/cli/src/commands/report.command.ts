@@ -16,7 +16,10 @@ interface ReportOptions {
 
 /** The sums every section of the report shows (the JSON shape; see docs/cli.md). */
 export interface ReportNumbers {
+  /** Proxied requests plus Batch API results fetched through the gateway (docs/traces.md, "Batch usage"). */
   requests: number;
+  /** Of `requests`, the Batch API results. */
+  batchRequests: number;
   /** Failed requests (docs/traces.md, "Failed requests"). */
   errors: number;
   tokensIn: number;
@@ -93,7 +96,8 @@ export function reportCommand(): Command {
             orgId,
             orgName: names.get(orgId) ?? null,
             ...reportNumbers(sums),
-            errorRate: sums.requests === 0 ? 0 : Math.round((sums.failedRequests / sums.requests) * 10_000) / 10_000,
+            // Over the proxied requests: batch results are never failures.
+            errorRate: proxiedOf(sums) === 0 ? 0 : Math.round((sums.failedRequests / proxiedOf(sums)) * 10_000) / 10_000,
             avgLatencyMs: sums.avgLatencyMs,
             topModels: ofOrg(models.rows, orgId)
               .map((m) => ({ provider: m.group[1] ?? null, model: m.group[2] ?? null, ...reportNumbers(m) }))
@@ -123,9 +127,12 @@ export function reportCommand(): Command {
     });
 }
 
+const proxiedOf = (n: TrafficNumbers) => n.requests - n.batchRequests;
+
 function reportNumbers(n: TrafficNumbers): ReportNumbers {
   return {
     requests: n.requests,
+    batchRequests: n.batchRequests,
     errors: n.failedRequests,
     tokensIn: n.tokensIn,
     tokensOut: n.tokensOut,
@@ -164,15 +171,15 @@ function printReportTable(range: { from: string; to: string }, overall: ReportNu
   );
   out.push(
     '',
-    `total: ${overall.requests} requests, ${overall.errors} errors, ${overall.tokensIn} tokens in, ${overall.tokensOut} tokens out, ` +
+    `total: ${overall.requests} requests (${overall.batchRequests} batch results), ${overall.errors} errors, ${overall.tokensIn} tokens in, ${overall.tokensOut} tokens out, ` +
       `cost ${formatCost(overall)}, ${overall.costUnknownRequests} unpriced request(s)`,
   );
   for (const r of reports.filter((x) => x.requests > 0)) {
     out.push('', `${r.orgId} (${r.orgName ?? '?'}) top models`);
     out.push(
       renderTable(
-        ['provider', 'model', 'requests', 'tokensIn', 'tokensOut', 'cost', 'unpriced'],
-        r.topModels.map((m) => ({ ...m, cost: formatCost(m), unpriced: m.costUnknownRequests })),
+        ['provider', 'model', 'requests', 'tokensIn', 'tokensOut', 'cost', 'unpriced', 'batch'],
+        r.topModels.map((m) => ({ ...m, batch: m.batchRequests, cost: formatCost(m), unpriced: m.costUnknownRequests })),
       ),
     );
     out.push('', `${r.orgId} top keys`);

@@ -1,11 +1,19 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { PassThrough, type Readable } from 'node:stream';
 import { sendError } from '@navplane/http';
-import { createJsonTap, createStreamTap, type ResolvedRoute, type StreamEventAssembler, type Usage } from '@navplane/providers';
+import {
+  createJsonTap,
+  createStreamTap,
+  type BatchResultsRead,
+  type ResolvedRoute,
+  type StreamEventAssembler,
+  type Usage,
+} from '@navplane/providers';
 import type { Dispatcher } from 'undici';
 import type { AnyContext, Ready, RequestOutcome, UpstreamBody } from '../gateway-context';
 import type { Exchange } from '../pipeline/pipeline';
 import { formatOverhead } from '../steps/start-request';
+import { batchTapFor } from './batch-results-tap';
 import { createKeyMask, maskHeaders, type KeyMask } from './key-mask';
 import { buildUpstreamHeaders, isClientResponseHeader } from './upstream-headers';
 import { classifyUpstreamError, type UpstreamFailure } from './upstream-failure';
@@ -37,13 +45,17 @@ class ClientGoneError extends Error {
   readonly code = 'NAVPLANE_CLIENT_GONE';
 }
 
-type Tap = { push(chunk: Buffer): Buffer[] | undefined; end(): Buffer[] | undefined; result(): { usage?: Usage; model?: string } };
+type Tap = {
+  push(chunk: Buffer): Buffer[] | undefined;
+  end(): Buffer[] | undefined;
+  result(): { usage?: Usage; model?: string; batch?: BatchResultsRead };
+};
 
 const NO_TAP: Tap = { push: () => undefined, end: () => undefined, result: () => ({}) };
 
 /**
  * The tap of one response: SSE (usage, maybe the injected usage chunk stripped, and body capture's assembler fed from
- * the same parse), JSON usage, or none.
+ * the same parse), JSON usage, batch results (docs/traces.md, "Batch usage"), or none.
  */
 function tapFor(context: Ready, status: number, isSse: boolean, assembler: StreamEventAssembler | undefined): Tap {
   const { route } = context;
@@ -62,7 +74,7 @@ function tapFor(context: Ready, status: number, isSse: boolean, assembler: Strea
       result: () => tap.result(),
     };
   }
-  return NO_TAP;
+  return batchTapFor(context, status) ?? NO_TAP;
 }
 
 /**
@@ -216,6 +228,7 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
       stream: this.#stream,
       usage: tapped.usage,
       model: tapped.model ?? context.model ?? context.requestModel?.model(),
+      ...(tapped.batch === undefined ? {} : { batchResults: tapped.batch }),
       ttfbMs: this.#firstByteAt === undefined ? undefined : this.#firstByteAt - context.startedAt,
       latencyMs: performance.now() - context.startedAt,
       overheadMs: this.#overheadMs,

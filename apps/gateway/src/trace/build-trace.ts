@@ -1,6 +1,7 @@
 import { estimateCost } from '@navplane/providers';
 import type { TraceRecord } from '@navplane/trace';
 import type { AnyContext, RequestOutcome } from '../gateway-context';
+import { batchUsageOf } from './batch-usage';
 
 const NOT_CONNECTED = new Set(['connection_refused', 'connect_timeout', 'dns_failure', 'tls_failure']);
 
@@ -76,6 +77,10 @@ export function buildTrace(
     runId: lineage?.runId ?? null,
     parentTraceId: lineage?.parentTraceId ?? null,
     stream: outcome.stream,
+    // The fetch itself costs nothing; its results' usage is stored beside it, once per result.
+    ...(outcome.batchResults === undefined || context.route === undefined
+      ? {}
+      : { batchUsage: batchUsageOf(context.route.adapter.id, outcome.batchResults, new Date(context.startedAtMs)) }),
     ...(policy?.policyDecisions == null ? {} : { policyDecisions: policy.policyDecisions }),
     ...(policy?.requestBody == null ? {} : { requestBody: policy.requestBody }),
     ...(policy?.responseBody == null ? {} : { responseBody: policy.responseBody }),

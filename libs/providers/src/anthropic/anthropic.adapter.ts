@@ -5,6 +5,7 @@ import { sdkHeaderSet } from '../sdk-headers';
 import { joinUpstreamUrl } from '../upstream-url';
 import { asNonEmptyString, asRecord } from '../usage';
 import { AnthropicMessagesAssembly } from './anthropic-messages.assembly';
+import { ANTHROPIC_BATCH_RESULTS } from './anthropic-batch-results';
 import { ANTHROPIC_PRICES } from './anthropic.prices';
 import { ANTHROPIC_MESSAGES, ANTHROPIC_PATH_RULES, ANTHROPIC_REQUEST_MODEL_PATHS } from './anthropic.routes';
 import { AnthropicStreamReader } from './anthropic-stream.reader';
@@ -76,6 +77,7 @@ export const anthropicAdapter: ProviderAdapter = Object.freeze({
   createStreamReader: () => new AnthropicStreamReader(),
   createStreamAssembly: (context: AssemblyContext) => new AnthropicMessagesAssembly(context),
   prices: ANTHROPIC_PRICES,
+  batchResults: ANTHROPIC_BATCH_RESULTS,
   // The Anthropic SDKs (and Claude Code) take the root as their base URL.
   sdkEnvironment: Object.freeze({ baseUrl: [{ name: 'ANTHROPIC_BASE_URL', path: '' }], apiKey: ['ANTHROPIC_API_KEY'] }),
 });

@@ -44,4 +44,6 @@ export const ANTHROPIC_PRICES: ProviderPrices = Object.freeze({
     'claude-opus-4-0': 'claude-opus-4',
     'claude-sonnet-4-0': 'claude-sonnet-4',
   }),
+  // Message Batches (launched 2024-10-08): half the standard price of every rate, cache reads and writes included.
+  batch: Object.freeze([Object.freeze({ effectiveFrom: '2024-10-08', multiplier: 0.5 })]),
 });

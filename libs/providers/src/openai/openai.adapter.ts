@@ -2,6 +2,7 @@ import { compilePathRules } from '../path-rules';
 import type { ProviderAdapter } from '../provider-adapter';
 import { sdkHeaderSet } from '../sdk-headers';
 import { BEARER_KEY_HEADERS, bearerAuthHeaders, OPENAI_FORMAT } from './openai-format';
+import { OPENAI_BATCH_RESULTS } from './openai-batch-results';
 import { OPENAI_PRICES } from './openai.prices';
 import { OPENAI_CHAT_COMPLETIONS, OPENAI_PATH_RULES } from './openai.routes';
 
@@ -27,6 +28,7 @@ export const openaiAdapter: ProviderAdapter = Object.freeze({
   vaultAuthHeaders: bearerAuthHeaders,
   forwardedHeaderNames: FORWARDED_HEADERS,
   prices: OPENAI_PRICES,
+  batchResults: OPENAI_BATCH_RESULTS,
   // The OpenAI SDKs' base URL includes /v1 (the root aliases of the gateway).
   sdkEnvironment: Object.freeze({ baseUrl: [{ name: 'OPENAI_BASE_URL', path: '/v1' }], apiKey: ['OPENAI_API_KEY'] }),
 });

@@ -57,4 +57,6 @@ export const OPENAI_PRICES: ProviderPrices = Object.freeze({
     row('text-embedding-ada-002', '2022-12-15', { input: 0.1, output: 0 }),
   ]),
   aliases: Object.freeze({}),
+  // The Batch API (launched 2024-04-15): half the standard price of every model, input and output.
+  batch: Object.freeze([Object.freeze({ effectiveFrom: '2024-04-15', multiplier: 0.5 })]),
 });

@@ -3,7 +3,8 @@ import { BUILT_IN_ADAPTERS } from '../registry/built-in-providers';
 
 /**
  * One price in force from `effectiveFrom` (UTC date, inclusive) until the next row of the same model.
- * Prices are USD per million tokens, standard tier (no Batch/Flex/priority discounts or surcharges).
+ * Prices are USD per million tokens, standard tier (no Flex/priority discounts or surcharges; Batch API results are
+ * priced with the provider's `BatchPrice` multiplier, docs/pricing.md "Batch prices").
  */
 export interface PriceRow {
   readonly provider: ProviderId;
@@ -24,9 +25,22 @@ export interface PriceRow {
 /** A price row as a provider's folder writes it: its adapter supplies the provider. */
 export type ModelPrice = Omit<PriceRow, 'provider'>;
 
+/**
+ * The provider's Batch API price as a multiplier of its standard prices (every rate: input, cache reads and writes,
+ * output), in force from `effectiveFrom` (UTC date, inclusive) until its next row.
+ */
+export interface BatchPrice {
+  /** `YYYY-MM-DD` (UTC). */
+  readonly effectiveFrom: string;
+  /** 0.5: half the standard price. */
+  readonly multiplier: number;
+}
+
 /** One provider's part of the price table (`ProviderAdapter.prices`). */
 export interface ProviderPrices {
   readonly rows: readonly ModelPrice[];
+  /** Its Batch API discount over time; absent: batch results are priced `unknown`. */
+  readonly batch?: readonly BatchPrice[];
   /** Model ids that are aliases of a family without a snapshot suffix (`claude-sonnet-4-0` → `claude-sonnet-4`). */
   readonly aliases: Readonly<Record<string, string>>;
 }
@@ -56,6 +70,18 @@ export function priceAliasesOf(
  * is `unknown`.
  */
 export const PRICE_TABLE: readonly PriceRow[] = Object.freeze(priceRowsOf(BUILT_IN_ADAPTERS));
+
+/** Every adapter's Batch API prices, by provider id (providers without any are left out). */
+export function batchPricesOf(
+  adapters: readonly { readonly id: ProviderId; readonly prices: ProviderPrices }[],
+): Readonly<Record<ProviderId, readonly BatchPrice[]>> {
+  const batch: Record<ProviderId, readonly BatchPrice[]> = {};
+  for (const adapter of adapters) if (adapter.prices.batch !== undefined) batch[adapter.id] = adapter.prices.batch;
+  return Object.freeze(batch);
+}
+
+/** The built-in providers' Batch API prices (docs/pricing.md, "Batch"). */
+export const BATCH_PRICES: Readonly<Record<ProviderId, readonly BatchPrice[]>> = batchPricesOf(BUILT_IN_ADAPTERS);
 
 /** The built-in providers' model aliases, keyed `<provider>/<alias>`. */
 export const MODEL_ALIASES: Readonly<Record<string, string>> = priceAliasesOf(BUILT_IN_ADAPTERS);

@@ -10,6 +10,7 @@ const ALL = MIGRATIONS.map(([name]) => name);
 const TABLES = [
   'admin_tokens',
   'audit_log',
+  'batch_usage',
   'change_events',
   'gateway_keys',
   'orgs',

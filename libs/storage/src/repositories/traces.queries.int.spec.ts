@@ -221,6 +221,7 @@ describe.each(TEST_DIALECTS)('TracesRepository queries on %s', (dialect) => {
         {
           group: ['gpt-4o'],
           requests: 3,
+          batchRequests: 0,
           failedRequests: 0,
           tokensIn: 151,
           tokensOut: 17,
@@ -336,7 +337,8 @@ describe.each(TEST_DIALECTS)('TracesRepository queries on %s', (dialect) => {
 
       const deleted = await counted.deleteOlderThan(at(-24 * 3600_000), { batchSize: 100 });
       expect(deleted).toBe(1234);
-      expect(counter.deletes).toBe(13); // 12 full batches, then a short one ends the loop
+      // 12 full batches, then a short one ends the loop; each batch is two short statements (batch usage, then traces).
+      expect(counter.deletes).toBe(26);
       expect(await repos.traces.findById(old[0]!.id)).toBeUndefined();
       expect((await repos.traces.listByOrg(orgId, { limit: 1000 })).map((t) => t.id).sort()).toEqual(recent.map((t) => t.id).sort());
       expect(await counted.deleteOlderThan(at(-24 * 3600_000), { batchSize: 100 })).toBe(0);

@@ -11,6 +11,7 @@ import {
 import type { DialectCapabilities } from '../database/dialect-capabilities';
 import type { JsonValue } from '../schema/json';
 import type { DB, TracesTable } from '../schema/schema';
+import { createBatchUsageRepository, mergeAggregateRows, type BatchUsageRecord } from './batch-usage.repository';
 
 /** How sure the cost is: priced from exact usage, estimated, or unknown (cost null). */
 export type CostStatus = 'exact' | 'estimated' | 'unknown';
@@ -62,8 +63,12 @@ type NullableTraceField = {
   [K in keyof Trace]: null extends Trace[K] ? K : never;
 }[keyof Trace];
 
-/** What writing a trace needs: nullable fields may be left out (stored as null). */
-export type NewTrace = Omit<Trace, NullableTraceField> & Partial<Pick<Trace, NullableTraceField>>;
+/**
+ * What writing a trace needs: nullable fields may be left out (stored as null). `batchUsage`: the Batch API results
+ * the request fetched, recorded beside the trace in `batch_usage` (docs/traces.md, "Batch usage").
+ */
+export type NewTrace = Omit<Trace, NullableTraceField> &
+  Partial<Pick<Trace, NullableTraceField>> & { batchUsage?: BatchUsageRecord | null };
 
 /**
  * A status filter: one exact status, a class (`4xx` = 400..499) or `failed` (a failed request: status >= 400 or a
@@ -115,7 +120,10 @@ export interface AggregateTracesOptions {
 export interface TraceAggregateRow {
   /** The group's value for each key of `groupBy`, in that order; null when the traces carry none. */
   group: Array<string | null>;
+  /** Requests: the proxied requests plus the Batch API results recorded in the range (docs/traces.md, "Batch usage"). */
   requests: number;
+  /** Of `requests`, the Batch API results (no latency, never failed). */
+  batchRequests: number;
   /** Failed requests (see FAILED_REQUEST_SQL). */
   failedRequests: number;
   /** Token sums; a trace that reported no tokens adds 0. */
@@ -189,15 +197,19 @@ export interface TracesRepository {
   listChildren(orgId: string, parentIds: readonly string[], withoutLineage?: LineageKind): Promise<TraceSummary[]>;
   /**
    * Requests, failures, tokens, cost and latency of the traces in a range, grouped by `groupBy` and sorted by group
-   * (key by key, nulls last); summed in SQL.
+   * (key by key, nulls last); summed in SQL. The Batch API results recorded in the range (`batch_usage`) are added,
+   * each grouped by its own model and counted as a request (`batchRequests`).
    */
   aggregate(options: AggregateTracesOptions): Promise<TraceAggregateRow[]>;
   /**
-   * Deletes every trace started before `cutoffIso`, in batches of short statements with a yield between
-   * them (no long lock on either dialect). Returns how many rows were deleted.
+   * Deletes every trace started before `cutoffIso` (and the batch usage fetched before it), in batches of short
+   * statements with a yield between them (no long lock on either dialect). Returns how many rows were deleted.
    */
   deleteOlderThan(cutoffIso: string, options?: DeleteOlderThanOptions): Promise<number>;
-  /** One retention batch: deletes up to `batchSize` of the oldest traces started before `cutoffIso`; returns the count. */
+  /**
+   * One retention batch: deletes up to `batchSize` of the oldest traces started before `cutoffIso`, and as many batch
+   * usage rows fetched before it; returns the count of both.
+   */
   deleteBatchOlderThan(cutoffIso: string, batchSize: number): Promise<number>;
 }
 
@@ -316,6 +328,7 @@ export function createTracesRepository(db: Kysely<DB>, capabilities: DialectCapa
   });
 
   const toSummary = (row: TraceSummaryRow): TraceSummary => traceSummaryFromRow(row, capabilities);
+  const batchUsage = createBatchUsageRepository(db, capabilities);
 
   // Batches are written with one cached statement text per row count: building and compiling a 200-row insert
   // through the query builder cost more than the insert itself (most of the trace thread's CPU under load). The
@@ -343,6 +356,7 @@ export function createTracesRepository(db: Kysely<DB>, capabilities: DialectCapa
 
   // One short statement (its own transaction), oldest first through traces_started_idx.
   const deleteBatchOlderThan = async (cutoffIso: string, batchSize: number): Promise<number> => {
+    const batchRows = await batchUsage.deleteBatchOlderThan(cutoffIso, batchSize);
     const result = await db
       .deleteFrom('traces')
       .where('id', 'in', (eb) =>
@@ -355,7 +369,7 @@ export function createTracesRepository(db: Kysely<DB>, capabilities: DialectCapa
           .limit(clampLimit(batchSize, 500, 100_000)),
       )
       .executeTakeFirst();
-    return Number(result.numDeletedRows);
+    return batchRows + Number(result.numDeletedRows);
   };
 
   return {
@@ -366,6 +380,8 @@ export function createTracesRepository(db: Kysely<DB>, capabilities: DialectCapa
         const [first, ...rest] = traces.slice(start, start + rowsPerStatement).map(toRow);
         if (first !== undefined) await db.executeQuery(insertStatement([first, ...rest]));
       }
+      // After the traces: a retried batch finds both already written and skips them.
+      if (traces.some((trace) => trace.batchUsage != null)) await batchUsage.insertFromTraces(traces);
     },
     async findById(id) {
       const row = await db.selectFrom('traces').selectAll().where('id', '=', id).executeTakeFirst();
@@ -448,23 +464,24 @@ export function createTracesRepository(db: Kysely<DB>, capabilities: DialectCapa
         );
       for (const key of options.groupBy) query = query.groupBy(TRACE_GROUPS[key]);
       const rows = (await query.execute()) as Array<Record<string, unknown>>;
-      return rows
-        .map(
-          (row): TraceAggregateRow => ({
-            group: options.groupBy.map((_key, i) => textOrNull(row[`g${i}`])),
-            requests: Number(row['requests']),
-            failedRequests: Number(row['failed_requests']),
-            tokensIn: Number(row['tokens_in']),
-            tokensOut: Number(row['tokens_out']),
-            cacheReadTokens: Number(row['cache_read_tokens']),
-            cacheWriteTokens: Number(row['cache_write_tokens']),
-            pricedCostUsd: Number(row['priced_cost_usd']),
-            unknownCostRequests: Number(row['unknown_cost_requests']),
-            estimatedCostRequests: Number(row['estimated_cost_requests']),
-            latencyMsSum: Number(row['latency_ms_sum']),
-          }),
-        )
-        .sort((a, b) => compareGroupTuples(a.group, b.group));
+      const batchRows = await batchUsage.aggregate(options);
+      const traceRows = rows.map(
+        (row): TraceAggregateRow => ({
+          group: options.groupBy.map((_key, i) => textOrNull(row[`g${i}`])),
+          requests: Number(row['requests']),
+          batchRequests: 0,
+          failedRequests: Number(row['failed_requests']),
+          tokensIn: Number(row['tokens_in']),
+          tokensOut: Number(row['tokens_out']),
+          cacheReadTokens: Number(row['cache_read_tokens']),
+          cacheWriteTokens: Number(row['cache_write_tokens']),
+          pricedCostUsd: Number(row['priced_cost_usd']),
+          unknownCostRequests: Number(row['unknown_cost_requests']),
+          estimatedCostRequests: Number(row['estimated_cost_requests']),
+          latencyMsSum: Number(row['latency_ms_sum']),
+        }),
+      );
+      return mergeAggregateRows(traceRows, batchRows).sort((a, b) => compareGroupTuples(a.group, b.group));
     },
     async deleteOlderThan(cutoffIso, options = {}) {
       const batchSize = clampLimit(options.batchSize, 500, 100_000);

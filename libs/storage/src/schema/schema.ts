@@ -122,6 +122,28 @@ export interface TracesTable {
   stream: BooleanColumn;
 }
 
+/** `batch_usage`: the usage of one Batch API result, recorded once per (org, provider, source_id, custom_id). */
+export interface BatchUsageTable {
+  org_id: string;
+  provider: string;
+  /** The batch id (Anthropic) or the output file id (OpenAI) the result was read from. */
+  source_id: string;
+  custom_id: string;
+  /** The trace of the fetch that first recorded it. */
+  trace_id: string;
+  workspace_id: string | null;
+  key_id: string | null;
+  model: string | null;
+  /** When the fetch that first recorded it started: the time the result is reported and priced at. */
+  fetched_at: IsoTimestamp;
+  tokens_in: number;
+  tokens_out: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  cost_usd: number | null;
+  cost_status: string;
+}
+
 /** `trace_forks`: a new run continuing from a stored checkpoint trace (trace rows are never changed). */
 export interface TraceForksTable {
   id: string;
@@ -164,6 +186,7 @@ export interface DB {
   admin_tokens: AdminTokensTable;
   policies: PoliciesTable;
   traces: TracesTable;
+  batch_usage: BatchUsageTable;
   trace_forks: TraceForksTable;
   audit_log: AuditLogTable;
   change_events: ChangeEventsTable;
