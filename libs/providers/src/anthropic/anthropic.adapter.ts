@@ -1,4 +1,5 @@
 import type { AssemblyContext } from '../assemble/assembly-context';
+import { postModelSelection } from '../model-selection/model-selection';
 import { compilePathRules } from '../path-rules';
 import type { PreparedRequest, ProviderAdapter } from '../provider-adapter';
 import { sdkHeaderSet } from '../sdk-headers';
@@ -6,7 +7,7 @@ import { joinUpstreamUrl } from '../upstream-url';
 import { asNonEmptyString, asRecord } from '../usage';
 import { AnthropicMessagesAssembly } from './anthropic-messages.assembly';
 import { ANTHROPIC_PRICES } from './anthropic.prices';
-import { ANTHROPIC_MESSAGES, ANTHROPIC_PATH_RULES, ANTHROPIC_REQUEST_MODEL_PATHS } from './anthropic.routes';
+import { ANTHROPIC_MESSAGES, ANTHROPIC_MODEL_SELECTION_RULES, ANTHROPIC_PATH_RULES, ANTHROPIC_REQUEST_MODEL_PATHS } from './anthropic.routes';
 import { AnthropicStreamReader } from './anthropic-stream.reader';
 import { anthropicModelFromJson, anthropicUsageFromJson } from './anthropic-usage';
 
@@ -69,6 +70,7 @@ export const anthropicAdapter: ProviderAdapter = Object.freeze({
   prepareRequest: prepareAnthropicRequest,
   requestModelSource: (method: string, pathSuffix: string) =>
     method === 'POST' ? ANTHROPIC_REQUEST_MODEL_PATHS.get(pathSuffix) : undefined,
+  modelSelection: postModelSelection(ANTHROPIC_MODEL_SELECTION_RULES),
   reportsUsage: (method: string, pathSuffix: string) => method === 'POST' && pathSuffix === ANTHROPIC_MESSAGES,
   jsonMembers: Object.freeze({ usage: 'usage', model: 'model' }),
   usageFromJson: anthropicUsageFromJson,
