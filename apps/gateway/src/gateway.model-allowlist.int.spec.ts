@@ -91,7 +91,9 @@ describe.each(TEST_DIALECTS)('per-key model allowlists on %s', (dialect) => {
     expect(status).toBe(403);
     // The openai SDK hands over the envelope's `error` member: the contract's shape.
     expect(error).toEqual({ message: 'This key may not use the model "gpt-4.1"', type: 'permission_error', code: 'model_not_allowed' });
-    const denied = await refusal(anthropic().messages.create({ model: 'claude-opus-4-1', max_tokens: 16, messages: [{ role: 'user', content: 'x' }] }));
+    const denied = await refusal(
+      anthropic().messages.create({ model: 'claude-opus-4-1', max_tokens: 16, messages: [{ role: 'user', content: 'x' }] }),
+    );
     expect(denied.status).toBe(403);
     expect(denied.error).toMatchObject({ error: { code: 'model_not_allowed' } });
     expect(h.upstream.requestCount).toBe(0);
@@ -119,14 +121,22 @@ describe.each(TEST_DIALECTS)('per-key model allowlists on %s', (dialect) => {
     expect(openaiStream).toMatchObject({ status: 403, error: { code: 'model_not_allowed' } });
     const anthropicStream = await refusal(
       (async () => {
-        const stream = anthropic().messages.stream({ model: 'claude-opus-4-1', max_tokens: 16, messages: [{ role: 'user', content: 'x' }] });
+        const stream = anthropic().messages.stream({
+          model: 'claude-opus-4-1',
+          max_tokens: 16,
+          messages: [{ role: 'user', content: 'x' }],
+        });
         await stream.finalMessage();
       })(),
     );
     expect(anthropicStream.status).toBe(403);
     expect(h.upstream.requestCount).toBe(0);
     // A listed model streams as usual.
-    const stream = await openai().chat.completions.create({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'hi' }] });
+    const stream = await openai().chat.completions.create({
+      model: 'gpt-4o-mini',
+      stream: true,
+      messages: [{ role: 'user', content: 'hi' }],
+    });
     let text = '';
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
     expect(text).toContain('hi');
@@ -172,7 +182,9 @@ describe.each(TEST_DIALECTS)('per-key model allowlists on %s', (dialect) => {
     );
     const ambiguous = await slowPost(`${h.url}/v1/audio/transcriptions`, limited.key, `multipart/form-data; boundary=${boundary}`, [twice]);
     expect(ambiguous.status).toBe(403);
-    expect(JSON.parse(ambiguous.body)).toMatchObject({ error: { code: 'model_not_allowed', message: expect.stringMatching(/more than one/) } });
+    expect(JSON.parse(ambiguous.body)).toMatchObject({
+      error: { code: 'model_not_allowed', message: expect.stringMatching(/more than one/) },
+    });
     expect(h.upstream.requestCount).toBe(2);
   });
 
@@ -189,7 +201,9 @@ describe.each(TEST_DIALECTS)('per-key model allowlists on %s', (dialect) => {
       body: JSON.stringify({ messages: [{ role: 'user', content: 'x' }] }),
     });
     expect(counted.status).toBe(200);
-    expect((await refusal(anthropic().messages.countTokens({ model: 'claude-opus-4-1', messages: [{ role: 'user', content: 'x' }] }))).status).toBe(403);
+    expect(
+      (await refusal(anthropic().messages.countTokens({ model: 'claude-opus-4-1', messages: [{ role: 'user', content: 'x' }] }))).status,
+    ).toBe(403);
     const before = h.upstream.requestCount;
 
     const post = (path: string, body: string, headers: Record<string, string> = {}) =>
@@ -206,7 +220,10 @@ describe.each(TEST_DIALECTS)('per-key model allowlists on %s', (dialect) => {
     const gzipped = await post('/v1/embeddings', 'x', { 'content-encoding': 'gzip' });
     expect(gzipped.status).toBe(403);
     // A batch runs the models of an uploaded file: a top-level `model` does not make it checkable.
-    const batch = await post('/v1/batches', JSON.stringify({ model: 'gpt-4o-mini', input_file_id: 'file-1', endpoint: '/v1/chat/completions' }));
+    const batch = await post(
+      '/v1/batches',
+      JSON.stringify({ model: 'gpt-4o-mini', input_file_id: 'file-1', endpoint: '/v1/chat/completions' }),
+    );
     expect(batch.status).toBe(403);
     expect(await batch.json()).toMatchObject({ error: { code: 'model_not_allowed', message: expect.stringMatching(/cannot check/) } });
     expect(h.upstream.requestCount).toBe(before);
@@ -230,7 +247,9 @@ describe.each(TEST_DIALECTS)('per-key model allowlists on %s', (dialect) => {
     const rotated = await h.rotateKey(orgId, own.id, 60);
     for (const key of [rotated.key, own.key]) {
       await openai(key).chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
-      expect((await refusal(openai(key).chat.completions.create({ model: 'gpt-4.1', messages: [{ role: 'user', content: 'x' }] }))).status).toBe(403);
+      expect(
+        (await refusal(openai(key).chat.completions.create({ model: 'gpt-4.1', messages: [{ role: 'user', content: 'x' }] }))).status,
+      ).toBe(403);
     }
     expect(h.upstream.requestCount).toBe(2);
   });

@@ -9,7 +9,14 @@ import { checkModelAllowlist, type ModelChecked } from './model-allowlist.step';
 import { readBodyWhenNeeded } from './request-body.step';
 import { UpstreamCredential } from '../pipeline/upstream-credential';
 
-const LIMITED: AuthenticatedKey = { id: 'key_1', orgId: 'org_1', workspaceId: null, scopes: ['proxy'], name: 'k', models: new Set(['gpt-4.1-mini']) };
+const LIMITED: AuthenticatedKey = {
+  id: 'key_1',
+  orgId: 'org_1',
+  workspaceId: null,
+  scopes: ['proxy'],
+  name: 'k',
+  models: new Set(['gpt-4.1-mini']),
+};
 const OPEN: AuthenticatedKey = { id: 'key_2', orgId: 'org_1', workspaceId: null, scopes: ['proxy'], name: 'k' };
 
 function contextFor(adapter: ProviderAdapter, method: string, pathSuffix: string, key: AuthenticatedKey): Authenticated {
@@ -68,10 +75,10 @@ describe('checkModelAllowlist', () => {
     const model = 'x'.repeat(5000);
     const refused = run(contextFor(openaiAdapter, 'POST', '/v1/embeddings', LIMITED), message(JSON.stringify({ model }).slice(0, 1000)));
     expect(code(refused as StepResult<ModelChecked>)).toBe('model_not_allowed'); // cut JSON: unreadable
-    const long = checkModelAllowlist({ maxBodyBytes: 1 << 20 }).run(
-      contextFor(openaiAdapter, 'POST', '/v1/embeddings', LIMITED),
-      { req: message(JSON.stringify({ model })), res: new ServerResponse(message(undefined)) },
-    );
+    const long = checkModelAllowlist({ maxBodyBytes: 1 << 20 }).run(contextFor(openaiAdapter, 'POST', '/v1/embeddings', LIMITED), {
+      req: message(JSON.stringify({ model })),
+      res: new ServerResponse(message(undefined)),
+    });
     if (!(long instanceof Refusal)) throw new Error('expected a refusal');
     expect(long.error.message.length).toBeLessThan(400);
     expect(long.known).toEqual({});
@@ -117,7 +124,9 @@ describe('checkModelAllowlist', () => {
     req.push(null);
     expect(await pending).toEqual({ model: 'gpt-4.1-mini', heldBody: Buffer.from('{"model":"gpt-4.1-mini"}') });
     const big = message('x'.repeat(2000));
-    expect(code(run(contextFor(openaiAdapter, 'POST', '/v1/embeddings', LIMITED), big) as StepResult<ModelChecked>)).toBe('request_too_large');
+    expect(code(run(contextFor(openaiAdapter, 'POST', '/v1/embeddings', LIMITED), big) as StepResult<ModelChecked>)).toBe(
+      'request_too_large',
+    );
   });
 
   it('the body step forwards the held body (the request stream is already consumed)', async () => {

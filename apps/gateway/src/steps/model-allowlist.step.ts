@@ -55,12 +55,7 @@ function decide(allowed: ReadonlySet<string>, model: string, heldBody: Buffer | 
  * `maxBodyBytes`) and handed on to the body step.
  */
 export function checkModelAllowlist({ maxBodyBytes }: ModelAllowlistOptions): Step<Authenticated, ModelChecked> {
-  function fromBody(
-    allowed: ReadonlySet<string>,
-    optional: boolean,
-    req: IncomingMessage,
-    body: Buffer,
-  ): StepResult<ModelChecked> {
+  function fromBody(allowed: ReadonlySet<string>, optional: boolean, req: IncomingMessage, body: Buffer): StepResult<ModelChecked> {
     const requested: RequestedModel = readRequestedModel(body, {
       contentType: req.headers['content-type'],
       contentEncoding: req.headers['content-encoding'],

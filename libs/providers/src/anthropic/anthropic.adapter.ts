@@ -7,7 +7,12 @@ import { joinUpstreamUrl } from '../upstream-url';
 import { asNonEmptyString, asRecord } from '../usage';
 import { AnthropicMessagesAssembly } from './anthropic-messages.assembly';
 import { ANTHROPIC_PRICES } from './anthropic.prices';
-import { ANTHROPIC_MESSAGES, ANTHROPIC_MODEL_SELECTION_RULES, ANTHROPIC_PATH_RULES, ANTHROPIC_REQUEST_MODEL_PATHS } from './anthropic.routes';
+import {
+  ANTHROPIC_MESSAGES,
+  ANTHROPIC_MODEL_SELECTION_RULES,
+  ANTHROPIC_PATH_RULES,
+  ANTHROPIC_REQUEST_MODEL_PATHS,
+} from './anthropic.routes';
 import { AnthropicStreamReader } from './anthropic-stream.reader';
 import { anthropicModelFromJson, anthropicUsageFromJson } from './anthropic-usage';
 

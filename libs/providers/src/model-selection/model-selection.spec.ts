@@ -36,7 +36,12 @@ describe('modelSelection', () => {
     ] as const) {
       expect(select(openaiAdapter, method, path)).toEqual({ in: 'none' });
     }
-    for (const path of ['/v1/batches', '/v1/evals/ev_1/runs', '/v1/realtime/client_secrets', '/v1/threads/t_1/runs/r_1/submit_tool_outputs']) {
+    for (const path of [
+      '/v1/batches',
+      '/v1/evals/ev_1/runs',
+      '/v1/realtime/client_secrets',
+      '/v1/threads/t_1/runs/r_1/submit_tool_outputs',
+    ]) {
       expect(select(openaiAdapter, 'POST', path)).toEqual({ in: 'unreadable' });
     }
     expect(select(vllm, 'POST', '/v1/chat/completions')).toEqual({ in: 'body', optional: false });

@@ -17,7 +17,10 @@ describe('readRequestedModel: JSON', () => {
     expect(read('{"input":{"model":"x"},"model":"gpt-4.1"}')).toEqual({ kind: 'named', model: 'gpt-4.1' });
     expect(read('{"model":"gpt-4.1","model":"o3"}')).toEqual({ kind: 'named', model: 'o3' });
     expect(read('{"model":"gpt\\u002d4.1 "}')).toEqual({ kind: 'named', model: 'gpt-4.1 ' });
-    expect(read('{"model":"gpt-4.1"}', { contentType: undefined, contentEncoding: undefined })).toEqual({ kind: 'named', model: 'gpt-4.1' });
+    expect(read('{"model":"gpt-4.1"}', { contentType: undefined, contentEncoding: undefined })).toEqual({
+      kind: 'named',
+      model: 'gpt-4.1',
+    });
   });
 
   it('names none for an empty body, a body without model, or a non-object', () => {
@@ -74,9 +77,10 @@ describe('readRequestedModel: multipart', () => {
       const headers = { contentType: 'multipart/form-data; boundary=b0undary', contentEncoding: undefined };
       expect(readRequestedModel(Buffer.from(body, 'latin1'), headers)).toMatchObject({ kind: 'unreadable' });
     }
-    expect(
-      readRequestedModel(Buffer.from('x'), { contentType: 'multipart/form-data', contentEncoding: undefined }),
-    ).toMatchObject({ kind: 'unreadable', reason: expect.stringMatching(/boundary/) });
+    expect(readRequestedModel(Buffer.from('x'), { contentType: 'multipart/form-data', contentEncoding: undefined })).toMatchObject({
+      kind: 'unreadable',
+      reason: expect.stringMatching(/boundary/),
+    });
   });
 
   it('takes a preamble and padding after a delimiter, and keeps the value byte for byte', () => {

@@ -15,8 +15,6 @@ export async function up(db: Db, dialect: 'sqlite' | 'postgres'): Promise<void> 
   const pg = dialect === 'postgres';
   await db.schema
     .alterTable('gateway_keys')
-    .addColumn('models', pg ? 'jsonb' : 'text', (column) =>
-      pg ? column : column.check(sql`models is null or json_valid(models)`),
-    )
+    .addColumn('models', pg ? 'jsonb' : 'text', (column) => (pg ? column : column.check(sql`models is null or json_valid(models)`)))
     .execute();
 }
