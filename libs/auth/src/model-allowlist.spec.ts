@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { MAX_ALLOWED_MODELS, MAX_MODEL_NAME_LENGTH, normalizeModelAllowlist } from './model-allowlist';
 
 describe('normalizeModelAllowlist', () => {

@@ -6,8 +6,14 @@ export const MAX_ALLOWED_MODELS = 100;
 /** Longest model name in an allowlist, in characters (the gateway reads no longer name from a request either). */
 export const MAX_MODEL_NAME_LENGTH = 256;
 
-// Control characters (C0, DEL, C1) never appear in a model name; a name holding one is a mistake or an attack.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+/** True when `text` holds a control character (C0, DEL or C1): never part of a model name (a mistake or an attack). */
+export function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return true;
+  }
+  return false;
+}
 
 /**
  * Validates a key's model allowlist (docs/security-keys.md, "Model allowlists"): `undefined` or `null` = any model
@@ -27,7 +33,7 @@ export function normalizeModelAllowlist(value: unknown): Result<string[] | null,
     if (name.length === 0 || name.length > MAX_MODEL_NAME_LENGTH) {
       return err(`every model name must be 1-${MAX_MODEL_NAME_LENGTH} characters`);
     }
-    if (CONTROL.test(name)) return err('a model name may not contain control characters');
+    if (hasControlCharacter(name)) return err('a model name may not contain control characters');
     if (seen.has(name)) continue;
     seen.add(name);
     names.push(name);

@@ -1,4 +1,4 @@
-import { MAX_ALLOWED_MODELS, MAX_MODEL_NAME_LENGTH, SCOPES } from '@navplane/auth';
+import { hasControlCharacter, MAX_ALLOWED_MODELS, MAX_MODEL_NAME_LENGTH, SCOPES } from '@navplane/auth';
 import { z } from 'zod';
 import { timestamp } from './common.schemas';
 
@@ -24,14 +24,12 @@ export const keyRecordSchema = z.object({
     .describe('The model names the key may request, matched exactly (route names included); null = any model'),
 });
 
-// Control characters (C0, DEL, C1) never belong in a model name (the auth lib refuses them as well).
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const modelName = z
   .string()
   .trim()
   .min(1)
   .max(MAX_MODEL_NAME_LENGTH)
-  .refine((name) => !CONTROL.test(name), 'a model name may not contain control characters');
+  .refine((name) => !hasControlCharacter(name), 'a model name may not contain control characters');
 
 /** The NavPlane key text: in the creation/rotation response only. */
 const shownOnce = z.string().describe('The NavPlane key (`np_…`): shown this once, store it now');

@@ -1,6 +1,7 @@
-import { readRequestedModel } from './requested-model';
+import { expect } from '@jest/globals';
+import { readRequestedModel, type RequestedModelHeaders } from './requested-model';
 
-const json = { contentType: 'application/json', contentEncoding: undefined };
+const json: RequestedModelHeaders = { contentType: 'application/json', contentEncoding: undefined };
 const read = (body: string, headers = json) => readRequestedModel(Buffer.from(body, 'utf8'), headers);
 
 function form(parts: string[], boundary = 'b0undary'): { body: string; headers: { contentType: string; contentEncoding: undefined } } {
