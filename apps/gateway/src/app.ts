@@ -30,6 +30,7 @@ import { forwardUpstream, type ProxyOutcome } from './proxy/forward-upstream';
 import type { UpstreamPools } from './proxy/upstream-pools';
 import { authenticate, requireScope } from './steps/authenticate.step';
 import { resolveCredential } from './steps/credential.step';
+import { checkModelAllowlist } from './steps/model-allowlist.step';
 import { checkFraming } from './steps/framing.step';
 import { readBodyWhenNeeded } from './steps/request-body.step';
 import { checkAllowedPath, resolveRoute } from './steps/resolve-route.step';
@@ -98,7 +99,7 @@ export interface GatewayDeps {
 
 /**
  * The client-facing gateway: health, readiness and metrics, and the provider path as one typed pipeline:
- * framing → route → authenticate (key, org enabled) → allowed path → scope → credential (vault or passthrough) →
+ * framing → route → authenticate (key, org enabled) → allowed path → scope → model allowlist → credential (vault or passthrough) →
  * policy (most specific scope) → query (inspected under block/redact_upstream) → body (read only when it must be:
  * policy evaluation, redaction, adapter) → forward (undici pool of the target; tap + capture + trace, never awaited).
  * Every refusal happens before any byte goes upstream.
@@ -188,6 +189,8 @@ export function createApp(deps: GatewayDeps): RequestListener {
     .then(authenticate({ verify: deps.verifyKey, looksLikeProviderKey: deps.registry.looksLikeProviderKey }))
     .then(checkAllowedPath())
     .then(requireScope('proxy'))
+    // The key's model allowlist, on the name the client sent: before the vault, the policy and any route resolution.
+    .then(checkModelAllowlist({ maxBodyBytes: deps.maxBodyBytes }))
     .then(resolveCredential({ getProviderKey: deps.getProviderKey }))
     .then(
       resolveRequestPolicy({

@@ -140,6 +140,36 @@ describe.each(TEST_DIALECTS)('gateway key service on %s', (dialect) => {
     expect(await keys.rotate(org.id, record.id)).toMatchObject({ ok: false, error: { code: 'conflict' } });
   });
 
+  it('stores a validated model allowlist, carries it over on rotation and audits it', async () => {
+    const actor = { type: 'admin_token', id: 'adm_x', ip: '127.0.0.1' };
+    const param = async (models: unknown) => {
+      const result = await keys.issue({ orgId: org.id, name: 'x', models: models as string[] });
+      return result.ok ? 'ok' : `${result.error.code}:${String(result.error.details?.['param'])}`;
+    };
+    expect(await param([])).toBe('invalid_request:models');
+    expect(await param(['gpt-4.1', ''])).toBe('invalid_request:models');
+    expect(await param('gpt-4.1')).toBe('invalid_request:models');
+    expect(await param([7])).toBe('invalid_request:models');
+
+    const issued = await keys.issue({ orgId: org.id, name: 'limited', models: [' gpt-4.1 ', 'claude-sonnet-4-5', 'gpt-4.1'], actor });
+    if (!issued.ok) throw issued.error;
+    expect(issued.value.record.models).toEqual(['gpt-4.1', 'claude-sonnet-4-5']);
+    const open = await keys.issue({ orgId: org.id, name: 'open', models: null });
+    if (!open.ok) throw open.error;
+    expect(open.value.record.models).toBeNull();
+
+    clock.advance(1);
+    const rotated = await keys.rotate(org.id, issued.value.record.id, { actor });
+    if (!rotated.ok) throw rotated.error;
+    expect(rotated.value.record.models).toEqual(['gpt-4.1', 'claude-sonnet-4-5']);
+    expect((await repos.gatewayKeys.findById(rotated.value.record.id))?.models).toEqual(['gpt-4.1', 'claude-sonnet-4-5']);
+    const entries = await repos.auditLog.list({ orgId: org.id });
+    expect(entries.map((entry) => [entry.action, entry.details?.['models']])).toEqual([
+      ['key.rotate', ['gpt-4.1', 'claude-sonnet-4-5']],
+      ['key.create', ['gpt-4.1', 'claude-sonnet-4-5']],
+    ]);
+  });
+
   it('rotation with grace 0 revokes the old key now and can clear the expiry', async () => {
     const issued = await keys.issue({ orgId: org.id, name: 'ci', expiresAt: '2027-01-01T00:00:00.000Z' });
     if (!issued.ok) throw issued.error;

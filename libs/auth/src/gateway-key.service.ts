@@ -3,6 +3,7 @@ import { CHANGE_TOPICS, type ChangeFeed, type GatewayKey, type GatewayKeySummary
 import { appendAudit, type AuditActor } from './audit-actor';
 import { generateGatewayKey } from './gateway-key-format';
 import { gatewayKeyStatus } from './gateway-key-status';
+import { normalizeModelAllowlist } from './model-allowlist';
 import { DEFAULT_SCOPES, normalizeScopes, SCOPES } from './scopes';
 
 /** What issuing a key needs. */
@@ -16,6 +17,11 @@ export interface IssueGatewayKeyInput {
   workspaceId?: string | null;
   /** ISO-8601 time in the future after which the key stops working (default never). */
   expiresAt?: string | null;
+  /**
+   * The model names the key may request (default undefined or null: any model); 1-100 names of 1-256 characters,
+   * trimmed and deduplicated (`normalizeModelAllowlist`). Matched case-sensitively by the gateway.
+   */
+  models?: readonly string[] | null;
   /** Who issues it (default: not audited here; the caller audits). */
   actor?: AuditActor;
 }
@@ -52,10 +58,10 @@ export interface RevokeGatewayKeyOptions {
 
 /** Issues, rotates, revokes and lists an org's NavPlane keys; every mutation publishes `gateway_key.changed`. */
 export interface GatewayKeyService {
-  /** Issues a key. Errors: `not_found` (org), `invalid_request` (name, scopes, workspaceId, expiresAt; `details.param`). */
+  /** Issues a key. Errors: `not_found` (org), `invalid_request` (name, scopes, workspaceId, expiresAt, models; `details.param`). */
   issue(input: IssueGatewayKeyInput): Promise<Result<IssuedGatewayKey, AppError>>;
   /**
-   * Replaces a key by a new one with the same org, workspace, scopes and name; the old one works until the grace
+   * Replaces a key by a new one with the same org, workspace, scopes, name and model allowlist; the old one works until the grace
    * ends. Errors: `not_found`, `conflict` (revoked, expired or already rotated), `invalid_request` (graceSeconds, expiresAt).
    */
   rotate(orgId: string, keyId: string, options?: RotateGatewayKeyOptions): Promise<Result<RotatedGatewayKey, AppError>>;
@@ -130,6 +136,8 @@ export function createGatewayKeyService(options: GatewayKeyServiceOptions): Gate
       if (!scopes.ok) return invalid('scopes', `scopes must be a non-empty list of: ${SCOPES.join(', ')}`);
       const expiresAt = parseExpiry(input.expiresAt, nowMs);
       if (!expiresAt.ok) return expiresAt;
+      const models = normalizeModelAllowlist(input.models);
+      if (!models.ok) return invalid('models', models.error);
       if ((await repos.orgs.findById(input.orgId)) === undefined) return err(new AppError('not_found', 'No such org'));
       const workspaceId = input.workspaceId ?? null;
       if (workspaceId !== null) {
@@ -152,6 +160,7 @@ export function createGatewayKeyService(options: GatewayKeyServiceOptions): Gate
           scopes: scopes.value,
           createdAt: toIso(nowMs),
           expiresAt: expiresAt.value,
+          models: models.value,
         });
         await appendAudit(
           trx,
@@ -161,7 +170,8 @@ export function createGatewayKeyService(options: GatewayKeyServiceOptions): Gate
             orgId: input.orgId,
             targetType: 'gateway_key',
             targetId: id,
-            details: { name, scopes: scopes.value, workspaceId, expiresAt: expiresAt.value },
+            // The allowlist is no secret: the audit log shows what the key may request.
+            details: { name, scopes: scopes.value, workspaceId, expiresAt: expiresAt.value, models: models.value },
           },
           nowMs,
         );
@@ -206,6 +216,8 @@ export function createGatewayKeyService(options: GatewayKeyServiceOptions): Gate
             createdAt: toIso(nowMs),
             expiresAt: expiresAt.value,
             rotatedFromId: old.id,
+            // The new key may request exactly what the old one could (a rotation never widens or drops the list).
+            models: old.models,
           });
           const retired =
             graceSeconds === 0
@@ -222,7 +234,7 @@ export function createGatewayKeyService(options: GatewayKeyServiceOptions): Gate
               orgId,
               targetType: 'gateway_key',
               targetId: old.id,
-              details: { newKeyId: id, graceSeconds },
+              details: { newKeyId: id, graceSeconds, models: old.models },
             },
             nowMs,
           );

@@ -7,5 +7,6 @@ export * from './gateway-key-format';
 export * from './gateway-key-status';
 export * from './gateway-key.service';
 export * from './key-verifier';
+export * from './model-allowlist';
 export * from './org-state-cache';
 export * from './scopes';

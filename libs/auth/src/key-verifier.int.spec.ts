@@ -75,6 +75,23 @@ describe.each(TEST_DIALECTS)('key verifier on %s', (dialect) => {
     });
   });
 
+  it('carries a key’s model allowlist, and none for a key without one', async () => {
+    const limited = await issue({ models: ['gpt-4.1', 'claude-sonnet-4-5'] });
+    const open = await issue();
+    const { verifier } = await startedVerifier();
+    const verified = await verifier.verify(limited.key);
+    if (!verified.valid) throw new Error(verified.code);
+    expect(verified.key.models).toEqual(new Set(['gpt-4.1', 'claude-sonnet-4-5']));
+    const verifiedOpen = await verifier.verify(open.key);
+    if (!verifiedOpen.valid) throw new Error(verifiedOpen.code);
+    expect(verifiedOpen.key).not.toHaveProperty('models');
+    // The rotated key carries the same list.
+    const rotated = await keys.rotate(org.id, limited.record.id, { graceSeconds: 60 });
+    if (!rotated.ok) throw rotated.error;
+    const verifiedRotated = await verifier.verify(rotated.value.key);
+    expect(verifiedRotated).toMatchObject({ valid: true, key: { models: new Set(['gpt-4.1', 'claude-sonnet-4-5']) } });
+  });
+
   it('refuses malformed text and typos without touching the database', async () => {
     const issued = await issue();
     const { verifier, calls } = await startedVerifier();

@@ -13,6 +13,11 @@ export interface AuthenticatedKey {
   readonly workspaceId: string | null;
   readonly scopes: readonly Scope[];
   readonly name: string;
+  /**
+   * The model names the key may request, matched exactly (docs/security-keys.md, "Model allowlists"); absent = any
+   * model. Present only on keys created with `models`, so a key without one costs the gateway nothing.
+   */
+  readonly models?: ReadonlySet<string>;
 }
 
 /**
@@ -108,6 +113,7 @@ function toCached(record: GatewayKey): CachedKey {
       // A scope this version does not know grants nothing.
       scopes: Object.freeze(record.scopes.filter(isScope)),
       name: record.name,
+      ...(record.models === null ? {} : { models: new Set(record.models) }),
     }),
     digest: decodeGatewayKeyHash(record.secretHash),
     revoked: record.revokedAt !== null,

@@ -8,6 +8,7 @@ export const ERROR_CODES = [
   'invalid_api_key',
   'org_disabled',
   'permission_denied',
+  'model_not_allowed',
   'provider_key_missing',
   'policy_blocked',
   'invalid_request',

@@ -10,6 +10,7 @@ const CONTRACT_STATUSES: Record<string, number> = {
   invalid_api_key: 401,
   org_disabled: 403,
   permission_denied: 403,
+  model_not_allowed: 403,
   provider_key_missing: 400,
   policy_blocked: 400,
   invalid_request: 400,

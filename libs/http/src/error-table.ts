@@ -16,6 +16,7 @@ export const ERROR_TABLE: Readonly<Record<ErrorCode, ErrorMapping>> = {
   unauthorized: { status: 401, type: 'authentication_error' },
   org_disabled: { status: 403, type: 'permission_error' },
   permission_denied: { status: 403, type: 'permission_error' },
+  model_not_allowed: { status: 403, type: 'permission_error' },
   forbidden: { status: 403, type: 'permission_error' },
   provider_key_missing: { status: 400, type: 'invalid_request_error' },
   policy_blocked: { status: 400, type: 'invalid_request_error' },

@@ -40,6 +40,20 @@ describe.each(TEST_DIALECTS)('key operations (%s)', (dialect) => {
     ]);
   });
 
+  it('issues a key with a model allowlist, lists it, audits it and keeps it on rotation', async () => {
+    const issued = unwrap(await h.ops.keys.issue(orgA, { name: 'limited', models: ['gpt-4.1-mini', ' gpt-4.1-mini'] }, ACTOR));
+    expect(issued.record.models).toEqual(['gpt-4.1-mini']);
+    expect(unwrap(await h.ops.keys.list(orgA)).find((k) => k.id === issued.record.id)?.models).toEqual(['gpt-4.1-mini']);
+    const audit = (await h.audit('key.create')).find((e) => e.targetId === issued.record.id);
+    expect(audit?.details).toMatchObject({ models: ['gpt-4.1-mini'] });
+    const rotated = unwrap(await h.ops.keys.rotate(orgA, issued.record.id, {}, ACTOR));
+    expect(rotated.record.models).toEqual(['gpt-4.1-mini']);
+    expect(failure(await h.ops.keys.issue(orgA, { name: 'bad', models: [] }, ACTOR))).toMatchObject({
+      code: 'invalid_request',
+      details: { param: 'models' },
+    });
+  });
+
   it('rotates with a grace period and revokes, audited and announced', async () => {
     const issued = unwrap(await h.ops.keys.issue(orgA, { name: 'rotating' }, ACTOR));
     h.clearChanges();
@@ -51,6 +65,7 @@ describe.each(TEST_DIALECTS)('key operations (%s)', (dialect) => {
     expect((await h.audit('key.rotate')).find((e) => e.targetId === issued.record.id)?.details).toEqual({
       newKeyId: rotated.record.id,
       graceSeconds: 60,
+      models: null,
     });
     expect(h.changes.map((c) => c.topic)).toEqual([CHANGE_TOPICS.gatewayKeyChanged, CHANGE_TOPICS.gatewayKeyChanged]);
 

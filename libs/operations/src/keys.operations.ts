@@ -16,6 +16,8 @@ export interface IssueKeyInput {
   workspaceId?: string | null;
   /** ISO-8601 time in the future (default: never expires). */
   expiresAt?: string | null;
+  /** The model names the key may request: 1-100 names, trimmed and deduplicated (default undefined or null: any model). */
+  models?: readonly string[] | null;
 }
 
 /** A new key: `key` is the only time the NavPlane key text exists outside the client (show once, never log). */
@@ -37,12 +39,12 @@ export interface RotateKeyInput {
 
 /** An org's NavPlane keys (through @navplane/auth's key service: audit and `gateway_key.changed` included). */
 export interface KeyOperations {
-  /** Issues a key (audit `key.create`). Errors: `not_found` (org), `invalid_request` (name, scopes, workspaceId, expiresAt). */
+  /** Issues a key (audit `key.create`). Errors: `not_found` (org), `invalid_request` (name, scopes, workspaceId, expiresAt, models). */
   issue(orgId: string, input: IssueKeyInput, actor: AuditActor): Promise<Result<IssuedKey, AppError>>;
   /** The org's keys, revoked ones included, oldest first. Errors: `not_found` (org). */
   list(orgId: string): Promise<Result<KeyRecord[], AppError>>;
   /**
-   * Replaces a key by a new one with the same name, scopes and workspace (audit `key.rotate`). Errors:
+   * Replaces a key by a new one with the same name, scopes, workspace and model allowlist (audit `key.rotate`). Errors:
    * `not_found` (org or key), `conflict` (revoked, expired or already rotating), `invalid_request` (graceSeconds).
    */
   rotate(orgId: string, keyId: string, input: RotateKeyInput, actor: AuditActor): Promise<Result<RotatedKey, AppError>>;
@@ -69,6 +71,7 @@ export function createKeyOperations(context: OperationContext): KeyOperations {
         scopes: input?.scopes,
         workspaceId: input?.workspaceId,
         expiresAt: input?.expiresAt,
+        models: input?.models,
         actor,
       });
       if (!issued.ok) return issued;

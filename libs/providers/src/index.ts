@@ -17,6 +17,15 @@ export { joinUpstreamUrl, normalizeBaseUrl } from './upstream-url';
 export { STAINLESS_SDK_HEADERS } from './sdk-headers';
 export { createRequestModelReader, type RequestModelBodyHeaders, type RequestModelReader } from './request-model/request-model-reader';
 export { MAX_MODEL_BYTES } from './request-model/json-model-scanner';
+export {
+  MODEL_IN_BODY,
+  MODEL_IN_BODY_IF_NAMED,
+  MODEL_UNREADABLE,
+  postModelSelection,
+  SELECTS_NO_MODEL,
+  type ModelSelectionRules,
+} from './model-selection/model-selection';
+export { readRequestedModel, type RequestedModel, type RequestedModelHeaders } from './model-selection/requested-model';
 export { MAX_PART_HEADER_BYTES, multipartBoundary } from './request-model/multipart-model-scanner';
 export { DEFAULT_MAX_EVENT_BYTES, SseParser, type SseBlockHandler, type SseEvent } from './sse/sse-parser';
 export * from './stream-tap';

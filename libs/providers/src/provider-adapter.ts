@@ -44,6 +44,23 @@ export type RequestModelLocation = 'json' | 'multipart';
  */
 export type RequestModelSource = { readonly from: RequestModelLocation } | { readonly from: 'url'; readonly model: string };
 
+/**
+ * Whether a request makes the provider run a model the client chooses, and where it names it: what a key's model
+ * allowlist is checked against (docs/gateway.md, "Model allowlists").
+ * - `none`: no model runs on the client's choice (listings, model metadata, files, reading, cancelling or deleting
+ *   stored objects);
+ * - `body`: the model the body names (the top-level `model` of a JSON object, or the `model` field of a
+ *   `multipart/form-data` body); `optional`: a body that names none runs nothing chosen by the client (token counting);
+ * - `url`: the model its URL names (Gemini's `models/{model}:generateContent`);
+ * - `unreadable`: a model runs that the gateway cannot read from the request (a batch whose requests sit in an uploaded
+ *   file or nested in the body, a run that continues with a stored model, or a POST the adapter does not classify).
+ */
+export type ModelSelection =
+  | { readonly in: 'none' }
+  | { readonly in: 'body'; readonly optional: boolean }
+  | { readonly in: 'url'; readonly model: string }
+  | { readonly in: 'unreadable' };
+
 /** What the stream tap does with the bytes of an event when it rewrites a stream. */
 export type StreamEventAction = 'forward' | 'drop' | 'forward-without-null-usage';
 
@@ -182,6 +199,11 @@ export interface ProviderAdapter {
    * client asked for. Undefined elsewhere (the response's model is recorded, or the route has no model).
    */
   requestModelSource(method: string, pathSuffix: string, rawQuery: string): RequestModelSource | undefined;
+  /**
+   * Which model `method pathSuffix?rawQuery` makes the provider run, for model allowlists (see `ModelSelection`). Fail
+   * closed: a POST the adapter does not know is `unreadable`, never `none`.
+   */
+  modelSelection(method: string, pathSuffix: string, rawQuery: string): ModelSelection;
 
   // Responses.
   /** True when a successful response to `method pathSuffix` reports billable token usage. */

@@ -24,6 +24,13 @@ describe.each(TEST_DIALECTS)('org keys: errors (%s)', (dialect) => {
       [{ name: 'x', expiresAt: '2001-01-01T00:00:00Z' }, 'expiresAt'],
       [{ name: 'x', workspaceId: b.workspaceId }, 'workspaceId'],
       [{ name: 'x', hash: 'abc' }, 'hash'],
+      [{ name: 'x', models: [] }, 'models'],
+      [{ name: 'x', models: 'gpt-4.1' }, 'models'],
+      [{ name: 'x', models: ['gpt-4.1', '  '] }, 'models[1]'],
+      [{ name: 'x', models: [42] }, 'models[0]'],
+      [{ name: 'x', models: ['x'.repeat(257)] }, 'models[0]'],
+      [{ name: 'x', models: ['gpt-4.1\u0000'] }, 'models[0]'],
+      [{ name: 'x', models: Array.from({ length: 101 }, (_, i) => `m${i}`) }, 'models'],
     ];
     const before = (await h.runtime.repos.gatewayKeys.listByOrg(a.orgId)).length;
     for (const [body, param] of cases) {

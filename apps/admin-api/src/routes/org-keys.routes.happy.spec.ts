@@ -41,6 +41,7 @@ describe.each(TEST_DIALECTS)('org keys: happy paths (%s)', (dialect) => {
       lastUsedAt: null,
       rotatedFromId: null,
       graceEndsAt: null,
+      models: null,
     });
     const issued = bodyOf(res, issuedKeySchema);
     expect(await h.deps.verifyKey(issued.key)).toMatchObject({ valid: true, key: { id: issued.id } });
@@ -51,6 +52,31 @@ describe.each(TEST_DIALECTS)('org keys: happy paths (%s)', (dialect) => {
     expect(data.find((k) => k.id === issued.id)).toEqual({ ...res.body, key: undefined });
     expect(JSON.stringify(listed.body)).not.toContain(issued.key);
     expect(data.every((k) => !('key' in k) && !('secretHash' in k))).toBe(true);
+  });
+
+  it('issues a key with a model allowlist (trimmed, deduplicated), lists it, audits it and keeps it on rotation', async () => {
+    const res = await h
+      .http()
+      .post(`/admin/orgs/${t.orgId}/keys`)
+      .set(asPlatform)
+      .send({ name: 'limited', models: [' gpt-4.1-mini', 'claude-sonnet-4-5', 'gpt-4.1-mini '] });
+    expect(res.status).toBe(201);
+    const issued = bodyOf(res, issuedKeySchema);
+    expect(issued.models).toEqual(['gpt-4.1-mini', 'claude-sonnet-4-5']);
+    const verified = await h.deps.verifyKey(issued.key);
+    expect(verified).toMatchObject({ valid: true, key: { models: new Set(['gpt-4.1-mini', 'claude-sonnet-4-5']) } });
+
+    const listed = bodyAs<RawKeyList>(await h.http().get(`/admin/orgs/${t.orgId}/keys`).set(asPlatform));
+    expect(listed.data.find((k) => k.id === issued.id)?.['models']).toEqual(['gpt-4.1-mini', 'claude-sonnet-4-5']);
+
+    const audit = await h.http().get(`/admin/audit?orgId=${t.orgId}`).set(asPlatform);
+    expect(JSON.stringify(audit.body)).toContain('"models":["gpt-4.1-mini","claude-sonnet-4-5"]');
+
+    const rotated = await h.http().post(`/admin/orgs/${t.orgId}/keys/${issued.id}/rotate`).set(asPlatform).send({});
+    expect(bodyOf(rotated, rotatedKeySchema).models).toEqual(['gpt-4.1-mini', 'claude-sonnet-4-5']);
+
+    const explicitNull = await h.http().post(`/admin/orgs/${t.orgId}/keys`).set(asPlatform).send({ name: 'any', models: null });
+    expect(bodyOf(explicitNull, issuedKeySchema).models).toBeNull();
   });
 
   it('defaults to the proxy scope', async () => {

@@ -1,4 +1,4 @@
-import { SCOPES } from '@navplane/auth';
+import { hasControlCharacter, MAX_ALLOWED_MODELS, MAX_MODEL_NAME_LENGTH, SCOPES } from '@navplane/auth';
 import { z } from 'zod';
 import { timestamp } from './common.schemas';
 
@@ -18,7 +18,18 @@ export const keyRecordSchema = z.object({
   lastUsedAt: timestamp.nullable().describe('Updated at most once a minute'),
   rotatedFromId: z.string().nullable(),
   graceEndsAt: timestamp.nullable(),
+  models: z
+    .array(z.string())
+    .nullable()
+    .describe('The model names the key may request, matched exactly (route names included); null = any model'),
 });
+
+const modelName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(MAX_MODEL_NAME_LENGTH)
+  .refine((name) => !hasControlCharacter(name), 'a model name may not contain control characters');
 
 /** The NavPlane key text: in the creation/rotation response only. */
 const shownOnce = z.string().describe('The NavPlane key (`np_…`): shown this once, store it now');
@@ -35,6 +46,15 @@ export const issueKeyBody = z.strictObject({
   scopes: z.array(z.enum(SCOPES)).min(1).optional().describe('Default ["proxy"]'),
   workspaceId: z.string().min(1).nullable().optional().describe('A workspace of the same org'),
   expiresAt: z.iso.datetime({ offset: true }).nullable().optional().describe('Default: never expires'),
+  models: z
+    .array(modelName)
+    .min(1)
+    .max(MAX_ALLOWED_MODELS)
+    .nullable()
+    .optional()
+    .describe(
+      `The model names this key may request (1-${MAX_ALLOWED_MODELS}, trimmed, duplicates dropped), matched exactly and case-sensitively against the name the client sends; absent or null = any model`,
+    ),
 });
 
 /** `POST /admin/orgs/:orgId/keys/:keyId/rotate` body (optional). */

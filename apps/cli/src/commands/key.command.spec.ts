@@ -14,6 +14,7 @@ interface KeyJson {
   displayPrefix: string;
   graceEndsAt: string | null;
   revokedAt: string | null;
+  models: string[] | null;
 }
 
 describe.each(TEST_DIALECTS)('navplane key on %s', (dialect) => {
@@ -73,6 +74,42 @@ describe.each(TEST_DIALECTS)('navplane key on %s', (dialect) => {
     const plain = await sandbox.run(['key', 'create', '--org', orgId, '--name', 'plain']);
     expect(plain.stdout).toMatch(/^key {10}np_\S+\n/);
     expect(plain.stdout).toContain('shown only once');
+  });
+
+  it('creates a key with a model allowlist and shows it in create, list (table and JSON) and after rotation', async () => {
+    const created = await sandbox.json<KeyJson & { key: string }>([
+      'key',
+      'create',
+      '--org',
+      orgId,
+      '--name',
+      'limited',
+      '--models',
+      'gpt-4.1-mini, claude-sonnet-4-5,gpt-4.1-mini',
+      '--format',
+      'json',
+    ]);
+    expect(created.models).toEqual(['gpt-4.1-mini', 'claude-sonnet-4-5']);
+    const open = await sandbox.json<KeyJson>(['key', 'create', '--org', orgId, '--name', 'open-models', '--format', 'json']);
+    expect(open.models).toBeNull();
+
+    const listed = await sandbox.json<{ keys: KeyJson[] }>(['key', 'list', '--org', orgId, '--format', 'json']);
+    expect(listed.keys.find((k) => k.id === created.id)?.models).toEqual(['gpt-4.1-mini', 'claude-sonnet-4-5']);
+    expect(listed.keys.find((k) => k.id === open.id)?.models).toBeNull();
+    const table = await sandbox.run(['key', 'list', '--org', orgId]);
+    expect(table.stdout).toMatch(/MODELS/);
+    expect(table.stdout).toMatch(new RegExp(`${created.id}\\s+limited\\s+\\S+\\s+active\\s+proxy\\s+gpt-4\\.1-mini,claude-sonnet-4-5\\s`));
+    expect(table.stdout).toMatch(new RegExp(`${open.id}\\s+open-models\\s+\\S+\\s+active\\s+proxy\\s+any\\s`));
+
+    const plain = await sandbox.run(['key', 'create', '--org', orgId, '--name', 'plain-models', '--models', 'gpt-4.1']);
+    expect(plain.stdout).toMatch(/\nmodels {7}gpt-4\.1\n/);
+
+    const rotated = await sandbox.json<KeyJson>(['key', 'rotate', created.id, '--format', 'json']);
+    expect(rotated.models).toEqual(['gpt-4.1-mini', 'claude-sonnet-4-5']);
+
+    const empty = await sandbox.run(['key', 'create', '--org', orgId, '--name', 'x', '--models', ' , ']);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/^navplane: .*models/);
   });
 
   it('fails with one line: unknown org or key (1), bad scope or grace (2)', async () => {

@@ -11,6 +11,7 @@ const KEY_COLUMNS = [
   'displayPrefix',
   'status',
   'scopes',
+  'models',
   'workspaceId',
   'createdAt',
   'expiresAt',
@@ -34,6 +35,7 @@ function printIssued(issued: IssuedKey | RotatedKey, format: OutputFormat): void
     `org          ${record.orgId}`,
     `name         ${record.name}`,
     `scopes       ${record.scopes.join(',')}`,
+    `models       ${record.models === null ? 'any' : record.models.join(',')}`,
     `expires      ${record.expiresAt ?? 'never'}`,
   ];
   if ('previous' in issued) {
@@ -44,13 +46,17 @@ function printIssued(issued: IssuedKey | RotatedKey, format: OutputFormat): void
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-function parseScopes(text: string | undefined): string[] | undefined {
+/** A comma-separated option as a list (blank entries dropped), or undefined when the option was not given. */
+function parseList(text: string | undefined): string[] | undefined {
   if (text === undefined) return undefined;
   return text
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
 }
+
+// In the table a key without an allowlist reads `any` (JSON keeps `models: null`, the admin API's shape).
+const forTable = (record: KeyRecord) => ({ ...record, models: record.models ?? 'any' });
 
 /** `navplane key create|list|rotate|revoke`: an org's NavPlane keys; the key text is printed once, on create/rotate. */
 export function keyCommand(): Command {
@@ -63,18 +69,29 @@ export function keyCommand(): Command {
     .option('--scopes <list>', 'comma-separated: proxy, traces:read, analytics:read, admin (default proxy)')
     .option('--workspace <workspaceId>', 'a workspace of the org')
     .option('--expires-at <time>', 'ISO-8601 time after which the key stops working (default never)')
+    .option('--models <list>', 'comma-separated model names the key may request, matched exactly (default any model)')
     .addOption(formatOption())
     .action(
-      async (options: { org: string; name: string; scopes?: string; workspace?: string; expiresAt?: string; format: OutputFormat }) => {
+      async (options: {
+        org: string;
+        name: string;
+        scopes?: string;
+        workspace?: string;
+        expiresAt?: string;
+        models?: string;
+        format: OutputFormat;
+      }) => {
         const issued = await withOperations(async (ops) =>
           unwrap(
             await ops.keys.issue(
               options.org,
               {
                 name: options.name,
-                scopes: parseScopes(options.scopes),
+                scopes: parseList(options.scopes),
                 workspaceId: options.workspace ?? null,
                 expiresAt: options.expiresAt ?? null,
+                // `--models ''` (or only commas) is an empty list, refused: omit the option to allow any model.
+                models: parseList(options.models) ?? null,
               },
               CLI_ACTOR,
             ),
@@ -92,7 +109,7 @@ export function keyCommand(): Command {
     .action(async (options: { org: string; format: OutputFormat }) => {
       const keys = (await withOperations(async (ops) => unwrap(await ops.keys.list(options.org), options.org))).sort(byCreation);
       if (options.format === 'json') printJson({ orgId: options.org, keys });
-      else process.stdout.write(`${renderTable(KEY_COLUMNS, keys)}\n`);
+      else process.stdout.write(`${renderTable(KEY_COLUMNS, keys.map(forTable))}\n`);
     });
   key
     .command('rotate')

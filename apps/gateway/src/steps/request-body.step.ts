@@ -5,6 +5,7 @@ import type { UpstreamBody, WithPolicy } from '../gateway-context';
 import type { Step, StepResult } from '../pipeline/pipeline';
 import { enforceRequestPolicy, type PolicyLimits } from '../policy/enforce-policy';
 import { bufferedBody } from './buffered-body';
+import type { ModelChecked } from './model-allowlist.step';
 
 /** Options of readBodyWhenNeeded. */
 export interface RequestBodyOptions {
@@ -109,15 +110,16 @@ function modelOf(context: WithPolicy, req: IncomingMessage, bytes: Buffer | unde
  * stream usage), or when its length is unknown (chunked uploads, so the size limit holds). A body declared larger
  * than the limit is refused at once. The policy rewrites the body first; the adapter then prepares what it let through.
  */
-export function readBodyWhenNeeded({ maxBodyBytes, policyLimits }: RequestBodyOptions): Step<WithPolicy, BodyReading> {
+export function readBodyWhenNeeded({ maxBodyBytes, policyLimits }: RequestBodyOptions): Step<WithPolicy & ModelChecked, BodyReading> {
   async function readAndPrepare(
-    context: WithPolicy,
+    context: WithPolicy & ModelChecked,
     req: IncomingMessage,
     adapterReads: boolean,
     evaluates: boolean,
   ): Promise<StepResult<BodyReading>> {
     const { policy, route } = context;
-    const body = bufferedBody(req, maxBodyBytes) ?? (await readBody(req, maxBodyBytes));
+    // The model allowlist check may have read it already (the request stream is then consumed).
+    const body = context.heldBody ?? bufferedBody(req, maxBodyBytes) ?? (await readBody(req, maxBodyBytes));
     let forwarded = body;
     let encoding = req.headers['content-encoding'];
     if (evaluates && body.length > 0) {
@@ -164,7 +166,14 @@ export function readBodyWhenNeeded({ maxBodyBytes, policyLimits }: RequestBodyOp
       const evaluates = mode === 'block' || mode === 'redact_upstream';
       const chunked = declared === undefined && req.headers['transfer-encoding'] !== undefined;
       const adapterReads = context.route.adapter.needsRequestBody(context.method, context.route.pathSuffix);
-      if (adapterReads || chunked || evaluates) return readAndPrepare(context, req, adapterReads, evaluates);
+      const held = context.heldBody;
+      if (adapterReads || evaluates || (chunked && held === undefined)) return readAndPrepare(context, req, adapterReads, evaluates);
+      if (held !== undefined) {
+        // Read (and bounded) by the model allowlist check: bytes, re-sendable, like a buffered body.
+        const encoding = req.headers['content-encoding'];
+        context.policy.capture?.requestRead(held, req.headers);
+        return { body: { kind: 'bytes', bytes: held, encoding }, ...modelOf(context, req, held, encoding) };
+      }
       if (length === undefined || length === 0) {
         if (!req.complete) req.resume(); // nothing to send; let the message end
         return { body: NO_BODY, ...modelOf(context, req, undefined, undefined) };

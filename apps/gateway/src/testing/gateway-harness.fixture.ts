@@ -31,7 +31,10 @@ export interface GatewayHarness {
   /** Every log line the gateway wrote. */
   readonly logs: () => string;
   createOrg(name?: string): Promise<string>;
-  issueKey(orgId: string, options?: { scopes?: Scope[]; expiresAt?: string; workspaceId?: string }): Promise<{ key: string; id: string }>;
+  issueKey(
+    orgId: string,
+    options?: { scopes?: Scope[]; expiresAt?: string; workspaceId?: string; models?: string[] },
+  ): Promise<{ key: string; id: string }>;
   storeProviderKey(orgId: string, provider: string, key: string): Promise<void>;
   deleteProviderKey(orgId: string, provider: string): Promise<void>;
   revokeKey(orgId: string, keyId: string): Promise<void>;
@@ -121,6 +124,7 @@ export async function startGatewayHarness(dialect: 'sqlite' | 'postgres', option
         scopes: keyOptions.scopes,
         expiresAt: keyOptions.expiresAt,
         workspaceId: keyOptions.workspaceId,
+        models: keyOptions.models,
       });
       if (!issued.ok) throw issued.error;
       return { key: issued.value.key, id: issued.value.record.id };

@@ -1,4 +1,5 @@
 import type { AssemblyContext } from '../assemble/assembly-context';
+import { postModelSelection } from '../model-selection/model-selection';
 import { compilePathRules } from '../path-rules';
 import type { PreparedRequest, ProviderAdapter } from '../provider-adapter';
 import { sdkHeaderSet } from '../sdk-headers';
@@ -7,7 +8,12 @@ import { asNonEmptyString, asRecord } from '../usage';
 import { AnthropicMessagesAssembly } from './anthropic-messages.assembly';
 import { ANTHROPIC_BATCH_RESULTS } from './anthropic-batch-results';
 import { ANTHROPIC_PRICES } from './anthropic.prices';
-import { ANTHROPIC_MESSAGES, ANTHROPIC_PATH_RULES, ANTHROPIC_REQUEST_MODEL_PATHS } from './anthropic.routes';
+import {
+  ANTHROPIC_MESSAGES,
+  ANTHROPIC_MODEL_SELECTION_RULES,
+  ANTHROPIC_PATH_RULES,
+  ANTHROPIC_REQUEST_MODEL_PATHS,
+} from './anthropic.routes';
 import { AnthropicStreamReader } from './anthropic-stream.reader';
 import { anthropicModelFromJson, anthropicUsageFromJson } from './anthropic-usage';
 
@@ -70,6 +76,7 @@ export const anthropicAdapter: ProviderAdapter = Object.freeze({
   prepareRequest: prepareAnthropicRequest,
   requestModelSource: (method: string, pathSuffix: string) =>
     method === 'POST' ? ANTHROPIC_REQUEST_MODEL_PATHS.get(pathSuffix) : undefined,
+  modelSelection: postModelSelection(ANTHROPIC_MODEL_SELECTION_RULES),
   reportsUsage: (method: string, pathSuffix: string) => method === 'POST' && pathSuffix === ANTHROPIC_MESSAGES,
   jsonMembers: Object.freeze({ usage: 'usage', model: 'model' }),
   usageFromJson: anthropicUsageFromJson,

@@ -1,3 +1,4 @@
+import type { ModelSelectionRules } from '../model-selection/model-selection';
 import type { PathRule } from '../path-rules';
 import type { RequestModelSource } from '../provider-adapter';
 
@@ -27,3 +28,13 @@ export const ANTHROPIC_MESSAGES = '/v1/messages';
 export const ANTHROPIC_REQUEST_MODEL_PATHS: ReadonlyMap<string, RequestModelSource> = new Map<string, RequestModelSource>([
   ['/v1/messages/count_tokens', Object.freeze({ from: 'json' })],
 ]);
+
+/**
+ * Where Anthropic's POST routes name the model they run (model allowlists, docs/gateway.md "Model allowlists"):
+ * Messages; token counting when it names one. Creating a Message Batch is `unreadable` (a model per request, nested).
+ */
+export const ANTHROPIC_MODEL_SELECTION_RULES: ModelSelectionRules = Object.freeze({
+  none: ['/v1/messages/batches/:id/cancel', '/v1/files'],
+  body: ['/v1/messages'],
+  bodyIfNamed: ['/v1/messages/count_tokens'],
+});

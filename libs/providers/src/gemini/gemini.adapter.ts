@@ -5,7 +5,7 @@ import { GeminiGenerateAssembly } from './gemini-generate.assembly';
 import { GeminiStreamReader } from './gemini-stream.reader';
 import { geminiModelFromJson, geminiUsageFromJson } from './gemini-usage';
 import { GEMINI_PRICES } from './gemini.prices';
-import { geminiReportsUsage, geminiRequestModelSource, isGeminiAllowedPath } from './gemini.routes';
+import { geminiModelSelection, geminiReportsUsage, geminiRequestModelSource, isGeminiAllowedPath } from './gemini.routes';
 
 // The Gemini SDKs (`@google/genai`, google-genai for Python) send their key in `x-goog-api-key`.
 const KEY_HEADERS = Object.freeze([Object.freeze({ name: 'x-goog-api-key' })]);
@@ -40,6 +40,7 @@ export const geminiAdapter: ProviderAdapter = Object.freeze({
   needsRequestBody: () => false,
   prepareRequest: prepareGeminiRequest,
   requestModelSource: geminiRequestModelSource,
+  modelSelection: geminiModelSelection,
   reportsUsage: geminiReportsUsage,
   jsonMembers: Object.freeze({ usage: 'usageMetadata', model: 'modelVersion' }),
   usageFromJson: geminiUsageFromJson,

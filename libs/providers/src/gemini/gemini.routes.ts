@@ -1,5 +1,6 @@
 import { isSafeIdSegment } from '../path-rules';
-import type { RequestModelSource } from '../provider-adapter';
+import { MODEL_UNREADABLE, SELECTS_NO_MODEL } from '../model-selection/model-selection';
+import type { ModelSelection, RequestModelSource } from '../provider-adapter';
 
 /** The API versions served under `/gemini`: the SDK (`@google/genai` 3.x) defaults to `v1`, REST examples use `v1beta`. */
 export const GEMINI_API_VERSIONS: readonly string[] = Object.freeze(['v1beta', 'v1']);
@@ -78,4 +79,16 @@ export function geminiReportsUsage(method: string, pathSuffix: string): boolean 
 export function geminiRequestModelSource(method: string, pathSuffix: string): RequestModelSource | undefined {
   const path = parseGeminiPath(pathSuffix);
   return method === 'POST' && path?.kind === 'method' ? { from: 'url', model: path.model } : undefined;
+}
+
+/**
+ * Every model method runs the model its URL names (`models/{model}:generateContent`, `:countTokens` included: the name
+ * is always there, so it is always checked); listings and model metadata (GET) run none (model allowlists,
+ * docs/gateway.md).
+ */
+export function geminiModelSelection(method: string, pathSuffix: string): ModelSelection {
+  if (method !== 'POST') return SELECTS_NO_MODEL;
+  const path = parseGeminiPath(pathSuffix);
+  // A POST that is no model method is no route either (404); should one appear, it fails closed.
+  return path?.kind === 'method' ? { in: 'url', model: path.model } : MODEL_UNREADABLE;
 }

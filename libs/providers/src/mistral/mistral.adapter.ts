@@ -1,12 +1,13 @@
 import { BEARER_KEY_HEADERS, bearerAuthHeaders, OPENAI_FORMAT } from '../openai/openai-format';
 import { readOpenAIRequest } from '../openai/openai-request';
 import { openaiUsage } from '../openai/openai-usage';
+import { postModelSelection } from '../model-selection/model-selection';
 import { compilePathRules } from '../path-rules';
 import type { ProviderAdapter } from '../provider-adapter';
 import { sdkHeaderSet } from '../sdk-headers';
 import { asRecord } from '../usage';
 import { MISTRAL_PRICES } from './mistral.prices';
-import { MISTRAL_CHAT_COMPLETIONS, MISTRAL_PATH_RULES, MISTRAL_USAGE_PATHS } from './mistral.routes';
+import { MISTRAL_CHAT_COMPLETIONS, MISTRAL_MODEL_SELECTION_RULES, MISTRAL_PATH_RULES, MISTRAL_USAGE_PATHS } from './mistral.routes';
 
 const allowlist = compilePathRules(MISTRAL_PATH_RULES);
 // Mistral takes the OpenAI SDK's telemetry headers as any other; none of OpenAI's own (`openai-organization`…).
@@ -32,6 +33,7 @@ export const mistralAdapter: ProviderAdapter = Object.freeze({
   forwardedHeaderNames: FORWARDED_HEADERS,
   prepareRequest: (_pathSuffix: string, json: unknown) => readOpenAIRequest(json),
   requestModelSource: () => undefined,
+  modelSelection: postModelSelection(MISTRAL_MODEL_SELECTION_RULES),
   reportsUsage: (method: string, pathSuffix: string) => method === 'POST' && MISTRAL_USAGE_PATHS.has(pathSuffix),
   usageFromJson: (pathSuffix: string, json: unknown) =>
     MISTRAL_USAGE_PATHS.has(pathSuffix) ? openaiUsage(asRecord(json)?.['usage']) : undefined,

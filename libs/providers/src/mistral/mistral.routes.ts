@@ -1,3 +1,4 @@
+import type { ModelSelectionRules } from '../model-selection/model-selection';
 import type { PathRule } from '../path-rules';
 
 const GET = ['GET'];
@@ -49,3 +50,33 @@ export const MISTRAL_USAGE_PATHS: ReadonlySet<string> = new Set([
   '/v1/agents/completions',
   '/v1/embeddings',
 ]);
+
+/**
+ * Where Mistral's POST routes name the model they run (model allowlists, docs/gateway.md "Model allowlists"). Agent
+ * completions (the agent's model), batch jobs (a model or an agent, and requests in uploaded files), appends to and
+ * restarts of a conversation (its stored model or agent) and anything else that POSTs are `unreadable`.
+ */
+export const MISTRAL_MODEL_SELECTION_RULES: ModelSelectionRules = Object.freeze({
+  none: [
+    '/v1/files',
+    '/v1/files/**',
+    '/v1/fine_tuning/jobs/:id/start',
+    '/v1/fine_tuning/jobs/:id/cancel',
+    '/v1/fine_tuning/models/**',
+    '/v1/batch/jobs/:id/cancel',
+  ],
+  body: [
+    '/v1/chat/completions',
+    '/v1/fim/completions',
+    '/v1/embeddings',
+    '/v1/moderations',
+    '/v1/chat/moderations',
+    '/v1/classifications',
+    '/v1/chat/classifications',
+    '/v1/ocr',
+    '/v1/audio/transcriptions',
+    '/v1/fine_tuning/jobs',
+    '/v1/agents',
+    '/v1/conversations',
+  ],
+});

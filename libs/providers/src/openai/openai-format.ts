@@ -2,7 +2,8 @@ import type { AssemblyContext } from '../assemble/assembly-context';
 import type { KeyHeader, ProviderAdapter } from '../provider-adapter';
 import { joinUpstreamUrl } from '../upstream-url';
 import { OpenAIAssembly } from './openai.assembly';
-import { OPENAI_CHAT_COMPLETIONS, OPENAI_REQUEST_MODEL_PATHS, OPENAI_USAGE_PATHS } from './openai.routes';
+import { postModelSelection } from '../model-selection/model-selection';
+import { OPENAI_CHAT_COMPLETIONS, OPENAI_MODEL_SELECTION_RULES, OPENAI_REQUEST_MODEL_PATHS, OPENAI_USAGE_PATHS } from './openai.routes';
 import { prepareOpenAIRequest } from './openai-request';
 import { OpenAIStreamReader } from './openai-stream.reader';
 import { openaiModelFromJson, openaiUsageFromJson } from './openai-usage';
@@ -14,6 +15,7 @@ export type OpenAIFormat = Pick<
   | 'needsRequestBody'
   | 'prepareRequest'
   | 'requestModelSource'
+  | 'modelSelection'
   | 'reportsUsage'
   | 'jsonMembers'
   | 'usageFromJson'
@@ -32,6 +34,7 @@ export const OPENAI_FORMAT: OpenAIFormat = Object.freeze({
   needsRequestBody: (method: string, pathSuffix: string) => method === 'POST' && pathSuffix === OPENAI_CHAT_COMPLETIONS,
   prepareRequest: prepareOpenAIRequest,
   requestModelSource: (method: string, pathSuffix: string) => (method === 'POST' ? OPENAI_REQUEST_MODEL_PATHS.get(pathSuffix) : undefined),
+  modelSelection: postModelSelection(OPENAI_MODEL_SELECTION_RULES),
   reportsUsage: (method: string, pathSuffix: string) => method === 'POST' && OPENAI_USAGE_PATHS.has(pathSuffix),
   jsonMembers: Object.freeze({ usage: 'usage', model: 'model' }),
   usageFromJson: openaiUsageFromJson,

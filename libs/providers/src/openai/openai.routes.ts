@@ -1,3 +1,4 @@
+import type { ModelSelectionRules } from '../model-selection/model-selection';
 import type { PathRule } from '../path-rules';
 import type { RequestModelSource } from '../provider-adapter';
 
@@ -86,3 +87,61 @@ export const OPENAI_REQUEST_MODEL_PATHS: ReadonlyMap<string, RequestModelSource>
   ['/v1/images/edits', IN_MULTIPART],
   ['/v1/images/variations', IN_MULTIPART],
 ]);
+
+/**
+ * Where OpenAI's POST routes name the model they run (model allowlists, docs/gateway.md "Model allowlists"). Anything
+ * else that POSTs is `unreadable`: batches (their requests sit in an uploaded file), eval and grader runs (models
+ * nested in the body), tool outputs submitted to a run (it goes on with its stored model), Realtime client secrets and
+ * calls (the model nested in `session`).
+ */
+export const OPENAI_MODEL_SELECTION_RULES: ModelSelectionRules = Object.freeze({
+  none: [
+    '/v1/chat/completions/:id',
+    '/v1/responses/:id/cancel',
+    '/v1/files',
+    '/v1/uploads',
+    '/v1/uploads/**',
+    '/v1/batches/:id/cancel',
+    '/v1/vector_stores',
+    '/v1/vector_stores/**',
+    '/v1/conversations',
+    '/v1/conversations/**',
+    '/v1/containers',
+    '/v1/containers/**',
+    '/v1/evals',
+    '/v1/evals/:id',
+    '/v1/evals/:id/runs/:id',
+    '/v1/fine_tuning/jobs/:id/cancel',
+    '/v1/fine_tuning/jobs/:id/pause',
+    '/v1/fine_tuning/jobs/:id/resume',
+    '/v1/fine_tuning/checkpoints/**',
+    '/v1/fine_tuning/alpha/graders/validate',
+    '/v1/threads',
+    '/v1/threads/:id',
+    '/v1/threads/:id/messages',
+    '/v1/threads/:id/messages/:id',
+    '/v1/threads/:id/runs/:id',
+    '/v1/threads/:id/runs/:id/cancel',
+  ],
+  body: [
+    '/v1/chat/completions',
+    '/v1/completions',
+    '/v1/responses',
+    '/v1/responses/compact',
+    '/v1/embeddings',
+    '/v1/moderations',
+    '/v1/images/generations',
+    '/v1/images/edits',
+    '/v1/images/variations',
+    '/v1/audio/speech',
+    '/v1/audio/transcriptions',
+    '/v1/audio/translations',
+    '/v1/realtime/sessions',
+    '/v1/fine_tuning/jobs',
+    '/v1/assistants',
+    '/v1/threads/runs',
+    '/v1/threads/:id/runs',
+  ],
+  // Counting runs nothing; modifying an assistant runs nothing either, but a model it names is checked.
+  bodyIfNamed: ['/v1/responses/input_tokens', '/v1/assistants/:id'],
+});

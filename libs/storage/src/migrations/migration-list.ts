@@ -4,6 +4,7 @@ import * as initial from './2026-11-23-0001-initial.migration';
 import * as traceQueries from './2026-11-23-0002-trace-queries.migration';
 import * as failedRequests from './2026-12-07-0003-failed-requests.migration';
 import * as batchUsage from './2026-12-07-0004-batch-usage.migration';
+import * as keyModels from './2026-12-07-0005-key-models.migration';
 
 /** A frozen migration: it receives the dialect instead of detecting it. */
 export interface FrozenMigration {
@@ -20,6 +21,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Frozen
   ['2026_11_23_0002_trace_queries', traceQueries],
   ['2026_12_07_0003_failed_requests', failedRequests],
   ['2026_12_07_0004_batch_usage', batchUsage],
+  ['2026_12_07_0005_key_models', keyModels],
 ];
 
 /** Kysely's MigrationProvider over MIGRATIONS, with `dialect` bound into each `up`. */

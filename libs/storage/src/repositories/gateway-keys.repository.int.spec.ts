@@ -43,6 +43,27 @@ describe.each(TEST_DIALECTS)('GatewayKeysRepository on %s', (dialect) => {
     expect(await repos.gatewayKeys.findByPublicId('nope')).toBeUndefined();
   });
 
+  it('stores a model allowlist as given and reads a key without one as null (any model)', async () => {
+    const org = await seedOrg(repos);
+    const limited = newKey(org.id, { models: ['gpt-4.1-mini', 'claude-sonnet-4-5'] });
+    const summary = await repos.gatewayKeys.insert(limited);
+    expect(summary.models).toEqual(['gpt-4.1-mini', 'claude-sonnet-4-5']);
+    expect((await repos.gatewayKeys.findByPublicId(limited.publicId))?.models).toEqual(['gpt-4.1-mini', 'claude-sonnet-4-5']);
+    const open = newKey(org.id);
+    expect((await repos.gatewayKeys.insert(open)).models).toBeNull();
+    expect((await repos.gatewayKeys.findById(open.id))?.models).toBeNull();
+    const listed = await repos.gatewayKeys.listByOrg(org.id);
+    expect(listed.map((key) => key.models)).toEqual([['gpt-4.1-mini', 'claude-sonnet-4-5'], null]);
+  });
+
+  it('reads a stored allowlist that is not a list of names as one that allows nothing (fails closed)', async () => {
+    const org = await seedOrg(repos);
+    const key = newKey(org.id, { models: ['a'] });
+    await repos.gatewayKeys.insert(key);
+    await test.database.db.updateTable('gateway_keys').set({ models: '{"any":true}' }).where('id', '=', key.id).execute();
+    expect((await repos.gatewayKeys.findById(key.id))?.models).toEqual([]);
+  });
+
   it('rejects a second key with the same public id', async () => {
     const org = await seedOrg(repos);
     const key = newKey(org.id);

@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import type { JsonValue } from '../schema/json';
 import type { DialectCapabilities } from '../database/dialect-capabilities';
 import type { DB, GatewayKeysTable } from '../schema/schema';
 
@@ -23,6 +24,8 @@ export interface GatewayKey {
   rotatedFromId: string | null;
   /** Set on a rotated-away key: it keeps working until then. */
   graceEndsAt: string | null;
+  /** The model names the key may request (docs/security-keys.md, "Model allowlists"); null = any model. */
+  models: string[] | null;
 }
 
 /** A key as listings show it: no hash, no public id. */
@@ -41,6 +44,8 @@ export interface NewGatewayKey {
   createdAt: string;
   expiresAt?: string | null;
   rotatedFromId?: string | null;
+  /** The model allowlist, already validated (default null: any model). */
+  models?: readonly string[] | null;
 }
 
 /** NavPlane keys (stored only as hashes). */
@@ -78,7 +83,15 @@ export function createGatewayKeysRepository(db: Kysely<DB>, capabilities: Dialec
     lastUsedAt: row.last_used_at,
     rotatedFromId: row.rotated_from_id,
     graceEndsAt: row.grace_ends_at,
+    models: decodeModels(row.models),
   });
+  // A stored allowlist that is not a list of strings (hand-edited) allows nothing rather than everything.
+  const decodeModels = (value: unknown): string[] | null => {
+    if (value === null || value === undefined) return null;
+    const decoded = capabilities.json.decode<JsonValue>(value);
+    if (decoded === null) return null;
+    return Array.isArray(decoded) ? decoded.filter((model): model is string => typeof model === 'string') : [];
+  };
   const toSummary = ({ secretHash: _hash, publicId: _publicId, ...summary }: GatewayKey): GatewayKeySummary => summary;
 
   async function findBy(column: 'id' | 'public_id', value: string): Promise<GatewayKey | undefined> {
@@ -103,6 +116,7 @@ export function createGatewayKeysRepository(db: Kysely<DB>, capabilities: Dialec
         last_used_at: null,
         rotated_from_id: key.rotatedFromId ?? null,
         grace_ends_at: null,
+        models: key.models == null ? null : capabilities.json.encode([...key.models]),
       };
       await db.insertInto('gateway_keys').values(row).execute();
       return {
@@ -118,6 +132,7 @@ export function createGatewayKeysRepository(db: Kysely<DB>, capabilities: Dialec
         lastUsedAt: null,
         rotatedFromId: row.rotated_from_id,
         graceEndsAt: null,
+        models: key.models == null ? null : [...key.models],
       };
     },
     findByPublicId: (publicId) => findBy('public_id', publicId),

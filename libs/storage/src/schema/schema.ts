@@ -46,6 +46,8 @@ export interface GatewayKeysTable {
   last_used_at: IsoTimestamp | null;
   rotated_from_id: string | null;
   grace_ends_at: IsoTimestamp | null;
+  /** The model allowlist: a JSON array of names, or null (any model). */
+  models: ColumnType<unknown, string | null | undefined, string | null>;
 }
 
 /** `provider_keys`: one envelope-encrypted provider key per org and provider (base64 text fields). */
