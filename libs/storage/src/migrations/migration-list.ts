@@ -3,6 +3,7 @@ import type { DialectName } from '@navplane/core';
 import * as initial from './2026-11-23-0001-initial.migration';
 import * as traceQueries from './2026-11-23-0002-trace-queries.migration';
 import * as failedRequests from './2026-12-07-0003-failed-requests.migration';
+import * as providerKeyBaseUrl from './2026-12-14-0004-provider-key-base-url.migration';
 
 /** A frozen migration: it receives the dialect instead of detecting it. */
 export interface FrozenMigration {
@@ -18,6 +19,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Frozen
   ['2026_11_23_0001_initial', initial],
   ['2026_11_23_0002_trace_queries', traceQueries],
   ['2026_12_07_0003_failed_requests', failedRequests],
+  ['2026_12_14_0004_provider_key_base_url', providerKeyBaseUrl],
 ];
 
 /** Kysely's MigrationProvider over MIGRATIONS, with `dialect` bound into each `up`. */
