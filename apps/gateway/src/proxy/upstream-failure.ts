@@ -7,6 +7,8 @@ export type UpstreamFailure =
   | 'connection_reset'
   | 'dns_failure'
   | 'tls_failure'
+  /** The egress guard refused the address of a tenant's endpoint (it resolves to a private address now). */
+  | 'egress_refused'
   | 'response_timeout'
   | 'upstream_aborted'
   | 'client_aborted'
@@ -24,6 +26,8 @@ export function classifyUpstreamError(error: unknown): { failure: UpstreamFailur
   const failure: UpstreamFailure =
     code === 'UND_ERR_CONNECT_TIMEOUT'
       ? 'connect_timeout'
+      : code === 'ERR_NAVPLANE_EGRESS_REFUSED'
+        ? 'egress_refused'
       : code === 'ECONNREFUSED'
         ? 'connection_refused'
         : code === 'ECONNRESET' || code === 'EPIPE' || code === 'ECONNABORTED' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED'
