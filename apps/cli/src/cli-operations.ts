@@ -1,5 +1,6 @@
 import type { AppError, Result } from '@navplane/core';
 import { createOperations, type AuditActor, type Operations } from '@navplane/operations';
+import { egressGuardOf } from '@navplane/runtime';
 import type { Vault } from '@navplane/vault';
 import { openVault } from './cli-master-key';
 import { describeError } from './describe-error';
@@ -32,6 +33,8 @@ export async function withOperations<T>(
       vault: vault ?? NO_VAULT,
       changeFeed: store.changeFeed(),
       operatorProviderIds: store.config.providers.map((provider) => provider.id),
+      // A tenant base URL is checked as the admin API checks it (NAVPLANE_UPSTREAM_ALLOWLIST).
+      egress: egressGuardOf(store.config),
       onError: (error) =>
         process.stderr.write(`navplane: warning: saved, but running gateways could not be told: ${describeError(error)}\n`),
     });
