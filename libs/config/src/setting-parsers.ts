@@ -241,7 +241,7 @@ export function parseNonEmptyString(raw: unknown): ParseResult<string> {
 }
 
 // As @navplane/egress reads NAVPLANE_UPSTREAM_ALLOWLIST (parseEgressAllowlist): host names (underscores allowed, a
-// trailing dot ignored), IP addresses (IPv6 with or without brackets) and CIDRs. A test of the gateway holds the two
+// trailing dot ignored), IP addresses (IPv6 with or without brackets) and CIDRs. A test of libs/runtime holds the two
 // readers to the same answers.
 const ALLOWLIST_HOST = /^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$/;
 
