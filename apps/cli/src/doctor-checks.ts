@@ -264,11 +264,17 @@ function checkRoutes(config: NavPlaneConfig): DoctorCheck {
     return check(
       'routes',
       'warn',
-      [upstreams, ...(plain.length > 0 ? [`${plain.join(', ')} over plain http`] : []), ...(risky.length > 0 ? [`operator-defined ${risky.join(', ')}`] : [])].join('; '),
+      [
+        upstreams,
+        ...(plain.length > 0 ? [`${plain.join(', ')} over plain http`] : []),
+        ...(risky.length > 0 ? [`operator-defined ${risky.join(', ')}`] : []),
+      ].join('; '),
       [
         ...(plain.length > 0 ? ['use https upstreams: provider keys would cross the network unencrypted'] : []),
         ...(risky.length > 0
-          ? ['the config file’s providers are trusted as given (no egress check, docs/security-egress.md): make sure each is the upstream you mean, and prefer https']
+          ? [
+              'the config file’s providers are trusted as given (no egress check, docs/security-egress.md): make sure each is the upstream you mean, and prefer https',
+            ]
           : []),
       ].join('; '),
     );

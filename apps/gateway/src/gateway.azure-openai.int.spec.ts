@@ -29,7 +29,8 @@ function controlledDns() {
   const names = new Map<string, string[]>();
   const resolveAll: ResolveAll = (hostname) => {
     const addresses = names.get(hostname);
-    if (addresses === undefined) return Promise.reject(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }));
+    if (addresses === undefined)
+      return Promise.reject(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }));
     return Promise.resolve(addresses.map((address): LookupAddress => ({ address, family: address.includes(':') ? 6 : 4 })));
   };
   return { resolveAll, set: (name: string, addresses: string[]) => names.set(name, addresses) };
@@ -133,11 +134,18 @@ describe.each(TEST_DIALECTS)('azure-openai through the gateway on %s', (dialect)
 
   it('records the deployment as the model when neither the response nor the body names one, and cost unknown off the price table', async () => {
     h.upstream.enqueue(json('legacy-model.response.json'));
-    await azure({ deployment: 'legacy' }).chat.completions.create({ model: 'gpt-35-turbo', messages: [{ role: 'user', content: 'Bonjour' }] });
+    await azure({ deployment: 'legacy' }).chat.completions.create({
+      model: 'gpt-35-turbo',
+      messages: [{ role: 'user', content: 'Bonjour' }],
+    });
     const [priced] = await h.traces(orgId);
     expect(priced).toMatchObject({ model: 'gpt-35-turbo', tokensIn: 12, tokensOut: 4, costStatus: 'unknown', costUsd: null });
 
-    h.upstream.enqueue({ kind: 'raw', headers: { 'content-type': 'application/json' }, body: Buffer.from('{"data":[{"url":"https://x/y.png"}]}') });
+    h.upstream.enqueue({
+      kind: 'raw',
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.from('{"data":[{"url":"https://x/y.png"}]}'),
+    });
     const res = await fetch(`${h.url}/azure-openai/openai/deployments/my-dalle/images/generations?api-version=${API_VERSION}`, {
       method: 'POST',
       headers: { 'api-key': key, 'content-type': 'application/json' },

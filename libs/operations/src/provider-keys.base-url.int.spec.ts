@@ -34,7 +34,9 @@ describe.each(TEST_DIALECTS)('provider-key base URLs (%s)', (dialect) => {
   afterAll(() => h.close());
 
   it('stores an Azure key with its endpoint (normalised), lists it, audits it, and serves it with the key', async () => {
-    const stored = unwrap(await h.ops.providerKeys.set(org, 'azure-openai', AZURE_KEY, ACTOR, { baseUrl: 'https://mine.openai.azure.com/' }));
+    const stored = unwrap(
+      await h.ops.providerKeys.set(org, 'azure-openai', AZURE_KEY, ACTOR, { baseUrl: 'https://mine.openai.azure.com/' }),
+    );
     expect(stored).toEqual({
       provider: 'azure-openai',
       last4: 'cdef',
@@ -43,7 +45,11 @@ describe.each(TEST_DIALECTS)('provider-key base URLs (%s)', (dialect) => {
       baseUrl: 'https://mine.openai.azure.com',
     });
     expect(unwrap(await h.ops.providerKeys.list(org))).toEqual([stored]);
-    expect(await h.vault.getProviderKey(org, 'azure-openai')).toEqual({ ok: true, key: AZURE_KEY, baseUrl: 'https://mine.openai.azure.com' });
+    expect(await h.vault.getProviderKey(org, 'azure-openai')).toEqual({
+      ok: true,
+      key: AZURE_KEY,
+      baseUrl: 'https://mine.openai.azure.com',
+    });
     const audit = (await h.audit('provider_key.set')).find((entry) => entry.orgId === org);
     expect(audit?.details).toEqual({ provider: 'azure-openai', last4: 'cdef', replaced: false, baseUrl: 'https://mine.openai.azure.com' });
   });
@@ -74,13 +80,17 @@ describe.each(TEST_DIALECTS)('provider-key base URLs (%s)', (dialect) => {
 
   it('accepts an allowlisted host although it resolves privately, over http too', async () => {
     const other = await h.org('allowlisted');
-    const stored = unwrap(await h.ops.providerKeys.set(other, 'azure-openai', AZURE_KEY, ACTOR, { baseUrl: 'http://models.internal:8443' }));
+    const stored = unwrap(
+      await h.ops.providerKeys.set(other, 'azure-openai', AZURE_KEY, ACTOR, { baseUrl: 'http://models.internal:8443' }),
+    );
     expect(stored.baseUrl).toBe('http://models.internal:8443');
   });
 
   it('refuses a baseUrl for a provider whose upstream is the operator’s, and stores its key without one', async () => {
     const other = await h.org('openai');
-    const error = failure(await h.ops.providerKeys.set(other, 'openai', 'sk-test-openai-0123456789', ACTOR, { baseUrl: 'https://mine.openai.azure.com' }));
+    const error = failure(
+      await h.ops.providerKeys.set(other, 'openai', 'sk-test-openai-0123456789', ACTOR, { baseUrl: 'https://mine.openai.azure.com' }),
+    );
     expect(error).toMatchObject({ code: 'invalid_request', details: { param: 'baseUrl' } });
     expect(error.message).toContain('openai takes no baseUrl');
     expect(unwrap(await h.ops.providerKeys.set(other, 'openai', 'sk-test-openai-0123456789', ACTOR))).not.toHaveProperty('baseUrl');

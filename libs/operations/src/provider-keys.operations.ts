@@ -39,7 +39,13 @@ export interface ProviderKeyOperations {
    * `baseUrl`: required by a tenant-endpoint provider, refused by any other, and refused by the egress rules — not
    * https, credentials or a fragment, a private address or a name resolving to one, unless allowlisted).
    */
-  set(orgId: string, provider: string, key: string, actor: AuditActor, extras?: ProviderKeyExtras): Promise<Result<ProviderKeyInfo, AppError>>;
+  set(
+    orgId: string,
+    provider: string,
+    key: string,
+    actor: AuditActor,
+    extras?: ProviderKeyExtras,
+  ): Promise<Result<ProviderKeyInfo, AppError>>;
   /** The org's stored keys by provider name (no key material). Errors: `not_found` (org). */
   list(orgId: string): Promise<Result<ProviderKeyInfo[], AppError>>;
   /** Deletes the org's key (audit `provider_key.delete`). Errors: `not_found` (org or no key), `invalid_request` (provider). */
@@ -79,15 +85,9 @@ function pathPrefixesOf(provider: string): string[] {
  * The base URL a key may be stored with, normalised (no trailing slash), or the `invalid_request` saying why not:
  * the provider's rule (required / not accepted), then the egress rules at the moment it is stored (docs/security-egress.md).
  */
-async function checkedBaseUrl(
-  egress: EgressGuard,
-  provider: string,
-  baseUrl: unknown,
-): Promise<Result<string | undefined, AppError>> {
+async function checkedBaseUrl(egress: EgressGuard, provider: string, baseUrl: unknown): Promise<Result<string | undefined, AppError>> {
   if (!takesTenantBaseUrl(provider)) {
-    return baseUrl === undefined
-      ? ok(undefined)
-      : invalid('baseUrl', `${provider} takes no baseUrl: its upstream is set by the operator`);
+    return baseUrl === undefined ? ok(undefined) : invalid('baseUrl', `${provider} takes no baseUrl: its upstream is set by the operator`);
   }
   if (baseUrl === undefined || baseUrl === null || baseUrl === '') {
     return invalid('baseUrl', `baseUrl is required for ${provider}: your resource's endpoint, such as https://<resource>.openai.azure.com`);
@@ -100,7 +100,8 @@ async function checkedBaseUrl(
   const normalized = `${url.origin}${url.pathname}`.replace(/\/+$/, '');
   const path = new URL(normalized).pathname;
   const prefix = pathPrefixesOf(provider).find((candidate) => path === candidate || path.endsWith(candidate));
-  if (prefix !== undefined) return invalid('baseUrl', `baseUrl names the endpoint without ${prefix} (requests are routed to <baseUrl>${prefix}/…)`);
+  if (prefix !== undefined)
+    return invalid('baseUrl', `baseUrl names the endpoint without ${prefix} (requests are routed to <baseUrl>${prefix}/…)`);
   return ok(normalized);
 }
 
@@ -119,7 +120,12 @@ export function createProviderKeyOperations(context: OperationContext): Provider
       if (!baseUrl.ok) return baseUrl;
       let summary: ProviderKeySummary;
       try {
-        summary = await vault.storeProviderKey({ orgId, provider, key, ...(baseUrl.value === undefined ? {} : { baseUrl: baseUrl.value }) });
+        summary = await vault.storeProviderKey({
+          orgId,
+          provider,
+          key,
+          ...(baseUrl.value === undefined ? {} : { baseUrl: baseUrl.value }),
+        });
       } catch (error) {
         // The vault rejects bad input as AppError with `details.field`; its messages never include the key.
         if (isAppError(error) && (error.code === 'invalid_request' || error.code === 'conflict')) {

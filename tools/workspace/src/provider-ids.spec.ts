@@ -86,7 +86,9 @@ describe('provider ids are named only in libs/providers (and libs/testing)', () 
     // providers whose endpoint is the tenant's (no setting: the base URL is stored with the org's key).
     const tenantEndpoint = BUILT_IN_ADAPTERS.filter((adapter) => adapter.tenantBaseUrl === 'required').map((adapter) => adapter.id);
     expect(Object.keys(BUILT_IN_TENANT_ENDPOINT_PROVIDERS).sort()).toEqual(tenantEndpoint.sort());
-    expect(Object.keys(BUILT_IN_BASE_URL_SETTINGS).sort()).toEqual(BUILT_IN_PROVIDER_IDS.filter((id) => !tenantEndpoint.includes(id)).sort());
+    expect(Object.keys(BUILT_IN_BASE_URL_SETTINGS).sort()).toEqual(
+      BUILT_IN_PROVIDER_IDS.filter((id) => !tenantEndpoint.includes(id)).sort(),
+    );
   });
 
   it.each(projects.filter((project) => !ALLOWED_PROJECTS.has(project)))('%s names no provider id in its shipped sources', (project) => {

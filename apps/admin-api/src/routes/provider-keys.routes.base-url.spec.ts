@@ -49,7 +49,8 @@ describe.each(TEST_DIALECTS)('provider keys: tenant base URLs (%s)', (dialect) =
   it('requires a baseUrl for azure-openai and refuses one for a provider whose upstream is the operator’s', async () => {
     const missing = await put('azure-openai', { key: AZURE_KEY });
     const extra = await put('openai', { key: 'sk-test-openai-0123456789', baseUrl: 'https://mine.openai.azure.com' });
-    for (const res of [missing, extra]) expect([res.status, errorOf(res).code, errorOf(res).param]).toEqual([400, 'invalid_request', 'baseUrl']);
+    for (const res of [missing, extra])
+      expect([res.status, errorOf(res).code, errorOf(res).param]).toEqual([400, 'invalid_request', 'baseUrl']);
   });
 
   it('stores a public https endpoint and an allowlisted host, shows it in the answer and the list, and the vault serves it', async () => {
@@ -64,10 +65,16 @@ describe.each(TEST_DIALECTS)('provider keys: tenant base URLs (%s)', (dialect) =
     });
     const allowlisted = await put('azure-openai', { key: AZURE_KEY, baseUrl: 'http://llm.internal:8080' });
     expect([allowlisted.status, bodyAs<{ baseUrl: string }>(allowlisted).baseUrl]).toEqual([200, 'http://llm.internal:8080']);
-    const list = bodyAs<{ data: Array<Record<string, unknown>> }>(await h.http().get(`/admin/orgs/${t.orgId}/provider-keys`).set(asPlatform));
+    const list = bodyAs<{ data: Array<Record<string, unknown>> }>(
+      await h.http().get(`/admin/orgs/${t.orgId}/provider-keys`).set(asPlatform),
+    );
     expect(list.data.find((row) => row['provider'] === 'azure-openai')).toMatchObject({ baseUrl: 'http://llm.internal:8080' });
     expect(list.data.find((row) => row['provider'] === 'openai')).not.toHaveProperty('baseUrl');
-    expect(await h.runtime.vault.getProviderKey(t.orgId, 'azure-openai')).toEqual({ ok: true, key: AZURE_KEY, baseUrl: 'http://llm.internal:8080' });
+    expect(await h.runtime.vault.getProviderKey(t.orgId, 'azure-openai')).toEqual({
+      ok: true,
+      key: AZURE_KEY,
+      baseUrl: 'http://llm.internal:8080',
+    });
   });
 
   it('describes baseUrl in the OpenAPI document', async () => {

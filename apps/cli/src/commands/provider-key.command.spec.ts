@@ -80,10 +80,13 @@ describe.each(TEST_DIALECTS)('navplane provider-key on %s', (dialect) => {
     expect([openai.code, openai.stderr]).toEqual([2, expect.stringContaining('openai takes no baseUrl')]);
 
     // An allowlisted host may be private and plain http (NAVPLANE_UPSTREAM_ALLOWLIST lifts both rules for it).
-    const set = await run(['provider-key', 'set', 'azure-openai', '--org', orgId, '--base-url', 'http://10.1.2.3:8080/', '--format', 'json'], {
-      stdin: `${AZURE}\n`,
-      env: { NAVPLANE_UPSTREAM_ALLOWLIST: '10.0.0.0/8' },
-    });
+    const set = await run(
+      ['provider-key', 'set', 'azure-openai', '--org', orgId, '--base-url', 'http://10.1.2.3:8080/', '--format', 'json'],
+      {
+        stdin: `${AZURE}\n`,
+        env: { NAVPLANE_UPSTREAM_ALLOWLIST: '10.0.0.0/8' },
+      },
+    );
     expect(set.code).toBe(0);
     expect(JSON.parse(set.stdout)).toMatchObject({ provider: 'azure-openai', last4: 'cdef', baseUrl: 'http://10.1.2.3:8080' });
     const list = await run(['provider-key', 'list', '--org', orgId, '--format', 'json']);

@@ -56,7 +56,13 @@ export function providerKeyCommand(): Command {
       const stored = await withOperations(
         async (ops) =>
           unwrap(
-            await ops.providerKeys.set(options.org, provider, secret, CLI_ACTOR, options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl }),
+            await ops.providerKeys.set(
+              options.org,
+              provider,
+              secret,
+              CLI_ACTOR,
+              options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl },
+            ),
             options.org,
           ),
         { vault: true },

@@ -28,15 +28,15 @@ export function classifyUpstreamError(error: unknown): { failure: UpstreamFailur
       ? 'connect_timeout'
       : code === 'ERR_NAVPLANE_EGRESS_REFUSED'
         ? 'egress_refused'
-      : code === 'ECONNREFUSED'
-        ? 'connection_refused'
-        : code === 'ECONNRESET' || code === 'EPIPE' || code === 'ECONNABORTED' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED'
-          ? 'connection_reset'
-          : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
-            ? 'dns_failure'
-            : typeof code === 'string' && (code.startsWith('ERR_TLS') || code.includes('CERT'))
-              ? 'tls_failure'
-              : 'other';
+        : code === 'ECONNREFUSED'
+          ? 'connection_refused'
+          : code === 'ECONNRESET' || code === 'EPIPE' || code === 'ECONNABORTED' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED'
+            ? 'connection_reset'
+            : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+              ? 'dns_failure'
+              : typeof code === 'string' && (code.startsWith('ERR_TLS') || code.includes('CERT'))
+                ? 'tls_failure'
+                : 'other';
   return {
     failure,
     appError: new AppError('upstream_unreachable', 'The provider could not be reached', { retryable: true, cause: error }),

@@ -30,7 +30,8 @@ export function resolveCredential({
       if (passthrough && !tenantEndpoint) return { upstreamCredential: clientCredential };
       return getProviderKey(key.orgId, route.adapter.id).then((lookup) => {
         if (lookup.ok) {
-          if (!tenantEndpoint) return { upstreamCredential: new UpstreamCredential(route.adapter.vaultAuthHeaders(lookup.key), lookup.key) };
+          if (!tenantEndpoint)
+            return { upstreamCredential: new UpstreamCredential(route.adapter.vaultAuthHeaders(lookup.key), lookup.key) };
           if (lookup.baseUrl === undefined) {
             return new AppError(
               'provider_key_missing',

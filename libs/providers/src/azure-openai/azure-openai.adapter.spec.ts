@@ -40,7 +40,9 @@ describe('azureOpenAIAdapter', () => {
     expect(azureOpenAIAdapter.reportsUsage('POST', '/openai/v1/responses')).toBe(true);
     expect(azureOpenAIAdapter.reportsUsage('POST', '/openai/responses')).toBe(true);
     expect(azureOpenAIAdapter.reportsUsage('GET', '/openai/v1/models')).toBe(false);
-    expect(azureOpenAIAdapter.usageFromJson('/openai/deployments/d/embeddings', { usage: { prompt_tokens: 3, total_tokens: 3 } })).toMatchObject({
+    expect(
+      azureOpenAIAdapter.usageFromJson('/openai/deployments/d/embeddings', { usage: { prompt_tokens: 3, total_tokens: 3 } }),
+    ).toMatchObject({
       inputTokens: 3,
       outputTokens: 0,
     });

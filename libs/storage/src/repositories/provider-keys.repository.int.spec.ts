@@ -80,7 +80,10 @@ describe.each(TEST_DIALECTS)('ProviderKeysRepository on %s', (dialect) => {
 
   it('stores the base URL with the key, lists it, and replaces it with the key', async () => {
     const org = await seedOrg(repos);
-    const first = await repos.providerKeys.upsert({ ...sealed(org.id, 'azure-openai', 'az-aaaa'), baseUrl: 'https://one.openai.azure.com' });
+    const first = await repos.providerKeys.upsert({
+      ...sealed(org.id, 'azure-openai', 'az-aaaa'),
+      baseUrl: 'https://one.openai.azure.com',
+    });
     expect(first.baseUrl).toBe('https://one.openai.azure.com');
     expect((await repos.providerKeys.findByOrgAndProvider(org.id, 'azure-openai'))?.baseUrl).toBe('https://one.openai.azure.com');
     expect((await repos.providerKeys.listByOrg(org.id)).map((key) => key.baseUrl)).toEqual(['https://one.openai.azure.com']);

@@ -23,7 +23,9 @@ class RevealedProviderKey {
   }
 
   [inspect.custom](): string {
-    return this.baseUrl === undefined ? "{ ok: true, key: '[redacted]' }" : `{ ok: true, key: '[redacted]', baseUrl: ${inspect(this.baseUrl)} }`;
+    return this.baseUrl === undefined
+      ? "{ ok: true, key: '[redacted]' }"
+      : `{ ok: true, key: '[redacted]', baseUrl: ${inspect(this.baseUrl)} }`;
   }
 }
 
