@@ -19,6 +19,8 @@ export async function createAdminDeps(runtime: Runtime): Promise<AdminDeps> {
     bootstrapAdminToken: config.adminToken,
     // Keys can be stored for the config file's operator-defined providers too (docs/configuration.md).
     operatorProviderIds: config.providers.map((provider) => provider.id),
+    // A tenant's base URL (Azure OpenAI) is checked against NAVPLANE_UPSTREAM_ALLOWLIST's egress rules when stored.
+    egress: runtime.egress,
     onError: (error) => logger.warn('change not announced', { err: error }),
   });
   const orgStates = createOrgStateCache({ repos, changeFeed, onError });

@@ -1,4 +1,5 @@
 import type { AppError, Result } from '@navplane/core';
+import { createEgressGuard, parseEgressAllowlist, type EgressGuard } from '@navplane/egress';
 import { createOperations, type AuditActor, type Operations } from '@navplane/operations';
 import type { Vault } from '@navplane/vault';
 import { openVault } from './cli-master-key';
@@ -16,6 +17,13 @@ const NO_VAULT: Pick<Vault, 'storeProviderKey' | 'deleteProviderKey' | 'rotateOr
   rotateOrgSecret: () => Promise.reject(new CliError('internal: this command has no vault')),
 };
 
+/** The egress rules of NAVPLANE_UPSTREAM_ALLOWLIST (validated with the rest of the configuration). */
+function egressGuardOf(allowlist: readonly string[]): EgressGuard {
+  const parsed = parseEgressAllowlist(allowlist);
+  if (!parsed.ok) throw new CliError(`NAVPLANE_UPSTREAM_ALLOWLIST: ${parsed.error}`);
+  return createEgressGuard({ allowlist: parsed.value });
+}
+
 /**
  * Runs `work` with the shared operations (@navplane/operations) over the configured database: they validate,
  * write with the audit record and publish the change event, so running gateways evict their caches. The change
@@ -32,6 +40,8 @@ export async function withOperations<T>(
       vault: vault ?? NO_VAULT,
       changeFeed: store.changeFeed(),
       operatorProviderIds: store.config.providers.map((provider) => provider.id),
+      // A tenant base URL is checked as the admin API checks it (NAVPLANE_UPSTREAM_ALLOWLIST).
+      egress: egressGuardOf(store.config.upstreamAllowlist),
       onError: (error) =>
         process.stderr.write(`navplane: warning: saved, but running gateways could not be told: ${describeError(error)}\n`),
     });

@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { providerRegistrySettings, type NavPlaneConfig } from '@navplane/config';
 import { parseDatabaseUrl } from '@navplane/core';
+import { isPublicAddress } from '@navplane/egress';
 import { createProviderRegistry, type ProviderRegistry } from '@navplane/providers';
 import { createRepositories, getMigrationStatus, openDatabase, type Database } from '@navplane/storage';
 import { readMetricSamples } from '@navplane/telemetry';
@@ -257,15 +259,44 @@ function checkRoutes(config: NavPlaneConfig): DoctorCheck {
       return parsed.protocol === 'http:' && !isLoopback(parsed.hostname);
     })
     .map(([id]) => id);
-  if (plain.length > 0) {
+  const risky = operatorProviderRisks(config);
+  if (plain.length > 0 || risky.length > 0) {
     return check(
       'routes',
       'warn',
-      `${upstreams}; ${plain.join(', ')} over plain http`,
-      'use https upstreams: provider keys would cross the network unencrypted',
+      [
+        upstreams,
+        ...(plain.length > 0 ? [`${plain.join(', ')} over plain http`] : []),
+        ...(risky.length > 0 ? [`operator-defined ${risky.join(', ')}`] : []),
+      ].join('; '),
+      [
+        ...(plain.length > 0 ? ['use https upstreams: provider keys would cross the network unencrypted'] : []),
+        ...(risky.length > 0
+          ? [
+              'the config file’s providers are trusted as given (no egress check, docs/security-egress.md): make sure each is the upstream you mean, and prefer https',
+            ]
+          : []),
+      ].join('; '),
     );
   }
   return check('routes', 'ok', upstreams);
+}
+
+/**
+ * The config file's operator-defined providers whose base URL is plain http (loopback included) or names a private,
+ * loopback or link-local address (a literal one, or `localhost`): `vllm (http, private address)`. Operator URLs skip
+ * the egress rules tenant URLs go through, so doctor points them out (a warning, never a failure).
+ */
+function operatorProviderRisks(config: NavPlaneConfig): string[] {
+  return config.providers.flatMap(({ id, baseUrl }) => {
+    const url = new URL(baseUrl);
+    const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    const reasons = [
+      ...(url.protocol === 'http:' ? ['http'] : []),
+      ...(host === 'localhost' || host.endsWith('.localhost') || (isIP(host) !== 0 && !isPublicAddress(host)) ? ['private address'] : []),
+    ];
+    return reasons.length === 0 ? [] : [`${id} (${reasons.join(', ')})`];
+  });
 }
 
 async function checkAdminAuth(config: NavPlaneConfig, database: Database | undefined): Promise<DoctorCheck> {

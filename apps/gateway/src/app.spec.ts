@@ -1,4 +1,5 @@
 import { configWithDefaults } from '@navplane/config';
+import { createEgressGuard, parseEgressAllowlist } from '@navplane/egress';
 import { Readiness } from '@navplane/http';
 import { createProviderRegistry } from '@navplane/providers';
 import { createMetricsRegistry } from '@navplane/telemetry';
@@ -9,6 +10,12 @@ import { createUpstreamPools } from './proxy/upstream-pools';
 const noop = () => undefined;
 const logger = { error: noop, warn: noop, info: noop, http: noop, debug: noop, isLevelEnabled: () => false };
 
+function unwrapAllowlist() {
+  const parsed = parseEgressAllowlist('');
+  if (!parsed.ok) throw new Error(parsed.error);
+  return parsed.value;
+}
+
 describe('gateway app', () => {
   const readiness = new Readiness({ checks: { database: () => Promise.resolve({ ok: true }) } });
   const verifyKey = jest.fn(() => Promise.resolve({ valid: false as const, code: 'unknown' as const }));
@@ -16,6 +23,7 @@ describe('gateway app', () => {
   const upstreamPools = createUpstreamPools({
     connectTimeoutMs: config.upstreamConnectTimeoutMs,
     upstreamTimeoutMs: config.upstreamTimeoutMs,
+    tenantLookup: createEgressGuard({ allowlist: unwrapAllowlist() }).lookup,
   });
   afterAll(() => upstreamPools.close());
   const app = createApp({

@@ -95,6 +95,8 @@ export async function createGatewayServer(runtime: Runtime): Promise<GatewayServ
   const upstreamPools = createUpstreamPools({
     connectTimeoutMs: config.upstreamConnectTimeoutMs,
     upstreamTimeoutMs: config.upstreamTimeoutMs,
+    // Connections to a tenant's endpoint (Azure OpenAI) check its address every time (NAVPLANE_UPSTREAM_ALLOWLIST).
+    tenantLookup: runtime.egress.lookup,
   });
   const redactionPool = createRedactionPool(config.policyWorkers > 0 ? { size: config.policyWorkers } : {});
   await redactionPool.ready(); // a broken install fails at start-up, not on the first large body

@@ -16,6 +16,7 @@ import {
   parsePort,
   parseTraceSink,
   parseTrustProxy,
+  parseUpstreamAllowlist,
 } from './setting-parsers';
 import { operatorProvidersSchema } from './operator-providers';
 import { optionalSettingSchema, settingSchema } from './setting-schema';
@@ -253,6 +254,12 @@ export const SETTINGS = {
     default: '3600000',
     schema: milliseconds(1000, 86_400_000),
     doc: 'How often the retention sweep runs, in ms (1000-86400000; the first sweep runs one interval after start).',
+  },
+  upstreamAllowlist: {
+    env: 'NAVPLANE_UPSTREAM_ALLOWLIST',
+    default: undefined,
+    schema: settingSchema(parseUpstreamAllowlist),
+    doc: 'Comma-separated host names, IP addresses or CIDRs that a tenant-supplied URL (an Azure OpenAI `baseUrl`) may reach although private, loopback or link-local; a host entry also lifts the `https` rule for that host (see [security-egress.md](security-egress.md)). None by default. Operator URLs (these settings, the config file) are trusted as given.',
   },
   providers: {
     env: null,

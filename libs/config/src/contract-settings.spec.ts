@@ -27,11 +27,10 @@ const CONTRACT = {
   NAVPLANE_REDIS_PREFIX: 'navplane:',
 } as const;
 
-// Contract variables of features not built yet (the Gemini provider, tenant base URLs, shared Redis
-// counters; the standard OTEL_* variables of OpenTelemetry export likewise): NavPlane reads nothing for them, so
-// they are not settings. Whoever builds one adds its setting to
-// SETTINGS with the default above and removes it from this list.
-const NOT_YET_BUILT = ['NAVPLANE_UPSTREAM_ALLOWLIST', 'NAVPLANE_REDIS_URL', 'NAVPLANE_REDIS_PREFIX'];
+// Contract variables of features not built yet (shared Redis counters; the standard OTEL_* variables of
+// OpenTelemetry export likewise): NavPlane reads nothing for them, so they are not settings. Whoever builds one adds
+// its setting to SETTINGS with the default above and removes it from this list.
+const NOT_YET_BUILT = ['NAVPLANE_REDIS_URL', 'NAVPLANE_REDIS_PREFIX'];
 
 const byVariable = new Map(CONFIG_SETTINGS.map((setting) => [setting.env, setting]));
 

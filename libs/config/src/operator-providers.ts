@@ -1,14 +1,17 @@
 import { isKeyHeaderName } from '@navplane/core';
 import { z } from 'zod';
 import { parseHttpBaseUrl } from './setting-parsers';
-import { BUILT_IN_BASE_URL_SETTINGS, type OperatorProvider } from './provider-settings';
+import { BUILT_IN_BASE_URL_SETTINGS, BUILT_IN_TENANT_ENDPOINT_PROVIDERS, type OperatorProvider } from './provider-settings';
 
 /** A provider id: a lower-case slug, safe as a URL path segment and as a vault provider name. */
 const PROVIDER_ID = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
 /** Gateway path words no provider route prefix may shadow (docs/gateway.md). */
 const ROUTE_WORDS: ReadonlySet<string> = new Set(['v1', 'v1beta', 'healthz', 'readyz', 'metrics', 'admin']);
-/** The built-in providers' ids, and those the contract reserves for built-in providers still to come. */
-const BUILT_IN_IDS: ReadonlySet<string> = new Set([...Object.keys(BUILT_IN_BASE_URL_SETTINGS), 'azure-openai']);
+/** The built-in providers' ids: those with a base URL setting and those whose endpoint is the tenant's. */
+const BUILT_IN_IDS: ReadonlySet<string> = new Set([
+  ...Object.keys(BUILT_IN_BASE_URL_SETTINGS),
+  ...Object.keys(BUILT_IN_TENANT_ENDPOINT_PROVIDERS),
+]);
 const KEYS = new Set(['id', 'baseUrl', 'auth']);
 
 /** Every problem of the config file's `providers` value, each one line naming the entry and field. */

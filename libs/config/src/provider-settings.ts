@@ -21,6 +21,14 @@ export const BUILT_IN_BASE_URL_SETTINGS = Object.freeze({
   mistral: 'mistralBaseUrl',
 } as const);
 
+/**
+ * The built-in providers whose upstream is the tenant's own endpoint, stored with the org's key (`tenantBaseUrl` of
+ * their adapter): they have no base URL setting, and an operator-defined provider may not take their ids either.
+ */
+export const BUILT_IN_TENANT_ENDPOINT_PROVIDERS = Object.freeze({
+  'azure-openai': 'tenant',
+} as const);
+
 /** The operator settings the provider registry is built from (`createProviderRegistry` of `@navplane/providers`). */
 export interface ProviderRegistrySettings {
   /** Each built-in provider's upstream base URL, by provider id. */

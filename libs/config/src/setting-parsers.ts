@@ -239,3 +239,44 @@ export function parseNonEmptyString(raw: unknown): ParseResult<string> {
   if (typeof raw === 'string' && raw.trim() !== '') return ok(raw.trim());
   return err('must be a non-empty string');
 }
+
+// As @navplane/egress reads NAVPLANE_UPSTREAM_ALLOWLIST (parseEgressAllowlist): host names (underscores allowed, a
+// trailing dot ignored), IP addresses (IPv6 with or without brackets) and CIDRs. A test of libs/runtime holds the two
+// readers to the same answers.
+const ALLOWLIST_HOST = /^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$/;
+
+const unbracket = (text: string): string => (text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text);
+
+function isAllowlistEntry(entry: string): boolean {
+  const slash = entry.indexOf('/');
+  if (slash >= 0) {
+    const family = isIP(unbracket(entry.slice(0, slash)));
+    const prefixText = entry.slice(slash + 1);
+    const prefix = /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : Number.NaN;
+    return family !== 0 && prefix >= 0 && prefix <= (family === 4 ? 32 : 128);
+  }
+  const host = unbracket(entry).toLowerCase().replace(/\.$/, '');
+  return isIP(host) !== 0 || ALLOWLIST_HOST.test(host);
+}
+
+/**
+ * `NAVPLANE_UPSTREAM_ALLOWLIST`: comma-separated host names, IP addresses and CIDRs (or a YAML list) that a
+ * tenant-supplied URL may reach although private (docs/security-egress.md); the entries, trimmed, in order.
+ */
+export function parseUpstreamAllowlist(raw: unknown): ParseResult<readonly string[]> {
+  if (raw === undefined) return ok([]);
+  const expected = 'must be comma-separated host names, IP addresses or CIDRs, such as vllm.internal,10.0.0.0/8';
+  let entries: unknown[];
+  if (typeof raw === 'string') entries = raw.split(',');
+  else if (Array.isArray(raw)) entries = raw;
+  else return err(expected);
+  const out: string[] = [];
+  for (const entry of entries) {
+    if (typeof entry !== 'string') return err(expected);
+    const text = entry.trim();
+    if (text === '') continue;
+    if (!isAllowlistEntry(text)) return err(`${expected} (${JSON.stringify(text.slice(0, 100))} is none of them)`);
+    if (!out.includes(text)) out.push(text);
+  }
+  return ok(out);
+}

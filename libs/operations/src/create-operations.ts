@@ -1,5 +1,6 @@
 import { createAdminTokenService, createGatewayKeyService } from '@navplane/auth';
 import { systemClock, type Clock } from '@navplane/core';
+import { createEgressGuard, parseEgressAllowlist, type EgressGuard } from '@navplane/egress';
 import type { ChangeFeed, Repositories } from '@navplane/storage';
 import type { Vault } from '@navplane/vault';
 import { createAdminTokenOperations, type AdminTokenOperations } from './admin-tokens.operations';
@@ -30,6 +31,11 @@ export interface OperationsOptions {
    * stored for them and policies scoped to them, besides the built-in providers (default none).
    */
   operatorProviderIds?: readonly string[];
+  /**
+   * The egress rules for tenant-supplied base URLs (docs/security-egress.md): default, no allowlist and the system
+   * resolver. The apps pass `NAVPLANE_UPSTREAM_ALLOWLIST`'s (`createEgressGuard` of `@navplane/egress`).
+   */
+  egress?: EgressGuard;
 }
 
 /**
@@ -50,6 +56,13 @@ export interface Operations {
   close(): Promise<void>;
 }
 
+/** No allowlist, the system resolver: every tenant URL must be https and public. */
+function defaultEgress(): EgressGuard {
+  const allowlist = parseEgressAllowlist('');
+  if (!allowlist.ok) throw new Error(allowlist.error);
+  return createEgressGuard({ allowlist: allowlist.value });
+}
+
 const defaultOnError = (error: Error) => process.emitWarning(`NavPlane operations: ${error.message}`);
 
 /**
@@ -68,6 +81,7 @@ export function createOperations(options: OperationsOptions): Operations {
     adminTokens: createAdminTokenService({ repos, changeFeed, clock, bootstrapToken: options.bootstrapAdminToken }),
     onError: options.onError ?? defaultOnError,
     providerIds: Object.freeze([...SUPPORTED_PROVIDERS, ...(options.operatorProviderIds ?? [])]),
+    egress: options.egress ?? defaultEgress(),
   };
   return {
     orgs: createOrgOperations(context),

@@ -1,5 +1,6 @@
 import type { AdminTokenService, GatewayKeyService } from '@navplane/auth';
 import { AppError, err, type Clock, type Err } from '@navplane/core';
+import type { EgressGuard } from '@navplane/egress';
 import type { ChangeFeed, ChangeTopic, JsonObject, Repositories } from '@navplane/storage';
 import type { Vault } from '@navplane/vault';
 
@@ -15,6 +16,8 @@ export interface OperationContext {
   readonly providerIds: readonly string[];
   /** A change could not be announced after a create (the create still succeeded). */
   readonly onError: (error: Error) => void;
+  /** The egress rules a tenant-supplied base URL is checked against when it is stored. */
+  readonly egress: EgressGuard;
 }
 
 /** `invalid_request` naming the offending field in `details.param` (the HTTP envelope's `param`). */

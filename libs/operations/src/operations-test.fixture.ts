@@ -14,7 +14,7 @@ import {
 } from '@navplane/storage';
 import { createTestDatabase, type TestDatabase } from '@navplane/testing';
 import { createKeyring, createVault, type Vault } from '@navplane/vault';
-import { createOperations, type Operations } from './create-operations';
+import { createOperations, type Operations, type OperationsOptions } from './create-operations';
 
 /** The actor every spec mutates as. */
 export const ACTOR: AuditActor = Object.freeze({ type: 'admin_token', id: 'adm_0000000000000000000000test', ip: '203.0.113.7' });
@@ -57,8 +57,11 @@ export function failure<T>(result: Result<T, AppError>): AppError {
   return result.error;
 }
 
-/** Starts the harness on `dialect`. */
-export async function startOperationsHarness(dialect: 'sqlite' | 'postgres'): Promise<OperationsHarness> {
+/** Starts the harness on `dialect`; `options` go to createOperations (an egress guard with a resolver of the test's). */
+export async function startOperationsHarness(
+  dialect: 'sqlite' | 'postgres',
+  options: Pick<OperationsOptions, 'egress'> = {},
+): Promise<OperationsHarness> {
   const testDb = await createTestDatabase(dialect);
   const repos = createRepositories(testDb.database);
   const changeFeed = createChangeFeed(testDb.database, { pollIntervalMs: 50 });
@@ -68,7 +71,7 @@ export async function startOperationsHarness(dialect: 'sqlite' | 'postgres'): Pr
     providerKeys: repos.providerKeys,
     changeFeed,
   });
-  const ops = createOperations({ repos, vault, changeFeed, bootstrapAdminToken: BOOTSTRAP_TOKEN });
+  const ops = createOperations({ repos, vault, changeFeed, bootstrapAdminToken: BOOTSTRAP_TOKEN, ...options });
   const changes: PublishedChange[] = [];
   const unsubscribes = Object.values(CHANGE_TOPICS).map((topic) =>
     changeFeed.subscribe(topic, (payload) => {

@@ -5,6 +5,7 @@ export * from './registry/provider-registry';
 export { openaiAdapter } from './openai/openai.adapter';
 export { anthropicAdapter } from './anthropic/anthropic.adapter';
 export { geminiAdapter } from './gemini/gemini.adapter';
+export { azureOpenAIAdapter } from './azure-openai/azure-openai.adapter';
 export {
   createOpenAICompatibleAdapter,
   parseOpenAICompatibleAuth,

@@ -39,10 +39,13 @@ export type RequestModelLocation = 'json' | 'multipart';
 
 /**
  * Where the model a request asks for is found: in its body (`json`, `multipart`: read by a bounded scanner as the
- * body passes), or already known from its URL (`url`: a path segment such as Gemini's `models/{model}:generateContent`
- * or an Azure deployment, or a query parameter).
+ * body passes; `fallback`, known from the URL, when the body names none — an Azure deployment), or already known from
+ * its URL (`url`: a path segment such as Gemini's `models/{model}:generateContent` or an Azure deployment, or a query
+ * parameter).
  */
-export type RequestModelSource = { readonly from: RequestModelLocation } | { readonly from: 'url'; readonly model: string };
+export type RequestModelSource =
+  | { readonly from: RequestModelLocation; readonly fallback?: string }
+  | { readonly from: 'url'; readonly model: string };
 
 /**
  * Whether a request makes the provider run a model the client chooses, and where it names it: what a key's model
@@ -167,6 +170,13 @@ export interface ProviderAdapter {
   readonly probe: RouteProbe;
   /** True when `method pathSuffix` is part of the provider's public API (else the gateway answers 404 `route_not_found`). */
   isAllowedPath(method: string, pathSuffix: string): boolean;
+  /**
+   * `required`: the upstream is the tenant's own endpoint (Azure OpenAI's `https://<resource>.openai.azure.com`), stored
+   * with the org's key as its `baseUrl` (validated by the egress rules: https, public addresses, unless allowlisted;
+   * docs/security-egress.md) and used in place of an operator base URL, which the provider has none of. Absent: the
+   * operator's base URL (`NAVPLANE_<ID>_BASE_URL`, the config file), and a stored key may carry no `baseUrl`.
+   */
+  readonly tenantBaseUrl?: 'required';
   /** The upstream URL: base URL + path suffix + `?rawQuery` (when non-empty). Never reads a host from the request. */
   upstreamUrl(baseUrl: string, pathSuffix: string, rawQuery?: string): string;
 

@@ -1,4 +1,5 @@
 import { maskDatabaseUrl, type NavPlaneConfig } from '@navplane/config';
+import { createEgressGuard, parseEgressAllowlist, type EgressGuard, type ResolveAll } from '@navplane/egress';
 import { Readiness, type CheckResult } from '@navplane/http';
 import {
   createChangeFeed,
@@ -32,6 +33,11 @@ export interface Runtime {
   readonly vault: Vault;
   /** Shared readiness: database reachable, migrations current, vault unlocked, not draining. */
   readonly readiness: Readiness;
+  /**
+   * The egress rules for tenant-supplied URLs (NAVPLANE_UPSTREAM_ALLOWLIST; docs/security-egress.md): checked when a
+   * URL is stored (`checkResolved`) and at every connection to it (`lookup`).
+   */
+  readonly egress: EgressGuard;
   /** Registers work to run at shutdown, after the servers drained and before the DB closes. */
   onShutdown(hook: ShutdownHook): void;
   /** Runs the shutdown hooks, closes the change feed and the database. Idempotent. */
@@ -46,6 +52,15 @@ export interface CreateRuntimeOptions {
   migrate?: boolean;
   /** Where the generated master key lives (default ./data/master.key). */
   masterKeyFile?: string;
+  /** Name resolution of the egress guard (default: the system resolver); tests pass one they control. */
+  resolveAll?: ResolveAll;
+}
+
+/** The egress guard of `config`'s NAVPLANE_UPSTREAM_ALLOWLIST (already validated by the config schema). */
+export function egressGuardOf(config: Pick<NavPlaneConfig, 'upstreamAllowlist'>, resolveAll?: ResolveAll): EgressGuard {
+  const allowlist = parseEgressAllowlist(config.upstreamAllowlist);
+  if (!allowlist.ok) throw new Error(`NAVPLANE_UPSTREAM_ALLOWLIST: ${allowlist.error}`);
+  return createEgressGuard({ allowlist: allowlist.value, ...(resolveAll === undefined ? {} : { resolveAll }) });
 }
 
 /**
@@ -54,6 +69,7 @@ export interface CreateRuntimeOptions {
  */
 export async function createRuntime(config: NavPlaneConfig, options: CreateRuntimeOptions = {}): Promise<Runtime> {
   const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const egress = egressGuardOf(config, options.resolveAll);
   const masterKey = await resolveMasterKey({
     configured: config.masterKey,
     production: config.nodeEnv === 'production',
@@ -129,6 +145,7 @@ export async function createRuntime(config: NavPlaneConfig, options: CreateRunti
     repos,
     vault,
     readiness,
+    egress,
     onShutdown: (hook) => {
       hooks.push(hook);
     },

@@ -19,14 +19,15 @@ export const PROVIDER_KEY_ROUTES = [
     response: providerKeySchema,
     errors: [404],
     example: { body: { key: 'sk-example-0123456789abcdef' } },
-    handle: ({ params, body, actor, deps }) => deps.operations.providerKeys.set(params.orgId, params.provider, body.key, actor),
+    handle: ({ params, body, actor, deps }) =>
+      deps.operations.providerKeys.set(params.orgId, params.provider, body.key, actor, { baseUrl: body.baseUrl }),
   }),
   defineRoute({
     operationId: 'listProviderKeys',
     method: 'get',
     path: '/admin/orgs/:orgId/provider-keys',
     tag: 'provider-keys',
-    summary: "List the org's provider keys: provider, last 4 characters, created/rotated times",
+    summary: "List the org's provider keys: provider, last 4 characters, created/rotated times, and the base URL stored with it",
     access: ORG_ADMIN,
     params: orgParams,
     status: 200,

@@ -8,6 +8,10 @@ export const providerKeySchema = z.object({
   last4: z.string(),
   createdAt: timestamp,
   rotatedAt: timestamp.nullable().describe('When it was last replaced'),
+  baseUrl: z
+    .string()
+    .optional()
+    .describe("The tenant's own endpoint stored with the key; present only for providers whose upstream is the tenant's (azure-openai)"),
 });
 
 /** `:orgId/:provider` path parameters. */
@@ -20,4 +24,11 @@ export const providerKeyParams = z.strictObject({
 /** `PUT /admin/orgs/:orgId/provider-keys/:provider` body. */
 export const setProviderKeyBody = z.strictObject({
   key: z.string().min(8).max(4096).describe('The provider API key: stored encrypted, never shown again'),
+  baseUrl: z
+    .string()
+    .max(2048)
+    .optional()
+    .describe(
+      "Only for providers whose upstream is the tenant's own endpoint, and required for them (azure-openai: https://<resource>.openai.azure.com). Must be https, carry no credentials, query or fragment, and neither be nor resolve to a private, loopback or link-local address unless its host is in NAVPLANE_UPSTREAM_ALLOWLIST (else 400 invalid_request). Any other provider refuses it (400 invalid_request).",
+    ),
 });

@@ -8,6 +8,7 @@ import { PassThrough } from 'node:stream';
 import type { AuditActor, Scope } from '@navplane/auth';
 import { loadConfig } from '@navplane/config';
 import { newId, type AppError, type Result } from '@navplane/core';
+import type { ResolveAll } from '@navplane/egress';
 import { createOperations, type Operations } from '@navplane/operations';
 import { createRuntime, type Runtime } from '@navplane/runtime';
 import type { NewTrace } from '@navplane/storage';
@@ -48,6 +49,8 @@ export interface AdminHarnessOptions {
   outage?: boolean;
   /** Extra NAVPLANE_* settings (e.g. `NAVPLANE_CONFIG`). */
   env?: Record<string, string>;
+  /** Name resolution of the egress guard (tenant base URLs): a resolver the test controls. */
+  resolveAll?: ResolveAll;
 }
 
 /** The running admin API and its helpers. */
@@ -107,6 +110,7 @@ export async function startAdminHarness(dialect: 'sqlite' | 'postgres', options:
   const runtime = await createRuntime(loaded.value, {
     logger: createLogger({ level: 'debug', stream: logStream }),
     masterKeyFile: join(dir, 'master.key'),
+    ...(options.resolveAll === undefined ? {} : { resolveAll: options.resolveAll }),
   });
   const deps = await createAdminDeps(runtime);
   const app = createApp(deps);

@@ -1,7 +1,7 @@
 import { expect } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseJsonAs, TEST_DIALECTS } from '@navplane/testing';
@@ -84,6 +84,27 @@ describe.each(TEST_DIALECTS)('navplane doctor on %s', (dialect) => {
       message:
         'openai → https://llm-proxy.example.com/openai, anthropic → http://anthropic.internal.example, gemini → https://gemini-proxy.example.com, mistral → https://mistral.proxy.example/eu; anthropic over plain http',
     });
+  });
+
+  it('warns about operator-defined providers over plain http or at a private address, never failing for them', async () => {
+    const config = join(sandbox.cwd, 'doctor-providers.yaml');
+    await writeFile(
+      config,
+      [
+        'providers:',
+        '  - { id: vllm, baseUrl: "http://127.0.0.1:8000", auth: bearer }',
+        '  - { id: lan, baseUrl: "https://192.168.1.20/llm", auth: bearer }',
+        '  - { id: groq, baseUrl: "https://api.groq.com/openai", auth: bearer }',
+      ].join('\n'),
+    );
+    const run = await sandbox.run(['doctor', '--format', 'json'], { env: { NAVPLANE_CONFIG: config } });
+    const routes = parseJsonAs<DoctorJson>(run.stdout).checks.find((c) => c.name === 'routes');
+    expect(routes).toMatchObject({
+      status: 'warn',
+      message: expect.stringMatching(/; operator-defined vllm \(http, private address\), lan \(private address\)$/),
+      fix: expect.stringContaining('trusted as given'),
+    });
+    expect(routes?.message).not.toContain('groq (');
   });
 
   it('fails (exit 1) when the master key cannot open the stored provider keys', async () => {

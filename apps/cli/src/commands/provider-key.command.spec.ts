@@ -60,6 +60,42 @@ describe.each(TEST_DIALECTS)('navplane provider-key on %s', (dialect) => {
     expect(again.stderr).toBe(`navplane: ${orgId}: This org has no openai key\n`);
   });
 
+  it('stores an azure-openai key with --base-url, shown in the list; refuses unsafe or missing base URLs with exit 2', async () => {
+    const AZURE = '0123456789abcdef0123456789abcdef';
+    const refusals: Array<[string[], string]> = [
+      [[], 'baseUrl is required for azure-openai'],
+      [['--base-url', 'http://203.0.113.10'], 'must use https'],
+      [['--base-url', 'https://10.0.0.1'], 'private'],
+      [['--base-url', 'https://169.254.169.254'], 'private'],
+      [['--base-url', 'https://localhost'], 'resolves to a private'],
+    ];
+    for (const [extra, message] of refusals) {
+      const refused = await run(['provider-key', 'set', 'azure-openai', '--org', orgId, ...extra], { stdin: `${AZURE}\n` });
+      expect([refused.code, refused.stderr]).toEqual([2, expect.stringContaining(message)]);
+      expect(refused.stderr).not.toContain(AZURE);
+    }
+    const openai = await run(['provider-key', 'set', 'openai', '--org', orgId, '--base-url', 'https://x.openai.azure.com'], {
+      stdin: `${SECRET}\n`,
+    });
+    expect([openai.code, openai.stderr]).toEqual([2, expect.stringContaining('openai takes no baseUrl')]);
+
+    // An allowlisted host may be private and plain http (NAVPLANE_UPSTREAM_ALLOWLIST lifts both rules for it).
+    const set = await run(
+      ['provider-key', 'set', 'azure-openai', '--org', orgId, '--base-url', 'http://10.1.2.3:8080/', '--format', 'json'],
+      {
+        stdin: `${AZURE}\n`,
+        env: { NAVPLANE_UPSTREAM_ALLOWLIST: '10.0.0.0/8' },
+      },
+    );
+    expect(set.code).toBe(0);
+    expect(JSON.parse(set.stdout)).toMatchObject({ provider: 'azure-openai', last4: 'cdef', baseUrl: 'http://10.1.2.3:8080' });
+    const list = await run(['provider-key', 'list', '--org', orgId, '--format', 'json']);
+    expect(JSON.parse(list.stdout)).toMatchObject({ providerKeys: [{ provider: 'azure-openai', baseUrl: 'http://10.1.2.3:8080' }] });
+    const table = await run(['provider-key', 'list', '--org', orgId]);
+    expect(table.stdout).toMatch(/azure-openai\s+cdef\s+\S+\s+-\s+http:\/\/10\.1\.2\.3:8080/);
+    expect((await run(['provider-key', 'delete', 'azure-openai', '--org', orgId])).code).toBe(0);
+  });
+
   it('refuses a key given in argv, with a clear message that never echoes it', async () => {
     const attempts = [
       ['provider-key', 'set', 'openai', SECRET, '--org', orgId],

@@ -17,6 +17,7 @@ function providerArgument(): [string, string] {
 
 interface SetOptions {
   org: string;
+  baseUrl?: string;
   fromFile?: string;
   key?: string;
   apiKey?: string;
@@ -36,6 +37,10 @@ export function providerKeyCommand(): Command {
     .argument(...providerArgument())
     .requiredOption('--org <orgId>', 'the org')
     .option('--from-file <path>', 'read the key from this file instead of stdin')
+    .option(
+      '--base-url <url>',
+      'the endpoint the key belongs to, for providers whose upstream is your own (azure-openai: https://<resource>.openai.azure.com); https and public unless NAVPLANE_UPSTREAM_ALLOWLIST names its host',
+    )
     // Accepted only to refuse them with a clear message (commander would echo `--key=<value>` back).
     .addOption(new Option('--key <value>').hideHelp())
     .addOption(new Option('--api-key <value>').hideHelp())
@@ -49,18 +54,28 @@ export function providerKeyCommand(): Command {
       const raw = options.fromFile === undefined ? await readStdin(WHAT) : await readSecretFile(options.fromFile, WHAT);
       const secret = cleanSecret(raw, WHAT);
       const stored = await withOperations(
-        async (ops) => unwrap(await ops.providerKeys.set(options.org, provider, secret, CLI_ACTOR), options.org),
+        async (ops) =>
+          unwrap(
+            await ops.providerKeys.set(
+              options.org,
+              provider,
+              secret,
+              CLI_ACTOR,
+              options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl },
+            ),
+            options.org,
+          ),
         { vault: true },
       );
       if (options.format === 'json') printJson({ orgId: options.org, ...stored });
       else
         process.stdout.write(
-          `stored ${stored.provider} key …${stored.last4} for ${options.org}${stored.rotatedAt ? ' (replaced the previous one)' : ''}\n`,
+          `stored ${stored.provider} key …${stored.last4} for ${options.org}${stored.baseUrl === undefined ? '' : ` (endpoint ${stored.baseUrl})`}${stored.rotatedAt ? ' (replaced the previous one)' : ''}\n`,
         );
     });
   providerKey
     .command('list')
-    .description('the org’s stored provider keys by provider: last 4 characters and times, never the key')
+    .description('the org’s stored provider keys by provider: last 4 characters, times and base URL, never the key')
     .requiredOption('--org <orgId>', 'the org')
     .addOption(formatOption())
     .action(async (options: { org: string; format: OutputFormat }) => {
@@ -68,7 +83,7 @@ export function providerKeyCommand(): Command {
         (a: ProviderKeyInfo, b: ProviderKeyInfo) => (a.provider < b.provider ? -1 : a.provider > b.provider ? 1 : 0),
       );
       if (options.format === 'json') printJson({ orgId: options.org, providerKeys: keys });
-      else process.stdout.write(`${renderTable(['provider', 'last4', 'createdAt', 'rotatedAt'], keys)}\n`);
+      else process.stdout.write(`${renderTable(['provider', 'last4', 'createdAt', 'rotatedAt', 'baseUrl'], keys)}\n`);
     });
   providerKey
     .command('delete')

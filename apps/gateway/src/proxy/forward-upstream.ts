@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { PassThrough, type Readable } from 'node:stream';
+import { AppError } from '@navplane/core';
 import { sendError } from '@navplane/http';
 import {
   createJsonTap,
@@ -254,26 +255,39 @@ function dispatchBody(body: UpstreamBody, req: IncomingMessage): Buffer | Readab
   return relay;
 }
 
+/** The base URL a request goes to: the tenant's (its provider's endpoint is the tenant's), else the operator's. */
+function upstreamBaseUrl(route: ResolvedRoute, tenantBaseUrl: string | undefined): string {
+  const baseUrl = route.adapter.tenantBaseUrl === 'required' ? tenantBaseUrl : route.baseUrl;
+  // The credential step refuses a tenant-endpoint request without a stored base URL: reaching here without one is a bug.
+  if (baseUrl === undefined) throw new AppError('internal_error', `provider ${route.adapter.id}: no base URL for this request`);
+  return baseUrl;
+}
+
 /**
  * The proxy step: sends the request to its upstream target through that target's undici pool (the allowlisted
  * header set, the credential, the body as the pipeline left it) and streams the answer back.
  */
 export function forwardUpstream(options: ForwardOptions): (context: Ready, exchange: Exchange) => void {
   const { pools, onComplete, onForward } = options;
+  // Bounded: tenant base URLs are tenant data, so the memo of parsed URLs is cleared rather than left to grow.
   const targets = new Map<string, Target>();
-  const targetOf = (route: ResolvedRoute): Target => {
-    let target = targets.get(route.baseUrl);
+  const targetOf = (baseUrl: string): Target => {
+    let target = targets.get(baseUrl);
     if (target === undefined) {
-      const url = new URL(route.baseUrl);
+      const url = new URL(baseUrl);
       target = { origin: url.origin, prefix: url.pathname === '/' ? '' : url.pathname };
-      targets.set(route.baseUrl, target);
+      if (targets.size >= 10_000) targets.clear();
+      targets.set(baseUrl, target);
     }
     return target;
   };
 
   return function forwardToProvider(context, { req, res }) {
     const { route } = context;
-    const target = targetOf(route);
+    // A tenant endpoint (stored with the org's key) or the operator's base URL: asked of the credential, never of the
+    // provider's id (docs/ARCHITECTURE.md, "Providers").
+    const tenantBaseUrl = context.upstreamCredential.tenantBaseUrl();
+    const target = targetOf(upstreamBaseUrl(route, tenantBaseUrl));
     const headers = buildUpstreamHeaders(
       req.headers,
       route.adapter.forwardedHeaderNames,
@@ -287,6 +301,8 @@ export function forwardUpstream(options: ForwardOptions): (context: Ready, excha
     const handler = new UpstreamExchange(context, req, res, onComplete);
     context.forwardedAt = performance.now();
     context.preUpstreamMs = context.forwardedAt - context.startedAt;
-    pools.get(target.origin).dispatch({ path, method: context.method, headers, body: dispatchBody(context.body, req) }, handler);
+    pools
+      .get(target.origin, tenantBaseUrl !== undefined)
+      .dispatch({ path, method: context.method, headers, body: dispatchBody(context.body, req) }, handler);
   };
 }

@@ -7,6 +7,8 @@ export type UpstreamFailure =
   | 'connection_reset'
   | 'dns_failure'
   | 'tls_failure'
+  /** The egress guard refused the address of a tenant's endpoint (it resolves to a private address now). */
+  | 'egress_refused'
   | 'response_timeout'
   | 'upstream_aborted'
   | 'client_aborted'
@@ -24,15 +26,17 @@ export function classifyUpstreamError(error: unknown): { failure: UpstreamFailur
   const failure: UpstreamFailure =
     code === 'UND_ERR_CONNECT_TIMEOUT'
       ? 'connect_timeout'
-      : code === 'ECONNREFUSED'
-        ? 'connection_refused'
-        : code === 'ECONNRESET' || code === 'EPIPE' || code === 'ECONNABORTED' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED'
-          ? 'connection_reset'
-          : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
-            ? 'dns_failure'
-            : typeof code === 'string' && (code.startsWith('ERR_TLS') || code.includes('CERT'))
-              ? 'tls_failure'
-              : 'other';
+      : code === 'ERR_NAVPLANE_EGRESS_REFUSED'
+        ? 'egress_refused'
+        : code === 'ECONNREFUSED'
+          ? 'connection_refused'
+          : code === 'ECONNRESET' || code === 'EPIPE' || code === 'ECONNABORTED' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED'
+            ? 'connection_reset'
+            : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+              ? 'dns_failure'
+              : typeof code === 'string' && (code.startsWith('ERR_TLS') || code.includes('CERT'))
+                ? 'tls_failure'
+                : 'other';
   return {
     failure,
     appError: new AppError('upstream_unreachable', 'The provider could not be reached', { retryable: true, cause: error }),

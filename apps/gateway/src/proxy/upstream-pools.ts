@@ -1,3 +1,4 @@
+import type { ConnectLookup } from '@navplane/egress';
 import { Pool } from 'undici';
 
 /** Timeouts and keep-alive of the upstream pools (docs/gateway.md, "Upstream connections"). */
@@ -8,12 +9,20 @@ export interface UpstreamPoolOptions {
   upstreamTimeoutMs: number;
   /** How long an idle upstream connection is kept for reuse, ms (default 30 s; a server's keep-alive hint lowers it). */
   keepAliveTimeoutMs?: number;
+  /**
+   * The egress guard's connect-time lookup (NAVPLANE_UPSTREAM_ALLOWLIST): every connection of a `tenant` pool resolves
+   * its host through it, so an address that turned private since the URL was stored is refused at every connection.
+   */
+  tenantLookup: ConnectLookup;
 }
 
 /** One keep-alive pool per upstream origin; made on first use, closed at shutdown. */
 export interface UpstreamPools {
-  /** The pool of `origin` (`https://api.openai.com`). */
-  get(origin: string): Pool;
+  /**
+   * The pool of `origin` (`https://api.openai.com`). `tenant`: the origin came from a tenant (a base URL stored with a
+   * key), so its connections go through the egress guard's lookup; such pools are kept apart from the operator's.
+   */
+  get(origin: string, tenant?: boolean): Pool;
   /** Closes every pool: in-flight requests finish, then the sockets close. */
   close(): Promise<void>;
 }
@@ -35,12 +44,15 @@ export function createUpstreamPools(options: UpstreamPoolOptions): UpstreamPools
     // The gateway sends the client's body with its declared length, or one it holds: never a mismatch to tolerate.
     strictContentLength: true,
   };
+  // Redirects are never followed: undici's Pool has no redirect interceptor, so a 3xx goes back to the client as is.
+  const tenantPoolOptions: Pool.Options = { ...poolOptions, connect: { lookup: options.tenantLookup } };
   return {
-    get(origin) {
-      let pool = pools.get(origin);
+    get(origin, tenant = false) {
+      const name = tenant ? `tenant ${origin}` : origin;
+      let pool = pools.get(name);
       if (pool === undefined) {
-        pool = new Pool(origin, poolOptions);
-        pools.set(origin, pool);
+        pool = new Pool(origin, tenant ? tenantPoolOptions : poolOptions);
+        pools.set(name, pool);
       }
       return pool;
     },

@@ -84,7 +84,11 @@ function modelSource(context: WithPolicy): RequestModelSource | undefined {
 function requestModelReader(context: WithPolicy, req: IncomingMessage, encoding: string | undefined): RequestModelReader | undefined {
   const source = modelSource(context);
   if (source === undefined || source.from === 'url') return undefined;
-  return createRequestModelReader(source.from, { contentType: req.headers['content-type'], contentEncoding: encoding });
+  const reader = createRequestModelReader(source.from, { contentType: req.headers['content-type'], contentEncoding: encoding });
+  const { fallback } = source;
+  if (fallback === undefined) return reader;
+  // The URL names the model when the body does not (an Azure deployment).
+  return { push: (chunk) => reader?.push(chunk), model: () => reader?.model() ?? fallback };
 }
 
 /**
@@ -95,9 +99,8 @@ function modelOf(context: WithPolicy, req: IncomingMessage, bytes: Buffer | unde
   const source = modelSource(context);
   if (source?.from === 'url') return { model: source.model };
   const reader = bytes === undefined ? undefined : requestModelReader(context, req, encoding);
-  if (reader === undefined || bytes === undefined) return {};
-  reader.push(bytes);
-  const model = reader.model();
+  if (bytes !== undefined) reader?.push(bytes);
+  const model = reader?.model() ?? source?.fallback;
   return model === undefined ? {} : { model };
 }
 

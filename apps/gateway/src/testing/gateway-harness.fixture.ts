@@ -6,6 +6,7 @@ import { PassThrough } from 'node:stream';
 import { createGatewayKeyService, type Scope } from '@navplane/auth';
 import { loadConfig } from '@navplane/config';
 import { newId } from '@navplane/core';
+import type { ResolveAll } from '@navplane/egress';
 import { listen, type RunningServer } from '@navplane/http';
 import { createRuntime, type Runtime } from '@navplane/runtime';
 import { CHANGE_TOPICS, type NewPolicy, type PolicyMode, type PolicyScopeType, type Trace } from '@navplane/storage';
@@ -35,7 +36,8 @@ export interface GatewayHarness {
     orgId: string,
     options?: { scopes?: Scope[]; expiresAt?: string; workspaceId?: string; models?: string[] },
   ): Promise<{ key: string; id: string }>;
-  storeProviderKey(orgId: string, provider: string, key: string): Promise<void>;
+  /** Stores a key straight in the vault (no egress check: the base URL is the test's to choose). */
+  storeProviderKey(orgId: string, provider: string, key: string, baseUrl?: string): Promise<void>;
   deleteProviderKey(orgId: string, provider: string): Promise<void>;
   revokeKey(orgId: string, keyId: string): Promise<void>;
   rotateKey(orgId: string, keyId: string, graceSeconds: number): Promise<{ key: string; id: string }>;
@@ -65,6 +67,8 @@ export interface GatewayHarnessOptions {
   upstreamUrl?: string;
   /** Runs on the fresh, migrated database before the gateway starts (e.g. to seed sealed keys). */
   beforeStart?: (testDb: TestDatabase) => Promise<void>;
+  /** Name resolution of the egress guard (tenant endpoints): a resolver the test controls. */
+  resolveAll?: ResolveAll;
 }
 
 /** Starts the harness on `dialect` (sqlite | postgres). */
@@ -93,6 +97,7 @@ export async function startGatewayHarness(dialect: 'sqlite' | 'postgres', option
   const runtime = await createRuntime(loaded.value, {
     logger: createLogger({ level: 'debug', stream: logStream }),
     masterKeyFile: join(dir, 'master.key'),
+    ...(options.resolveAll === undefined ? {} : { resolveAll: options.resolveAll }),
   });
   const gateway = await createGatewayServer(runtime);
   const server = await listen(gateway.app, {
@@ -129,8 +134,8 @@ export async function startGatewayHarness(dialect: 'sqlite' | 'postgres', option
       if (!issued.ok) throw issued.error;
       return { key: issued.value.key, id: issued.value.record.id };
     },
-    async storeProviderKey(orgId, provider, key) {
-      await runtime.vault.storeProviderKey({ orgId, provider, key });
+    async storeProviderKey(orgId, provider, key, baseUrl) {
+      await runtime.vault.storeProviderKey({ orgId, provider, key, ...(baseUrl === undefined ? {} : { baseUrl }) });
     },
     async deleteProviderKey(orgId, provider) {
       await runtime.vault.deleteProviderKey(orgId, provider);

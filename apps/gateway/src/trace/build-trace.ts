@@ -3,7 +3,7 @@ import type { TraceRecord } from '@navplane/trace';
 import type { AnyContext, RequestOutcome } from '../gateway-context';
 import { batchUsageOf } from './batch-usage';
 
-const NOT_CONNECTED = new Set(['connection_refused', 'connect_timeout', 'dns_failure', 'tls_failure']);
+const NOT_CONNECTED = new Set(['connection_refused', 'connect_timeout', 'dns_failure', 'tls_failure', 'egress_refused']);
 
 /**
  * The trace's cost. With usage: priced from the table (`unknown` for unpriced models, never $0).

@@ -1,4 +1,5 @@
 import { anthropicAdapter } from '../anthropic/anthropic.adapter';
+import { azureOpenAIAdapter } from '../azure-openai/azure-openai.adapter';
 import { geminiAdapter } from '../gemini/gemini.adapter';
 import { mistralAdapter } from '../mistral/mistral.adapter';
 import { openaiAdapter } from '../openai/openai.adapter';
@@ -14,6 +15,7 @@ export const BUILT_IN_ADAPTERS: readonly ProviderAdapter[] = Object.freeze([
   anthropicAdapter,
   geminiAdapter,
   mistralAdapter,
+  azureOpenAIAdapter,
 ]);
 
 /** The ids of the built-in providers, in registry order. */

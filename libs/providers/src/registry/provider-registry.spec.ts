@@ -151,8 +151,8 @@ describe('provider registry', () => {
   });
 
   it('exposes adapters by id, and knows no other', () => {
-    expect(registry.adapters.map((a) => a.id)).toEqual(['openai', 'anthropic', 'gemini', 'mistral']);
-    expect(registry.ids).toEqual(['openai', 'anthropic', 'gemini', 'mistral']);
+    expect(registry.adapters.map((a) => a.id)).toEqual(['openai', 'anthropic', 'gemini', 'mistral', 'azure-openai']);
+    expect(registry.ids).toEqual(['openai', 'anthropic', 'gemini', 'mistral', 'azure-openai']);
     expect(registry.adapter('anthropic')?.id).toBe('anthropic');
     expect(registry.has('openai')).toBe(true);
     expect(registry.baseUrl('gemini')).toBe('https://generativelanguage.googleapis.com');
@@ -201,7 +201,23 @@ describe('provider registry', () => {
       { method: 'POST', path: '/v1/messages', headers: { 'anthropic-version': 'probe' }, provider: 'anthropic' },
       { method: 'POST', path: '/gemini/v1beta/models/gemini-2.5-flash:generateContent', provider: 'gemini' },
       { method: 'POST', path: '/mistral/v1/chat/completions', provider: 'mistral' },
+      { method: 'POST', path: '/azure-openai/openai/v1/chat/completions', provider: 'azure-openai' },
     ]);
+  });
+
+  it('takes no operator base URL for a provider whose endpoint is the tenant’s: the upstream URL needs the stored one', () => {
+    expect(registry.baseUrl('azure-openai')).toBeUndefined();
+    const route = registry.route('POST', '/azure-openai/openai/deployments/gpt/chat/completions');
+    expect(route.ok && route.value.baseUrl).toBeUndefined();
+    if (!route.ok) throw new Error('no route');
+    expect(registry.upstreamUrl(route.value, 'api-version=2024-10-21', 'https://mine.openai.azure.com')).toBe(
+      'https://mine.openai.azure.com/openai/deployments/gpt/chat/completions?api-version=2024-10-21',
+    );
+    expect(() => registry.upstreamUrl(route.value)).toThrow(/no base URL/);
+    // An operator-configured provider ignores a tenant's URL: no tenant can choose its upstream.
+    const openai = registry.route('POST', '/openai/v1/chat/completions');
+    if (!openai.ok) throw new Error('no route');
+    expect(registry.upstreamUrl(openai.value, '', 'https://evil.example')).toBe('https://api.openai.com/v1/chat/completions');
   });
 
   it('knows a provider key by any provider’s key prefix, never a NavPlane key', () => {
@@ -226,7 +242,7 @@ describe('provider registry', () => {
     });
 
     it('routes /<id>/v1/* to <baseUrl>/v1/* on the OpenAI API paths, after the built-in providers', () => {
-      expect(withGroq.ids).toEqual(['openai', 'anthropic', 'gemini', 'mistral', 'groq', 'local-llm']);
+      expect(withGroq.ids).toEqual(['openai', 'anthropic', 'gemini', 'mistral', 'azure-openai', 'groq', 'local-llm']);
       const route = withGroq.route('POST', '/groq/v1/chat/completions');
       expect(route.ok && withGroq.upstreamUrl(route.value)).toBe('https://api.groq.com/openai/v1/chat/completions');
       expect(withGroq.route('GET', '/groq/v1/organization/users').ok).toBe(false);

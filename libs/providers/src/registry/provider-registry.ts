@@ -12,7 +12,8 @@ import { BUILT_IN_ADAPTERS } from './built-in-providers';
 export interface ProviderRegistryOptions {
   /**
    * The upstream base URL of each built-in provider, by provider id (docs/configuration.md:
-   * `NAVPLANE_OPENAI_BASE_URL`, `NAVPLANE_ANTHROPIC_BASE_URL`, …). Every built-in provider needs one.
+   * `NAVPLANE_OPENAI_BASE_URL`, `NAVPLANE_ANTHROPIC_BASE_URL`, …). Every built-in provider needs one, except those
+   * whose upstream is the tenant's (`ProviderAdapter.tenantBaseUrl`), which take none.
    */
   readonly baseUrls: Readonly<Record<ProviderId, string>>;
   /** Operator-defined OpenAI-compatible providers (the config file's `providers`), each routed at `/<id>/v1/*`. */
@@ -26,8 +27,11 @@ export interface ResolvedRoute {
   readonly adapter: ProviderAdapter;
   /** The upstream path, `/v1/...`, exactly as appended to `baseUrl`. */
   readonly pathSuffix: string;
-  /** The provider's normalised base URL (no trailing slash). */
-  readonly baseUrl: string;
+  /**
+   * The provider's normalised base URL (no trailing slash); undefined for a provider whose upstream is the tenant's
+   * (`ProviderAdapter.tenantBaseUrl`): the org's credential carries it.
+   */
+  readonly baseUrl: string | undefined;
 }
 
 /** A gateway request that must reach `provider`: the registry's self-check (`navplane doctor`). */
@@ -54,11 +58,15 @@ export interface ProviderRegistry {
   resolve(path: string, headers?: RequestHeaders): ResolvedRoute | undefined;
   /** `resolve` plus the adapter's allowlist: the route, or `route_not_found` (the gateway's 404). */
   route(method: string, path: string, headers?: RequestHeaders): Result<ResolvedRoute, 'route_not_found'>;
-  /** The upstream URL of a resolved route and the request's raw query (without `?`). */
-  upstreamUrl(route: ResolvedRoute, rawQuery?: string): string;
+  /**
+   * The upstream URL of a resolved route and the request's raw query (without `?`); `tenantBaseUrl` is the base URL
+   * stored with the org's key, used (and needed) only for a provider whose upstream is the tenant's. Throws AppError
+   * when the route has no base URL (a bug: the credential step refuses such requests first).
+   */
+  upstreamUrl(route: ResolvedRoute, rawQuery?: string, tenantBaseUrl?: string): string;
   /** One provider's adapter, or undefined for an unknown id. */
   adapter(id: string): ProviderAdapter | undefined;
-  /** One provider's normalised base URL, or undefined for an unknown id. */
+  /** One provider's normalised operator base URL, or undefined for an unknown id or a tenant-endpoint provider. */
   baseUrl(id: string): string | undefined;
   /** True when a credential is shaped like some provider's key (`ProviderAdapter.keyPrefixes`); safe to pass unbound. */
   readonly looksLikeProviderKey: (value: string) => boolean;
@@ -86,9 +94,10 @@ function aliasCovers(alias: RootAlias, path: string): boolean {
   return alias.match === 'exact' ? path === alias.path : path.startsWith(alias.path);
 }
 
-/** The built-in adapters and the operator-defined ones, each with its normalised base URL. */
-function providersOf(options: ProviderRegistryOptions): Array<{ adapter: ProviderAdapter; baseUrl: string }> {
+/** The built-in adapters and the operator-defined ones, each with its normalised base URL (none: the tenant's). */
+function providersOf(options: ProviderRegistryOptions): Array<{ adapter: ProviderAdapter; baseUrl: string | undefined }> {
   const builtIns = (options.builtIns ?? BUILT_IN_ADAPTERS).map((adapter) => {
+    if (adapter.tenantBaseUrl === 'required') return { adapter, baseUrl: undefined };
     const url = Object.hasOwn(options.baseUrls, adapter.id) ? options.baseUrls[adapter.id] : undefined;
     if (url === undefined) throw new AppError('internal_error', `no base URL for provider ${adapter.id} (baseUrls.${adapter.id})`);
     return { adapter, baseUrl: normalizeBaseUrl(`baseUrls.${adapter.id}`, url) };
@@ -135,7 +144,7 @@ export function createProviderRegistry(options: ProviderRegistryOptions): Provid
   checkDistinct(adapters);
   const byId = new Map(providers.map((p) => [p.adapter.id, p]));
   const maker =
-    (adapter: ProviderAdapter, baseUrl: string) =>
+    (adapter: ProviderAdapter, baseUrl: string | undefined) =>
     (pathSuffix: string): ResolvedRoute => ({ adapter, pathSuffix, baseUrl });
 
   const prefixed: PrefixEntry[] = providers.flatMap(({ adapter, baseUrl }) =>
@@ -187,8 +196,10 @@ export function createProviderRegistry(options: ProviderRegistryOptions): Provid
       const resolved = resolve(path, headers);
       return resolved && resolved.adapter.isAllowedPath(method, resolved.pathSuffix) ? ok(resolved) : err('route_not_found');
     },
-    upstreamUrl(route, rawQuery) {
-      return route.adapter.upstreamUrl(route.baseUrl, route.pathSuffix, rawQuery);
+    upstreamUrl(route, rawQuery, tenantBaseUrl) {
+      const baseUrl = route.adapter.tenantBaseUrl === 'required' ? tenantBaseUrl : route.baseUrl;
+      if (baseUrl === undefined) throw new AppError('internal_error', `provider ${route.adapter.id}: no base URL for this request`);
+      return route.adapter.upstreamUrl(baseUrl, route.pathSuffix, rawQuery);
     },
     adapter: (id) => byId.get(id)?.adapter,
     baseUrl: (id) => byId.get(id)?.baseUrl,

@@ -41,9 +41,10 @@ describe.each(TEST_DIALECTS)('ProviderKeysRepository on %s', (dialect) => {
       kekVersion: 1,
       createdAt: at(),
       rotatedAt: null,
+      baseUrl: null,
     });
     const stored = await repos.providerKeys.findByOrgAndProvider(org.id, 'openai');
-    const { id: _id, at: _at, orgId: _org, provider: _p, ...secret } = input;
+    const { id: _id, at: _at, orgId: _org, provider: _p, baseUrl: _b, ...secret } = input;
     expect(stored).toEqual({ ...summary, ...secret });
     await repos.providerKeys.upsert(sealed(org.id, 'anthropic', 'sk-ant-9999'));
     const listed = await repos.providerKeys.listByOrg(org.id);
@@ -75,6 +76,24 @@ describe.each(TEST_DIALECTS)('ProviderKeysRepository on %s', (dialect) => {
     const stored = await repos.providerKeys.findByOrgAndProvider(org.id, 'openai');
     expect(stored?.ciphertext).toBe(Buffer.from('cipher-sk-bbbb').toString('base64'));
     expect(await repos.providerKeys.listByOrg(org.id)).toHaveLength(1);
+  });
+
+  it('stores the base URL with the key, lists it, and replaces it with the key', async () => {
+    const org = await seedOrg(repos);
+    const first = await repos.providerKeys.upsert({
+      ...sealed(org.id, 'azure-openai', 'az-aaaa'),
+      baseUrl: 'https://one.openai.azure.com',
+    });
+    expect(first.baseUrl).toBe('https://one.openai.azure.com');
+    expect((await repos.providerKeys.findByOrgAndProvider(org.id, 'azure-openai'))?.baseUrl).toBe('https://one.openai.azure.com');
+    expect((await repos.providerKeys.listByOrg(org.id)).map((key) => key.baseUrl)).toEqual(['https://one.openai.azure.com']);
+    const second = await repos.providerKeys.upsert({
+      ...sealed(org.id, 'azure-openai', 'az-bbbb', at(5000)),
+      baseUrl: 'https://two.openai.azure.com',
+    });
+    expect(second).toMatchObject({ id: first.id, baseUrl: 'https://two.openai.azure.com', rotatedAt: at(5000) });
+    // A replacement without a base URL clears it: the URL belongs to the key it was stored with.
+    expect((await repos.providerKeys.upsert(sealed(org.id, 'azure-openai', 'az-cccc', at(6000)))).baseUrl).toBeNull();
   });
 
   it('deletes a key', async () => {

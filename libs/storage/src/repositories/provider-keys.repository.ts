@@ -22,10 +22,18 @@ export interface StoredProviderKey extends DekWrapping {
   createdAt: string;
   /** When the key was last replaced (null until then). */
   rotatedAt: string | null;
+  /**
+   * The tenant's own endpoint stored with the key (providers whose upstream is the tenant's, e.g. Azure OpenAI);
+   * null otherwise. Not secret: listings show it.
+   */
+  baseUrl: string | null;
 }
 
 /** A provider key as listings show it: no ciphertext, no wrapped DEK. */
-export type ProviderKeySummary = Pick<StoredProviderKey, 'id' | 'orgId' | 'provider' | 'last4' | 'kekVersion' | 'createdAt' | 'rotatedAt'>;
+export type ProviderKeySummary = Pick<
+  StoredProviderKey,
+  'id' | 'orgId' | 'provider' | 'last4' | 'kekVersion' | 'createdAt' | 'rotatedAt' | 'baseUrl'
+>;
 
 /** What re-wrapping under a new master key needs of each key. */
 export type ProviderKeyWrapping = Pick<StoredProviderKey, 'id' | 'orgId' | 'provider' | 'kekVersion'> & DekWrapping;
@@ -42,6 +50,8 @@ export interface UpsertProviderKey extends DekWrapping {
   kekVersion: number;
   last4: string;
   at: string;
+  /** The tenant's endpoint stored with the key (default null); a replacement replaces it too. */
+  baseUrl?: string | null;
 }
 
 /** Provider keys, envelope-encrypted, one per org and provider. */
@@ -93,9 +103,10 @@ const toStored = (row: Selectable<ProviderKeysTable>): StoredProviderKey => ({
   last4: row.last4,
   createdAt: row.created_at,
   rotatedAt: row.rotated_at,
+  baseUrl: row.base_url,
 });
 
-const SUMMARY_COLUMNS = ['id', 'org_id', 'provider', 'last4', 'kek_version', 'created_at', 'rotated_at'] as const;
+const SUMMARY_COLUMNS = ['id', 'org_id', 'provider', 'last4', 'kek_version', 'created_at', 'rotated_at', 'base_url'] as const;
 
 const toSummary = (row: Pick<Selectable<ProviderKeysTable>, (typeof SUMMARY_COLUMNS)[number]>): ProviderKeySummary => ({
   id: row.id,
@@ -105,10 +116,12 @@ const toSummary = (row: Pick<Selectable<ProviderKeysTable>, (typeof SUMMARY_COLU
   kekVersion: row.kek_version,
   createdAt: row.created_at,
   rotatedAt: row.rotated_at,
+  baseUrl: row.base_url,
 });
 
-/** The sealed key's columns (what a replacement overwrites). */
+/** The sealed key's columns and its base URL (what a replacement overwrites). */
 const secretColumns = (key: UpsertProviderKey) => ({
+  base_url: key.baseUrl ?? null,
   ciphertext: key.ciphertext,
   iv: key.iv,
   auth_tag: key.authTag,

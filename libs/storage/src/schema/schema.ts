@@ -65,6 +65,8 @@ export interface ProviderKeysTable {
   last4: string;
   created_at: IsoTimestamp;
   rotated_at: IsoTimestamp | null;
+  /** The tenant's own endpoint for providers whose upstream is the tenant's (Azure OpenAI); null otherwise. */
+  base_url: string | null;
 }
 
 /** `admin_tokens`: platform-admin tokens created by the CLI, stored argon2id-hashed. */

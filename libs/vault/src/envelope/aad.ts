@@ -4,6 +4,12 @@ export interface SecretContext {
   provider: string;
   /** The provider_keys row id (kept when the key is replaced, so the context of a row never changes). */
   rowId: string;
+  /**
+   * The tenant's endpoint stored with the key (Azure OpenAI), bound into the secret's AAD so a row whose `base_url`
+   * was changed in the database (to send the key elsewhere) no longer decrypts. Not in the DEK's AAD: re-wrapping
+   * under a new master key never needs it.
+   */
+  baseUrl?: string;
 }
 
 /** The versioned label every provider-key AAD starts with (bump `v1` if the format ever changes). */
@@ -21,19 +27,38 @@ export function isAadComponent(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0 && value.length <= 200 && !FORBIDDEN_COMPONENT_CHARACTERS.test(value);
 }
 
+// eslint-disable-next-line no-control-regex
+const FORBIDDEN_URL_CHARACTERS = /[\s\u0000-\u001f\u007f]/;
+
+/** True when `value` may be bound as a base URL: 1-2048 characters, no white space or control characters. */
+export function isAadBaseUrl(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= 2048 && !FORBIDDEN_URL_CHARACTERS.test(value);
+}
+
 /** True when every component of `context` is a valid AAD component. */
 export function isValidContext(context: SecretContext): boolean {
-  return isAadComponent(context.orgId) && isAadComponent(context.provider) && isAadComponent(context.rowId);
+  return (
+    isAadComponent(context.orgId) &&
+    isAadComponent(context.provider) &&
+    isAadComponent(context.rowId) &&
+    (context.baseUrl === undefined || isAadBaseUrl(context.baseUrl))
+  );
 }
 
 function assertContext(context: SecretContext): void {
   if (!isValidContext(context)) throw new Error('Invalid provider-key context (empty, too long, or contains "|")');
 }
 
-/** AAD of a secret's ciphertext: `navplane/provider-key/v1|<orgId>|<provider>|<rowId>`. */
+/**
+ * AAD of a secret's ciphertext: `navplane/provider-key/v1|<orgId>|<provider>|<rowId>`, plus `|url:<baseUrl>` for a
+ * key stored with a base URL. The URL comes last and no earlier component may hold the separator, so two different
+ * contexts still never produce the same text (a URL's own `|` cannot shift a component).
+ */
 export function secretAad(context: SecretContext): Buffer {
   assertContext(context);
-  return Buffer.from([PROVIDER_KEY_AAD_LABEL, context.orgId, context.provider, context.rowId].join(SEPARATOR), 'utf8');
+  const parts = [PROVIDER_KEY_AAD_LABEL, context.orgId, context.provider, context.rowId];
+  if (context.baseUrl !== undefined) parts.push(`url:${context.baseUrl}`);
+  return Buffer.from(parts.join(SEPARATOR), 'utf8');
 }
 
 /** AAD of a wrapped DEK: the secret's AAD plus `|kek:<kekVersion>`, so a DEK is bound to its row and its KEK. */

@@ -26,6 +26,26 @@ describe('AAD', () => {
     expect(() => secretAad({ ...context, orgId: 'org_01|openai' })).toThrow();
     expect(() => secretAad({ ...context, provider: '' })).toThrow();
     expect(() => dekAad({ ...context, rowId: 'pk\n01' }, 1)).toThrow();
+    expect(() => secretAad({ ...context, baseUrl: 'https://x.example\n' })).toThrow();
+  });
+
+  it('binds a base URL into the secret (last, so its own "|" cannot shift a component), not into the DEK', () => {
+    const withUrl = { ...context, baseUrl: 'https://r.openai.azure.com/a|b' };
+    expect(secretAad(withUrl).toString()).toBe('navplane/provider-key/v1|org_01|openai|pk_01|url:https://r.openai.azure.com/a|b');
+    expect(dekAad(withUrl, 1).toString()).toBe('navplane/provider-key/v1|org_01|openai|pk_01|kek:1');
+  });
+});
+
+describe('a base URL bound into the secret', () => {
+  const keyring = createKeyring({ current: randomBytes(32) });
+  const withUrl = { ...context, baseUrl: 'https://mine.openai.azure.com' };
+
+  it('opens only with the URL it was sealed with', () => {
+    const sealed = sealSecret(keyring, withUrl, plaintext);
+    expect(openSecret(keyring, withUrl, sealed)).toEqual({ ok: true, value: plaintext });
+    expect(openSecret(keyring, { ...withUrl, baseUrl: 'https://evil.example' }, sealed).ok).toBe(false);
+    expect(openSecret(keyring, context, sealed).ok).toBe(false);
+    expect(openSecret(keyring, withUrl, sealSecret(keyring, context, plaintext)).ok).toBe(false);
   });
 });
 

@@ -7,22 +7,30 @@ import type { ProviderKeyLookup } from './vault.types';
  */
 class RevealedProviderKey {
   readonly ok = true as const;
+  /** The tenant's endpoint stored with the key (not secret), when there is one. */
+  readonly baseUrl?: string;
 
-  constructor(readonly key: string) {
+  constructor(
+    readonly key: string,
+    baseUrl: string | undefined,
+  ) {
+    if (baseUrl !== undefined) this.baseUrl = baseUrl;
     Object.freeze(this);
   }
 
-  toJSON(): { ok: true; key: string } {
-    return { ok: true, key: '[redacted]' };
+  toJSON(): { ok: true; key: string; baseUrl?: string } {
+    return { ok: true, key: '[redacted]', ...(this.baseUrl === undefined ? {} : { baseUrl: this.baseUrl }) };
   }
 
   [inspect.custom](): string {
-    return "{ ok: true, key: '[redacted]' }";
+    return this.baseUrl === undefined
+      ? "{ ok: true, key: '[redacted]' }"
+      : `{ ok: true, key: '[redacted]', baseUrl: ${inspect(this.baseUrl)} }`;
   }
 }
 
-/** The lookup result carrying `key`. */
-export const found = (key: string): ProviderKeyLookup => new RevealedProviderKey(key);
+/** The lookup result carrying `key` (and the base URL stored with it). */
+export const found = (key: string, baseUrl?: string): ProviderKeyLookup => new RevealedProviderKey(key, baseUrl);
 
 /** The org has no key for the provider. */
 export const MISSING: ProviderKeyLookup = Object.freeze({

@@ -1,5 +1,5 @@
 import { AppError } from '@navplane/core';
-import { isAadComponent } from '../envelope/aad';
+import { isAadBaseUrl, isAadComponent } from '../envelope/aad';
 import type { StoreProviderKeyInput } from './vault.types';
 
 const PROVIDER_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
@@ -26,4 +26,7 @@ export function assertStorable(input: StoreProviderKeyInput): void {
     throw invalid(`key must be ${MIN_KEY_LENGTH}-${MAX_KEY_LENGTH} characters`, 'key');
   }
   if (FORBIDDEN_KEY_CHARACTERS.test(key)) throw invalid('key must not contain whitespace or control characters', 'key');
+  if (input.baseUrl !== undefined && !isAadBaseUrl(input.baseUrl)) {
+    throw invalid('baseUrl must be 1-2048 characters without whitespace or control characters', 'baseUrl');
+  }
 }

@@ -196,6 +196,21 @@ describe.each(TEST_DIALECTS)('vault integrity on %s', (dialect) => {
     });
   });
 
+  it("a base URL rewritten, added or removed in the row makes the key 'undecryptable' (it is bound into the AAD)", async () => {
+    const orgId = await seedOrg(repos);
+    const key = plaintextKey();
+    const baseUrl = 'https://mine.openai.azure.com';
+    const { id } = await freshVault().storeProviderKey({ orgId, provider: 'azure-openai', key, baseUrl });
+    expect(await freshVault().getProviderKey(orgId, 'azure-openai')).toEqual({ ok: true, key, baseUrl });
+    for (const forged of ['https://attacker.example', null]) {
+      await test.database.db.updateTable('provider_keys').set({ base_url: forged }).where('id', '=', id).execute();
+      expect(await freshVault().getProviderKey(orgId, 'azure-openai')).toEqual({ ok: false, reason: 'undecryptable' });
+    }
+    const plain = await storedPair('openai');
+    await test.database.db.updateTable('provider_keys').set({ base_url: baseUrl }).where('id', '=', plain.id).execute();
+    expect(await freshVault().getProviderKey(plain.orgId, 'openai')).toEqual({ ok: false, reason: 'undecryptable' });
+  });
+
   it("the wrong master key gets 'undecryptable', never garbage; the right one as a previous key decrypts", async () => {
     const { orgId, key } = await storedPair();
     const wrong = createKeyring({ current: masterKey() });

@@ -95,6 +95,24 @@ describe.each(TEST_DIALECTS)('vault on %s', (dialect) => {
     });
   });
 
+  it('stores a base URL with the key, serves it with the decrypted key and lists it; a replacement replaces it', async () => {
+    const vault = vaultOn();
+    const orgId = await seedOrg(repos);
+    const key = plaintextKey('az');
+    const summary = await vault.storeProviderKey({ orgId, provider: 'azure-openai', key, baseUrl: 'https://one.openai.azure.com' });
+    expect(summary.baseUrl).toBe('https://one.openai.azure.com');
+    expect(await vault.getProviderKey(orgId, 'azure-openai')).toEqual({ ok: true, key, baseUrl: 'https://one.openai.azure.com' });
+    const lookup = await vault.getProviderKey(orgId, 'azure-openai');
+    expect(JSON.stringify(lookup)).toBe('{"ok":true,"key":"[redacted]","baseUrl":"https://one.openai.azure.com"}');
+    expect(inspect(lookup)).not.toContain(key);
+    await vault.storeProviderKey({ orgId, provider: 'azure-openai', key, baseUrl: 'https://two.openai.azure.com' });
+    expect(await vault.getProviderKey(orgId, 'azure-openai')).toEqual({ ok: true, key, baseUrl: 'https://two.openai.azure.com' });
+    expect((await repos.providerKeys.listByOrg(orgId)).map((row) => row.baseUrl)).toEqual(['https://two.openai.azure.com']);
+    await expect(vault.storeProviderKey({ orgId, provider: 'azure-openai', key, baseUrl: 'https://x.example/\n' })).rejects.toMatchObject({
+      code: 'invalid_request',
+    });
+  });
+
   it('uses the given rowId for a new row only', async () => {
     const vault = vaultOn();
     const orgId = await seedOrg(repos);

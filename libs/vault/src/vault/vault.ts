@@ -90,22 +90,25 @@ export function createVault(options: VaultOptions): Vault {
     }
     if (stored === undefined) return MISSING;
     // The context is what the caller asked for, not what the row claims: a row moved or copied fails the AAD.
-    const opened = openSecret(keyring, { orgId, provider, rowId: stored.id }, stored);
-    return opened.ok ? found(opened.value) : UNDECRYPTABLE;
+    // The base URL is bound into the AAD too: a URL changed in the database behind the vault fails to open.
+    const baseUrl = stored.baseUrl ?? undefined;
+    const opened = openSecret(keyring, { orgId, provider, rowId: stored.id, ...(baseUrl === undefined ? {} : { baseUrl }) }, stored);
+    return opened.ok ? found(opened.value, baseUrl) : UNDECRYPTABLE;
   }
 
   async function store(input: StoreProviderKeyInput): Promise<ProviderKeySummary> {
     assertStorable(input);
-    const { orgId, provider, key } = input;
+    const { orgId, provider, key, baseUrl } = input;
     const existing = await providerKeys.findByOrgAndProvider(orgId, provider);
     let rowId = existing?.id ?? input.rowId ?? newId('providerKey', clock.nowMs());
     for (let attempt = 1; ; attempt += 1) {
-      const sealed = sealSecret(keyring, { orgId, provider, rowId }, key);
+      const sealed = sealSecret(keyring, { orgId, provider, rowId, ...(baseUrl === undefined ? {} : { baseUrl }) }, key);
       const summary = await providerKeys.upsert({
         id: rowId,
         orgId,
         provider,
         ...sealed,
+        baseUrl: baseUrl ?? null,
         // An internal secret shows nothing of itself, not even its last characters.
         last4: provider.startsWith(INTERNAL_SECRET_PREFIX) ? '****' : key.slice(-4),
         at: toIso(clock.nowMs()),

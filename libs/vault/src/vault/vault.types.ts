@@ -31,11 +31,17 @@ export interface StoreProviderKeyInput {
   key: string;
   /** Id for a new row (default: a new `pk_…` id); a replacement always keeps the existing row's id. */
   rowId?: string;
+  /**
+   * The tenant's own endpoint for this key (providers whose upstream is the tenant's, e.g. Azure OpenAI), already
+   * validated by the caller (egress rules); bound into the key's AAD. Absent: none (a replacement clears it).
+   */
+  baseUrl?: string;
 }
 
 /** The outcome of looking up an org's provider key; only `ok: true` carries plaintext. */
 export type ProviderKeyLookup =
-  | { readonly ok: true; readonly key: string }
+  /** `baseUrl`: the tenant's endpoint stored with the key, when there is one. */
+  | { readonly ok: true; readonly key: string; readonly baseUrl?: string }
   | { readonly ok: false; readonly reason: 'missing' }
   /** Wrong master key, tampered fields, or a row copied from another org/provider. */
   | { readonly ok: false; readonly reason: 'undecryptable' }
