@@ -1,4 +1,4 @@
-import { listen, type RunningServer } from '@navplane/http';
+import { listen, type RunningServer, type UpgradeHandler } from '@navplane/http';
 import type { RequestListener } from 'node:http';
 import type { Runtime } from './runtime';
 
@@ -10,6 +10,8 @@ export interface ServerSpec {
   app: RequestListener;
   /** Port to bind; 0 = any free port. */
   port: number;
+  /** WebSocket upgrades (the gateway's WebSocket proxy), drained at shutdown within the grace period. */
+  upgrades?: UpgradeHandler;
 }
 
 /** The servers of a running process. */
@@ -43,6 +45,7 @@ export async function runServers(runtime: Runtime, specs: ServerSpec[], options:
         port: spec.port,
         requestTimeoutMs: config.requestTimeoutMs,
         keepAliveTimeoutMs: config.keepAliveTimeoutMs,
+        ...(spec.upgrades === undefined ? {} : { upgrades: spec.upgrades }),
       });
       servers[spec.name] = running;
       logger.info(`${spec.name} listening on ${running.url}`, { server: spec.name, url: running.url, port: running.port });

@@ -4,6 +4,7 @@ import { sdkHeaderSet } from '../sdk-headers';
 import { BEARER_KEY_HEADERS, bearerAuthHeaders, OPENAI_FORMAT } from './openai-format';
 import { OPENAI_PRICES } from './openai.prices';
 import { OPENAI_CHAT_COMPLETIONS, OPENAI_PATH_RULES } from './openai.routes';
+import { OPENAI_WEBSOCKET } from './openai-websocket';
 
 const allowlist = compilePathRules(OPENAI_PATH_RULES);
 // What the `openai` SDKs send besides their key: `organization`, `project`, and `OpenAI-Beta` (Assistants v2, realtime).
@@ -27,6 +28,8 @@ export const openaiAdapter: ProviderAdapter = Object.freeze({
   vaultAuthHeaders: bearerAuthHeaders,
   forwardedHeaderNames: FORWARDED_HEADERS,
   prices: OPENAI_PRICES,
+  // Realtime and Responses over WebSocket (GET /v1/realtime, /v1/responses with Upgrade: websocket).
+  webSocket: OPENAI_WEBSOCKET,
   // The OpenAI SDKs' base URL includes /v1 (the root aliases of the gateway).
   sdkEnvironment: Object.freeze({ baseUrl: [{ name: 'OPENAI_BASE_URL', path: '/v1' }], apiKey: ['OPENAI_API_KEY'] }),
 });
