@@ -173,6 +173,10 @@ describe.each(TEST_DIALECTS)('WebSocket proxying on %s', (dialect) => {
     expect(outcome.body).not.toContain(OPENAI_TEST_KEY);
     expect(String(outcome.headers['x-echo'])).not.toContain(OPENAI_TEST_KEY);
     expect(String(outcome.headers['x-echo'])).toContain(OPENAI_TEST_KEY.slice(-4));
+    await new Promise((r) => setTimeout(r, 100)); // the upstream request is released after the relay: no second trace
+    const traces = (await h.traces(orgId)).filter((t) => t.status === 401);
+    expect(traces).toHaveLength(1);
+    expect(traces[0]).toMatchObject({ route: '/v1/realtime', errorClass: 'upstream_401', costStatus: 'exact', costUsd: 0 });
   });
 
   it('records model and usage of each Realtime response.done (OpenAI SDK realtime client), linked to the connection', async () => {

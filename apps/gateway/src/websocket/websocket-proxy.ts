@@ -65,6 +65,8 @@ export interface WebSocketProxy extends UpgradeHandler {
 }
 
 interface LiveSession {
+  /** False while the upstream handshake is under way (a kill switch then cuts the attempt). */
+  opened: boolean;
   readonly orgId: string;
   readonly keyId: string;
   readonly presentedKey: string;
@@ -196,6 +198,7 @@ export function createWebSocketProxy(options: WebSocketProxyOptions): WebSocketP
           else if (status !== 0) connection.upstreamHeadersAt = performance.now();
           const shown = error === undefined ? status : toErrorResponse(error).status;
           gatewayMetrics?.observe(provider, shown, context.preUpstreamMs);
+          sessions.delete(live);
           enqueue(
             buildTrace(connection, {
               status: shown,
@@ -210,7 +213,7 @@ export function createWebSocketProxy(options: WebSocketProxyOptions): WebSocketP
         onOpen() {
           connection.upstreamHeadersAt = performance.now();
           gatewayMetrics?.observe(provider, 101, context.preUpstreamMs);
-          sessions.add(live);
+          live.opened = true;
         },
         onResponse(response: SessionResponse) {
           enqueue(responseTrace(connection, response));
@@ -233,7 +236,8 @@ export function createWebSocketProxy(options: WebSocketProxyOptions): WebSocketP
       },
     });
     // The session's events all come later (sockets never call back synchronously), when `live` is set.
-    const live: LiveSession = { orgId: context.key.orgId, keyId: context.key.id, presentedKey, session, closed };
+    const live: LiveSession = { opened: false, orgId: context.key.orgId, keyId: context.key.id, presentedKey, session, closed };
+    sessions.add(live);
   };
 
   const runUpgrade = options.steps.end<UpgradeExchange>(open, refuse);
@@ -242,7 +246,11 @@ export function createWebSocketProxy(options: WebSocketProxyOptions): WebSocketP
     handle(req, socket, head) {
       runUpgrade(startRequest(req), { req, socket, head });
     },
-    live: () => sessions.size,
+    live() {
+      let count = 0;
+      for (const live of sessions) if (live.opened) count += 1;
+      return count;
+    },
     async recheck(matches) {
       const checks = [...sessions]
         .filter((live) => matches === undefined || matches(live))

@@ -115,6 +115,8 @@ export class WebSocketSession {
   #lastEndAt = performance.now();
   #lastEndAtMs = Date.now();
   #closeWhenIdle: { code: number; reason: string; end: SessionEnd } | undefined;
+  /** Set once the upstream refused or failed before the handshake: its later events tell nothing new. */
+  #refused = false;
   readonly #options: SessionOptions;
 
   constructor(options: SessionOptions) {
@@ -133,24 +135,29 @@ export class WebSocketSession {
     };
     socket.once('close', onClientGone);
     socket.on('error', () => socket.destroy());
-    upstream.once('unexpected-response', (request, response) => {
+    const refused = (outcome: Parameters<SessionEvents['onRefused']>[0]) => {
       socket.off('close', onClientGone);
-      options.events.onRefused({ status: response.statusCode ?? 502 });
+      if (this.#refused) return;
+      this.#refused = true;
+      options.events.onRefused(outcome);
+    };
+    upstream.once('unexpected-response', (request, response) => {
+      refused({ status: response.statusCode ?? 502 });
       options.relayRefusal(response);
       response.once('end', () => request.destroy());
       socket.once('close', () => request.destroy());
     });
-    upstream.once('error', (error) => {
-      if (this.#client !== undefined) return; // after the handshake, the close event tells it
-      socket.off('close', onClientGone);
+    // A persistent listener: an 'error' with none would be thrown.
+    upstream.on('error', (error) => {
+      if (this.#client !== undefined || this.#refused) return; // after the handshake, the close event tells it
       if (!socket.writable) {
-        options.events.onRefused({ status: 0, failure: 'client_aborted' });
+        refused({ status: 0, failure: 'client_aborted' });
         return;
       }
       // ws words its own handshake timer's error; everything else is a socket error with a system code.
       const timedOut = error.message === 'Opening handshake has timed out';
       const classified = classifyUpstreamError(error);
-      options.events.onRefused(
+      refused(
         timedOut
           ? {
               status: 504,
@@ -161,12 +168,12 @@ export class WebSocketSession {
       );
     });
     upstream.once('open', () => {
-      socket.off('close', onClientGone);
       if (!socket.writable) {
+        refused({ status: 0, failure: 'client_aborted' });
         upstream.terminate();
-        options.events.onRefused({ status: 0, failure: 'client_aborted' });
         return;
       }
+      socket.off('close', onClientGone);
       if (upstream.protocol !== '') options.selectedProtocols.set(options.req, upstream.protocol);
       options.server.handleUpgrade(options.req, socket, options.head, (client) => this.#relay(client));
     });
@@ -219,7 +226,7 @@ export class WebSocketSession {
     });
     upstream.on('error', () => {
       this.#end ??= 'upstream_error';
-    });
+    }); // beside the constructor's listener, which ignores errors once the client is connected
     client.once('close', (code, reason) => {
       this.#end ??= 'client_closed';
       closeLike(upstream, code, reason);
