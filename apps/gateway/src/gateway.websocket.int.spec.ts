@@ -259,6 +259,16 @@ describe.each(TEST_DIALECTS)('WebSocket proxying on %s', (dialect) => {
     const connection = (await h.traces(org)).find((t) => t.status === 101);
     expect(connection?.errorClass).toBe('org_disabled');
   });
+
+  // Last: the fake upstream is gone from here on.
+  it('answers 502 upstream_unreachable when the provider cannot be reached, traced', async () => {
+    await upstream.close();
+    const outcome = await refused(wsUrl(h.url, '/v1/responses'), { headers: { authorization: `Bearer ${key}` } });
+    expect(outcome.status).toBe(502);
+    expect(JSON.parse(outcome.body)).toMatchObject({ error: { code: 'upstream_unreachable' } });
+    const [trace] = await h.traces(orgId);
+    expect(trace).toMatchObject({ status: 502, upstreamFailure: 'connection_refused', costStatus: 'exact', costUsd: 0 });
+  });
 });
 
 describe.each(TEST_DIALECTS)('WebSocket session bounds on %s', (dialect) => {
