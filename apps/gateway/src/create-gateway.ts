@@ -20,15 +20,20 @@ import {
   type RetentionSweeper,
   type TraceStorage,
 } from '@navplane/trace';
-import { createApp } from './app';
+import { CHANGE_FEED_RESYNC_TOPIC, CHANGE_TOPICS } from '@navplane/storage';
+import { createApp, type GatewayDeps } from './app';
 import { createGatewayMetrics } from './gateway-metrics';
 import { createUpstreamPools } from './proxy/upstream-pools';
+import { createGatewayWebSockets, registerWebSocketMetrics } from './websocket/gateway-websockets';
+import type { WebSocketProxy } from './websocket/websocket-proxy';
 
 /** The gateway app as a server to start, with its trace writer (flushed at shutdown). */
 export interface GatewayServer extends ServerSpec {
   readonly traceWriter: BatchingTraceWriter;
   /** Where large bodies are redacted, off the event loop (NAVPLANE_POLICY_WORKERS). */
   readonly redactionPool: RedactionPool;
+  /** The WebSocket proxy (Realtime, Responses over WebSocket): the server's upgrade handler. */
+  readonly upgrades: WebSocketProxy;
 }
 
 /**
@@ -115,7 +120,7 @@ export async function createGatewayServer(runtime: Runtime): Promise<GatewayServ
 
   // Each built-in provider's operator-set base URL, by provider id (docs/configuration.md).
   const registry = createProviderRegistry(providerRegistrySettings(config));
-  const app = createApp({
+  const deps: GatewayDeps = {
     logger,
     readiness: runtime.readiness,
     metrics: runtime.metrics,
@@ -132,6 +137,32 @@ export async function createGatewayServer(runtime: Runtime): Promise<GatewayServ
     gatewayMetrics: createGatewayMetrics(runtime.metrics, () => traceWriter.stats()),
     maxBodyBytes: config.maxBodyBytes,
     upstreamPools,
+  };
+  const app = createApp(deps);
+  const upgrades = createGatewayWebSockets(deps, {
+    idleTimeoutMs: config.wsIdleTimeoutMs,
+    maxSessionMs: config.wsMaxSessionMs,
+    connectTimeoutMs: config.upstreamConnectTimeoutMs,
+    maxMessageBytes: config.maxBodyBytes,
+  });
+  registerWebSocketMetrics(runtime.metrics, upgrades);
+  // A kill switch or a revoked key reaches live sessions too: after the caches forgot the old state (they subscribed
+  // first), the affected sessions' keys are verified again and those refused are closed with 1008.
+  const recheckFailed = (error: unknown) => logger.warn('websocket session re-check failed', { err: error });
+  const unsubscribe = [
+    changeFeed.subscribe(CHANGE_TOPICS.orgChanged, (payload) => {
+      upgrades.recheck((session) => session.orgId === payload['orgId']).catch(recheckFailed);
+    }),
+    changeFeed.subscribe(CHANGE_TOPICS.gatewayKeyChanged, (payload) => {
+      upgrades.recheck((session) => session.keyId === payload['keyId']).catch(recheckFailed);
+    }),
+    changeFeed.subscribe(CHANGE_FEED_RESYNC_TOPIC, () => {
+      upgrades.recheck().catch(recheckFailed);
+    }),
+  ];
+  runtime.onShutdown(() => {
+    for (const stop of unsubscribe) stop();
+    return Promise.resolve();
   });
   const onListening = (url: string) => {
     const upstreams = Object.fromEntries(registry.ids.map((id) => [id, registry.baseUrl(id) ?? '(the tenant’s own, stored with its key)']));
@@ -151,7 +182,7 @@ export async function createGatewayServer(runtime: Runtime): Promise<GatewayServ
       },
     );
   };
-  return { name: 'gateway', app, port: config.gatewayPort, onListening, traceWriter, redactionPool };
+  return { name: 'gateway', app, port: config.gatewayPort, onListening, traceWriter, redactionPool, upgrades };
 }
 
 /**

@@ -189,6 +189,18 @@ export const SETTINGS = {
     schema: milliseconds(1000, 600_000),
     doc: 'How long an idle client connection is kept open for its next request, in ms (1000-600000; above common load-balancer idle timeouts, 60 s).',
   },
+  wsIdleTimeoutMs: {
+    env: 'NAVPLANE_WS_IDLE_TIMEOUT_MS',
+    default: '300000',
+    schema: milliseconds(1000, MAX_TIMER_MS),
+    doc: 'A proxied WebSocket (Realtime, Responses over WebSocket) with no message either way for this long is closed (1001 to the client), in ms.',
+  },
+  wsMaxSessionMs: {
+    env: 'NAVPLANE_WS_MAX_SESSION_MS',
+    default: '3600000',
+    schema: milliseconds(1000, MAX_TIMER_MS),
+    doc: "Longest a proxied WebSocket may stay open, in ms (1008 to the client after; OpenAI's Realtime sessions end at 60 minutes).",
+  },
   logLevel: {
     env: 'NAVPLANE_LOG_LEVEL',
     default: 'info',

@@ -101,6 +101,8 @@ const ROWS = [
   ['upstreamTimeoutMs', 600000, '120000', 120000, '10s', 'must be a whole number of milliseconds from 1 to 2147483647'],
   ['requestTimeoutMs', 300000, '30000', 30000, '500', 'must be a whole number of milliseconds from 1000 to 3600000'],
   ['keepAliveTimeoutMs', 65000, '5000', 5000, '600001', 'must be a whole number of milliseconds from 1000 to 600000'],
+  ['wsIdleTimeoutMs', 300000, '60000', 60000, '999', 'must be a whole number of milliseconds from 1000 to 2147483647'],
+  ['wsMaxSessionMs', 3600000, '1800000', 1800000, '1h', 'must be a whole number of milliseconds from 1000 to 2147483647'],
   ['logLevel', 'info', 'DEBUG', 'debug', 'loud', 'must be one of error, warn, info, http, verbose, debug, silly'],
   ['trustProxy', false, 'loopback,10.0.0.0/8', ['loopback', '10.0.0.0/8'], 'everyone', 'must be true, false, a hop count'],
   [

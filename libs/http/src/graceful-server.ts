@@ -1,4 +1,4 @@
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { AppError } from '@navplane/core';
 import { toErrorResponse } from './error-response';
@@ -33,14 +33,37 @@ export interface ListenOptions {
   keepAliveTimeoutMs: number;
   /** Longest a client may take to send one whole request, headers and body, in ms (`NAVPLANE_REQUEST_TIMEOUT_MS`; 408 after). */
   requestTimeoutMs: number;
+  /** WebSocket upgrades (`Upgrade: websocket`; other upgrades are served as plain requests), drained on close. */
+  upgrades?: UpgradeHandler;
+}
+
+/** What serves a server's WebSocket upgrades: the gateway's WebSocket proxy (docs/gateway.md, "WebSockets"). */
+export interface UpgradeHandler {
+  /** Takes one upgrade request and its socket. */
+  handle(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Ends the live connections within `graceMs` (graceful shutdown); resolves when they are closed. */
+  drain(graceMs: number): Promise<void>;
+}
+
+/** Only WebSocket upgrades go to the upgrade handler; an `Upgrade: h2c` request is answered as HTTP/1.1. */
+function isWebSocketUpgrade(req: IncomingMessage): boolean {
+  return req.headers.upgrade?.toLowerCase() === 'websocket';
 }
 
 /** Starts `handler` (an Express app or any request listener) on host:port. */
 export async function listen(handler: RequestListener, options: ListenOptions): Promise<RunningServer> {
-  const { host, port = 0, keepAliveTimeoutMs, requestTimeoutMs } = options;
+  const { host, port = 0, keepAliveTimeoutMs, requestTimeoutMs, upgrades } = options;
   // Node checks the header and request timers of open connections on this interval: a fraction of the request
   // timeout, so a client that drips its body is cut off within about 1.25 times the bound.
-  const server = createServer({ connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(requestTimeoutMs / 4))) }, handler);
+  const server = createServer(
+    {
+      connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(requestTimeoutMs / 4))),
+      shouldUpgradeCallback: upgrades === undefined ? () => false : isWebSocketUpgrade,
+    },
+    handler,
+  );
+  if (upgrades !== undefined)
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => upgrades.handle(req, socket, head));
   server.keepAliveTimeout = keepAliveTimeoutMs;
   // The whole request (headers and body) must arrive within requestTimeout (408, then the connection closes); the
   // response is not bounded by it, so long generations and streams are not cut (the upstream timeouts bound them).
@@ -73,12 +96,19 @@ export async function listen(handler: RequestListener, options: ListenOptions): 
     url: `http://${urlHost}:${address.port}`,
     server,
     inFlight: () => active,
-    close: (graceMs) => closeGracefully(server, () => active, graceMs),
+    close: (graceMs) => closeGracefully(server, () => active, graceMs, upgrades),
   };
 }
 
-async function closeGracefully(server: Server, inFlight: () => number, graceMs: number): Promise<{ forced: number }> {
+async function closeGracefully(
+  server: Server,
+  inFlight: () => number,
+  graceMs: number,
+  upgrades: UpgradeHandler | undefined,
+): Promise<{ forced: number }> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  // Upgraded sockets are not the server's HTTP connections: `closed` waits for them, so they are drained alongside.
+  const drained = upgrades?.drain(graceMs);
   server.closeIdleConnections();
   // Keep-alive sockets go idle as their responses finish; close them as soon as they do.
   const sweeper = setInterval(() => server.closeIdleConnections(), 50);
@@ -89,6 +119,7 @@ async function closeGracefully(server: Server, inFlight: () => number, graceMs: 
     }
     const forced = inFlight();
     server.closeAllConnections();
+    await drained;
     await closed;
     return { forced };
   } finally {

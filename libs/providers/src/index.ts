@@ -1,5 +1,6 @@
 export * from './provider-adapter';
 export * from './usage';
+export * from './websocket';
 export * from './registry/built-in-providers';
 export * from './registry/provider-registry';
 export { openaiAdapter } from './openai/openai.adapter';

@@ -4,6 +4,7 @@ import type { StreamAssembly } from './assemble/stream-assembly';
 import type { ProviderPrices } from './pricing/price-table';
 import type { SseEvent } from './sse/sse-parser';
 import type { Usage } from './usage';
+import type { WebSocketSupport } from './websocket';
 
 /**
  * One upstream provider's id (`openai`, `anthropic`, an operator-defined `groq`…): the gateway route prefix, the
@@ -246,6 +247,10 @@ export interface ProviderAdapter {
    * (docs/traces.md, "Batch usage"). Absent: the provider has no batch results the gateway can read.
    */
   readonly batchResults?: BatchResults;
+
+  // WebSockets.
+  /** The provider's WebSocket endpoints (OpenAI: Realtime, Responses over WebSocket); absent: no upgrade is proxied. */
+  readonly webSocket?: WebSocketSupport;
 
   // Clients.
   /** The environment variables its official SDKs read, for `navplane shell-init` and `wrap`; none when it has no SDK. */

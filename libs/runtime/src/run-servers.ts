@@ -1,4 +1,4 @@
-import { listen, type RunningServer } from '@navplane/http';
+import { listen, type RunningServer, type UpgradeHandler } from '@navplane/http';
 import type { RequestListener } from 'node:http';
 import type { Runtime } from './runtime';
 
@@ -12,6 +12,8 @@ export interface ServerSpec {
   port: number;
   /** Called once the server listens, with its URL: start-up lines a newcomer needs (SDK base URLs, …). */
   onListening?: (url: string) => void;
+  /** WebSocket upgrades (the gateway's WebSocket proxy), drained at shutdown within the grace period. */
+  upgrades?: UpgradeHandler;
 }
 
 /** The servers of a running process. */
@@ -45,6 +47,7 @@ export async function runServers(runtime: Runtime, specs: ServerSpec[], options:
         port: spec.port,
         requestTimeoutMs: config.requestTimeoutMs,
         keepAliveTimeoutMs: config.keepAliveTimeoutMs,
+        ...(spec.upgrades === undefined ? {} : { upgrades: spec.upgrades }),
       });
       servers[spec.name] = running;
       logger.info(`${spec.name} listening on ${running.url}`, { server: spec.name, url: running.url, port: running.port });

@@ -1,9 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError } from '@navplane/core';
 
-/** The HTTP exchange a step may read from (the request) or must leave alone (the response is the last step's). */
-export interface Exchange {
+/** What a step may read: the request (an HTTP request, or a WebSocket upgrade: the steps serve both). */
+export interface StepExchange {
   readonly req: IncomingMessage;
+}
+
+/** The HTTP exchange: the response is the last step's (or the refusal handler's), never a step's. */
+export interface Exchange extends StepExchange {
   readonly res: ServerResponse;
 }
 
@@ -30,15 +34,19 @@ export interface Step<In, Add extends object> {
   readonly name: string;
   // A function-typed property, not a method: its parameter is checked contravariantly, so a step that needs more
   // than the context has is a compile error (method parameters would be checked bivariantly and let it through).
-  readonly run: (context: In, exchange: Exchange) => StepResult<Add> | Promise<StepResult<Add>>;
+  readonly run: (context: In, exchange: StepExchange) => StepResult<Add> | Promise<StepResult<Add>>;
 }
 
-/** How a pipeline ends a request it refused, or one whose step failed unexpectedly (wrapped as `internal_error`). */
-export type RefusalHandler<Start> = (error: AppError, context: Start, exchange: Exchange) => void;
+/**
+ * How a pipeline ends a request it refused, or one whose step failed unexpectedly (wrapped as `internal_error`): on
+ * an HTTP `Exchange`, or on whatever the pipeline's end answers on (an upgrade's socket).
+ */
+export type RefusalHandler<Start, X extends StepExchange = Exchange> = (error: AppError, context: Start, exchange: X) => void;
 
 /**
  * A typed sequence of steps over one context object. `then(step)` widens the context type by what the step adds;
- * `end(final)` returns the request handler. Each step's additions are assigned onto the same object (no copy per
+ * `end(final)` returns the request handler (for HTTP requests, or for WebSocket upgrades: `X` is what the end and the
+ * refusal handler answer on). Each step's additions are assigned onto the same object (no copy per
  * step), so a later step, the final one and the refusal handler all see what earlier steps learned.
  */
 export class Pipeline<Start extends object, Context extends Start> {
@@ -60,13 +68,16 @@ export class Pipeline<Start extends object, Context extends Start> {
    * The request handler: runs every step in order, then `final` with the full context. A refusal (or an exception,
    * as `internal_error`) goes to `refuse` with the context as far as it got.
    */
-  end(final: (context: Context, exchange: Exchange) => void, refuse: RefusalHandler<Start>): (context: Start, exchange: Exchange) => void {
+  end<X extends StepExchange = Exchange>(
+    final: (context: Context, exchange: X) => void,
+    refuse: RefusalHandler<Start, X>,
+  ): (context: Start, exchange: X) => void {
     const steps = this.steps;
-    const fail = (error: unknown, context: Start, exchange: Exchange) => {
+    const fail = (error: unknown, context: Start, exchange: X) => {
       refuse(error instanceof AppError ? error : new AppError('internal_error', 'Internal error', { cause: error }), context, exchange);
     };
     // Adds a step's fields to the context (true), or ends the request with its refusal (false).
-    const apply = (result: StepResult<object>, context: Start, exchange: Exchange): boolean => {
+    const apply = (result: StepResult<object>, context: Start, exchange: X): boolean => {
       if (result instanceof AppError) {
         refuse(result, context, exchange);
         return false;
@@ -79,7 +90,7 @@ export class Pipeline<Start extends object, Context extends Start> {
       Object.assign(context, result);
       return true;
     };
-    const proceed = (context: Context, exchange: Exchange, from: number): void => {
+    const proceed = (context: Context, exchange: X, from: number): void => {
       for (let index = from; ; index += 1) {
         const step = steps[index];
         if (step === undefined) break; // every step ran
@@ -107,7 +118,7 @@ export class Pipeline<Start extends object, Context extends Start> {
         fail(error, context, exchange);
       }
     };
-    return function runPipeline(context: Start, exchange: Exchange) {
+    return function runPipeline(context: Start, exchange: X) {
       // The one place the steps' types are erased: the object is typed as the full context from the start, though
       // only `Start` is there yet. Each step adds its fields onto it before the next runs and reads only what the steps
       // before it added (`then` checks that at compile time), so `final` sees every field `Context` names.

@@ -33,6 +33,7 @@ const FAILURE_TEXT: Record<PolicyFailure, string> = {
   timeout: 'evaluation took too long',
   detector_error: 'a detector failed',
   unsupported_content_type: 'the content type cannot be inspected',
+  websocket_frames: 'WebSocket frames are not inspected',
   unsupported_content_encoding: 'the content encoding is not supported',
 };
 

@@ -10,7 +10,8 @@ export type PolicyFailure =
   | 'timeout'
   | 'detector_error'
   | 'unsupported_content_type'
-  | 'unsupported_content_encoding';
+  | 'unsupported_content_encoding'
+  | 'websocket_frames';
 
 /** What the policy did to the request on its way upstream. */
 export type PolicyAction = 'none' | 'redacted' | 'blocked' | 'failed_closed';

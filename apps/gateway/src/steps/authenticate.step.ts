@@ -3,7 +3,9 @@ import { AppError } from '@navplane/core';
 import type { Authenticated, CredentialMode, Routed } from '../gateway-context';
 import { Refusal, type Step } from '../pipeline/pipeline';
 import { UpstreamCredential } from '../pipeline/upstream-credential';
-import { extractCredentials } from './extract-credentials';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { ProviderAdapter } from '@navplane/providers';
+import { extractCredentials, type ExtractedCredentials } from './extract-credentials';
 
 /** Options of authenticate. */
 export interface AuthenticateOptions {
@@ -11,6 +13,15 @@ export interface AuthenticateOptions {
   verify: (presented: string) => Promise<VerifyResult>;
   /** True when a refused credential is shaped like a provider's key (`ProviderRegistry.looksLikeProviderKey`). */
   looksLikeProviderKey: (value: string) => boolean;
+  /**
+   * Where the key is looked for (default `extractCredentials`: the request's key headers). A WebSocket upgrade also
+   * looks in its subprotocols (`websocket/upgrade-credentials.ts`).
+   */
+  extract?: (
+    headers: IncomingHttpHeaders,
+    adapter: ProviderAdapter,
+    looksLikeProviderKey: (value: string) => boolean,
+  ) => ExtractedCredentials;
 }
 
 const REFUSALS: Record<KeyRefusalCode, () => AppError> = {
@@ -47,7 +58,11 @@ export function queryCarriesNavPlaneKey(rawQuery: string): boolean {
  * Authenticates the NavPlane key (Bearer, x-api-key, or X-NavPlane-Key in passthrough mode) and
  * checks the org is enabled; refuses with the contract's codes before any upstream call.
  */
-export function authenticate({ verify, looksLikeProviderKey }: AuthenticateOptions): Step<Routed, Authentication> {
+export function authenticate({
+  verify,
+  looksLikeProviderKey,
+  extract = extractCredentials,
+}: AuthenticateOptions): Step<Routed, Authentication> {
   if (typeof verify !== 'function') throw new Error('authenticate: verify is required');
   return {
     name: 'authenticate',
@@ -58,7 +73,7 @@ export function authenticate({ verify, looksLikeProviderKey }: AuthenticateOptio
           `A NavPlane key must not be sent in the URL query, where it would reach the provider: ${HOW_TO_SEND}`,
         );
       }
-      const credentials = extractCredentials(req.headers, route.adapter, looksLikeProviderKey);
+      const credentials = extract(req.headers, route.adapter, looksLikeProviderKey);
       if (credentials.mode === 'none') return new AppError('missing_api_key', `Missing NavPlane key: ${HOW_TO_SEND}`);
       if (credentials.mode === 'invalid') {
         return new AppError(

@@ -1,4 +1,4 @@
-import { IncomingMessage, ServerResponse } from 'node:http';
+import { IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
 import { openaiAdapter, type ProviderAdapter } from '@navplane/providers';
 import type { WithPolicy } from '../gateway-context';
@@ -51,7 +51,7 @@ function message(body: string | undefined, headers: Record<string, string> = {})
 
 async function read(context: WithPolicy, req: IncomingMessage): Promise<BodyReading> {
   const step = readBodyWhenNeeded({ maxBodyBytes: 1 << 20, policyLimits: { maxBodyBytes: 1 << 20, timeoutMs: 1000 } });
-  const result = await step.run(context, { req, res: new ServerResponse(req) });
+  const result = await step.run(context, { req });
   if (!('body' in result)) throw new Error('refused');
   return result;
 }

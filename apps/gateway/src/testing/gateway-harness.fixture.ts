@@ -105,6 +105,7 @@ export async function startGatewayHarness(dialect: 'sqlite' | 'postgres', option
     port: 0,
     requestTimeoutMs: loaded.value.requestTimeoutMs,
     keepAliveTimeoutMs: loaded.value.keepAliveTimeoutMs,
+    upgrades: gateway.upgrades,
   });
   const keys = createGatewayKeyService({ repos: runtime.repos, changeFeed: runtime.changeFeed });
 

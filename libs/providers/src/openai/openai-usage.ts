@@ -5,7 +5,7 @@ import { OPENAI_USAGE_PATHS } from './openai.routes';
  * Normalises an OpenAI `usage` object. Chat Completions / legacy completions / embeddings use
  * `prompt_tokens`, `completion_tokens`, `prompt_tokens_details.cached_tokens`; the Responses API
  * (and gpt-image / gpt-4o-transcribe) use `input_tokens`, `output_tokens`,
- * `input_tokens_details.cached_tokens`. Both prompt counts already include the cached tokens, so
+ * `input_tokens_details.cached_tokens`; the Realtime API `input_token_details.cached_tokens`. Both prompt counts already include the cached tokens, so
  * `inputTokens` is taken as reported. Newer models may add `cache_write_tokens` beside `cached_tokens`.
  */
 export function openaiUsage(value: unknown): Usage | undefined {
@@ -14,7 +14,9 @@ export function openaiUsage(value: unknown): Usage | undefined {
   const input = tokenCount(usage['prompt_tokens']) ?? tokenCount(usage['input_tokens']);
   const output = tokenCount(usage['completion_tokens']) ?? tokenCount(usage['output_tokens']);
   if (input === undefined && output === undefined) return undefined;
-  const details = asRecord(usage['prompt_tokens_details']) ?? asRecord(usage['input_tokens_details']);
+  // Realtime (`response.done`) names it `input_token_details`, with text/audio/image parts beside `cached_tokens`.
+  const details =
+    asRecord(usage['prompt_tokens_details']) ?? asRecord(usage['input_tokens_details']) ?? asRecord(usage['input_token_details']);
   const inputTokens = input ?? 0;
   // The cached parts are subsets of the prompt; clamp so a malformed report cannot go negative.
   const cacheReadTokens = Math.min(tokenCount(details?.['cached_tokens']) ?? 0, inputTokens);

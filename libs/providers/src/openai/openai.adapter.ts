@@ -5,6 +5,7 @@ import { BEARER_KEY_HEADERS, bearerAuthHeaders, OPENAI_FORMAT } from './openai-f
 import { OPENAI_BATCH_RESULTS } from './openai-batch-results';
 import { OPENAI_PRICES } from './openai.prices';
 import { OPENAI_CHAT_COMPLETIONS, OPENAI_PATH_RULES } from './openai.routes';
+import { OPENAI_WEBSOCKET } from './openai-websocket';
 
 const allowlist = compilePathRules(OPENAI_PATH_RULES);
 // What the `openai` SDKs send besides their key: `organization`, `project`, and `OpenAI-Beta` (Assistants v2, realtime).
@@ -29,6 +30,8 @@ export const openaiAdapter: ProviderAdapter = Object.freeze({
   forwardedHeaderNames: FORWARDED_HEADERS,
   prices: OPENAI_PRICES,
   batchResults: OPENAI_BATCH_RESULTS,
+  // Realtime and Responses over WebSocket (GET /v1/realtime, /v1/responses with Upgrade: websocket).
+  webSocket: OPENAI_WEBSOCKET,
   // The OpenAI SDKs' base URL includes /v1 (the root aliases of the gateway).
   sdkEnvironment: Object.freeze({ baseUrl: [{ name: 'OPENAI_BASE_URL', path: '/v1' }], apiKey: ['OPENAI_API_KEY'] }),
 });

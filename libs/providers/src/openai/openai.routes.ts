@@ -24,7 +24,8 @@ const FAMILIES = [
 
 /**
  * OpenAI's public API under /v1 (platform.openai.com/docs/api-reference). Not listed, so refused:
- * the organization/admin API (`/v1/organization/...`), the realtime WebSocket (`GET /v1/realtime`)
+ * the organization/admin API (`/v1/organization/...`), plain `GET /v1/realtime` (the Realtime WebSocket and
+ * Responses over WebSocket are upgrades: `OPENAI_WEBSOCKET`, openai-websocket.ts)
  * and anything unknown.
  */
 export const OPENAI_PATH_RULES: readonly PathRule[] = [

@@ -1,0 +1,62 @@
+import type { MetricsRegistry } from '@navplane/telemetry';
+import type { GatewayDeps } from '../app';
+import type { Started } from '../gateway-context';
+import { Pipeline } from '../pipeline/pipeline';
+import { resolveRequestPolicy } from '../policy/policy.step';
+import { authenticate, requireScope } from '../steps/authenticate.step';
+import { resolveCredential } from '../steps/credential.step';
+import { resolveRoute } from '../steps/resolve-route.step';
+import { extractUpgradeCredentials } from './upgrade-credentials';
+import { checkWebSocketPath, refuseUninspectablePolicy } from './websocket.steps';
+import { createWebSocketProxy, type WebSocketLimits, type WebSocketProxy } from './websocket-proxy';
+
+/**
+ * The gateway's WebSocket proxy over the same collaborators and steps as its HTTP path (docs/gateway.md,
+ * "WebSockets"): route → authenticate (key headers or the key subprotocol; org enabled) → WebSocket path → scope →
+ * credential (vault or passthrough) → policy (`block`/`redact_upstream` fail closed: frames are not inspected).
+ */
+export function createGatewayWebSockets(deps: GatewayDeps, limits: WebSocketLimits): WebSocketProxy {
+  const { policyLimits } = deps;
+  const steps = Pipeline.begin<Started>()
+    .then(resolveRoute({ registry: deps.registry }))
+    .then(
+      authenticate({
+        verify: deps.verifyKey,
+        looksLikeProviderKey: deps.registry.looksLikeProviderKey,
+        extract: extractUpgradeCredentials,
+      }),
+    )
+    .then(checkWebSocketPath())
+    .then(requireScope('proxy'))
+    .then(resolveCredential({ getProviderKey: deps.getProviderKey }))
+    .then(
+      resolveRequestPolicy({
+        policies: deps.policies,
+        getRedactor: deps.getRedactor,
+        // Frames are never stored: no body capture on a WebSocket.
+        captureBodies: false,
+        captureLimits: { storeChars: deps.captureMaxBytes, redactBytes: policyLimits.maxBodyBytes, timeoutMs: policyLimits.timeoutMs },
+      }),
+    )
+    .then(refuseUninspectablePolicy());
+  return createWebSocketProxy({
+    steps,
+    verifyKey: deps.verifyKey,
+    looksLikeProviderKey: deps.registry.looksLikeProviderKey,
+    limits,
+    traceSink: deps.traceSink,
+    ...(deps.gatewayMetrics === undefined ? {} : { gatewayMetrics: deps.gatewayMetrics }),
+    onError: (error) => deps.logger.error('gateway error', { err: error }),
+  });
+}
+
+/** Registers `navplane_gateway_websockets_open`: the live proxied WebSocket connections, read at scrape time. */
+export function registerWebSocketMetrics(metrics: MetricsRegistry, proxy: Pick<WebSocketProxy, 'live'>): void {
+  metrics.gauge({
+    name: 'navplane_gateway_websockets_open',
+    help: 'Proxied WebSocket connections open now (Realtime, Responses over WebSocket)',
+    collect() {
+      this.set(proxy.live());
+    },
+  });
+}
