@@ -102,6 +102,21 @@ describe.each(TEST_DIALECTS)('azure-openai through the gateway on %s', (dialect)
     expect(trace?.costUsd).toBeCloseTo((276 * 2.5 + 1024 * 1.25 + 8 * 10) / 1e6, 12);
   });
 
+  it('checks a key’s model allowlist on the deployment the client calls, before anything goes upstream', async () => {
+    const { key: restricted } = await h.issueKey(orgId, { models: ['my-gpt4o'] });
+    h.upstream.enqueue(json('chat-completion.response.json'));
+    const allowed = await azure({ apiKey: restricted })
+      .chat.completions.create({ model: 'anything', messages: [{ role: 'user', content: 'Hi' }] })
+      .withResponse();
+    expect(allowed.response.status).toBe(200);
+    expect(h.upstream.requests).toHaveLength(1);
+    const refused = await azure({ apiKey: restricted, deployment: 'other-deployment' })
+      .chat.completions.create({ model: 'my-gpt4o', messages: [{ role: 'user', content: 'Hi' }] })
+      .catch((error: unknown) => error);
+    expect(refused).toMatchObject({ status: 403, code: 'model_not_allowed' });
+    expect(h.upstream.requests).toHaveLength(1);
+  });
+
   it('streams on a deployment path with exact usage (stream_options added upstream, hidden from the client)', async () => {
     h.upstream.enqueue(sse('chat-completion.stream.sse'));
     const stream = await azure().chat.completions.create({

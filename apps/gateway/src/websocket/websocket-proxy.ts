@@ -160,6 +160,13 @@ export function createWebSocketProxy(options: WebSocketProxyOptions): WebSocketP
       return;
     }
     const { route, webSocket } = context;
+    // WebSockets go to operator-set endpoints only: a tenant's own endpoint (stored with its key) would need the egress
+    // guard at connect time, which the HTTP pools have and this path does not; no such provider has WebSockets.
+    const baseUrl = route.baseUrl;
+    if (baseUrl === undefined) {
+      refuse(new AppError('route_not_found', 'WebSockets are not proxied to a tenant endpoint'), context, { req, socket, head });
+      return;
+    }
     const credentials = extractUpgradeCredentials(req.headers, route.adapter, options.looksLikeProviderKey);
     const presentedKey = credentials.mode === 'vault' || credentials.mode === 'passthrough' ? credentials.navplaneKey : '';
     const provider = route.adapter.id;
@@ -181,7 +188,7 @@ export function createWebSocketProxy(options: WebSocketProxyOptions): WebSocketP
       head,
       server,
       selectedProtocols,
-      upstreamUrl: webSocketUrl(route.adapter.upstreamUrl(route.baseUrl, route.pathSuffix, context.rawQuery)),
+      upstreamUrl: webSocketUrl(route.adapter.upstreamUrl(baseUrl, route.pathSuffix, context.rawQuery)),
       upstreamProtocols: upstreamProtocols(req.headers),
       upstreamHeaders: upstreamHeadersOf(req, context),
       webSocket,

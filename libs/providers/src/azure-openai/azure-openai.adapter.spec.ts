@@ -19,6 +19,20 @@ describe('azureOpenAIAdapter', () => {
     expect(azureOpenAIAdapter.tenantBaseUrl).toBe('required');
   });
 
+  it('names the model a request runs for allowlists: the deployment on deployment paths, the body on v1 paths', () => {
+    expect(azureOpenAIAdapter.modelSelection('POST', '/openai/deployments/my-gpt4o/chat/completions', 'api-version=2024-10-21')).toEqual({
+      in: 'url',
+      model: 'my-gpt4o',
+    });
+    expect(azureOpenAIAdapter.modelSelection('POST', '/openai/deployments/emb/embeddings', 'api-version=2024-10-21')).toEqual({
+      in: 'url',
+      model: 'emb',
+    });
+    expect(azureOpenAIAdapter.modelSelection('POST', '/openai/v1/chat/completions', '')).toEqual({ in: 'body', optional: false });
+    expect(azureOpenAIAdapter.modelSelection('GET', '/openai/v1/models', '')).toEqual({ in: 'none' });
+    expect(azureOpenAIAdapter.modelSelection('POST', '/openai/v1/no-such-route', '')).toEqual({ in: 'unreadable' });
+  });
+
   it('joins the stored base URL with the Azure path and the query, unchanged', () => {
     expect(
       azureOpenAIAdapter.upstreamUrl('https://r.openai.azure.com', '/openai/deployments/d/chat/completions', 'api-version=2024-10-21'),

@@ -2,7 +2,7 @@ import type { AssemblyContext } from '../assemble/assembly-context';
 import { OPENAI_FORMAT } from '../openai/openai-format';
 import { OPENAI_PRICES } from '../openai/openai.prices';
 import { compilePathRules } from '../path-rules';
-import type { KeyHeader, ProviderAdapter, RequestModelSource } from '../provider-adapter';
+import type { KeyHeader, ModelSelection, ProviderAdapter, RequestModelSource } from '../provider-adapter';
 import { sdkHeaderSet } from '../sdk-headers';
 import { AZURE_OPENAI_CHAT_COMPLETIONS, AZURE_OPENAI_PATH_RULES, azurePath } from './azure-openai.routes';
 
@@ -25,6 +25,18 @@ function requestModelSource(method: string, pathSuffix: string, rawQuery: string
   if (deployment === undefined || method !== 'POST') return source;
   if (source === undefined) return { from: 'url', model: deployment };
   return source.from === 'url' ? source : { from: source.from, fallback: deployment };
+}
+
+/**
+ * Which model a request makes Azure run, for model allowlists: on a deployment path, the deployment (Azure runs the
+ * deployment's model whatever the body says), unless OpenAI's rules say the route runs no model; on the v1 paths,
+ * OpenAI's rules on the OpenAI path it maps to (the body's `model`, which names a deployment there).
+ */
+function modelSelection(method: string, pathSuffix: string, rawQuery: string): ModelSelection {
+  const { openaiPath, deployment } = azurePath(pathSuffix);
+  const selection = OPENAI_FORMAT.modelSelection(method, openaiPath, rawQuery);
+  if (deployment === undefined || selection.in === 'none') return selection;
+  return { in: 'url', model: deployment };
 }
 
 /**
@@ -52,6 +64,7 @@ export const azureOpenAIAdapter: ProviderAdapter = Object.freeze({
   prepareRequest: (pathSuffix: string, json: unknown, rawBody?: Buffer) =>
     OPENAI_FORMAT.prepareRequest(azurePath(pathSuffix).openaiPath, json, rawBody),
   requestModelSource,
+  modelSelection,
   reportsUsage: (method: string, pathSuffix: string) => OPENAI_FORMAT.reportsUsage(method, azurePath(pathSuffix).openaiPath),
   usageFromJson: (pathSuffix: string, json: unknown) => OPENAI_FORMAT.usageFromJson(azurePath(pathSuffix).openaiPath, json),
   createStreamAssembly: (context: AssemblyContext) => OPENAI_FORMAT.createStreamAssembly(context),
