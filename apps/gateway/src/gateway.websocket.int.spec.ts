@@ -156,6 +156,19 @@ describe.each(TEST_DIALECTS)('WebSocket proxying on %s', (dialect) => {
       );
     });
 
+    it('for a key whose model allowlist lacks the URL’s model, or a WebSocket that picks models per message (403 model_not_allowed)', async () => {
+      const { key: restricted } = await h.issueKey(orgId, { models: ['gpt-realtime'] });
+      const headers = { authorization: `Bearer ${restricted}` };
+      expectRefusal(await refused(wsUrl(h.url, '/v1/realtime?model=gpt-4o-realtime-preview'), { headers }), 403, 'model_not_allowed');
+      expectRefusal(await refused(wsUrl(h.url, '/v1/realtime'), { headers }), 403, 'model_not_allowed');
+      expectRefusal(await refused(wsUrl(h.url, '/v1/responses'), { headers }), 403, 'model_not_allowed');
+      // The listed model opens the session.
+      const socket = await open(wsUrl(h.url, '/v1/realtime?model=gpt-realtime'), { headers });
+      expect(JSON.parse((await nextMessage(socket)).data.toString('utf8'))).toMatchObject({ type: 'session.created' });
+      socket.close();
+      await closed(socket);
+    });
+
     it('for a path that takes no WebSocket (404 route_not_found)', async () => {
       expectRefusal(
         await refused(wsUrl(h.url, '/v1/chat/completions'), { headers: { authorization: `Bearer ${key}` } }),

@@ -7,13 +7,13 @@ import { authenticate, requireScope } from '../steps/authenticate.step';
 import { resolveCredential } from '../steps/credential.step';
 import { resolveRoute } from '../steps/resolve-route.step';
 import { extractUpgradeCredentials } from './upgrade-credentials';
-import { checkWebSocketPath, refuseUninspectablePolicy } from './websocket.steps';
+import { checkWebSocketModel, checkWebSocketPath, refuseUninspectablePolicy } from './websocket.steps';
 import { createWebSocketProxy, type WebSocketLimits, type WebSocketProxy } from './websocket-proxy';
 
 /**
  * The gateway's WebSocket proxy over the same collaborators and steps as its HTTP path (docs/gateway.md,
  * "WebSockets"): route → authenticate (key headers or the key subprotocol; org enabled) → WebSocket path → scope →
- * credential (vault or passthrough) → policy (`block`/`redact_upstream` fail closed: frames are not inspected).
+ * model allowlist (the URL's model) → credential (vault or passthrough) → policy (`block`/`redact_upstream` fail closed: frames are not inspected).
  */
 export function createGatewayWebSockets(deps: GatewayDeps, limits: WebSocketLimits): WebSocketProxy {
   const { policyLimits } = deps;
@@ -28,6 +28,7 @@ export function createGatewayWebSockets(deps: GatewayDeps, limits: WebSocketLimi
     )
     .then(checkWebSocketPath())
     .then(requireScope('proxy'))
+    .then(checkWebSocketModel())
     .then(resolveCredential({ getProviderKey: deps.getProviderKey }))
     .then(
       resolveRequestPolicy({
