@@ -65,6 +65,9 @@ export type ModelSelection =
   | { readonly in: 'url'; readonly model: string }
   | { readonly in: 'unreadable' };
 
+/** The API formats providers speak: a request can go to any provider of its format, to no other. */
+export type ApiFormat = 'openai' | 'anthropic' | 'gemini';
+
 /** What the stream tap does with the bytes of an event when it rewrites a stream. */
 export type StreamEventAction = 'forward' | 'drop' | 'forward-without-null-usage';
 
@@ -156,6 +159,11 @@ export interface RouteProbe {
  */
 export interface ProviderAdapter {
   readonly id: ProviderId;
+  /**
+   * The API format its requests and responses speak: `openai` (OpenAI and every OpenAI-compatible upstream: Mistral,
+   * Azure OpenAI, operator-defined providers), `anthropic`, `gemini`. A route's targets must speak one (docs/routing.md).
+   */
+  readonly apiFormat: ApiFormat;
 
   // Routes.
   /** The gateway route prefix, `/<id>`: `<prefix><pathSuffix>` is proxied to `<baseUrl><pathSuffix>`. */

@@ -55,6 +55,7 @@ function prepareAnthropicRequest(_pathSuffix: string, json: unknown): PreparedRe
  */
 export const anthropicAdapter: ProviderAdapter = Object.freeze({
   id: 'anthropic',
+  apiFormat: 'anthropic',
   routePrefix: '/anthropic',
   pathPrefixes: Object.freeze(['/v1/']),
   rootAliases: Object.freeze([

@@ -26,6 +26,7 @@ function prepareGeminiRequest(pathSuffix: string, json: unknown): PreparedReques
  */
 export const geminiAdapter: ProviderAdapter = Object.freeze({
   id: 'gemini',
+  apiFormat: 'gemini',
   routePrefix: '/gemini',
   pathPrefixes: Object.freeze(['/v1beta/', '/v1/']),
   rootAliases: Object.freeze([]),

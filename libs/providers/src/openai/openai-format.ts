@@ -11,6 +11,7 @@ import { openaiModelFromJson, openaiUsageFromJson } from './openai-usage';
 /** The members of an adapter that speak the OpenAI API format: requests, usage, model, streams. */
 export type OpenAIFormat = Pick<
   ProviderAdapter,
+  | 'apiFormat'
   | 'upstreamUrl'
   | 'needsRequestBody'
   | 'prepareRequest'
@@ -30,6 +31,7 @@ export type OpenAIFormat = Pick<
  * from `model`, Chat Completions / completions / Responses streams, and the model of bodies whose response names none.
  */
 export const OPENAI_FORMAT: OpenAIFormat = Object.freeze({
+  apiFormat: 'openai' as const,
   upstreamUrl: joinUpstreamUrl,
   needsRequestBody: (method: string, pathSuffix: string) => method === 'POST' && pathSuffix === OPENAI_CHAT_COMPLETIONS,
   prepareRequest: prepareOpenAIRequest,

@@ -1,0 +1,16 @@
+export {
+  KEY_NAME,
+  parseRouteDocument,
+  retryPolicyOf,
+  RETRY_ON,
+  ROUTE_DOCUMENT_SCHEMA,
+  ROUTE_LIMITS,
+  ROUTE_STRATEGIES,
+  type RetryOn,
+  type Route,
+  type RouteDocument,
+  type RouteProblem,
+  type RouteProviders,
+  type RouteStrategy,
+  type RouteTarget,
+} from './route-document';
