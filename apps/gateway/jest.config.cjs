@@ -1,2 +1,8 @@
 /** @type {import('jest').Config} */
-module.exports = { ...require('../../jest.preset.js'), displayName: 'gateway', rootDir: __dirname };
+// @mistralai/mistralai ships ES modules only: SWC turns it into CommonJS like the sources (the gateway's SDK tests).
+module.exports = {
+  ...require('../../jest.preset.js'),
+  displayName: 'gateway',
+  rootDir: __dirname,
+  transformIgnorePatterns: ['/node_modules/(?!@mistralai/mistralai/)'],
+};
