@@ -1,11 +1,13 @@
+import { Mistral } from '@mistralai/mistralai';
 import OpenAI from 'openai';
 import { loadProviderFixtures, TEST_DIALECTS, type ProviderFixtures } from '@navplane/testing';
 import { startKeyedGateway, type GatewayHarness } from './testing/gateway-harness.fixture';
 
 jest.setTimeout(60_000);
 
-// Mistral through the gateway (docs/gateway.md, "Mistral"): the official `openai` SDK pointed at `<gateway>/mistral/v1`
-// (Mistral's API is OpenAI-compatible for chat and embeddings), a fake upstream answering with Mistral's recorded wire
+// Mistral through the gateway (docs/gateway.md, "Mistral"): Mistral's official SDK (`@mistralai/mistralai`, `serverURL`
+// = `<gateway>/mistral`) and the `openai` SDK pointed at `<gateway>/mistral/v1` (Mistral's API is OpenAI-compatible
+// for chat and embeddings), a fake upstream answering with Mistral's recorded wire
 // format (libs/testing/fixtures/providers/mistral), the org's stored Mistral key injected as `Authorization: Bearer`.
 
 const MISTRAL_TEST_KEY = 'mistral-test-vault-0123456789abcdef';
@@ -27,6 +29,7 @@ describe.each(TEST_DIALECTS)('mistral through the gateway on %s', (dialect) => {
   beforeEach(() => h.upstream.reset());
 
   const client = () => new OpenAI({ apiKey: key, baseURL: `${h.url}/mistral/v1`, maxRetries: 0 });
+  const mistral = () => new Mistral({ apiKey: key, serverURL: `${h.url}/mistral`, retryConfig: { strategy: 'none' } });
 
   /** The request the upstream saw carried the stored Mistral key and nothing of NavPlane's. */
   function expectMistralKeyOnly(path: string) {
@@ -120,5 +123,54 @@ describe.each(TEST_DIALECTS)('mistral through the gateway on %s', (dialect) => {
     expect(res.status).toBe(404);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('route_not_found');
     expect(h.upstream.lastRequest()).toBeUndefined();
+  });
+
+  it('answers the Mistral SDK’s chat.complete, recording usage, model and cost', async () => {
+    h.upstream.enqueue(json('chat-completion.response.json'));
+    const completion = await mistral().chat.complete({
+      model: 'mistral-small-latest',
+      messages: [{ role: 'user', content: 'Capital of France?' }],
+    });
+    expect(completion.choices[0]?.message?.content).toBe('Paris is the capital of France.');
+    expect(completion.usage).toMatchObject({ promptTokens: 24, completionTokens: 9 });
+    expectMistralKeyOnly('/v1/chat/completions');
+    const [trace] = await h.traces(orgId);
+    expect(trace).toMatchObject({
+      provider: 'mistral',
+      model: 'mistral-small-latest',
+      status: 200,
+      stream: false,
+      tokensIn: 24,
+      tokensOut: 9,
+    });
+    expect(trace?.costUsd).toBeCloseTo((24 * 0.1 + 9 * 0.3) / 1e6, 12);
+  });
+
+  it('streams the Mistral SDK’s chat.stream as sent, with usage read from the stream', async () => {
+    h.upstream.enqueue(sse('chat-completion.stream.sse'));
+    const stream = await mistral().chat.stream({
+      model: 'mistral-small-latest',
+      messages: [{ role: 'user', content: 'Capital of France?' }],
+    });
+    let text = '';
+    for await (const event of stream) {
+      const content = event.data.choices[0]?.delta.content;
+      if (typeof content === 'string') text += content;
+    }
+    expect(text).toBe('Paris is the capital of France.');
+    expectMistralKeyOnly('/v1/chat/completions');
+    const [trace] = await h.traces(orgId);
+    expect(trace).toMatchObject({ provider: 'mistral', model: 'mistral-small-latest', stream: true, tokensIn: 24, tokensOut: 9 });
+    expect(trace?.costStatus).toBe('estimated');
+  });
+
+  it('serves the Mistral SDK’s embeddings.create with usage and cost', async () => {
+    h.upstream.enqueue(json('embeddings.response.json'));
+    const embedding = await mistral().embeddings.create({ model: 'mistral-embed', inputs: ['hello'] });
+    expect(embedding.data[0]?.embedding?.length).toBe(4);
+    expectMistralKeyOnly('/v1/embeddings');
+    const [trace] = await h.traces(orgId);
+    expect(trace).toMatchObject({ provider: 'mistral', model: 'mistral-embed', tokensIn: 8, tokensOut: 0, costStatus: 'estimated' });
+    expect(trace?.costUsd).toBeCloseTo((8 * 0.1) / 1e6, 12);
   });
 });
