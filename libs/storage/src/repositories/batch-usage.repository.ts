@@ -111,23 +111,12 @@ export function createBatchUsageRepository(db: Kysely<DB>, capabilities: Dialect
       return rows
         .filter((row) => Number(row['requests']) > 0)
         .map(
-          (row): TraceAggregateRow => ({
-            group: options.groupBy.map((_key, i) => {
-              const value = row[`g${i}`];
-              return typeof value === 'string' ? value : null;
+          (row): TraceAggregateRow =>
+            aggregateRowOf(row, options.groupBy.length, {
+              batchRequests: Number(row['requests']),
+              failedRequests: 0,
+              latencyMsSum: 0,
             }),
-            requests: Number(row['requests']),
-            batchRequests: Number(row['requests']),
-            failedRequests: 0,
-            tokensIn: Number(row['tokens_in']),
-            tokensOut: Number(row['tokens_out']),
-            cacheReadTokens: Number(row['cache_read_tokens']),
-            cacheWriteTokens: Number(row['cache_write_tokens']),
-            pricedCostUsd: Number(row['priced_cost_usd']),
-            unknownCostRequests: Number(row['unknown_cost_requests']),
-            estimatedCostRequests: Number(row['estimated_cost_requests']),
-            latencyMsSum: 0,
-          }),
         );
     },
 
@@ -156,6 +145,34 @@ export function createBatchUsageRepository(db: Kysely<DB>, capabilities: Dialect
 }
 
 /** Adds batch usage rows into the traces' aggregate rows, group by group (the traces' rows keep their order). */
+/**
+ * One row of a usage aggregate as both aggregates select it (group columns `g0…`, `requests`, token and cost sums) with
+ * what differs between traces and batch results: batch result count, failed requests, latency sum.
+ */
+export function aggregateRowOf(
+  row: Record<string, unknown>,
+  groupCount: number,
+  parts: Pick<TraceAggregateRow, 'batchRequests' | 'failedRequests' | 'latencyMsSum'>,
+): TraceAggregateRow {
+  return {
+    group: Array.from({ length: groupCount }, (_unused, i) => {
+      const value = row[`g${i}`];
+      return typeof value === 'string' ? value : null;
+    }),
+    requests: Number(row['requests']),
+    batchRequests: parts.batchRequests,
+    failedRequests: parts.failedRequests,
+    tokensIn: Number(row['tokens_in']),
+    tokensOut: Number(row['tokens_out']),
+    cacheReadTokens: Number(row['cache_read_tokens']),
+    cacheWriteTokens: Number(row['cache_write_tokens']),
+    pricedCostUsd: Number(row['priced_cost_usd']),
+    unknownCostRequests: Number(row['unknown_cost_requests']),
+    estimatedCostRequests: Number(row['estimated_cost_requests']),
+    latencyMsSum: parts.latencyMsSum,
+  };
+}
+
 export function mergeAggregateRows(traces: readonly TraceAggregateRow[], batch: readonly TraceAggregateRow[]): TraceAggregateRow[] {
   if (batch.length === 0) return [...traces];
   const byGroup = new Map<string, TraceAggregateRow>();

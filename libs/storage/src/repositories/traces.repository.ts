@@ -11,7 +11,7 @@ import {
 import type { DialectCapabilities } from '../database/dialect-capabilities';
 import type { JsonValue } from '../schema/json';
 import type { DB, TracesTable } from '../schema/schema';
-import { createBatchUsageRepository, mergeAggregateRows, type BatchUsageRecord } from './batch-usage.repository';
+import { aggregateRowOf, createBatchUsageRepository, mergeAggregateRows, type BatchUsageRecord } from './batch-usage.repository';
 
 /** How sure the cost is: priced from exact usage, estimated, or unknown (cost null). */
 export type CostStatus = 'exact' | 'estimated' | 'unknown';
@@ -466,20 +466,12 @@ export function createTracesRepository(db: Kysely<DB>, capabilities: DialectCapa
       const rows = (await query.execute()) as Array<Record<string, unknown>>;
       const batchRows = await batchUsage.aggregate(options);
       const traceRows = rows.map(
-        (row): TraceAggregateRow => ({
-          group: options.groupBy.map((_key, i) => textOrNull(row[`g${i}`])),
-          requests: Number(row['requests']),
-          batchRequests: 0,
-          failedRequests: Number(row['failed_requests']),
-          tokensIn: Number(row['tokens_in']),
-          tokensOut: Number(row['tokens_out']),
-          cacheReadTokens: Number(row['cache_read_tokens']),
-          cacheWriteTokens: Number(row['cache_write_tokens']),
-          pricedCostUsd: Number(row['priced_cost_usd']),
-          unknownCostRequests: Number(row['unknown_cost_requests']),
-          estimatedCostRequests: Number(row['estimated_cost_requests']),
-          latencyMsSum: Number(row['latency_ms_sum']),
-        }),
+        (row): TraceAggregateRow =>
+          aggregateRowOf(row, options.groupBy.length, {
+            batchRequests: 0,
+            failedRequests: Number(row['failed_requests']),
+            latencyMsSum: Number(row['latency_ms_sum']),
+          }),
       );
       return mergeAggregateRows(traceRows, batchRows).sort((a, b) => compareGroupTuples(a.group, b.group));
     },
@@ -502,7 +494,6 @@ export function createTracesRepository(db: Kysely<DB>, capabilities: DialectCapa
 const ID_CHUNK = 500;
 
 /** A grouping column's value: every TRACE_GROUPS column is text (or NULL). */
-const textOrNull = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 
 const TRACE_GROUPS = {
   org: sql<string | null>`org_id`,
