@@ -110,6 +110,11 @@ export interface ForkCreated {
 export interface TraceQueries {
   /** One trace with its (redacted) bodies. */
   getTrace(orgId: string | null, traceId: string): Promise<Result<Trace, AppError>>;
+  /**
+   * The traces of a request by its `X-Request-Id` (the client's, or the one the gateway generated), started since
+   * `since`, newest first, of one org or (null) of every org: several when a client reused an id.
+   */
+  tracesByRequestId(orgId: string | null, requestId: string, since: string): Promise<Result<Trace[], AppError>>;
   /** The org's requests, newest first, filtered, paged by cursor. */
   listRequests(orgId: string, input?: ListRequestsInput): Promise<Result<RequestPage, AppError>>;
   /** Tokens and cost by model, UTC day or key over [from, to); unknown costs are reported, never summed as 0. */
@@ -142,6 +147,9 @@ export function createTraceQueries(deps: TraceQueriesDeps): TraceQueries {
   const clock = deps.clock ?? systemClock;
   const lineage = createLineageReader(repos);
 
+  /** Traces listed for one X-Request-Id at most (a client reusing an id). */
+  const MAX_REQUEST_ID_MATCHES = 20;
+
   async function visible(orgId: string | null, traceId: string): Promise<Trace | undefined> {
     if (!isId('trace', traceId)) return undefined;
     const trace = await repos.traces.findById(traceId);
@@ -152,6 +160,15 @@ export function createTraceQueries(deps: TraceQueriesDeps): TraceQueries {
     async getTrace(orgId, traceId) {
       const trace = await visible(orgId, traceId);
       return trace === undefined ? notFound() : ok(trace);
+    },
+
+    async tracesByRequestId(orgId, requestId, since) {
+      const from = parseInstant('since', since);
+      if (!from.ok) return from;
+      if (requestId === '' || requestId.length > 200) return invalidParam('requestId', 'must be 1-200 characters');
+      const ids = await repos.traces.findIdsByRequestId(requestId, from.value ?? since, MAX_REQUEST_ID_MATCHES);
+      const found = await Promise.all(ids.map((id) => visible(orgId, id)));
+      return ok(found.filter((trace): trace is Trace => trace !== undefined));
     },
 
     async listRequests(orgId, input = {}) {

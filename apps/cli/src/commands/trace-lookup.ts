@@ -3,8 +3,26 @@ import { reconstructChain, type Placed, type TraceQueries } from '@navplane/trac
 import { unwrap } from '../cli-operations';
 import { CliError } from '../output';
 
-/** The trace with this id (any org: the CLI reads as the platform), or exit 1 naming it. */
-export async function findTraceOrFail(queries: TraceQueries, id: string): Promise<Trace> {
+/** How far back `trace show <X-Request-Id>` looks by default (`--since`). */
+export const REQUEST_ID_LOOKBACK = '7d';
+
+/**
+ * The trace with this id (any org: the CLI reads as the platform), or exit 1 naming it. An id that is not a trace id
+ * (`trc_…`) is taken as the request's `X-Request-Id` (the client's, or the one the gateway generated and answered
+ * with), looked up since `sinceIso`: the newest match wins and `onOthers` hears how many other traces share the id.
+ */
+export async function findTraceOrFail(
+  queries: TraceQueries,
+  id: string,
+  lookup: { sinceIso?: string; onOthers?: (count: number) => void } = {},
+): Promise<Trace> {
+  if (!id.startsWith('trc_') && lookup.sinceIso !== undefined) {
+    const matches = unwrap(await queries.tracesByRequestId(null, id, lookup.sinceIso), 'request id');
+    const [newest, ...others] = matches;
+    if (newest === undefined) throw new CliError(`no trace ${id}: no trace id, nor a request id seen since ${lookup.sinceIso} (--since)`);
+    if (others.length > 0) lookup.onOthers?.(others.length);
+    return newest;
+  }
   const found = await queries.getTrace(null, id);
   if (!found.ok && found.error.code === 'not_found') throw new CliError(`no trace ${id}`);
   return unwrap(found);

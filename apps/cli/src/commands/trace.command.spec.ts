@@ -245,6 +245,37 @@ describe('navplane trace chain ordering (seeded)', () => {
     expect(empty).toMatchObject({ traces: [], count: 0 });
   });
 
+  it('shows a trace by its X-Request-Id within --since: the newest of those sharing it, saying how many others do', async () => {
+    const repos = createRepositories(sandbox.testDb.database);
+    const seeded = (ms: number): NewTrace => ({
+      id: newId('trace', ms),
+      orgId: 'org_seed',
+      provider: 'openai',
+      route: '/v1/chat/completions',
+      method: 'POST',
+      status: 200,
+      requestId: 'req-shared',
+      startedAt: new Date(ms).toISOString(),
+      latencyMs: 1,
+      costStatus: 'unknown',
+      stream: false,
+    });
+    const older = seeded(Date.UTC(2026, 0, 2));
+    const newer = seeded(Date.UTC(2026, 0, 3));
+    await repos.traces.insertBatch([older, newer]);
+    const run = await sandbox.run(['trace', 'show', 'req-shared', '--since', '2025-12-01', '--format', 'json']);
+    expect(run.code).toBe(0);
+    expect((JSON.parse(run.stdout) as { trace: { id: string; requestId: string } }).trace).toMatchObject({
+      id: newer.id,
+      requestId: 'req-shared',
+    });
+    expect(run.stderr).toBe('navplane: 1 older trace(s) carry the same request id; showing the newest\n');
+    // The default look-back (7 days) does not reach these January traces.
+    const old = await sandbox.run(['trace', 'show', 'req-shared']);
+    expect(old.code).toBe(1);
+    expect(old.stderr).toMatch(/^navplane: no trace req-shared: no trace id, nor a request id seen since \S+ \(--since\)\n$/);
+  });
+
   it('diff compares stored bodies by size and digest only', async () => {
     const repos = createRepositories(sandbox.testDb.database);
     // Real trace ids: lookups by id refuse anything that is not one (`trc_…` with a time-sortable body).

@@ -10,7 +10,8 @@ import { formatOption } from '../format-option';
 import { CliError, JSON_SCHEMA_VERSION, printJson, renderTable, type OutputFormat } from '../output';
 import { withStore } from '../store';
 import { CLI_VERSION } from '../version';
-import { chainOf, findTraceOrFail, loadChain, type Chain } from './trace-lookup';
+import { parseInstant } from '../time-range';
+import { chainOf, findTraceOrFail, loadChain, REQUEST_ID_LOOKBACK, type Chain } from './trace-lookup';
 
 /** `navplane trace show|chain|diff|export`: one request's trace and its lineage, offline from the database. */
 export function traceCommand(): Command {
@@ -21,11 +22,19 @@ export function traceCommand(): Command {
 
 function showCommand(): Command {
   return new Command('show')
-    .description('one trace with every field (bodies only as stored: redacted)')
-    .argument('<traceId>')
+    .description('one trace with every field (bodies only as stored: redacted), by trace id or X-Request-Id')
+    .argument('<id>', 'a trace id (trc_…, X-NavPlane-Trace-Id) or a request id (X-Request-Id)')
+    .option(
+      '--since <time>',
+      `how far back a request id is looked up: ISO-8601 or a duration ago (default ${REQUEST_ID_LOOKBACK})`,
+      REQUEST_ID_LOOKBACK,
+    )
     .addOption(formatOption())
-    .action(async (traceId: string, options: { format: OutputFormat }) => {
-      const trace = await withStore(({ traces }) => findTraceOrFail(traces, traceId));
+    .action(async (traceId: string, options: { since: string; format: OutputFormat }) => {
+      const sinceIso = new Date(parseInstant(options.since, '--since', Date.now())).toISOString();
+      const onOthers = (count: number) =>
+        process.stderr.write(`navplane: ${count} older trace(s) carry the same request id; showing the newest\n`);
+      const trace = await withStore(({ traces }) => findTraceOrFail(traces, traceId, { sinceIso, onOthers }));
       if (options.format === 'json') {
         printJson({ trace });
         return;

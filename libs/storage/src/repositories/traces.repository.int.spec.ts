@@ -124,6 +124,19 @@ describe.each(TEST_DIALECTS)('TracesRepository on %s', (dialect) => {
     expect(await repos.traces.listByOrg(org.id)).toHaveLength(7);
   });
 
+  it('finds traces by X-Request-Id since a time, newest first, across orgs', async () => {
+    const org = await seedOrg(repos);
+    const other = await seedOrg(repos, 'Other');
+    const requestId = `req-lookup-${dialect}`;
+    const early = trace(org.id, 1000, { requestId });
+    const late = trace(other.id, 5000, { requestId });
+    await repos.traces.insertBatch([early, late, trace(org.id, 3000)]);
+    expect(await repos.traces.findIdsByRequestId(requestId, at(0), 10)).toEqual([late.id, early.id]);
+    expect(await repos.traces.findIdsByRequestId(requestId, at(2000), 10)).toEqual([late.id]);
+    expect(await repos.traces.findIdsByRequestId(requestId, at(0), 1)).toEqual([late.id]);
+    expect(await repos.traces.findIdsByRequestId('req-unknown', at(0), 10)).toEqual([]);
+  });
+
   it('pages newest first with a trace-id cursor, ties broken by id, scoped to the org', async () => {
     const org = await seedOrg(repos);
     const other = await seedOrg(repos, 'Other');

@@ -191,6 +191,12 @@ export interface TracesRepository {
   /** Failed requests (see FAILED_REQUEST_SQL), newest first (started_at, then id), of one org or of every org. */
   listFailures(options: ListFailuresOptions): Promise<TraceSummary[]>;
   /**
+   * The ids of the traces whose `X-Request-Id` is `requestId`, started at or after `fromIso`, newest first (at most
+   * `limit`). Request ids are the client's and need not be unique. The time bound keeps the lookup on the started_at
+   * index: no index of its own (one more index would slow every trace write for a rare lookup).
+   */
+  findIdsByRequestId(requestId: string, fromIso: string, limit: number): Promise<string[]>;
+  /**
    * The org's traces whose parent is one of `parentIds`; with `withoutLineage`, only those whose id of that kind
    * is null (traces that inherit the lineage of their parent).
    */
@@ -418,6 +424,18 @@ export function createTracesRepository(db: Kysely<DB>, capabilities: DialectCapa
         .limit(Math.max(1, Math.trunc(limit)))
         .execute();
       return rows.map(toSummary);
+    },
+    async findIdsByRequestId(requestId, fromIso, limit) {
+      const rows = await db
+        .selectFrom('traces')
+        .select('id')
+        .where('started_at', '>=', fromIso)
+        .where('request_id', '=', requestId)
+        .orderBy('started_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(clampLimit(limit, 10, 1000))
+        .execute();
+      return rows.map((row) => row.id);
     },
     async listFailures(options) {
       const rows = await db
