@@ -25,6 +25,13 @@ describe('admin API app', () => {
     expect(bodyAs<ReadinessReport>(notReady).checks['database']).toEqual({ ok: false, reason: 'down' });
   });
 
+  it('serves the process’s Prometheus metrics at /metrics, like the gateway', async () => {
+    const res = await request(app()).get('/metrics');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/plain/);
+    expect(res.text).toMatch(/^# HELP navplane_change_feed_lag_ms /m);
+  });
+
   it('answers unknown routes with a JSON 404 and a request id', async () => {
     const res = await request(app()).get('/admin/nothing-here');
     expect(res.status).toBe(404);

@@ -1,6 +1,16 @@
 import type { VerifyResult } from '@navplane/auth';
 import { systemClock, type Clock } from '@navplane/core';
-import { errorHandler, healthRoutes, notFound, requestId, trustProxySetting, type LoggerLike, type Readiness } from '@navplane/http';
+import {
+  errorHandler,
+  healthRoutes,
+  metricsHandler,
+  notFound,
+  requestId,
+  trustProxySetting,
+  type LoggerLike,
+  type MetricsSource,
+  type Readiness,
+} from '@navplane/http';
 import type { Operations } from '@navplane/operations';
 import type { TraceQueries } from '@navplane/trace';
 import cors from 'cors';
@@ -16,6 +26,8 @@ export const ADMIN_API_VERSION = '0.1.0';
 export interface AdminDeps {
   logger: LoggerLike;
   readiness: Readiness;
+  /** The process's Prometheus registry, served at `GET /metrics` like the gateway's (absent: no /metrics route). */
+  metrics?: MetricsSource;
   /** The use cases (audit and change events included); also verifies platform-admin tokens. */
   operations: Operations;
   /** Request listing and trace lookups. */
@@ -56,6 +68,8 @@ export function createApp(deps: AdminDeps): Express {
     );
   }
   app.use(healthRoutes(deps.readiness));
+  // The same Prometheus text as the gateway's /metrics, with the same access rule (none: bind the port privately).
+  if (deps.metrics !== undefined) app.get('/metrics', metricsHandler(deps.metrics));
 
   const openApi = JSON.stringify(buildOpenApiDocument(ADMIN_ROUTES, ADMIN_API_VERSION));
   app.get(OPENAPI_PATH, function openApiDocument(_req, res) {

@@ -35,6 +35,7 @@ export async function createAdminDeps(runtime: Runtime): Promise<AdminDeps> {
   return {
     logger,
     readiness: runtime.readiness,
+    metrics: runtime.metrics,
     operations,
     traceQueries: createTraceQueries({ repos }),
     verifyKey: (presented) => verifier.verify(presented),
