@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,9 +28,7 @@ const FAIL_TIMEOUT_MS = 5000;
 
 const onPostgres = TEST_DIALECTS.includes('postgres');
 if (!onPostgres) {
-  process.stderr.write(
-    '[navplane] NAVPLANE_TEST_POSTGRES_URL is not set: the load-balanced deployment test (Postgres only) is skipped\n',
-  );
+  process.stderr.write('[navplane] NAVPLANE_TEST_POSTGRES_URL is not set: the load-balanced deployment test (Postgres only) is skipped\n');
 }
 
 /** What one request of the load got. */
@@ -49,23 +48,43 @@ interface Outcome {
 
 const CHAT = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] };
 
-/** One chat completion through `baseUrl`, plain or streamed; never throws. */
+/**
+ * One chat completion through `baseUrl`, plain or streamed, on a connection of its own (`Connection: close`); never
+ * throws. Own connections keep the hop from the test to nginx out of the picture: an idle keep-alive connection that
+ * nginx closes (a reload's old worker does) can meet a request written at that instant, whatever the gateways do.
+ */
 async function chat(baseUrl: string, key: string, stream: boolean): Promise<Outcome> {
   const outcome: Outcome = { startedAt: Date.now(), stream, complete: false };
-  try {
-    const res = await fetch(`${baseUrl}/v1/chat/completions`, {
+  const body = JSON.stringify(stream ? { ...CHAT, stream: true, stream_options: { include_usage: true } } : CHAT);
+  await new Promise<void>((done) => {
+    const req = httpRequest(`${baseUrl}/v1/chat/completions`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify(stream ? { ...CHAT, stream: true, stream_options: { include_usage: true } } : CHAT),
-      signal: AbortSignal.timeout(30_000),
+      agent: false,
+      timeout: 30_000,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
     });
-    outcome.status = res.status;
-    outcome.traceId = res.headers.get('x-navplane-trace-id') ?? undefined;
-    const text = await res.text();
-    outcome.complete = stream ? text.includes('data: [DONE]') : text.startsWith('{');
-  } catch (error) {
-    outcome.error = String((error as { cause?: unknown }).cause ?? error);
-  }
+    req.on('response', (res) => {
+      outcome.status = res.statusCode;
+      const traceId = res.headers['x-navplane-trace-id'];
+      outcome.traceId = typeof traceId === 'string' ? traceId : undefined;
+      let text = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => {
+        outcome.complete = stream ? text.includes('data: [DONE]') : text.startsWith('{');
+        done();
+      });
+      res.on('error', (error) => {
+        outcome.error = String(error);
+        done();
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', (error) => {
+      outcome.error = String(error);
+      done();
+    });
+    req.end(body);
+  });
   outcome.endedAt = Date.now();
   return outcome;
 }
@@ -175,6 +194,17 @@ async function sleep(ms: number): Promise<void> {
       await sleep(100);
     }
     throw new Error(`nginx did not send requests to ${address} again`);
+  };
+
+  /** Waits until the last 20 requests nginx logged after line `fromLine` were all answered by `address`. */
+  const waitOnlyTo = async (address: string, fromLine: number): Promise<void> => {
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      const entries = (await nginx.accessLog()).slice(fromLine);
+      if (entries.length >= 20 && entries.slice(-20).every((entry) => answeredBy(entry) === address)) return;
+      await sleep(50);
+    }
+    throw new Error(`nginx still sends requests elsewhere than ${address}`);
   };
 
   beforeAll(async () => {
@@ -337,12 +367,18 @@ async function sleep(ms: number): Promise<void> {
     await waitInRotation(victim.address, logMark, true);
   });
 
-  it('a rolling restart (SIGTERM one, start it again, then the other) under load fails no request, and traces all', async () => {
+  it('a rolling restart (out of nginx, SIGTERM, start again, back in; then the other) under load fails no request, and traces all', async () => {
     const logStart = (await nginx.accessLog()).length;
     const load = startLoad(nginx.url, key);
     await sleep(1000);
     const flushed: Array<{ written: number; dropped: number }> = [];
-    for (const slot of slots) {
+    for (const [index, slot] of slots.entries()) {
+      const other = slots[1 - index];
+      if (other === undefined) throw new Error('two gateway slots expected');
+      // nginx first: once its new workers send everything to the other gateway, this one only finishes what it holds.
+      const outMark = (await nginx.accessLog()).length;
+      await nginx.setDown(index === 0 ? 0 : 1, true);
+      await waitOnlyTo(other.address, outMark);
       const old = slot.process;
       expect(await old.stop('SIGTERM')).toBe(0);
       const line = old.lines
@@ -355,9 +391,10 @@ async function sleep(ms: number): Promise<void> {
         })
         .find((entry) => entry?.message === 'trace queue flushed');
       flushed.push({ written: line?.written ?? -1, dropped: line?.dropped ?? -1 });
-      const mark = (await nginx.accessLog()).length;
       slot.process = await startGateway(slot.port);
-      await waitInRotation(slot.address, mark, false);
+      const inMark = (await nginx.accessLog()).length;
+      await nginx.setDown(index === 0 ? 0 : 1, false);
+      await waitInRotation(slot.address, inMark, false);
     }
     await sleep(1000);
     const outcomes = await load.stop();

@@ -59,6 +59,11 @@ export interface RunningNginx {
   errorLog(): Promise<string>;
   /** The access log so far, one parsed entry per request nginx finished. */
   accessLog(): Promise<AccessLogEntry[]>;
+  /**
+   * Takes gateway `index` (0 or 1) out of the rotation (`down`) or puts it back, and reloads nginx (SIGHUP: new
+   * workers with the new list; the old ones finish their requests and close their idle connections themselves).
+   */
+  setDown(index: 0 | 1, down: boolean): Promise<void>;
   /** Stops nginx (SIGQUIT: graceful) and removes its prefix. */
   stop(): Promise<void>;
 }
@@ -75,13 +80,20 @@ export async function startNginx(binary: string, gateways: readonly [string, str
   const port = await freePort();
   const accessLogPath = join(prefix, 'access.log');
   const errorLogPath = join(prefix, 'error.log');
-  const site = renderTemplate(await readFile(NGINX_TEMPLATE, 'utf8'), {
-    NAVPLANE_GATEWAY_1: gateways[0],
-    NAVPLANE_GATEWAY_2: gateways[1],
-    NAVPLANE_LB_LISTEN: `127.0.0.1:${port}`,
-    NAVPLANE_LB_ACCESS_LOG: accessLogPath,
-  });
-  await writeFile(join(prefix, 'navplane.conf'), site);
+  const template = await readFile(NGINX_TEMPLATE, 'utf8');
+  const down = [false, false];
+  // `server <address> down max_fails=…`: nginx takes a server's parameters in any order.
+  const writeSite = () =>
+    writeFile(
+      join(prefix, 'navplane.conf'),
+      renderTemplate(template, {
+        NAVPLANE_GATEWAY_1: down[0] ? `${gateways[0]} down` : gateways[0],
+        NAVPLANE_GATEWAY_2: down[1] ? `${gateways[1]} down` : gateways[1],
+        NAVPLANE_LB_LISTEN: `127.0.0.1:${port}`,
+        NAVPLANE_LB_ACCESS_LOG: accessLogPath,
+      }),
+    );
+  await writeSite();
   await writeFile(
     join(prefix, 'nginx.conf'),
     [
@@ -137,6 +149,11 @@ export async function startNginx(binary: string, gateways: readonly [string, str
         .split('\n')
         .filter((line) => line.length > 0)
         .map((line) => JSON.parse(line) as AccessLogEntry),
+    setDown: async (index, isDown) => {
+      down[index] = isDown;
+      await writeSite();
+      child.kill('SIGHUP');
+    },
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGQUIT');
       await exited;
