@@ -72,8 +72,7 @@ export interface ProviderKeyDeleteOptions {
 }
 
 /** `invalid_request` naming `name`: not a key name. */
-const invalidKeyName = () =>
-  invalid('name', 'name must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
+const invalidKeyName = () => invalid('name', 'name must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
 
 /** True when `value` is a well-formed provider key name (`KEY_NAME`, the one rule routes also name keys by). */
 export function isProviderKeyName(value: unknown): value is string {

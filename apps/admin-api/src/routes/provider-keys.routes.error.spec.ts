@@ -39,16 +39,16 @@ describe.each(TEST_DIALECTS)('provider keys: errors (%s)', (dialect) => {
 
   it('rejects a malformed key name with 400 naming `name`, in the PUT body and the DELETE query', async () => {
     for (const name of ['', '-eu', 'e u', 'eu/1', 'a|b', 'x'.repeat(65), 'é', 42, null]) {
-      const res = await h.http().put(`/admin/orgs/${t.orgId}/provider-keys/anthropic`).set(asPlatform).send({ key: 'sk-valid-0123456789', name });
+      const res = await h
+        .http()
+        .put(`/admin/orgs/${t.orgId}/provider-keys/anthropic`)
+        .set(asPlatform)
+        .send({ key: 'sk-valid-0123456789', name });
       const { code, param } = errorOf(res);
       expect([res.status, code, param]).toEqual([400, 'invalid_request', 'name']);
     }
     for (const name of ['', '-eu', 'e u', 'x'.repeat(65)]) {
-      const res = await h
-        .http()
-        .delete(`/admin/orgs/${t.orgId}/provider-keys/anthropic`)
-        .query({ name })
-        .set(asPlatform);
+      const res = await h.http().delete(`/admin/orgs/${t.orgId}/provider-keys/anthropic`).query({ name }).set(asPlatform);
       const { code, param } = errorOf(res);
       expect([res.status, code, param]).toEqual([400, 'invalid_request', 'name']);
     }

@@ -43,7 +43,7 @@ export const PROVIDER_KEY_ROUTES = [
     path: '/admin/orgs/:orgId/provider-keys/:provider',
     tag: 'provider-keys',
     summary:
-      "Delete every key of a provider, or with `?name=` the key of that name (404 when there is none): the next vault-mode request for it fails with provider_key_missing",
+      'Delete every key of a provider, or with `?name=` the key of that name (404 when there is none): the next vault-mode request for it fails with provider_key_missing',
     access: ORG_ADMIN,
     params: providerKeyParams,
     query: deleteProviderKeyQuery,

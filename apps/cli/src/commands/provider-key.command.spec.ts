@@ -112,7 +112,9 @@ describe.each(TEST_DIALECTS)('navplane provider-key on %s', (dialect) => {
     await changes.waitFor(CHANGE_TOPICS.providerKeyChanged, { orgId, provider: 'openai' });
     const anthropic = await run(['provider-key', 'delete', 'anthropic', '--org', orgId, '--name', 'us.west-2']);
     expect(anthropic.stdout).toBe(`deleted the anthropic key named us.west-2 of ${orgId}\n`);
-    expect(JSON.parse((await run(['provider-key', 'list', '--org', orgId, '--format', 'json'])).stdout)).toMatchObject({ providerKeys: [] });
+    expect(JSON.parse((await run(['provider-key', 'list', '--org', orgId, '--format', 'json'])).stdout)).toMatchObject({
+      providerKeys: [],
+    });
   });
 
   it('refuses a malformed --name with exit 2, on set and delete, naming the rule', async () => {
@@ -122,7 +124,9 @@ describe.each(TEST_DIALECTS)('navplane provider-key on %s', (dialect) => {
       const del = await run(['provider-key', 'delete', 'openai', '--org', orgId, '--name', name]);
       expect([del.code, del.stderr]).toEqual([2, expect.stringContaining('name must be 1-64 letters, digits')]);
     }
-    expect(JSON.parse((await run(['provider-key', 'list', '--org', orgId, '--format', 'json'])).stdout)).toMatchObject({ providerKeys: [] });
+    expect(JSON.parse((await run(['provider-key', 'list', '--org', orgId, '--format', 'json'])).stdout)).toMatchObject({
+      providerKeys: [],
+    });
   });
 
   it('stores an azure-openai key with --base-url, shown in the list; refuses unsafe or missing base URLs with exit 2', async () => {

@@ -68,16 +68,10 @@ export function providerKeyCommand(): Command {
       const stored = await withOperations(
         async (ops) =>
           unwrap(
-            await ops.providerKeys.set(
-              options.org,
-              provider,
-              secret,
-              CLI_ACTOR,
-              {
-                ...(options.name === undefined ? {} : { name: options.name }),
-                ...(options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl }),
-              },
-            ),
+            await ops.providerKeys.set(options.org, provider, secret, CLI_ACTOR, {
+              ...(options.name === undefined ? {} : { name: options.name }),
+              ...(options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl }),
+            }),
             options.org,
           ),
         { vault: true },
@@ -119,7 +113,9 @@ export function providerKeyCommand(): Command {
       if (options.format === 'json') printJson({ orgId: options.org, provider, ...(name === undefined ? {} : { name }), deleted: true });
       else
         process.stdout.write(
-          name === undefined ? `deleted every ${provider} key of ${options.org}\n` : `deleted the ${provider} key named ${name} of ${options.org}\n`,
+          name === undefined
+            ? `deleted every ${provider} key of ${options.org}\n`
+            : `deleted the ${provider} key named ${name} of ${options.org}\n`,
         );
     });
   return providerKey;

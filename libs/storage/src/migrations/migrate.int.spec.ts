@@ -152,14 +152,23 @@ describe.each(TEST_DIALECTS)('migrations on %s', (dialect) => {
       expect(after).toEqual(rows.map((r) => ({ ...r, name: 'default' })));
 
       // A second name for the same org and provider is another row; the same name again is refused.
-      await db.insertInto('provider_keys').values({ ...row('pk_0004', 'openai', null), name: 'eu' }).execute();
-      await expect(db.insertInto('provider_keys').values({ ...row('pk_0005', 'openai', null), name: 'eu' }).execute()).rejects.toThrow(
-        /unique/i,
-      );
+      await db
+        .insertInto('provider_keys')
+        .values({ ...row('pk_0004', 'openai', null), name: 'eu' })
+        .execute();
+      await expect(
+        db
+          .insertInto('provider_keys')
+          .values({ ...row('pk_0005', 'openai', null), name: 'eu' })
+          .execute(),
+      ).rejects.toThrow(/unique/i);
       await expect(insertWithoutName(row('pk_0006', 'anthropic', null))).rejects.toThrow(/null|name/i);
       // The rebuilt table still references orgs, and an upsert can target the new unique key.
       await expect(
-        db.insertInto('provider_keys').values({ ...row('pk_0007', 'openai', null), org_id: 'org_missing', name: 'x' }).execute(),
+        db
+          .insertInto('provider_keys')
+          .values({ ...row('pk_0007', 'openai', null), org_id: 'org_missing', name: 'x' })
+          .execute(),
       ).rejects.toThrow(/foreign key/i);
       await db
         .insertInto('provider_keys')

@@ -87,7 +87,9 @@ describe.each(TEST_DIALECTS)('ProviderKeysRepository on %s', (dialect) => {
       baseUrl: 'https://one.openai.azure.com',
     });
     expect(first.baseUrl).toBe('https://one.openai.azure.com');
-    expect((await repos.providerKeys.findByOrgAndProvider(org.id, 'azure-openai', 'default'))?.baseUrl).toBe('https://one.openai.azure.com');
+    expect((await repos.providerKeys.findByOrgAndProvider(org.id, 'azure-openai', 'default'))?.baseUrl).toBe(
+      'https://one.openai.azure.com',
+    );
     expect((await repos.providerKeys.listByOrg(org.id)).map((key) => key.baseUrl)).toEqual(['https://one.openai.azure.com']);
     const second = await repos.providerKeys.upsert({
       ...sealed(org.id, 'azure-openai', 'az-bbbb', at(5000)),
@@ -130,9 +132,12 @@ describe.each(TEST_DIALECTS)('ProviderKeysRepository on %s', (dialect) => {
     await repos.providerKeys.upsert(sealed(other.id, 'openai', 'sk-ot-5555', at(), 'eu'));
     await repos.providerKeys.upsert(sealed(org.id, 'openai', 'sk-EU-6666', at(), 'EU'));
     expect((await repos.providerKeys.listByOrg(org.id)).map((key) => key.name)).toEqual(['team.b_2-x', 'EU', 'default', 'eu']);
-    expect((await repos.providerKeys.listAllForRewrap()).filter((row) => row.orgId === org.id).map((row) => row.name).sort()).toEqual(
-      ['EU', 'default', 'eu', 'team.b_2-x'],
-    );
+    expect(
+      (await repos.providerKeys.listAllForRewrap())
+        .filter((row) => row.orgId === org.id)
+        .map((row) => row.name)
+        .sort(),
+    ).toEqual(['EU', 'default', 'eu', 'team.b_2-x']);
   });
 
   it('deletes one named key, or every key of a provider (returning what it deleted), never another provider or org', async () => {
