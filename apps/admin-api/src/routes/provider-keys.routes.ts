@@ -49,7 +49,6 @@ export const PROVIDER_KEY_ROUTES = [
     query: deleteProviderKeyQuery,
     status: 204,
     errors: [404],
-    example: { query: { name: 'eu' } },
     handle: ({ params, query, actor, deps }) =>
       deps.operations.providerKeys.delete(params.orgId, params.provider, actor, query.name === undefined ? {} : { name: query.name }),
   }),
