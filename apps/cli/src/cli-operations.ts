@@ -11,9 +11,10 @@ import { withStore, type Store } from './store';
 export const CLI_ACTOR: AuditActor = Object.freeze({ type: 'cli', id: null });
 
 // Commands that never touch provider keys must work without the master key.
-const NO_VAULT: Pick<Vault, 'storeProviderKey' | 'deleteProviderKey' | 'rotateOrgSecret'> = {
+const NO_VAULT: Pick<Vault, 'storeProviderKey' | 'deleteProviderKey' | 'deleteProviderKeys' | 'rotateOrgSecret'> = {
   storeProviderKey: () => Promise.reject(new CliError('internal: this command has no vault')),
   deleteProviderKey: () => Promise.reject(new CliError('internal: this command has no vault')),
+  deleteProviderKeys: () => Promise.reject(new CliError('internal: this command has no vault')),
   rotateOrgSecret: () => Promise.reject(new CliError('internal: this command has no vault')),
 };
 

@@ -75,8 +75,11 @@ export interface GatewayDeps {
   registry: ProviderRegistry;
   /** NavPlane key verification (cached; org kill switch included). */
   verifyKey: (presented: string) => Promise<VerifyResult>;
-  /** The org's decrypted provider key (vault; cached). */
-  getProviderKey: (orgId: string, provider: string) => Promise<ProviderKeyLookup>;
+  /**
+   * The org's decrypted provider key named `name` (vault; cached). `name` absent = the `default` key, what every
+   * request without a route uses; a route's target passes its key name.
+   */
+  getProviderKey: (orgId: string, provider: string, name?: string) => Promise<ProviderKeyLookup>;
   /** The orgs' policies (in memory, change-feed evicted). */
   policies: Pick<PolicyStore, 'peek' | 'load'>;
   /** The org's redactor (placeholder salt from the vault), or undefined when the salt cannot be read. */

@@ -127,7 +127,7 @@ export async function createGatewayServer(runtime: Runtime): Promise<GatewayServ
     trustProxy: config.trustProxy,
     registry,
     verifyKey: (presented) => verifier.verify(presented),
-    getProviderKey: (orgId, provider) => vault.getProviderKey(orgId, provider),
+    getProviderKey: (orgId, provider, name) => vault.getProviderKey(orgId, provider, name),
     policies,
     getRedactor,
     captureBodies: config.captureBodies,

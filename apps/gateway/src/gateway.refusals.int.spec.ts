@@ -161,6 +161,30 @@ describe.each(TEST_DIALECTS)('gateway refusals on %s', (dialect) => {
     expect(h.upstream.lastRequest()?.headers['authorization']).toBe(`Bearer ${OPENAI_TEST_KEY}`);
   });
 
+  it('named keys beside the default: a request without a route sends the default key; with the default deleted, 400 provider_key_missing', async () => {
+    const org = await h.createOrg('named');
+    const { key } = await h.issueKey(org);
+    await h.runtime.vault.storeProviderKey({ orgId: org, provider: 'openai', name: 'eu', key: 'sk-test-named-eu-0123456789' });
+    // Only a named key: nothing to send for a request without a route.
+    expectRefusal(await chat({ authorization: `Bearer ${key}` }), 400, 'provider_key_missing');
+
+    await h.storeProviderKey(org, 'openai', 'sk-test-named-default-0123456789');
+    await h.runtime.vault.storeProviderKey({ orgId: org, provider: 'openai', name: 'us', key: 'sk-test-named-us-0123456789' });
+    expect((await chat({ authorization: `Bearer ${key}` })).status).toBe(200);
+    expect(h.upstream.lastRequest()?.headers['authorization']).toBe('Bearer sk-test-named-default-0123456789');
+
+    // Replacing a named key leaves the default in use.
+    await h.runtime.vault.storeProviderKey({ orgId: org, provider: 'openai', name: 'eu', key: 'sk-test-named-eu2-0123456789' });
+    expect((await chat({ authorization: `Bearer ${key}` })).status).toBe(200);
+    expect(h.upstream.lastRequest()?.headers['authorization']).toBe('Bearer sk-test-named-default-0123456789');
+
+    expect(await h.runtime.vault.deleteProviderKey(org, 'openai', 'default')).toBe(true);
+    h.upstream.reset();
+    expectRefusal(await chat({ authorization: `Bearer ${key}` }), 400, 'provider_key_missing');
+    expect(h.upstream.lastRequest()).toBeUndefined();
+    expect(await h.runtime.vault.getProviderKey(org, 'openai', 'us')).toMatchObject({ ok: true, key: 'sk-test-named-us-0123456789' });
+  });
+
   it('403 permission_denied for a key without the proxy scope', async () => {
     const { key } = await h.issueKey(orgId, { scopes: ['traces:read'] });
     expectRefusal(await chat({ authorization: `Bearer ${key}` }), 403, 'permission_denied');

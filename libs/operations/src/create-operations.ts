@@ -17,7 +17,7 @@ export interface OperationsOptions {
   /** Every repository (createRepositories(database)); mutations use its `transaction`. */
   repos: Repositories;
   /** Provider keys (runtime.vault): stores, deletes and announces `provider_key.changed`. */
-  vault: Pick<Vault, 'storeProviderKey' | 'deleteProviderKey' | 'rotateOrgSecret'>;
+  vault: Pick<Vault, 'storeProviderKey' | 'deleteProviderKey' | 'deleteProviderKeys' | 'rotateOrgSecret'>;
   /** Where changes are announced after commit (subscribed for the admin-token verification cache). */
   changeFeed: Pick<ChangeFeed, 'publish' | 'subscribe'>;
   /** Time source (default: the system clock). */

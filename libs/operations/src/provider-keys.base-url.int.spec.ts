@@ -39,6 +39,7 @@ describe.each(TEST_DIALECTS)('provider-key base URLs (%s)', (dialect) => {
     );
     expect(stored).toEqual({
       provider: 'azure-openai',
+      name: 'default',
       last4: 'cdef',
       createdAt: expect.any(String),
       rotatedAt: null,
@@ -51,7 +52,13 @@ describe.each(TEST_DIALECTS)('provider-key base URLs (%s)', (dialect) => {
       baseUrl: 'https://mine.openai.azure.com',
     });
     const audit = (await h.audit('provider_key.set')).find((entry) => entry.orgId === org);
-    expect(audit?.details).toEqual({ provider: 'azure-openai', last4: 'cdef', replaced: false, baseUrl: 'https://mine.openai.azure.com' });
+    expect(audit?.details).toEqual({
+      provider: 'azure-openai',
+      name: 'default',
+      last4: 'cdef',
+      replaced: false,
+      baseUrl: 'https://mine.openai.azure.com',
+    });
   });
 
   it.each([

@@ -2,7 +2,8 @@ import { appendAudit, type AuditActor } from '@navplane/auth';
 import { AppError, err, isAppError, ok, type Result } from '@navplane/core';
 import type { EgressGuard } from '@navplane/egress';
 import { BUILT_IN_ADAPTERS, BUILT_IN_PROVIDER_IDS, type ProviderId } from '@navplane/providers';
-import type { ProviderKeySummary } from '@navplane/storage';
+import { KEY_NAME } from '@navplane/routing';
+import { DEFAULT_PROVIDER_KEY_NAME, type ProviderKeySummary } from '@navplane/storage';
 import { invalid, notFound, orgExists, orgNotFound, type OperationContext } from './operation-context';
 
 /**
@@ -14,6 +15,8 @@ export const SUPPORTED_PROVIDERS: readonly ProviderId[] = BUILT_IN_PROVIDER_IDS;
 /** A stored provider key as anyone may see it: never the key, only its last 4 characters. */
 export interface ProviderKeyInfo {
   provider: string;
+  /** The key's name within its provider (`default` unless named; routes pick keys by name). */
+  name: string;
   last4: string;
   createdAt: string;
   /** When it was last replaced (null until then). */
@@ -25,6 +28,11 @@ export interface ProviderKeyInfo {
 /** What else a provider key may be stored with. */
 export interface ProviderKeyExtras {
   /**
+   * The key's name (default `default`): 1-64 letters, digits, `.`, `_`, `-`, starting with a letter or digit
+   * (`KEY_NAME` of `@navplane/routing`). An org may hold several named keys per provider.
+   */
+  readonly name?: unknown;
+  /**
    * The tenant's own endpoint (`https://<resource>.openai.azure.com`): required for, and accepted only by, providers
    * whose upstream is the tenant's (`ProviderAdapter.tenantBaseUrl`); checked by the egress rules.
    */
@@ -34,10 +42,11 @@ export interface ProviderKeyExtras {
 /** The org's provider keys, envelope-encrypted in the vault (which publishes `provider_key.changed`). */
 export interface ProviderKeyOperations {
   /**
-   * Stores or replaces the org's key for `provider` (audit `provider_key.set` with last4 and the base URL only). Errors:
-   * `not_found` (org), `invalid_request` (provider: one of the registry's ids; key: 8-4096 characters, no whitespace;
-   * `baseUrl`: required by a tenant-endpoint provider, refused by any other, and refused by the egress rules — not
-   * https, credentials or a fragment, a private address or a name resolving to one, unless allowlisted).
+   * Stores or replaces the org's key for `provider` named `extras.name` (default `default`; audit `provider_key.set`
+   * with the name, last4 and the base URL only). Errors: `not_found` (org), `invalid_request` (provider: one of the
+   * registry's ids; name: the key-name rule; key: 8-4096 characters, no whitespace; `baseUrl`: required by a
+   * tenant-endpoint provider, refused by any other, and refused by the egress rules — not https, credentials or a
+   * fragment, a private address or a name resolving to one, unless allowlisted).
    */
   set(
     orgId: string,
@@ -46,10 +55,28 @@ export interface ProviderKeyOperations {
     actor: AuditActor,
     extras?: ProviderKeyExtras,
   ): Promise<Result<ProviderKeyInfo, AppError>>;
-  /** The org's stored keys by provider name (no key material). Errors: `not_found` (org). */
+  /** The org's stored keys by provider, then name (no key material). Errors: `not_found` (org). */
   list(orgId: string): Promise<Result<ProviderKeyInfo[], AppError>>;
-  /** Deletes the org's key (audit `provider_key.delete`). Errors: `not_found` (org or no key), `invalid_request` (provider). */
-  delete(orgId: string, provider: string, actor: AuditActor): Promise<Result<void, AppError>>;
+  /**
+   * Deletes the org's key of `provider` named `options.name`, or every key of the provider when no name is given
+   * (one audit `provider_key.delete` per deleted key, with its name). Errors: `not_found` (org, no key of the
+   * provider, or none of that name), `invalid_request` (provider, name).
+   */
+  delete(orgId: string, provider: string, actor: AuditActor, options?: ProviderKeyDeleteOptions): Promise<Result<void, AppError>>;
+}
+
+/** Which keys of a provider a delete removes. */
+export interface ProviderKeyDeleteOptions {
+  /** Only the key of this name (absent: every key of the provider). */
+  readonly name?: unknown;
+}
+
+/** `invalid_request` naming `name`: not a key name. */
+const invalidKeyName = () => invalid('name', 'name must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
+
+/** True when `value` is a well-formed provider key name (`KEY_NAME`, the one rule routes also name keys by). */
+export function isProviderKeyName(value: unknown): value is string {
+  return typeof value === 'string' && KEY_NAME.test(value);
 }
 
 /** True when `value` is one of the providers of `context` (`OperationContext.providerIds`). */
@@ -64,6 +91,7 @@ export function unsupportedProvider(context: Pick<OperationContext, 'providerIds
 
 const toInfo = (summary: ProviderKeySummary): ProviderKeyInfo => ({
   provider: summary.provider,
+  name: summary.name,
   last4: summary.last4,
   createdAt: summary.createdAt,
   rotatedAt: summary.rotatedAt,
@@ -114,6 +142,8 @@ export function createProviderKeyOperations(context: OperationContext): Provider
   return {
     async set(orgId, provider, key, actor, extras = {}) {
       if (!isSupportedProvider(context, provider)) return unsupportedProvider(context, 'provider');
+      const name = extras.name === undefined ? DEFAULT_PROVIDER_KEY_NAME : extras.name;
+      if (!isProviderKeyName(name)) return invalidKeyName();
       if (typeof key !== 'string') return invalid('key', 'key is required');
       if (!(await orgExists(context, orgId))) return orgNotFound();
       const baseUrl = await checkedBaseUrl(egress, provider, extras.baseUrl);
@@ -123,6 +153,7 @@ export function createProviderKeyOperations(context: OperationContext): Provider
         summary = await vault.storeProviderKey({
           orgId,
           provider,
+          name,
           key,
           ...(baseUrl.value === undefined ? {} : { baseUrl: baseUrl.value }),
         });
@@ -146,6 +177,7 @@ export function createProviderKeyOperations(context: OperationContext): Provider
           targetId: summary.id,
           details: {
             provider,
+            name,
             last4: summary.last4,
             replaced: summary.rotatedAt !== null,
             ...(summary.baseUrl === null ? {} : { baseUrl: summary.baseUrl }),
@@ -161,25 +193,37 @@ export function createProviderKeyOperations(context: OperationContext): Provider
       return ok((await repos.providerKeys.listByOrg(orgId)).map(toInfo));
     },
 
-    async delete(orgId, provider, actor) {
+    async delete(orgId, provider, actor, options = {}) {
       if (!isSupportedProvider(context, provider)) return unsupportedProvider(context, 'provider');
+      const { name } = options;
+      if (name !== undefined && !isProviderKeyName(name)) return invalidKeyName();
       if (!(await orgExists(context, orgId))) return orgNotFound();
-      const stored = await repos.providerKeys.findByOrgAndProvider(orgId, provider);
-      if (stored === undefined || !(await vault.deleteProviderKey(orgId, provider))) {
-        return notFound(`This org has no ${provider} key`);
+      let deleted: Pick<ProviderKeySummary, 'id' | 'name' | 'last4'>[];
+      if (name === undefined) {
+        deleted = await vault.deleteProviderKeys(orgId, provider);
+        if (deleted.length === 0) return notFound(`This org has no ${provider} key`);
+      } else {
+        const stored = await repos.providerKeys.findByOrgAndProvider(orgId, provider, name);
+        if (stored === undefined || !(await vault.deleteProviderKey(orgId, provider, name))) {
+          return notFound(`This org has no ${provider} key named ${name}`);
+        }
+        deleted = [stored];
       }
-      await appendAudit(
-        repos,
-        actor,
-        {
-          action: 'provider_key.delete',
-          orgId,
-          targetType: 'provider_key',
-          targetId: stored.id,
-          details: { provider, last4: stored.last4 },
-        },
-        clock.nowMs(),
-      );
+      // One record per named key, so each key's history reads alone (never the key: its last 4 characters only).
+      for (const key of deleted) {
+        await appendAudit(
+          repos,
+          actor,
+          {
+            action: 'provider_key.delete',
+            orgId,
+            targetType: 'provider_key',
+            targetId: key.id,
+            details: { provider, name: key.name, last4: key.last4 },
+          },
+          clock.nowMs(),
+        );
+      }
       return ok(undefined);
     },
   };

@@ -58,6 +58,7 @@ describe.each(TEST_DIALECTS)('provider keys: tenant base URLs (%s)', (dialect) =
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       provider: 'azure-openai',
+      name: 'default',
       last4: 'cdef',
       createdAt: expect.any(String),
       rotatedAt: null,

@@ -37,13 +37,32 @@ describe.each(TEST_DIALECTS)('provider keys: errors (%s)', (dialect) => {
     expect(await h.runtime.vault.getProviderKey(t.orgId, 'anthropic')).toEqual({ ok: false, reason: 'missing' });
   });
 
+  it('rejects a malformed key name with 400 naming `name`, in the PUT body and the DELETE query', async () => {
+    for (const name of ['', '-eu', 'e u', 'eu/1', 'a|b', 'x'.repeat(65), 'é', 42, null]) {
+      const res = await h
+        .http()
+        .put(`/admin/orgs/${t.orgId}/provider-keys/anthropic`)
+        .set(asPlatform)
+        .send({ key: 'sk-valid-0123456789', name });
+      const { code, param } = errorOf(res);
+      expect([res.status, code, param]).toEqual([400, 'invalid_request', 'name']);
+    }
+    for (const name of ['', '-eu', 'e u', 'x'.repeat(65)]) {
+      const res = await h.http().delete(`/admin/orgs/${t.orgId}/provider-keys/anthropic`).query({ name }).set(asPlatform);
+      const { code, param } = errorOf(res);
+      expect([res.status, code, param]).toEqual([400, 'invalid_request', 'name']);
+    }
+    expect(await h.runtime.vault.getProviderKey(t.orgId, 'anthropic')).toEqual({ ok: false, reason: 'missing' });
+  });
+
   it('answers 404 for a key that is not stored and for an unknown org', async () => {
     const missingKey = await h.http().delete(`/admin/orgs/${t.orgId}/provider-keys/anthropic`).set(asPlatform);
+    const missingName = await h.http().delete(`/admin/orgs/${t.orgId}/provider-keys/openai?name=nope`).set(asPlatform);
     const missingOrg = await h
       .http()
       .put('/admin/orgs/org_01jzzzzzzzzzzzzzzzzzzzzzzz/provider-keys/openai')
       .set(asPlatform)
       .send({ key: 'sk-valid-0123456789' });
-    for (const res of [missingKey, missingOrg]) expect([res.status, errorOf(res).code]).toEqual([404, 'not_found']);
+    for (const res of [missingKey, missingName, missingOrg]) expect([res.status, errorOf(res).code]).toEqual([404, 'not_found']);
   });
 });

@@ -28,7 +28,7 @@ describe.each(TEST_DIALECTS)('provider keys of operator-defined providers (%s)',
   it('stores, lists and deletes a key for a configured provider, and still refuses an unknown one', async () => {
     const put = await h.http().put(`/admin/orgs/${t.orgId}/provider-keys/vllm`).set(asPlatform).send({ key: 'vllm-token-0123456789VLLM' });
     expect(put.status).toBe(200);
-    expect(put.body).toEqual({ provider: 'vllm', last4: 'VLLM', createdAt: expect.any(String), rotatedAt: null });
+    expect(put.body).toEqual({ provider: 'vllm', name: 'default', last4: 'VLLM', createdAt: expect.any(String), rotatedAt: null });
     expect(await h.runtime.vault.getProviderKey(t.orgId, 'vllm')).toMatchObject({ ok: true, key: 'vllm-token-0123456789VLLM' });
     const list = await h.http().get(`/admin/orgs/${t.orgId}/provider-keys`).set(asPlatform);
     expect(bodyAs<{ data: Array<{ provider: string }> }>(list).data.map((k) => k.provider)).toContain('vllm');

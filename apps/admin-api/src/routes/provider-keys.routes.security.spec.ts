@@ -22,7 +22,7 @@ describe.each(TEST_DIALECTS)('provider keys: security (%s)', (dialect) => {
     const key = 'sk-never-shown-anywhere-0123456789';
     const put = await h.http().put(`/admin/orgs/${a.orgId}/provider-keys/openai`).set(bearer(a.adminKey)).send({ key });
     const list = await h.http().get(`/admin/orgs/${a.orgId}/provider-keys`).set(bearer(BOOTSTRAP_TOKEN));
-    const stored = await h.runtime.repos.providerKeys.findByOrgAndProvider(a.orgId, 'openai');
+    const stored = await h.runtime.repos.providerKeys.findByOrgAndProvider(a.orgId, 'openai', 'default');
     const shown = JSON.stringify([put.body, list.body, await h.runtime.repos.auditLog.list({ limit: 1000 })]) + h.logs();
     for (const secret of [key, SEEDED_OPENAI_KEY, stored?.ciphertext, stored?.wrappedDek]) expect(shown).not.toContain(secret);
     expect(shown).not.toMatch(/ciphertext|wrappedDek|kekVersion/);

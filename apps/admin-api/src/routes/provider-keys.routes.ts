@@ -1,6 +1,6 @@
 import { ORG_ADMIN } from '../auth/access-rule';
 import { listOf, orgParams } from '../schemas/common.schemas';
-import { providerKeyParams, providerKeySchema, setProviderKeyBody } from '../schemas/provider-key.schemas';
+import { deleteProviderKeyQuery, providerKeyParams, providerKeySchema, setProviderKeyBody } from '../schemas/provider-key.schemas';
 import { mapValue } from './map-result';
 import { defineRoute } from './route-definition';
 
@@ -11,23 +11,25 @@ export const PROVIDER_KEY_ROUTES = [
     method: 'put',
     path: '/admin/orgs/:orgId/provider-keys/:provider',
     tag: 'provider-keys',
-    summary: "Store or replace the org's key for a provider (encrypted; only the last 4 characters are ever shown)",
+    summary:
+      "Store or replace the org's key for a provider under a name (default `default`; encrypted; only the last 4 characters are ever shown)",
     access: ORG_ADMIN,
     params: providerKeyParams,
     body: setProviderKeyBody,
     status: 200,
     response: providerKeySchema,
     errors: [404],
-    example: { body: { key: 'sk-example-0123456789abcdef' } },
+    example: { body: { key: 'sk-example-0123456789abcdef', name: 'eu' } },
     handle: ({ params, body, actor, deps }) =>
-      deps.operations.providerKeys.set(params.orgId, params.provider, body.key, actor, { baseUrl: body.baseUrl }),
+      deps.operations.providerKeys.set(params.orgId, params.provider, body.key, actor, { name: body.name, baseUrl: body.baseUrl }),
   }),
   defineRoute({
     operationId: 'listProviderKeys',
     method: 'get',
     path: '/admin/orgs/:orgId/provider-keys',
     tag: 'provider-keys',
-    summary: "List the org's provider keys: provider, last 4 characters, created/rotated times, and the base URL stored with it",
+    summary:
+      "List the org's provider keys by provider, then name: name, last 4 characters, created/rotated times, and the base URL stored with it",
     access: ORG_ADMIN,
     params: orgParams,
     status: 200,
@@ -40,11 +42,14 @@ export const PROVIDER_KEY_ROUTES = [
     method: 'delete',
     path: '/admin/orgs/:orgId/provider-keys/:provider',
     tag: 'provider-keys',
-    summary: "Delete the org's key for a provider: the next vault-mode request fails with provider_key_missing",
+    summary:
+      'Delete every key of a provider, or with `?name=` the key of that name (404 when there is none): the next vault-mode request for it fails with provider_key_missing',
     access: ORG_ADMIN,
     params: providerKeyParams,
+    query: deleteProviderKeyQuery,
     status: 204,
     errors: [404],
-    handle: ({ params, actor, deps }) => deps.operations.providerKeys.delete(params.orgId, params.provider, actor),
+    handle: ({ params, query, actor, deps }) =>
+      deps.operations.providerKeys.delete(params.orgId, params.provider, actor, query.name === undefined ? {} : { name: query.name }),
   }),
 ];

@@ -5,6 +5,7 @@ import { pathId, timestamp } from './common.schemas';
 /** A stored provider key: never the key, only its last 4 characters. */
 export const providerKeySchema = z.object({
   provider: z.string().describe(`Provider: ${SUPPORTED_PROVIDERS.join(', ')} or an operator-defined provider of the config file`),
+  name: z.string().describe('The key name within its provider (`default` unless named; routes pick keys by name)'),
   last4: z.string(),
   createdAt: timestamp,
   rotatedAt: timestamp.nullable().describe('When it was last replaced'),
@@ -21,9 +22,19 @@ export const providerKeyParams = z.strictObject({
   provider: z.string().describe(`Provider id: ${SUPPORTED_PROVIDERS.join(', ')} or an operator-defined provider of the config file`),
 });
 
+/** A provider key name as the admin API takes it; the operations check the name rule (KEY_NAME, docs/routing.md). */
+const keyName = (what: string) =>
+  z
+    .string()
+    .max(64)
+    .describe(`${what}. A name is 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit (else 400 invalid_request)`);
+
 /** `PUT /admin/orgs/:orgId/provider-keys/:provider` body. */
 export const setProviderKeyBody = z.strictObject({
   key: z.string().min(8).max(4096).describe('The provider API key: stored encrypted, never shown again'),
+  name: keyName(
+    'The key name (default `default`); an org may hold several named keys per provider, which routes pick by name. Storing under an existing name replaces that key',
+  ).optional(),
   baseUrl: z
     .string()
     .max(2048)
@@ -31,4 +42,9 @@ export const setProviderKeyBody = z.strictObject({
     .describe(
       "Only for providers whose upstream is the tenant's own endpoint, and required for them (azure-openai: https://<resource>.openai.azure.com). Must be https, carry no credentials, query or fragment, and neither be nor resolve to a private, loopback or link-local address unless its host is in NAVPLANE_UPSTREAM_ALLOWLIST (else 400 invalid_request). Any other provider refuses it (400 invalid_request).",
     ),
+});
+
+/** `DELETE /admin/orgs/:orgId/provider-keys/:provider` query. */
+export const deleteProviderKeyQuery = z.strictObject({
+  name: keyName('Delete only the key of this name (absent: every key of the provider)').optional(),
 });

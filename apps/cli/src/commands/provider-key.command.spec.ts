@@ -35,14 +35,21 @@ describe.each(TEST_DIALECTS)('navplane provider-key on %s', (dialect) => {
   it('stores a key read from stdin, lists last4 only, replaces it from a file, deletes it', async () => {
     const set = await run(['provider-key', 'set', 'openai', '--org', orgId, '--format', 'json'], { stdin: `${SECRET}\n` });
     expect(set.code).toBe(0);
-    expect(JSON.parse(set.stdout)).toMatchObject({ schemaVersion: 1, orgId, provider: 'openai', last4: '1234', rotatedAt: null });
-    await changes.waitFor(CHANGE_TOPICS.providerKeyChanged, { orgId, provider: 'openai' });
+    expect(JSON.parse(set.stdout)).toMatchObject({
+      schemaVersion: 1,
+      orgId,
+      provider: 'openai',
+      name: 'default',
+      last4: '1234',
+      rotatedAt: null,
+    });
+    await changes.waitFor(CHANGE_TOPICS.providerKeyChanged, { orgId, provider: 'openai', name: 'default' });
 
     const list = await run(['provider-key', 'list', '--org', orgId, '--format', 'json']);
     expect(JSON.parse(list.stdout)).toEqual({
       schemaVersion: 1,
       orgId,
-      providerKeys: [{ provider: 'openai', last4: '1234', createdAt: expect.any(String), rotatedAt: null }],
+      providerKeys: [{ provider: 'openai', name: 'default', last4: '1234', createdAt: expect.any(String), rotatedAt: null }],
     });
 
     const file = join(sandbox.cwd, 'replacement.key');
@@ -51,13 +58,75 @@ describe.each(TEST_DIALECTS)('navplane provider-key on %s', (dialect) => {
     expect(replaced.stdout).toBe(`stored openai key …9876 for ${orgId} (replaced the previous one)\n`);
 
     const table = await run(['provider-key', 'list', '--org', orgId]);
-    expect(table.stdout).toMatch(/openai\s+9876\s+\S+\s+\S+/);
+    expect(table.stdout).toMatch(/openai\s+default\s+9876\s+\S+\s+\S+/);
 
     const deleted = await run(['provider-key', 'delete', 'openai', '--org', orgId, '--format', 'json']);
     expect(JSON.parse(deleted.stdout)).toEqual({ schemaVersion: 1, orgId, provider: 'openai', deleted: true });
     const again = await run(['provider-key', 'delete', 'openai', '--org', orgId]);
     expect(again.code).toBe(1);
     expect(again.stderr).toBe(`navplane: ${orgId}: This org has no openai key\n`);
+  });
+
+  it('holds named keys (--name): set, listed by provider then name (NAME column, `name` in JSON), deleted one and all', async () => {
+    const keys: Array<[string, string, string | undefined]> = [
+      ['openai', 'sk-CANARY-openai-eu-key-EU01', 'eu'],
+      ['openai', 'sk-CANARY-openai-default-DF01', undefined],
+      ['anthropic', 'sk-CANARY-anthropic-us-US01', 'us.west-2'],
+      ['openai', 'sk-CANARY-openai-b-key-BB01', 'B_team'],
+    ];
+    for (const [provider, secret, name] of keys) {
+      const set = await run(['provider-key', 'set', provider, '--org', orgId, ...(name === undefined ? [] : ['--name', name])], {
+        stdin: `${secret}\n`,
+      });
+      expect([set.code, set.stdout]).toEqual([
+        0,
+        `stored ${provider} key${name === undefined ? '' : ` named ${name}`} …${secret.slice(-4)} for ${orgId}\n`,
+      ]);
+    }
+    await changes.waitFor(CHANGE_TOPICS.providerKeyChanged, { orgId, provider: 'openai', name: 'eu' });
+    const list = await run(['provider-key', 'list', '--org', orgId, '--format', 'json']);
+    const listed = (JSON.parse(list.stdout) as { providerKeys: Array<{ provider: string; name: string; last4: string }> }).providerKeys;
+    // Stable order: provider, then name in code-unit order (upper case first), on both dialects.
+    expect(listed.map((key) => [key.provider, key.name, key.last4])).toEqual([
+      ['anthropic', 'us.west-2', 'US01'],
+      ['openai', 'B_team', 'BB01'],
+      ['openai', 'default', 'DF01'],
+      ['openai', 'eu', 'EU01'],
+    ]);
+    const table = await run(['provider-key', 'list', '--org', orgId]);
+    const lines = table.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^PROVIDER\s+NAME\s+LAST4\s+CREATEDAT\s+ROTATEDAT\s+BASEURL$/);
+    expect(lines.slice(1).map((line) => line.split(/\s+/).slice(0, 3))).toEqual([
+      ['anthropic', 'us.west-2', 'US01'],
+      ['openai', 'B_team', 'BB01'],
+      ['openai', 'default', 'DF01'],
+      ['openai', 'eu', 'EU01'],
+    ]);
+
+    const one = await run(['provider-key', 'delete', 'openai', '--org', orgId, '--name', 'eu', '--format', 'json']);
+    expect(JSON.parse(one.stdout)).toEqual({ schemaVersion: 1, orgId, provider: 'openai', name: 'eu', deleted: true });
+    const missing = await run(['provider-key', 'delete', 'openai', '--org', orgId, '--name', 'eu']);
+    expect([missing.code, missing.stderr]).toEqual([1, `navplane: ${orgId}: This org has no openai key named eu\n`]);
+    const all = await run(['provider-key', 'delete', 'openai', '--org', orgId]);
+    expect([all.code, all.stdout]).toEqual([0, `deleted every openai key of ${orgId}\n`]);
+    await changes.waitFor(CHANGE_TOPICS.providerKeyChanged, { orgId, provider: 'openai' });
+    const anthropic = await run(['provider-key', 'delete', 'anthropic', '--org', orgId, '--name', 'us.west-2']);
+    expect(anthropic.stdout).toBe(`deleted the anthropic key named us.west-2 of ${orgId}\n`);
+    expect(JSON.parse((await run(['provider-key', 'list', '--org', orgId, '--format', 'json'])).stdout)).toMatchObject({
+      providerKeys: [],
+    });
+  });
+
+  it('refuses a malformed --name with exit 2, on set and delete, naming the rule', async () => {
+    for (const name of ['', 'e u', 'x'.repeat(65)]) {
+      const set = await run(['provider-key', 'set', 'openai', '--org', orgId, '--name', name], { stdin: `${SECRET}\n` });
+      expect([set.code, set.stderr]).toEqual([2, expect.stringContaining('name must be 1-64 letters, digits')]);
+      const del = await run(['provider-key', 'delete', 'openai', '--org', orgId, '--name', name]);
+      expect([del.code, del.stderr]).toEqual([2, expect.stringContaining('name must be 1-64 letters, digits')]);
+    }
+    expect(JSON.parse((await run(['provider-key', 'list', '--org', orgId, '--format', 'json'])).stdout)).toMatchObject({
+      providerKeys: [],
+    });
   });
 
   it('stores an azure-openai key with --base-url, shown in the list; refuses unsafe or missing base URLs with exit 2', async () => {
@@ -92,7 +161,7 @@ describe.each(TEST_DIALECTS)('navplane provider-key on %s', (dialect) => {
     const list = await run(['provider-key', 'list', '--org', orgId, '--format', 'json']);
     expect(JSON.parse(list.stdout)).toMatchObject({ providerKeys: [{ provider: 'azure-openai', baseUrl: 'http://10.1.2.3:8080' }] });
     const table = await run(['provider-key', 'list', '--org', orgId]);
-    expect(table.stdout).toMatch(/azure-openai\s+cdef\s+\S+\s+-\s+http:\/\/10\.1\.2\.3:8080/);
+    expect(table.stdout).toMatch(/azure-openai\s+default\s+cdef\s+\S+\s+-\s+http:\/\/10\.1\.2\.3:8080/);
     expect((await run(['provider-key', 'delete', 'azure-openai', '--org', orgId])).code).toBe(0);
   });
 

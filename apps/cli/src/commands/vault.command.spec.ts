@@ -22,7 +22,8 @@ describe.each(TEST_DIALECTS)('navplane vault rotate-master on %s', (dialect) => 
     changes = await recordChanges(sandbox.testDb.database, [CHANGE_TOPICS.providerKeyChanged]);
     orgId = (await sandbox.json<{ id: string }>(['org', 'create', 'Vault Org', '--format', 'json'])).id;
     await sandbox.json(['provider-key', 'set', 'openai', '--org', orgId, '--format', 'json'], { stdin: OPENAI });
-    await sandbox.json(['provider-key', 'set', 'anthropic', '--org', orgId, '--format', 'json'], { stdin: ANTHROPIC });
+    // A named key: rotate-master re-wraps every key, whatever its name.
+    await sandbox.json(['provider-key', 'set', 'anthropic', '--org', orgId, '--name', 'eu', '--format', 'json'], { stdin: ANTHROPIC });
   });
   afterAll(async () => {
     await changes?.close();
@@ -67,8 +68,8 @@ describe.each(TEST_DIALECTS)('navplane vault rotate-master on %s', (dialect) => 
       expect.stringMatching(/^\[1\/2\] pk_\w+ rewrapped$/),
       expect.stringMatching(/^\[2\/2\] pk_\w+ rewrapped$/),
     ]);
-    await changes.waitFor(CHANGE_TOPICS.providerKeyChanged, { orgId, provider: 'openai' });
-    await changes.waitFor(CHANGE_TOPICS.providerKeyChanged, { orgId, provider: 'anthropic' });
+    await changes.waitFor(CHANGE_TOPICS.providerKeyChanged, { orgId, provider: 'openai', name: 'default' });
+    await changes.waitFor(CHANGE_TOPICS.providerKeyChanged, { orgId, provider: 'anthropic', name: 'eu' });
 
     const again = await sandbox.run(['vault', 'rotate-master'], { env });
     expect(again.code).toBe(0);
@@ -82,7 +83,7 @@ describe.each(TEST_DIALECTS)('navplane vault rotate-master on %s', (dialect) => 
     });
     try {
       expect(await vault.getProviderKey(orgId, 'openai')).toEqual({ ok: true, key: OPENAI });
-      expect(await vault.getProviderKey(orgId, 'anthropic')).toEqual({ ok: true, key: ANTHROPIC });
+      expect(await vault.getProviderKey(orgId, 'anthropic', 'eu')).toEqual({ ok: true, key: ANTHROPIC });
     } finally {
       vault.close();
     }

@@ -6,8 +6,11 @@ import { UpstreamCredential } from '../pipeline/upstream-credential';
 
 /** Options of resolveCredential. */
 export interface ResolveCredentialOptions {
-  /** The org's decrypted provider key (vault cache; no DB query when warm). */
-  getProviderKey: (orgId: string, provider: string) => Promise<ProviderKeyLookup>;
+  /**
+   * The org's decrypted provider key named `name` (vault cache; no DB query when warm); `name` absent = `default`.
+   * This step asks for the default key; the same signature lets a route's target ask for its named key.
+   */
+  getProviderKey: (orgId: string, provider: string, name?: string) => Promise<ProviderKeyLookup>;
 }
 
 /**

@@ -7,7 +7,10 @@ export const CHANGE_TOPICS = {
   orgChanged: 'org.changed',
   /** A NavPlane key was issued, rotated, revoked or expired early. Payload: `{ orgId, keyId, publicId }`. */
   gatewayKeyChanged: 'gateway_key.changed',
-  /** A provider key was stored, replaced, deleted or re-wrapped. Payload: `{ orgId, provider }`. */
+  /**
+   * A provider key was stored, replaced, deleted or re-wrapped. Payload: `{ orgId, provider, name }` for one named key;
+   * `{ orgId, provider }` (no name) when every key of the provider changed (deleted all at once).
+   */
   providerKeyChanged: 'provider_key.changed',
   /** An org's policies changed. Payload: `{ orgId }`. */
   policyChanged: 'policy.changed',

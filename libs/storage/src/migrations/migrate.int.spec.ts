@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { sql } from 'kysely';
+import { Migrator, sql } from 'kysely';
 import { openDatabase } from '../database/open-database';
 import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from '../testing';
 import { getMigrationStatus, migrateToLatest } from './migrate';
-import { MIGRATIONS } from './migration-list';
+import { MIGRATIONS, staticMigrationProvider } from './migration-list';
 
 const ALL = MIGRATIONS.map(([name]) => name);
 const TABLES = [
@@ -107,6 +107,77 @@ describe.each(TEST_DIALECTS)('migrations on %s', (dialect) => {
       expect(await userTables(test)).toEqual(TABLES);
     } finally {
       await second.close();
+      await test.drop();
+    }
+  });
+
+  it('0007 names every existing provider key `default`, keeps its data, and makes (org, provider, name) unique', async () => {
+    const test = await createTestDatabase(dialect, { migrate: false });
+    const db = test.database.db;
+    try {
+      const migrator = new Migrator({ db, provider: staticMigrationProvider(dialect) });
+      const before = await migrator.migrateTo('2026_12_07_0006_provider_key_base_url');
+      expect(before.error).toBeUndefined();
+      const at = '2026-12-07T00:00:00.000Z';
+      await sql`insert into orgs (id, name, enabled, created_at, updated_at) values ('org_a', 'A', 1, ${at}, ${at})`.execute(db);
+      const row = (id: string, provider: string, baseUrl: string | null) => ({
+        id,
+        org_id: 'org_a',
+        provider,
+        ciphertext: `c-${id}`,
+        iv: `i-${id}`,
+        auth_tag: `t-${id}`,
+        wrapped_dek: `w-${id}`,
+        dek_iv: `di-${id}`,
+        dek_auth_tag: `dt-${id}`,
+        kek_version: 7,
+        last4: id.slice(-4),
+        created_at: at,
+        rotated_at: id === 'pk_0001' ? at : null,
+        base_url: baseUrl,
+      });
+      const rows = [
+        row('pk_0001', 'openai', null),
+        row('pk_0002', 'azure-openai', 'https://r.openai.azure.com'),
+        row('pk_0003', 'navplane.placeholder-salt', null),
+      ];
+      // Rows as the schema of 0006 has them (no name): written in plain SQL, the current types require a name.
+      const insertWithoutName = (values: ReturnType<typeof row>) =>
+        sql`insert into provider_keys (${sql.join(Object.keys(values).map((column) => sql.ref(column)))})
+            values (${sql.join(Object.values(values))})`.execute(db);
+      for (const values of rows) await insertWithoutName(values);
+
+      expect(await migrateToLatest(test.database)).toEqual({ applied: ALL.slice(ALL.indexOf('2026_12_07_0007_named_provider_keys')) });
+      const after = await db.selectFrom('provider_keys').selectAll().orderBy('id').execute();
+      expect(after).toEqual(rows.map((r) => ({ ...r, name: 'default' })));
+
+      // A second name for the same org and provider is another row; the same name again is refused.
+      await db
+        .insertInto('provider_keys')
+        .values({ ...row('pk_0004', 'openai', null), name: 'eu' })
+        .execute();
+      await expect(
+        db
+          .insertInto('provider_keys')
+          .values({ ...row('pk_0005', 'openai', null), name: 'eu' })
+          .execute(),
+      ).rejects.toThrow(/unique/i);
+      await expect(insertWithoutName(row('pk_0006', 'anthropic', null))).rejects.toThrow(/null|name/i);
+      // The rebuilt table still references orgs, and an upsert can target the new unique key.
+      await expect(
+        db
+          .insertInto('provider_keys')
+          .values({ ...row('pk_0007', 'openai', null), org_id: 'org_missing', name: 'x' })
+          .execute(),
+      ).rejects.toThrow(/foreign key/i);
+      await db
+        .insertInto('provider_keys')
+        .values({ ...row('pk_0008', 'openai', null), name: 'eu', last4: 'NEW!' })
+        .onConflict((conflict) => conflict.columns(['org_id', 'provider', 'name']).doUpdateSet({ last4: 'NEW!' }))
+        .execute();
+      const eu = await db.selectFrom('provider_keys').select(['id', 'last4']).where('name', '=', 'eu').execute();
+      expect(eu).toEqual([{ id: 'pk_0004', last4: 'NEW!' }]);
+    } finally {
       await test.drop();
     }
   });

@@ -14,10 +14,11 @@ describe.each(TEST_DIALECTS)('ProviderKeysRepository on %s', (dialect) => {
   });
   afterAll(() => test.drop());
 
-  const sealed = (orgId: string, provider: string, tag: string, when = at()): UpsertProviderKey => ({
+  const sealed = (orgId: string, provider: string, tag: string, when = at(), name = 'default'): UpsertProviderKey => ({
     id: newId('providerKey'),
     orgId,
     provider,
+    name,
     ciphertext: Buffer.from(`cipher-${tag}`).toString('base64'),
     iv: Buffer.alloc(12, 1).toString('base64'),
     authTag: Buffer.alloc(16, 2).toString('base64'),
@@ -37,14 +38,15 @@ describe.each(TEST_DIALECTS)('ProviderKeysRepository on %s', (dialect) => {
       id: input.id,
       orgId: org.id,
       provider: 'openai',
+      name: 'default',
       last4: '1234',
       kekVersion: 1,
       createdAt: at(),
       rotatedAt: null,
       baseUrl: null,
     });
-    const stored = await repos.providerKeys.findByOrgAndProvider(org.id, 'openai');
-    const { id: _id, at: _at, orgId: _org, provider: _p, baseUrl: _b, ...secret } = input;
+    const stored = await repos.providerKeys.findByOrgAndProvider(org.id, 'openai', 'default');
+    const { id: _id, at: _at, orgId: _org, provider: _p, name: _n, baseUrl: _b, ...secret } = input;
     expect(stored).toEqual({ ...summary, ...secret });
     await repos.providerKeys.upsert(sealed(org.id, 'anthropic', 'sk-ant-9999'));
     const listed = await repos.providerKeys.listByOrg(org.id);
@@ -58,7 +60,7 @@ describe.each(TEST_DIALECTS)('ProviderKeysRepository on %s', (dialect) => {
     const second = sealed(org.id, 'navplane.placeholder-salt', 'salt-bbbb');
     const results = await Promise.all([repos.providerKeys.insertIfAbsent(first), repos.providerKeys.insertIfAbsent(second)]);
     expect(results.filter(Boolean)).toHaveLength(1);
-    const stored = await repos.providerKeys.findByOrgAndProvider(org.id, 'navplane.placeholder-salt');
+    const stored = await repos.providerKeys.findByOrgAndProvider(org.id, 'navplane.placeholder-salt', 'default');
     const winner = results[0] ? first : second;
     expect(stored?.id).toBe(winner.id);
     expect(stored?.ciphertext).toBe(winner.ciphertext);
@@ -73,7 +75,7 @@ describe.each(TEST_DIALECTS)('ProviderKeysRepository on %s', (dialect) => {
     const first = await repos.providerKeys.upsert(sealed(org.id, 'openai', 'sk-aaaa'));
     const second = await repos.providerKeys.upsert(sealed(org.id, 'openai', 'sk-bbbb', at(5000)));
     expect(second).toMatchObject({ id: first.id, last4: 'bbbb', createdAt: at(), rotatedAt: at(5000) });
-    const stored = await repos.providerKeys.findByOrgAndProvider(org.id, 'openai');
+    const stored = await repos.providerKeys.findByOrgAndProvider(org.id, 'openai', 'default');
     expect(stored?.ciphertext).toBe(Buffer.from('cipher-sk-bbbb').toString('base64'));
     expect(await repos.providerKeys.listByOrg(org.id)).toHaveLength(1);
   });
@@ -85,7 +87,9 @@ describe.each(TEST_DIALECTS)('ProviderKeysRepository on %s', (dialect) => {
       baseUrl: 'https://one.openai.azure.com',
     });
     expect(first.baseUrl).toBe('https://one.openai.azure.com');
-    expect((await repos.providerKeys.findByOrgAndProvider(org.id, 'azure-openai'))?.baseUrl).toBe('https://one.openai.azure.com');
+    expect((await repos.providerKeys.findByOrgAndProvider(org.id, 'azure-openai', 'default'))?.baseUrl).toBe(
+      'https://one.openai.azure.com',
+    );
     expect((await repos.providerKeys.listByOrg(org.id)).map((key) => key.baseUrl)).toEqual(['https://one.openai.azure.com']);
     const second = await repos.providerKeys.upsert({
       ...sealed(org.id, 'azure-openai', 'az-bbbb', at(5000)),
@@ -99,9 +103,67 @@ describe.each(TEST_DIALECTS)('ProviderKeysRepository on %s', (dialect) => {
   it('deletes a key', async () => {
     const org = await seedOrg(repos);
     await repos.providerKeys.upsert(sealed(org.id, 'openai', 'sk-dddd'));
-    expect(await repos.providerKeys.delete(org.id, 'openai')).toBe(true);
-    expect(await repos.providerKeys.delete(org.id, 'openai')).toBe(false);
-    expect(await repos.providerKeys.findByOrgAndProvider(org.id, 'openai')).toBeUndefined();
+    expect(await repos.providerKeys.delete(org.id, 'openai', 'default')).toBe(true);
+    expect(await repos.providerKeys.delete(org.id, 'openai', 'default')).toBe(false);
+    expect(await repos.providerKeys.findByOrgAndProvider(org.id, 'openai', 'default')).toBeUndefined();
+  });
+
+  it('holds several named keys per provider: stored, replaced and listed by provider then name, each its own row', async () => {
+    const org = await seedOrg(repos);
+    const eu = await repos.providerKeys.upsert(sealed(org.id, 'openai', 'sk-eu-1111', at(), 'eu'));
+    const def = await repos.providerKeys.upsert(sealed(org.id, 'openai', 'sk-df-2222'));
+    await repos.providerKeys.upsert(sealed(org.id, 'anthropic', 'sk-an-3333', at(), 'team.b_2-x'));
+    expect(eu).toMatchObject({ provider: 'openai', name: 'eu', last4: '1111', rotatedAt: null });
+    expect(def.id).not.toBe(eu.id);
+    // Replacing one name leaves the other alone.
+    const euAgain = await repos.providerKeys.upsert(sealed(org.id, 'openai', 'sk-eu-4444', at(5000), 'eu'));
+    expect(euAgain).toMatchObject({ id: eu.id, name: 'eu', last4: '4444', rotatedAt: at(5000) });
+    expect((await repos.providerKeys.findByOrgAndProvider(org.id, 'openai', 'default'))?.last4).toBe('2222');
+    expect((await repos.providerKeys.findByOrgAndProvider(org.id, 'openai', 'eu'))?.name).toBe('eu');
+    expect(await repos.providerKeys.findByOrgAndProvider(org.id, 'openai', 'us')).toBeUndefined();
+    const listed = await repos.providerKeys.listByOrg(org.id);
+    expect(listed.map((key) => [key.provider, key.name, key.last4])).toEqual([
+      ['anthropic', 'team.b_2-x', '3333'],
+      ['openai', 'default', '2222'],
+      ['openai', 'eu', '4444'],
+    ]);
+    // Names are case-sensitive and per org: another org's `eu` is another row.
+    const other = await seedOrg(repos);
+    await repos.providerKeys.upsert(sealed(other.id, 'openai', 'sk-ot-5555', at(), 'eu'));
+    await repos.providerKeys.upsert(sealed(org.id, 'openai', 'sk-EU-6666', at(), 'EU'));
+    expect((await repos.providerKeys.listByOrg(org.id)).map((key) => key.name)).toEqual(['team.b_2-x', 'EU', 'default', 'eu']);
+    expect(
+      (await repos.providerKeys.listAllForRewrap())
+        .filter((row) => row.orgId === org.id)
+        .map((row) => row.name)
+        .sort(),
+    ).toEqual(['EU', 'default', 'eu', 'team.b_2-x']);
+  });
+
+  it('deletes one named key, or every key of a provider (returning what it deleted), never another provider or org', async () => {
+    const org = await seedOrg(repos);
+    const other = await seedOrg(repos);
+    for (const name of ['default', 'eu', 'us']) await repos.providerKeys.upsert(sealed(org.id, 'openai', `sk-${name}-0000`, at(), name));
+    await repos.providerKeys.upsert(sealed(org.id, 'anthropic', 'sk-an-7777', at(), 'eu'));
+    await repos.providerKeys.upsert(sealed(other.id, 'openai', 'sk-ot-8888', at(), 'eu'));
+    expect(await repos.providerKeys.delete(org.id, 'openai', 'us')).toBe(true);
+    expect(await repos.providerKeys.delete(org.id, 'openai', 'us')).toBe(false);
+    expect((await repos.providerKeys.listByOrg(org.id)).map((key) => `${key.provider}/${key.name}`)).toEqual([
+      'anthropic/eu',
+      'openai/default',
+      'openai/eu',
+    ]);
+    const deleted = await repos.providerKeys.deleteAllOfProvider(org.id, 'openai');
+    expect(deleted.map((key) => [key.orgId, key.provider, key.name])).toEqual([
+      [org.id, 'openai', 'default'],
+      [org.id, 'openai', 'eu'],
+    ]);
+    expect(Object.keys(deleted[0] ?? {}).sort()).toEqual(
+      ['baseUrl', 'createdAt', 'id', 'kekVersion', 'last4', 'name', 'orgId', 'provider', 'rotatedAt'].sort(),
+    );
+    expect(await repos.providerKeys.deleteAllOfProvider(org.id, 'openai')).toEqual([]);
+    expect((await repos.providerKeys.listByOrg(org.id)).map((key) => `${key.provider}/${key.name}`)).toEqual(['anthropic/eu']);
+    expect((await repos.providerKeys.listByOrg(other.id)).map((key) => key.name)).toEqual(['eu']);
   });
 
   it('re-wraps DEKs with compare-and-set', async () => {
@@ -112,6 +174,7 @@ describe.each(TEST_DIALECTS)('ProviderKeysRepository on %s', (dialect) => {
       id: key.id,
       orgId: org.id,
       provider: 'openai',
+      name: 'default',
       kekVersion: 1,
       wrappedDek: Buffer.from('dek-sk-wrap').toString('base64'),
       dekIv: Buffer.alloc(12, 3).toString('base64'),
@@ -123,7 +186,7 @@ describe.each(TEST_DIALECTS)('ProviderKeysRepository on %s', (dialect) => {
     expect(await repos.providerKeys.updateWrapping(key.id, rewrapped, 2, { wrappedDek: current?.wrappedDek ?? '', kekVersion: 1 })).toBe(
       true,
     );
-    const stored = await repos.providerKeys.findByOrgAndProvider(org.id, 'openai');
+    const stored = await repos.providerKeys.findByOrgAndProvider(org.id, 'openai', 'default');
     expect(stored).toMatchObject({ ...rewrapped, kekVersion: 2, rotatedAt: null });
     expect(stored?.ciphertext).toBe(Buffer.from('cipher-sk-wrap').toString('base64'));
   });

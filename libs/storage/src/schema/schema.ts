@@ -50,11 +50,13 @@ export interface GatewayKeysTable {
   models: ColumnType<unknown, string | null | undefined, string | null>;
 }
 
-/** `provider_keys`: one envelope-encrypted provider key per org and provider (base64 text fields). */
+/** `provider_keys`: envelope-encrypted provider keys, one per org, provider and name (base64 text fields). */
 export interface ProviderKeysTable {
   id: string;
   org_id: string;
   provider: string;
+  /** The key's name within its org and provider (`default` unless named; routes pick keys by name). */
+  name: string;
   ciphertext: string;
   iv: string;
   auth_tag: string;

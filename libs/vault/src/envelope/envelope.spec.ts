@@ -36,6 +36,33 @@ describe('AAD', () => {
   });
 });
 
+describe('a key name bound into both AADs', () => {
+  const keyring = createKeyring({ current: randomBytes(32) });
+
+  it('adds `name:<name>` after the row for any name but `default`, before the URL and the KEK version', () => {
+    const named = { ...context, name: 'eu', baseUrl: 'https://r.openai.azure.com' };
+    expect(secretAad(named).toString()).toBe('navplane/provider-key/v1|org_01|openai|pk_01|name:eu|url:https://r.openai.azure.com');
+    expect(dekAad(named, 3).toString()).toBe('navplane/provider-key/v1|org_01|openai|pk_01|name:eu|kek:3');
+    // `default` is what every key stored before names existed was sealed as: the same text as no name at all.
+    expect(secretAad({ ...context, name: 'default' })).toEqual(secretAad(context));
+    expect(dekAad({ ...context, name: 'default' }, 3)).toEqual(dekAad(context, 3));
+    expect(() => secretAad({ ...context, name: 'a|b' })).toThrow();
+    expect(() => secretAad({ ...context, name: '' })).toThrow();
+  });
+
+  it('opens only under the name it was sealed with (renaming a row either way fails)', () => {
+    const eu = sealSecret(keyring, { ...context, name: 'eu' }, plaintext);
+    expect(openSecret(keyring, { ...context, name: 'eu' }, eu)).toEqual({ ok: true, value: plaintext });
+    expect(openSecret(keyring, { ...context, name: 'us' }, eu).ok).toBe(false);
+    expect(openSecret(keyring, context, eu).ok).toBe(false);
+    expect(openSecret(keyring, { ...context, name: 'default' }, eu).ok).toBe(false);
+    const unnamed = sealSecret(keyring, context, plaintext);
+    expect(openSecret(keyring, { ...context, name: 'default' }, unnamed)).toEqual({ ok: true, value: plaintext });
+    expect(openSecret(keyring, { ...context, name: 'eu' }, unnamed).ok).toBe(false);
+    expect(rewrapDek(keyring, { ...context, name: 'us' }, eu).ok).toBe(false);
+  });
+});
+
 describe('a base URL bound into the secret', () => {
   const keyring = createKeyring({ current: randomBytes(32) });
   const withUrl = { ...context, baseUrl: 'https://mine.openai.azure.com' };

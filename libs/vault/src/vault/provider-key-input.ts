@@ -20,6 +20,8 @@ export function assertStorable(input: StoreProviderKeyInput): void {
   const invalid = (message: string, field: string) => new AppError('invalid_request', message, { details: { field } });
   if (!isAadComponent(input.orgId)) throw invalid('orgId is not a valid id', 'orgId');
   if (!isProviderName(input.provider)) throw invalid('provider must be a lowercase provider name', 'provider');
+  // The name rule itself (KEY_NAME, docs/routing.md) is the callers'; the vault only refuses what cannot be bound.
+  if (input.name !== undefined && !isAadComponent(input.name)) throw invalid('name is not a valid key name', 'name');
   if (input.rowId !== undefined && !isAadComponent(input.rowId)) throw invalid('rowId is not a valid id', 'rowId');
   const { key } = input;
   if (typeof key !== 'string' || key.length < MIN_KEY_LENGTH || key.length > MAX_KEY_LENGTH) {

@@ -8,8 +8,8 @@ import type { RewrapFailureReason, RewrapOptions, RewrapReport } from './vault.t
 export interface RewrapDeps {
   keyring: Keyring;
   providerKeys: ProviderKeysRepository;
-  /** Publishes `provider_key.changed` for the pair; may reject. */
-  publishChanged(orgId: string, provider: string): Promise<void>;
+  /** Publishes `provider_key.changed` for the named key; may reject. */
+  publishChanged(orgId: string, provider: string, name: string): Promise<void>;
 }
 
 // A row replaced this many times in a row while we re-wrap it is reported, not fought over forever.
@@ -52,7 +52,7 @@ async function rewrapRow(deps: RewrapDeps, listed: ProviderKeyWrapping): Promise
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
     // Already current: a second run (or a run resumed after a crash) does nothing to this row.
     if (row.kekVersion === keyring.currentVersion) return 'skipped';
-    const next = rewrapDek(keyring, { orgId: row.orgId, provider: row.provider, rowId: row.id }, row);
+    const next = rewrapDek(keyring, { orgId: row.orgId, provider: row.provider, name: row.name, rowId: row.id }, row);
     if (!next.ok) return { failed: next.error };
     let updated: boolean;
     try {
@@ -65,7 +65,7 @@ async function rewrapRow(deps: RewrapDeps, listed: ProviderKeyWrapping): Promise
     }
     if (updated) {
       try {
-        await deps.publishChanged(row.orgId, row.provider);
+        await deps.publishChanged(row.orgId, row.provider, row.name);
       } catch {
         // The plaintext did not change, so a cache that misses this event still serves the right key.
       }
@@ -74,7 +74,7 @@ async function rewrapRow(deps: RewrapDeps, listed: ProviderKeyWrapping): Promise
     // Replaced or deleted since it was read: start again from what is stored now.
     let stored: ProviderKeyWrapping | undefined;
     try {
-      stored = await providerKeys.findByOrgAndProvider(row.orgId, row.provider);
+      stored = await providerKeys.findByOrgAndProvider(row.orgId, row.provider, row.name);
     } catch {
       return { failed: 'unavailable' };
     }

@@ -91,8 +91,8 @@ describe.each(TEST_DIALECTS)('master key rotation on %s', (dialect) => {
     const gatewayKeys = countingRepository(createRepositories(gatewayDb).providerKeys);
     const recordingRepo: ProviderKeysRepository = {
       ...gatewayKeys.repository,
-      async findByOrgAndProvider(orgId, provider) {
-        const row = await gatewayKeys.repository.findByOrgAndProvider(orgId, provider);
+      async findByOrgAndProvider(orgId, provider, name) {
+        const row = await gatewayKeys.repository.findByOrgAndProvider(orgId, provider, name);
         if (row) seenVersions.add(row.kekVersion);
         return row;
       },
@@ -243,7 +243,7 @@ describe.each(TEST_DIALECTS)('master key rotation on %s', (dialect) => {
     }).rewrapAll();
     expect(replaced).toBe(true);
     expect(report).toEqual({ rewrapped: pairs.size, skipped: 0, failed: [] });
-    const stored = await repos.providerKeys.findByOrgAndProvider(target.orgId, target.provider);
+    const stored = await repos.providerKeys.findByOrgAndProvider(target.orgId, target.provider, 'default');
     expect(stored).toMatchObject({
       id: targetId,
       kekVersion: bothRing.currentVersion,
@@ -258,7 +258,7 @@ describe.each(TEST_DIALECTS)('master key rotation on %s', (dialect) => {
     const pairs = await seedKeys(2);
     const [tamperedId, unknownId] = [...pairs.keys()].map((id) => defined(id));
     const victim = defined(pairs.get(defined(tamperedId)));
-    const tampered = defined(await repos.providerKeys.findByOrgAndProvider(victim.orgId, victim.provider));
+    const tampered = defined(await repos.providerKeys.findByOrgAndProvider(victim.orgId, victim.provider, 'default'));
     await test.database.db
       .updateTable('provider_keys')
       .set({ wrapped_dek: flipBase64(tampered.wrappedDek) })

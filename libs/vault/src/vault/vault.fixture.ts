@@ -46,6 +46,7 @@ export function countingRepository(
     findByOrgAndProvider: 0,
     listByOrg: 0,
     delete: 0,
+    deleteAllOfProvider: 0,
     listAllForRewrap: 0,
     updateWrapping: 0,
   };
@@ -62,6 +63,7 @@ export function countingRepository(
     findByOrgAndProvider: wrap('findByOrgAndProvider'),
     listByOrg: wrap('listByOrg'),
     delete: wrap('delete'),
+    deleteAllOfProvider: wrap('deleteAllOfProvider'),
     listAllForRewrap: wrap('listAllForRewrap'),
     updateWrapping: wrap('updateWrapping'),
   } as ProviderKeysRepository;

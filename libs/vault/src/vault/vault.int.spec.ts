@@ -153,8 +153,8 @@ describe.each(TEST_DIALECTS)('vault on %s', (dialect) => {
     expect(await vault.deleteProviderKey(orgId, 'openai')).toBe(false);
     unsubscribe();
     expect(published).toEqual([
-      { orgId, provider: 'openai' },
-      { orgId, provider: 'openai' },
+      { orgId, provider: 'openai', name: 'default' },
+      { orgId, provider: 'openai', name: 'default' },
     ]);
     expect(JSON.stringify(published)).not.toContain(key);
   });
@@ -330,7 +330,7 @@ describe.each(TEST_DIALECTS)('vault on %s', (dialect) => {
     const slowReads: ProviderKeysRepository = {
       ...repos.providerKeys,
       async findByOrgAndProvider(orgId, provider) {
-        const row = await repos.providerKeys.findByOrgAndProvider(orgId, provider);
+        const row = await repos.providerKeys.findByOrgAndProvider(orgId, provider, 'default');
         if (hold) await gate;
         return row;
       },
@@ -402,7 +402,7 @@ describe.each(TEST_DIALECTS)('vault on %s', (dialect) => {
     expect(await vault.getOrCreateOrgSecret(orgId, 'navplane.placeholder-salt')).toEqual(mine);
     // Internal secrets are not provider keys: never listed, and they show none of their characters.
     expect(await repos.providerKeys.listByOrg(orgId)).toEqual([]);
-    const stored = defined(await repos.providerKeys.findByOrgAndProvider(orgId, 'navplane.placeholder-salt'));
+    const stored = defined(await repos.providerKeys.findByOrgAndProvider(orgId, 'navplane.placeholder-salt', 'default'));
     expect(stored.last4).toBe('****');
     expect(JSON.stringify(stored)).not.toContain(salt);
 
@@ -413,7 +413,7 @@ describe.each(TEST_DIALECTS)('vault on %s', (dialect) => {
       const seen = await otherVault.getOrCreateOrgSecret(orgId, 'navplane.placeholder-salt');
       return seen.ok && rotated.ok && seen.key === rotated.key;
     }, 2000);
-    expect(defined(await repos.providerKeys.findByOrgAndProvider(orgId, 'navplane.placeholder-salt')).last4).toBe('****');
+    expect(defined(await repos.providerKeys.findByOrgAndProvider(orgId, 'navplane.placeholder-salt', 'default')).last4).toBe('****');
     await expect(vault.getOrCreateOrgSecret(orgId, 'openai')).rejects.toThrow(/navplane\./);
   });
 

@@ -27,9 +27,14 @@ export interface StoreProviderKeyInput {
   orgId: string;
   /** Provider name: lowercase letters, digits, `.`, `_`, `-` (e.g. `openai`, `anthropic`). */
   provider: string;
+  /**
+   * The key's name within its org and provider (default `default`); an org may hold several named keys per provider.
+   * Callers check the name rule (`KEY_NAME` of `@navplane/routing`); the name is bound into the key's AAD.
+   */
+  name?: string;
   /** The provider's API key: 8-4096 characters, no whitespace or control characters. */
   key: string;
-  /** Id for a new row (default: a new `pk_…` id); a replacement always keeps the existing row's id. */
+  /** Id for a new row (default: a new `pk_…` id); a replacement of the same name always keeps the existing row's id. */
   rowId?: string;
   /**
    * The tenant's own endpoint for this key (providers whose upstream is the tenant's, e.g. Azure OpenAI), already
@@ -118,14 +123,26 @@ export interface RewrapReport {
 /** Stores, caches and serves provider keys, envelope-encrypted under the master keyring. */
 export interface Vault {
   /**
-   * Seals and stores (or replaces) the org's key for `provider`, then publishes `provider_key.changed`; returns
-   * the summary (last 4 characters only). Throws AppError('invalid_request') on invalid input; database errors reject.
+   * Seals and stores (or replaces) the org's key for `provider` under `name` (default `default`), then publishes
+   * `provider_key.changed` with the name; returns the summary (last 4 characters only). Throws
+   * AppError('invalid_request') on invalid input; database errors reject.
    */
   storeProviderKey(input: StoreProviderKeyInput): Promise<ProviderKeySummary>;
-  /** Deletes the org's key for `provider` and publishes `provider_key.changed`; true when there was one. */
-  deleteProviderKey(orgId: string, provider: string): Promise<boolean>;
-  /** The decrypted key, from memory when warm (no database query), else from the database. Never rejects. */
-  getProviderKey(orgId: string, provider: string): Promise<ProviderKeyLookup>;
+  /**
+   * Deletes the org's key for `provider` named `name` (default `default`) and publishes `provider_key.changed` with
+   * the name; true when there was one.
+   */
+  deleteProviderKey(orgId: string, provider: string, name?: string): Promise<boolean>;
+  /**
+   * Deletes every key the org holds for `provider`, whatever its name, and publishes one `provider_key.changed`
+   * without a name (every instance evicts every name of the provider); returns the deleted keys' summaries by name.
+   */
+  deleteProviderKeys(orgId: string, provider: string): Promise<ProviderKeySummary[]>;
+  /**
+   * The decrypted key of `provider` named `name` (default `default`), from memory when warm (no database query), else
+   * from the database. Never rejects.
+   */
+  getProviderKey(orgId: string, provider: string, name?: string): Promise<ProviderKeyLookup>;
   /**
    * The org's internal secret `name` (a reserved `navplane.` name, e.g. the placeholder salt): 32 random bytes,
    * base64, created on first use. Concurrent first uses in several processes agree (the first insert wins).
@@ -138,8 +155,8 @@ export interface Vault {
   /** Whether the current master key works and every stored key's master key is held. Never rejects. */
   verifyUnlocked(): Promise<VaultStatus>;
   /**
-   * Re-wraps every stored key's DEK with the current master key (compare-and-set per row, publishing
-   * `provider_key.changed` for each); idempotent and resumable. Rejects only when the rows cannot be listed.
+   * Re-wraps every stored key's DEK (every named key of every provider) with the current master key (compare-and-set
+   * per row, publishing `provider_key.changed` for each, with its name); idempotent and resumable. Rejects only when the rows cannot be listed.
    */
   rewrapAll(options?: RewrapOptions): Promise<RewrapReport>;
   /** Unsubscribes from the change feed and drops every cached key. */
