@@ -134,6 +134,38 @@ export function parseRouteDocument(
   return problems.length === 0 ? { ok: true, value: parsed.data } : { ok: false, problems };
 }
 
+/**
+ * A stored document read back (`routes.document`): the schema only, since it was validated whole when it was put (the
+ * providers and key names it names may have changed since: the gateway answers those per request). Throws an Error
+ * naming every problem for a document the schema no longer accepts, which only a hand-edited row can be.
+ */
+export function readStoredRouteDocument(stored: unknown): RouteDocument {
+  const parsed = ROUTE_DOCUMENT_SCHEMA.safeParse(stored);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`).join('; ');
+  throw new Error(`the stored routing table is not valid: ${problems}`);
+}
+
+/** The problems of a refused document as one line: `routes[1].targets[0].provider: unknown provider "x"; …`. */
+export function describeRouteProblems(problems: readonly RouteProblem[]): string {
+  return problems.map((problem) => `${problem.path}: ${problem.message}`).join('; ');
+}
+
+const indexes = new WeakMap<RouteDocument, ReadonlyMap<string, Route>>();
+
+/**
+ * The route whose `model` is `model` in `document`, or undefined. The index of a document is built on its first lookup
+ * and kept as long as the document is (documents are immutable once parsed), so a lookup is one Map read.
+ */
+export function findRoute(document: RouteDocument, model: string): Route | undefined {
+  let index = indexes.get(document);
+  if (index === undefined) {
+    index = new Map(document.routes.map((route) => [route.model, route]));
+    indexes.set(document, index);
+  }
+  return index.get(model);
+}
+
 function formatPath(path: ReadonlyArray<PropertyKey>): string {
   let out = '';
   for (const part of path) out += typeof part === 'number' ? `[${part}]` : `${out === '' ? '' : '.'}${String(part)}`;
