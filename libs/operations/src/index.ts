@@ -9,4 +9,5 @@ export * from './orgs.operations';
 export * from './policies.operations';
 export * from './policy.schema';
 export * from './provider-keys.operations';
+export * from './routes.operations';
 export * from './workspaces.operations';
