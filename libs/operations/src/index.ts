@@ -1,4 +1,5 @@
 export type { AuditActor } from '@navplane/auth';
+export type { Route, RouteDocument, RouteTarget } from '@navplane/routing';
 export * from './admin-tokens.operations';
 export * from './audit.operations';
 export * from './create-operations';

@@ -15,8 +15,9 @@ export interface RouteOperations {
    * Replaces the org's table with `document` (audit `routes.put` with each route's name and targets; publishes
    * `routes.changed`) and returns it as stored (defaults filled in). Errors: `invalid_request` naming every problem with
    * its path and route (`param`: the first problem's path) — the schema, a route name twice, an unknown provider, the
-   * targets of a route speaking different API formats, a key name the org has no stored key of that provider under;
-   * `not_found` (org); `internal_error` (retryable: stored but not announced).
+   * targets of a route speaking different API formats, a key name the org has no stored key of that provider under
+   * (`parseRouteDocument` with the org's key names); `not_found` (org); `internal_error` (retryable: stored but not
+   * announced).
    */
   put(orgId: string, document: unknown, actor: AuditActor): Promise<Result<RouteDocument, AppError>>;
 }
@@ -49,29 +50,11 @@ function refused(raw: unknown, problems: readonly RouteProblem[]): Result<never,
   );
 }
 
-/** Every target whose `key` names no stored key of its provider in this org. */
-function missingKeys(document: RouteDocument, stored: readonly ProviderKeySummary[]): RouteProblem[] {
-  const names = new Map<string, Set<string>>();
-  for (const summary of stored) {
-    const set = names.get(summary.provider) ?? new Set<string>();
-    set.add(keyNameOf(summary));
-    names.set(summary.provider, set);
-  }
-  const problems: RouteProblem[] = [];
-  document.routes.forEach((route, i) => {
-    route.targets.forEach((target, j) => {
-      const held = names.get(target.provider);
-      if (held?.has(target.key) === true) return;
-      problems.push({
-        path: `routes[${i}].targets[${j}].key`,
-        message:
-          held === undefined
-            ? `this org has no ${target.provider} key stored (store one first)`
-            : `this org has no ${target.provider} key named "${target.key}" (it has: ${[...held].sort().join(', ')})`,
-      });
-    });
-  });
-  return problems;
+/** The names of the org's stored keys, by provider. */
+function keyNamesByProvider(stored: readonly ProviderKeySummary[]): ReadonlyMap<string, readonly string[]> {
+  const names = new Map<string, string[]>();
+  for (const summary of stored) names.set(summary.provider, [...(names.get(summary.provider) ?? []), keyNameOf(summary)]);
+  return names;
 }
 
 /** What the audit record says of a table: each route's name, strategy and targets (never a key). */
@@ -102,11 +85,10 @@ export function createRouteOperations(context: OperationContext): RouteOperation
     },
 
     async put(orgId, raw, actor) {
-      const parsed = parseRouteDocument(raw, { apiFormat: context.apiFormat });
-      if (!parsed.ok) return refused(raw, parsed.problems);
       if (!(await orgExists(context, orgId))) return orgNotFound();
-      const keys = missingKeys(parsed.value, await repos.providerKeys.listByOrg(orgId));
-      if (keys.length > 0) return refused(raw, keys);
+      const keyNames = keyNamesByProvider(await repos.providerKeys.listByOrg(orgId));
+      const parsed = parseRouteDocument(raw, { apiFormat: context.apiFormat, keyNames: (provider) => keyNames.get(provider) });
+      if (!parsed.ok) return refused(raw, parsed.problems);
 
       const document = parsed.value;
       const nowMs = clock.nowMs();

@@ -112,3 +112,33 @@ describe('stored documents and lookups', () => {
     ).toBe('routes[0].targets[1].provider: unknown provider "x"; routes[1].model: duplicate');
   });
 });
+
+describe('key names', () => {
+  it('checks every target’s key against the org’s stored names when given, beside the other problems', () => {
+    const parsed = parseRouteDocument(
+      {
+        routes: [
+          {
+            model: 'r',
+            targets: [
+              { provider: 'openai', model: 'a' },
+              { provider: 'openai', model: 'b', key: 'eu' },
+              { provider: 'mistral', model: 'c' },
+              { provider: 'nope', model: 'd', key: 'x' },
+            ],
+          },
+        ],
+      },
+      { ...providers, keyNames: (id) => (id === 'openai' ? ['default', 'us'] : undefined) },
+    );
+    expect(parsed).toEqual({
+      ok: false,
+      problems: [
+        { path: 'routes[0].targets[1].key', message: 'this org has no openai key named "eu" (it has: default, us)' },
+        { path: 'routes[0].targets[2].key', message: 'this org has no mistral key stored (store one first)' },
+        { path: 'routes[0].targets[3].provider', message: 'unknown provider "nope"' },
+      ],
+    });
+    expect(parseRouteDocument({ routes: [{ model: 'r', targets: [{ provider: 'openai', model: 'a', key: 'us' }] }] }, { ...providers, keyNames: () => ['us'] }).ok).toBe(true);
+  });
+});

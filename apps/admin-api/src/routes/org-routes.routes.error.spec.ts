@@ -34,8 +34,12 @@ describe.each(TEST_DIALECTS)('routes: errors (%s)', (dialect) => {
             { model: 'mixed', targets: [{ provider: 'openai', model: 'gpt-4.1' }, { provider: 'anthropic', model: 'claude-sonnet-4-5' }] },
           ],
         },
-        'routes[1].targets',
-        ['routes[1].targets (route "mixed"): targets speak different API formats (anthropic, openai)'],
+        'routes[1].targets[1].key',
+        [
+          '(2 problems)',
+          'routes[1].targets[1].key (route "mixed"): this org has no anthropic key stored',
+          'routes[1].targets (route "mixed"): targets speak different API formats (anthropic, openai)',
+        ],
       ],
       [
         { routes: [{ model: 'eu', targets: [{ provider: 'openai', model: 'gpt-4.1', key: 'eu' }] }] },
