@@ -96,7 +96,17 @@ describe.each(TEST_DIALECTS)('route operations (%s)', (dialect) => {
       [{ routes: [{ model: 'x', targets: [] }] }, 'routes[0].targets', [/routes\[0\]\.targets \(route "x"\): /]],
       [{ routes: [], extra: 1 }, '(document)', [/Unrecognized key/]],
       [
-        { routes: [{ model: 'smart', targets: [{ provider: 'openai', model: 'gpt-4.1' }, { provider: 'nope', model: 'm' }] }] },
+        {
+          routes: [
+            {
+              model: 'smart',
+              targets: [
+                { provider: 'openai', model: 'gpt-4.1' },
+                { provider: 'nope', model: 'm' },
+              ],
+            },
+          ],
+        },
         'routes[0].targets[1].provider',
         [/routes\[0\]\.targets\[1\]\.provider \(route "smart"\): unknown provider "nope"/],
       ],
@@ -104,7 +114,13 @@ describe.each(TEST_DIALECTS)('route operations (%s)', (dialect) => {
         {
           routes: [
             { model: 'ok', targets: [{ provider: 'openai', model: 'gpt-4.1' }] },
-            { model: 'mixed', targets: [{ provider: 'openai', model: 'gpt-4.1' }, { provider: 'anthropic', model: 'claude-sonnet-4-5' }] },
+            {
+              model: 'mixed',
+              targets: [
+                { provider: 'openai', model: 'gpt-4.1' },
+                { provider: 'anthropic', model: 'claude-sonnet-4-5' },
+              ],
+            },
           ],
         },
         'routes[1].targets',
@@ -125,7 +141,12 @@ describe.each(TEST_DIALECTS)('route operations (%s)', (dialect) => {
         ],
       ],
       [
-        { routes: [{ model: 'a', targets: [{ provider: 'openai', model: 'm' }] }, { model: 'a', targets: [{ provider: 'openai', model: 'n' }] }] },
+        {
+          routes: [
+            { model: 'a', targets: [{ provider: 'openai', model: 'm' }] },
+            { model: 'a', targets: [{ provider: 'openai', model: 'n' }] },
+          ],
+        },
         'routes[1].model',
         [/routes\[1\]\.model \(route "a"\): "a" is also routes\[0\]'s name/],
       ],
@@ -141,7 +162,9 @@ describe.each(TEST_DIALECTS)('route operations (%s)', (dialect) => {
   });
 
   it('checks key names against the org’s own keys: another org’s keys do not count', async () => {
-    const error = failure(await h.ops.routes.put(orgB, { routes: [{ model: 'm', targets: [{ provider: 'openai', model: 'gpt-4.1' }] }] }, ACTOR));
+    const error = failure(
+      await h.ops.routes.put(orgB, { routes: [{ model: 'm', targets: [{ provider: 'openai', model: 'gpt-4.1' }] }] }, ACTOR),
+    );
     expect([error.code, error.details?.['param']]).toEqual(['invalid_request', 'routes[0].targets[0].key']);
     expect(error.message).toContain('this org has no openai key stored');
   });

@@ -1,6 +1,12 @@
 import { appendAudit, type AuditActor } from '@navplane/auth';
 import { AppError, err, ok, toIso, type Result } from '@navplane/core';
-import { describeRouteProblems, parseRouteDocument, readStoredRouteDocument, type RouteDocument, type RouteProblem } from '@navplane/routing';
+import {
+  describeRouteProblems,
+  parseRouteDocument,
+  readStoredRouteDocument,
+  type RouteDocument,
+  type RouteProblem,
+} from '@navplane/routing';
 import { CHANGE_TOPICS, type JsonObject, type ProviderKeySummary } from '@navplane/storage';
 import { announce, notAnnounced, orgExists, orgNotFound, type OperationContext } from './operation-context';
 

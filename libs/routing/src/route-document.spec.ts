@@ -139,6 +139,11 @@ describe('key names', () => {
         { path: 'routes[0].targets[3].provider', message: 'unknown provider "nope"' },
       ],
     });
-    expect(parseRouteDocument({ routes: [{ model: 'r', targets: [{ provider: 'openai', model: 'a', key: 'us' }] }] }, { ...providers, keyNames: () => ['us'] }).ok).toBe(true);
+    expect(
+      parseRouteDocument(
+        { routes: [{ model: 'r', targets: [{ provider: 'openai', model: 'a', key: 'us' }] }] },
+        { ...providers, keyNames: () => ['us'] },
+      ).ok,
+    ).toBe(true);
   });
 });

@@ -23,7 +23,17 @@ describe.each(TEST_DIALECTS)('routes: errors (%s)', (dialect) => {
       [[], '(document)', ['(document): ']],
       [{ routes: [], weights: {} }, '(document)', ['Unrecognized key']],
       [
-        { routes: [{ model: 'smart', targets: [{ provider: 'openai', model: 'gpt-4.1' }, { provider: 'openia', model: 'gpt-4.1' }] }] },
+        {
+          routes: [
+            {
+              model: 'smart',
+              targets: [
+                { provider: 'openai', model: 'gpt-4.1' },
+                { provider: 'openia', model: 'gpt-4.1' },
+              ],
+            },
+          ],
+        },
         'routes[0].targets[1].provider',
         ['routes[0].targets[1].provider (route "smart"): unknown provider "openia"'],
       ],
@@ -31,7 +41,13 @@ describe.each(TEST_DIALECTS)('routes: errors (%s)', (dialect) => {
         {
           routes: [
             { model: 'ok', targets: [{ provider: 'openai', model: 'gpt-4.1' }] },
-            { model: 'mixed', targets: [{ provider: 'openai', model: 'gpt-4.1' }, { provider: 'anthropic', model: 'claude-sonnet-4-5' }] },
+            {
+              model: 'mixed',
+              targets: [
+                { provider: 'openai', model: 'gpt-4.1' },
+                { provider: 'anthropic', model: 'claude-sonnet-4-5' },
+              ],
+            },
           ],
         },
         'routes[1].targets[1].key',
@@ -52,9 +68,18 @@ describe.each(TEST_DIALECTS)('routes: errors (%s)', (dialect) => {
         ['this org has no anthropic key stored'],
       ],
       [
-        { routes: [{ model: 'w', strategy: 'random', targets: [{ provider: 'openai', model: 'gpt-4.1', weight: -1 }], retry: { attempts: 11 } }] },
+        {
+          routes: [
+            { model: 'w', strategy: 'random', targets: [{ provider: 'openai', model: 'gpt-4.1', weight: -1 }], retry: { attempts: 11 } },
+          ],
+        },
         'routes[0].strategy',
-        ['(3 problems)', 'routes[0].strategy (route "w")', 'routes[0].targets[0].weight (route "w")', 'routes[0].retry.attempts (route "w")'],
+        [
+          '(3 problems)',
+          'routes[0].strategy (route "w")',
+          'routes[0].targets[0].weight (route "w")',
+          'routes[0].retry.attempts (route "w")',
+        ],
       ],
     ];
     for (const [body, param, messages] of cases) {
@@ -74,9 +99,19 @@ describe.each(TEST_DIALECTS)('routes: errors (%s)', (dialect) => {
   });
 
   it('refuses a body that is not JSON (415) and JSON that does not parse (400)', async () => {
-    const text = await h.http().put(`/admin/orgs/${a.orgId}/routes`).set(bearer(a.adminKey)).set('Content-Type', 'text/plain').send('routes');
+    const text = await h
+      .http()
+      .put(`/admin/orgs/${a.orgId}/routes`)
+      .set(bearer(a.adminKey))
+      .set('Content-Type', 'text/plain')
+      .send('routes');
     expect([text.status, errorOf(text).code]).toEqual([415, 'unsupported_media_type']);
-    const broken = await h.http().put(`/admin/orgs/${a.orgId}/routes`).set(bearer(a.adminKey)).set('Content-Type', 'application/json').send('{"routes":');
+    const broken = await h
+      .http()
+      .put(`/admin/orgs/${a.orgId}/routes`)
+      .set(bearer(a.adminKey))
+      .set('Content-Type', 'application/json')
+      .send('{"routes":');
     expect([broken.status, errorOf(broken).code]).toEqual([400, 'invalid_request']);
   });
 

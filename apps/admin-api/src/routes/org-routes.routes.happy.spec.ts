@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { CHANGE_TOPICS } from '@navplane/storage';
 import { TEST_DIALECTS } from '@navplane/testing';
 import { routeDocumentSchema } from '../schemas/route.schemas';
-import { bearer, BOOTSTRAP_TOKEN, SEEDED_OPENAI_KEY, startAdminHarness, type AdminHarness, type SeededTenant } from '../testing/admin-harness.fixture';
+import {
+  bearer,
+  BOOTSTRAP_TOKEN,
+  SEEDED_OPENAI_KEY,
+  startAdminHarness,
+  type AdminHarness,
+  type SeededTenant,
+} from '../testing/admin-harness.fixture';
 import { bodyOf } from '../testing/response-body.fixture';
 
 const VLLM_KEY = 'vllm-token-0123456789VLLM';

@@ -4,8 +4,8 @@ import { putRoutesBody, routeDocumentSchema } from '../schemas/route.schemas';
 import { defineRoute } from './route-definition';
 
 const SEMANTICS =
-  'A request whose body `model` equals a route\'s `model` is sent to that route\'s targets (`fallback`: in order; ' +
-  '`loadbalance`: one picked by `weight`, the others as fallbacks), each target\'s `model` replacing the body\'s. ' +
+  "A request whose body `model` equals a route's `model` is sent to that route's targets (`fallback`: in order; " +
+  "`loadbalance`: one picked by `weight`, the others as fallbacks), each target's `model` replacing the body's. " +
   'Every gateway routes by the new table within about a second of the change (`routes.changed`). See docs/routing.md.';
 
 /** The org's routing table (docs/routing.md). */
@@ -15,7 +15,7 @@ export const ORG_ROUTE_ROUTES = [
     method: 'get',
     path: '/admin/orgs/:orgId/routes',
     tag: 'routes',
-    summary: "The org's routing table (every default filled in; `{\"routes\":[]}` when it has none)",
+    summary: 'The org\'s routing table (every default filled in; `{"routes":[]}` when it has none)',
     description: SEMANTICS,
     access: ORG_ADMIN,
     params: orgParams,

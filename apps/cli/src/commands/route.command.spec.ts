@@ -93,13 +93,33 @@ describe.each(TEST_DIALECTS)('navplane route on %s', (dialect) => {
     const cases: Array<[string[], string | undefined, number, string]> = [
       [
         ['--file', '-'],
-        JSON.stringify({ routes: [{ model: 'x', targets: [{ provider: 'openia', model: 'gpt-4.1' }, { provider: 'openai', model: 'm', key: 'eu' }] }] }),
+        JSON.stringify({
+          routes: [
+            {
+              model: 'x',
+              targets: [
+                { provider: 'openia', model: 'gpt-4.1' },
+                { provider: 'openai', model: 'm', key: 'eu' },
+              ],
+            },
+          ],
+        }),
         2,
         `navplane: ${orgId}: Invalid routing table (2 problems): routes[0].targets[0].provider (route "x"): unknown provider "openia"; routes[0].targets[1].key (route "x"): this org has no openai key named "eu" (it has: default)\n`,
       ],
-      [['--file', '-'], JSON.stringify({ routes: [{ model: 'c', targets: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }] }] }), 2, 'this org has no anthropic key stored'],
+      [
+        ['--file', '-'],
+        JSON.stringify({ routes: [{ model: 'c', targets: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }] }] }),
+        2,
+        'this org has no anthropic key stored',
+      ],
       [['--file', '-'], '{"routes": [', 2, 'navplane: stdin is not JSON: '],
-      [['--file', '-'], JSON.stringify({ schemaVersion: 1, orgId: otherOrg, routes: [] }), 2, `stdin is the routing table of ${otherOrg}, not of ${orgId}`],
+      [
+        ['--file', '-'],
+        JSON.stringify({ schemaVersion: 1, orgId: otherOrg, routes: [] }),
+        2,
+        `stdin is the routing table of "${otherOrg}", not of ${orgId}`,
+      ],
       [['--file', join(sandbox.cwd, 'missing.json')], undefined, 1, 'cannot read the routing table from'],
     ];
     for (const [args, stdin, code, message] of cases) {

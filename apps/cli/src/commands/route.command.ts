@@ -31,7 +31,12 @@ function printTable(orgId: string, document: RouteDocument): void {
     process.stdout.write(`${orgId} has no routes\n`);
     return;
   }
-  const rows = document.routes.map((route) => ({ model: route.model, strategy: route.strategy, targets: targetsOf(route), retry: retryOf(route) }));
+  const rows = document.routes.map((route) => ({
+    model: route.model,
+    strategy: route.strategy,
+    targets: targetsOf(route),
+    retry: retryOf(route),
+  }));
   process.stdout.write(`${renderTable(['model', 'strategy', 'targets', 'retry'], rows)}\n`);
 }
 
@@ -67,10 +72,10 @@ export function parseTableText(text: string, source: string, orgId: string): unk
   const schemaVersion = 'schemaVersion' in parsed ? parsed.schemaVersion : undefined;
   const document = Object.fromEntries(Object.entries(parsed).filter(([name]) => name !== 'orgId' && name !== 'schemaVersion'));
   if (shownOrg !== undefined && shownOrg !== orgId) {
-    throw new CliError(`${source} is the routing table of ${String(shownOrg)}, not of ${orgId}: remove its "orgId" to use it`, 2);
+    throw new CliError(`${source} is the routing table of ${JSON.stringify(shownOrg)}, not of ${orgId}: remove its "orgId" to use it`, 2);
   }
   if (schemaVersion !== undefined && schemaVersion !== JSON_SCHEMA_VERSION) {
-    throw new CliError(`${source} has schemaVersion ${String(schemaVersion)}; this CLI reads ${JSON_SCHEMA_VERSION}`, 2);
+    throw new CliError(`${source} has schemaVersion ${JSON.stringify(schemaVersion)}; this CLI reads ${JSON_SCHEMA_VERSION}`, 2);
   }
   return document;
 }
@@ -80,7 +85,9 @@ export function parseTableText(text: string, source: string, orgId: string): unk
  * commands, validated, audited and announced exactly as the admin API's `PUT /admin/orgs/:orgId/routes`.
  */
 export function routeCommand(): Command {
-  const route = new Command('route').description('the org’s routing table: model names sent to provider targets, with fallback and retries');
+  const route = new Command('route').description(
+    'the org’s routing table: model names sent to provider targets, with fallback and retries',
+  );
   route
     .command('show')
     .description('the org’s routing table, every default filled in (--format json prints the document `route set` takes)')

@@ -38,7 +38,9 @@ describe.each(TEST_DIALECTS)('RoutesRepository on %s', (dialect) => {
     expect(await repos.routes.put(org.id, smart, at(1))).toEqual({ orgId: org.id, document: smart, updatedAt: at(1) });
     expect(await repos.routes.findByOrg(org.id)).toEqual({ orgId: org.id, document: smart, updatedAt: at(1) });
 
-    const replaced = { routes: [{ model: 'cheap', strategy: 'loadbalance', targets: [{ provider: 'openai', model: 'gpt-4.1-mini', key: 'default' }] }] };
+    const replaced = {
+      routes: [{ model: 'cheap', strategy: 'loadbalance', targets: [{ provider: 'openai', model: 'gpt-4.1-mini', key: 'default' }] }],
+    };
     expect(await repos.routes.put(org.id, replaced, at(2))).toEqual({ orgId: org.id, document: replaced, updatedAt: at(2) });
     expect(await repos.routes.findByOrg(org.id)).toEqual({ orgId: org.id, document: replaced, updatedAt: at(2) });
 
