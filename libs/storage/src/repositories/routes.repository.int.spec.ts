@@ -1,4 +1,5 @@
 import { expect } from '@jest/globals';
+import type { JsonObject } from '../schema/json';
 import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from '../testing';
 import { createRepositories, type Repositories } from './create-repositories';
 import { at, seedOrg } from './seed.fixture';
@@ -13,7 +14,7 @@ describe.each(TEST_DIALECTS)('RoutesRepository on %s', (dialect) => {
   });
   afterAll(() => test.drop());
 
-  const smart = {
+  const smart: JsonObject = {
     routes: [
       {
         model: 'smart',
@@ -38,7 +39,7 @@ describe.each(TEST_DIALECTS)('RoutesRepository on %s', (dialect) => {
     expect(await repos.routes.put(org.id, smart, at(1))).toEqual({ orgId: org.id, document: smart, updatedAt: at(1) });
     expect(await repos.routes.findByOrg(org.id)).toEqual({ orgId: org.id, document: smart, updatedAt: at(1) });
 
-    const replaced = {
+    const replaced: JsonObject = {
       routes: [{ model: 'cheap', strategy: 'loadbalance', targets: [{ provider: 'openai', model: 'gpt-4.1-mini', key: 'default' }] }],
     };
     expect(await repos.routes.put(org.id, replaced, at(2))).toEqual({ orgId: org.id, document: replaced, updatedAt: at(2) });
