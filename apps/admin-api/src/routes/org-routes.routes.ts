@@ -1,3 +1,4 @@
+import { SUPPORTED_PROVIDERS } from '@navplane/operations';
 import { ORG_ADMIN } from '../auth/access-rule';
 import { orgParams } from '../schemas/common.schemas';
 import { putRoutesBody, routeDocumentSchema } from '../schemas/route.schemas';
@@ -47,7 +48,8 @@ export const ORG_ROUTE_ROUTES = [
           {
             model: 'smart',
             strategy: 'fallback',
-            targets: [{ provider: 'openai', model: 'gpt-4.1', key: 'default' }],
+            // The first provider of the registry: the harness seeds every tenant with its `default` key.
+            targets: [{ provider: SUPPORTED_PROVIDERS[0], model: 'gpt-4.1', key: 'default' }],
             retry: { attempts: 2, on: ['connect', 'timeout', '429', '5xx'] },
           },
         ],
