@@ -1,5 +1,7 @@
 import { createKeyVerifier, createOrgStateCache } from '@navplane/auth';
+import { providerRegistrySettings } from '@navplane/config';
 import { createOperations } from '@navplane/operations';
+import { createProviderRegistry } from '@navplane/providers';
 import type { Runtime, ServerSpec } from '@navplane/runtime';
 import { createTraceQueries } from '@navplane/trace';
 import { createApp, type AdminDeps } from './app';
@@ -21,6 +23,8 @@ export async function createAdminDeps(runtime: Runtime): Promise<AdminDeps> {
     operatorProviderIds: config.providers.map((provider) => provider.id),
     // A tenant's base URL (Azure OpenAI) is checked against NAVPLANE_UPSTREAM_ALLOWLIST's egress rules when stored.
     egress: runtime.egress,
+    // Routing tables are checked against the API formats of the providers in service (built-in and the config file's).
+    providerRegistry: createProviderRegistry(providerRegistrySettings(config)),
     onError: (error) => logger.warn('change not announced', { err: error }),
   });
   const orgStates = createOrgStateCache({ repos, changeFeed, onError });

@@ -1,6 +1,8 @@
+import { providerRegistrySettings } from '@navplane/config';
 import type { AppError, Result } from '@navplane/core';
 import { createEgressGuard, parseEgressAllowlist, type EgressGuard } from '@navplane/egress';
 import { createOperations, type AuditActor, type Operations } from '@navplane/operations';
+import { createProviderRegistry, type ProviderRegistry } from '@navplane/providers';
 import type { Vault } from '@navplane/vault';
 import { openVault } from './cli-master-key';
 import { describeError } from './describe-error';
@@ -36,6 +38,8 @@ export async function withOperations<T>(
 ): Promise<T> {
   return withStore(async (store) => {
     const vault = options.vault ? await openVault(store) : undefined;
+    // Built on first use (routing tables are checked against its API formats), so other commands never need it.
+    let registry: ProviderRegistry | undefined;
     const operations = createOperations({
       repos: store.repos,
       vault: vault ?? NO_VAULT,
@@ -43,6 +47,7 @@ export async function withOperations<T>(
       operatorProviderIds: store.config.providers.map((provider) => provider.id),
       // A tenant base URL is checked as the admin API checks it (NAVPLANE_UPSTREAM_ALLOWLIST).
       egress: egressGuardOf(store.config.upstreamAllowlist),
+      providerRegistry: { adapter: (id) => (registry ??= createProviderRegistry(providerRegistrySettings(store.config))).adapter(id) },
       onError: (error) =>
         process.stderr.write(`navplane: warning: saved, but running gateways could not be told: ${describeError(error)}\n`),
     });

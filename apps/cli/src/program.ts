@@ -8,6 +8,7 @@ import { migrateCommand } from './commands/migrate.command';
 import { orgCommand } from './commands/org.command';
 import { providerKeyCommand } from './commands/provider-key.command';
 import { reportCommand } from './commands/report.command';
+import { routeCommand } from './commands/route.command';
 import { serveCommand } from './commands/serve.command';
 import { shellInitCommand } from './commands/shell-init.command';
 import { traceCommand } from './commands/trace.command';
@@ -33,6 +34,7 @@ export function createProgram(): Command {
     .addCommand(orgCommand())
     .addCommand(keyCommand())
     .addCommand(providerKeyCommand())
+    .addCommand(routeCommand())
     .addCommand(adminTokenCommand())
     .addCommand(vaultCommand())
     .addCommand(reportCommand())

@@ -1,6 +1,7 @@
 import { createAdminTokenService, createGatewayKeyService } from '@navplane/auth';
 import { systemClock, type Clock } from '@navplane/core';
 import { createEgressGuard, parseEgressAllowlist, type EgressGuard } from '@navplane/egress';
+import { BUILT_IN_ADAPTERS, createOpenAICompatibleAdapter, type ProviderRegistry } from '@navplane/providers';
 import type { ChangeFeed, Repositories } from '@navplane/storage';
 import type { Vault } from '@navplane/vault';
 import { createAdminTokenOperations, type AdminTokenOperations } from './admin-tokens.operations';
@@ -10,6 +11,7 @@ import type { OperationContext } from './operation-context';
 import { createOrgOperations, type OrgOperations } from './orgs.operations';
 import { createPolicyOperations, type PolicyOperations } from './policies.operations';
 import { createProviderKeyOperations, SUPPORTED_PROVIDERS, type ProviderKeyOperations } from './provider-keys.operations';
+import { createRouteOperations, type RouteOperations } from './routes.operations';
 import { createWorkspaceOperations, type WorkspaceOperations } from './workspaces.operations';
 
 /** What the operations are built from. */
@@ -36,6 +38,12 @@ export interface OperationsOptions {
    * resolver. The apps pass `NAVPLANE_UPSTREAM_ALLOWLIST`'s (`createEgressGuard` of `@navplane/egress`).
    */
   egress?: EgressGuard;
+  /**
+   * The provider registry of the process (`createProviderRegistry` over the config): routing tables are validated
+   * against its adapters' API formats. Default: the built-in adapters, and each of `operatorProviderIds` as the
+   * OpenAI-compatible provider it is.
+   */
+  providerRegistry?: Pick<ProviderRegistry, 'adapter'>;
 }
 
 /**
@@ -51,6 +59,7 @@ export interface Operations {
   readonly providerKeys: ProviderKeyOperations;
   readonly adminTokens: AdminTokenOperations;
   readonly policies: PolicyOperations;
+  readonly routes: RouteOperations;
   readonly audit: AuditOperations;
   /** Unsubscribes from the change feed and writes pending admin-token `last_used_at` marks. */
   close(): Promise<void>;
@@ -63,6 +72,13 @@ function defaultEgress(): EgressGuard {
   return createEgressGuard({ allowlist: allowlist.value });
 }
 
+/** The registry's adapters without a registry: the built-in ones, and the operator-defined OpenAI-compatible ones. */
+function defaultAdapters(operatorProviderIds: readonly string[]): Pick<ProviderRegistry, 'adapter'> {
+  const adapters = new Map(BUILT_IN_ADAPTERS.map((adapter) => [adapter.id, adapter]));
+  for (const id of operatorProviderIds) if (!adapters.has(id)) adapters.set(id, createOpenAICompatibleAdapter(id, { kind: 'bearer' }));
+  return { adapter: (id) => adapters.get(id) };
+}
+
 const defaultOnError = (error: Error) => process.emitWarning(`NavPlane operations: ${error.message}`);
 
 /**
@@ -72,6 +88,7 @@ const defaultOnError = (error: Error) => process.emitWarning(`NavPlane operation
 export function createOperations(options: OperationsOptions): Operations {
   const clock = options.clock ?? systemClock;
   const { repos, changeFeed } = options;
+  const registry = options.providerRegistry ?? defaultAdapters(options.operatorProviderIds ?? []);
   const context: OperationContext = {
     repos,
     vault: options.vault,
@@ -82,6 +99,7 @@ export function createOperations(options: OperationsOptions): Operations {
     onError: options.onError ?? defaultOnError,
     providerIds: Object.freeze([...SUPPORTED_PROVIDERS, ...(options.operatorProviderIds ?? [])]),
     egress: options.egress ?? defaultEgress(),
+    apiFormat: (id) => registry.adapter(id)?.apiFormat,
   };
   return {
     orgs: createOrgOperations(context),
@@ -90,6 +108,7 @@ export function createOperations(options: OperationsOptions): Operations {
     providerKeys: createProviderKeyOperations(context),
     adminTokens: createAdminTokenOperations(context),
     policies: createPolicyOperations(context),
+    routes: createRouteOperations(context),
     audit: createAuditOperations(context),
     close: () => context.adminTokens.close(),
   };

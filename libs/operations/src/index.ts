@@ -1,4 +1,5 @@
 export type { AuditActor } from '@navplane/auth';
+export type { Route, RouteDocument, RouteTarget } from '@navplane/routing';
 export * from './admin-tokens.operations';
 export * from './audit.operations';
 export * from './create-operations';
@@ -9,4 +10,5 @@ export * from './orgs.operations';
 export * from './policies.operations';
 export * from './policy.schema';
 export * from './provider-keys.operations';
+export * from './routes.operations';
 export * from './workspaces.operations';

@@ -18,6 +18,8 @@ export interface OperationContext {
   readonly onError: (error: Error) => void;
   /** The egress rules a tenant-supplied base URL is checked against when it is stored. */
   readonly egress: EgressGuard;
+  /** The API format of a provider (its registry adapter's `apiFormat`), undefined for an unknown id: routes are checked by it. */
+  readonly apiFormat: (providerId: string) => string | undefined;
 }
 
 /** `invalid_request` naming the offending field in `details.param` (the HTTP envelope's `param`). */

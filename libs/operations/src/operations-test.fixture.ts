@@ -60,7 +60,7 @@ export function failure<T>(result: Result<T, AppError>): AppError {
 /** Starts the harness on `dialect`; `options` go to createOperations (an egress guard with a resolver of the test's). */
 export async function startOperationsHarness(
   dialect: 'sqlite' | 'postgres',
-  options: Pick<OperationsOptions, 'egress'> = {},
+  options: Pick<OperationsOptions, 'egress' | 'operatorProviderIds'> = {},
 ): Promise<OperationsHarness> {
   const testDb = await createTestDatabase(dialect);
   const repos = createRepositories(testDb.database);

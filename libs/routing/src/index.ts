@@ -1,6 +1,9 @@
 export {
+  describeRouteProblems,
+  findRoute,
   KEY_NAME,
   parseRouteDocument,
+  readStoredRouteDocument,
   retryPolicyOf,
   RETRY_ON,
   ROUTE_DOCUMENT_SCHEMA,
@@ -14,3 +17,4 @@ export {
   type RouteStrategy,
   type RouteTarget,
 } from './route-document';
+export { createRouteStore, EMPTY_ROUTE_DOCUMENT, type RouteStore, type RouteStoreOptions } from './route-store';

@@ -1,4 +1,11 @@
-import { parseRouteDocument, retryPolicyOf, type RouteProviders } from './route-document';
+import {
+  describeRouteProblems,
+  findRoute,
+  parseRouteDocument,
+  readStoredRouteDocument,
+  retryPolicyOf,
+  type RouteProviders,
+} from './route-document';
 
 const providers: RouteProviders = {
   apiFormat: (id) => ({ openai: 'openai', 'azure-openai': 'openai', mistral: 'openai', anthropic: 'anthropic', gemini: 'gemini' })[id],
@@ -76,5 +83,67 @@ describe('parseRouteDocument', () => {
     const parsed = parseRouteDocument(raw, providers);
     expect(parsed.ok).toBe(false);
     if (!parsed.ok) expect(parsed.problems.map((p) => p.path)).toContain(path);
+  });
+});
+
+describe('stored documents and lookups', () => {
+  it('reads a stored document back through the schema, and refuses one it no longer accepts', () => {
+    expect(readStoredRouteDocument({ routes: [{ model: 'm', targets: [{ provider: 'p', model: 'x' }] }] })).toEqual({
+      routes: [{ model: 'm', strategy: 'fallback', targets: [{ provider: 'p', model: 'x', key: 'default' }] }],
+    });
+    expect(() => readStoredRouteDocument({ routes: [{ model: 'm', targets: [] }] })).toThrow(/routes\[0\]\.targets: /);
+  });
+
+  it('finds a route by its model name, and says every problem on one line', () => {
+    const document = readStoredRouteDocument({
+      routes: [
+        { model: 'a', targets: [{ provider: 'openai', model: 'gpt-4.1' }] },
+        { model: 'b', targets: [{ provider: 'openai', model: 'gpt-4.1-mini' }] },
+      ],
+    });
+    expect(findRoute(document, 'b')?.targets[0]?.model).toBe('gpt-4.1-mini');
+    expect(findRoute(document, 'b')).toBe(findRoute(document, 'b'));
+    expect(findRoute(document, 'gpt-4.1')).toBeUndefined();
+    expect(
+      describeRouteProblems([
+        { path: 'routes[0].targets[1].provider', message: 'unknown provider "x"' },
+        { path: 'routes[1].model', message: 'duplicate' },
+      ]),
+    ).toBe('routes[0].targets[1].provider: unknown provider "x"; routes[1].model: duplicate');
+  });
+});
+
+describe('key names', () => {
+  it('checks every target’s key against the org’s stored names when given, beside the other problems', () => {
+    const parsed = parseRouteDocument(
+      {
+        routes: [
+          {
+            model: 'r',
+            targets: [
+              { provider: 'openai', model: 'a' },
+              { provider: 'openai', model: 'b', key: 'eu' },
+              { provider: 'mistral', model: 'c' },
+              { provider: 'nope', model: 'd', key: 'x' },
+            ],
+          },
+        ],
+      },
+      { ...providers, keyNames: (id) => (id === 'openai' ? ['default', 'us'] : undefined) },
+    );
+    expect(parsed).toEqual({
+      ok: false,
+      problems: [
+        { path: 'routes[0].targets[1].key', message: 'this org has no openai key named "eu" (it has: default, us)' },
+        { path: 'routes[0].targets[2].key', message: 'this org has no mistral key stored (store one first)' },
+        { path: 'routes[0].targets[3].provider', message: 'unknown provider "nope"' },
+      ],
+    });
+    expect(
+      parseRouteDocument(
+        { routes: [{ model: 'r', targets: [{ provider: 'openai', model: 'a', key: 'us' }] }] },
+        { ...providers, keyNames: () => ['us'] },
+      ).ok,
+    ).toBe(true);
   });
 });

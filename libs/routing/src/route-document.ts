@@ -88,6 +88,11 @@ export function retryPolicyOf(route: Route): { readonly attempts: number; readon
 export interface RouteProviders {
   /** The API format of a provider (`openai`, `anthropic`, `gemini`), undefined for an unknown id. */
   apiFormat(providerId: string): string | undefined;
+  /**
+   * The names of the org's stored keys of a provider (empty or undefined: none stored). When given, every target's
+   * `key` must be one of them; when absent, key names are not checked.
+   */
+  keyNames?(providerId: string): readonly string[] | undefined;
 }
 
 /** One problem of a document, where it is (`routes[2].targets[1].provider`) and what is wrong. */
@@ -98,8 +103,8 @@ export interface RouteProblem {
 
 /**
  * Parses and validates a whole routing table: the schema, then what the schema cannot see — route names unique, every
- * provider known, the targets of a route speaking one API format. Every problem is reported, each with its path, so a
- * 400 says which route and target. Key names are checked against the org's stored keys by the caller (they change).
+ * provider known, the targets of a route speaking one API format, and (with `providers.keyNames`) every target's key
+ * stored. Every problem is reported, each with its path, so a 400 says which route and target.
  */
 export function parseRouteDocument(
   raw: unknown,
@@ -121,8 +126,13 @@ export function parseRouteDocument(
     const formats = new Set<string>();
     entry.targets.forEach((t, j) => {
       const format = providers.apiFormat(t.provider);
-      if (format === undefined) problems.push({ path: `routes[${i}].targets[${j}].provider`, message: `unknown provider "${t.provider}"` });
-      else formats.add(format);
+      if (format === undefined) {
+        problems.push({ path: `routes[${i}].targets[${j}].provider`, message: `unknown provider "${t.provider}"` });
+        return;
+      }
+      formats.add(format);
+      const keyProblem = providers.keyNames === undefined ? undefined : checkKeyName(t, providers.keyNames(t.provider) ?? []);
+      if (keyProblem !== undefined) problems.push({ path: `routes[${i}].targets[${j}].key`, message: keyProblem });
     });
     if (formats.size > 1) {
       problems.push({
@@ -132,6 +142,45 @@ export function parseRouteDocument(
     }
   });
   return problems.length === 0 ? { ok: true, value: parsed.data } : { ok: false, problems };
+}
+
+/** Why a target's key name is refused, or undefined when the org holds a key of that name for the provider. */
+function checkKeyName(target: RouteTarget, stored: readonly string[]): string | undefined {
+  if (stored.includes(target.key)) return undefined;
+  if (stored.length === 0) return `this org has no ${target.provider} key stored (store one first)`;
+  return `this org has no ${target.provider} key named "${target.key}" (it has: ${[...stored].sort().join(', ')})`;
+}
+
+/**
+ * A stored document read back (`routes.document`): the schema only, since it was validated whole when it was put (the
+ * providers and key names it names may have changed since: the gateway answers those per request). Throws an Error
+ * naming every problem for a document the schema no longer accepts, which only a hand-edited row can be.
+ */
+export function readStoredRouteDocument(stored: unknown): RouteDocument {
+  const parsed = ROUTE_DOCUMENT_SCHEMA.safeParse(stored);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`).join('; ');
+  throw new Error(`the stored routing table is not valid: ${problems}`);
+}
+
+/** The problems of a refused document as one line: `routes[1].targets[0].provider: unknown provider "x"; …`. */
+export function describeRouteProblems(problems: readonly RouteProblem[]): string {
+  return problems.map((problem) => `${problem.path}: ${problem.message}`).join('; ');
+}
+
+const indexes = new WeakMap<RouteDocument, ReadonlyMap<string, Route>>();
+
+/**
+ * The route whose `model` is `model` in `document`, or undefined. The index of a document is built on its first lookup
+ * and kept as long as the document is (documents are immutable once parsed), so a lookup is one Map read.
+ */
+export function findRoute(document: RouteDocument, model: string): Route | undefined {
+  let index = indexes.get(document);
+  if (index === undefined) {
+    index = new Map(document.routes.map((route) => [route.model, route]));
+    indexes.set(document, index);
+  }
+  return index.get(model);
 }
 
 function formatPath(path: ReadonlyArray<PropertyKey>): string {

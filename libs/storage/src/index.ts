@@ -15,6 +15,7 @@ export * from './repositories/gateway-keys.repository';
 export * from './repositories/orgs.repository';
 export * from './repositories/policies.repository';
 export * from './repositories/provider-keys.repository';
+export * from './repositories/routes.repository';
 export * from './repositories/trace-forks.repository';
 export * from './repositories/traces.repository';
 export * from './repositories/workspaces.repository';

@@ -24,6 +24,8 @@ const CONTRACT_ROUTES = [
   'GET /admin/orgs/:orgId/usage',
   'GET /admin/orgs/:orgId/policies',
   'PUT /admin/orgs/:orgId/policies',
+  'GET /admin/orgs/:orgId/routes',
+  'PUT /admin/orgs/:orgId/routes',
   'GET /admin/audit',
   'POST /admin/admin-tokens',
 ];

@@ -1,6 +1,7 @@
 import { ADMIN_TOKEN_ROUTES } from './admin-tokens.routes';
 import { AUDIT_ROUTES } from './audit.routes';
 import { ORG_KEY_ROUTES } from './org-keys.routes';
+import { ORG_ROUTE_ROUTES } from './org-routes.routes';
 import { ORG_ROUTES } from './orgs.routes';
 import { POLICY_ROUTES } from './policies.routes';
 import { PROVIDER_KEY_ROUTES } from './provider-keys.routes';
@@ -22,6 +23,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = Object.freeze([
   ...REQUEST_ROUTES,
   ...USAGE_ROUTES,
   ...POLICY_ROUTES,
+  ...ORG_ROUTE_ROUTES,
   ...AUDIT_ROUTES,
   ...ADMIN_TOKEN_ROUTES,
 ]);

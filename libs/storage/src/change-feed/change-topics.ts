@@ -14,6 +14,8 @@ export const CHANGE_TOPICS = {
   providerKeyChanged: 'provider_key.changed',
   /** An org's policies changed. Payload: `{ orgId }`. */
   policyChanged: 'policy.changed',
+  /** An org's routing table was replaced. Payload: `{ orgId }`. */
+  routesChanged: 'routes.changed',
   /** An admin token was created or revoked. Payload: `{ tokenId }`. */
   adminTokenChanged: 'admin_token.changed',
 } as const;

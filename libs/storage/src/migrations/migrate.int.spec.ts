@@ -16,6 +16,7 @@ const TABLES = [
   'orgs',
   'policies',
   'provider_keys',
+  'routes',
   'trace_forks',
   'traces',
   'workspaces',

@@ -8,6 +8,7 @@ import { createGatewayKeysRepository, type GatewayKeysRepository } from './gatew
 import { createOrgsRepository, type OrgsRepository } from './orgs.repository';
 import { createPoliciesRepository, type PoliciesRepository } from './policies.repository';
 import { createProviderKeysRepository, type ProviderKeysRepository } from './provider-keys.repository';
+import { createRoutesRepository, type RoutesRepository } from './routes.repository';
 import { createTraceForksRepository, type TraceForksRepository } from './trace-forks.repository';
 import { createTracesRepository, type TracesRepository } from './traces.repository';
 import { createWorkspacesRepository, type WorkspacesRepository } from './workspaces.repository';
@@ -20,6 +21,7 @@ export interface Repositories {
   readonly providerKeys: ProviderKeysRepository;
   readonly adminTokens: AdminTokensRepository;
   readonly policies: PoliciesRepository;
+  readonly routes: RoutesRepository;
   readonly traces: TracesRepository;
   readonly traceForks: TraceForksRepository;
   readonly auditLog: AuditLogRepository;
@@ -38,6 +40,7 @@ function bind(db: Kysely<DB>, capabilities: DialectCapabilities): Repositories {
     providerKeys: createProviderKeysRepository(db),
     adminTokens: createAdminTokensRepository(db),
     policies: createPoliciesRepository(db, capabilities),
+    routes: createRoutesRepository(db, capabilities),
     traces: createTracesRepository(db, capabilities),
     traceForks: createTraceForksRepository(db),
     auditLog: createAuditLogRepository(db, capabilities),

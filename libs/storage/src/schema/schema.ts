@@ -94,6 +94,13 @@ export interface PoliciesTable {
   updated_at: IsoTimestamp;
 }
 
+/** `routes`: the org's routing table, one row per org holding the whole validated document (docs/routing.md). */
+export interface RoutesTable {
+  org_id: string;
+  document: JsonColumn;
+  updated_at: IsoTimestamp;
+}
+
 /** `traces`: one row per proxied request. */
 export interface TracesTable {
   id: string;
@@ -191,6 +198,7 @@ export interface DB {
   provider_keys: ProviderKeysTable;
   admin_tokens: AdminTokensTable;
   policies: PoliciesTable;
+  routes: RoutesTable;
   traces: TracesTable;
   batch_usage: BatchUsageTable;
   trace_forks: TraceForksTable;
