@@ -24,6 +24,8 @@ import { CHANGE_FEED_RESYNC_TOPIC, CHANGE_TOPICS } from '@navplane/storage';
 import { createApp, type GatewayDeps } from './app';
 import { createGatewayMetrics } from './gateway-metrics';
 import { createUpstreamPools } from './proxy/upstream-pools';
+import { createCircuitBreakers } from './routing/circuit-breakers';
+import { NO_ROUTES, type RouteSource } from './routing/route-source';
 import { createGatewayWebSockets, registerWebSocketMetrics } from './websocket/gateway-websockets';
 import type { WebSocketProxy } from './websocket/websocket-proxy';
 
@@ -42,7 +44,12 @@ export interface GatewayServer extends ServerSpec {
  * connection (flushed at shutdown; `NAVPLANE_TRACE_SINK=none` discards instead) and the trace
  * retention sweeper (`NAVPLANE_TRACE_RETENTION_DAYS`, 0 = off).
  */
-export async function createGatewayServer(runtime: Runtime): Promise<GatewayServer> {
+export interface GatewayServerOptions {
+  /** The orgs' routing tables (docs/routing.md); none until the routes store is wired. */
+  readonly routes?: RouteSource;
+}
+
+export async function createGatewayServer(runtime: Runtime, options: GatewayServerOptions = {}): Promise<GatewayServer> {
   const { config, changeFeed, logger } = runtime;
   const { repos, vault } = runtime;
   const onError = (error: unknown) => logger.warn('gateway cache error', { err: error });
@@ -127,7 +134,14 @@ export async function createGatewayServer(runtime: Runtime): Promise<GatewayServ
     trustProxy: config.trustProxy,
     registry,
     verifyKey: (presented) => verifier.verify(presented),
-    getProviderKey: (orgId, provider) => vault.getProviderKey(orgId, provider),
+    // Named keys (a route target's `key`): this vault holds one key per provider, its `default`; another name is missing.
+    getProviderKey: (orgId, provider, name) =>
+      name === undefined || name === 'default'
+        ? vault.getProviderKey(orgId, provider)
+        : Promise.resolve({ ok: false as const, reason: 'missing' as const }),
+    routes: options.routes ?? NO_ROUTES,
+    breakers: createCircuitBreakers({ failures: config.breakerFailures, cooldownMs: config.breakerCooldownMs, metrics: runtime.metrics }),
+    routeTimeouts: { deadlineMs: config.upstreamTimeoutMs, attemptTimeoutMs: config.routeAttemptTimeoutMs },
     policies,
     getRedactor,
     captureBodies: config.captureBodies,

@@ -6,6 +6,7 @@ import * as failedRequests from './2026-12-07-0003-failed-requests.migration';
 import * as batchUsage from './2026-12-07-0004-batch-usage.migration';
 import * as keyModels from './2026-12-07-0005-key-models.migration';
 import * as providerKeyBaseUrl from './2026-12-07-0006-provider-key-base-url.migration';
+import * as traceAttempts from './2026-12-07-0009-trace-attempts.migration';
 
 /** A frozen migration: it receives the dialect instead of detecting it. */
 export interface FrozenMigration {
@@ -24,6 +25,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Frozen
   ['2026_12_07_0004_batch_usage', batchUsage],
   ['2026_12_07_0005_key_models', keyModels],
   ['2026_12_07_0006_provider_key_base_url', providerKeyBaseUrl],
+  ['2026_12_07_0009_trace_attempts', traceAttempts],
 ];
 
 /** Kysely's MigrationProvider over MIGRATIONS, with `dialect` bound into each `up`. */
