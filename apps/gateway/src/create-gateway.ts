@@ -26,6 +26,7 @@ import { createGatewayMetrics } from './gateway-metrics';
 import { createUpstreamPools } from './proxy/upstream-pools';
 import { createCircuitBreakers } from './routing/circuit-breakers';
 import { NO_ROUTES, type RouteSource } from './routing/route-source';
+import type { Random } from './routing/target-order';
 import { createGatewayWebSockets, registerWebSocketMetrics } from './websocket/gateway-websockets';
 import type { WebSocketProxy } from './websocket/websocket-proxy';
 
@@ -47,6 +48,8 @@ export interface GatewayServer extends ServerSpec {
 export interface GatewayServerOptions {
   /** The orgs' routing tables (docs/routing.md); none until the routes store is wired. */
   readonly routes?: RouteSource;
+  /** The weighted pick of `loadbalance` routes and the backoff jitter (Math.random unless a test seeds one). */
+  readonly random?: Random;
 }
 
 export async function createGatewayServer(runtime: Runtime, options: GatewayServerOptions = {}): Promise<GatewayServer> {
@@ -142,6 +145,7 @@ export async function createGatewayServer(runtime: Runtime, options: GatewayServ
     routes: options.routes ?? NO_ROUTES,
     breakers: createCircuitBreakers({ failures: config.breakerFailures, cooldownMs: config.breakerCooldownMs, metrics: runtime.metrics }),
     routeTimeouts: { deadlineMs: config.upstreamTimeoutMs, attemptTimeoutMs: config.routeAttemptTimeoutMs },
+    ...(options.random === undefined ? {} : { random: options.random }),
     policies,
     getRedactor,
     captureBodies: config.captureBodies,
