@@ -10,8 +10,10 @@ export interface RouteSource {
   peek?(orgId: string): RouteDocument | undefined;
 }
 
-/** A routing source with no routes for any org. */
+const EMPTY: RouteDocument = Object.freeze({ routes: [] as RouteDocument['routes'] });
+
+/** A routing source with no routes for any org (answered synchronously: no promise per request). */
 export const NO_ROUTES: RouteSource = Object.freeze({
-  get: () => Promise.resolve(undefined),
-  peek: () => undefined,
+  get: () => Promise.resolve(EMPTY),
+  peek: () => EMPTY,
 });

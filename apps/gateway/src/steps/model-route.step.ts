@@ -4,7 +4,6 @@ import {
   formatPathOf,
   providerPathFor,
   readRequestedModel,
-  type ProviderAdapter,
   type ProviderRegistry,
   type ResolvedRoute,
 } from '@navplane/providers';
@@ -176,9 +175,4 @@ export function resolveModelRoute(options: ModelRouteOptions): Step<Authenticate
       return routes.get(orgId).then((document) => withDocument(context, document, req));
     },
   };
-}
-
-/** The adapter of a planned target (shorthand for traces and headers). */
-export function adapterOf(planned: PlannedTarget): ProviderAdapter {
-  return planned.route.adapter;
 }

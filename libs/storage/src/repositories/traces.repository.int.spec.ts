@@ -65,6 +65,11 @@ describe.each(TEST_DIALECTS)('TracesRepository on %s', (dialect) => {
       runId: 'run-1',
       parentTraceId: newId('trace'),
       policyDecisions: [{ detector: 'email', field: 'messages[0].content', action: 'redact' }],
+      routeName: 'smart',
+      attempts: [
+        { provider: 'openai', model: 'gpt-4.1', key: 'default', status: null, failure: 'connection_refused', latencyMs: 1.5, backoffMs: 0 },
+        { provider: 'azure-openai', model: 'gpt-4.1', key: 'eu', status: 200, failure: null, latencyMs: 310.25, backoffMs: 0 },
+      ],
       requestBody: '{"model":"gpt-4o-mini"}',
       responseBody: 'data: {"x":1}\n\n',
       stream: true,
@@ -92,6 +97,8 @@ describe.each(TEST_DIALECTS)('TracesRepository on %s', (dialect) => {
       runId: null,
       parentTraceId: null,
       policyDecisions: null,
+      routeName: null,
+      attempts: null,
       requestBody: null,
       responseBody: null,
     });
