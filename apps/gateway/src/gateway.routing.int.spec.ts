@@ -186,6 +186,27 @@ describe.each(TEST_DIALECTS)('routed requests on %s', (dialect) => {
     expect(trace?.attempts).toEqual([expect.objectContaining({ provider: 'openai', status: 200, failure: 'upstream_aborted' })]);
   });
 
+  it('a client that disconnects aborts the attempt under way and stops the route', async () => {
+    const { orgId, key } = await org([openaiThenAzure()]);
+    h.upstream.enqueue({ kind: 'hang' });
+    const controller = new AbortController();
+    const pending = fetch(`${h.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'smart', ...CHAT }),
+      signal: controller.signal,
+    });
+    await h.upstream.waitForRequests(1);
+    controller.abort();
+    await expect(pending).rejects.toThrow();
+    await h.upstream.waitUntil(() => h.upstream.lastRequest()?.clientAborted === true);
+    await new Promise((resolve) => setTimeout(resolve, 700)); // past the attempt bound: no fallback may start
+    expect(b.requestCount).toBe(0);
+    const [trace] = await h.traces(orgId);
+    expect(trace).toMatchObject({ routeName: 'smart', errorClass: 'client_aborted', status: 0 });
+    expect(trace?.attempts).toEqual([expect.objectContaining({ provider: 'openai', failure: 'client_aborted' })]);
+  });
+
   it('returns a failure not in retry.on as is', async () => {
     const { key } = await org([openaiThenAzure({ on: ['connect'] })]);
     h.upstream.enqueue({ kind: 'error', status: 500, body: { error: { message: 'boom', type: 'server_error' } }, headers: { 'x-upstream': 'a' } });
