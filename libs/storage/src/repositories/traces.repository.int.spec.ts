@@ -124,7 +124,7 @@ describe.each(TEST_DIALECTS)('TracesRepository on %s', (dialect) => {
   it('splits a batch only past the bind-parameter limit', async () => {
     const org = await seedOrg(repos);
     const counter = new InsertCounter();
-    const tight = { ...test.database.capabilities, maxBindParameters: 90 }; // 30 columns: 3 rows per statement
+    const tight = { ...test.database.capabilities, maxBindParameters: 96 }; // 32 columns: 3 rows per statement
     const counted = createTracesRepository(test.database.db.withPlugin(counter), tight);
     await counted.insertBatch(Array.from({ length: 7 }, (_, i) => trace(org.id, i)));
     expect(counter.inserts).toBe(3);
