@@ -101,7 +101,13 @@ describe.each(TEST_DIALECTS)('routed requests on %s', (dialect) => {
 
   it('falls back from a refused connection to Azure: the target model upstream, every other byte as sent, headers, trace', async () => {
     const { orgId, key } = await org([
-      { model: 'smart', targets: [{ provider: 'mistral', model: 'mistral-large' }, { provider: 'azure-openai', model: 'gpt-4.1-mini' }] },
+      {
+        model: 'smart',
+        targets: [
+          { provider: 'mistral', model: 'mistral-large' },
+          { provider: 'azure-openai', model: 'gpt-4.1-mini' },
+        ],
+      },
     ]);
     const { data, response } = await openai(key)
       .chat.completions.create({ model: 'smart', ...CHAT, temperature: 0.5 })
@@ -116,7 +122,14 @@ describe.each(TEST_DIALECTS)('routed requests on %s', (dialect) => {
     expect(sent?.text).toBe(JSON.stringify({ model: 'smart', ...CHAT, temperature: 0.5 }).replace('"smart"', '"gpt-4.1-mini"'));
 
     const [trace] = await h.traces(orgId);
-    expect(trace).toMatchObject({ routeName: 'smart', provider: 'azure-openai', model: 'gpt-4.1-mini', status: 200, tokensIn: 11, tokensOut: 7 });
+    expect(trace).toMatchObject({
+      routeName: 'smart',
+      provider: 'azure-openai',
+      model: 'gpt-4.1-mini',
+      status: 200,
+      tokensIn: 11,
+      tokensOut: 7,
+    });
     expect(trace?.costStatus).toBe('estimated');
     expect(trace?.attempts).toEqual([
       expect.objectContaining({ provider: 'mistral', model: 'mistral-large', key: 'default', status: null, failure: 'connection_refused' }),
@@ -135,7 +148,9 @@ describe.each(TEST_DIALECTS)('routed requests on %s', (dialect) => {
     it('falls back for a JSON request', async () => {
       const { orgId, key } = await org([openaiThenAzure()]);
       h.upstream.enqueue(failure);
-      const { data, response } = await openai(key).chat.completions.create({ model: 'smart', ...CHAT }).withResponse();
+      const { data, response } = await openai(key)
+        .chat.completions.create({ model: 'smart', ...CHAT })
+        .withResponse();
       expect(response.headers.get('x-navplane-attempts')).toBe('2');
       expect(response.headers.get('x-navplane-upstream')).toBe('azure-openai/gpt-4.1-eu');
       expect(data.choices[0]?.message.content).toBeTruthy();
@@ -150,7 +165,9 @@ describe.each(TEST_DIALECTS)('routed requests on %s', (dialect) => {
     it('falls back for a stream before its first byte', async () => {
       await org([openaiThenAzure()]).then(async ({ key }) => {
         h.upstream.enqueue(failure);
-        const { data: stream, response } = await openai(key).chat.completions.create({ model: 'smart', ...CHAT, stream: true }).withResponse();
+        const { data: stream, response } = await openai(key)
+          .chat.completions.create({ model: 'smart', ...CHAT, stream: true })
+          .withResponse();
         expect(response.headers.get('x-navplane-attempts')).toBe('2');
         let text = '';
         for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
@@ -163,7 +180,9 @@ describe.each(TEST_DIALECTS)('routed requests on %s', (dialect) => {
   it('falls back on a stream whose head came but broke before its first byte', async () => {
     const { key } = await org([openaiThenAzure()]);
     h.upstream.enqueue({ kind: 'reset-after', events: [] });
-    const { data: stream, response } = await openai(key).chat.completions.create({ model: 'smart', ...CHAT, stream: true }).withResponse();
+    const { data: stream, response } = await openai(key)
+      .chat.completions.create({ model: 'smart', ...CHAT, stream: true })
+      .withResponse();
     expect(response.headers.get('x-navplane-upstream')).toBe('azure-openai/gpt-4.1-eu');
     let text = '';
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
@@ -174,7 +193,9 @@ describe.each(TEST_DIALECTS)('routed requests on %s', (dialect) => {
     const { orgId, key } = await org([openaiThenAzure()]);
     const events = openaiChatStream({ model: 'gpt-4.1' }).slice(0, 2);
     h.upstream.enqueue({ kind: 'reset-after', events });
-    const { data: stream, response } = await openai(key).chat.completions.create({ model: 'smart', ...CHAT, stream: true }).withResponse();
+    const { data: stream, response } = await openai(key)
+      .chat.completions.create({ model: 'smart', ...CHAT, stream: true })
+      .withResponse();
     expect(response.headers.get('x-navplane-attempts')).toBe('1');
     await expect(
       (async () => {
@@ -209,7 +230,12 @@ describe.each(TEST_DIALECTS)('routed requests on %s', (dialect) => {
 
   it('returns a failure not in retry.on as is', async () => {
     const { key } = await org([openaiThenAzure({ on: ['connect'] })]);
-    h.upstream.enqueue({ kind: 'error', status: 500, body: { error: { message: 'boom', type: 'server_error' } }, headers: { 'x-upstream': 'a' } });
+    h.upstream.enqueue({
+      kind: 'error',
+      status: 500,
+      body: { error: { message: 'boom', type: 'server_error' } },
+      headers: { 'x-upstream': 'a' },
+    });
     const res = await fetch(`${h.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
@@ -266,7 +292,9 @@ describe.each(TEST_DIALECTS)('routed requests on %s', (dialect) => {
     const { orgId, key } = await org([{ model: 'smart', targets: [{ provider: 'openai', model: 'gpt-4.1' }], retry: { attempts: 2 } }]);
     h.upstream.enqueue({ kind: 'error', status: 429, headers: { 'retry-after': '1' } });
     const started = Date.now();
-    const { response } = await openai(key).chat.completions.create({ model: 'smart', ...CHAT }).withResponse();
+    const { response } = await openai(key)
+      .chat.completions.create({ model: 'smart', ...CHAT })
+      .withResponse();
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
     expect(response.headers.get('x-navplane-attempts')).toBe('2');
     const [trace] = await h.traces(orgId);
@@ -312,7 +340,13 @@ describe.each(TEST_DIALECTS)('routed requests on %s', (dialect) => {
 
   it('opens a breaker after consecutive failures, skips the target, answers 503 no_healthy_upstream, probes and closes', async () => {
     const { key } = await org([
-      { model: 'smart', targets: [{ provider: 'openai', model: 'gpt-4.1' }, { provider: 'azure-openai', model: 'gpt-4.1-eu' }] },
+      {
+        model: 'smart',
+        targets: [
+          { provider: 'openai', model: 'gpt-4.1' },
+          { provider: 'azure-openai', model: 'gpt-4.1-eu' },
+        ],
+      },
       { model: 'only-a', targets: [{ provider: 'openai', model: 'gpt-4.1' }] },
     ]);
     const post = (model: string) =>
@@ -371,7 +405,9 @@ describe.each(TEST_DIALECTS)('routed requests on %s', (dialect) => {
 
   it('a model that names no route goes to the provider as sent; a route of another format is refused', async () => {
     const { key } = await org([openaiThenAzure()]);
-    const { data } = await openai(key).chat.completions.create({ model: 'gpt-4o-mini', ...CHAT }).withResponse();
+    const { data } = await openai(key)
+      .chat.completions.create({ model: 'gpt-4o-mini', ...CHAT })
+      .withResponse();
     expect(data.model).toBe('gpt-4o-mini');
     const wrong = await anthropic(key)
       .messages.create({ model: 'smart', max_tokens: 8, messages: [{ role: 'user', content: 'hi' }] })
@@ -381,10 +417,7 @@ describe.each(TEST_DIALECTS)('routed requests on %s', (dialect) => {
   });
 
   it('passthrough: the client key goes only to targets of its provider, else 400', async () => {
-    const { key } = await org([
-      openaiThenAzure(),
-      { model: 'azure-only', targets: [{ provider: 'azure-openai', model: 'gpt-4.1-eu' }] },
-    ]);
+    const { key } = await org([openaiThenAzure(), { model: 'azure-only', targets: [{ provider: 'azure-openai', model: 'gpt-4.1-eu' }] }]);
     const headers = { 'x-navplane-key': key, authorization: 'Bearer sk-client-own-key-0123456789', 'content-type': 'application/json' };
     h.upstream.enqueue({ kind: 'error', status: 500 });
     const res = await fetch(`${h.url}/v1/chat/completions`, { method: 'POST', headers, body: JSON.stringify({ model: 'smart', ...CHAT }) });
@@ -396,7 +429,11 @@ describe.each(TEST_DIALECTS)('routed requests on %s', (dialect) => {
     expect(h.upstream.lastRequest()?.headers.authorization).toBe('Bearer sk-client-own-key-0123456789');
     expect(b.requestCount).toBe(0);
     await res.arrayBuffer();
-    const refused = await fetch(`${h.url}/v1/chat/completions`, { method: 'POST', headers, body: JSON.stringify({ model: 'azure-only', ...CHAT }) });
+    const refused = await fetch(`${h.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ model: 'azure-only', ...CHAT }),
+    });
     expect(refused.status).toBe(400);
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('invalid_request');
   });
@@ -414,7 +451,9 @@ describe.each(TEST_DIALECTS)('routed requests on %s', (dialect) => {
     ]);
     const seen = new Map<string, number>();
     for (let i = 0; i < 40; i += 1) {
-      const { response } = await openai(key).chat.completions.create({ model: 'split', ...CHAT }).withResponse();
+      const { response } = await openai(key)
+        .chat.completions.create({ model: 'split', ...CHAT })
+        .withResponse();
       const upstream = response.headers.get('x-navplane-upstream') ?? '';
       seen.set(upstream, (seen.get(upstream) ?? 0) + 1);
     }

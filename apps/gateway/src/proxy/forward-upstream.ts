@@ -232,7 +232,9 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
     const capture = context.policy.capture;
     const rewrite = gate?.rewriteJson;
     const rewrites = rewrite !== undefined && !isSse && status >= 200 && status < 300 && contentType.includes('json');
-    this.#tap = rewrites ? rewritingTap(rewrite) : tapFor(context, spec.target, status, isSse, isSse ? capture?.responseStream() : undefined);
+    this.#tap = rewrites
+      ? rewritingTap(rewrite)
+      : tapFor(context, spec.target, status, isSse, isSse ? capture?.responseStream() : undefined);
     const stripped = (isSse && context.prepared?.stripUsageChunk === true) || rewrites;
 
     // Vault mode: the provider key the gateway injected never reaches the client, even when an error echoes it.

@@ -325,7 +325,13 @@ export function createRoutedForwarder(options: RoutedForwarderOptions): RoutedFo
     };
 
     next(plan(), () =>
-      refuse(new AppError('no_healthy_upstream', `Every target of the route "${route.name}" is cut off by its circuit breaker; try again later`, { retryable: true })),
+      refuse(
+        new AppError(
+          'no_healthy_upstream',
+          `Every target of the route "${route.name}" is cut off by its circuit breaker; try again later`,
+          { retryable: true },
+        ),
+      ),
     );
   };
 }

@@ -8,7 +8,12 @@ import { orderTargets, seededRandom } from './target-order';
 const route = (strategy: Route['strategy'], weights: Array<number | undefined>): Route => ({
   model: 'smart',
   strategy,
-  targets: weights.map((weight, index) => ({ provider: 'openai', model: `m${index}`, key: 'default', ...(weight === undefined ? {} : { weight }) })),
+  targets: weights.map((weight, index) => ({
+    provider: 'openai',
+    model: `m${index}`,
+    key: 'default',
+    ...(weight === undefined ? {} : { weight }),
+  })),
 });
 
 describe('orderTargets', () => {
@@ -44,7 +49,9 @@ describe('orderTargets', () => {
 
 describe('replaceJsonModel', () => {
   it('replaces only the top-level model, every other byte as sent', () => {
-    const body = Buffer.from('{ "messages":[{"role":"user","content":"model: \\"x\\""}],\n "model" : "smart", "n":1.50,"meta":{"model":"inner"} }');
+    const body = Buffer.from(
+      '{ "messages":[{"role":"user","content":"model: \\"x\\""}],\n "model" : "smart", "n":1.50,"meta":{"model":"inner"} }',
+    );
     expect(replaceJsonModel(body, 'gpt-4.1')?.toString()).toBe(
       '{ "messages":[{"role":"user","content":"model: \\"x\\""}],\n "model" : "gpt-4.1", "n":1.50,"meta":{"model":"inner"} }',
     );

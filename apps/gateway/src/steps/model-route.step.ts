@@ -1,12 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { AppError } from '@navplane/core';
-import {
-  formatPathOf,
-  providerPathFor,
-  readRequestedModel,
-  type ProviderRegistry,
-  type ResolvedRoute,
-} from '@navplane/providers';
+import { formatPathOf, providerPathFor, readRequestedModel, type ProviderRegistry, type ResolvedRoute } from '@navplane/providers';
 import { retryPolicyOf, type RetryOn, type Route, type RouteDocument, type RouteTarget } from '@navplane/routing';
 import type { Authenticated } from '../gateway-context';
 import type { Step, StepResult } from '../pipeline/pipeline';
@@ -122,10 +116,18 @@ export function resolveModelRoute(options: ModelRouteOptions): Step<Authenticate
     return { modelRoute: { name: route.model, targets: planned, attempts: policy.attempts, retryOn: policy.on } };
   }
 
-  function fromBody(context: Authenticated & ModelChecked, document: RouteDocument, req: IncomingMessage, body: Buffer): StepResult<ModelRouted> {
+  function fromBody(
+    context: Authenticated & ModelChecked,
+    document: RouteDocument,
+    req: IncomingMessage,
+    body: Buffer,
+  ): StepResult<ModelRouted> {
     let model = context.model;
     if (model === undefined) {
-      const requested = readRequestedModel(body, { contentType: req.headers['content-type'], contentEncoding: req.headers['content-encoding'] });
+      const requested = readRequestedModel(body, {
+        contentType: req.headers['content-type'],
+        contentEncoding: req.headers['content-encoding'],
+      });
       if (requested.kind === 'named') model = requested.model;
     }
     const held: ModelRouted = body.length === 0 ? NOTHING : { heldBody: body };
@@ -136,7 +138,11 @@ export function resolveModelRoute(options: ModelRouteOptions): Step<Authenticate
     return { ...held, ...planned, model: route.model };
   }
 
-  function withDocument(context: Authenticated & ModelChecked, document: RouteDocument | undefined, req: IncomingMessage): StepResult<ModelRouted> | Promise<StepResult<ModelRouted>> {
+  function withDocument(
+    context: Authenticated & ModelChecked,
+    document: RouteDocument | undefined,
+    req: IncomingMessage,
+  ): StepResult<ModelRouted> | Promise<StepResult<ModelRouted>> {
     if (document === undefined || document.routes.length === 0) return NOTHING;
     const { route, method, rawQuery } = context;
     const listing = route.adapter.modelListing;

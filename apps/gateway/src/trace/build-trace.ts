@@ -18,7 +18,8 @@ function costOf(
 ): { status: 'exact' | 'estimated' | 'unknown'; usd: number | null } {
   // A routed request is priced by the target that answered, from its usage; its failed attempts are never billed, so
   // when none answered the request cost nothing (docs/routing.md).
-  if (outcome.routing !== undefined && outcome.routing.answered === undefined && outcome.usage === undefined) return { status: 'exact', usd: 0 };
+  if (outcome.routing !== undefined && outcome.routing.answered === undefined && outcome.usage === undefined)
+    return { status: 'exact', usd: 0 };
   const route = outcome.routing?.answered ?? context.route;
   if (outcome.usage !== undefined) {
     // Usage comes only from a provider's response, so the route is known; priced by that provider's rows.
