@@ -2,7 +2,6 @@ import { createServer } from 'node:net';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import {
-  anthropicMessage,
   openaiChatCompletion,
   openaiChatStream,
   startFakeUpstream,
