@@ -4,6 +4,8 @@ import { Readiness } from '@navplane/http';
 import { createProviderRegistry } from '@navplane/providers';
 import { createMetricsRegistry } from '@navplane/telemetry';
 import request from 'supertest';
+import { createCircuitBreakers } from './routing/circuit-breakers';
+import { NO_ROUTES } from './routing/route-source';
 import { createApp } from './app';
 import { createUpstreamPools } from './proxy/upstream-pools';
 
@@ -49,6 +51,9 @@ describe('gateway app', () => {
     policyLimits: { maxBodyBytes: config.policyMaxBodyBytes, timeoutMs: config.policyTimeoutMs },
     maxBodyBytes: config.maxBodyBytes,
     upstreamPools,
+    routes: NO_ROUTES,
+    breakers: createCircuitBreakers({ failures: 5, cooldownMs: 30_000 }),
+    routeTimeouts: { deadlineMs: config.upstreamTimeoutMs, attemptTimeoutMs: 0 },
   });
 
   it('serves liveness, readiness and Prometheus metrics without authentication', async () => {

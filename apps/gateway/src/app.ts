@@ -28,6 +28,11 @@ import { resolveRequestPolicy } from './policy/policy.step';
 import { enforceQueryPolicy } from './policy/query-policy.step';
 import { forwardUpstream, type ProxyOutcome } from './proxy/forward-upstream';
 import type { UpstreamPools } from './proxy/upstream-pools';
+import type { CircuitBreakers } from './routing/circuit-breakers';
+import { createRoutedForwarder } from './routing/routed-request';
+import type { RouteSource } from './routing/route-source';
+import type { Random } from './routing/target-order';
+import { resolveModelRoute } from './steps/model-route.step';
 import { authenticate, requireScope } from './steps/authenticate.step';
 import { resolveCredential } from './steps/credential.step';
 import { checkModelAllowlist } from './steps/model-allowlist.step';
@@ -75,11 +80,16 @@ export interface GatewayDeps {
   registry: ProviderRegistry;
   /** NavPlane key verification (cached; org kill switch included). */
   verifyKey: (presented: string) => Promise<VerifyResult>;
-  /**
-   * The org's decrypted provider key named `name` (vault; cached). `name` absent = the `default` key, what every
-   * request without a route uses; a route's target passes its key name.
-   */
+  /** The org's decrypted provider key by provider and key name (`default` when absent; vault, cached). */
   getProviderKey: (orgId: string, provider: string, name?: string) => Promise<ProviderKeyLookup>;
+  /** The orgs' routing tables (docs/routing.md; in memory, change-feed evicted). */
+  routes: RouteSource;
+  /** The circuit breakers of routed targets (per instance). */
+  breakers: CircuitBreakers;
+  /** Routed requests: NAVPLANE_ROUTE_ATTEMPT_TIMEOUT_MS (0: none of its own); the deadline is NAVPLANE_UPSTREAM_TIMEOUT_MS. */
+  routeTimeouts: { readonly deadlineMs: number; readonly attemptTimeoutMs: number };
+  /** The weighted pick of `loadbalance` routes and the backoff jitter (Math.random; seeded in tests). */
+  random?: Random;
   /** The orgs' policies (in memory, change-feed evicted). */
   policies: Pick<PolicyStore, 'peek' | 'load'>;
   /** The org's redactor (placeholder salt from the vault), or undefined when the salt cannot be read. */
@@ -112,7 +122,8 @@ export function createApp(deps: GatewayDeps): RequestListener {
   // NAVPLANE_LOG_LEVEL is `http` or lower (off at the default `info`: logging is not free).
   const { logger } = deps;
   const record = (outcome: ProxyOutcome) => {
-    deps.gatewayMetrics?.observe(outcome.context.route?.adapter.id ?? 'none', outcome.status, outcome.overheadMs);
+    const provider = outcome.routing?.answered?.adapter.id ?? outcome.context.route?.adapter.id ?? 'none';
+    deps.gatewayMetrics?.observe(provider, outcome.status, outcome.overheadMs);
     const capture = outcome.context.policy?.capture;
     if (capture === undefined) {
       recordTrace(outcome, undefined);
@@ -139,8 +150,9 @@ export function createApp(deps: GatewayDeps): RequestListener {
       logger.warn(`upstream failure: ${failure}`, {
         traceId: context.traceId,
         requestId: context.requestId,
-        provider: context.route?.adapter.id,
-        host: upstreamHost(context.route?.baseUrl),
+        provider: outcome.routing?.answered?.adapter.id ?? context.route?.adapter.id,
+        host: upstreamHost(outcome.routing?.answered?.baseUrl ?? context.route?.baseUrl),
+        route: outcome.routing?.name,
         failure,
         status: outcome.status,
         orgId: context.key?.orgId,
@@ -153,8 +165,10 @@ export function createApp(deps: GatewayDeps): RequestListener {
         method: context.method,
         path: context.path,
         status: outcome.status,
-        provider: context.route?.adapter.id,
+        provider: outcome.routing?.answered?.adapter.id ?? context.route?.adapter.id,
         model: outcome.model,
+        route: outcome.routing?.name,
+        attempts: outcome.routing?.attempts.length,
         orgId: context.key?.orgId,
         keyId: context.key?.id,
         mode: context.credentialMode,
@@ -194,6 +208,15 @@ export function createApp(deps: GatewayDeps): RequestListener {
     .then(requireScope('proxy'))
     // The key's model allowlist, on the name the client sent: before the vault, the policy and any route resolution.
     .then(checkModelAllowlist({ maxBodyBytes: deps.maxBodyBytes }))
+    // A body `model` that names a route of the org's routing table: the route's targets are planned (docs/routing.md).
+    .then(
+      resolveModelRoute({
+        routes: deps.routes,
+        registry: deps.registry,
+        maxBodyBytes: deps.maxBodyBytes,
+        ...(deps.random === undefined ? {} : { random: deps.random }),
+      }),
+    )
     .then(resolveCredential({ getProviderKey: deps.getProviderKey }))
     .then(
       resolveRequestPolicy({
@@ -214,6 +237,14 @@ export function createApp(deps: GatewayDeps): RequestListener {
       forwardUpstream({
         pools: deps.upstreamPools,
         onComplete: record,
+        routed: createRoutedForwarder({
+          breakers: deps.breakers,
+          getProviderKey: deps.getProviderKey,
+          deadlineMs: deps.routeTimeouts.deadlineMs,
+          attemptTimeoutMs: deps.routeTimeouts.attemptTimeoutMs,
+          onComplete: record,
+          ...(deps.random === undefined ? {} : { random: deps.random }),
+        }),
         onForward: logger.isLevelEnabled('debug')
           ? (headers, context) => logger.debug('forwarding upstream', { traceId: context.traceId, headers })
           : undefined,

@@ -10,6 +10,7 @@ import {
   type Redactor,
 } from '@navplane/policy';
 import { createProviderRegistry, type ProviderAdapter } from '@navplane/providers';
+import { createRouteStore } from '@navplane/routing';
 import type { Runtime, ServerSpec } from '@navplane/runtime';
 import {
   createBatchingTraceWriter,
@@ -24,6 +25,9 @@ import { CHANGE_FEED_RESYNC_TOPIC, CHANGE_TOPICS } from '@navplane/storage';
 import { createApp, type GatewayDeps } from './app';
 import { createGatewayMetrics } from './gateway-metrics';
 import { createUpstreamPools } from './proxy/upstream-pools';
+import { createCircuitBreakers } from './routing/circuit-breakers';
+import type { RouteSource } from './routing/route-source';
+import type { Random } from './routing/target-order';
 import { createGatewayWebSockets, registerWebSocketMetrics } from './websocket/gateway-websockets';
 import type { WebSocketProxy } from './websocket/websocket-proxy';
 
@@ -42,7 +46,14 @@ export interface GatewayServer extends ServerSpec {
  * connection (flushed at shutdown; `NAVPLANE_TRACE_SINK=none` discards instead) and the trace
  * retention sweeper (`NAVPLANE_TRACE_RETENTION_DAYS`, 0 = off).
  */
-export async function createGatewayServer(runtime: Runtime): Promise<GatewayServer> {
+export interface GatewayServerOptions {
+  /** The orgs' routing tables (docs/routing.md); default: the routes store over the database, change-feed evicted. */
+  readonly routes?: RouteSource;
+  /** The weighted pick of `loadbalance` routes and the backoff jitter (Math.random unless a test seeds one). */
+  readonly random?: Random;
+}
+
+export async function createGatewayServer(runtime: Runtime, options: GatewayServerOptions = {}): Promise<GatewayServer> {
   const { config, changeFeed, logger } = runtime;
   const { repos, vault } = runtime;
   const onError = (error: unknown) => logger.warn('gateway cache error', { err: error });
@@ -50,9 +61,12 @@ export async function createGatewayServer(runtime: Runtime): Promise<GatewayServ
   const orgStates = createOrgStateCache({ repos, changeFeed, onError });
   const verifier = createKeyVerifier({ repos, changeFeed, orgStates, onError });
   const policies = createPolicyStore({ policies: repos.policies, changeFeed, onError });
+  // Every org's routing table in memory, evicted by routes.changed: a warm request reads no route from the database.
+  const routeStore = createRouteStore({ routes: repos.routes, changeFeed, onError });
   await orgStates.start();
   await verifier.start();
   await policies.start();
+  if (options.routes === undefined) await routeStore.start();
 
   // Redactors per org salt and detector set (the vault caches the salt itself): a rotated salt is a new entry.
   const redactors = createRedactorCache(10_000);
@@ -116,6 +130,7 @@ export async function createGatewayServer(runtime: Runtime): Promise<GatewayServ
     await verifier.close();
     await orgStates.close();
     await policies.close();
+    await routeStore.close();
   });
 
   // Each built-in provider's operator-set base URL, by provider id (docs/configuration.md).
@@ -128,6 +143,10 @@ export async function createGatewayServer(runtime: Runtime): Promise<GatewayServ
     registry,
     verifyKey: (presented) => verifier.verify(presented),
     getProviderKey: (orgId, provider, name) => vault.getProviderKey(orgId, provider, name),
+    routes: options.routes ?? routeStore,
+    breakers: createCircuitBreakers({ failures: config.breakerFailures, cooldownMs: config.breakerCooldownMs, metrics: runtime.metrics }),
+    routeTimeouts: { deadlineMs: config.upstreamTimeoutMs, attemptTimeoutMs: config.routeAttemptTimeoutMs },
+    ...(options.random === undefined ? {} : { random: options.random }),
     policies,
     getRedactor,
     captureBodies: config.captureBodies,

@@ -3,6 +3,7 @@ import type { BatchResultsRead, PreparedRequest, RequestModelReader, ResolvedRou
 import type { PolicyState } from './policy/policy-state';
 import type { UpstreamCredential } from './pipeline/upstream-credential';
 import type { UpstreamFailure } from './proxy/upstream-failure';
+import type { ModelRoute } from './steps/model-route.step';
 
 /** Lineage ids a client may send (docs/gateway.md, "Lineage"). */
 export interface Lineage {
@@ -83,6 +84,10 @@ export interface Ready extends WithPolicy {
   readonly model?: string;
   /** A body that streams upstream: the reader of the model it names, fed as its chunks pass. */
   readonly requestModel?: RequestModelReader;
+  /** The route of the org's routing table this request is served by (docs/routing.md). */
+  readonly modelRoute?: ModelRoute;
+  /** A model listing: the org's route names to list beside the provider's models. */
+  readonly listedRoutes?: readonly string[];
 }
 
 /**
@@ -111,4 +116,29 @@ export interface RequestOutcome {
   upstreamFailure?: UpstreamFailure;
   /** Why the request did not complete normally (`upstream_timeout`, `client_aborted`, a refusal's code…). */
   errorClass?: string;
+  /** A routed request: its route, every attempt, and the target that answered (docs/routing.md). */
+  routing?: RoutingRecord;
+}
+
+/**
+ * One upstream attempt of a routed request, as the trace stores it (docs/traces.md, "Attempts"): the target
+ * (provider, model, key name), what came of it (the status, or the failure: `connection_refused`, `response_timeout`…,
+ * or `provider_key_missing`/`vault_unavailable` when its key could not be had and nothing was sent), how long it took
+ * and the backoff waited before it.
+ */
+export interface AttemptRecord {
+  readonly provider: string;
+  readonly model: string;
+  readonly key: string;
+  readonly status: number | null;
+  readonly failure: string | null;
+  readonly latencyMs: number;
+  readonly backoffMs: number;
+}
+
+/** A routed request's route and attempts, and the provider route of the attempt that answered (when one did). */
+export interface RoutingRecord {
+  readonly name: string;
+  readonly attempts: readonly AttemptRecord[];
+  readonly answered?: ResolvedRoute;
 }

@@ -177,6 +177,24 @@ export const SETTINGS = {
     schema: milliseconds(1, MAX_TIMER_MS),
     doc: "Longest wait for the provider's response headers in ms (504 after), and the longest silence between two chunks of a response body (the connection is then ended).",
   },
+  routeAttemptTimeoutMs: {
+    env: 'NAVPLANE_ROUTE_ATTEMPT_TIMEOUT_MS',
+    default: '0',
+    schema: integer(0, MAX_TIMER_MS, 'milliseconds'),
+    doc: "Routed requests (docs/routing.md): longest wait for one attempt's response headers before it counts as a `timeout` and the route moves on, in ms; 0 = no bound of its own (only the request's deadline, NAVPLANE_UPSTREAM_TIMEOUT_MS, which bounds all attempts of a request together).",
+  },
+  breakerFailures: {
+    env: 'NAVPLANE_BREAKER_FAILURES',
+    default: '5',
+    schema: integer(1, 1000, 'failures'),
+    doc: 'Routed requests: consecutive failures (connect, timeout, 429, 5xx) after which a target\'s circuit breaker opens and the target is skipped (docs/routing.md, "Circuit breakers").',
+  },
+  breakerCooldownMs: {
+    env: 'NAVPLANE_BREAKER_COOLDOWN_MS',
+    default: '30000',
+    schema: milliseconds(1, MAX_TIMER_MS),
+    doc: 'Routed requests: how long an open circuit breaker keeps its target cut off before one request probes it (half-open), in ms.',
+  },
   requestTimeoutMs: {
     env: 'NAVPLANE_REQUEST_TIMEOUT_MS',
     default: '300000',

@@ -22,6 +22,7 @@ export const ERROR_CODES = [
   'policy_unavailable',
   'auth_unavailable',
   'vault_unavailable',
+  'no_healthy_upstream',
   'storage_unavailable',
   'upstream_timeout',
   'unauthorized',

@@ -186,6 +186,18 @@ export interface ProviderAdapter {
    * operator's base URL (`NAVPLANE_<ID>_BASE_URL`, the config file), and a stored key may carry no `baseUrl`.
    */
   readonly tenantBaseUrl?: 'required';
+  /**
+   * Optional: the API-format path (`/v1/chat/completions`, as the format's reference provider names it) a path suffix
+   * of this provider serves (Azure OpenAI: `/openai/v1/chat/completions` → `/v1/chat/completions`). A routed request
+   * (docs/routing.md) is mapped through it onto its targets. Absent: the suffix is the format path (identity).
+   */
+  formatPathOf?(pathSuffix: string): string;
+  /**
+   * Optional: this provider's path suffix for an API-format path (Azure OpenAI: `/v1/chat/completions` →
+   * `/openai/v1/chat/completions`, its v1 API): where a routed request goes on a target of this provider. Absent:
+   * identity.
+   */
+  pathFor?(formatPath: string): string;
   /** The upstream URL: base URL + path suffix + `?rawQuery` (when non-empty). Never reads a host from the request. */
   upstreamUrl(baseUrl: string, pathSuffix: string, rawQuery?: string): string;
 
@@ -244,6 +256,14 @@ export interface ProviderAdapter {
    */
   createStreamAssembly(context: AssemblyContext): StreamAssembly;
 
+  // Model listings.
+  /**
+   * Optional: the format's model listing (`GET /v1/models`, as a format path) and how names are added to its JSON
+   * answer (docs/routing.md, "Model listings"): the org's route names are listed beside the provider's models. Returns
+   * undefined when the body is not the listing's shape (it is then passed on unchanged).
+   */
+  readonly modelListing?: ModelListing;
+
   // Prices.
   /** This provider's rows of the price table (docs/pricing.md); none for operator-defined providers. */
   readonly prices: ProviderPrices;
@@ -272,4 +292,20 @@ export interface ProviderAdapter {
 export interface SdkEnvironment {
   readonly baseUrl: ReadonlyArray<{ readonly name: string; readonly path: string }>;
   readonly apiKey: readonly string[];
+}
+
+/** A format's model listing: the path (a format path, `GET`) and how route names are appended to its JSON answer. */
+export interface ModelListing {
+  readonly path: string;
+  append(json: unknown, names: readonly string[]): unknown;
+}
+
+/** The format path a provider's path suffix serves (`ProviderAdapter.formatPathOf`, identity when absent). */
+export function formatPathOf(adapter: ProviderAdapter, pathSuffix: string): string {
+  return adapter.formatPathOf === undefined ? pathSuffix : adapter.formatPathOf(pathSuffix);
+}
+
+/** A provider's path suffix for a format path (`ProviderAdapter.pathFor`, identity when absent). */
+export function providerPathFor(adapter: ProviderAdapter, formatPath: string): string {
+  return adapter.pathFor === undefined ? formatPath : adapter.pathFor(formatPath);
 }

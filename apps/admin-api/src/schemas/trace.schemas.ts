@@ -30,6 +30,13 @@ export const traceSummarySchema = z.object({
   runId: z.string().nullable(),
   parentTraceId: z.string().nullable(),
   policyDecisions: z.unknown().describe('Detector, field and action per decision; never the sensitive text'),
+  routeName: z.string().nullable().describe("The org's route that served the request (docs/routing.md); null when not routed"),
+  attempts: z
+    .unknown()
+    .describe(
+      "A routed request's upstream attempts in order, each `{provider, model, key, status, failure, latencyMs, backoffMs}` " +
+        '(status null when it failed before one; failure the class, `connection_refused`, `response_timeout`…); null when not routed',
+    ),
   stream: z.boolean(),
 });
 

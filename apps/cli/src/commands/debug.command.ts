@@ -4,6 +4,7 @@ import { formatOption } from '../format-option';
 import { CliError, printJson, renderTable, type OutputFormat } from '../output';
 import { withStore } from '../store';
 import { parseInstant } from '../time-range';
+import { attemptRows, attemptsSummary } from './trace-attempts';
 
 interface DebugOptions {
   org?: string;
@@ -43,6 +44,8 @@ export function debugCommand(): Command {
         upstreamFailure: t.upstreamFailure,
         latencyMs: t.latencyMs,
         requestId: t.requestId,
+        routeName: t.routeName,
+        attempts: attemptRows(t.attempts).map(({ attempt: _attempt, ...rest }) => rest),
       }));
       const counts = new Map<string, number>();
       for (const row of rows) counts.set(row.errorClass ?? 'none', (counts.get(row.errorClass ?? 'none') ?? 0) + 1);
@@ -70,6 +73,12 @@ export function debugCommand(): Command {
       ] as const;
       const summary = byErrorClass.map((e) => `${e.errorClass}: ${e.count}`).join(', ');
       process.stdout.write(`${renderTable(columns, rows)}\n\n${rows.length} failing request(s): ${summary}\n`);
+      // A routed request's attempts, one line each (the route, then every target tried and what came of it).
+      const routed = failures.flatMap((t) => {
+        const line = attemptsSummary(t.attempts);
+        return line === null ? [] : [`  ${t.id} route ${t.routeName ?? ''}: ${line}`];
+      });
+      if (routed.length > 0) process.stdout.write(`\nattempts of routed requests:\n${routed.join('\n')}\n`);
       process.stdout.write('details: npx navplane trace show <traceId>\n');
     });
 }

@@ -8,6 +8,7 @@ import { canonicalSha256 } from '../canonical-json';
 import { describeError } from '../describe-error';
 import { formatOption } from '../format-option';
 import { CliError, JSON_SCHEMA_VERSION, printJson, renderTable, type OutputFormat } from '../output';
+import { renderAttempts } from './trace-attempts';
 import { withStore } from '../store';
 import { CLI_VERSION } from '../version';
 import { parseInstant } from '../time-range';
@@ -39,9 +40,11 @@ function showCommand(): Command {
         printJson({ trace });
         return;
       }
-      const { requestBody, responseBody, ...fields } = trace;
+      const { requestBody, responseBody, attempts, ...fields } = trace;
       const rows = Object.entries(fields).map(([field, value]) => ({ field, value }));
       const out = [renderTable(['field', 'value'], rows)];
+      const attemptTable = renderAttempts(attempts);
+      if (attemptTable !== undefined) out.push('', `attempts (route ${trace.routeName ?? ''}):`, attemptTable);
       if (requestBody !== null) out.push('', 'request body (as stored, redacted):', requestBody);
       if (responseBody !== null) out.push('', 'response body (as stored, redacted):', responseBody);
       process.stdout.write(`${out.join('\n')}\n`);
@@ -151,6 +154,8 @@ const DIFF_FIELDS: Array<keyof Trace> = [
   'runId',
   'parentTraceId',
   'policyDecisions',
+  'routeName',
+  'attempts',
   'stream',
   'requestBody',
   'responseBody',

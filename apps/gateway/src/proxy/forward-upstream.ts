@@ -13,6 +13,7 @@ import {
 import type { Dispatcher } from 'undici';
 import type { AnyContext, Ready, RequestOutcome, UpstreamBody } from '../gateway-context';
 import type { Exchange } from '../pipeline/pipeline';
+import type { UpstreamCredential } from '../pipeline/upstream-credential';
 import { formatOverhead } from '../steps/start-request';
 import { batchTapFor } from './batch-results-tap';
 import { createKeyMask, maskHeaders, type KeyMask } from './key-mask';
@@ -23,6 +24,40 @@ import type { UpstreamPools } from './upstream-pools';
 /** How one proxied exchange ended; handed to `onComplete` exactly once. */
 export interface ProxyOutcome extends RequestOutcome {
   context: AnyContext;
+}
+
+/**
+ * One upstream exchange of a request: where it goes (the provider route: adapter, path suffix, operator base URL), with
+ * which credential, and — for a routed request — the gate that decides whether its answer is delivered or the route
+ * moves on (docs/routing.md). A request that is not routed has one attempt: its own route and credential, no gate.
+ */
+export interface AttemptSpec {
+  readonly target: ResolvedRoute;
+  readonly credential: UpstreamCredential;
+  /** The body bytes of this attempt (a routed request's `model` rewritten), else the context's body. */
+  readonly body?: UpstreamBody;
+  /** Per-attempt response-header timeout (routed requests: the attempt bound and the request's deadline), ms. */
+  readonly headersTimeoutMs?: number;
+  readonly gate?: AttemptGate;
+}
+
+/**
+ * What a routed request's attempt asks its route before it answers the client. Nothing reaches the client before the
+ * first response body byte (or the end of an empty body): until then a failure can still move on to another attempt.
+ */
+export interface AttemptGate {
+  /** The response head arrived: true to drop it and move on (a failure in `retry.on` with an attempt left). */
+  retryOnHead(status: number, headers: IncomingHttpHeaders): boolean;
+  /** The attempt failed before any byte reached the client: true when the route moves on (the exchange stays silent). */
+  retryOnFailure(failure: UpstreamFailure): boolean;
+  /** Headers of the client's answer (`X-NavPlane-Attempts`, `X-NavPlane-Upstream`). */
+  headers(): Record<string, string>;
+  /** What the outcome adds (the route, its attempts); called once when the answered exchange ends, with its outcome. */
+  complete(outcome: ProxyOutcome): ProxyOutcome;
+  /** The client left while this attempt was under way. */
+  clientGone(): void;
+  /** The model-listing rewrite of this answer (route names appended), when the request lists models. */
+  readonly rewriteJson?: (json: unknown) => unknown;
 }
 
 /** Options of forwardUpstream. */
@@ -58,8 +93,7 @@ const NO_TAP: Tap = { push: () => undefined, end: () => undefined, result: () =>
  * The tap of one response: SSE (usage, maybe the injected usage chunk stripped, and body capture's assembler fed from
  * the same parse), JSON usage, batch results (docs/traces.md, "Batch usage"), or none.
  */
-function tapFor(context: Ready, status: number, isSse: boolean, assembler: StreamEventAssembler | undefined): Tap {
-  const { route } = context;
+function tapFor(context: Ready, route: ResolvedRoute, status: number, isSse: boolean, assembler: StreamEventAssembler | undefined): Tap {
   if (isSse) {
     const tap = createStreamTap({ adapter: route.adapter, stripUsageChunk: context.prepared?.stripUsageChunk === true, assembler });
     return { push: (chunk) => tap.push(chunk), end: () => tap.end(), result: () => tap.result() };
@@ -78,10 +112,59 @@ function tapFor(context: Ready, status: number, isSse: boolean, assembler: Strea
   return batchTapFor(context, status) ?? NO_TAP;
 }
 
+/** Bodies over this are passed on unchanged rather than buffered for a model-listing rewrite. */
+const MAX_LISTING_BYTES = 8 * 1024 * 1024;
+
+/**
+ * A tap that holds a JSON body whole and hands on its rewrite at the end (the model listing with the org's route names:
+ * docs/routing.md). A body that is too large, or not JSON the rewrite understands, goes on unchanged. The response's
+ * `content-length` is dropped (the body changes length).
+ */
+function rewritingTap(rewrite: (json: unknown) => unknown): Tap {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let passing = false;
+  return {
+    push(chunk) {
+      if (passing) return undefined;
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size <= MAX_LISTING_BYTES) return [];
+      passing = true;
+      return chunks.splice(0);
+    },
+    end() {
+      if (passing) return undefined;
+      const whole = Buffer.concat(chunks);
+      try {
+        const rewritten = rewrite(JSON.parse(whole.toString('utf8')));
+        return [rewritten === undefined ? whole : Buffer.from(JSON.stringify(rewritten), 'utf8')];
+      } catch {
+        return [whole];
+      }
+    },
+    result: () => ({}),
+  };
+}
+
+/** Thrown into undici when a routed attempt's answer is dropped for the next attempt. */
+class MovedOnError extends Error {
+  readonly code = 'NAVPLANE_MOVED_ON';
+}
+
+/** The response head of a routed attempt, held until its first body byte (or its end): nothing is sent before. */
+interface HeldHead {
+  readonly status: number;
+  readonly statusMessage: string | undefined;
+  readonly headers: Record<string, string | string[]>;
+}
+
 /**
  * One upstream exchange as an undici dispatch handler: the response is tapped (usage, first byte) and written to the
  * client chunk by chunk as it arrives, never buffered, with backpressure both ways; a client disconnect aborts the
  * upstream request; a failure before any response byte gets the contract's error, one after it ends the connection.
+ * A routed attempt (`AttemptSpec.gate`) holds its response head until the first body byte, so a failure before it can
+ * still move on to the next attempt without the client seeing anything.
  */
 class UpstreamExchange implements Dispatcher.DispatchHandler {
   #controller: Dispatcher.DispatchController | undefined;
@@ -92,23 +175,30 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
   #tap: Tap = NO_TAP;
   #mask: KeyMask | undefined;
   #observe: ((chunk: Buffer) => void) | undefined;
+  #held: HeldHead | undefined;
   #wroteBody = false;
   #done = false;
   #clientGone = false;
+  readonly #onClose: () => void;
+  readonly #onDrain: () => void;
 
   constructor(
     private readonly context: Ready,
     private readonly req: IncomingMessage,
     private readonly res: ServerResponse,
     private readonly onComplete: (outcome: ProxyOutcome) => void,
+    private readonly spec: AttemptSpec,
   ) {
-    res.once('close', () => {
+    this.#onClose = () => {
       if (this.#done) return;
       this.#clientGone = true;
       this.#controller?.abort(new ClientGoneError('the client closed the connection'));
+      this.spec.gate?.clientGone();
       this.#finish({ errorClass: 'client_aborted', upstreamFailure: 'client_aborted' });
-    });
-    res.on('drain', () => this.#controller?.resume());
+    };
+    this.#onDrain = () => this.#controller?.resume();
+    res.once('close', this.#onClose);
+    res.on('drain', this.#onDrain);
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -117,14 +207,22 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseStart(
-    _controller: Dispatcher.DispatchController,
+    controller: Dispatcher.DispatchController,
     status: number,
     upstreamHeaders: IncomingHttpHeaders,
     statusMessage?: string,
   ): void {
-    const { context, res } = this;
+    if (this.#done) return;
+    const { context, res, spec } = this;
     const headersAt = performance.now();
     context.upstreamHeadersAt = headersAt;
+    const gate = spec.gate;
+    if (gate?.retryOnHead(status, upstreamHeaders) === true) {
+      // Dropped for the next attempt: nothing of it reaches the client (or the trace's usage).
+      this.#quit();
+      controller.abort(new MovedOnError('the route moved on to its next attempt'));
+      return;
+    }
     const contentType = upstreamHeaders['content-type'] ?? '';
     const isSse = contentType.includes('text/event-stream');
     this.#status = status;
@@ -132,12 +230,16 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
     // Body capture keeps a bounded copy of the response (never delays or changes it): a stream's events as the tap
     // parses them, another body's bytes as they arrive.
     const capture = context.policy.capture;
-    this.#tap = tapFor(context, status, isSse, isSse ? capture?.responseStream() : undefined);
-    const stripped = isSse && context.prepared?.stripUsageChunk === true;
+    const rewrite = gate?.rewriteJson;
+    const rewrites = rewrite !== undefined && !isSse && status >= 200 && status < 300 && contentType.includes('json');
+    this.#tap = rewrites
+      ? rewritingTap(rewrite)
+      : tapFor(context, spec.target, status, isSse, isSse ? capture?.responseStream() : undefined);
+    const stripped = (isSse && context.prepared?.stripUsageChunk === true) || rewrites;
 
     // Vault mode: the provider key the gateway injected never reaches the client, even when an error echoes it.
     let headers = upstreamHeaders;
-    const secret = context.upstreamCredential.injectedSecret();
+    const secret = spec.credential.injectedSecret();
     if (secret !== undefined && status >= 400) {
       headers = maskHeaders(headers, secret);
       if (!isSse) this.#mask = createKeyMask(secret);
@@ -156,7 +258,13 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
     out['x-navplane-trace-id'] = context.traceId;
     this.#overheadMs = (context.preUpstreamMs ?? 0) + (performance.now() - headersAt);
     out['x-navplane-overhead-ms'] = formatOverhead(this.#overheadMs);
-    res.writeHead(status, statusMessage === '' ? undefined : statusMessage, out);
+    const message = statusMessage === '' ? undefined : statusMessage;
+    if (gate !== undefined) {
+      // Held until the first body byte: a failure before it may still move on.
+      this.#held = { status, statusMessage: message, headers: out };
+      return;
+    }
+    res.writeHead(status, message, out);
     if (isSse) {
       // SSE headers go to the client at once, before the first event (which may be minutes away). When the first
       // chunk came with the headers it is written in this same tick and carries them; only alone are they flushed.
@@ -167,6 +275,7 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#done) return;
     this.#firstByteAt ??= performance.now();
     this.#observe?.(chunk);
     if (this.#mask !== undefined) {
@@ -179,9 +288,11 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(controller: Dispatcher.DispatchController): void {
+    if (this.#done) return;
     if (this.#mask !== undefined) this.#write(controller, this.#mask.end());
     const rest = this.#tap.end();
     if (rest !== undefined) for (const part of rest) this.#write(controller, part);
+    this.#commit();
     this.res.end();
     this.#finish({ status: this.#status });
   }
@@ -190,6 +301,7 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
     if (this.#done) return;
     const { res, context } = this;
     if (this.#clientGone || res.destroyed) {
+      this.spec.gate?.clientGone();
       this.#finish({ errorClass: 'client_aborted', upstreamFailure: 'client_aborted' });
       return;
     }
@@ -200,30 +312,51 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
       this.#finish({ status: this.#status, errorClass: 'upstream_aborted', upstreamFailure: upstreamBroke(failure) });
       return;
     }
+    // Nothing reached the client yet: a routed request may move on (a held head is dropped).
+    const early = this.#held === undefined ? failure : upstreamBroke(failure);
+    if (this.spec.gate?.retryOnFailure(early) === true) {
+      this.#quit();
+      return;
+    }
+    this.#held = undefined;
     this.#overheadMs = context.preUpstreamMs;
-    if (this.#overheadMs !== undefined) res.setHeader('X-NavPlane-Overhead-Ms', formatOverhead(this.#overheadMs));
-    res.setHeader('X-Request-Id', context.requestId);
-    res.setHeader('X-NavPlane-Trace-Id', context.traceId);
-    if (!this.req.complete) res.setHeader('Connection', 'close'); // the rest of an unread body is not waited for
-    sendError(res, appError);
+    answerError(context, this.req, res, appError, this.#overheadMs, this.spec.gate?.headers());
     this.#status = res.statusCode;
-    this.#finish({ status: res.statusCode, errorClass: appError.code, upstreamFailure: failure });
+    this.#finish({ status: res.statusCode, errorClass: appError.code, upstreamFailure: early });
+  }
+
+  /** Writes the held response head (a routed attempt's), with the route's headers. */
+  #commit(): void {
+    const held = this.#held;
+    if (held === undefined) return;
+    this.#held = undefined;
+    const extra = this.spec.gate?.headers();
+    const headers = extra === undefined ? held.headers : { ...held.headers, ...extra };
+    this.res.writeHead(held.status, held.statusMessage, headers);
   }
 
   #write(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (chunk.length === 0) return;
+    this.#commit();
     this.#wroteBody = true;
     if (!this.res.write(chunk)) controller.pause();
+  }
+
+  /** Ends this exchange without a word to the client (a routed request moved on): no outcome is reported. */
+  #quit(): void {
+    this.#done = true;
+    this.res.off('close', this.#onClose);
+    this.res.off('drain', this.#onDrain);
   }
 
   #finish(patch: Partial<ProxyOutcome>): void {
     if (this.#done) return;
     this.#done = true;
+    this.res.off('close', this.#onClose);
+    this.res.off('drain', this.#onDrain);
     const { context } = this;
     const tapped = this.#tap.result();
-    // The outcome is taken now; the trace, capture redaction and metrics run on the next tick, after the response's
-    // last bytes (corked by `end()` until then) have gone to the socket.
-    process.nextTick(this.onComplete, {
+    const outcome: ProxyOutcome = {
       context,
       status: this.#status,
       stream: this.#stream,
@@ -234,8 +367,31 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
       latencyMs: performance.now() - context.startedAt,
       overheadMs: this.#overheadMs,
       ...patch,
-    } satisfies ProxyOutcome);
+    };
+    // The outcome is taken now; the trace, capture redaction and metrics run on the next tick, after the response's
+    // last bytes (corked by `end()` until then) have gone to the socket.
+    process.nextTick(this.onComplete, this.spec.gate === undefined ? outcome : this.spec.gate.complete(outcome));
   }
+}
+
+/**
+ * The contract's JSON error for a request the gateway answers itself after the pipeline (an upstream that failed, no
+ * healthy target), with the request's ids, its overhead and `extra` headers (a routed request's).
+ */
+export function answerError(
+  context: Ready,
+  req: IncomingMessage,
+  res: ServerResponse,
+  error: AppError,
+  overheadMs: number | undefined,
+  extra?: Record<string, string>,
+): void {
+  if (overheadMs !== undefined) res.setHeader('X-NavPlane-Overhead-Ms', formatOverhead(overheadMs));
+  res.setHeader('X-Request-Id', context.requestId);
+  res.setHeader('X-NavPlane-Trace-Id', context.traceId);
+  if (extra !== undefined) for (const name in extra) res.setHeader(name, extra[name] as string);
+  if (!req.complete) res.setHeader('Connection', 'close'); // the rest of an unread body is not waited for
+  sendError(res, error);
 }
 
 /** A broken response body is `upstream_aborted` unless it was a timeout (the body went silent too long). */
@@ -263,12 +419,22 @@ function upstreamBaseUrl(route: ResolvedRoute, tenantBaseUrl: string | undefined
   return baseUrl;
 }
 
+/** Sends one attempt of a request upstream; the exchange reports to `onComplete` (or, routed, to its gate). */
+export type DispatchAttempt = (context: Ready, exchange: Exchange, spec: AttemptSpec) => void;
+
+/**
+ * How a request served by a route of the org's routing table is forwarded (routing/routed-request.ts): given the
+ * dispatch of one attempt, it runs the attempts.
+ */
+export type RoutedForwarder = (context: Ready, exchange: Exchange, dispatch: DispatchAttempt) => void;
+
 /**
  * The proxy step: sends the request to its upstream target through that target's undici pool (the allowlisted
- * header set, the credential, the body as the pipeline left it) and streams the answer back.
+ * header set, the credential, the body as the pipeline left it) and streams the answer back. A request served by a
+ * route of the org's routing table (`context.modelRoute`) goes to `routed`, which tries its targets.
  */
-export function forwardUpstream(options: ForwardOptions): (context: Ready, exchange: Exchange) => void {
-  const { pools, onComplete, onForward } = options;
+export function forwardUpstream(options: ForwardOptions & { routed?: RoutedForwarder }): (context: Ready, exchange: Exchange) => void {
+  const { pools, onComplete, onForward, routed } = options;
   // Bounded: tenant base URLs are tenant data, so the memo of parsed URLs is cleared rather than left to grow.
   const targets = new Map<string, Target>();
   const targetOf = (baseUrl: string): Target => {
@@ -282,27 +448,62 @@ export function forwardUpstream(options: ForwardOptions): (context: Ready, excha
     return target;
   };
 
-  return function forwardToProvider(context, { req, res }) {
-    const { route } = context;
+  const dispatch: DispatchAttempt = (context, { req, res }, spec) => {
+    const route = spec.target;
     // A tenant endpoint (stored with the org's key) or the operator's base URL: asked of the credential, never of the
     // provider's id (docs/ARCHITECTURE.md, "Providers").
-    const tenantBaseUrl = context.upstreamCredential.tenantBaseUrl();
+    const tenantBaseUrl = spec.credential.tenantBaseUrl();
     const target = targetOf(upstreamBaseUrl(route, tenantBaseUrl));
-    const headers = buildUpstreamHeaders(
-      req.headers,
-      route.adapter.forwardedHeaderNames,
-      context.upstreamCredential.headers(),
-      context.body,
-    );
+    const body = spec.body ?? context.body;
+    const headers = buildUpstreamHeaders(req.headers, route.adapter.forwardedHeaderNames, spec.credential.headers(), body);
     onForward?.(headers, context);
     // Under redact_upstream the policy may have rewritten the query (docs/policy.md, "What is inspected").
     const query = context.policy.upstreamQuery ?? context.rawQuery;
     const path = `${target.prefix}${route.pathSuffix}${query === '' ? '' : `?${query}`}`;
-    const handler = new UpstreamExchange(context, req, res, onComplete);
+    const handler = new UpstreamExchange(context, req, res, onComplete, spec);
     context.forwardedAt = performance.now();
-    context.preUpstreamMs = context.forwardedAt - context.startedAt;
-    pools
-      .get(target.origin, tenantBaseUrl !== undefined)
-      .dispatch({ path, method: context.method, headers, body: dispatchBody(context.body, req) }, handler);
+    context.preUpstreamMs ??= context.forwardedAt - context.startedAt;
+    pools.get(target.origin, tenantBaseUrl !== undefined).dispatch(
+      {
+        path,
+        method: context.method,
+        headers,
+        body: dispatchBody(body, req),
+        ...(spec.headersTimeoutMs === undefined ? {} : { headersTimeout: spec.headersTimeoutMs }),
+      },
+      handler,
+    );
+  };
+
+  return function forwardToProvider(context, exchange) {
+    if (context.modelRoute !== undefined && routed !== undefined) {
+      routed(context, exchange, dispatch);
+      return;
+    }
+    if (context.listedRoutes !== undefined) {
+      const listing = context.route.adapter.modelListing;
+      const names = context.listedRoutes;
+      if (listing !== undefined) {
+        dispatch(context, exchange, {
+          target: context.route,
+          credential: context.upstreamCredential,
+          gate: listingGate((json) => listing.append(json, names)),
+        });
+        return;
+      }
+    }
+    dispatch(context, exchange, { target: context.route, credential: context.upstreamCredential });
+  };
+}
+
+/** The gate of a model listing: one attempt, always delivered, its JSON answer rewritten (route names appended). */
+function listingGate(rewriteJson: (json: unknown) => unknown): AttemptGate {
+  return {
+    retryOnHead: () => false,
+    retryOnFailure: () => false,
+    headers: () => ({}),
+    complete: (outcome) => outcome,
+    clientGone: () => undefined,
+    rewriteJson,
   };
 }

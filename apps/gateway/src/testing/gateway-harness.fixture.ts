@@ -12,7 +12,28 @@ import { createRuntime, type Runtime } from '@navplane/runtime';
 import { CHANGE_TOPICS, type NewPolicy, type PolicyMode, type PolicyScopeType, type Trace } from '@navplane/storage';
 import { createLogger } from '@navplane/telemetry';
 import { createTestDatabase, startFakeUpstream, type FakeUpstream, type TestDatabase } from '@navplane/testing';
+import { ROUTE_DOCUMENT_SCHEMA, type RouteDocument } from '@navplane/routing';
 import { createGatewayServer, type GatewayServer } from '../create-gateway';
+import type { RouteSource } from '../routing/route-source';
+import type { Random } from '../routing/target-order';
+
+/** The orgs' routing tables in memory (the routes store's shape): `set` replaces an org's, as the admin API would. */
+export interface InMemoryRoutes extends RouteSource {
+  /** Parses `raw` (defaults filled in) and makes it the org's routing table at once. */
+  set(orgId: string, raw: unknown): void;
+}
+
+/** An in-memory routing source for tests. */
+export function createInMemoryRoutes(): InMemoryRoutes {
+  const documents = new Map<string, RouteDocument>();
+  return {
+    get: (orgId) => Promise.resolve(documents.get(orgId)),
+    peek: (orgId) => documents.get(orgId),
+    set(orgId, raw) {
+      documents.set(orgId, ROUTE_DOCUMENT_SCHEMA.parse(raw));
+    },
+  };
+}
 
 /** Provider keys the fake upstream accepts; tests assert these (and nothing of NavPlane's) arrived. */
 export const OPENAI_TEST_KEY = 'sk-test-openai-vault-0123456789abcdef';
@@ -27,6 +48,8 @@ export interface GatewayHarness {
   readonly gateway: GatewayServer;
   readonly server: RunningServer;
   readonly upstream: FakeUpstream;
+  /** The orgs' routing tables (set one with `routes.set(orgId, document)`). */
+  readonly routes: InMemoryRoutes;
   /** The gateway's base URL. */
   readonly url: string;
   /** Every log line the gateway wrote. */
@@ -69,6 +92,8 @@ export interface GatewayHarnessOptions {
   beforeStart?: (testDb: TestDatabase) => Promise<void>;
   /** Name resolution of the egress guard (tenant endpoints): a resolver the test controls. */
   resolveAll?: ResolveAll;
+  /** The gateway's random source (loadbalance picks, backoff jitter): seeded for reproducible tests. */
+  random?: Random;
 }
 
 /** Starts the harness on `dialect` (sqlite | postgres). */
@@ -99,7 +124,8 @@ export async function startGatewayHarness(dialect: 'sqlite' | 'postgres', option
     masterKeyFile: join(dir, 'master.key'),
     ...(options.resolveAll === undefined ? {} : { resolveAll: options.resolveAll }),
   });
-  const gateway = await createGatewayServer(runtime);
+  const routes = createInMemoryRoutes();
+  const gateway = await createGatewayServer(runtime, { routes, ...(options.random === undefined ? {} : { random: options.random }) });
   const server = await listen(gateway.app, {
     host: loaded.value.host,
     port: 0,
@@ -115,6 +141,7 @@ export async function startGatewayHarness(dialect: 'sqlite' | 'postgres', option
     gateway,
     server,
     upstream,
+    routes,
     url: server.url,
     logs: () => logText,
     async createOrg(name = 'acme') {

@@ -16,7 +16,11 @@ function costOf(
   outcome: RequestOutcome,
   model: string | null,
 ): { status: 'exact' | 'estimated' | 'unknown'; usd: number | null } {
-  const route = context.route;
+  // A routed request is priced by the target that answered, from its usage; its failed attempts are never billed, so
+  // when none answered the request cost nothing (docs/routing.md).
+  if (outcome.routing !== undefined && outcome.routing.answered === undefined && outcome.usage === undefined)
+    return { status: 'exact', usd: 0 };
+  const route = outcome.routing?.answered ?? context.route;
   if (outcome.usage !== undefined) {
     // Usage comes only from a provider's response, so the route is known; priced by that provider's rows.
     const priced =
@@ -45,7 +49,8 @@ export function buildTrace(
 ): TraceRecord | undefined {
   const key = context.key;
   if (key === undefined) return undefined;
-  const provider = context.route?.adapter.id ?? 'unknown';
+  const answered = outcome.routing?.answered;
+  const provider = answered?.adapter.id ?? context.route?.adapter.id ?? 'unknown';
   const model = outcome.model ?? context.model ?? null;
   const cost = costOf(context, outcome, model);
   const lineage = context.lineage;
@@ -56,7 +61,7 @@ export function buildTrace(
     keyId: key.id,
     provider,
     model,
-    route: context.route?.pathSuffix ?? context.path,
+    route: answered?.pathSuffix ?? context.route?.pathSuffix ?? context.path,
     method: context.method,
     status: outcome.status,
     requestId: context.requestId,
@@ -77,6 +82,9 @@ export function buildTrace(
     runId: lineage?.runId ?? null,
     parentTraceId: lineage?.parentTraceId ?? null,
     stream: outcome.stream,
+    ...(outcome.routing === undefined
+      ? {}
+      : { routeName: outcome.routing.name, attempts: outcome.routing.attempts.map((attempt) => ({ ...attempt })) }),
     // The fetch itself costs nothing; its results' usage is stored beside it, once per result.
     ...(outcome.batchResults === undefined || context.route === undefined
       ? {}

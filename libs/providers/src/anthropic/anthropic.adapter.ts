@@ -68,6 +68,15 @@ export const anthropicAdapter: ProviderAdapter = Object.freeze({
   probe: Object.freeze({ method: 'POST', pathSuffix: ANTHROPIC_MESSAGES }),
   isAllowedPath: (method: string, pathSuffix: string) => allowlist.allows(method, pathSuffix),
   upstreamUrl: joinUpstreamUrl,
+  modelListing: Object.freeze({
+    path: '/v1/models',
+    // `{"data":[{"type":"model","id","display_name","created_at"}…],"has_more","first_id","last_id"}`
+    append(json: unknown, names: readonly string[]): unknown {
+      if (typeof json !== 'object' || json === null || !('data' in json) || !Array.isArray(json.data)) return undefined;
+      const listed = names.map((id) => ({ type: 'model', id, display_name: id, created_at: '1970-01-01T00:00:00Z' }));
+      return { ...json, data: [...(json.data as unknown[]), ...listed] };
+    },
+  }),
   keyHeaders: KEY_HEADERS,
   // `sk-ant-api03-…`, `sk-ant-admin01-…`.
   keyPrefixes: Object.freeze(['sk-ant-']),

@@ -53,6 +53,9 @@ export const azureOpenAIAdapter: ProviderAdapter = Object.freeze({
   pathPrefixes: Object.freeze(['/openai/']),
   rootAliases: Object.freeze([]),
   tenantBaseUrl: 'required' as const,
+  // A routed request of the OpenAI format goes to Azure's v1 API, which serves OpenAI's paths under `/openai`.
+  formatPathOf: (pathSuffix: string) => azurePath(pathSuffix).openaiPath,
+  pathFor: (formatPath: string) => `/openai${formatPath}`,
   probe: Object.freeze({ method: 'POST', pathSuffix: AZURE_OPENAI_CHAT_COMPLETIONS }),
   isAllowedPath: (method: string, pathSuffix: string) => allowlist.allows(method, pathSuffix),
   keyHeaders: API_KEY_HEADERS,

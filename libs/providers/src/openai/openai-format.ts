@@ -18,6 +18,7 @@ export type OpenAIFormat = Pick<
   | 'requestModelSource'
   | 'modelSelection'
   | 'reportsUsage'
+  | 'modelListing'
   | 'jsonMembers'
   | 'usageFromJson'
   | 'modelFromJson'
@@ -43,6 +44,15 @@ export const OPENAI_FORMAT: OpenAIFormat = Object.freeze({
   modelFromJson: openaiModelFromJson,
   createStreamReader: (options = {}) => new OpenAIStreamReader(options),
   createStreamAssembly: (context: AssemblyContext) => new OpenAIAssembly(context),
+  modelListing: Object.freeze({
+    path: '/v1/models',
+    // `{"object":"list","data":[{"id","object":"model","created","owned_by"}…]}`
+    append(json: unknown, names: readonly string[]): unknown {
+      if (typeof json !== 'object' || json === null || !('data' in json) || !Array.isArray(json.data)) return undefined;
+      const listed = names.map((id) => ({ id, object: 'model', created: 0, owned_by: 'navplane-route' }));
+      return { ...json, data: [...(json.data as unknown[]), ...listed] };
+    },
+  }),
 });
 
 /** `Authorization: Bearer <key>`: where the OpenAI SDKs (and most OpenAI-compatible ones) put their key. */

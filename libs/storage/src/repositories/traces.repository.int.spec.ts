@@ -65,6 +65,11 @@ describe.each(TEST_DIALECTS)('TracesRepository on %s', (dialect) => {
       runId: 'run-1',
       parentTraceId: newId('trace'),
       policyDecisions: [{ detector: 'email', field: 'messages[0].content', action: 'redact' }],
+      routeName: 'smart',
+      attempts: [
+        { provider: 'openai', model: 'gpt-4.1', key: 'default', status: null, failure: 'connection_refused', latencyMs: 1.5, backoffMs: 0 },
+        { provider: 'azure-openai', model: 'gpt-4.1', key: 'eu', status: 200, failure: null, latencyMs: 310.25, backoffMs: 0 },
+      ],
       requestBody: '{"model":"gpt-4o-mini"}',
       responseBody: 'data: {"x":1}\n\n',
       stream: true,
@@ -92,6 +97,8 @@ describe.each(TEST_DIALECTS)('TracesRepository on %s', (dialect) => {
       runId: null,
       parentTraceId: null,
       policyDecisions: null,
+      routeName: null,
+      attempts: null,
       requestBody: null,
       responseBody: null,
     });
@@ -117,7 +124,7 @@ describe.each(TEST_DIALECTS)('TracesRepository on %s', (dialect) => {
   it('splits a batch only past the bind-parameter limit', async () => {
     const org = await seedOrg(repos);
     const counter = new InsertCounter();
-    const tight = { ...test.database.capabilities, maxBindParameters: 90 }; // 30 columns: 3 rows per statement
+    const tight = { ...test.database.capabilities, maxBindParameters: 96 }; // 32 columns: 3 rows per statement
     const counted = createTracesRepository(test.database.db.withPlugin(counter), tight);
     await counted.insertBatch(Array.from({ length: 7 }, (_, i) => trace(org.id, i)));
     expect(counter.inserts).toBe(3);

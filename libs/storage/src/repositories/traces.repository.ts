@@ -50,6 +50,13 @@ export interface Trace {
   parentTraceId: string | null;
   /** Which detector fired where and what was done; never the sensitive text. */
   policyDecisions: JsonValue | null;
+  /** The name of the org's route that served the request (docs/routing.md); null when it went to its provider as is. */
+  routeName: string | null;
+  /**
+   * A routed request's upstream attempts, in order: `{provider, model, key, status, failure, latencyMs, backoffMs}`
+   * each (docs/traces.md, "Attempts"); null when not routed.
+   */
+  attempts: JsonValue | null;
   /** Redacted bodies, only when body capture is on. */
   requestBody: string | null;
   responseBody: string | null;
@@ -219,7 +226,7 @@ export interface TracesRepository {
   deleteBatchOlderThan(cutoffIso: string, batchSize: number): Promise<number>;
 }
 
-const COLUMN_COUNT = 30;
+const COLUMN_COUNT = 32;
 
 /** Most rows one insert statement carries (a full default batch of 200 and more fit in one). */
 const MAX_ROWS_PER_INSERT = 1000;
@@ -256,6 +263,8 @@ export const TRACE_SUMMARY_COLUMNS = [
   'run_id',
   'parent_trace_id',
   'policy_decisions',
+  'route_name',
+  'attempts',
   'stream',
 ] as const;
 
@@ -292,6 +301,8 @@ export function traceSummaryFromRow(row: TraceSummaryRow, capabilities: DialectC
     runId: row.run_id,
     parentTraceId: row.parent_trace_id,
     policyDecisions: row.policy_decisions === null ? null : capabilities.json.decode(row.policy_decisions),
+    routeName: row.route_name,
+    attempts: row.attempts === null ? null : capabilities.json.decode(row.attempts),
     stream: capabilities.boolean.decode(row.stream),
   };
 }
@@ -328,6 +339,8 @@ export function createTracesRepository(db: Kysely<DB>, capabilities: DialectCapa
     parent_trace_id: trace.parentTraceId ?? null,
     policy_decisions:
       trace.policyDecisions === undefined || trace.policyDecisions === null ? null : capabilities.json.encode(trace.policyDecisions),
+    route_name: trace.routeName ?? null,
+    attempts: trace.attempts === undefined || trace.attempts === null ? null : capabilities.json.encode(trace.attempts),
     request_body: trace.requestBody ?? null,
     response_body: trace.responseBody ?? null,
     stream: capabilities.boolean.encode(trace.stream),

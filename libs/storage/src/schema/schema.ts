@@ -130,6 +130,10 @@ export interface TracesTable {
   run_id: string | null;
   parent_trace_id: string | null;
   policy_decisions: ColumnType<unknown, string | null, string | null>;
+  /** The org's route that served the request (docs/routing.md); null when it went to its provider as is. */
+  route_name: string | null;
+  /** A routed request's upstream attempts (JSON array); null when not routed. */
+  attempts: ColumnType<unknown, string | null, string | null>;
   request_body: string | null;
   response_body: string | null;
   stream: BooleanColumn;
