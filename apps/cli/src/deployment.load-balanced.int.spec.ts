@@ -184,6 +184,19 @@ async function sleep(ms: number): Promise<void> {
   const droppedOn = async (gateway: ServeProcess): Promise<number> =>
     metricSum(await (await fetch(`${gateway.urls['gateway']}/metrics`)).text(), 'navplane_traces_dropped');
 
+  /**
+   * Waits (at most 3 s) until nginx's access log names every trace in `traceIds`: nginx writes a request's line just
+   * after its last byte went out, so a client can finish a moment before its line is there.
+   */
+  const waitLogged = async (traceIds: readonly string[]): Promise<void> => {
+    const deadline = Date.now() + 3000;
+    while (Date.now() < deadline) {
+      const logged = new Set((await nginx.accessLog()).map((entry) => entry.trace_id));
+      if (traceIds.every((id) => logged.has(id))) return;
+      await sleep(50);
+    }
+  };
+
   /** Waits until nginx has sent a request to `address` that it answered, after access-log line `fromLine`. */
   const waitInRotation = async (address: string, fromLine: number, sendOwn: boolean): Promise<void> => {
     const deadline = Date.now() + FAIL_TIMEOUT_MS + 15_000;
@@ -306,6 +319,35 @@ async function sleep(ms: number): Promise<void> {
     expect(afterRevocation.map((o) => o.status)).toEqual(afterRevocation.map(() => 401));
   });
 
+  it('a routing table set through the admin API serves requests on both gateways within 1 s', async () => {
+    const gateways = { 'gateway 1': slots[0]?.process.urls['gateway'], 'gateway 2': slots[1]?.process.urls['gateway'] };
+    const routedWithin = async (since: number) =>
+      Object.fromEntries(
+        await Promise.all(
+          Object.entries(gateways).map(async ([name, url]) => {
+            while (Date.now() - since < 5000) {
+              const res = await fetch(`${url}/v1/chat/completions`, {
+                method: 'POST',
+                headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+                body: JSON.stringify({ ...CHAT, model: 'lb-smart' }),
+              });
+              await res.arrayBuffer();
+              if (res.status === 200 && res.headers.get('x-navplane-upstream') === 'openai/gpt-4o-mini') {
+                return [name, Date.now() - since < PROPAGATION_BOUND_MS] as const;
+              }
+              await sleep(25);
+            }
+            return [name, false] as const;
+          }),
+        ),
+      );
+    await adminCall('PUT', `/admin/orgs/${orgId}/routes`, {
+      routes: [{ model: 'lb-smart', targets: [{ provider: 'openai', model: 'gpt-4o-mini' }] }],
+    });
+    expect(await routedWithin(Date.now())).toEqual({ 'gateway 1': true, 'gateway 2': true });
+    await adminCall('PUT', `/admin/orgs/${orgId}/routes`, { routes: [] });
+  });
+
   it('a SIGKILLed gateway: nginx moves new requests to the other, and answered requests are traced', async () => {
     const [survivor, victim] = slots;
     if (survivor === undefined || victim === undefined) throw new Error('two gateway slots expected');
@@ -317,6 +359,7 @@ async function sleep(ms: number): Promise<void> {
     const goneAt = Date.now();
     await sleep(2500);
     const outcomes = await load.stop();
+    await waitLogged(outcomes.flatMap((o) => (o.traceId === undefined ? [] : [o.traceId])));
 
     const byTrace = new Map(
       (await nginx.accessLog())
@@ -399,8 +442,9 @@ async function sleep(ms: number): Promise<void> {
     await sleep(1000);
     const outcomes = await load.stop();
 
-    // Not one request failed: every one got a 200 and its whole body; nginx answered none itself.
-    expect(outcomes.length).toBeGreaterThan(500);
+    // Not one request failed: every one got a 200 and its whole body; nginx answered none itself. (How many were sent
+    // depends on how fast the processes restart; a few hundred at the load's ~80 req/s.)
+    expect(outcomes.length).toBeGreaterThan(200);
     expect(outcomes.filter((o) => !(o.status === 200 && o.complete && o.traceId !== undefined))).toEqual([]);
     const entries = (await nginx.accessLog()).slice(logStart);
     expect(entries.filter((entry) => entry.status >= 500)).toEqual([]);
