@@ -53,7 +53,11 @@ describe.each(TEST_DIALECTS)('GatewayKeysRepository on %s', (dialect) => {
     expect((await repos.gatewayKeys.insert(open)).models).toBeNull();
     expect((await repos.gatewayKeys.findById(open.id))?.models).toBeNull();
     const listed = await repos.gatewayKeys.listByOrg(org.id);
-    expect(listed.map((key) => key.models)).toEqual([['gpt-4.1-mini', 'claude-sonnet-4-5'], null]);
+    // Listed by created_at: two keys made in the same millisecond may come in either order, so compare by id.
+    expect(Object.fromEntries(listed.map((key) => [key.id, key.models]))).toEqual({
+      [limited.id]: ['gpt-4.1-mini', 'claude-sonnet-4-5'],
+      [open.id]: null,
+    });
   });
 
   it('reads a stored allowlist that is not a list of names as one that allows nothing (fails closed)', async () => {
