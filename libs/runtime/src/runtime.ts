@@ -171,7 +171,17 @@ export async function createRuntime(config: NavPlaneConfig, options: CreateRunti
           }
         }
         // After the hooks (the last requests' spans are ended): what is queued is exported, then the SDK stops.
-        await otel?.shutdown().catch((error: unknown) => logger.warn('OpenTelemetry shutdown failed', { err: error }));
+        // Bounded: an unreachable collector (its exporter retrying) must not hold the exit up.
+        if (otel !== undefined) {
+          const flushed = await Promise.race([
+            otel.shutdown().then(
+              () => true,
+              (error: unknown) => (logger.warn('OpenTelemetry shutdown failed', { err: error }), true),
+            ),
+            new Promise<false>((resolve) => setTimeout(resolve, Math.min(config.shutdownGraceMs, 5_000), false).unref()),
+          ]);
+          if (!flushed) logger.warn('OpenTelemetry flush cut off at shutdown: the collector did not answer in time');
+        }
         vault.close();
         await feed.close().catch((error: unknown) => logger.warn('change feed close failed', { err: error }));
         await database.close();

@@ -144,10 +144,10 @@ export function createGatewayTelemetry(otel: OpenTelemetry): GatewayTelemetry {
       const span = this.#span;
       if (span !== undefined) {
         const attributes: Attributes = { 'navplane.attempt.outcome': result.movedOn === true ? 'moved_on' : 'answered' };
-        if (lateModel !== undefined) {
-          attributes[ATTR.genAiRequestModel] = lateModel;
-          span.updateName(spanName(this.operation, lateModel, this.method));
-        }
+        if (lateModel !== undefined) attributes[ATTR.genAiRequestModel] = lateModel;
+        // A request whose model the gateway did not read (it streams the body on) is named by the model that answered.
+        const named = lateModel ?? (this.requestModel === undefined ? responseModel : undefined);
+        if (named !== undefined) span.updateName(spanName(this.operation, named, this.method));
         if (result.status !== undefined && result.status > 0) attributes[ATTR.httpResponseStatusCode] = result.status;
         if (responseModel !== undefined) attributes[ATTR.genAiResponseModel] = responseModel;
         if (result.usage !== undefined) {
@@ -223,7 +223,7 @@ export function createGatewayTelemetry(otel: OpenTelemetry): GatewayTelemetry {
       if (errorType !== undefined) attributes[ATTR.errorType] = errorType;
       const span = this.#span;
       if (span !== undefined) {
-        span.updateName(spanName(operation, requestModel, this.started.method));
+        span.updateName(spanName(operation, requestModel ?? outcome.model, this.started.method));
         const spanAttributes: Attributes = {
           ...attributes,
           'navplane.trace_id': context.traceId,
