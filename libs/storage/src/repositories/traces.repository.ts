@@ -230,8 +230,6 @@ export interface TracesRepository {
   deleteBatchOlderThan(cutoffIso: string, batchSize: number): Promise<number>;
 }
 
-const COLUMN_COUNT = 32;
-
 /** Most rows one insert statement carries (a full default batch of 200 and more fit in one). */
 const MAX_ROWS_PER_INSERT = 1000;
 
@@ -361,6 +359,8 @@ export function createTracesRepository(db: Kysely<DB>, capabilities: DialectCapa
   // text comes from the builder once per size (so it is the same SQL, dialect and conflict clause), and the
   // parameters are the rows' values in the builder's order: row by row, each row's columns in the order `toRow`
   // names them (every row has them all, in that order).
+  // Every column of a row: the summary's and the two bodies (SQLite binds at most maxBindParameters per statement).
+  const COLUMN_COUNT = TRACE_SUMMARY_COLUMNS.length + 2;
   const rowsPerStatement = Math.max(1, Math.min(MAX_ROWS_PER_INSERT, Math.floor(capabilities.maxBindParameters / COLUMN_COUNT)));
   const insertTexts = new Map<number, { text: string; columns: ReadonlyArray<keyof Insertable<TracesTable>> }>();
   const insertStatement = (rows: readonly [Insertable<TracesTable>, ...Insertable<TracesTable>[]]): CompiledQuery => {
