@@ -16,6 +16,9 @@ module.exports = {
       },
     ],
   },
+  // The OTLP exporters load `http` with a dynamic import(), which Jest's CommonJS sandbox cannot run: SWC turns that
+  // package's import() into require() (a test that exports to a fake collector, docs/observability.md).
+  transformIgnorePatterns: ['/node_modules/(?!@opentelemetry/otlp-exporter-base/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   testMatch: ['<rootDir>/src/**/*.spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],

@@ -41,6 +41,7 @@ import { readBodyWhenNeeded } from './steps/request-body.step';
 import { checkAllowedPath, resolveRoute } from './steps/resolve-route.step';
 import { formatOverhead, startRequest } from './steps/start-request';
 import { buildTrace } from './trace/build-trace';
+import { otelLogFields, type GatewayTelemetry } from './telemetry/request-telemetry';
 
 /** The logger slice the gateway uses: access lines at `http`, request headers at `debug` (scrubbed). */
 export interface GatewayLogger extends LoggerLike {
@@ -108,6 +109,8 @@ export interface GatewayDeps {
   maxBodyBytes: number;
   /** The upstream pools (NAVPLANE_UPSTREAM_CONNECT_TIMEOUT_MS, NAVPLANE_UPSTREAM_TIMEOUT_MS), closed by the owner at shutdown. */
   upstreamPools: UpstreamPools;
+  /** OpenTelemetry spans and metrics of each request (docs/observability.md); absent when it is off. */
+  telemetry?: GatewayTelemetry;
 }
 
 /**
@@ -122,6 +125,7 @@ export function createApp(deps: GatewayDeps): RequestListener {
   // NAVPLANE_LOG_LEVEL is `http` or lower (off at the default `info`: logging is not free).
   const { logger } = deps;
   const record = (outcome: ProxyOutcome) => {
+    outcome.context.otel?.end(outcome);
     const provider = outcome.routing?.answered?.adapter.id ?? outcome.context.route?.adapter.id ?? 'none';
     deps.gatewayMetrics?.observe(provider, outcome.status, outcome.overheadMs);
     const capture = outcome.context.policy?.capture;
@@ -150,6 +154,7 @@ export function createApp(deps: GatewayDeps): RequestListener {
       logger.warn(`upstream failure: ${failure}`, {
         traceId: context.traceId,
         requestId: context.requestId,
+        ...otelLogFields(context.otel),
         provider: outcome.routing?.answered?.adapter.id ?? context.route?.adapter.id,
         host: upstreamHost(outcome.routing?.answered?.baseUrl ?? context.route?.baseUrl),
         route: outcome.routing?.name,
@@ -162,6 +167,7 @@ export function createApp(deps: GatewayDeps): RequestListener {
       logger.http('request', {
         traceId: context.traceId,
         requestId: context.requestId,
+        ...otelLogFields(context.otel),
         method: context.method,
         path: context.path,
         status: outcome.status,
@@ -184,7 +190,12 @@ export function createApp(deps: GatewayDeps): RequestListener {
   // (when the org is known). A body the client is still sending is not waited for: the connection closes.
   const refuse = (error: AppError, context: AnyContext, { req, res }: Exchange) => {
     if (error.code === 'internal_error')
-      logger.error('gateway error', { traceId: context.traceId, requestId: context.requestId, err: error.cause ?? error });
+      logger.error('gateway error', {
+        traceId: context.traceId,
+        requestId: context.requestId,
+        ...otelLogFields(context.otel),
+        err: error.cause ?? error,
+      });
     const overheadMs = performance.now() - context.startedAt;
     if (!res.headersSent) {
       res.setHeader('X-Request-Id', context.requestId);
@@ -246,12 +257,18 @@ export function createApp(deps: GatewayDeps): RequestListener {
           ...(deps.random === undefined ? {} : { random: deps.random }),
         }),
         onForward: logger.isLevelEnabled('debug')
-          ? (headers, context) => logger.debug('forwarding upstream', { traceId: context.traceId, headers })
+          ? (headers, context) => logger.debug('forwarding upstream', { traceId: context.traceId, ...otelLogFields(context.otel), headers })
           : undefined,
       }),
       refuse,
     );
-  const providerPath = (req: IncomingMessage, res: ServerResponse) => runProviderPath(startRequest(req), { req, res });
+  // OpenTelemetry off (no OTLP endpoint): one field check per request, nothing more (docs/observability.md).
+  const { telemetry } = deps;
+  const providerPath = (req: IncomingMessage, res: ServerResponse) => {
+    const started = startRequest(req);
+    if (telemetry !== undefined) started.otel = telemetry.start(req.headers, started);
+    runProviderPath(started, { req, res });
+  };
 
   // Health, readiness and metrics are an Express app (the shell); only paths those routes could match go through
   // it, and what it does not serve falls through to the provider path. Every other request (the hot path) goes

@@ -25,6 +25,7 @@ import { CHANGE_FEED_RESYNC_TOPIC, CHANGE_TOPICS } from '@navplane/storage';
 import { createApp, type GatewayDeps } from './app';
 import { createGatewayMetrics } from './gateway-metrics';
 import { createUpstreamPools } from './proxy/upstream-pools';
+import { createGatewayTelemetry } from './telemetry/request-telemetry';
 import { createCircuitBreakers } from './routing/circuit-breakers';
 import type { RouteSource } from './routing/route-source';
 import type { Random } from './routing/target-order';
@@ -156,6 +157,7 @@ export async function createGatewayServer(runtime: Runtime, options: GatewayServ
     gatewayMetrics: createGatewayMetrics(runtime.metrics, () => traceWriter.stats()),
     maxBodyBytes: config.maxBodyBytes,
     upstreamPools,
+    ...(runtime.otel === undefined ? {} : { telemetry: createGatewayTelemetry(runtime.otel) }),
   };
   const app = createApp(deps);
   const upgrades = createGatewayWebSockets(deps, {

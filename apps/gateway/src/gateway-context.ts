@@ -4,6 +4,7 @@ import type { PolicyState } from './policy/policy-state';
 import type { UpstreamCredential } from './pipeline/upstream-credential';
 import type { UpstreamFailure } from './proxy/upstream-failure';
 import type { ModelRoute } from './steps/model-route.step';
+import type { RequestTelemetry } from './telemetry/request-telemetry';
 
 /** Lineage ids a client may send (docs/gateway.md, "Lineage"). */
 export interface Lineage {
@@ -33,6 +34,8 @@ export interface Started {
   upstreamHeadersAt?: number;
   /** Set by the proxy step: time spent in the gateway before forwarding, ms. */
   preUpstreamMs?: number;
+  /** OpenTelemetry of this request (docs/observability.md); absent when it is off. */
+  otel?: RequestTelemetry;
 }
 
 /** After `resolveRoute`: the provider route of the path. */

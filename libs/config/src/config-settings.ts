@@ -19,6 +19,7 @@ import {
   parseUpstreamAllowlist,
 } from './setting-parsers';
 import { operatorProvidersSchema } from './operator-providers';
+import { OTEL_SETTINGS } from './otel-settings';
 import { optionalSettingSchema, settingSchema } from './setting-schema';
 
 /** One setting, declared once; its schema, type, docs row and `describeConfig` view are derived from it. */
@@ -298,6 +299,8 @@ export const SETTINGS = {
     schema: operatorProvidersSchema,
     doc: 'Config file only: operator-defined OpenAI-compatible providers (vLLM, Ollama, Groq, OpenRouter, DeepSeek…), a list of `{ id, baseUrl, auth }`, each routed at `/<id>/v1/*` to `<baseUrl>/v1/*` (see [Operator-defined providers](#operator-defined-providers)).',
   },
+  // OpenTelemetry: the standard OTEL_* variables (docs/observability.md).
+  ...OTEL_SETTINGS,
   nodeEnv: {
     env: 'NODE_ENV',
     default: 'development',

@@ -25,10 +25,11 @@ const CONTRACT = {
   NAVPLANE_UPSTREAM_ALLOWLIST: 'none',
   NAVPLANE_REDIS_URL: 'none',
   NAVPLANE_REDIS_PREFIX: 'navplane:',
+  OTEL_EXPORTER_OTLP_ENDPOINT: 'none',
+  OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
 } as const;
 
-// Contract variables of features not built yet (shared Redis counters; the standard OTEL_* variables of
-// OpenTelemetry export likewise): NavPlane reads nothing for them, so they are not settings. Whoever builds one adds
+// Contract variables of features not built yet (shared Redis counters): NavPlane reads nothing for them, so they are not settings. Whoever builds one adds
 // its setting to SETTINGS with the default above and removes it from this list.
 const NOT_YET_BUILT = ['NAVPLANE_REDIS_URL', 'NAVPLANE_REDIS_PREFIX'];
 

@@ -15,3 +15,11 @@ export {
 } from './setting-parsers';
 export * from './provider-settings';
 export * from './operator-providers';
+export {
+  OTLP_PROTOCOLS,
+  otelExportSettings,
+  parseKeyValueList,
+  type OtelExportSettings,
+  type OtlpProtocol,
+  type OtlpSignalExport,
+} from './otel-settings';

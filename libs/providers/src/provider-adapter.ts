@@ -280,6 +280,19 @@ export interface ProviderAdapter {
   /** The provider's WebSocket endpoints (OpenAI: Realtime, Responses over WebSocket); absent: no upgrade is proxied. */
   readonly webSocket?: WebSocketSupport;
 
+  // Telemetry.
+  /**
+   * The `gen_ai.provider.name` of its OpenTelemetry spans and metrics (docs/observability.md): the GenAI semantic
+   * conventions' value where they name the provider (`openai`, `anthropic`, `gcp.gemini`, `mistral_ai`,
+   * `azure.ai.openai`), else the provider id.
+   */
+  readonly genAiProviderName: string;
+  /**
+   * The `gen_ai.operation.name` of `method pathSuffix` (`chat`, `text_completion`, `embeddings`, `generate_content`), or
+   * undefined for a request that is no GenAI operation (files, batches, model listings…).
+   */
+  genAiOperation(method: string, pathSuffix: string): string | undefined;
+
   // Clients.
   /** The environment variables its official SDKs read, for `navplane shell-init` and `wrap`; none when it has no SDK. */
   readonly sdkEnvironment?: SdkEnvironment;

@@ -13,7 +13,15 @@ import {
   type Repositories,
 } from '@navplane/storage';
 import { createKeyring, createVault, type Vault } from '@navplane/vault';
-import { createLogger, createMetricsRegistry, registerCacheMetrics, type Logger, type MetricsRegistry } from '@navplane/telemetry';
+import {
+  createLogger,
+  createMetricsRegistry,
+  registerCacheMetrics,
+  type Logger,
+  type MetricsRegistry,
+  type OpenTelemetry,
+} from '@navplane/telemetry';
+import { startProcessTelemetry } from './process-telemetry';
 import { resolveMasterKey, type LoadedMasterKey } from './master-key';
 
 /** Work to do at shutdown after the servers stopped (e.g. flush the trace queue), in order. */
@@ -38,6 +46,8 @@ export interface Runtime {
    * URL is stored (`checkResolved`) and at every connection to it (`lookup`).
    */
   readonly egress: EgressGuard;
+  /** OpenTelemetry, when an OTLP endpoint is set (docs/observability.md); flushed and stopped by `close`. */
+  readonly otel?: OpenTelemetry;
   /** Registers work to run at shutdown, after the servers drained and before the DB closes. */
   onShutdown(hook: ShutdownHook): void;
   /** Runs the shutdown hooks, closes the change feed and the database. Idempotent. */
@@ -134,6 +144,7 @@ export async function createRuntime(config: NavPlaneConfig, options: CreateRunti
     },
   });
 
+  const otel = startProcessTelemetry(config, logger, metrics);
   let closing: Promise<void> | undefined;
   return {
     config,
@@ -146,6 +157,7 @@ export async function createRuntime(config: NavPlaneConfig, options: CreateRunti
     vault,
     readiness,
     egress,
+    ...(otel === undefined ? {} : { otel }),
     onShutdown: (hook) => {
       hooks.push(hook);
     },
@@ -157,6 +169,18 @@ export async function createRuntime(config: NavPlaneConfig, options: CreateRunti
           } catch (error) {
             logger.error('shutdown hook failed', { err: error });
           }
+        }
+        // After the hooks (the last requests' spans are ended): what is queued is exported, then the SDK stops.
+        // Bounded: an unreachable collector (its exporter retrying) must not hold the exit up.
+        if (otel !== undefined) {
+          const flushed = await Promise.race([
+            otel.shutdown().then(
+              () => true,
+              (error: unknown) => (logger.warn('OpenTelemetry shutdown failed', { err: error }), true),
+            ),
+            new Promise<false>((resolve) => setTimeout(resolve, Math.min(config.shutdownGraceMs, 5_000), false).unref()),
+          ]);
+          if (!flushed) logger.warn('OpenTelemetry flush cut off at shutdown: the collector did not answer in time');
         }
         vault.close();
         await feed.close().catch((error: unknown) => logger.warn('change feed close failed', { err: error }));

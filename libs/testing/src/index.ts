@@ -15,3 +15,4 @@ export * from './sse-reader';
 export { DEFAULT_REPLY_CHUNKS, estimateTokens, splitIntoChunks } from './text-chunks';
 // Test databases on every dialect (SQLite always, Postgres with NAVPLANE_TEST_POSTGRES_URL).
 export * from '@navplane/storage/testing';
+export * from './otlp-collector';

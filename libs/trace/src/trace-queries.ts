@@ -115,6 +115,11 @@ export interface TraceQueries {
    * `since`, newest first, of one org or (null) of every org: several when a client reused an id.
    */
   tracesByRequestId(orgId: string | null, requestId: string, since: string): Promise<Result<Trace[], AppError>>;
+  /**
+   * The traces of a request by its OpenTelemetry trace id (32 hex digits, docs/observability.md), newest first, of one
+   * org or (null) of every org: several when a client sent one traceparent with several requests.
+   */
+  tracesByOtelTraceId(orgId: string | null, otelTraceId: string): Promise<Result<Trace[], AppError>>;
   /** The org's requests, newest first, filtered, paged by cursor. */
   listRequests(orgId: string, input?: ListRequestsInput): Promise<Result<RequestPage, AppError>>;
   /** Tokens and cost by model, UTC day or key over [from, to); unknown costs are reported, never summed as 0. */
@@ -135,6 +140,9 @@ export interface TraceQueries {
   /** Records a new run continuing from checkpoint `traceId` (and its audit record); no trace row changes. */
   fork(orgId: string | null, traceId: string, actor: ForkActor): Promise<Result<ForkCreated, AppError>>;
 }
+
+/** A W3C trace id: 32 hex digits (docs/observability.md). */
+export const OTEL_TRACE_ID = /^[0-9a-f]{32}$/i;
 
 const notFound = (): Result<never, AppError> => err(new AppError('not_found', 'No such trace'));
 
@@ -167,6 +175,13 @@ export function createTraceQueries(deps: TraceQueriesDeps): TraceQueries {
       if (!from.ok) return from;
       if (requestId === '' || requestId.length > 200) return invalidParam('requestId', 'must be 1-200 characters');
       const ids = await repos.traces.findIdsByRequestId(requestId, from.value ?? since, MAX_REQUEST_ID_MATCHES);
+      const found = await Promise.all(ids.map((id) => visible(orgId, id)));
+      return ok(found.filter((trace): trace is Trace => trace !== undefined));
+    },
+
+    async tracesByOtelTraceId(orgId, otelTraceId) {
+      if (!OTEL_TRACE_ID.test(otelTraceId)) return invalidParam('otelTraceId', 'must be 32 hexadecimal digits');
+      const ids = await repos.traces.findIdsByOtelTraceId(otelTraceId.toLowerCase(), MAX_REQUEST_ID_MATCHES);
       const found = await Promise.all(ids.map((id) => visible(orgId, id)));
       return ok(found.filter((trace): trace is Trace => trace !== undefined));
     },

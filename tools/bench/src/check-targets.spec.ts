@@ -53,6 +53,7 @@ const tracing = (on: number, off: number, off2: number): TracingFigures => ({
 const fullInput = (overrides: Partial<CheckInput> = {}): CheckInput => ({
   runs: [goodRun(), goodRun(), goodRun()],
   tracing: tracing(1.02, 1, 1.01),
+  otel: tracing(1.01, 1, 1.02),
   soak: { referenceSeconds: 120, referenceRssKib: 100_000, endRssKib: 105_000, seconds: 600, errors: 0 },
   skipped: {},
   ...overrides,
@@ -146,6 +147,15 @@ describe('evaluateTargets', () => {
     expect(wide.detail).toContain('A/A calibration +12.0 %');
   });
 
+  it('judges OpenTelemetry on vs off against its A/A band, with a 5 % floor', () => {
+    expect(line(evaluateTargets(fullInput({ otel: tracing(1.04, 1, 1.01) })), 'OpenTelemetry on vs off p50').status).toBe('PASS');
+    const miss = evaluateTargets(fullInput({ otel: tracing(1.08, 1, 1.01) }));
+    expect(line(miss, 'OpenTelemetry on vs off p99').status).toBe('FAIL');
+    expect(line(miss, 'OpenTelemetry on vs off p99').detail).toContain('A/A calibration +1.0 %');
+    expect(checkExitCode(miss)).toBe(1);
+    expect(line(evaluateTargets(fullInput({ otel: { ...tracing(1, 1, 1), errors: 2 } })), 'failed or non-200').status).toBe('FAIL');
+  });
+
   it('judges the soak by the end RSS within 10 % of the reference, both ways', () => {
     const soak = (end: number): CheckInput['soak'] => ({
       referenceSeconds: 120,
@@ -198,7 +208,7 @@ describe('evaluateTargets', () => {
   });
 
   it('is all SKIPPED and exit 0 when nothing ran, never PASS', () => {
-    const lines = evaluateTargets({ runs: [], skipped: { compare: 'x', tracing: 'x', soak: 'x' } });
+    const lines = evaluateTargets({ runs: [], skipped: { compare: 'x', tracing: 'x', otel: 'x', soak: 'x' } });
     expect(lines.some((l) => l.status === 'PASS')).toBe(false);
     expect(checkExitCode(lines)).toBe(0);
   });

@@ -24,7 +24,7 @@ export interface CheckLine {
 }
 
 /** The parts of a bench run. */
-export const BENCH_PARTS = ['compare', 'tracing', 'soak'] as const;
+export const BENCH_PARTS = ['compare', 'tracing', 'otel', 'soak'] as const;
 export type BenchPart = (typeof BENCH_PARTS)[number];
 
 /** One proxy target's figures in one run. Latency figures are added ms over the direct path measured in alternation. */
@@ -80,6 +80,8 @@ export interface SoakFigures {
 export interface CheckInput {
   runs: RunFigures[];
   tracing?: TracingFigures;
+  /** OpenTelemetry on (exporting to a local OTLP sink) vs off, the median of the runs (otel-compare.ts). */
+  otel?: TracingFigures;
   soak?: SoakFigures;
   skipped: Partial<Record<BenchPart, string>>;
 }
@@ -98,6 +100,8 @@ export const TARGETS = {
   addedP99OverBareMs: 1.5,
   /** Tracing on vs off: the smallest band, whatever the A/A calibration shows (relative, 0.05 = 5 %). */
   tracingFloor: 0.05,
+  /** OpenTelemetry on vs off: the smallest band, whatever the A/A calibration shows (relative, 0.05 = 5 %). */
+  otelFloor: 0.05,
   /** RSS at the end of the soak vs at the reference sample: |end / reference − 1| at most. */
   rssDrift: 0.1,
 } as const;
@@ -260,16 +264,24 @@ function compareLines(input: CheckInput): CheckLine[] {
 }
 
 function tracingLines(input: CheckInput): CheckLine[] {
-  const floor = TARGETS.tracingFloor;
-  // One-sided: tracing may not make requests slower by more than the method's own noise; a traced gateway that
+  return onOffLines('tracing', input.skipped.tracing, input.tracing, TARGETS.tracingFloor);
+}
+
+function otelLines(input: CheckInput): CheckLine[] {
+  return onOffLines('OpenTelemetry', input.skipped.otel, input.otel, TARGETS.otelFloor);
+}
+
+/** The lines of an on/off comparison measured beside its A/A calibration (tracing, OpenTelemetry). */
+function onOffLines(what: string, skipped: string | undefined, figures: TracingFigures | undefined, floor: number): CheckLine[] {
+  // One-sided: it may not make requests slower by more than the method's own noise; a traced gateway that
   // measured faster than the untraced one is that noise too, not a cost.
   const target = `on−off ≤ max(|A/A|, ${percent(floor)})`;
   return TRACING_PERCENTILES.map((p) => {
-    const name = `tracing on vs off ${p}, within the A/A band`;
-    const why = input.skipped.tracing ?? (input.tracing === undefined ? 'not measured' : undefined);
-    if (why !== undefined || input.tracing === undefined) return skippedLine(name, target, why ?? 'not measured');
-    const onVsOff = relativeDelta(input.tracing.off[p], input.tracing.on[p]);
-    const aa = relativeDelta(input.tracing.off[p], input.tracing.off2[p]);
+    const name = `${what} on vs off ${p}, within the A/A band`;
+    const why = skipped ?? (figures === undefined ? 'not measured' : undefined);
+    if (why !== undefined || figures === undefined) return skippedLine(name, target, why ?? 'not measured');
+    const onVsOff = relativeDelta(figures.off[p], figures.on[p]);
+    const aa = relativeDelta(figures.off[p], figures.off2[p]);
     const band = Math.max(Number.isFinite(aa) ? Math.abs(aa) : 0, floor);
     const meets = Number.isFinite(onVsOff) && onVsOff <= band;
     return {
@@ -277,7 +289,7 @@ function tracingLines(input: CheckInput): CheckLine[] {
       name,
       value: signedPercent(onVsOff),
       target,
-      detail: `A/A calibration ${signedPercent(aa)} → band ±${fixed(band * 100, 1)} %; on ${fixed(input.tracing.on[p], 3)} ms, off ${fixed(input.tracing.off[p], 3)} ms, off (A/A) ${fixed(input.tracing.off2[p], 3)} ms`,
+      detail: `A/A calibration ${signedPercent(aa)} → band ±${fixed(band * 100, 1)} %; on ${fixed(figures.on[p], 3)} ms, off ${fixed(figures.off[p], 3)} ms, off (A/A) ${fixed(figures.off2[p], 3)} ms`,
     };
   });
 }
@@ -314,6 +326,10 @@ function errorsLine(input: CheckInput): CheckLine {
     counted.push(`tracing ${input.tracing.errors}`);
     errors += input.tracing.errors;
   }
+  if (input.skipped.otel === undefined && input.otel) {
+    counted.push(`otel ${input.otel.errors}`);
+    errors += input.otel.errors;
+  }
   if (input.skipped.soak === undefined && input.soak) {
     counted.push(`soak ${input.soak.errors}`);
     errors += input.soak.errors;
@@ -325,7 +341,7 @@ function errorsLine(input: CheckInput): CheckLine {
 
 /** Every line of the check, in print order. */
 export function evaluateTargets(input: CheckInput): CheckLine[] {
-  return [...compareLines(input), ...tracingLines(input), soakLine(input), errorsLine(input)];
+  return [...compareLines(input), ...tracingLines(input), ...otelLines(input), soakLine(input), errorsLine(input)];
 }
 
 /** 1 when a target is missed, else 0 (SKIPPED and INFO lines never fail the check, and never count as PASS). */

@@ -6,6 +6,7 @@
 //   `redact_storage` policy with body capture on. Saturation req/s and proxy CPU µs per request (JSON, stream), and
 //   added p50 / p99 / TTFC at BENCH_RATE against the direct path measured in alternation;
 // - tracing: the gateway with tracing on vs off side by side in slices, beside an A/A calibration;
+// - otel: the gateway with OpenTelemetry on (exporting to a local OTLP sink) vs off, likewise, BENCH_OTEL_RUNS runs;
 // - soak: the gateway's RSS under BENCH_SOAK_RATE req/s for BENCH_SOAK_SECONDS.
 //
 // With --check, each target of check-targets.ts is printed PASS / FAIL / SKIPPED / INFO and the exit code is 1
@@ -22,6 +23,8 @@ import { clockTicksPerSecond } from './proc-stats';
 import { partsToRun, readSettings, type BenchSettings } from './settings';
 import { soakFigures, measureSoak, type SoakResult } from './soak';
 import { measureTracing, tracingFigures, type TracingResult } from './tracing-compare';
+import { measureOtel, otelFigures, type OtelResult } from './otel-compare';
+import { TRACING_PERCENTILES, type TracingFigures } from './check-targets';
 
 const CHECK = process.argv.includes('--check');
 
@@ -163,6 +166,48 @@ function printTracing(result: TracingResult, settings: BenchSettings): void {
   process.stdout.write(`traced gateway: ${result.tracesWritten} traces written / ${result.answeredByOn} requests answered\n`);
 }
 
+/** Each percentile's median over the OpenTelemetry runs (errors: the sum). */
+function medianOtel(results: OtelResult[]): TracingFigures {
+  const figures = results.map(otelFigures);
+  const pick = (mode: 'on' | 'off' | 'off2') =>
+    Object.fromEntries(TRACING_PERCENTILES.map((p) => [p, median(figures.map((f) => f[mode][p]))])) as TracingFigures['on'];
+  return { on: pick('on'), off: pick('off'), off2: pick('off2'), errors: figures.reduce((sum, f) => sum + f.errors, 0) };
+}
+
+function printOtel(results: OtelResult[], settings: BenchSettings): void {
+  const first = results[0];
+  if (first === undefined) return;
+  process.stdout.write(
+    `\nOpenTelemetry on vs off: ${first.rate} req/s open loop, three gateways side by side in alternating ${settings.sliceSeconds}s slices (${first.slices} each, first ${settings.settleMs} ms of each slice unmeasured), pinned to core ${settings.proxyCore}; on exports spans and metrics (http/protobuf) to a local OTLP sink\n`,
+  );
+  const label = { on: 'OpenTelemetry on (OTLP sink)', off: 'OpenTelemetry off', off2: 'OpenTelemetry off, A/A calibration' } as const;
+  const table = (figures: TracingFigures) =>
+    console.table(
+      (['on', 'off', 'off2'] as const).map((id) => {
+        const delta = (p: 'p50' | 'p90' | 'p99') => (id === 'off' ? '' : signedPercent(relativeDelta(figures.off[p], figures[id][p])));
+        return {
+          gateway: label[id],
+          'p50 ms': fmt(figures[id].p50, 3),
+          'p50 vs off': delta('p50'),
+          'p90 ms': fmt(figures[id].p90, 3),
+          'p90 vs off': delta('p90'),
+          'p99 ms': fmt(figures[id].p99, 3),
+          'p99 vs off': delta('p99'),
+        };
+      }),
+    );
+  results.forEach((result, index) => {
+    process.stdout.write(
+      `Run ${index + 1}/${results.length}: ${result.exports} OTLP exports (${result.exportedBytes} bytes) received by the sink\n`,
+    );
+    table(otelFigures(result));
+  });
+  if (results.length > 1) {
+    process.stdout.write(`Median of ${results.length} runs (each percentile's median)\n`);
+    table(medianOtel(results));
+  }
+}
+
 function printSoak(result: SoakResult): void {
   const figures = soakFigures(result);
   process.stdout.write(
@@ -187,6 +232,7 @@ async function main(): Promise<void> {
   const runs: ComparisonRun[] = [];
   let tracing: TracingResult | undefined;
   let soak: SoakResult | undefined;
+  const otel: OtelResult[] = [];
   try {
     if (parts.includes('compare')) {
       const seeded = await seedFeaturedGateway(`sqlite:${join(dir, 'compare.db')}`);
@@ -196,6 +242,10 @@ async function main(): Promise<void> {
     if (parts.includes('tracing')) {
       tracing = await measureTracing(upstream.url, dir, settings);
       printTracing(tracing, settings);
+    }
+    if (parts.includes('otel')) {
+      for (let run = 0; run < settings.otelRuns; run += 1) otel.push(await measureOtel(upstream.url, dir, settings));
+      printOtel(otel, settings);
     }
     if (parts.includes('soak')) {
       soak = await measureSoak(upstream.url, dir, settings);
@@ -210,10 +260,13 @@ async function main(): Promise<void> {
   const input: CheckInput = {
     runs: runs.map(runFigures),
     ...(tracing ? { tracing: tracingFigures(tracing) } : {}),
+    ...(otel.length > 0 ? { otel: medianOtel(otel) } : {}),
     ...(soak ? { soak: soakFigures(soak) } : {}),
     skipped,
   };
-  process.stdout.write(`${JSON.stringify({ settings: { ...settings, only: [...settings.only] }, runs, tracing, soak, check: input })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ settings: { ...settings, only: [...settings.only] }, runs, tracing, otel, soak, check: input })}\n`,
+  );
   if (CHECK) {
     const lines = evaluateTargets(input);
     const over = runs.length > 1 ? `; each target applies to the median of the ${runs.length} runs' values` : '';

@@ -21,7 +21,8 @@ describe('readSettings', () => {
     });
     expect([...settings.only]).toEqual(['bare', 'express', 'gateway']);
     expect(settings.gatewayNodeArgs).toEqual(['--max-semi-space-size=32']);
-    expect(partsToRun(settings)).toEqual(['compare', 'tracing', 'soak']);
+    expect(partsToRun(settings)).toEqual(['compare', 'tracing', 'otel', 'soak']);
+    expect([settings.otelSeconds, settings.otelRuns]).toEqual([20, 3]);
   });
 
   it('runs tracing at BENCH_RATE unless BENCH_TRACING_RATE is set', () => {
@@ -30,7 +31,7 @@ describe('readSettings', () => {
   });
 
   it('skips the parts of BENCH_CHECK_SKIP', () => {
-    expect(partsToRun(readSettings({ BENCH_CHECK_SKIP: 'soak,tracing' }))).toEqual(['compare']);
+    expect(partsToRun(readSettings({ BENCH_CHECK_SKIP: 'soak,tracing' }))).toEqual(['compare', 'otel']);
   });
 
   it('rejects a value that is not a positive number rather than using a default', () => {

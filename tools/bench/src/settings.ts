@@ -39,6 +39,9 @@ export interface BenchSettings {
   /** Tracing on/off: rate, measured seconds per gateway, slice length, unmeasured start of each slice. */
   tracingRate: number;
   tracingSeconds: number;
+  /** OpenTelemetry on vs off: measured seconds per gateway per run, and the runs (their median is checked). */
+  otelSeconds: number;
+  otelRuns: number;
   sliceSeconds: number;
   settleMs: number;
   /** Soak: length, rate (one request in three streamed), RSS sampling interval. */
@@ -75,6 +78,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
     gatewayNodeArgs: (env['BENCH_GATEWAY_NODE_ARGS'] ?? GATEWAY_START_NODE_ARGS.join(' ')).split(' ').filter(Boolean),
     tracingRate: positive(env, 'BENCH_TRACING_RATE', rate),
     tracingSeconds: positive(env, 'BENCH_TRACING_SECONDS', 30),
+    otelSeconds: positive(env, 'BENCH_OTEL_SECONDS', 20),
+    otelRuns: Math.max(1, Math.round(positive(env, 'BENCH_OTEL_RUNS', 3))),
     sliceSeconds: positive(env, 'BENCH_SLICE_SECONDS', 2),
     settleMs: positive(env, 'BENCH_SETTLE_MS', 250, true),
     soakSeconds,

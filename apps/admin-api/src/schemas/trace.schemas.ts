@@ -37,6 +37,12 @@ export const traceSummarySchema = z.object({
       "A routed request's upstream attempts in order, each `{provider, model, key, status, failure, latencyMs, backoffMs}` " +
         '(status null when it failed before one; failure the class, `connection_refused`, `response_timeout`…); null when not routed',
     ),
+  otelTraceId: z
+    .string()
+    .nullable()
+    .describe(
+      "The OpenTelemetry trace id (32 hex digits) of the request's spans when OpenTelemetry is on (docs/observability.md); else null",
+    ),
   stream: z.boolean(),
 });
 

@@ -1,5 +1,5 @@
 import type { LineageKind, Trace, TraceSummary } from '@navplane/storage';
-import { reconstructChain, type Placed, type TraceQueries } from '@navplane/trace';
+import { OTEL_TRACE_ID, reconstructChain, type Placed, type TraceQueries } from '@navplane/trace';
 import { unwrap } from '../cli-operations';
 import { CliError } from '../output';
 
@@ -7,15 +7,24 @@ import { CliError } from '../output';
 export const REQUEST_ID_LOOKBACK = '7d';
 
 /**
- * The trace with this id (any org: the CLI reads as the platform), or exit 1 naming it. An id that is not a trace id
- * (`trc_…`) is taken as the request's `X-Request-Id` (the client's, or the one the gateway generated and answered
- * with), looked up since `sinceIso`: the newest match wins and `onOthers` hears how many other traces share the id.
+ * The trace with this id (any org: the CLI reads as the platform), or exit 1 naming it. One id finds it
+ * (docs/observability.md): the trace id (`trc_…`); an OpenTelemetry trace id (32 hex digits) when one is stored; else
+ * the request's `X-Request-Id` (the client's, or the one the gateway generated and answered with), looked up since
+ * `sinceIso`. Where several traces match, the newest wins and `onOthers` hears how many others share the id.
  */
 export async function findTraceOrFail(
   queries: TraceQueries,
   id: string,
   lookup: { sinceIso?: string; onOthers?: (count: number) => void } = {},
 ): Promise<Trace> {
+  if (OTEL_TRACE_ID.test(id)) {
+    const [newest, ...others] = unwrap(await queries.tracesByOtelTraceId(null, id), 'OpenTelemetry trace id');
+    if (newest !== undefined) {
+      if (others.length > 0) lookup.onOthers?.(others.length);
+      return newest;
+    }
+    // Not an OTel id of ours: it may still be a client's X-Request-Id of that shape.
+  }
   if (!id.startsWith('trc_') && lookup.sinceIso !== undefined) {
     const matches = unwrap(await queries.tracesByRequestId(null, id, lookup.sinceIso), 'request id');
     const [newest, ...others] = matches;

@@ -276,6 +276,36 @@ describe('navplane trace chain ordering (seeded)', () => {
     expect(old.stderr).toMatch(/^navplane: no trace req-shared: no trace id, nor a request id seen since \S+ \(--since\)\n$/);
   });
 
+  it('shows a trace by its OpenTelemetry trace id (docs/observability.md), whatever its age', async () => {
+    const repos = createRepositories(sandbox.testDb.database);
+    const otelTraceId = '0af7651916cd43dd8448eb211c80319c';
+    const traced: NewTrace = {
+      id: newId('trace', Date.UTC(2025, 5, 1)),
+      orgId: 'org_seed',
+      provider: 'anthropic',
+      route: '/v1/messages',
+      method: 'POST',
+      status: 200,
+      requestId: 'req-otel',
+      startedAt: new Date(Date.UTC(2025, 5, 1)).toISOString(),
+      latencyMs: 1,
+      costStatus: 'unknown',
+      stream: false,
+      otelTraceId,
+    };
+    await repos.traces.insertBatch([traced]);
+    for (const id of [otelTraceId, otelTraceId.toUpperCase()]) {
+      const run = await sandbox.run(['trace', 'show', id, '--format', 'json']);
+      expect(run.code).toBe(0);
+      expect((JSON.parse(run.stdout) as { trace: { id: string; otelTraceId: string } }).trace).toMatchObject({
+        id: traced.id,
+        otelTraceId,
+      });
+    }
+    const missing = await sandbox.run(['trace', 'show', 'ffffffffffffffffffffffffffffffff']);
+    expect(missing.code).toBe(1);
+  });
+
   it('diff compares stored bodies by size and digest only', async () => {
     const repos = createRepositories(sandbox.testDb.database);
     // Real trace ids: lookups by id refuse anything that is not one (`trc_…` with a time-sortable body).

@@ -23,8 +23,8 @@ export function traceCommand(): Command {
 
 function showCommand(): Command {
   return new Command('show')
-    .description('one trace with every field (bodies only as stored: redacted), by trace id or X-Request-Id')
-    .argument('<id>', 'a trace id (trc_…, X-NavPlane-Trace-Id) or a request id (X-Request-Id)')
+    .description('one trace with every field (bodies only as stored: redacted), by trace id, X-Request-Id or OpenTelemetry trace id')
+    .argument('<id>', 'a trace id (trc_…, X-NavPlane-Trace-Id), an OpenTelemetry trace id (32 hex digits) or a request id (X-Request-Id)')
     .option(
       '--since <time>',
       `how far back a request id is looked up: ISO-8601 or a duration ago (default ${REQUEST_ID_LOOKBACK})`,
@@ -156,6 +156,7 @@ const DIFF_FIELDS: Array<keyof Trace> = [
   'policyDecisions',
   'routeName',
   'attempts',
+  'otelTraceId',
   'stream',
   'requestBody',
   'responseBody',

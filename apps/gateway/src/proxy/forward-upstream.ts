@@ -20,6 +20,7 @@ import { createKeyMask, maskHeaders, type KeyMask } from './key-mask';
 import { buildUpstreamHeaders, isClientResponseHeader } from './upstream-headers';
 import { classifyUpstreamError, type UpstreamFailure } from './upstream-failure';
 import type { UpstreamPools } from './upstream-pools';
+import type { AttemptResult, AttemptTelemetry } from '../telemetry/request-telemetry';
 
 /** How one proxied exchange ended; handed to `onComplete` exactly once. */
 export interface ProxyOutcome extends RequestOutcome {
@@ -38,6 +39,8 @@ export interface AttemptSpec {
   readonly body?: UpstreamBody;
   /** Per-attempt response-header timeout (routed requests: the attempt bound and the request's deadline), ms. */
   readonly headersTimeoutMs?: number;
+  /** The model this attempt asks its target for (a routed target's), for its client span (docs/observability.md). */
+  readonly model?: string;
   readonly gate?: AttemptGate;
 }
 
@@ -169,6 +172,8 @@ interface HeldHead {
 class UpstreamExchange implements Dispatcher.DispatchHandler {
   #controller: Dispatcher.DispatchController | undefined;
   #status = 0;
+  /** The provider's status (0 until a response head arrived), for the attempt's span. */
+  #upstreamStatus = 0;
   #stream = false;
   #firstByteAt: number | undefined;
   #overheadMs: number | undefined;
@@ -188,6 +193,7 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
     private readonly res: ServerResponse,
     private readonly onComplete: (outcome: ProxyOutcome) => void,
     private readonly spec: AttemptSpec,
+    private readonly attempt: AttemptTelemetry | undefined,
   ) {
     this.#onClose = () => {
       if (this.#done) return;
@@ -217,9 +223,10 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
     const headersAt = performance.now();
     context.upstreamHeadersAt = headersAt;
     const gate = spec.gate;
+    this.#upstreamStatus = status;
     if (gate?.retryOnHead(status, upstreamHeaders) === true) {
       // Dropped for the next attempt: nothing of it reaches the client (or the trace's usage).
-      this.#quit();
+      this.#quit({ status, movedOn: true });
       controller.abort(new MovedOnError('the route moved on to its next attempt'));
       return;
     }
@@ -315,7 +322,7 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
     // Nothing reached the client yet: a routed request may move on (a held head is dropped).
     const early = this.#held === undefined ? failure : upstreamBroke(failure);
     if (this.spec.gate?.retryOnFailure(early) === true) {
-      this.#quit();
+      this.#quit({ failure: early, movedOn: true });
       return;
     }
     this.#held = undefined;
@@ -343,8 +350,9 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
   }
 
   /** Ends this exchange without a word to the client (a routed request moved on): no outcome is reported. */
-  #quit(): void {
+  #quit(result: AttemptResult): void {
     this.#done = true;
+    this.attempt?.end(result);
     this.res.off('close', this.#onClose);
     this.res.off('drain', this.#onDrain);
   }
@@ -368,6 +376,16 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
       overheadMs: this.#overheadMs,
       ...patch,
     };
+    if (this.attempt !== undefined) {
+      const requestModel = context.model ?? context.requestModel?.model();
+      this.attempt.end({
+        ...(this.#upstreamStatus === 0 ? {} : { status: this.#upstreamStatus }),
+        ...(outcome.upstreamFailure === undefined ? {} : { failure: outcome.upstreamFailure }),
+        ...(outcome.usage === undefined ? {} : { usage: outcome.usage }),
+        ...(tapped.model === undefined ? {} : { model: tapped.model }),
+        ...(requestModel === undefined ? {} : { requestModel }),
+      });
+    }
     // The outcome is taken now; the trace, capture redaction and metrics run on the next tick, after the response's
     // last bytes (corked by `end()` until then) have gone to the socket.
     process.nextTick(this.onComplete, this.spec.gate === undefined ? outcome : this.spec.gate.complete(outcome));
@@ -456,11 +474,14 @@ export function forwardUpstream(options: ForwardOptions & { routed?: RoutedForwa
     const target = targetOf(upstreamBaseUrl(route, tenantBaseUrl));
     const body = spec.body ?? context.body;
     const headers = buildUpstreamHeaders(req.headers, route.adapter.forwardedHeaderNames, spec.credential.headers(), body);
+    // OpenTelemetry on: this attempt's client span, whose `traceparent` goes upstream (docs/observability.md).
+    const attempt = context.otel?.attempt(route, context.method, spec.model ?? context.model, `${target.origin}${target.prefix}`);
+    attempt?.inject(headers);
     onForward?.(headers, context);
     // Under redact_upstream the policy may have rewritten the query (docs/policy.md, "What is inspected").
     const query = context.policy.upstreamQuery ?? context.rawQuery;
     const path = `${target.prefix}${route.pathSuffix}${query === '' ? '' : `?${query}`}`;
-    const handler = new UpstreamExchange(context, req, res, onComplete, spec);
+    const handler = new UpstreamExchange(context, req, res, onComplete, spec, attempt);
     context.forwardedAt = performance.now();
     context.preUpstreamMs ??= context.forwardedAt - context.startedAt;
     pools.get(target.origin, tenantBaseUrl !== undefined).dispatch(

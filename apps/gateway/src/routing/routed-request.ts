@@ -319,6 +319,7 @@ export function createRoutedForwarder(options: RoutedForwarderOptions): RoutedFo
         target: target.route,
         credential,
         body: bodyFor(target.target.model),
+        model: target.target.model,
         headersTimeoutMs: attemptTimeoutMs > 0 ? Math.min(attemptTimeoutMs, remaining) : remaining,
         gate,
       });

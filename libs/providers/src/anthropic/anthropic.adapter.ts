@@ -56,6 +56,8 @@ function prepareAnthropicRequest(_pathSuffix: string, json: unknown): PreparedRe
 export const anthropicAdapter: ProviderAdapter = Object.freeze({
   id: 'anthropic',
   apiFormat: 'anthropic',
+  genAiProviderName: 'anthropic',
+  genAiOperation: (method: string, pathSuffix: string) => (method === 'POST' && pathSuffix === ANTHROPIC_MESSAGES ? 'chat' : undefined),
   routePrefix: '/anthropic',
   pathPrefixes: Object.freeze(['/v1/']),
   rootAliases: Object.freeze([

@@ -49,6 +49,8 @@ function modelSelection(method: string, pathSuffix: string, rawQuery: string): M
 export const azureOpenAIAdapter: ProviderAdapter = Object.freeze({
   ...OPENAI_FORMAT,
   id: 'azure-openai',
+  genAiProviderName: 'azure.ai.openai',
+  genAiOperation: (method: string, pathSuffix: string) => OPENAI_FORMAT.genAiOperation(method, azurePath(pathSuffix).openaiPath),
   routePrefix: '/azure-openai',
   pathPrefixes: Object.freeze(['/openai/']),
   rootAliases: Object.freeze([]),

@@ -87,6 +87,15 @@ describe('provider conformance', () => {
       });
     });
 
+    describe('telemetry', () => {
+      // docs/observability.md: its main endpoint is a GenAI operation of the conventions, under a provider name.
+      it('names its main endpoint a GenAI operation, and its files or listings none', () => {
+        expect(adapter.genAiProviderName).toMatch(/^[a-z][a-z0-9._-]*$/);
+        expect(['chat', 'generate_content']).toContain(adapter.genAiOperation(adapter.probe.method, adapter.probe.pathSuffix));
+        expect(adapter.genAiOperation('GET', adapter.probe.pathSuffix)).toBeUndefined();
+      });
+    });
+
     describe('keys and headers', () => {
       it('injects a stored key where its API expects it', () => {
         expect(adapter.vaultAuthHeaders(cases.vaultKey.key)).toEqual(cases.vaultKey.headers);

@@ -5,7 +5,13 @@ import { GeminiGenerateAssembly } from './gemini-generate.assembly';
 import { GeminiStreamReader } from './gemini-stream.reader';
 import { geminiModelFromJson, geminiUsageFromJson } from './gemini-usage';
 import { GEMINI_PRICES } from './gemini.prices';
-import { geminiModelSelection, geminiReportsUsage, geminiRequestModelSource, isGeminiAllowedPath } from './gemini.routes';
+import {
+  geminiGenAiOperation,
+  geminiModelSelection,
+  geminiReportsUsage,
+  geminiRequestModelSource,
+  isGeminiAllowedPath,
+} from './gemini.routes';
 
 // The Gemini SDKs (`@google/genai`, google-genai for Python) send their key in `x-goog-api-key`.
 const KEY_HEADERS = Object.freeze([Object.freeze({ name: 'x-goog-api-key' })]);
@@ -27,6 +33,8 @@ function prepareGeminiRequest(pathSuffix: string, json: unknown): PreparedReques
 export const geminiAdapter: ProviderAdapter = Object.freeze({
   id: 'gemini',
   apiFormat: 'gemini',
+  genAiProviderName: 'gcp.gemini',
+  genAiOperation: geminiGenAiOperation,
   routePrefix: '/gemini',
   pathPrefixes: Object.freeze(['/v1beta/', '/v1/']),
   rootAliases: Object.freeze([]),

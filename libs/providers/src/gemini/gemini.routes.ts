@@ -69,6 +69,14 @@ export function isGeminiAllowedPath(method: string, pathSuffix: string): boolean
   return path.kind === 'method' ? method === 'POST' : method === 'GET';
 }
 
+/** The `gen_ai.operation.name` of a model method (docs/observability.md): generation, embeddings; none for the others. */
+export function geminiGenAiOperation(method: string, pathSuffix: string): string | undefined {
+  const path = method === 'POST' ? parseGeminiPath(pathSuffix) : undefined;
+  if (path?.kind !== 'method') return undefined;
+  if (path.method === 'generateContent' || path.method === 'streamGenerateContent') return 'generate_content';
+  return path.method === 'embedContent' || path.method === 'batchEmbedContents' ? 'embeddings' : undefined;
+}
+
 /** True when a successful response to `method pathSuffix` reports billable usage. */
 export function geminiReportsUsage(method: string, pathSuffix: string): boolean {
   const path = parseGeminiPath(pathSuffix);

@@ -22,6 +22,7 @@ const FORWARDED_HEADERS = sdkHeaderSet([]);
 export const mistralAdapter: ProviderAdapter = Object.freeze({
   ...OPENAI_FORMAT,
   id: 'mistral',
+  genAiProviderName: 'mistral_ai',
   routePrefix: '/mistral',
   pathPrefixes: Object.freeze(['/v1/']),
   rootAliases: Object.freeze([]),

@@ -53,6 +53,8 @@ export function createOpenAICompatibleAdapter(id: ProviderId, auth: OpenAICompat
   return Object.freeze({
     ...OPENAI_FORMAT,
     id,
+    // No GenAI convention names an operator's upstream: its id is its name (Groq, DeepSeek… ids match theirs).
+    genAiProviderName: id,
     routePrefix: `/${id}`,
     pathPrefixes: Object.freeze(['/v1/']),
     rootAliases: Object.freeze([]),

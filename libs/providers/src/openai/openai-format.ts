@@ -3,7 +3,13 @@ import type { KeyHeader, ProviderAdapter } from '../provider-adapter';
 import { joinUpstreamUrl } from '../upstream-url';
 import { OpenAIAssembly } from './openai.assembly';
 import { postModelSelection } from '../model-selection/model-selection';
-import { OPENAI_CHAT_COMPLETIONS, OPENAI_MODEL_SELECTION_RULES, OPENAI_REQUEST_MODEL_PATHS, OPENAI_USAGE_PATHS } from './openai.routes';
+import {
+  OPENAI_CHAT_COMPLETIONS,
+  OPENAI_GEN_AI_OPERATIONS,
+  OPENAI_MODEL_SELECTION_RULES,
+  OPENAI_REQUEST_MODEL_PATHS,
+  OPENAI_USAGE_PATHS,
+} from './openai.routes';
 import { prepareOpenAIRequest } from './openai-request';
 import { OpenAIStreamReader } from './openai-stream.reader';
 import { openaiModelFromJson, openaiUsageFromJson } from './openai-usage';
@@ -24,6 +30,7 @@ export type OpenAIFormat = Pick<
   | 'modelFromJson'
   | 'createStreamReader'
   | 'createStreamAssembly'
+  | 'genAiOperation'
 >;
 
 /**
@@ -44,6 +51,7 @@ export const OPENAI_FORMAT: OpenAIFormat = Object.freeze({
   modelFromJson: openaiModelFromJson,
   createStreamReader: (options = {}) => new OpenAIStreamReader(options),
   createStreamAssembly: (context: AssemblyContext) => new OpenAIAssembly(context),
+  genAiOperation: (method: string, pathSuffix: string) => (method === 'POST' ? OPENAI_GEN_AI_OPERATIONS.get(pathSuffix) : undefined),
   modelListing: Object.freeze({
     path: '/v1/models',
     // `{"object":"list","data":[{"id","object":"model","created","owned_by"}…]}`

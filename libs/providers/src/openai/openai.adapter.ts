@@ -18,6 +18,7 @@ const FORWARDED_HEADERS = sdkHeaderSet(['openai-organization', 'openai-project',
 export const openaiAdapter: ProviderAdapter = Object.freeze({
   ...OPENAI_FORMAT,
   id: 'openai',
+  genAiProviderName: 'openai',
   routePrefix: '/openai',
   pathPrefixes: Object.freeze(['/v1/']),
   rootAliases: Object.freeze([Object.freeze({ path: '/v1/', match: 'prefix' as const })]),

@@ -72,6 +72,17 @@ export const OPENAI_USAGE_PATHS: ReadonlySet<string> = new Set([
   '/v1/audio/translations',
 ]);
 
+/**
+ * The GenAI semantic conventions' `gen_ai.operation.name` of the POST routes that are GenAI operations
+ * (docs/observability.md); the Responses API is a `chat` operation, as the conventions' OpenAI page says.
+ */
+export const OPENAI_GEN_AI_OPERATIONS: ReadonlyMap<string, string> = new Map([
+  ['/v1/chat/completions', 'chat'],
+  ['/v1/responses', 'chat'],
+  ['/v1/completions', 'text_completion'],
+  ['/v1/embeddings', 'embeddings'],
+]);
+
 const IN_JSON: RequestModelSource = Object.freeze({ from: 'json' });
 const IN_MULTIPART: RequestModelSource = Object.freeze({ from: 'multipart' });
 

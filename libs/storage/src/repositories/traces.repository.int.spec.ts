@@ -66,6 +66,7 @@ describe.each(TEST_DIALECTS)('TracesRepository on %s', (dialect) => {
       parentTraceId: newId('trace'),
       policyDecisions: [{ detector: 'email', field: 'messages[0].content', action: 'redact' }],
       routeName: 'smart',
+      otelTraceId: '4bf92f3577b34da6a3ce929d0e0e4736',
       attempts: [
         { provider: 'openai', model: 'gpt-4.1', key: 'default', status: null, failure: 'connection_refused', latencyMs: 1.5, backoffMs: 0 },
         { provider: 'azure-openai', model: 'gpt-4.1', key: 'eu', status: 200, failure: null, latencyMs: 310.25, backoffMs: 0 },
@@ -99,6 +100,7 @@ describe.each(TEST_DIALECTS)('TracesRepository on %s', (dialect) => {
       policyDecisions: null,
       routeName: null,
       attempts: null,
+      otelTraceId: null,
       requestBody: null,
       responseBody: null,
     });
@@ -124,11 +126,23 @@ describe.each(TEST_DIALECTS)('TracesRepository on %s', (dialect) => {
   it('splits a batch only past the bind-parameter limit', async () => {
     const org = await seedOrg(repos);
     const counter = new InsertCounter();
-    const tight = { ...test.database.capabilities, maxBindParameters: 96 }; // 32 columns: 3 rows per statement
+    const tight = { ...test.database.capabilities, maxBindParameters: 99 }; // 33 columns: 3 rows per statement
     const counted = createTracesRepository(test.database.db.withPlugin(counter), tight);
     await counted.insertBatch(Array.from({ length: 7 }, (_, i) => trace(org.id, i)));
     expect(counter.inserts).toBe(3);
     expect(await repos.traces.listByOrg(org.id)).toHaveLength(7);
+  });
+
+  it('finds traces by OpenTelemetry trace id, newest first, across orgs', async () => {
+    const org = await seedOrg(repos);
+    const other = await seedOrg(repos, 'Other');
+    const otelTraceId = dialect === 'sqlite' ? '0af7651916cd43dd8448eb211c80319c' : '1af7651916cd43dd8448eb211c80319c';
+    const early = trace(org.id, 1000, { otelTraceId });
+    const late = trace(other.id, 5000, { otelTraceId });
+    await repos.traces.insertBatch([early, late, trace(org.id, 3000)]);
+    expect(await repos.traces.findIdsByOtelTraceId(otelTraceId, 10)).toEqual([late.id, early.id]);
+    expect(await repos.traces.findIdsByOtelTraceId(otelTraceId, 1)).toEqual([late.id]);
+    expect(await repos.traces.findIdsByOtelTraceId('ffffffffffffffffffffffffffffffff', 10)).toEqual([]);
   });
 
   it('finds traces by X-Request-Id since a time, newest first, across orgs', async () => {

@@ -57,6 +57,8 @@ export interface Trace {
    * each (docs/traces.md, "Attempts"); null when not routed.
    */
   attempts: JsonValue | null;
+  /** The OpenTelemetry trace id (32 hex digits) of the request's spans when OpenTelemetry is on; null otherwise. */
+  otelTraceId: string | null;
   /** Redacted bodies, only when body capture is on. */
   requestBody: string | null;
   responseBody: string | null;
@@ -203,6 +205,8 @@ export interface TracesRepository {
    * index: no index of its own (one more index would slow every trace write for a rare lookup).
    */
   findIdsByRequestId(requestId: string, fromIso: string, limit: number): Promise<string[]>;
+  /** Ids of the traces whose OpenTelemetry trace id is `otelTraceId` (indexed), newest first, at most `limit`. */
+  findIdsByOtelTraceId(otelTraceId: string, limit: number): Promise<string[]>;
   /**
    * The org's traces whose parent is one of `parentIds`; with `withoutLineage`, only those whose id of that kind
    * is null (traces that inherit the lineage of their parent).
@@ -225,8 +229,6 @@ export interface TracesRepository {
    */
   deleteBatchOlderThan(cutoffIso: string, batchSize: number): Promise<number>;
 }
-
-const COLUMN_COUNT = 32;
 
 /** Most rows one insert statement carries (a full default batch of 200 and more fit in one). */
 const MAX_ROWS_PER_INSERT = 1000;
@@ -265,6 +267,7 @@ export const TRACE_SUMMARY_COLUMNS = [
   'policy_decisions',
   'route_name',
   'attempts',
+  'otel_trace_id',
   'stream',
 ] as const;
 
@@ -303,6 +306,7 @@ export function traceSummaryFromRow(row: TraceSummaryRow, capabilities: DialectC
     policyDecisions: row.policy_decisions === null ? null : capabilities.json.decode(row.policy_decisions),
     routeName: row.route_name,
     attempts: row.attempts === null ? null : capabilities.json.decode(row.attempts),
+    otelTraceId: row.otel_trace_id,
     stream: capabilities.boolean.decode(row.stream),
   };
 }
@@ -341,6 +345,7 @@ export function createTracesRepository(db: Kysely<DB>, capabilities: DialectCapa
       trace.policyDecisions === undefined || trace.policyDecisions === null ? null : capabilities.json.encode(trace.policyDecisions),
     route_name: trace.routeName ?? null,
     attempts: trace.attempts === undefined || trace.attempts === null ? null : capabilities.json.encode(trace.attempts),
+    otel_trace_id: trace.otelTraceId ?? null,
     request_body: trace.requestBody ?? null,
     response_body: trace.responseBody ?? null,
     stream: capabilities.boolean.encode(trace.stream),
@@ -354,6 +359,8 @@ export function createTracesRepository(db: Kysely<DB>, capabilities: DialectCapa
   // text comes from the builder once per size (so it is the same SQL, dialect and conflict clause), and the
   // parameters are the rows' values in the builder's order: row by row, each row's columns in the order `toRow`
   // names them (every row has them all, in that order).
+  // Every column of a row: the summary's and the two bodies (SQLite binds at most maxBindParameters per statement).
+  const COLUMN_COUNT = TRACE_SUMMARY_COLUMNS.length + 2;
   const rowsPerStatement = Math.max(1, Math.min(MAX_ROWS_PER_INSERT, Math.floor(capabilities.maxBindParameters / COLUMN_COUNT)));
   const insertTexts = new Map<number, { text: string; columns: ReadonlyArray<keyof Insertable<TracesTable>> }>();
   const insertStatement = (rows: readonly [Insertable<TracesTable>, ...Insertable<TracesTable>[]]): CompiledQuery => {
@@ -437,6 +444,17 @@ export function createTracesRepository(db: Kysely<DB>, capabilities: DialectCapa
         .limit(Math.max(1, Math.trunc(limit)))
         .execute();
       return rows.map(toSummary);
+    },
+    async findIdsByOtelTraceId(otelTraceId, limit) {
+      const rows = await db
+        .selectFrom('traces')
+        .select('id')
+        .where('otel_trace_id', '=', otelTraceId)
+        .orderBy('started_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(clampLimit(limit, 10, 1000))
+        .execute();
+      return rows.map((row) => row.id);
     },
     async findIdsByRequestId(requestId, fromIso, limit) {
       const rows = await db

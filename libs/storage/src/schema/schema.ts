@@ -134,6 +134,8 @@ export interface TracesTable {
   route_name: string | null;
   /** A routed request's upstream attempts (JSON array); null when not routed. */
   attempts: ColumnType<unknown, string | null, string | null>;
+  /** The OpenTelemetry trace id of the request when OpenTelemetry is on (docs/observability.md); else null. */
+  otel_trace_id: string | null;
   request_body: string | null;
   response_body: string | null;
   stream: BooleanColumn;

@@ -1,0 +1,2 @@
+export * from './gen-ai-conventions';
+export * from './start-open-telemetry';
