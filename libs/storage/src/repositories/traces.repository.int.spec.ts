@@ -72,6 +72,7 @@ describe.each(TEST_DIALECTS)('TracesRepository on %s', (dialect) => {
       ],
       requestBody: '{"model":"gpt-4o-mini"}',
       responseBody: 'data: {"x":1}\n\n',
+      tags: ['team:search', 'v2'],
       stream: true,
     });
     const sparse = trace(org.id, 1);
@@ -99,6 +100,7 @@ describe.each(TEST_DIALECTS)('TracesRepository on %s', (dialect) => {
       policyDecisions: null,
       routeName: null,
       attempts: null,
+      tags: [],
       requestBody: null,
       responseBody: null,
     });
@@ -124,7 +126,7 @@ describe.each(TEST_DIALECTS)('TracesRepository on %s', (dialect) => {
   it('splits a batch only past the bind-parameter limit', async () => {
     const org = await seedOrg(repos);
     const counter = new InsertCounter();
-    const tight = { ...test.database.capabilities, maxBindParameters: 96 }; // 32 columns: 3 rows per statement
+    const tight = { ...test.database.capabilities, maxBindParameters: 99 }; // 33 columns: 3 rows per statement
     const counted = createTracesRepository(test.database.db.withPlugin(counter), tight);
     await counted.insertBatch(Array.from({ length: 7 }, (_, i) => trace(org.id, i)));
     expect(counter.inserts).toBe(3);
