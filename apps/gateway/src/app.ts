@@ -39,6 +39,7 @@ import { checkModelAllowlist } from './steps/model-allowlist.step';
 import { checkFraming } from './steps/framing.step';
 import { readBodyWhenNeeded } from './steps/request-body.step';
 import { checkAllowedPath, resolveRoute } from './steps/resolve-route.step';
+import { readTags } from './steps/tags.step';
 import { formatOverhead, startRequest } from './steps/start-request';
 import { buildTrace } from './trace/build-trace';
 
@@ -112,7 +113,7 @@ export interface GatewayDeps {
 
 /**
  * The client-facing gateway: health, readiness and metrics, and the provider path as one typed pipeline:
- * framing → route → authenticate (key, org enabled) → allowed path → scope → model allowlist → credential (vault or passthrough) →
+ * framing → route → authenticate (key, org enabled) → allowed path → scope → tags → model allowlist → credential (vault or passthrough) →
  * policy (most specific scope) → query (inspected under block/redact_upstream) → body (read only when it must be:
  * policy evaluation, redaction, adapter) → forward (undici pool of the target; tap + capture + trace, never awaited).
  * Every refusal happens before any byte goes upstream.
@@ -206,6 +207,8 @@ export function createApp(deps: GatewayDeps): RequestListener {
     .then(authenticate({ verify: deps.verifyKey, looksLikeProviderKey: deps.registry.looksLikeProviderKey }))
     .then(checkAllowedPath())
     .then(requireScope('proxy'))
+    // X-NavPlane-Tags (docs/gateway.md, "Tags"): a malformed header is refused before anything else is read.
+    .then(readTags())
     // The key's model allowlist, on the name the client sent: before the vault, the policy and any route resolution.
     .then(checkModelAllowlist({ maxBodyBytes: deps.maxBodyBytes }))
     // A body `model` that names a route of the org's routing table: the route's targets are planned (docs/routing.md).

@@ -82,6 +82,7 @@ export function buildTrace(
     runId: lineage?.runId ?? null,
     parentTraceId: lineage?.parentTraceId ?? null,
     stream: outcome.stream,
+    ...(context.tags === undefined || context.tags.length === 0 ? {} : { tags: context.tags }),
     ...(outcome.routing === undefined
       ? {}
       : { routeName: outcome.routing.name, attempts: outcome.routing.attempts.map((attempt) => ({ ...attempt })) }),
