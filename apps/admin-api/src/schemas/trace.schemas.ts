@@ -37,6 +37,9 @@ export const traceSummarySchema = z.object({
       "A routed request's upstream attempts in order, each `{provider, model, key, status, failure, latencyMs, backoffMs}` " +
         '(status null when it failed before one; failure the class, `connection_refused`, `response_timeout`…); null when not routed',
     ),
+  tags: z
+    .array(z.string())
+    .describe("The request's tags (`X-NavPlane-Tags`: trimmed, duplicates collapsed, in the order sent); empty when it sent none"),
   stream: z.boolean(),
 });
 
