@@ -1,5 +1,5 @@
 import type { MetricsRegistry } from '@navplane/telemetry';
-import type { GatewayDeps } from '../app';
+import { authThrottleOf, type GatewayDeps } from '../app';
 import type { Started } from '../gateway-context';
 import { Pipeline } from '../pipeline/pipeline';
 import { resolveRequestPolicy } from '../policy/policy.step';
@@ -25,6 +25,8 @@ export function createGatewayWebSockets(deps: GatewayDeps, limits: WebSocketLimi
         verify: deps.verifyKey,
         looksLikeProviderKey: deps.registry.looksLikeProviderKey,
         extract: extractUpgradeCredentials,
+        // The handshake is an authentication attempt like any request: throttled alike (docs/security-keys.md).
+        throttle: authThrottleOf(deps),
       }),
     )
     .then(checkWebSocketPath())
