@@ -318,7 +318,7 @@ export function traceSummaryFromRow(row: TraceSummaryRow, capabilities: DialectC
     policyDecisions: row.policy_decisions === null ? null : capabilities.json.decode(row.policy_decisions),
     routeName: row.route_name,
     attempts: row.attempts === null ? null : capabilities.json.decode(row.attempts),
-    tags: row.tags === null ? [] : (capabilities.json.decode(row.tags) as string[]),
+    tags: row.tags === null ? [] : capabilities.json.decode<string[]>(row.tags),
     stream: capabilities.boolean.decode(row.stream),
   };
 }
