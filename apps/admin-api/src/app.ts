@@ -1,4 +1,4 @@
-import type { VerifyResult } from '@navplane/auth';
+import type { AuthThrottle, VerifyResult } from '@navplane/auth';
 import { systemClock, type Clock } from '@navplane/core';
 import {
   errorHandler,
@@ -35,6 +35,8 @@ export interface AdminDeps {
   traceQueries: TraceQueries;
   /** Verifies org NavPlane keys (cached, change-feed evicted; org kill switch included). */
   verifyKey: (presented: string) => Promise<VerifyResult>;
+  /** Brute-force throttling of failed authentications by client address (NAVPLANE_AUTH_FAILURE_*); absent: none. */
+  authThrottle?: AuthThrottle;
   /** Time source (default: the system clock). */
   clock?: Clock;
   /** Origins a browser dashboard may call from (`NAVPLANE_ADMIN_CORS_ORIGINS`). */
@@ -85,6 +87,7 @@ export function createApp(deps: AdminDeps): Express {
     mountRoutes(ADMIN_ROUTES, {
       verifyAdminToken: (presented) => deps.operations.adminTokens.verify(presented),
       verifyKey: deps.verifyKey,
+      ...(deps.authThrottle === undefined ? {} : { throttle: deps.authThrottle }),
       deps: { operations: deps.operations, traceQueries: deps.traceQueries, clock: deps.clock ?? systemClock },
     }),
   );

@@ -2,7 +2,7 @@ import { createKeyVerifier, createOrgStateCache } from '@navplane/auth';
 import { providerRegistrySettings } from '@navplane/config';
 import { createOperations } from '@navplane/operations';
 import { createProviderRegistry } from '@navplane/providers';
-import type { Runtime, ServerSpec } from '@navplane/runtime';
+import { createAppAuthThrottle, type Runtime, type ServerSpec } from '@navplane/runtime';
 import { createTraceQueries } from '@navplane/trace';
 import { createApp, type AdminDeps } from './app';
 
@@ -43,6 +43,7 @@ export async function createAdminDeps(runtime: Runtime): Promise<AdminDeps> {
     operations,
     traceQueries: createTraceQueries({ repos }),
     verifyKey: (presented) => verifier.verify(presented),
+    authThrottle: createAppAuthThrottle(runtime, 'admin'),
     corsOrigins: config.adminCorsOrigins,
     trustProxy: config.trustProxy,
   };

@@ -1,7 +1,8 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import type { VerifyResult } from '@navplane/auth';
+import type { AuthThrottle, VerifyResult } from '@navplane/auth';
 import { AppError } from '@navplane/core';
 import {
+  clientAddressResolver,
   errorHandler,
   healthRoutes,
   metricsHandler,
@@ -33,12 +34,13 @@ import { createRoutedForwarder } from './routing/routed-request';
 import type { RouteSource } from './routing/route-source';
 import type { Random } from './routing/target-order';
 import { resolveModelRoute } from './steps/model-route.step';
-import { authenticate, requireScope } from './steps/authenticate.step';
+import { authenticate, requireScope, type AuthenticateOptions } from './steps/authenticate.step';
 import { resolveCredential } from './steps/credential.step';
 import { checkModelAllowlist } from './steps/model-allowlist.step';
 import { checkFraming } from './steps/framing.step';
 import { readBodyWhenNeeded } from './steps/request-body.step';
 import { checkAllowedPath, resolveRoute } from './steps/resolve-route.step';
+import { readTags } from './steps/tags.step';
 import { formatOverhead, startRequest } from './steps/start-request';
 import { buildTrace } from './trace/build-trace';
 import { otelLogFields, type GatewayTelemetry } from './telemetry/request-telemetry';
@@ -70,6 +72,13 @@ function upstreamHost(baseUrl: string | undefined): string | undefined {
   }
 }
 
+/** The authenticate step's throttle: the deps' throttle with the client address Express would derive (NAVPLANE_TRUST_PROXY). */
+export function authThrottleOf(deps: Pick<GatewayDeps, 'authThrottle' | 'trustProxy'>): AuthenticateOptions['throttle'] {
+  return deps.authThrottle === undefined
+    ? undefined
+    : { throttle: deps.authThrottle, clientAddress: clientAddressResolver(deps.trustProxy) };
+}
+
 /** What the gateway app is composed of. */
 export interface GatewayDeps {
   logger: GatewayLogger;
@@ -81,6 +90,8 @@ export interface GatewayDeps {
   registry: ProviderRegistry;
   /** NavPlane key verification (cached; org kill switch included). */
   verifyKey: (presented: string) => Promise<VerifyResult>;
+  /** Brute-force throttling of failed key authentications by client address (NAVPLANE_AUTH_FAILURE_*); absent: none. */
+  authThrottle?: AuthThrottle;
   /** The org's decrypted provider key by provider and key name (`default` when absent; vault, cached). */
   getProviderKey: (orgId: string, provider: string, name?: string) => Promise<ProviderKeyLookup>;
   /** The orgs' routing tables (docs/routing.md; in memory, change-feed evicted). */
@@ -115,7 +126,7 @@ export interface GatewayDeps {
 
 /**
  * The client-facing gateway: health, readiness and metrics, and the provider path as one typed pipeline:
- * framing → route → authenticate (key, org enabled) → allowed path → scope → model allowlist → credential (vault or passthrough) →
+ * framing → route → authenticate (key, org enabled) → allowed path → scope → tags → model allowlist → credential (vault or passthrough) →
  * policy (most specific scope) → query (inspected under block/redact_upstream) → body (read only when it must be:
  * policy evaluation, redaction, adapter) → forward (undici pool of the target; tap + capture + trace, never awaited).
  * Every refusal happens before any byte goes upstream.
@@ -214,9 +225,13 @@ export function createApp(deps: GatewayDeps): RequestListener {
   const runProviderPath = Pipeline.begin<Started>()
     .then(checkFraming())
     .then(resolveRoute({ registry: deps.registry }))
-    .then(authenticate({ verify: deps.verifyKey, looksLikeProviderKey: deps.registry.looksLikeProviderKey }))
+    .then(
+      authenticate({ verify: deps.verifyKey, looksLikeProviderKey: deps.registry.looksLikeProviderKey, throttle: authThrottleOf(deps) }),
+    )
     .then(checkAllowedPath())
     .then(requireScope('proxy'))
+    // X-NavPlane-Tags (docs/gateway.md, "Tags"): a malformed header is refused before anything else is read.
+    .then(readTags())
     // The key's model allowlist, on the name the client sent: before the vault, the policy and any route resolution.
     .then(checkModelAllowlist({ maxBodyBytes: deps.maxBodyBytes }))
     // A body `model` that names a route of the org's routing table: the route's targets are planned (docs/routing.md).

@@ -11,7 +11,7 @@ import {
 } from '@navplane/policy';
 import { createProviderRegistry, type ProviderAdapter } from '@navplane/providers';
 import { createRouteStore } from '@navplane/routing';
-import type { Runtime, ServerSpec } from '@navplane/runtime';
+import { createAppAuthThrottle, type Runtime, type ServerSpec } from '@navplane/runtime';
 import {
   createBatchingTraceWriter,
   createDiscardingTraceWriter,
@@ -143,6 +143,7 @@ export async function createGatewayServer(runtime: Runtime, options: GatewayServ
     trustProxy: config.trustProxy,
     registry,
     verifyKey: (presented) => verifier.verify(presented),
+    authThrottle: createAppAuthThrottle(runtime, 'gateway'),
     getProviderKey: (orgId, provider, name) => vault.getProviderKey(orgId, provider, name),
     routes: options.routes ?? routeStore,
     breakers: createCircuitBreakers({ failures: config.breakerFailures, cooldownMs: config.breakerCooldownMs, metrics: runtime.metrics }),

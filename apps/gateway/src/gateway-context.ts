@@ -54,6 +54,11 @@ export interface Authenticated extends Routed {
   readonly clientCredential?: UpstreamCredential;
 }
 
+/** After `readTags`: the request's tags (`X-NavPlane-Tags`, validated; empty when it sent none), stored with its trace. */
+export interface Tagged {
+  readonly tags: readonly string[];
+}
+
 /** After `resolveCredential`: the headers that authenticate upstream (a redacting value). */
 export interface WithCredential extends Authenticated {
   readonly upstreamCredential: UpstreamCredential;
@@ -80,7 +85,7 @@ export type UpstreamBody =
     };
 
 /** After `readBodyWhenNeeded`: what goes upstream, and what the adapter made of the body when it had to read it. */
-export interface Ready extends WithPolicy {
+export interface Ready extends WithPolicy, Tagged {
   readonly body: UpstreamBody;
   readonly prepared?: PreparedRequest;
   /** The model the request names, when the gateway read it from a body it holds. */

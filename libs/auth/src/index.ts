@@ -1,5 +1,6 @@
 export * from './admin-token-format';
 export * from './admin-token.service';
+export * from './auth-throttle';
 export { appendAudit, type AuditActor, type AuditRecord } from './audit-actor';
 export { BASE62_ALPHABET } from './base62';
 export { CHECKSUM_LENGTH } from './checksum';

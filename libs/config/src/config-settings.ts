@@ -232,6 +232,18 @@ export const SETTINGS = {
     schema: settingSchema(parseTrustProxy),
     doc: 'Which proxy hops to trust for the client address, in Express `trust proxy` syntax: true, false, a hop count, or comma-separated addresses/subnets and loopback, linklocal, uniquelocal.',
   },
+  authFailureLimit: {
+    env: 'NAVPLANE_AUTH_FAILURE_LIMIT',
+    default: '10',
+    schema: integer(0, 1_000_000, 'failures'),
+    doc: 'Brute-force throttling: failed authentications (gateway NavPlane keys, admin API credentials) one client address (as NAVPLANE_TRUST_PROXY derives it) may make per window; the next one, and then every attempt from that address, gets 429 `rate_limited` with `Retry-After` for one window, before any credential is checked (0 = off; see [security-keys.md](security-keys.md#brute-force-throttling)).',
+  },
+  authFailureWindowMs: {
+    env: 'NAVPLANE_AUTH_FAILURE_WINDOW_MS',
+    default: '60000',
+    schema: milliseconds(100, 86_400_000),
+    doc: 'Brute-force throttling: the window failed authentications are counted in, and how long an address over the limit is refused, in ms (100-86400000).',
+  },
   adminCorsOrigins: {
     env: 'NAVPLANE_ADMIN_CORS_ORIGINS',
     default: undefined,

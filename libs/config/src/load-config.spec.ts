@@ -108,6 +108,8 @@ const ROWS = [
   ['wsMaxSessionMs', 3600000, '1800000', 1800000, '1h', 'must be a whole number of milliseconds from 1000 to 2147483647'],
   ['logLevel', 'info', 'DEBUG', 'debug', 'loud', 'must be one of error, warn, info, http, verbose, debug, silly'],
   ['trustProxy', false, 'loopback,10.0.0.0/8', ['loopback', '10.0.0.0/8'], 'everyone', 'must be true, false, a hop count'],
+  ['authFailureLimit', 10, '0', 0, '-1', 'must be a whole number of failures from 0 to 1000000'],
+  ['authFailureWindowMs', 60000, '1000', 1000, '99', 'must be a whole number of milliseconds from 100 to 86400000'],
   [
     'adminCorsOrigins',
     [],

@@ -1,3 +1,4 @@
+export * from './client-address';
 export * from './error-response';
 export * from './error-table';
 export * from './graceful-server';

@@ -1,3 +1,4 @@
+export * from './auth-throttle';
 export * from './main';
 export * from './master-key';
 export * from './run-servers';

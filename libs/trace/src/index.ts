@@ -6,4 +6,5 @@ export * from './trace-lineage';
 export * from './trace-queries';
 export * from './trace-sink';
 export * from './trace-storage';
+export * from './trace-tags';
 export * from './usage-report';

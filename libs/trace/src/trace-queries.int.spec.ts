@@ -196,9 +196,9 @@ describe.each(TEST_DIALECTS)('trace queries on %s', (dialect) => {
       await repos.orgs.create({ id: org, name: 'usage', createdAt: toIso(BASE) });
       const day = 24 * 3600_000;
       await repos.traces.insertBatch([
-        trace(org, 0, { model: 'gpt-4o', keyId: key, tokensIn: 10, tokensOut: 1, costUsd: 0.1, costStatus: 'estimated' }),
-        trace(org, 1, { model: 'gpt-4o', keyId: key, tokensIn: 20, tokensOut: 2, costUsd: 0.2, costStatus: 'estimated' }),
-        trace(org, day, { model: 'gpt-4o', tokensIn: 5, tokensOut: 5, status: 500 }),
+        trace(org, 0, { model: 'gpt-4o', keyId: key, tokensIn: 10, tokensOut: 1, costUsd: 0.1, costStatus: 'estimated', tags: ['a', 'b'] }),
+        trace(org, 1, { model: 'gpt-4o', keyId: key, tokensIn: 20, tokensOut: 2, costUsd: 0.2, costStatus: 'estimated', tags: ['a'] }),
+        trace(org, day, { model: 'gpt-4o', tokensIn: 5, tokensOut: 5, status: 500, tags: ['b'] }),
         trace(org, day + 1, { model: 'o-unknown', status: 429 }),
         trace(org, 2 * day, { model: 'claude-haiku', provider: 'anthropic', costUsd: 0.3, costStatus: 'exact' }),
       ]);
@@ -278,6 +278,34 @@ describe.each(TEST_DIALECTS)('trace queries on %s', (dialect) => {
       ]);
       const nothing = await queries.usage(org, { groupBy: 'model', from: '2030-01-01' });
       expect(nothing.ok && nothing.value.totals).toMatchObject({ requests: 0, costUsd: 0, costStatus: 'exact' });
+    });
+
+    it('reports usage by tag (a request under each of its tags; totals count it once) and by provider', async () => {
+      const byTag = await queries.usage(org, { groupBy: 'tag' });
+      if (!byTag.ok) throw byTag.error;
+      expect(byTag.value.rows.map((row) => [row.group, row.requests, row.tokensIn, row.costUsd, row.costStatus])).toEqual([
+        ['a', 2, 30, 0.3, 'estimated'],
+        ['b', 2, 15, null, 'partial'],
+        [null, 2, 0, null, 'partial'], // untagged
+      ]);
+      expect(byTag.value.totals).toMatchObject({ requests: 5, tokensIn: 35, pricedCostUsd: 0.6, unknownCostRequests: 2 });
+
+      const byProvider = await queries.usage(org, { groupBy: 'provider' });
+      expect(byProvider.ok && byProvider.value.rows.map((row) => [row.group, row.requests, row.pricedCostUsd])).toEqual([
+        ['anthropic', 1, 0.3],
+        ['openai', 4, 0.3],
+      ]);
+      expect(byProvider.ok && byProvider.value.totals.requests).toBe(5);
+
+      const summary = await queries.summarize({ orgId: org, groupBy: ['provider', 'tag'] });
+      if (!summary.ok) throw summary.error;
+      expect(summary.value.rows.map((row) => [...row.group, row.requests, row.failedRequests])).toEqual([
+        ['anthropic', null, 1, 0],
+        ['openai', 'a', 2, 0],
+        ['openai', 'b', 2, 1],
+        ['openai', null, 1, 1],
+      ]);
+      expect(summary.value.totals).toMatchObject({ requests: 5, failedRequests: 2 });
     });
   });
 

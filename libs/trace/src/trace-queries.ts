@@ -12,7 +12,10 @@ export const MAX_REQUESTS_LIMIT = 1000;
 export const DEFAULT_FAILURES_LIMIT = 20;
 export const MAX_FAILURES_LIMIT = 1000;
 
-const GROUP_KEYS: readonly TraceGroupKey[] = ['org', 'provider', 'model', 'day', 'key', 'errorClass'];
+const GROUP_KEYS: readonly TraceGroupKey[] = ['org', 'provider', 'model', 'day', 'key', 'errorClass', 'tag'];
+
+/** The groupings of the admin API's usage report. */
+export const USAGE_GROUP_KEYS: readonly UsageGroupBy[] = ['model', 'day', 'key', 'tag', 'provider'];
 
 /** What the trace queries read and write. */
 export interface TraceQueriesDeps {
@@ -122,7 +125,11 @@ export interface TraceQueries {
   tracesByOtelTraceId(orgId: string | null, otelTraceId: string): Promise<Result<Trace[], AppError>>;
   /** The org's requests, newest first, filtered, paged by cursor. */
   listRequests(orgId: string, input?: ListRequestsInput): Promise<Result<RequestPage, AppError>>;
-  /** Tokens and cost by model, UTC day or key over [from, to); unknown costs are reported, never summed as 0. */
+  /**
+   * Tokens and cost by model, UTC day, key, tag or provider over [from, to); unknown costs are reported, never summed
+   * as 0. By tag, a request counts under each of its tags (untagged: the null group), so the rows can add up to more
+   * than `totals`, which count every request once.
+   */
   usage(orgId: string, input: UsageInput): Promise<Result<UsageReport, AppError>>;
   /**
    * Requests, failed requests, tokens, cost (unknown costs counted apart, never as $0) and mean latency over
@@ -213,11 +220,13 @@ export function createTraceQueries(deps: TraceQueriesDeps): TraceQueries {
     },
 
     async usage(orgId, input) {
-      if (!['model', 'day', 'key'].includes(input.groupBy)) return invalidParam('groupBy', 'groupBy must be model, day or key');
+      if (!USAGE_GROUP_KEYS.includes(input.groupBy)) return invalidParam('groupBy', `groupBy must be ${USAGE_GROUP_KEYS.join(', ')}`);
       const range = parseRange(input.from, input.to);
       if (!range.ok) return range;
       const rows = await repos.traces.aggregate({ orgId, groupBy: [input.groupBy], ...range.value });
-      return ok(usageReport(rows, input.groupBy, range.value));
+      // By tag, the groups overlap: the totals are summed apart, each request once.
+      const totals = input.groupBy === 'tag' ? await repos.traces.aggregate({ orgId, groupBy: [], ...range.value }) : rows;
+      return ok(usageReport(rows, input.groupBy, range.value, totals));
     },
 
     async summarize(input) {
@@ -227,8 +236,11 @@ export function createTraceQueries(deps: TraceQueriesDeps): TraceQueries {
       }
       const range = parseRange(input.from, input.to);
       if (!range.ok) return range;
-      const rows = await repos.traces.aggregate({ orgId: input.orgId, groupBy, failedOnly: input.failedOnly === true, ...range.value });
-      return ok(trafficSummary(rows, groupBy, range.value));
+      const scope = { orgId: input.orgId, failedOnly: input.failedOnly === true, ...range.value };
+      const rows = await repos.traces.aggregate({ ...scope, groupBy });
+      // By tag, the groups overlap: the totals are summed apart (by the other keys), each request once.
+      const totals = groupBy.includes('tag') ? await repos.traces.aggregate({ ...scope, groupBy: [] }) : rows;
+      return ok(trafficSummary(rows, groupBy, range.value, totals));
     },
 
     async failures(input) {

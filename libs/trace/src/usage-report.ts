@@ -25,12 +25,18 @@ export interface UsageNumbers {
   costStatus: UsageCostStatus;
 }
 
-/** One group: its key (model, `YYYY-MM-DD` UTC day or key id; null when the traces carry none) and sums. */
+/**
+ * One group: its key (model, `YYYY-MM-DD` UTC day, key id, tag or provider; null when the traces carry none, e.g. the
+ * untagged requests) and sums.
+ */
 export interface UsageRow extends UsageNumbers {
   group: string | null;
 }
 
-/** A usage report: one row per group (sorted by group, nulls last) and the totals over the range. */
+/**
+ * A usage report: one row per group (sorted by group, nulls last) and the totals over the range, each request counted
+ * once (grouped by tag, a request is in the row of each of its tags, so the rows can add up to more than the totals).
+ */
 export interface UsageReport {
   groupBy: UsageGroupBy;
   /** Inclusive start (ISO-8601 UTC), or null for unbounded. */
@@ -54,7 +60,10 @@ export interface TrafficRow extends TrafficNumbers {
   group: Array<string | null>;
 }
 
-/** A traffic summary: one row per group (sorted key by key, nulls last) and the totals over every group. */
+/**
+ * A traffic summary: one row per group (sorted key by key, nulls last) and the totals over the range, each request
+ * counted once (grouped by tag, the rows can add up to more).
+ */
 export interface TrafficSummary {
   groupBy: TraceGroupKey[];
   /** Inclusive start (ISO-8601 UTC), or null for unbounded. */
@@ -121,29 +130,38 @@ function addUp(rows: readonly TraceAggregateRow[]): Sums {
   return total;
 }
 
-/** Builds the usage report from the SQL aggregate rows, grouped by one key. */
-export function usageReport(rows: readonly TraceAggregateRow[], groupBy: UsageGroupBy, range: { from?: string; to?: string }): UsageReport {
+/**
+ * Builds the usage report from the SQL aggregate rows, grouped by one key; the totals are summed from `totalRows`
+ * (default `rows`: groups that do not overlap add up to the totals).
+ */
+export function usageReport(
+  rows: readonly TraceAggregateRow[],
+  groupBy: UsageGroupBy,
+  range: { from?: string; to?: string },
+  totalRows: readonly TraceAggregateRow[] = rows,
+): UsageReport {
   return {
     groupBy,
     from: range.from ?? null,
     to: range.to ?? null,
     rows: rows.map((row) => ({ group: row.group[0] ?? null, ...usageNumbers(row) })),
-    totals: usageNumbers(addUp(rows)),
+    totals: usageNumbers(addUp(totalRows)),
   };
 }
 
-/** Builds a traffic summary from the SQL aggregate rows. */
+/** Builds a traffic summary from the SQL aggregate rows; the totals are summed from `totalRows` (default `rows`). */
 export function trafficSummary(
   rows: readonly TraceAggregateRow[],
   groupBy: readonly TraceGroupKey[],
   range: { from?: string; to?: string },
+  totalRows: readonly TraceAggregateRow[] = rows,
 ): TrafficSummary {
   return {
     groupBy: [...groupBy],
     from: range.from ?? null,
     to: range.to ?? null,
     rows: rows.map((row) => ({ group: row.group, ...trafficNumbers(row) })),
-    totals: trafficNumbers(addUp(rows)),
+    totals: trafficNumbers(addUp(totalRows)),
   };
 }
 

@@ -1,6 +1,6 @@
-import type { AdminVerifyResult, VerifyResult } from '@navplane/auth';
+import type { AdminVerifyResult, AuthThrottle, VerifyResult } from '@navplane/auth';
 import { AppError } from '@navplane/core';
-import type { RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { setPrincipal } from './principal';
 
 /** Options of authenticate. */
@@ -9,6 +9,12 @@ export interface AuthenticateOptions {
   verifyAdminToken: (presented: string) => Promise<AdminVerifyResult>;
   /** An org's `np_…` key (cached; revocation, expiry and the org kill switch included). */
   verifyKey: (presented: string) => Promise<VerifyResult>;
+  /**
+   * Brute-force throttling by client address (`req.ip` under NAVPLANE_TRUST_PROXY; docs/security-keys.md, "Brute-force
+   * throttling"): a refused credential counts a failure; an address over the limit is refused with 429 before its
+   * credential is looked at. Absent: none.
+   */
+  throttle?: AuthThrottle;
 }
 
 const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
@@ -18,6 +24,15 @@ const unauthorized = (res: Response, message: string) => {
   // RFC 6750: tell the client which scheme to use.
   res.setHeader('WWW-Authenticate', 'Bearer realm="navplane-admin"');
   return new AppError('unauthorized', message);
+};
+
+/** The 429 of a throttled address: the same whatever the credential (it never says whether one exists). */
+const throttled = (retryAfterMs: number) => {
+  const retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return new AppError('rate_limited', `Too many failed authentications from this address; retry after ${retryAfterSeconds} s`, {
+    retryable: true,
+    details: { retryAfterSeconds },
+  });
 };
 
 const unavailable = () =>
@@ -32,7 +47,21 @@ export function authenticate(options: AuthenticateOptions): RequestHandler {
   if (typeof options.verifyAdminToken !== 'function' || typeof options.verifyKey !== 'function') {
     throw new Error('authenticate: verifyAdminToken and verifyKey are required');
   }
+  const { throttle } = options;
+  // A refused credential: counted against the client address; answered 429 once the address is over the limit.
+  const refuse = async (req: Request, res: Response): Promise<AppError> => {
+    const blockedMs = throttle === undefined ? 0 : await throttle.recordFailure(req.ip ?? 'unknown');
+    return blockedMs > 0 ? throttled(blockedMs) : unauthorized(res, 'Invalid credentials');
+  };
   return async function authenticateAdmin(req, res, next) {
+    // A blocked address is refused before its credential is looked at (one size test while none is blocked).
+    if (throttle !== undefined && throttle.anyBlocked()) {
+      const blockedMs = throttle.check(req.ip ?? 'unknown');
+      if (blockedMs > 0) {
+        next(throttled(blockedMs));
+        return;
+      }
+    }
     const header = req.headers.authorization;
     const match = typeof header === 'string' ? BEARER.exec(header) : null;
     const token = match?.[1];
@@ -53,7 +82,7 @@ export function authenticate(options: AuthenticateOptions): RequestHandler {
       return;
     }
     if (admin.code !== 'malformed' || !token.startsWith(GATEWAY_KEY_PREFIX)) {
-      next(unauthorized(res, 'Invalid credentials'));
+      next(await refuse(req, res));
       return;
     }
     const verified = await options.verifyKey(token);
@@ -64,6 +93,6 @@ export function authenticate(options: AuthenticateOptions): RequestHandler {
     }
     if (verified.code === 'org_disabled') next(new AppError('forbidden', 'This organization is disabled'));
     else if (verified.code === 'unavailable') next(unavailable());
-    else next(unauthorized(res, 'Invalid credentials'));
+    else next(await refuse(req, res));
   };
 }

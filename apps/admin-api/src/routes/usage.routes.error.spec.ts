@@ -13,7 +13,7 @@ describe.each(TEST_DIALECTS)('usage: errors (%s)', (dialect) => {
 
   it('rejects bad ranges and groupings with 400 naming the parameter', async () => {
     for (const [query, param] of [
-      [{ groupBy: 'provider' }, 'groupBy'],
+      [{ groupBy: 'workspace' }, 'groupBy'],
       [{ from: 'yesterday' }, 'from'],
       [{ to: '2026-13-01' }, 'to'],
       [{ from: '2026-11-22', to: '2026-11-20' }, 'from'],

@@ -19,10 +19,12 @@ export const USAGE_ROUTES = [
     method: 'get',
     path: '/admin/orgs/:orgId/usage',
     tag: 'usage',
-    summary: 'Tokens and estimated cost over a time range, grouped by model, UTC day or key',
+    summary: 'Tokens and estimated cost over a time range, grouped by model, UTC day, key, tag or provider',
     description:
       'A group whose requests include one with an unknown cost (unpriced model, no usage reported) has costUsd null ' +
-      'and counts those requests in unknownCostRequests: an unknown cost is never summed as 0.',
+      'and counts those requests in unknownCostRequests: an unknown cost is never summed as 0. Grouped by tag ' +
+      '(X-NavPlane-Tags), a request with several tags counts once under each of them and untagged requests form the ' +
+      'null group, so the rows can add up to more than totals, which count every request once.',
     access: ANALYTICS_READ,
     params: orgParams,
     query: usageQuery,
@@ -39,7 +41,7 @@ export const USAGE_ROUTES = [
       const from = toIso(fromMs);
       const to = toIso(toMs);
       const groupBy = query.groupBy ?? 'model';
-      // Summed in SQL (one aggregate query); unknown costs are counted, never summed as 0.
+      // Summed in SQL (one aggregate query; by tag, a second for the totals); unknown costs are counted, never as 0.
       const report = await deps.traceQueries.usage(params.orgId, { groupBy, from, to });
       if (!report.ok) return report;
       return ok({ orgId: params.orgId, from, to, groupBy, data: report.value.rows, totals: report.value.totals });

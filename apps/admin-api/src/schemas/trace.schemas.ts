@@ -43,6 +43,9 @@ export const traceSummarySchema = z.object({
     .describe(
       "The OpenTelemetry trace id (32 hex digits) of the request's spans when OpenTelemetry is on (docs/observability.md); else null",
     ),
+  tags: z
+    .array(z.string())
+    .describe("The request's tags (`X-NavPlane-Tags`: trimmed, duplicates collapsed, in the order sent); empty when it sent none"),
   stream: z.boolean(),
 });
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { timestamp } from './common.schemas';
 
 /** How usage is grouped. */
-export const USAGE_GROUP_BY = ['model', 'day', 'key'] as const;
+export const USAGE_GROUP_BY = ['model', 'day', 'key', 'tag', 'provider'] as const;
 
 const instant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
 
@@ -10,7 +10,13 @@ const instant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
 export const usageQuery = z.strictObject({
   from: instant.optional().describe('Start, inclusive (ISO-8601 time or date; default: 30 days before `to`)'),
   to: instant.optional().describe('End, exclusive (ISO-8601 time or date; default: now)'),
-  groupBy: z.enum(USAGE_GROUP_BY).optional().describe('Default `model`'),
+  groupBy: z
+    .enum(USAGE_GROUP_BY)
+    .optional()
+    .describe(
+      'Default `model`. `tag`: one row per request tag (`X-NavPlane-Tags`) plus a null row for untagged requests; a request ' +
+        'with several tags counts once under each, so the rows can add up to more than `totals` (which count it once)',
+    ),
 });
 
 const usageNumbers = {
@@ -33,7 +39,10 @@ const usageNumbers = {
 
 /** One group of the usage report. */
 export const usageRowSchema = z.object({
-  group: z.string().nullable().describe('The model, the UTC day (YYYY-MM-DD) or the key id; null when not recorded'),
+  group: z
+    .string()
+    .nullable()
+    .describe('The model, the UTC day (YYYY-MM-DD), the key id, the tag or the provider; null when not recorded (by tag: untagged)'),
   ...usageNumbers,
 });
 
@@ -44,5 +53,5 @@ export const usageReportSchema = z.object({
   to: timestamp,
   groupBy: z.enum(USAGE_GROUP_BY),
   data: z.array(usageRowSchema),
-  totals: z.object(usageNumbers),
+  totals: z.object(usageNumbers).describe('Every request of the range once (by tag, the rows can add up to more)'),
 });

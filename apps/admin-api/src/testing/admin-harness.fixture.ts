@@ -101,6 +101,8 @@ export async function startAdminHarness(dialect: 'sqlite' | 'postgres', options:
     NAVPLANE_ADMIN_TOKEN: BOOTSTRAP_TOKEN,
     NAVPLANE_CHANGE_FEED_POLL_MS: '50',
     NAVPLANE_TRUST_PROXY: 'loopback',
+    // Specs send many refused credentials from one address: brute-force throttling is off unless a spec turns it on.
+    NAVPLANE_AUTH_FAILURE_LIMIT: '0',
     ...options.env,
   });
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.error));

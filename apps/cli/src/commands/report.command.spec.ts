@@ -74,6 +74,20 @@ describe.each(TEST_DIALECTS)('navplane report on a proxied session (%s)', (diale
     expect(JSON.stringify(doc)).not.toContain(session.key);
   });
 
+  it('groups by the tags the gateway stored (X-NavPlane-Tags) and by provider', async () => {
+    const doc = await session.sandbox.json<ReportJson>(['report', '--group-by', 'provider,tag', '--format', 'json']);
+    const [org] = doc.orgs;
+    expect(org?.byTag?.map((row) => [row.tag, row.requests, row.errors])).toEqual([
+      [null, 3, 1],
+      ['team:search', 2, 1],
+      ['v2', 2, 1],
+    ]);
+    expect(org?.byProvider?.map((row) => [row.provider, row.requests])).toEqual([
+      ['openai', 4],
+      ['anthropic', 1],
+    ]);
+  });
+
   it('honours --from/--to, --org and --top, and prints a table by default', async () => {
     const empty = await session.sandbox.json<ReportJson>(['report', '--from', '2020-01-01', '--to', '2020-01-02', '--format', 'json']);
     expect(empty.from).toBe('2020-01-01T00:00:00.000Z');
@@ -139,9 +153,17 @@ describe.each(TEST_DIALECTS)('navplane report and debug on stored traces (%s)', 
     orgId = newId('org');
     await repos.orgs.create({ id: orgId, name: 'Costs', createdAt: toIso(base) });
     Object.assign(stored, {
-      priced: trace(0, { tokensIn: 10, tokensOut: 5, costUsd: 0.00125, costStatus: 'estimated' }),
+      priced: trace(0, { tokensIn: 10, tokensOut: 5, costUsd: 0.00125, costStatus: 'estimated', tags: ['team:a', 'job/nightly'] }),
       // A model the price table does not know: its cost is unknown, never $0.
-      unpriced: trace(1000, { model: 'my-finetune', tokensIn: 7, tokensOut: 3, costUsd: null, costStatus: 'unknown' }),
+      unpriced: trace(1000, {
+        model: 'my-finetune',
+        provider: 'vllm',
+        tokensIn: 7,
+        tokensOut: 3,
+        costUsd: null,
+        costStatus: 'unknown',
+        tags: ['team:a'],
+      }),
       // The upstream broke off a started stream: a failed request although the status was 200.
       cut: trace(2000, { errorClass: 'upstream_aborted', upstreamFailure: 'upstream_aborted', costUsd: null, costStatus: 'unknown' }),
       // The client hung up before any answer: not a failed request.
@@ -187,6 +209,36 @@ describe.each(TEST_DIALECTS)('navplane report and debug on stored traces (%s)', 
     expect(table.stdout).toMatch(/gpt-4o\s+3\s+10\s+5\s+>= \$0\.001250\s+1/);
     expect(table.stdout).toContain('cost >= $0.001250, 2 unpriced request(s)');
     expect(table.stdout).not.toContain('$0.000000');
+  });
+
+  it('groups each org by tag (a request under each of its tags, untagged apart) and by provider with --group-by', async () => {
+    const doc = await sandbox.json<ReportJson>(['report', ...window, '--group-by', 'tag,provider', '--format', 'json']);
+    const [org] = doc.orgs;
+    expect(org?.byTag?.map((row) => [row.tag, row.requests, row.errors, row.tokensIn, row.costUsd, row.costUnknownRequests])).toEqual([
+      ['team:a', 2, 0, 17, null, 1],
+      [null, 2, 1, 0, null, 1],
+      ['job/nightly', 1, 0, 10, 0.00125, 0],
+    ]);
+    expect(org?.byProvider?.map((row) => [row.provider, row.requests, row.tokensIn])).toEqual([
+      ['openai', 3, 10],
+      ['vllm', 1, 7],
+    ]);
+    // The org's own numbers still count each request once.
+    expect(org).toMatchObject({ requests: 4, tokensIn: 17 });
+
+    const plain = await sandbox.json<ReportJson>(['report', ...window, '--format', 'json']);
+    expect(plain.orgs[0]).not.toHaveProperty('byTag');
+    expect(plain.orgs[0]).not.toHaveProperty('byProvider');
+
+    const table = await sandbox.run(['report', ...window, '--group-by', 'tag']);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toContain('by tag (a request counts under each of its tags)');
+    expect(table.stdout).toMatch(/team:a\s+2\s+0\s+17\s+8\s+>= \$0\.001250\s+1/);
+    expect(table.stdout).toMatch(/\(untagged\)\s+2\s+1/);
+
+    const bad = await sandbox.run(['report', '--group-by', 'tag,workspace']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('navplane: --group-by takes tag, provider (comma-separated), not workspace\n');
   });
 
   it('counts and lists failed requests by the one definition the admin API uses', async () => {

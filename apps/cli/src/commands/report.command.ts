@@ -11,8 +11,13 @@ interface ReportOptions {
   from?: string;
   to?: string;
   top: string;
+  groupBy?: string;
   format: OutputFormat;
 }
+
+/** The extra groupings `--group-by` adds to each org's section. */
+export const REPORT_GROUPINGS = ['tag', 'provider'] as const;
+type ReportGrouping = (typeof REPORT_GROUPINGS)[number];
 
 /** The sums every section of the report shows (the JSON shape; see docs/cli.md). */
 export interface ReportNumbers {
@@ -42,6 +47,13 @@ export interface OrgReport extends ReportNumbers {
   topModels: Array<{ provider: string | null; model: string | null } & ReportNumbers>;
   topKeys: Array<{ keyId: string | null; keyName: string | null; displayPrefix: string | null } & ReportNumbers>;
   errorClasses: Array<{ errorClass: string; count: number }>;
+  /**
+   * With `--group-by tag`: the org's usage by request tag (`X-NavPlane-Tags`), biggest first, untagged requests as
+   * `tag: null`; a request with several tags is in each of their rows, so these can add up to more than the org's.
+   */
+  byTag?: Array<{ tag: string | null } & ReportNumbers>;
+  /** With `--group-by provider`: the org's usage by provider, biggest first. */
+  byProvider?: Array<{ provider: string | null } & ReportNumbers>;
 }
 
 // Biggest first; ties broken by the name so the order never depends on the database.
@@ -50,10 +62,21 @@ const byRequests =
   (a: T, b: T) =>
     b.requests - a.requests || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
 
+/** The groupings `--group-by` names (comma-separated `tag`, `provider`), or a usage error. */
+function parseGroupings(value: string | undefined): ReadonlySet<ReportGrouping> {
+  if (value === undefined) return new Set();
+  const names = value.split(',').map((name) => name.trim());
+  const unknown = names.filter((name) => !(REPORT_GROUPINGS as readonly string[]).includes(name));
+  if (unknown.length > 0)
+    throw new CliError(`--group-by takes ${REPORT_GROUPINGS.join(', ')} (comma-separated), not ${unknown.join(', ')}`, 2);
+  return new Set(names as ReportGrouping[]);
+}
+
 /**
- * `navplane report [--org <id>] [--from <t>] [--to <t>] [--top N] [--format json]`: requests, tokens, cost,
- * errors, top models and keys per org over [from, to) (default the last 24 h), offline from the database, through
- * the trace reads the admin API uses (@navplane/trace).
+ * `navplane report [--org <id>] [--from <t>] [--to <t>] [--top N] [--group-by tag,provider] [--format json]`:
+ * requests, tokens, cost, errors, top models and keys per org over [from, to) (default the last 24 h), and with
+ * `--group-by` the org's usage by request tag and by provider, offline from the database, through the trace reads the
+ * admin API uses (@navplane/trace).
  */
 export function reportCommand(): Command {
   return new Command('report')
@@ -61,11 +84,16 @@ export function reportCommand(): Command {
     .option('--org <orgId>', 'only this org (default: every org)')
     .option('--from <time>', 'start, inclusive: ISO-8601, `now` or a duration ago such as 7d (default 24h)')
     .option('--to <time>', 'end, exclusive: ISO-8601, `now` or a duration ago (default now)')
-    .addOption(new Option('--top <n>', 'how many models and keys to list per org').default('5'))
+    .addOption(new Option('--top <n>', 'how many models, keys, tags and providers to list per org').default('5'))
+    .option(
+      '--group-by <keys>',
+      'also group each org by `tag` (X-NavPlane-Tags; a request counts under each of its tags) and/or `provider`, comma-separated',
+    )
     .addOption(formatOption())
     .action(async (options: ReportOptions) => {
       const top = Number(options.top);
       if (!Number.isInteger(top) || top < 1 || top > 1000) throw new CliError('--top must be an integer from 1 to 1000', 2);
+      const groupings = parseGroupings(options.groupBy);
       const range = resolveTimeRange(options, Date.now());
       const { overall, reports } = await withStore(async ({ repos, traces }) => {
         let orgs = await repos.orgs.list();
@@ -76,11 +104,13 @@ export function reportCommand(): Command {
         const scope = { ...range, orgId: options.org ?? null };
         const summary = async (input: Omit<SummarizeInput, 'orgId' | 'from' | 'to'>) =>
           unwrap(await traces.summarize({ ...scope, ...input }));
-        const [totals, models, keys, errorClasses] = await Promise.all([
+        const [totals, models, keys, errorClasses, tags, providers] = await Promise.all([
           summary({ groupBy: ['org'] }),
           summary({ groupBy: ['org', 'provider', 'model'] }),
           summary({ groupBy: ['org', 'key'] }),
           summary({ groupBy: ['org', 'errorClass'], failedOnly: true }),
+          groupings.has('tag') ? summary({ groupBy: ['org', 'tag'] }) : undefined,
+          groupings.has('provider') ? summary({ groupBy: ['org', 'provider'] }) : undefined,
         ]);
         const ofOrg = (rows: TrafficRow[], orgId: string) => rows.filter((row) => row.group[0] === orgId);
         const names = new Map(orgs.map((org) => [org.id, org.name]));
@@ -114,6 +144,22 @@ export function reportCommand(): Command {
             errorClasses: ofOrg(errorClasses.rows, orgId)
               .map((e) => ({ errorClass: e.group[1] ?? 'none', count: e.requests }))
               .sort((a, b) => b.count - a.count || (a.errorClass < b.errorClass ? -1 : 1)),
+            ...(tags === undefined
+              ? {}
+              : {
+                  byTag: ofOrg(tags.rows, orgId)
+                    .map((row) => ({ tag: row.group[1] ?? null, ...reportNumbers(row) }))
+                    .sort(byRequests((row) => row.tag ?? '\uffff')) // untagged last among equals
+                    .slice(0, top),
+                }),
+            ...(providers === undefined
+              ? {}
+              : {
+                  byProvider: ofOrg(providers.rows, orgId)
+                    .map((row) => ({ provider: row.group[1] ?? null, ...reportNumbers(row) }))
+                    .sort(byRequests((row) => row.provider ?? ''))
+                    .slice(0, top),
+                }),
           };
         });
         return { overall: reportNumbers(totals.totals), reports: sections };
@@ -191,6 +237,24 @@ function printReportTable(range: { from: string; to: string }, overall: ReportNu
     );
     if (r.errorClasses.length > 0) {
       out.push('', `${r.orgId} errors`, renderTable(['errorClass', 'count'], r.errorClasses));
+    }
+    if (r.byTag !== undefined) {
+      out.push('', `${r.orgId} by tag (a request counts under each of its tags)`);
+      out.push(
+        renderTable(
+          ['tag', 'requests', 'errors', 'tokensIn', 'tokensOut', 'cost', 'unpriced'],
+          r.byTag.map((row) => ({ ...row, tag: row.tag ?? '(untagged)', cost: formatCost(row), unpriced: row.costUnknownRequests })),
+        ),
+      );
+    }
+    if (r.byProvider !== undefined) {
+      out.push('', `${r.orgId} by provider`);
+      out.push(
+        renderTable(
+          ['provider', 'requests', 'errors', 'tokensIn', 'tokensOut', 'cost', 'unpriced'],
+          r.byProvider.map((row) => ({ ...row, cost: formatCost(row), unpriced: row.costUnknownRequests })),
+        ),
+      );
     }
   }
   process.stdout.write(`${out.join('\n')}\n`);

@@ -6,7 +6,7 @@ import { createRepositories, type NewTrace } from '@navplane/storage';
 import { TEST_DIALECTS } from '@navplane/testing';
 import { canonicalSha256 } from '../canonical-json';
 import { createCliSandbox, type CliSandbox } from '../testing/cli-sandbox.fixture';
-import { recordProxiedSession, SESSION_LINEAGE, type ProxiedSession } from '../testing/proxied-session.fixture';
+import { recordProxiedSession, SESSION_LINEAGE, SESSION_TAGS, type ProxiedSession } from '../testing/proxied-session.fixture';
 
 jest.setTimeout(60_000);
 
@@ -53,11 +53,13 @@ describe.each(TEST_DIALECTS)('navplane trace on a proxied session (%s)', (dialec
       errorClass: null,
       parentTraceId: session.traces.first,
       traceGroup: SESSION_LINEAGE.group,
+      tags: [...SESSION_TAGS],
     });
     expect(trace.tokensIn).toBeGreaterThan(0);
     const table = await session.sandbox.run(['trace', 'show', session.traces.failed]);
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/errorClass\s+upstream_500/);
+    expect(table.stdout).toMatch(/tags\s+team:search,v2\n/);
   });
 
   it('exits 1 with one line for an unknown trace', async () => {

@@ -64,7 +64,8 @@ export function startServe(
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\``);
   const child = spawn(process.execPath, [entry, ...args], {
     cwd: options.cwd,
-    env: cleanEnv({ NAVPLANE_GATEWAY_PORT: '0', NAVPLANE_ADMIN_PORT: '0', ...options.env }),
+    // Brute-force throttling off: specs poll with revoked keys from one address (a spec may turn it on).
+    env: cleanEnv({ NAVPLANE_GATEWAY_PORT: '0', NAVPLANE_ADMIN_PORT: '0', NAVPLANE_AUTH_FAILURE_LIMIT: '0', ...options.env }),
   });
   const urls: Record<string, string> = {};
   const lines: string[] = [];

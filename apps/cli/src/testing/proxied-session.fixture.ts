@@ -12,6 +12,9 @@ export const SESSION_ANTHROPIC_KEY = 'sk-ant-session-0123456789abcdef';
 /** The lineage ids every session request carries (except `reset`). */
 export const SESSION_LINEAGE = { group: 'grp-session', thread: 'thr-session', run: 'run-session' } as const;
 
+/** The X-NavPlane-Tags the session's `child` and `failed` requests carry. */
+export const SESSION_TAGS = ['team:search', 'v2'] as const;
+
 /** A database filled by a real `navplane serve` session, with the ids of what it recorded. */
 export interface ProxiedSession {
   readonly sandbox: CliSandbox;
@@ -77,7 +80,14 @@ export async function recordProxiedSession(dialect: DialectName): Promise<Proxie
       const bearer = { authorization: `Bearer ${issued.key}` };
       const chat = (model: string) => ({ model, messages: [{ role: 'user', content: 'hello there' }] });
       const first = await send('/v1/chat/completions', chat('gpt-4o-mini'), { ...bearer, ...lineage }, 200);
-      const child = await send('/v1/chat/completions', chat('gpt-4o'), { ...bearer, ...lineage, 'x-navplane-parent-trace': first }, 200);
+      // Tagged (X-NavPlane-Tags): the child and the failed request.
+      const tags = { 'x-navplane-tags': SESSION_TAGS.join(',') };
+      const child = await send(
+        '/v1/chat/completions',
+        chat('gpt-4o'),
+        { ...bearer, ...lineage, ...tags, 'x-navplane-parent-trace': first },
+        200,
+      );
       const anthropic = await send(
         '/v1/messages',
         { model: 'claude-sonnet-4-20250514', max_tokens: 64, messages: [{ role: 'user', content: 'hello there' }] },
@@ -85,7 +95,12 @@ export async function recordProxiedSession(dialect: DialectName): Promise<Proxie
         200,
       );
       upstream.enqueue({ kind: 'error', status: 500 });
-      const failed = await send('/v1/chat/completions', chat('gpt-4o'), { ...bearer, ...lineage, 'x-navplane-parent-trace': child }, 500);
+      const failed = await send(
+        '/v1/chat/completions',
+        chat('gpt-4o'),
+        { ...bearer, ...lineage, ...tags, 'x-navplane-parent-trace': child },
+        500,
+      );
       upstream.enqueue({ kind: 'reset' });
       const reset = await send('/v1/chat/completions', chat('gpt-4o-mini'), bearer, 502);
 

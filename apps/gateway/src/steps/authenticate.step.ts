@@ -1,9 +1,9 @@
-import { hasScope, type AuthenticatedKey, type KeyRefusalCode, type Scope, type VerifyResult } from '@navplane/auth';
+import { hasScope, type AuthenticatedKey, type AuthThrottle, type KeyRefusalCode, type Scope, type VerifyResult } from '@navplane/auth';
 import { AppError } from '@navplane/core';
 import type { Authenticated, CredentialMode, Routed } from '../gateway-context';
 import { Refusal, type Step } from '../pipeline/pipeline';
 import { UpstreamCredential } from '../pipeline/upstream-credential';
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { ProviderAdapter } from '@navplane/providers';
 import { extractCredentials, type ExtractedCredentials } from './extract-credentials';
 
@@ -22,6 +22,22 @@ export interface AuthenticateOptions {
     adapter: ProviderAdapter,
     looksLikeProviderKey: (value: string) => boolean,
   ) => ExtractedCredentials;
+  /**
+   * Brute-force throttling by client address (docs/security-keys.md, "Brute-force throttling"): a refused key counts a
+   * failure; an address over the limit is refused with 429 before its key is looked at. Absent: none.
+   */
+  throttle?: { readonly throttle: AuthThrottle; readonly clientAddress: (req: IncomingMessage) => string };
+}
+
+/**
+ * The 429 of a throttled address: the same for every attempt, whatever the key (it never says whether one exists).
+ */
+export function authThrottledError(retryAfterMs: number): AppError {
+  const retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return new AppError('rate_limited', `Too many failed authentications from this address; retry after ${retryAfterSeconds} s`, {
+    retryable: true,
+    details: { retryAfterSeconds },
+  });
 }
 
 const REFUSALS: Record<KeyRefusalCode, () => AppError> = {
@@ -62,11 +78,24 @@ export function authenticate({
   verify,
   looksLikeProviderKey,
   extract = extractCredentials,
+  throttle,
 }: AuthenticateOptions): Step<Routed, Authentication> {
   if (typeof verify !== 'function') throw new Error('authenticate: verify is required');
+  // A refused credential: counted against the client address, answered 429 once the address is over the limit.
+  const failed = async (req: IncomingMessage, refusal: AppError): Promise<AppError> => {
+    if (throttle === undefined) return refusal;
+    const blockedMs = await throttle.throttle.recordFailure(throttle.clientAddress(req));
+    return blockedMs > 0 ? authThrottledError(blockedMs) : refusal;
+  };
   return {
     name: 'authenticate',
     async run({ route, rawQuery }, { req }) {
+      // A blocked address is refused before its key is looked at: every attempt, valid or not, so guessing stops. While
+      // no address is blocked this is one size test; the address is worked out only then.
+      if (throttle !== undefined && throttle.throttle.anyBlocked()) {
+        const blockedMs = throttle.throttle.check(throttle.clientAddress(req));
+        if (blockedMs > 0) return authThrottledError(blockedMs);
+      }
       if (queryCarriesNavPlaneKey(rawQuery)) {
         return new AppError(
           'invalid_request',
@@ -76,19 +105,23 @@ export function authenticate({
       const credentials = extract(req.headers, route.adapter, looksLikeProviderKey);
       if (credentials.mode === 'none') return new AppError('missing_api_key', `Missing NavPlane key: ${HOW_TO_SEND}`);
       if (credentials.mode === 'invalid') {
-        return new AppError(
-          'invalid_api_key',
-          credentials.providerKey
-            ? 'This is a provider API key, not a NavPlane key: send your NavPlane key (np_…) in its place, or keep your provider key and add "X-NavPlane-Key: np_…" (passthrough)'
-            : `Invalid NavPlane key: ${HOW_TO_SEND}`,
+        return failed(
+          req,
+          new AppError(
+            'invalid_api_key',
+            credentials.providerKey
+              ? 'This is a provider API key, not a NavPlane key: send your NavPlane key (np_…) in its place, or keep your provider key and add "X-NavPlane-Key: np_…" (passthrough)'
+              : `Invalid NavPlane key: ${HOW_TO_SEND}`,
+          ),
         );
       }
       const result = await verify(credentials.navplaneKey);
       if (!result.valid) {
-        // A kill-switched org is still a known tenant: its refusal is traced.
-        return result.code === 'org_disabled'
-          ? new Refusal<Authentication>(REFUSALS.org_disabled(), { key: result.key })
-          : REFUSALS[result.code]();
+        // A kill-switched org is still a known tenant: its refusal is traced. A key that is valid but switched off, or
+        // a store that cannot be read, is no failed guess.
+        if (result.code === 'org_disabled') return new Refusal<Authentication>(REFUSALS.org_disabled(), { key: result.key });
+        if (result.code === 'unavailable') return REFUSALS.unavailable();
+        return failed(req, REFUSALS[result.code]());
       }
       return credentials.mode === 'passthrough'
         ? { key: result.key, credentialMode: 'passthrough', clientCredential: new UpstreamCredential(credentials.providerHeaders) }

@@ -113,6 +113,8 @@ export async function startGatewayHarness(dialect: 'sqlite' | 'postgres', option
     NAVPLANE_MISTRAL_BASE_URL: upstreamUrl,
     NAVPLANE_TRACE_FLUSH_MS: '10',
     NAVPLANE_CHANGE_FEED_POLL_MS: '50',
+    // Specs send many refused keys from one address (loopback): brute-force throttling is off unless a spec turns it on.
+    NAVPLANE_AUTH_FAILURE_LIMIT: '0',
     ...options.env,
   });
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.error));

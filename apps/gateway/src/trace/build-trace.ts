@@ -83,6 +83,7 @@ export function buildTrace(
     parentTraceId: lineage?.parentTraceId ?? null,
     stream: outcome.stream,
     ...(context.otel?.traceId === undefined ? {} : { otelTraceId: context.otel.traceId }),
+    ...(context.tags === undefined || context.tags.length === 0 ? {} : { tags: context.tags }),
     ...(outcome.routing === undefined
       ? {}
       : { routeName: outcome.routing.name, attempts: outcome.routing.attempts.map((attempt) => ({ ...attempt })) }),

@@ -1,19 +1,20 @@
 import type { MetricsRegistry } from '@navplane/telemetry';
-import type { GatewayDeps } from '../app';
+import { authThrottleOf, type GatewayDeps } from '../app';
 import type { Started } from '../gateway-context';
 import { Pipeline } from '../pipeline/pipeline';
 import { resolveRequestPolicy } from '../policy/policy.step';
 import { authenticate, requireScope } from '../steps/authenticate.step';
 import { resolveCredential } from '../steps/credential.step';
 import { resolveRoute } from '../steps/resolve-route.step';
+import { readTags } from '../steps/tags.step';
 import { extractUpgradeCredentials } from './upgrade-credentials';
 import { checkWebSocketModel, checkWebSocketPath, refuseUninspectablePolicy } from './websocket.steps';
 import { createWebSocketProxy, type WebSocketLimits, type WebSocketProxy } from './websocket-proxy';
 
 /**
  * The gateway's WebSocket proxy over the same collaborators and steps as its HTTP path (docs/gateway.md,
- * "WebSockets"): route → authenticate (key headers or the key subprotocol; org enabled) → WebSocket path → scope →
- * model allowlist (the URL's model) → credential (vault or passthrough) → policy (`block`/`redact_upstream` fail closed: frames are not inspected).
+ * "WebSockets"): route → authenticate (key headers or the key subprotocol; org enabled) → WebSocket path → scope → tags
+ * (the handshake's X-NavPlane-Tags) → model allowlist (the URL's model) → credential (vault or passthrough) → policy (`block`/`redact_upstream` fail closed: frames are not inspected).
  */
 export function createGatewayWebSockets(deps: GatewayDeps, limits: WebSocketLimits): WebSocketProxy {
   const { policyLimits } = deps;
@@ -24,10 +25,14 @@ export function createGatewayWebSockets(deps: GatewayDeps, limits: WebSocketLimi
         verify: deps.verifyKey,
         looksLikeProviderKey: deps.registry.looksLikeProviderKey,
         extract: extractUpgradeCredentials,
+        // The handshake is an authentication attempt like any request: throttled alike (docs/security-keys.md).
+        throttle: authThrottleOf(deps),
       }),
     )
     .then(checkWebSocketPath())
     .then(requireScope('proxy'))
+    // The session's tags come from the handshake's X-NavPlane-Tags; every trace of the session carries them.
+    .then(readTags())
     .then(checkWebSocketModel())
     .then(resolveCredential({ getProviderKey: deps.getProviderKey }))
     .then(

@@ -29,13 +29,17 @@ export function writeUpgradeRefusal(socket: Duplex, error: AppError, ids: Upgrad
     return status;
   }
   const text = JSON.stringify(body);
-  const head = headerBlock(status, [
+  const headers: Array<readonly [string, string]> = [
     ['Content-Type', 'application/json; charset=utf-8'],
     ['Content-Length', String(Buffer.byteLength(text))],
     ['X-Request-Id', ids.requestId],
     ['X-NavPlane-Trace-Id', ids.traceId],
     ['Connection', 'close'],
-  ]);
+  ];
+  // As on HTTP (sendError): an error that knows when a retry may succeed says so (429 rate_limited).
+  const retryAfterSeconds = error.details?.['retryAfterSeconds'];
+  if (typeof retryAfterSeconds === 'number') headers.push(['Retry-After', String(Math.ceil(retryAfterSeconds))]);
+  const head = headerBlock(status, headers);
   socket.end(head + text);
   return status;
 }

@@ -7,7 +7,7 @@ import { isForwardableHeader } from '../proxy/upstream-headers';
 import { toErrorResponse } from '@navplane/http';
 import type { TraceRecord, TraceSink } from '@navplane/trace';
 import { WebSocketServer } from 'ws';
-import type { AnyContext, Lineage, Started, WithPolicy } from '../gateway-context';
+import type { AnyContext, Lineage, Started, Tagged, WithPolicy } from '../gateway-context';
 import type { GatewayMetrics } from '../gateway-metrics';
 import type { Pipeline, StepExchange } from '../pipeline/pipeline';
 import { startRequest } from '../steps/start-request';
@@ -24,7 +24,7 @@ export interface UpgradeExchange extends StepExchange {
 }
 
 /** The context an upgrade has once every step passed. */
-export type UpgradeContext = WithPolicy & WebSocketRoute;
+export type UpgradeContext = WithPolicy & WebSocketRoute & Tagged;
 
 /** The WebSocket bounds (docs/configuration.md). */
 export interface WebSocketLimits {

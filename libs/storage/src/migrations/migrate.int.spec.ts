@@ -18,6 +18,7 @@ const TABLES = [
   'provider_keys',
   'routes',
   'trace_forks',
+  'trace_tags',
   'traces',
   'workspaces',
 ];

@@ -9,6 +9,7 @@ import * as providerKeyBaseUrl from './2026-12-07-0006-provider-key-base-url.mig
 import * as namedProviderKeys from './2026-12-07-0007-named-provider-keys.migration';
 import * as routes from './2026-12-07-0008-routes.migration';
 import * as traceAttempts from './2026-12-07-0009-trace-attempts.migration';
+import * as traceTags from './2026-12-07-0011-trace-tags.migration';
 import * as traceOtelId from './2026-12-07-0012-trace-otel-id.migration';
 
 /** A frozen migration: it receives the dialect instead of detecting it. */
@@ -31,6 +32,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Frozen
   ['2026_12_07_0007_named_provider_keys', namedProviderKeys],
   ['2026_12_07_0008_routes', routes],
   ['2026_12_07_0009_trace_attempts', traceAttempts],
+  ['2026_12_07_0011_trace_tags', traceTags],
   ['2026_12_07_0012_trace_otel_id', traceOtelId],
 ];
 

@@ -45,6 +45,8 @@ const GROUPS = {
   model: sql<string | null>`model`,
   key: sql<string | null>`key_id`,
   day: sql<string | null>`substr(fetched_at, 1, 10)`,
+  // The tags of the request that fetched the results (trace_tags joined by the fetch's trace id).
+  tag: sql<string | null>`tag`,
 } as const satisfies Record<Exclude<TraceGroupKey, 'errorClass'>, unknown>;
 
 /** The batch usage repository over `db` (a Kysely instance or transaction). */
@@ -90,19 +92,20 @@ export function createBatchUsageRepository(db: Kysely<DB>, capabilities: Dialect
       // Batch results are never failed requests (errored results carry no usage and are not recorded).
       if (options.failedOnly === true) return [];
       const keyed = options.groupBy.flatMap((key, i) => (key === 'errorClass' ? [] : [{ key, alias: `g${i}` }]));
-      let query = db
-        .selectFrom('batch_usage')
-        .select([
-          ...keyed.map(({ key, alias }) => GROUPS[key].as(alias)),
-          sql<number>`count(*)`.as('requests'),
-          sql<number>`coalesce(sum(tokens_in), 0)`.as('tokens_in'),
-          sql<number>`coalesce(sum(tokens_out), 0)`.as('tokens_out'),
-          sql<number>`coalesce(sum(cache_read_tokens), 0)`.as('cache_read_tokens'),
-          sql<number>`coalesce(sum(cache_write_tokens), 0)`.as('cache_write_tokens'),
-          sql<number>`coalesce(sum(cost_usd), 0)`.as('priced_cost_usd'),
-          sql<number>`count(*) - count(cost_usd)`.as('unknown_cost_requests'),
-          sql<number>`count(case when cost_status = 'estimated' then 1 end)`.as('estimated_cost_requests'),
-        ]);
+      const from = options.groupBy.includes('tag')
+        ? db.selectFrom('batch_usage').leftJoin('trace_tags', 'trace_tags.trace_id', 'batch_usage.trace_id')
+        : db.selectFrom('batch_usage');
+      let query = from.select([
+        ...keyed.map(({ key, alias }) => GROUPS[key].as(alias)),
+        sql<number>`count(*)`.as('requests'),
+        sql<number>`coalesce(sum(tokens_in), 0)`.as('tokens_in'),
+        sql<number>`coalesce(sum(tokens_out), 0)`.as('tokens_out'),
+        sql<number>`coalesce(sum(cache_read_tokens), 0)`.as('cache_read_tokens'),
+        sql<number>`coalesce(sum(cache_write_tokens), 0)`.as('cache_write_tokens'),
+        sql<number>`coalesce(sum(cost_usd), 0)`.as('priced_cost_usd'),
+        sql<number>`count(*) - count(cost_usd)`.as('unknown_cost_requests'),
+        sql<number>`count(case when cost_status = 'estimated' then 1 end)`.as('estimated_cost_requests'),
+      ]);
       if (options.orgId !== null) query = query.where('org_id', '=', options.orgId);
       if (options.from !== undefined) query = query.where('fetched_at', '>=', options.from);
       if (options.to !== undefined) query = query.where('fetched_at', '<', options.to);

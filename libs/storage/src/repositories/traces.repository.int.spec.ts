@@ -73,6 +73,7 @@ describe.each(TEST_DIALECTS)('TracesRepository on %s', (dialect) => {
       ],
       requestBody: '{"model":"gpt-4o-mini"}',
       responseBody: 'data: {"x":1}\n\n',
+      tags: ['team:search', 'v2'],
       stream: true,
     });
     const sparse = trace(org.id, 1);
@@ -101,6 +102,7 @@ describe.each(TEST_DIALECTS)('TracesRepository on %s', (dialect) => {
       routeName: null,
       attempts: null,
       otelTraceId: null,
+      tags: [],
       requestBody: null,
       responseBody: null,
     });

@@ -10,7 +10,7 @@ import {
 } from 'kysely';
 import type { DialectCapabilities } from '../database/dialect-capabilities';
 import type { JsonValue } from '../schema/json';
-import type { DB, TracesTable } from '../schema/schema';
+import type { DB, TraceTagsTable, TracesTable } from '../schema/schema';
 import { aggregateRowOf, createBatchUsageRepository, mergeAggregateRows, type BatchUsageRecord } from './batch-usage.repository';
 
 /** How sure the cost is: priced from exact usage, estimated, or unknown (cost null). */
@@ -59,6 +59,11 @@ export interface Trace {
   attempts: JsonValue | null;
   /** The OpenTelemetry trace id (32 hex digits) of the request's spans when OpenTelemetry is on; null otherwise. */
   otelTraceId: string | null;
+  /**
+   * The request's tags (`X-NavPlane-Tags`: validated, trimmed, duplicates collapsed, in the order sent); empty when it
+   * sent none (docs/traces.md, "Tags").
+   */
+  tags: string[];
   /** Redacted bodies, only when body capture is on. */
   requestBody: string | null;
   responseBody: string | null;
@@ -73,11 +78,11 @@ type NullableTraceField = {
 }[keyof Trace];
 
 /**
- * What writing a trace needs: nullable fields may be left out (stored as null). `batchUsage`: the Batch API results
- * the request fetched, recorded beside the trace in `batch_usage` (docs/traces.md, "Batch usage").
+ * What writing a trace needs: nullable fields may be left out (stored as null), and `tags` (none). `batchUsage`: the
+ * Batch API results the request fetched, recorded beside the trace in `batch_usage` (docs/traces.md, "Batch usage").
  */
-export type NewTrace = Omit<Trace, NullableTraceField> &
-  Partial<Pick<Trace, NullableTraceField>> & { batchUsage?: BatchUsageRecord | null };
+export type NewTrace = Omit<Trace, NullableTraceField | 'tags'> &
+  Partial<Pick<Trace, NullableTraceField>> & { batchUsage?: BatchUsageRecord | null; tags?: readonly string[] };
 
 /**
  * A status filter: one exact status, a class (`4xx` = 400..499) or `failed` (a failed request: status >= 400 or a
@@ -105,11 +110,18 @@ export interface ListTracesOptions {
   to?: string;
 }
 
-/** How the admin API's usage report groups: by model, by UTC day (`YYYY-MM-DD`) or by NavPlane key id. */
-export type UsageGroupBy = 'model' | 'day' | 'key';
+/**
+ * How the admin API's usage report groups: by model, UTC day (`YYYY-MM-DD`), NavPlane key id, request tag (a request
+ * counts once under each of its tags) or provider.
+ */
+export type UsageGroupBy = 'model' | 'day' | 'key' | 'tag' | 'provider';
 
-/** What traces can be grouped by: org, provider, model, UTC day (`YYYY-MM-DD`), NavPlane key id or error class. */
-export type TraceGroupKey = 'org' | 'provider' | 'model' | 'day' | 'key' | 'errorClass';
+/**
+ * What traces can be grouped by: org, provider, model, UTC day (`YYYY-MM-DD`), NavPlane key id, error class or request
+ * tag. Grouped by `tag`, a request with several tags is in the group of each (its untagged requests: the null group),
+ * so the groups' sums can exceed the requests' totals.
+ */
+export type TraceGroupKey = 'org' | 'provider' | 'model' | 'day' | 'key' | 'errorClass' | 'tag';
 
 /** Options of TracesRepository.aggregate. */
 export interface AggregateTracesOptions {
@@ -215,11 +227,13 @@ export interface TracesRepository {
   /**
    * Requests, failures, tokens, cost and latency of the traces in a range, grouped by `groupBy` and sorted by group
    * (key by key, nulls last); summed in SQL. The Batch API results recorded in the range (`batch_usage`) are added,
-   * each grouped by its own model and counted as a request (`batchRequests`).
+   * each grouped by its own model and counted as a request (`batchRequests`); grouped by `tag`, under the tags of the
+   * request that fetched them. Grouped by `tag`, each trace counts once in the group of each of its tags (traces
+   * joined to `trace_tags` by its primary key), and untagged ones in the null group.
    */
   aggregate(options: AggregateTracesOptions): Promise<TraceAggregateRow[]>;
   /**
-   * Deletes every trace started before `cutoffIso` (and the batch usage fetched before it), in batches of short
+   * Deletes every trace started before `cutoffIso` (its tags with it, and the batch usage fetched before it), in batches of short
    * statements with a yield between them (no long lock on either dialect). Returns how many rows were deleted.
    */
   deleteOlderThan(cutoffIso: string, options?: DeleteOlderThanOptions): Promise<number>;
@@ -268,6 +282,7 @@ export const TRACE_SUMMARY_COLUMNS = [
   'route_name',
   'attempts',
   'otel_trace_id',
+  'tags',
   'stream',
 ] as const;
 
@@ -307,6 +322,7 @@ export function traceSummaryFromRow(row: TraceSummaryRow, capabilities: DialectC
     routeName: row.route_name,
     attempts: row.attempts === null ? null : capabilities.json.decode(row.attempts),
     otelTraceId: row.otel_trace_id,
+    tags: row.tags === null ? [] : capabilities.json.decode<string[]>(row.tags),
     stream: capabilities.boolean.decode(row.stream),
   };
 }
@@ -346,6 +362,7 @@ export function createTracesRepository(db: Kysely<DB>, capabilities: DialectCapa
     route_name: trace.routeName ?? null,
     attempts: trace.attempts === undefined || trace.attempts === null ? null : capabilities.json.encode(trace.attempts),
     otel_trace_id: trace.otelTraceId ?? null,
+    tags: trace.tags === undefined || trace.tags.length === 0 ? null : capabilities.json.encode([...trace.tags]),
     request_body: trace.requestBody ?? null,
     response_body: trace.responseBody ?? null,
     stream: capabilities.boolean.encode(trace.stream),
@@ -362,6 +379,7 @@ export function createTracesRepository(db: Kysely<DB>, capabilities: DialectCapa
   // Every column of a row: the summary's and the two bodies (SQLite binds at most maxBindParameters per statement).
   const COLUMN_COUNT = TRACE_SUMMARY_COLUMNS.length + 2;
   const rowsPerStatement = Math.max(1, Math.min(MAX_ROWS_PER_INSERT, Math.floor(capabilities.maxBindParameters / COLUMN_COUNT)));
+  const tagRowsPerStatement = Math.min(MAX_ROWS_PER_INSERT, Math.floor(capabilities.maxBindParameters / 2));
   const insertTexts = new Map<number, { text: string; columns: ReadonlyArray<keyof Insertable<TracesTable>> }>();
   const insertStatement = (rows: readonly [Insertable<TracesTable>, ...Insertable<TracesTable>[]]): CompiledQuery => {
     let compiled = insertTexts.get(rows.length);
@@ -398,16 +416,35 @@ export function createTracesRepository(db: Kysely<DB>, capabilities: DialectCapa
     return batchRows + Number(result.numDeletedRows);
   };
 
+  // Writes a batch over `target` (the database, or the transaction of a batch with tags).
+  const writeBatch = async (target: Kysely<DB>, traces: readonly NewTrace[], tags: ReadonlyArray<Insertable<TraceTagsTable>>) => {
+    for (let start = 0; start < traces.length; start += rowsPerStatement) {
+      // Idempotent: a retry after an unacknowledged commit (connection lost) or a partly written split batch
+      // must not fail on the rows that did land; ids are random enough never to collide otherwise.
+      const [first, ...rest] = traces.slice(start, start + rowsPerStatement).map(toRow);
+      if (first !== undefined) await target.executeQuery(insertStatement([first, ...rest]));
+    }
+    // After their traces (the foreign key); a retried batch skips the tags already written, like the traces.
+    for (let start = 0; start < tags.length; start += tagRowsPerStatement) {
+      await target
+        .insertInto('trace_tags')
+        .values(tags.slice(start, start + tagRowsPerStatement))
+        .onConflict((conflict) => conflict.columns(['trace_id', 'tag']).doNothing())
+        .execute();
+    }
+    // After the traces: a retried batch finds both already written and skips them.
+    if (traces.some((trace) => trace.batchUsage != null)) {
+      await (target === db ? batchUsage : createBatchUsageRepository(target, capabilities)).insertFromTraces(traces);
+    }
+  };
+
   return {
     async insertBatch(traces) {
-      for (let start = 0; start < traces.length; start += rowsPerStatement) {
-        // Idempotent: a retry after an unacknowledged commit (connection lost) or a partly written split batch
-        // must not fail on the rows that did land; ids are random enough never to collide otherwise.
-        const [first, ...rest] = traces.slice(start, start + rowsPerStatement).map(toRow);
-        if (first !== undefined) await db.executeQuery(insertStatement([first, ...rest]));
-      }
-      // After the traces: a retried batch finds both already written and skips them.
-      if (traces.some((trace) => trace.batchUsage != null)) await batchUsage.insertFromTraces(traces);
+      const tags = tagRowsOf(traces);
+      // A batch without tags stays the statements it was (no transaction to open); with tags, the traces and their
+      // tags commit together, so a tag never outlives or misses its trace (docs/storage.md, "Tags").
+      if (tags.length === 0 || db.isTransaction) await writeBatch(db, traces, tags);
+      else await db.transaction().execute((trx) => writeBatch(trx, traces, tags));
     },
     async findById(id) {
       const row = await db.selectFrom('traces').selectAll().where('id', '=', id).executeTakeFirst();
@@ -490,8 +527,12 @@ export function createTracesRepository(db: Kysely<DB>, capabilities: DialectCapa
     },
     async aggregate(options) {
       const groups = options.groupBy.map((key, i) => TRACE_GROUPS[key].as(`g${i}`));
-      let query = db
-        .selectFrom('traces')
+      // By tag: each trace of the range joined to its tags through trace_tags' primary key (a trace without tags once,
+      // with a null tag), so the range is still read from the traces' org/time indexes (docs/storage.md, "Tags").
+      const from = options.groupBy.includes('tag')
+        ? db.selectFrom('traces').leftJoin('trace_tags', 'trace_tags.trace_id', 'traces.id')
+        : db.selectFrom('traces');
+      let query = from
         .select([
           ...groups,
           sql<number>`count(*)`.as('requests'),
@@ -552,6 +593,8 @@ const TRACE_GROUPS = {
   // ISO-8601 text: the first 10 characters are the UTC day on both dialects.
   day: sql<string | null>`substr(started_at, 1, 10)`,
   errorClass: sql<string | null>`error_class`,
+  // Only with trace_tags joined (aggregate); no traces column is named `tag`.
+  tag: sql<string | null>`tag`,
 } as const satisfies Record<TraceGroupKey, unknown>;
 
 const STATUS_CLASSES = {
@@ -606,6 +649,16 @@ function listingTerms(eb: ExpressionBuilder<DB, 'traces'>, orgId: string | null,
     );
   }
   return terms;
+}
+
+/** The trace_tags rows of a batch: each trace's tags once. */
+function tagRowsOf(traces: readonly NewTrace[]): Array<Insertable<TraceTagsTable>> {
+  const rows: Array<Insertable<TraceTagsTable>> = [];
+  for (const trace of traces) {
+    if (trace.tags === undefined || trace.tags.length === 0) continue;
+    for (const tag of new Set(trace.tags)) rows.push({ trace_id: trace.id, tag });
+  }
+  return rows;
 }
 
 function clampLimit(value: number | undefined, fallback: number, max: number): number {

@@ -136,6 +136,8 @@ export interface TracesTable {
   attempts: ColumnType<unknown, string | null, string | null>;
   /** The OpenTelemetry trace id of the request when OpenTelemetry is on (docs/observability.md); else null. */
   otel_trace_id: string | null;
+  /** The request's tags (`X-NavPlane-Tags`) as a JSON array; null when it has none (docs/traces.md, "Tags"). */
+  tags: ColumnType<unknown, string | null | undefined, string | null>;
   request_body: string | null;
   response_body: string | null;
   stream: BooleanColumn;
@@ -161,6 +163,12 @@ export interface BatchUsageTable {
   cache_write_tokens: number;
   cost_usd: number | null;
   cost_status: string;
+}
+
+/** `trace_tags`: one row per tag of a trace, for usage grouped by tag; deleted with its trace (ON DELETE CASCADE). */
+export interface TraceTagsTable {
+  trace_id: string;
+  tag: string;
 }
 
 /** `trace_forks`: a new run continuing from a stored checkpoint trace (trace rows are never changed). */
@@ -207,6 +215,7 @@ export interface DB {
   routes: RoutesTable;
   traces: TracesTable;
   batch_usage: BatchUsageTable;
+  trace_tags: TraceTagsTable;
   trace_forks: TraceForksTable;
   audit_log: AuditLogTable;
   change_events: ChangeEventsTable;
