@@ -3,7 +3,7 @@ import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs,
 import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from '../testing';
 import { createRepositories, type Repositories } from './create-repositories';
 import { at, seedOrg } from './seed.fixture';
-import { createTracesRepository, type NewTrace } from './traces.repository';
+import { createTracesRepository, TRACE_SUMMARY_COLUMNS, type NewTrace } from './traces.repository';
 
 /** Counts the INSERT statements Kysely sends. */
 /** Counts the statements a repository executes (the batch insert runs a cached statement text, so it is counted
@@ -128,7 +128,8 @@ describe.each(TEST_DIALECTS)('TracesRepository on %s', (dialect) => {
   it('splits a batch only past the bind-parameter limit', async () => {
     const org = await seedOrg(repos);
     const counter = new InsertCounter();
-    const tight = { ...test.database.capabilities, maxBindParameters: 99 }; // 33 columns: 3 rows per statement
+    const columns = TRACE_SUMMARY_COLUMNS.length + 2; // the summary columns and both bodies
+    const tight = { ...test.database.capabilities, maxBindParameters: 3 * columns + 1 }; // 3 rows per statement
     const counted = createTracesRepository(test.database.db.withPlugin(counter), tight);
     await counted.insertBatch(Array.from({ length: 7 }, (_, i) => trace(org.id, i)));
     expect(counter.inserts).toBe(3);
