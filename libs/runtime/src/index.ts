@@ -1,3 +1,4 @@
+export * from './diagnostics';
 export * from './main';
 export * from './master-key';
 export * from './run-servers';
