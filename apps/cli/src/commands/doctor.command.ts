@@ -69,7 +69,8 @@ export function doctorCommand(): Command {
         const width = Math.max(...checks.map((c) => c.name.length));
         // The CLI cannot read a running process's environment: say whose settings these are.
         const header =
-          "settings checked: this shell's (its environment and config file), which may differ from a running gateway's; only `traces` asks a gateway${options.adminUrl === undefined ? '' : ', and `diagnostics` the admin API'}";
+          "settings checked: this shell's (its environment and config file), which may differ from a running gateway's; only `traces` asks a gateway" +
+          (options.adminUrl === undefined ? '' : ', and `diagnostics` the admin API');
         const lines = [header, ''];
         lines.push(
           ...checks.flatMap((c) => [
