@@ -7,7 +7,7 @@ import { loadConfig } from '@navplane/config';
 import { createGatewayServer } from '@navplane/gateway';
 import type { DiagnosticsReport, RunningProcess } from '@navplane/runtime';
 import { createLogger } from '@navplane/telemetry';
-import { parseJsonAs, startFakeUpstream, TEST_DIALECTS, type FakeUpstream } from '@navplane/testing';
+import { parseJsonAs, routeTable, sampleRoute, startFakeUpstream, TEST_DIALECTS, type FakeUpstream } from '@navplane/testing';
 import { createCliSandbox, type CliSandbox } from '../testing/cli-sandbox.fixture';
 
 jest.setTimeout(90_000);
@@ -116,18 +116,15 @@ describe.each(TEST_DIALECTS)('diagnostics of a serve process, through the admin 
     await admin('PUT', `/admin/orgs/${orgId}/provider-keys/mistral`, { key: MISTRAL_KEY });
     proxyKey = (await admin<{ key: string }>('POST', `/admin/orgs/${orgId}/keys`, { name: 'app' })).key;
     orgAdminKey = (await admin<{ key: string }>('POST', `/admin/orgs/${orgId}/keys`, { name: 'ops', scopes: ['admin'] })).key;
-    await admin('PUT', `/admin/orgs/${orgId}/routes`, {
-      routes: [
-        {
-          model: 'smart',
-          strategy: 'fallback',
-          targets: [
-            { provider: 'mistral', model: 'mistral-large-latest' },
-            { provider: 'openai', model: 'gpt-4.1' },
-          ],
-        },
+    // A fallback route (libs/testing's sample shape) whose first target refuses connections.
+    const route = sampleRoute({
+      model: 'smart',
+      targets: [
+        { provider: 'mistral', model: 'mistral-large-latest' },
+        { provider: 'openai', model: 'gpt-4.1' },
       ],
     });
+    await admin('PUT', `/admin/orgs/${orgId}/routes`, routeTable(route).input);
   });
   afterAll(async () => {
     await serve?.shutdown('test done');
