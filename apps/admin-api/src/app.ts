@@ -12,6 +12,7 @@ import {
   type Readiness,
 } from '@navplane/http';
 import type { Operations } from '@navplane/operations';
+import type { DiagnosticsReport } from '@navplane/runtime';
 import type { TraceQueries } from '@navplane/trace';
 import cors from 'cors';
 import express, { type Express } from 'express';
@@ -33,6 +34,8 @@ export interface AdminDeps {
   /** Request listing and trace lookups. */
   /** Request listing, traces, replay/fork and usage (tenant-checked). */
   traceQueries: TraceQueries;
+  /** This process's diagnostics report (`Runtime.diagnostics`; `GET /admin/diagnostics`, platform admins only). */
+  diagnostics: () => Promise<DiagnosticsReport>;
   /** Verifies org NavPlane keys (cached, change-feed evicted; org kill switch included). */
   verifyKey: (presented: string) => Promise<VerifyResult>;
   /** Brute-force throttling of failed authentications by client address (NAVPLANE_AUTH_FAILURE_*); absent: none. */
@@ -88,7 +91,12 @@ export function createApp(deps: AdminDeps): Express {
       verifyAdminToken: (presented) => deps.operations.adminTokens.verify(presented),
       verifyKey: deps.verifyKey,
       ...(deps.authThrottle === undefined ? {} : { throttle: deps.authThrottle }),
-      deps: { operations: deps.operations, traceQueries: deps.traceQueries, clock: deps.clock ?? systemClock },
+      deps: {
+        operations: deps.operations,
+        traceQueries: deps.traceQueries,
+        clock: deps.clock ?? systemClock,
+        diagnostics: deps.diagnostics,
+      },
     }),
   );
   app.use(notFound({ code: 'not_found' }));

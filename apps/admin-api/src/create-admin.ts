@@ -36,12 +36,14 @@ export async function createAdminDeps(runtime: Runtime): Promise<AdminDeps> {
   });
   await orgStates.start();
   await verifier.start();
+  runtime.diagnostics.addApp('admin');
   return {
     logger,
     readiness: runtime.readiness,
     metrics: runtime.metrics,
     operations,
     traceQueries: createTraceQueries({ repos }),
+    diagnostics: () => runtime.diagnostics.report(),
     verifyKey: (presented) => verifier.verify(presented),
     authThrottle: createAppAuthThrottle(runtime, 'admin'),
     corsOrigins: config.adminCorsOrigins,

@@ -23,6 +23,7 @@ import {
 } from '@navplane/trace';
 import { CHANGE_FEED_RESYNC_TOPIC, CHANGE_TOPICS } from '@navplane/storage';
 import { createApp, type GatewayDeps } from './app';
+import { gatewayDiagnostics } from './gateway-diagnostics';
 import { createGatewayMetrics } from './gateway-metrics';
 import { createUpstreamPools } from './proxy/upstream-pools';
 import { createGatewayTelemetry } from './telemetry/request-telemetry';
@@ -136,6 +137,11 @@ export async function createGatewayServer(runtime: Runtime, options: GatewayServ
 
   // Each built-in provider's operator-set base URL, by provider id (docs/configuration.md).
   const registry = createProviderRegistry(providerRegistrySettings(config));
+  const breakers = createCircuitBreakers({
+    failures: config.breakerFailures,
+    cooldownMs: config.breakerCooldownMs,
+    metrics: runtime.metrics,
+  });
   const deps: GatewayDeps = {
     logger,
     readiness: runtime.readiness,
@@ -146,7 +152,7 @@ export async function createGatewayServer(runtime: Runtime, options: GatewayServ
     authThrottle: createAppAuthThrottle(runtime, 'gateway'),
     getProviderKey: (orgId, provider, name) => vault.getProviderKey(orgId, provider, name),
     routes: options.routes ?? routeStore,
-    breakers: createCircuitBreakers({ failures: config.breakerFailures, cooldownMs: config.breakerCooldownMs, metrics: runtime.metrics }),
+    breakers,
     routeTimeouts: { deadlineMs: config.upstreamTimeoutMs, attemptTimeoutMs: config.routeAttemptTimeoutMs },
     ...(options.random === undefined ? {} : { random: options.random }),
     policies,
@@ -168,6 +174,20 @@ export async function createGatewayServer(runtime: Runtime, options: GatewayServ
     maxMessageBytes: config.maxBodyBytes,
   });
   registerWebSocketMetrics(runtime.metrics, upgrades);
+  // GET /admin/diagnostics of this process (when the admin API runs here too) reads these when asked.
+  runtime.diagnostics.addApp(
+    'gateway',
+    gatewayDiagnostics({
+      traces: {
+        sink: config.traceSink === 'none' ? 'none' : 'database',
+        capacity: config.traceSink === 'none' ? 0 : config.traceQueueSize,
+        stats: () => traceWriter.stats(),
+      },
+      breakers,
+      upstreamPools,
+      websockets: () => upgrades.live(),
+    }),
+  );
   // A kill switch or a revoked key reaches live sessions too: after the caches forgot the old state (they subscribed
   // first), the affected sessions' keys are verified again and those refused are closed with 1008.
   const recheckFailed = (error: unknown) => logger.warn('websocket session re-check failed', { err: error });

@@ -10,8 +10,10 @@ export * from './thread-priority';
 export {
   CACHE_EVICTION_REASONS,
   cacheCountsSnapshot,
+  cacheSizesSnapshot,
   type CacheCounts,
   type CacheCountsSample,
   type CacheEvictionReason,
+  type CacheSizesSample,
 } from './cache/cache-counters';
 export * from './cache/loading-cache';

@@ -1,6 +1,6 @@
 import { expect } from '@jest/globals';
 import { CHANGE_TOPICS } from '@navplane/storage';
-import { TEST_DIALECTS } from '@navplane/testing';
+import { loadbalanceRoute, routeTable, singleTargetTable, smartFallbackRoute, TEST_DIALECTS } from '@navplane/testing';
 import { ACTOR, failure, startOperationsHarness, unwrap, type OperationsHarness } from './operations-test.fixture';
 
 const OPENAI_KEY = 'sk-test-openai-0123456789abcdefWXYZ';
@@ -24,33 +24,15 @@ describe.each(TEST_DIALECTS)('route operations (%s)', (dialect) => {
 
   it('starts empty, stores a whole table with defaults filled in, audits the routes and announces routes.changed', async () => {
     expect(unwrap(await h.ops.routes.get(orgA))).toEqual({ routes: [] });
-    const document = {
-      routes: [
-        {
-          model: 'smart',
-          targets: [
-            { provider: 'openai', model: 'gpt-4.1' },
-            { provider: 'vllm', model: 'llama-3.3-70b', key: 'default', weight: 2 },
-          ],
-          retry: { attempts: 3, on: ['connect', '5xx'] },
-        },
-        { model: 'claude', strategy: 'loadbalance', targets: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }] },
-      ],
-    };
-    const expected = {
-      routes: [
-        {
-          model: 'smart',
-          strategy: 'fallback',
-          targets: [
-            { provider: 'openai', model: 'gpt-4.1', key: 'default' },
-            { provider: 'vllm', model: 'llama-3.3-70b', key: 'default', weight: 2 },
-          ],
-          retry: { attempts: 3, on: ['connect', '5xx'] },
-        },
-        { model: 'claude', strategy: 'loadbalance', targets: [{ provider: 'anthropic', model: 'claude-sonnet-4-5', key: 'default' }] },
-      ],
-    };
+    // The shared sample table (libs/testing), its fallback route ending at the operator-defined vllm provider.
+    const table = routeTable(
+      smartFallbackRoute({
+        second: { provider: 'vllm', model: 'llama-3.3-70b', key: 'default', weight: 2 },
+        retry: { attempts: 3, on: ['connect', '5xx'] },
+      }),
+      loadbalanceRoute('claude', [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }]),
+    );
+    const { input: document, stored: expected } = table;
     expect(unwrap(await h.ops.routes.put(orgA, document, ACTOR))).toEqual(expected);
     expect(unwrap(await h.ops.routes.get(orgA))).toEqual(expected);
     expect(unwrap(await h.ops.routes.get(orgB))).toEqual({ routes: [] });
@@ -64,17 +46,8 @@ describe.each(TEST_DIALECTS)('route operations (%s)', (dialect) => {
       targetId: orgA,
       details: {
         count: 2,
-        routes: [
-          {
-            model: 'smart',
-            strategy: 'fallback',
-            targets: [
-              { provider: 'openai', model: 'gpt-4.1', key: 'default' },
-              { provider: 'vllm', model: 'llama-3.3-70b', key: 'default', weight: 2 },
-            ],
-          },
-          { model: 'claude', strategy: 'loadbalance', targets: [{ provider: 'anthropic', model: 'claude-sonnet-4-5', key: 'default' }] },
-        ],
+        // The audit names each route's targets, not its retry rule.
+        routes: expected.routes.map(({ model, strategy, targets }) => ({ model, strategy, targets })),
       },
     });
     const everything = JSON.stringify(await h.repos.auditLog.list({ limit: 1000 }));
@@ -86,7 +59,7 @@ describe.each(TEST_DIALECTS)('route operations (%s)', (dialect) => {
   });
 
   it('refuses a table with every problem named by path and route, changing nothing', async () => {
-    unwrap(await h.ops.routes.put(orgA, { routes: [{ model: 'kept', targets: [{ provider: 'openai', model: 'gpt-4.1' }] }] }, ACTOR));
+    unwrap(await h.ops.routes.put(orgA, singleTargetTable('kept').input, ACTOR));
     const before = await h.repos.routes.findByOrg(orgA);
     const audits = (await h.audit('routes.put')).length;
     h.clearChanges();

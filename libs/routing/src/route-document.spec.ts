@@ -1,3 +1,4 @@
+import { routeTable, sampleRoute, smartFallbackRoute } from '@navplane/testing';
 import {
   describeRouteProblems,
   findRoute,
@@ -13,25 +14,16 @@ const providers: RouteProviders = {
 
 describe('parseRouteDocument', () => {
   it('accepts the contract example and fills in the defaults', () => {
-    const parsed = parseRouteDocument(
-      {
-        routes: [
-          {
-            model: 'smart',
-            strategy: 'fallback',
-            targets: [
-              { provider: 'openai', model: 'gpt-4.1', key: 'default' },
-              { provider: 'azure-openai', model: 'gpt-4.1', key: 'eu', weight: 1 },
-            ],
-            retry: { attempts: 2, on: ['connect', 'timeout', '429', '5xx'] },
-          },
-          { model: 'cheap', targets: [{ provider: 'mistral', model: 'mistral-small-latest' }] },
-        ],
-      },
-      providers,
-    );
+    // The shared `smart` route (libs/testing) written out in full, and a route leaving every default out.
+    const smart = smartFallbackRoute({
+      second: { provider: 'azure-openai', model: 'gpt-4.1', key: 'eu', weight: 1 },
+      retry: { attempts: 2, on: ['connect', 'timeout', '429', '5xx'] },
+    });
+    const cheap = sampleRoute({ model: 'cheap', targets: [{ provider: 'mistral', model: 'mistral-small-latest' }] });
+    const parsed = parseRouteDocument({ routes: [smart.stored, cheap.input] }, providers);
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;
+    expect(parsed.value).toEqual(routeTable(smart, cheap).stored);
     expect(parsed.value.routes[1]).toEqual({
       model: 'cheap',
       strategy: 'fallback',
@@ -88,9 +80,8 @@ describe('parseRouteDocument', () => {
 
 describe('stored documents and lookups', () => {
   it('reads a stored document back through the schema, and refuses one it no longer accepts', () => {
-    expect(readStoredRouteDocument({ routes: [{ model: 'm', targets: [{ provider: 'p', model: 'x' }] }] })).toEqual({
-      routes: [{ model: 'm', strategy: 'fallback', targets: [{ provider: 'p', model: 'x', key: 'default' }] }],
-    });
+    const minimal = routeTable(sampleRoute({ model: 'm', targets: [{ provider: 'p', model: 'x' }] }));
+    expect(readStoredRouteDocument(minimal.input)).toEqual(minimal.stored);
     expect(() => readStoredRouteDocument({ routes: [{ model: 'm', targets: [] }] })).toThrow(/routes\[0\]\.targets: /);
   });
 

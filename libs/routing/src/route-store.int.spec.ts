@@ -13,6 +13,7 @@ import {
   type RoutesRepository,
 } from '@navplane/storage';
 import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from '@navplane/storage/testing';
+import { singleTargetTable } from '@navplane/testing';
 import { findRoute } from './route-document';
 import { createRouteStore, EMPTY_ROUTE_DOCUMENT, type RouteStore } from './route-store';
 
@@ -41,9 +42,8 @@ function counting(inner: RoutesRepository, failing: { on: boolean }) {
   return { repo, calls };
 }
 
-const table = (model: string, targetModel = 'gpt-4.1'): JsonObject => ({
-  routes: [{ model, strategy: 'fallback', targets: [{ provider: 'openai', model: targetModel, key: 'default' }] }],
-});
+// The shared one-route table (@navplane/testing), as stored.
+const table = (model: string, targetModel = 'gpt-4.1'): JsonObject => singleTargetTable(model, targetModel).stored;
 
 describe.each(TEST_DIALECTS)('route store on %s', (dialect) => {
   let test: TestDatabase;
@@ -90,9 +90,7 @@ describe.each(TEST_DIALECTS)('route store on %s', (dialect) => {
     expect(store.peek(org.id)).toBeUndefined(); // not loaded yet: unknown
     await store.start();
     const loaded = store.peek(org.id);
-    expect(loaded).toEqual({
-      routes: [{ model: 'smart', strategy: 'fallback', targets: [{ provider: 'openai', model: 'gpt-4.1', key: 'default' }] }],
-    });
+    expect(loaded).toEqual(table('smart'));
     expect(Object.isFrozen(loaded?.routes[0]?.targets[0])).toBe(true);
     expect(store.peek(empty.id)).toBe(EMPTY_ROUTE_DOCUMENT);
     for (let i = 0; i < 100; i += 1) {

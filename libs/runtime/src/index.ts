@@ -1,4 +1,5 @@
 export * from './auth-throttle';
+export * from './diagnostics';
 export * from './main';
 export * from './master-key';
 export * from './run-servers';

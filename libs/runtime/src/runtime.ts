@@ -5,7 +5,6 @@ import {
   createChangeFeed,
   createRepositories,
   getMigrationStatus,
-  isStorageUnavailable,
   migrateToLatest,
   openDatabase,
   type ChangeFeed,
@@ -22,6 +21,8 @@ import {
   type OpenTelemetry,
 } from '@navplane/telemetry';
 import { startProcessTelemetry } from './process-telemetry';
+import { describeError } from './describe-error';
+import { createDiagnostics, type Diagnostics } from './diagnostics';
 import { resolveMasterKey, type LoadedMasterKey } from './master-key';
 
 /** Work to do at shutdown after the servers stopped (e.g. flush the trace queue), in order. */
@@ -48,6 +49,8 @@ export interface Runtime {
   readonly egress: EgressGuard;
   /** OpenTelemetry, when an OTLP endpoint is set (docs/observability.md); flushed and stopped by `close`. */
   readonly otel?: OpenTelemetry;
+  /** This process's diagnostics report (`GET /admin/diagnostics`): the apps register what they report. */
+  readonly diagnostics: Diagnostics;
   /** Registers work to run at shutdown, after the servers drained and before the DB closes. */
   onShutdown(hook: ShutdownHook): void;
   /** Runs the shutdown hooks, closes the change feed and the database. Idempotent. */
@@ -158,6 +161,7 @@ export async function createRuntime(config: NavPlaneConfig, options: CreateRunti
     readiness,
     egress,
     ...(otel === undefined ? {} : { otel }),
+    diagnostics: createDiagnostics({ config, database, changeFeed: feed }),
     onShutdown: (hook) => {
       hooks.push(hook);
     },
@@ -234,14 +238,4 @@ export async function checkMigrations(database: Database): Promise<CheckResult> 
   } catch (error) {
     return { ok: false, reason: `migration status unknown: ${describeError(error)}` };
   }
-}
-
-// Only the error's code or class: driver messages can carry connection strings. An outage (storage_unavailable) is
-// described by the driver error it wraps (ECONNREFUSED, SQLITE_BUSY, 57P01…).
-function describeError(error: unknown): string {
-  const cause = (error as { cause?: unknown } | null)?.cause;
-  if (isStorageUnavailable(error) && cause !== undefined) return describeError(cause);
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string') return code;
-  return error instanceof Error ? error.name : 'error';
 }

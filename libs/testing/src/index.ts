@@ -10,6 +10,7 @@ export * from './openai-misc.fixtures';
 export * from './openai-responses.fixtures';
 export * from './provider-errors';
 export * from './provider-fixtures';
+export * from './route-documents';
 export * from './sse-format';
 export * from './sse-reader';
 export { DEFAULT_REPLY_CHUNKS, estimateTokens, splitIntoChunks } from './text-chunks';

@@ -26,8 +26,11 @@ const target = (overrides: Partial<TargetFigures> = {}): TargetFigures => ({
   ...overrides,
 });
 
-/** A run where the gateway meets every target: as fast as Express, 2 × the floor's CPU, +0.1 ms p50. */
-const goodRun = (gateway: Partial<TargetFigures> = {}): RunFigures => ({
+/**
+ * A run where the gateway meets every target: as fast as Express, 2 × the floor's CPU, +0.1 ms p50; and the routed
+ * gateway too, at 95 % of the plain gateway's throughput.
+ */
+const goodRun = (gateway: Partial<TargetFigures> = {}, routed: Partial<TargetFigures> = {}): RunFigures => ({
   bare: target({ jsonRps: 2000, streamRps: 1500, cpuUsJson: 50, cpuUsStream: 60 }),
   express: target({ jsonRps: 900, streamRps: 700 }),
   gateway: target({
@@ -39,6 +42,16 @@ const goodRun = (gateway: Partial<TargetFigures> = {}): RunFigures => ({
     addedP99: 2,
     addedTtfcP50: 0.4,
     ...gateway,
+  }),
+  routed: target({
+    jsonRps: 950,
+    streamRps: 760,
+    cpuUsJson: 105,
+    cpuUsStream: 125,
+    addedP50: 0.32,
+    addedP99: 2.1,
+    addedTtfcP50: 0.42,
+    ...routed,
   }),
   gatewayCapturedTraces: 1000,
 });
@@ -90,6 +103,8 @@ describe('evaluateTargets', () => {
     expect(lines.filter((l) => l.status === 'SKIPPED')).toEqual([]);
     // The bare-floor throughput ratios are informational, never PASS or FAIL.
     expect(lines.filter((l) => l.name.includes('/ bare floor') && l.name.startsWith('saturation')).map((l) => l.status)).toEqual([
+      'INFO',
+      'INFO',
       'INFO',
       'INFO',
     ]);
@@ -196,7 +211,7 @@ describe('evaluateTargets', () => {
   it('skips a skipped part even when figures are present (a skipped part is never judged)', () => {
     const lines = evaluateTargets(fullInput({ skipped: { compare: 'BENCH_CHECK_SKIP=compare' } }));
     const compare = lines.filter((l) => l.name.startsWith('saturation') || l.name.startsWith('proxy CPU') || l.name.startsWith('added'));
-    expect(compare.length).toBe(9);
+    expect(compare.length).toBe(20); // 9 per gateway path (plain, routed) and the two routed / plain ratios
     expect(compare.every((l) => l.status === 'SKIPPED')).toBe(true);
   });
 
@@ -205,6 +220,37 @@ describe('evaluateTargets', () => {
     const lines = evaluateTargets(fullInput({ runs: [withoutExpress] }));
     expect(line(lines, 'saturation JSON req/s, gateway / Express').status).toBe('SKIPPED');
     expect(line(lines, 'proxy CPU µs/request JSON').status).toBe('PASS');
+  });
+
+  it('holds the routed path to the plain path’s ratios, and to ≥ 90 % of its throughput in the same run', () => {
+    const lines = evaluateTargets(fullInput());
+    expect(line(lines, 'saturation JSON req/s, routed gateway / gateway')).toMatchObject({
+      status: 'PASS',
+      value: '95.0 %',
+      target: '≥ 90.0 %',
+    });
+    expect(line(lines, 'saturation stream req/s, routed gateway / gateway')).toMatchObject({ status: 'PASS', value: '95.0 %' });
+    expect(line(lines, 'saturation JSON req/s, routed gateway / Express + hpm')).toMatchObject({ status: 'PASS', value: '105.6 %' });
+    expect(line(lines, 'proxy CPU µs/request JSON, routed gateway / bare floor')).toMatchObject({ status: 'PASS', value: '×2.10' });
+    expect(line(lines, 'added p50 JSON, routed gateway − bare floor')).toMatchObject({ status: 'PASS', value: '+0.12 ms' });
+
+    // Routing that costs more than 10 % of the throughput fails, though the routed path still beats Express.
+    const costly = goodRun({}, { jsonRps: 880, streamRps: 760 });
+    const failing = evaluateTargets(fullInput({ runs: [costly, costly, costly] }));
+    expect(line(failing, 'saturation JSON req/s, routed gateway / gateway')).toMatchObject({ status: 'FAIL', value: '88.0 %' });
+    expect(line(failing, 'saturation JSON req/s, routed gateway / Express')).toMatchObject({ status: 'FAIL', value: '97.8 %' });
+    expect(line(failing, 'saturation JSON req/s, gateway / Express')).toMatchObject({ status: 'PASS' });
+    expect(checkExitCode(failing)).toBe(1);
+  });
+
+  it('skips the routed lines when BENCH_ONLY left the routed target out, judging the plain gateway as before', () => {
+    const { routed: _routed, ...plain } = goodRun();
+    const lines = evaluateTargets(fullInput({ runs: [plain] }));
+    const routedLines = lines.filter((l) => l.name.includes('routed gateway'));
+    expect(routedLines).toHaveLength(11);
+    expect(routedLines.every((l) => l.status === 'SKIPPED' && l.detail === 'routed not measured (BENCH_ONLY)')).toBe(true);
+    expect(line(lines, 'saturation JSON req/s, gateway / Express').status).toBe('PASS');
+    expect(checkExitCode(lines)).toBe(0);
   });
 
   it('is all SKIPPED and exit 0 when nothing ran, never PASS', () => {

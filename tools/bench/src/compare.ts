@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { readMetricSamples } from '@navplane/telemetry';
 import { countTraceRows, readyLine, startProcess, stop, type Started } from './bench-processes';
 import type { RunFigures, TargetFigures } from './check-targets';
-import { authHeaders, chatRequests, startFeaturedGateway, type SeededGateway } from './gateway-under-test';
+import { authHeaders, chatRequests, ROUTE_MODEL, startFeaturedGateway, type SeededGateway } from './gateway-under-test';
 import { openLoop, percentile, type BenchRequest, type OpenLoopResult } from './open-loop';
 import { processCpuMicros, waitForIdle } from './proc-stats';
 import { saturate, type SaturationResult } from './saturate';
@@ -19,6 +19,7 @@ export const TARGET_NAMES: Record<TargetId, string> = {
   bare: 'bare node:http pass-through',
   express: 'Express + http-proxy-middleware',
   gateway: 'NavPlane gateway (auth, vault, tracing, redact_storage + capture)',
+  routed: 'NavPlane gateway, routed (the same, by a fallback route whose first target answers)',
 };
 
 /** Open-loop latency, in ms (absolute). */
@@ -116,9 +117,9 @@ async function measure(
   baseUrl: string,
   headers: Record<string, string>,
   settings: BenchSettings,
-  options: { direct?: string; pid?: number },
+  options: { direct?: string; pid?: number; model?: string },
 ): Promise<TargetResult> {
-  const { json, stream } = chatRequests(headers);
+  const { json, stream } = chatRequests(headers, options.model);
   const directReq = chatRequests({});
   const { seconds, rate, rounds } = settings;
   process.stderr.write(`  - ${id}: warm-up\n`);
@@ -172,7 +173,7 @@ async function tracesDropped(baseUrl: string): Promise<string> {
 
 /** The proxy order of run `run` (1-based): forward in odd runs, reversed in even ones (A B C, C B A, …). */
 export function proxyOrder(run: number, only: ReadonlySet<ProxyTarget>): ProxyTarget[] {
-  const forward = (['bare', 'express', 'gateway'] as const).filter((target) => only.has(target));
+  const forward = (['bare', 'express', 'gateway', 'routed'] as const).filter((target) => only.has(target));
   return run % 2 === 1 ? forward : forward.reverse();
 }
 
@@ -208,6 +209,18 @@ export async function runComparison(
       }
       const after = await countTraceRows(seeded.dbUrl);
       gateway = { written: after.traces - before.traces, withRequestBody: after.withRequestBody - before.withRequestBody, dropped };
+      continue;
+    }
+    if (id === 'routed') {
+      // The same featured gateway, started for its own turn; only the requests' model differs (the route's name).
+      const started = await startFeaturedGateway(seeded, { upstreamUrl, core: settings.proxyCore, nodeArgs: settings.gatewayNodeArgs });
+      try {
+        targets.push(
+          await measure(id, started.url, authHeaders(seeded), settings, { direct: upstreamUrl, pid: pidOf(started), model: ROUTE_MODEL }),
+        );
+      } finally {
+        await stop(started);
+      }
       continue;
     }
     const script = id === 'bare' ? 'bare-proxy.process.js' : 'express-hpm.process.js';

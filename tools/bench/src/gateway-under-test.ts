@@ -3,6 +3,8 @@
 // bodies are redacted and stored with its trace. Set up only through the storage schema, the CLI and its env
 // vars: nothing here depends on the gateway's internals.
 import { randomBytes } from 'node:crypto';
+import { createRepositories, openDatabase } from '@navplane/storage';
+import { routeTable, sampleRoute } from '@navplane/testing';
 import { seedGatewayOrg, startGateway, type Started } from './bench-processes';
 import type { BenchRequest } from './open-loop';
 
@@ -19,14 +21,39 @@ export interface SeededGateway {
   key: string;
 }
 
+/** The model name of the routed target's requests: the org's route (ROUTED_TABLE). */
+export const ROUTE_MODEL = 'bench-routed';
+
 /**
- * Migrates `dbUrl` and seeds an org with an OpenAI key in the vault, a NavPlane key and the org policy
+ * The org's routing table: `bench-routed` is a `fallback` route whose first target (OpenAI `gpt-4o-mini`, the model
+ * the plain requests name) answers, so a routed request makes one upstream call, like a plain one; the second target
+ * is never reached. In the shape the admin API stores (the specs' sample routes, @navplane/testing).
+ */
+const ROUTED_TABLE = routeTable(
+  sampleRoute({
+    model: ROUTE_MODEL,
+    targets: [
+      { provider: 'openai', model: 'gpt-4o-mini' },
+      { provider: 'openai', model: 'gpt-4o' },
+    ],
+  }),
+).stored;
+
+/**
+ * Migrates `dbUrl` and seeds an org with an OpenAI key in the vault, a NavPlane key, the org policy
  * `{ scope: { type: 'org' }, mode: 'redact_storage' }` (every detector, as `PUT /admin/orgs/:orgId/policies` stores
- * it). Gateways load every policy at start, so a gateway started afterwards applies it from its first request.
+ * it) and the routing table of the routed target. Gateways load every policy and route at start, so a gateway
+ * started afterwards applies them from its first request.
  */
 export async function seedFeaturedGateway(dbUrl: string): Promise<SeededGateway> {
   const masterKey = randomBytes(32);
-  const { key } = await seedGatewayOrg(dbUrl, masterKey, [{ scopeType: 'org', mode: 'redact_storage' }]);
+  const { orgId, key } = await seedGatewayOrg(dbUrl, masterKey, [{ scopeType: 'org', mode: 'redact_storage' }]);
+  const database = await openDatabase({ url: dbUrl, poolSize: 1 });
+  try {
+    await createRepositories(database).routes.put(orgId, ROUTED_TABLE, new Date().toISOString());
+  } finally {
+    await database.close();
+  }
   return { dbUrl, masterKey, key };
 }
 
@@ -45,13 +72,16 @@ export function startFeaturedGateway(
   });
 }
 
-/** The bench's two requests: a plain (JSON) chat completion and the same one streamed, with `headers`. */
-export function chatRequests(headers: Record<string, string>): { json: BenchRequest; stream: BenchRequest } {
+/**
+ * The bench's two requests: a plain (JSON) chat completion and the same one streamed, with `headers`, for `model`
+ * (default `gpt-4o-mini`; ROUTE_MODEL for the routed target).
+ */
+export function chatRequests(headers: Record<string, string>, model = 'gpt-4o-mini'): { json: BenchRequest; stream: BenchRequest } {
   const messages = [{ role: 'user', content: 'Say hello to the benchmark' }];
   const path = '/v1/chat/completions';
   return {
-    json: { path, headers, body: JSON.stringify({ model: 'gpt-4o-mini', messages }) },
-    stream: { path, headers, body: JSON.stringify({ model: 'gpt-4o-mini', messages, stream: true }) },
+    json: { path, headers, body: JSON.stringify({ model, messages }) },
+    stream: { path, headers, body: JSON.stringify({ model, messages, stream: true }) },
   };
 }
 

@@ -3,7 +3,8 @@
 //
 // - compare (BENCH_RUNS runs, proxies in alternating order): the direct path, a bare node:http pass-through (the
 //   floor), featureless Express + http-proxy-middleware and the NavPlane gateway with auth, vault, tracing and a
-//   `redact_storage` policy with body capture on. Saturation req/s and proxy CPU µs per request (JSON, stream), and
+//   `redact_storage` policy with body capture on, plain and routed (by a fallback route's model name: `routed`).
+//   Saturation req/s and proxy CPU µs per request (JSON, stream), and
 //   added p50 / p99 / TTFC at BENCH_RATE against the direct path measured in alternation;
 // - tracing: the gateway with tracing on vs off side by side in slices, beside an A/A calibration;
 // - otel: the gateway with OpenTelemetry on (exporting to a local OTLP sink) vs off, likewise, BENCH_OTEL_RUNS runs;
@@ -140,6 +141,22 @@ function printComparison(runs: ComparisonRun[], settings: BenchSettings): void {
     process.stdout.write(`\nMedian of ${runs.length} runs (each figure's median; errors: total)\n`);
     printRows(medianRows(runs));
   }
+  printRoutedVsPlain(runs);
+}
+
+/** What routing costs: the routed gateway beside the plain one, per run (the same process setup, other requests). */
+function printRoutedVsPlain(runs: ComparisonRun[]): void {
+  const pairs = runs.flatMap((run) => {
+    const plain = run.targets.find((target) => target.id === 'gateway');
+    const routed = run.targets.find((target) => target.id === 'routed');
+    return plain === undefined || routed === undefined ? [] : [{ plain: rowOf(plain), routed: rowOf(routed) }];
+  });
+  if (pairs.length === 0) return;
+  const ratio = (pick: (row: Row) => number) => median(pairs.map(({ plain, routed }) => pick(routed) / pick(plain)));
+  const delta = (pick: (row: Row) => number) => median(pairs.map(({ plain, routed }) => pick(routed) - pick(plain)));
+  process.stdout.write(
+    `\nrouted / plain gateway (median of ${pairs.length} run(s), same run each): JSON req/s ${fmt(ratio((r) => r.jsonRps) * 100, 1)} %, stream req/s ${fmt(ratio((r) => r.streamRps) * 100, 1)} %, CPU µs/req JSON ×${fmt(ratio((r) => r.cpuUsJson))}, stream ×${fmt(ratio((r) => r.cpuUsStream))}, added p50 ${signed(delta((r) => r.p50))} ms, p99 ${signed(delta((r) => r.p99))} ms, TTFC p50 ${signed(delta((r) => r.ttfc50))} ms\n`,
+  );
 }
 
 function printTracing(result: TracingResult, settings: BenchSettings): void {

@@ -19,7 +19,7 @@ describe('readSettings', () => {
       soakSampleSeconds: 10,
       skip: [],
     });
-    expect([...settings.only]).toEqual(['bare', 'express', 'gateway']);
+    expect([...settings.only]).toEqual(['bare', 'express', 'gateway', 'routed']);
     expect(settings.gatewayNodeArgs).toEqual(['--max-semi-space-size=32']);
     expect(partsToRun(settings)).toEqual(['compare', 'tracing', 'otel', 'soak']);
     expect([settings.otelSeconds, settings.otelRuns]).toEqual([20, 3]);

@@ -14,8 +14,11 @@ function positive(env: NodeJS.ProcessEnv, name: string, fallback: number, allowZ
   return value;
 }
 
-/** The proxy targets of the comparison (direct is always measured: it is the reference). */
-export const PROXY_TARGETS = ['bare', 'express', 'gateway'] as const;
+/**
+ * The proxy targets of the comparison (direct is always measured: it is the reference). `routed`: the same featured
+ * gateway, requests by a route's model name (a `fallback` route whose first target answers, docs/routing.md).
+ */
+export const PROXY_TARGETS = ['bare', 'express', 'gateway', 'routed'] as const;
 export type ProxyTarget = (typeof PROXY_TARGETS)[number];
 
 export interface BenchSettings {
@@ -53,7 +56,7 @@ export interface BenchSettings {
 }
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSettings {
-  const only = (env['BENCH_ONLY'] ?? 'direct,bare,express,gateway')
+  const only = (env['BENCH_ONLY'] ?? 'direct,bare,express,gateway,routed')
     .split(',')
     .map((name) => name.trim())
     .filter(Boolean);

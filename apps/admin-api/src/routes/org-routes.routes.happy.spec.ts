@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CHANGE_TOPICS } from '@navplane/storage';
-import { TEST_DIALECTS } from '@navplane/testing';
+import { loadbalanceRoute, routeTable, smartFallbackRoute, TEST_DIALECTS } from '@navplane/testing';
 import { routeDocumentSchema } from '../schemas/route.schemas';
 import {
   bearer,
@@ -37,6 +37,14 @@ describe.each(TEST_DIALECTS)('routes: happy paths (%s)', (dialect) => {
   });
 
   it('starts empty, replaces the whole table (200, defaults filled in), announces routes.changed and audits it', async () => {
+    // The shared sample table (libs/testing), its fallback route ending at the operator-defined vllm provider.
+    const table = routeTable(
+      smartFallbackRoute({
+        second: { provider: 'vllm', model: 'llama-3.3-70b', key: 'default', weight: 3 },
+        retry: { attempts: 3, on: ['connect', 'timeout'] },
+      }),
+      loadbalanceRoute('split', [{ provider: 'openai', model: 'gpt-4.1-mini', weight: 1 }]),
+    );
     const empty = await h.http().get(`/admin/orgs/${t.orgId}/routes`).set(bearer(t.adminKey));
     expect([empty.status, empty.body]).toEqual([200, { routes: [] }]);
 
@@ -44,38 +52,9 @@ describe.each(TEST_DIALECTS)('routes: happy paths (%s)', (dialect) => {
     const unsubscribe = h.runtime.changeFeed.subscribe(CHANGE_TOPICS.routesChanged, (payload) => {
       seen.push(payload);
     });
-    const res = await h
-      .http()
-      .put(`/admin/orgs/${t.orgId}/routes`)
-      .set(bearer(t.adminKey))
-      .send({
-        routes: [
-          {
-            model: 'smart',
-            targets: [
-              { provider: 'openai', model: 'gpt-4.1' },
-              { provider: 'vllm', model: 'llama-3.3-70b', key: 'default', weight: 3 },
-            ],
-            retry: { attempts: 3, on: ['connect', 'timeout'] },
-          },
-          { model: 'split', strategy: 'loadbalance', targets: [{ provider: 'openai', model: 'gpt-4.1-mini', weight: 1 }] },
-        ],
-      });
+    const res = await h.http().put(`/admin/orgs/${t.orgId}/routes`).set(bearer(t.adminKey)).send(table.input);
     unsubscribe();
-    const expected = {
-      routes: [
-        {
-          model: 'smart',
-          strategy: 'fallback',
-          targets: [
-            { provider: 'openai', model: 'gpt-4.1', key: 'default' },
-            { provider: 'vllm', model: 'llama-3.3-70b', key: 'default', weight: 3 },
-          ],
-          retry: { attempts: 3, on: ['connect', 'timeout'] },
-        },
-        { model: 'split', strategy: 'loadbalance', targets: [{ provider: 'openai', model: 'gpt-4.1-mini', key: 'default', weight: 1 }] },
-      ],
-    };
+    const expected = table.stored;
     expect([res.status, bodyOf(res, routeDocumentSchema)]).toEqual([200, expected]);
     expect(seen).toEqual([{ orgId: t.orgId }]);
 
@@ -90,10 +69,7 @@ describe.each(TEST_DIALECTS)('routes: happy paths (%s)', (dialect) => {
       targetId: t.orgId,
       details: {
         count: 2,
-        routes: [
-          { model: 'smart', strategy: 'fallback', targets: expected.routes[0]?.targets },
-          { model: 'split', strategy: 'loadbalance', targets: expected.routes[1]?.targets },
-        ],
+        routes: expected.routes.map(({ model, strategy, targets }) => ({ model, strategy, targets })),
       },
     });
     const audited = JSON.stringify(await h.runtime.repos.auditLog.list({ orgId: t.orgId, limit: 1000 }));

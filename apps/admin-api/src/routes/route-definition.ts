@@ -1,6 +1,7 @@
 import type { AuditActor } from '@navplane/auth';
 import type { AppError, Clock, Result } from '@navplane/core';
 import type { Operations } from '@navplane/operations';
+import type { DiagnosticsReport } from '@navplane/runtime';
 import type { TraceQueries } from '@navplane/trace';
 import type { z } from 'zod';
 import type { AccessRule } from '../auth/access-rule';
@@ -12,6 +13,8 @@ export interface RouteDeps {
   /** Request listing, traces, replay/fork and usage (tenant-checked by org scope). */
   readonly traceQueries: TraceQueries;
   readonly clock: Clock;
+  /** This process's diagnostics report (`GET /admin/diagnostics`). */
+  readonly diagnostics: () => Promise<DiagnosticsReport>;
 }
 
 /** One validated call of a route. */

@@ -1,5 +1,6 @@
 import { ADMIN_TOKEN_ROUTES } from './admin-tokens.routes';
 import { AUDIT_ROUTES } from './audit.routes';
+import { DIAGNOSTICS_ROUTES } from './diagnostics.routes';
 import { ORG_KEY_ROUTES } from './org-keys.routes';
 import { ORG_ROUTE_ROUTES } from './org-routes.routes';
 import { ORG_ROUTES } from './orgs.routes';
@@ -26,4 +27,5 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = Object.freeze([
   ...ORG_ROUTE_ROUTES,
   ...AUDIT_ROUTES,
   ...ADMIN_TOKEN_ROUTES,
+  ...DIAGNOSTICS_ROUTES,
 ]);

@@ -51,6 +51,8 @@ export interface AdminHarnessOptions {
   env?: Record<string, string>;
   /** Name resolution of the egress guard (tenant base URLs): a resolver the test controls. */
   resolveAll?: ResolveAll;
+  /** The NAVPLANE_DATABASE_URL the app gets, from the test database's (e.g. with a password Postgres ignores). */
+  databaseUrl?: (url: string) => string;
 }
 
 /** The running admin API and its helpers. */
@@ -96,7 +98,7 @@ export async function startAdminHarness(dialect: 'sqlite' | 'postgres', options:
   const outage = options.outage ? await prepareDatabaseOutage(testDb) : undefined;
   const dir = await mkdtemp(join(tmpdir(), 'navplane-admin-'));
   const loaded = loadConfig({
-    NAVPLANE_DATABASE_URL: outage?.url ?? testDb.url,
+    NAVPLANE_DATABASE_URL: (options.databaseUrl ?? ((url: string) => url))(outage?.url ?? testDb.url),
     NAVPLANE_MASTER_KEY: randomBytes(32).toString('base64'),
     NAVPLANE_ADMIN_TOKEN: BOOTSTRAP_TOKEN,
     NAVPLANE_CHANGE_FEED_POLL_MS: '50',

@@ -2,7 +2,7 @@ import { expect } from '@jest/globals';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CHANGE_TOPICS, createRepositories } from '@navplane/storage';
-import { TEST_DIALECTS } from '@navplane/testing';
+import { routeTable, smartFallbackRoute, TEST_DIALECTS } from '@navplane/testing';
 import { recordChanges, type ChangeRecorder } from '../testing/change-events.fixture';
 import { createCliSandbox, type CliSandbox } from '../testing/cli-sandbox.fixture';
 
@@ -26,31 +26,8 @@ describe.each(TEST_DIALECTS)('navplane route on %s', (dialect) => {
     await sandbox?.cleanup();
   });
 
-  const smart = {
-    routes: [
-      {
-        model: 'smart',
-        targets: [
-          { provider: 'openai', model: 'gpt-4.1' },
-          { provider: 'openai', model: 'gpt-4.1-mini', weight: 2 },
-        ],
-        retry: { attempts: 3, on: ['5xx', '429'] },
-      },
-    ],
-  };
-  const smartStored = {
-    routes: [
-      {
-        model: 'smart',
-        strategy: 'fallback',
-        targets: [
-          { provider: 'openai', model: 'gpt-4.1', key: 'default' },
-          { provider: 'openai', model: 'gpt-4.1-mini', key: 'default', weight: 2 },
-        ],
-        retry: { attempts: 3, on: ['5xx', '429'] },
-      },
-    ],
-  };
+  // The shared `smart` fallback route (libs/testing), retried on 5xx and 429.
+  const { input: smart, stored: smartStored } = routeTable(smartFallbackRoute({ retry: { attempts: 3, on: ['5xx', '429'] } }));
 
   it('shows an empty table, sets one from a file (announced, audited as the CLI) and shows it as a table and as JSON', async () => {
     const empty = await sandbox.run(['route', 'show', '--org', orgId]);

@@ -25,6 +25,24 @@ export interface UpstreamPools {
   get(origin: string, tenant?: boolean): Pool;
   /** Closes every pool: in-flight requests finish, then the sockets close. */
   close(): Promise<void>;
+  /** Each pool's connection and request counts now (the diagnostics report). */
+  stats(): UpstreamPoolStats[];
+}
+
+/** One pool's counts (undici's PoolStats). */
+export interface UpstreamPoolStats {
+  /** The upstream origin (scheme, host, port: never a path, a query or credentials). */
+  readonly origin: string;
+  /** True for a tenant's endpoint (a base URL stored with a key), reached through the egress guard. */
+  readonly tenant: boolean;
+  /** Open connections. */
+  readonly connected: number;
+  /** Open connections with no request on them. */
+  readonly free: number;
+  /** Requests being sent or answered. */
+  readonly running: number;
+  /** Requests waiting for a connection. */
+  readonly pending: number;
 }
 
 /**
@@ -33,7 +51,7 @@ export interface UpstreamPools {
  * are undici's own: connect, headers and the silence between body chunks.
  */
 export function createUpstreamPools(options: UpstreamPoolOptions): UpstreamPools {
-  const pools = new Map<string, Pool>();
+  const pools = new Map<string, { pool: Pool; origin: string; tenant: boolean }>();
   const poolOptions: Pool.Options = {
     connections: null,
     pipelining: 1,
@@ -49,17 +67,23 @@ export function createUpstreamPools(options: UpstreamPoolOptions): UpstreamPools
   return {
     get(origin, tenant = false) {
       const name = tenant ? `tenant ${origin}` : origin;
-      let pool = pools.get(name);
-      if (pool === undefined) {
-        pool = new Pool(origin, tenant ? tenantPoolOptions : poolOptions);
-        pools.set(name, pool);
+      let entry = pools.get(name);
+      if (entry === undefined) {
+        entry = { pool: new Pool(origin, tenant ? tenantPoolOptions : poolOptions), origin, tenant };
+        pools.set(name, entry);
       }
-      return pool;
+      return entry.pool;
     },
     async close() {
-      const closing = [...pools.values()].map((pool) => pool.close().catch(() => pool.destroy()));
+      const closing = [...pools.values()].map(({ pool }) => pool.close().catch(() => pool.destroy()));
       pools.clear();
       await Promise.all(closing);
+    },
+    stats() {
+      return [...pools.values()].map(({ pool, origin, tenant }) => {
+        const { connected, free, running, pending } = pool.stats;
+        return { origin, tenant, connected, free, running, pending };
+      });
     },
   };
 }

@@ -42,9 +42,23 @@ export interface CircuitBreakers {
   tryAcquire(target: BreakerTarget): BreakerPermit | undefined;
   /** The state of `target`'s breaker (closed when it has none). */
   state(target: BreakerTarget): BreakerState;
+  /** Every breaker kept now (open, half-open, and closed ones with recent failures), for the diagnostics report. */
+  snapshot(): BreakerSnapshot[];
+}
+
+/** One breaker as the diagnostics report shows it (times in ms since the epoch). */
+export interface BreakerSnapshot extends BreakerTarget {
+  readonly state: BreakerState;
+  /** Consecutive counted failures. */
+  readonly failures: number;
+  /** When it last opened (null: never, a closed breaker with a few failures). */
+  readonly openedAt: number | null;
+  /** When an open breaker lets a probe through (null unless open). */
+  readonly probeAt: number | null;
 }
 
 interface Entry {
+  readonly target: BreakerTarget;
   readonly provider: string;
   state: BreakerState;
   failures: number;
@@ -92,7 +106,7 @@ export function createCircuitBreakers(options: CircuitBreakerOptions): CircuitBr
     transitions?.inc({ provider: entry.provider, to: state });
   };
 
-  const permit = (key: string, entry: Entry | undefined, provider: string): BreakerPermit => {
+  const permit = (key: string, entry: Entry | undefined, target: BreakerTarget): BreakerPermit => {
     let settled = false;
     const once = (action: () => void) => {
       if (settled) return;
@@ -114,7 +128,7 @@ export function createCircuitBreakers(options: CircuitBreakerOptions): CircuitBr
           let current = entries.get(key);
           if (current === undefined) {
             if (entries.size >= maxEntries) evict();
-            current = { provider, state: 'closed', failures: 0, openedAt: 0, probing: false };
+            current = { target: copyTarget(target), provider: target.provider, state: 'closed', failures: 0, openedAt: 0, probing: false };
             entries.set(key, current);
           }
           current.failures += 1;
@@ -148,20 +162,44 @@ export function createCircuitBreakers(options: CircuitBreakerOptions): CircuitBr
     tryAcquire(target) {
       const key = keyOf(target);
       const entry = entries.get(key);
-      if (entry === undefined || entry.state === 'closed') return permit(key, entry, target.provider);
+      if (entry === undefined || entry.state === 'closed') return permit(key, entry, target);
       if (entry.state === 'open') {
         if (now() - entry.openedAt < options.cooldownMs) return undefined;
         enter(entry, 'half_open');
       }
       if (entry.probing) return undefined;
       entry.probing = true;
-      return permit(key, entry, target.provider);
+      return permit(key, entry, target);
     },
     state(target) {
       const entry = entries.get(keyOf(target));
-      if (entry === undefined) return 'closed';
-      if (entry.state === 'open' && now() - entry.openedAt >= options.cooldownMs) return 'half_open';
-      return entry.state;
+      return entry === undefined ? 'closed' : stateOf(entry);
+    },
+    snapshot() {
+      return [...entries.values()].map((entry) => {
+        const state = stateOf(entry);
+        return {
+          ...entry.target,
+          state,
+          failures: entry.failures,
+          openedAt: entry.openedAt === 0 ? null : entry.openedAt,
+          probeAt: state === 'open' ? entry.openedAt + options.cooldownMs : null,
+        };
+      });
     },
   };
+
+  // An open breaker whose cooldown ran out lets the next request probe: it is half-open already.
+  function stateOf(entry: Entry): BreakerState {
+    if (entry.state === 'open' && now() - entry.openedAt >= options.cooldownMs) return 'half_open';
+    return entry.state;
+  }
 }
+
+const copyTarget = ({ orgId, provider, baseUrl, model, keyName }: BreakerTarget): BreakerTarget => ({
+  orgId,
+  provider,
+  baseUrl,
+  model,
+  keyName,
+});

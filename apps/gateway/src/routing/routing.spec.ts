@@ -116,6 +116,20 @@ describe('createCircuitBreakers', () => {
     expect(text).toMatch(/navplane_circuit_breaker_transitions_total\{provider="openai",to="closed"\} 1/);
   });
 
+  it('lists its breakers with their target, state, failures and when an open one lets a probe through', () => {
+    let now = 5_000;
+    const breakers = createCircuitBreakers({ failures: 2, cooldownMs: 1000, now: () => now });
+    expect(breakers.snapshot()).toEqual([]);
+    breakers.tryAcquire(target)?.failure();
+    expect(breakers.snapshot()).toEqual([{ ...target, state: 'closed', failures: 1, openedAt: null, probeAt: null }]);
+    breakers.tryAcquire(target)?.failure();
+    expect(breakers.snapshot()).toEqual([{ ...target, state: 'open', failures: 2, openedAt: 5_000, probeAt: 6_000 }]);
+    now = 6_000;
+    expect(breakers.snapshot()).toEqual([{ ...target, state: 'half_open', failures: 2, openedAt: 5_000, probeAt: null }]);
+    breakers.tryAcquire(target)?.success();
+    expect(breakers.snapshot()).toEqual([]);
+  });
+
   it('keeps breakers apart per org, model and key name; a released probe lets the next request probe', () => {
     let now = 0;
     const breakers = createCircuitBreakers({ failures: 1, cooldownMs: 10, now: () => now });

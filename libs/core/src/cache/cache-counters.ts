@@ -48,3 +48,60 @@ export function cacheCountsSnapshot(): CacheCountsSample[] {
     evictions: { ...counts.evictions },
   }));
 }
+
+/** What a live cache holds now, for the diagnostics report (`GET /admin/diagnostics`). */
+export interface CacheSizeSource {
+  readonly size: number;
+  readonly maxEntries: number;
+}
+
+/** One cache name's live instances in the process (or worker thread), added up. */
+export interface CacheSizesSample {
+  /** The cache's name (as in CacheCountsSample). */
+  readonly cache: string;
+  /** Instances of that name alive and not closed (`navplane serve` runs a key verifier per app, for example). */
+  readonly instances: number;
+  /** Keys they hold together. */
+  readonly size: number;
+  /** Their bounds, added up. */
+  readonly maxEntries: number;
+}
+
+// Weak: a cache nobody closed is still forgotten once it is garbage. Pruned of dead references on every snapshot.
+const liveCaches = new Map<string, Set<WeakRef<CacheSizeSource>>>();
+
+/** Counts `source` among the live caches named `name` until the returned function is called (at close). */
+export function registerLiveCache(name: string, source: CacheSizeSource): () => void {
+  let set = liveCaches.get(name);
+  if (set === undefined) {
+    set = new Set();
+    liveCaches.set(name, set);
+  }
+  const ref = new WeakRef(source);
+  set.add(ref);
+  return () => {
+    set.delete(ref);
+  };
+}
+
+/** What the live caches of each name hold now, by name (names with no live instance are left out). */
+export function cacheSizesSnapshot(): CacheSizesSample[] {
+  const samples: CacheSizesSample[] = [];
+  for (const [cache, refs] of liveCaches) {
+    let instances = 0;
+    let size = 0;
+    let maxEntries = 0;
+    for (const ref of refs) {
+      const source = ref.deref();
+      if (source === undefined) {
+        refs.delete(ref);
+        continue;
+      }
+      instances += 1;
+      size += source.size;
+      maxEntries += source.maxEntries;
+    }
+    if (instances > 0) samples.push({ cache, instances, size, maxEntries });
+  }
+  return samples;
+}

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { ManualClock } from '../clock';
-import { cacheCountsSnapshot } from './cache-counters';
+import { cacheCountsSnapshot, cacheSizesSnapshot } from './cache-counters';
 import { LoadingCache, type ChangePayload, type ChangeSource, type LoadingCacheOptions } from './loading-cache';
 
 /** A promise the test settles by hand. */
@@ -632,6 +632,24 @@ describe('LoadingCache', () => {
         misses: 4,
         evictions: { capacity: 1, expired: 1, invalidated: 1 },
       });
+    });
+
+    it('adds up what the live instances of a name hold, until each is closed', async () => {
+      const name = `sizes_cache_${Date.now()}`;
+      const load = (key: string) => Promise.resolve(key.toUpperCase());
+      const sizesOf = () => cacheSizesSnapshot().find((sample) => sample.cache === name);
+      const first = new LoadingCache<string, string>({ name, maxEntries: 2, load });
+      const second = new LoadingCache<string, string>({ name, maxEntries: 5, load });
+      expect(sizesOf()).toEqual({ cache: name, instances: 2, size: 0, maxEntries: 7 });
+      await first.get('a');
+      await first.get('b');
+      await first.get('c'); // evicts a: the bound holds
+      await second.get('a');
+      expect(sizesOf()).toEqual({ cache: name, instances: 2, size: 3, maxEntries: 7 });
+      first.close();
+      expect(sizesOf()).toEqual({ cache: name, instances: 1, size: 1, maxEntries: 5 });
+      second.close();
+      expect(sizesOf()).toBeUndefined();
     });
 
     it('getOrCreate builds a value once per key and counts it', () => {

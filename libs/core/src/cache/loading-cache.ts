@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { LRUCache } from 'lru-cache';
 import { systemClock, type Clock } from '../clock';
-import { emptyCounts, processCacheCounts, type CacheCounts, type CacheEvictionReason } from './cache-counters';
+import { emptyCounts, processCacheCounts, registerLiveCache, type CacheCounts, type CacheEvictionReason } from './cache-counters';
 
 /** Reads the value of one key; `undefined` means there is none (remembered only with the `absent` option). */
 export type CacheLoader<K, V> = (key: K) => Promise<V | undefined>;
@@ -149,6 +149,7 @@ export class LoadingCache<K extends NonNullable<unknown>, V> {
   readonly #unsubscribers: (() => void)[] = [];
   readonly #own = emptyCounts();
   readonly #shared: CacheCounts;
+  #unregister: (() => void) | undefined;
 
   constructor(options: LoadingCacheOptions<K, V>) {
     if (!NAME.test(options.name)) throw new RangeError(`Cache name must be snake_case, got "${options.name}"`);
@@ -170,6 +171,8 @@ export class LoadingCache<K extends NonNullable<unknown>, V> {
     this.#reread = options.rereadOvertaken ?? true;
     this.#onError = options.onError ?? ((error) => process.emitWarning(`NavPlane ${this.name} cache: ${error.message}`));
     this.#shared = processCacheCounts(options.name);
+    // What it holds shows in the diagnostics report (cacheSizesSnapshot) until it is closed.
+    this.#unregister = registerLiveCache(options.name, this);
     if (options.maxEntries > 0) {
       this.#values = new LRUCache<K, Entry<V>>({
         max: options.maxEntries,
@@ -383,6 +386,13 @@ export class LoadingCache<K extends NonNullable<unknown>, V> {
   /** Stops following the change sources. What is held stays (call `clear()` to drop it too). */
   close(): void {
     for (const unsubscribe of this.#unsubscribers.splice(0)) unsubscribe();
+    this.#unregister?.();
+    this.#unregister = undefined;
+  }
+
+  /** Most keys held (the `maxEntries` option). */
+  get maxEntries(): number {
+    return this.#maxEntries;
   }
 
   /** Its shape only: values may be secrets, so they are never printed or serialised. */

@@ -124,6 +124,41 @@ describe.each(TEST_DIALECTS)('change feed on %s', (dialect) => {
     expect(lags).toHaveLength(1);
   });
 
+  it('counts what it published and received, with the last arrival and its lag (the diagnostics report)', async () => {
+    const listener = await startedFeed(test.database);
+    const publisher = createChangeFeed(other, { pollIntervalMs: SLOWEST_POLL_MS });
+    feeds.push(publisher);
+    expect(listener.stats()).toEqual({
+      transport: dialect === 'postgres' ? 'listen-notify' : 'poll',
+      state: 'started',
+      published: 0,
+      received: 0,
+      resyncs: 0,
+      errors: 0,
+      lastPublishedAt: null,
+      lastReceivedAt: null,
+      lastReceivedLagMs: null,
+      maxReceivedLagMs: null,
+      lastErrorAt: null,
+    });
+    const before = Date.now();
+    const arriving = nextPayloads(listener, 'orgs.changed');
+    await publisher.publish('orgs.changed', { orgId: 'org_stats' });
+    await arriving;
+    const received = listener.stats();
+    expect(received).toMatchObject({ published: 0, received: 1, lastPublishedAt: null });
+    expect(received.lastReceivedAt).toBeGreaterThanOrEqual(before);
+    expect(received.lastReceivedLagMs).toBeGreaterThanOrEqual(0);
+    expect(received.lastReceivedLagMs).toBeLessThan(1000);
+    expect(received.maxReceivedLagMs).toBe(received.lastReceivedLagMs);
+    expect(publisher.stats()).toMatchObject({ published: 1, received: 0 });
+    expect(publisher.stats().lastPublishedAt).toBeGreaterThanOrEqual(before);
+
+    await listener.publish('orgs.changed', { orgId: 'org_own' });
+    await sleep(600); // its echo came back through the database and was skipped: not a received change
+    expect(listener.stats()).toMatchObject({ published: 1, received: 1 });
+  });
+
   it('keeps delivering to other handlers when one throws, and reports the error', async () => {
     const listener = await startedFeed(test.database);
     listener.subscribe('boom', () => {

@@ -26,6 +26,33 @@ export interface ChangeFeed {
   start(): Promise<void>;
   /** Stops receiving and releases the listener connection and timers (the Database stays open). */
   close(): Promise<void>;
+  /** What this feed has seen since it was created (the diagnostics report, docs/admin-api.md). */
+  stats(): ChangeFeedStats;
+}
+
+/** A change feed's counters and times (ms since the epoch; null: never). */
+export interface ChangeFeedStats {
+  /** How changes reach other processes: Postgres LISTEN/NOTIFY (`listen-notify`) or polling the `change_events` table (`poll`, SQLite). */
+  readonly transport: 'listen-notify' | 'poll';
+  readonly state: 'new' | 'starting' | 'started' | 'closed';
+  /** Changes this process published. */
+  readonly published: number;
+  /** Changes other processes published that arrived here. */
+  readonly received: number;
+  /** Times changes may have been missed (listener reconnected, poller overtaken by pruning): caches dropped everything. */
+  readonly resyncs: number;
+  /** Transport problems that did not stop the feed (a failed poll, a lost listener connection). */
+  readonly errors: number;
+  /** When this process last published a change. */
+  readonly lastPublishedAt: number | null;
+  /** When a change from another process last arrived. */
+  readonly lastReceivedAt: number | null;
+  /** How long that change took to arrive (publisher's clock to ours, so clock skew between hosts shows here). */
+  readonly lastReceivedLagMs: number | null;
+  /** The longest any change from another process took to arrive. */
+  readonly maxReceivedLagMs: number | null;
+  /** When the last transport problem happened. */
+  readonly lastErrorAt: number | null;
 }
 
 /** Options of createChangeFeed. */
@@ -65,6 +92,17 @@ export function createChangeFeed(database: Database, options: ChangeFeedOptions)
   const transport = createTransport(database, options);
   let state: 'new' | 'starting' | 'started' | 'closed' = 'new';
   let starting: Promise<void> | undefined;
+  const counts = {
+    published: 0,
+    received: 0,
+    resyncs: 0,
+    errors: 0,
+    lastPublishedAt: null as number | null,
+    lastReceivedAt: null as number | null,
+    lastReceivedLagMs: null as number | null,
+    maxReceivedLagMs: null as number | null,
+    lastErrorAt: null as number | null,
+  };
 
   return {
     async publish(topic, payload) {
@@ -76,6 +114,8 @@ export function createChangeFeed(database: Database, options: ChangeFeedOptions)
         origin,
         sentAt: clock.nowMs(),
       };
+      counts.published += 1;
+      counts.lastPublishedAt = message.sentAt ?? null;
       subscribers.dispatch(topic, message.payload);
       await transport.send(message);
     },
@@ -91,13 +131,26 @@ export function createChangeFeed(database: Database, options: ChangeFeedOptions)
           // Our own messages come back through the database: they were delivered locally already.
           deliver: (message) => {
             if (message.origin === origin || state === 'closed') return;
-            if (onRemoteDelivery !== undefined && message.sentAt !== undefined) {
-              onRemoteDelivery(message.topic, Math.max(0, clock.nowMs() - message.sentAt));
+            const now = clock.nowMs();
+            counts.received += 1;
+            counts.lastReceivedAt = now;
+            if (message.sentAt !== undefined) {
+              const lagMs = Math.max(0, now - message.sentAt);
+              counts.lastReceivedLagMs = lagMs;
+              counts.maxReceivedLagMs = Math.max(counts.maxReceivedLagMs ?? 0, lagMs);
+              onRemoteDelivery?.(message.topic, lagMs);
             }
             subscribers.dispatch(message.topic, message.payload);
           },
-          resync: (reason) => subscribers.dispatch(CHANGE_FEED_RESYNC_TOPIC, { reason }),
-          error: onError,
+          resync: (reason) => {
+            counts.resyncs += 1;
+            subscribers.dispatch(CHANGE_FEED_RESYNC_TOPIC, { reason });
+          },
+          error: (error) => {
+            counts.errors += 1;
+            counts.lastErrorAt = clock.nowMs();
+            onError(error);
+          },
         })
         .then(
           () => {
@@ -118,6 +171,7 @@ export function createChangeFeed(database: Database, options: ChangeFeedOptions)
       await starting?.catch(() => undefined);
       await transport.close();
     },
+    stats: () => ({ transport: database.capabilities.changeNotification, state, ...counts }),
   };
 }
 

@@ -14,6 +14,8 @@ describe.each(TEST_DIALECTS)('RoutesRepository on %s', (dialect) => {
   });
   afterAll(() => test.drop());
 
+  // Storage keeps the document as opaque JSON and sits below @navplane/testing (which depends on it), so this spec
+  // writes its own copy of the shared `smart` sample route (libs/testing/src/route-documents.ts) instead of importing it.
   const smart: JsonObject = {
     routes: [
       {
