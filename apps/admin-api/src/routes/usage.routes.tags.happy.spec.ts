@@ -12,7 +12,7 @@ describe.each(TEST_DIALECTS)('usage by tag and by provider, tags on traces (%s)'
   beforeAll(async () => {
     h = await startAdminHarness(dialect);
     t = await h.seedTenant(); // one untagged openai gpt-4o trace on 2026-11-20 10:00, 10 in, $0.0001
-    [taggedId] = await h.insertTraces(t.orgId, [
+    const inserted = await h.insertTraces(t.orgId, [
       {
         startedAt: '2026-11-20T11:00:00.000Z',
         model: 'gpt-4o',
@@ -33,6 +33,9 @@ describe.each(TEST_DIALECTS)('usage by tag and by provider, tags on traces (%s)'
       // Outside the range.
       { startedAt: '2026-11-25T12:00:00.000Z', model: 'gpt-4o', tokensIn: 9999, tags: ['team:search'] },
     ]);
+    const [first] = inserted;
+    if (first === undefined) throw new Error('insertTraces returned no id');
+    taggedId = first;
   });
   afterAll(() => h.close());
 

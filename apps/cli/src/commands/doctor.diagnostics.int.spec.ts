@@ -148,13 +148,13 @@ describe.each(TEST_DIALECTS)('diagnostics of a serve process, through the admin 
       {
         orgId,
         provider: 'mistral',
-        baseUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) as string,
+        baseUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
         model: 'mistral-large-latest',
         keyName: 'default',
         state: 'open',
         failures: 1,
-        openedAt: expect.any(String) as string,
-        probeAt: expect.any(String) as string,
+        openedAt: expect.any(String),
+        probeAt: expect.any(String),
       },
     ]);
     expect(routed?.traces).toMatchObject({ queueDepth: 1, pressure: 0.5, enqueued: 1, droppedTotal: 0 });
@@ -195,8 +195,8 @@ describe.each(TEST_DIALECTS)('diagnostics of a serve process, through the admin 
       status: 'warn',
       message: expect.stringMatching(
         /pid \d+ .*\(gateway and admin, .*\): 1 trace\(s\) dropped \(queue_full: 1\); trace queue 2\/2 full; 1 open and 0 half-open circuit breaker\(s\)$/,
-      ) as string,
-      fix: expect.stringContaining('docs/runbooks/dropped-traces.md') as string,
+      ),
+      fix: expect.stringContaining('docs/runbooks/dropped-traces.md'),
     });
     // The offline checks still run, and the gateway's /metrics agrees with the report.
     expect(doc.checks.map((check) => check.name)).toEqual([
