@@ -16,6 +16,8 @@ export const CHANGE_TOPICS = {
   policyChanged: 'policy.changed',
   /** An org's routing table was replaced. Payload: `{ orgId }`. */
   routesChanged: 'routes.changed',
+  /** An org's limits document was replaced. Payload: `{ orgId }`. */
+  limitsChanged: 'limits.changed',
   /** An admin token was created or revoked. Payload: `{ tokenId }`. */
   adminTokenChanged: 'admin_token.changed',
 } as const;

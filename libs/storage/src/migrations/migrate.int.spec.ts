@@ -13,6 +13,7 @@ const TABLES = [
   'batch_usage',
   'change_events',
   'gateway_keys',
+  'limits',
   'orgs',
   'policies',
   'provider_keys',

@@ -5,6 +5,7 @@ import type { DB } from '../schema/schema';
 import { createAdminTokensRepository, type AdminTokensRepository } from './admin-tokens.repository';
 import { createAuditLogRepository, type AuditLogRepository } from './audit-log.repository';
 import { createGatewayKeysRepository, type GatewayKeysRepository } from './gateway-keys.repository';
+import { createLimitsRepository, type LimitsRepository } from './limits.repository';
 import { createOrgsRepository, type OrgsRepository } from './orgs.repository';
 import { createPoliciesRepository, type PoliciesRepository } from './policies.repository';
 import { createProviderKeysRepository, type ProviderKeysRepository } from './provider-keys.repository';
@@ -22,6 +23,7 @@ export interface Repositories {
   readonly adminTokens: AdminTokensRepository;
   readonly policies: PoliciesRepository;
   readonly routes: RoutesRepository;
+  readonly limits: LimitsRepository;
   readonly traces: TracesRepository;
   readonly traceForks: TraceForksRepository;
   readonly auditLog: AuditLogRepository;
@@ -41,6 +43,7 @@ function bind(db: Kysely<DB>, capabilities: DialectCapabilities): Repositories {
     adminTokens: createAdminTokensRepository(db),
     policies: createPoliciesRepository(db, capabilities),
     routes: createRoutesRepository(db, capabilities),
+    limits: createLimitsRepository(db, capabilities),
     traces: createTracesRepository(db, capabilities),
     traceForks: createTraceForksRepository(db),
     auditLog: createAuditLogRepository(db, capabilities),

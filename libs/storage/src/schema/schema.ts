@@ -101,6 +101,13 @@ export interface RoutesTable {
   updated_at: IsoTimestamp;
 }
 
+/** `limits`: the org's limits (rate limits, budgets, spend alerts), one row per org holding the whole validated document (docs/limits.md). */
+export interface LimitsTable {
+  org_id: string;
+  document: JsonColumn;
+  updated_at: IsoTimestamp;
+}
+
 /** `traces`: one row per proxied request. */
 export interface TracesTable {
   id: string;
@@ -213,6 +220,7 @@ export interface DB {
   admin_tokens: AdminTokensTable;
   policies: PoliciesTable;
   routes: RoutesTable;
+  limits: LimitsTable;
   traces: TracesTable;
   batch_usage: BatchUsageTable;
   trace_tags: TraceTagsTable;
