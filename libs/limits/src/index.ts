@@ -21,3 +21,4 @@ export {
   type LimitSource,
   type LimitSubject,
 } from './limit-document';
+export { createLimitStore, EMPTY_LIMIT_DOCUMENT, type LimitStore, type LimitStoreOptions } from './limit-store';
