@@ -17,6 +17,7 @@ export * from './repositories/policies.repository';
 export * from './repositories/provider-keys.repository';
 export * from './repositories/routes.repository';
 export * from './repositories/limits.repository';
+export * from './repositories/budgets.repository';
 export * from './repositories/trace-forks.repository';
 export * from './repositories/traces.repository';
 export * from './repositories/workspaces.repository';

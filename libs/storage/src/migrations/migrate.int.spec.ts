@@ -11,6 +11,8 @@ const TABLES = [
   'admin_tokens',
   'audit_log',
   'batch_usage',
+  'budget_alerts',
+  'budget_spend',
   'change_events',
   'gateway_keys',
   'limits',

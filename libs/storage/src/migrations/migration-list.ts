@@ -12,6 +12,7 @@ import * as traceAttempts from './2026-12-07-0009-trace-attempts.migration';
 import * as traceTags from './2026-12-07-0011-trace-tags.migration';
 import * as traceOtelId from './2026-12-07-0012-trace-otel-id.migration';
 import * as limits from './2026-12-07-0013-limits.migration';
+import * as budgets from './2026-12-07-0014-budgets.migration';
 
 /** A frozen migration: it receives the dialect instead of detecting it. */
 export interface FrozenMigration {
@@ -36,6 +37,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Frozen
   ['2026_12_07_0011_trace_tags', traceTags],
   ['2026_12_07_0012_trace_otel_id', traceOtelId],
   ['2026_12_07_0013_limits', limits],
+  ['2026_12_07_0014_budgets', budgets],
 ];
 
 /** Kysely's MigrationProvider over MIGRATIONS, with `dialect` bound into each `up`. */

@@ -4,6 +4,7 @@ import type { Database } from '../database/open-database';
 import type { DB } from '../schema/schema';
 import { createAdminTokensRepository, type AdminTokensRepository } from './admin-tokens.repository';
 import { createAuditLogRepository, type AuditLogRepository } from './audit-log.repository';
+import { createBudgetsRepository, type BudgetsRepository } from './budgets.repository';
 import { createGatewayKeysRepository, type GatewayKeysRepository } from './gateway-keys.repository';
 import { createLimitsRepository, type LimitsRepository } from './limits.repository';
 import { createOrgsRepository, type OrgsRepository } from './orgs.repository';
@@ -24,6 +25,7 @@ export interface Repositories {
   readonly policies: PoliciesRepository;
   readonly routes: RoutesRepository;
   readonly limits: LimitsRepository;
+  readonly budgets: BudgetsRepository;
   readonly traces: TracesRepository;
   readonly traceForks: TraceForksRepository;
   readonly auditLog: AuditLogRepository;
@@ -44,6 +46,7 @@ function bind(db: Kysely<DB>, capabilities: DialectCapabilities): Repositories {
     policies: createPoliciesRepository(db, capabilities),
     routes: createRoutesRepository(db, capabilities),
     limits: createLimitsRepository(db, capabilities),
+    budgets: createBudgetsRepository(db),
     traces: createTracesRepository(db, capabilities),
     traceForks: createTraceForksRepository(db),
     auditLog: createAuditLogRepository(db, capabilities),

@@ -108,6 +108,36 @@ export interface LimitsTable {
   updated_at: IsoTimestamp;
 }
 
+/** `budget_spend`: the settled spend of one budget scope in one period (docs/limits.md, "Budgets"). */
+export interface BudgetSpendTable {
+  org_id: string;
+  /** `org`, `workspace:ws_…` or `key:key_…`. */
+  scope_key: string;
+  /** `day` or `month`. */
+  period: string;
+  /** `YYYY-MM-DD` (UTC): the day, or the first day of the month. */
+  period_start: string;
+  spent_usd: number;
+  unpriced_requests: number;
+  updated_at: IsoTimestamp;
+}
+
+/** `budget_alerts`: one row per spend alert claimed, unique per threshold and period (docs/limits.md, "Spend alerts"). */
+export interface BudgetAlertsTable {
+  org_id: string;
+  scope_key: string;
+  period: string;
+  period_start: string;
+  threshold: number;
+  spent_usd: number;
+  budget_usd: number;
+  /** `sending`, `sent` or `failed`. */
+  status: string;
+  attempts: number;
+  created_at: IsoTimestamp;
+  updated_at: IsoTimestamp;
+}
+
 /** `traces`: one row per proxied request. */
 export interface TracesTable {
   id: string;
@@ -221,6 +251,8 @@ export interface DB {
   policies: PoliciesTable;
   routes: RoutesTable;
   limits: LimitsTable;
+  budget_spend: BudgetSpendTable;
+  budget_alerts: BudgetAlertsTable;
   traces: TracesTable;
   batch_usage: BatchUsageTable;
   trace_tags: TraceTagsTable;
