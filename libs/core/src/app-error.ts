@@ -18,6 +18,7 @@ export const ERROR_CODES = [
   'request_header_fields_too_large',
   'unsupported_media_type',
   'rate_limited',
+  'budget_exceeded',
   'upstream_unreachable',
   'policy_unavailable',
   'auth_unavailable',

@@ -17,6 +17,7 @@ const CONTRACT_STATUSES: Record<string, number> = {
   route_not_found: 404,
   request_too_large: 413,
   rate_limited: 429,
+  budget_exceeded: 429,
   upstream_unreachable: 502,
   policy_unavailable: 503,
   auth_unavailable: 503,

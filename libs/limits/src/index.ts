@@ -22,3 +22,24 @@ export {
   type LimitSubject,
 } from './limit-document';
 export { createLimitStore, EMPTY_LIMIT_DOCUMENT, type LimitStore, type LimitStoreOptions } from './limit-store';
+export {
+  createBudgetEngine,
+  describeScope,
+  type ApplicableBudget,
+  type BudgetEngine,
+  type BudgetEngineOptions,
+  type BudgetHold,
+  type BudgetReservation,
+  type BudgetStatus,
+  type SettledCost,
+  type SpendSettled,
+} from './budgets/budget-engine';
+export { periodWindow, type PeriodWindow } from './budgets/budget-period';
+export {
+  BYTES_PER_INPUT_TOKEN,
+  DEFAULT_RESERVED_OUTPUT_TOKENS,
+  estimateReservation,
+  maxOutputTokensOf,
+  type CostEstimateInput,
+  type ReservationEstimate,
+} from './budgets/estimate-cost';

@@ -1,0 +1,156 @@
+import { expect } from '@jest/globals';
+import { AppError, newId, toIso } from '@navplane/core';
+import { createRepositories, type Repositories } from '@navplane/storage';
+import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from '@navplane/storage/testing';
+import type { LimitDocument } from '../limit-document';
+import { createBudgetEngine, type BudgetEngine, type BudgetReservation, type SpendSettled } from './budget-engine';
+import { fixedLimits, settableClock, testRedis } from './budgets-test.fixture';
+
+const START = Date.UTC(2026, 11, 7, 12); // 2026-12-07T12:00Z
+const priced = (usd: number) => ({ priced: true as const, usd, inputTokens: 0, outputTokens: 0 });
+
+const redis = testRedis();
+const MODES = redis === undefined ? (['memory'] as const) : (['memory', 'redis'] as const);
+if (redis === undefined) console.log('NAVPLANE_TEST_REDIS_URL is not set: the Redis reservation specs are skipped');
+
+afterAll(async () => {
+  await redis?.cleanup();
+});
+
+describe.each(TEST_DIALECTS)('budget engine on %s', (dialect) => {
+  let test: TestDatabase;
+  let repos: Repositories;
+  beforeAll(async () => {
+    test = await createTestDatabase(dialect);
+    repos = createRepositories(test.database);
+  });
+  afterAll(() => test.drop());
+
+  describe.each(MODES)('with reservations in %s', (mode) => {
+    const documents = new Map<string, LimitDocument>();
+    const clock = settableClock(START);
+    const spends: SpendSettled[] = [];
+    const engine = (): BudgetEngine =>
+      createBudgetEngine({
+        limits: fixedLimits(documents),
+        spend: repos.budgets,
+        clock,
+        spendTtlMs: 0,
+        onSpend: (event) => spends.push(event),
+        ...(mode === 'redis' && redis !== undefined ? { redis: { client: redis.client, prefix: `${redis.prefix}${dialect}:` } } : {}),
+      });
+
+    async function orgWith(limits: LimitDocument['limits']) {
+      const org = await repos.orgs.create({ id: newId('org'), name: 'Budget', createdAt: toIso(START) });
+      documents.set(org.id, { limits });
+      return { orgId: org.id, workspaceId: null, keyId: 'key_01jexample0000000000000000' };
+    }
+
+    async function reserve(budgets: BudgetEngine, subject: Awaited<ReturnType<typeof orgWith>>, usd: number | undefined) {
+      const applicable = await budgets.applicable(subject);
+      return budgets.reserve(subject, applicable, usd === undefined ? { priced: false } : priced(usd));
+    }
+    const held = (result: BudgetReservation | AppError): BudgetReservation => {
+      if (result instanceof AppError) throw result;
+      return result;
+    };
+
+    beforeEach(() => clock.set(START));
+
+    it('reserves at start, shows the reservation, settles the real cost and releases it', async () => {
+      const budgets = engine();
+      const subject = await orgWith([{ scope: { type: 'org' }, budget: { usd: 10, period: 'month' } }]);
+      const reservation = held(await reserve(budgets, subject, 2));
+      let [status] = await budgets.statuses(subject.orgId, documents.get(subject.orgId) ?? { limits: [] });
+      expect(status).toMatchObject({
+        spentUsd: 0,
+        reservedUsd: 2,
+        remainingUsd: 8,
+        periodStart: '2026-12-01',
+        resetsAt: '2027-01-01T00:00:00.000Z',
+      });
+      await budgets.settle(reservation, { status: 'estimated', usd: 0.75 });
+      [status] = await budgets.statuses(subject.orgId, documents.get(subject.orgId) ?? { limits: [] });
+      expect(status).toMatchObject({ spentUsd: 0.75, reservedUsd: 0, remainingUsd: 9.25, unpricedRequests: 0 });
+      expect(spends.at(-1)).toMatchObject({ orgId: subject.orgId, beforeUsd: 0, afterUsd: 0.75 });
+    });
+
+    it('refuses with 429 budget_exceeded when spent plus reserved would pass the budget, and admits again once settled', async () => {
+      const budgets = engine();
+      const subject = await orgWith([
+        { scope: { type: 'org' }, budget: { usd: 100, period: 'month' } },
+        { scope: { type: 'key', id: subject0 }, budget: { usd: 1, period: 'day' } },
+      ]);
+      const first = held(await reserve(budgets, subject, 0.6));
+      const refused = await reserve(budgets, subject, 0.6);
+      expect(refused).toBeInstanceOf(AppError);
+      expect(refused).toMatchObject({ code: 'budget_exceeded' });
+      expect(refused instanceof AppError ? refused.message : '').toContain(`key ${subject0}`);
+      expect(refused instanceof AppError ? refused.details?.['retryAfterSeconds'] : 0).toBe(12 * 3600);
+      await budgets.settle(first, { status: 'estimated', usd: 0.5 });
+      // 0.5 spent + 0.5 reserved is exactly the budget: admitted.
+      const second = held(await reserve(budgets, subject, 0.5));
+      await budgets.settle(second, { status: 'estimated', usd: 0.5 });
+      // Spent up: even an unpriced request (nothing to reserve) is refused until the period ends.
+      expect(await reserve(budgets, subject, undefined)).toMatchObject({ code: 'budget_exceeded' });
+      // The org budget was held too and settled twice.
+      const statuses = await budgets.statuses(subject.orgId, documents.get(subject.orgId) ?? { limits: [] });
+      expect(statuses.map((s) => [s.scope.type, s.spentUsd, s.reservedUsd])).toEqual([
+        ['org', 1, 0],
+        ['key', 1, 0],
+      ]);
+    });
+
+    it('bills nothing for a failed attempt, the reservation for an unknown cost, and counts unpriced requests apart', async () => {
+      const budgets = engine();
+      const subject = await orgWith([{ scope: { type: 'org' }, budget: { usd: 10, period: 'day' } }]);
+      await budgets.settle(held(await reserve(budgets, subject, 1)), { status: 'exact', usd: 0 });
+      await budgets.settle(held(await reserve(budgets, subject, 1.5)), { status: 'unknown', usd: null });
+      await budgets.settle(held(await reserve(budgets, subject, undefined)), { status: 'unknown', usd: null });
+      const [status] = await budgets.statuses(subject.orgId, documents.get(subject.orgId) ?? { limits: [] });
+      expect(status).toMatchObject({ spentUsd: 1.5, reservedUsd: 0, unpricedRequests: 1 });
+    });
+
+    it('rolls over at the end of the UTC day and of the calendar month (injected clock)', async () => {
+      const budgets = engine();
+      const subject = await orgWith([{ scope: { type: 'org' }, budget: { usd: 1, period: 'day' } }]);
+      clock.set(Date.UTC(2026, 11, 31, 23, 59, 59));
+      await budgets.settle(held(await reserve(budgets, subject, 1)), { status: 'estimated', usd: 1 });
+      expect(await reserve(budgets, subject, 0.1)).toMatchObject({ code: 'budget_exceeded' });
+      clock.set(Date.UTC(2027, 0, 1, 0, 0, 0));
+      const next = held(await reserve(budgets, subject, 0.1));
+      expect(next.holds[0]?.window.start).toBe('2027-01-01');
+      await budgets.settle(next, { status: 'exact', usd: 0 });
+
+      const monthly = await orgWith([{ scope: { type: 'org' }, budget: { usd: 1, period: 'month' } }]);
+      clock.set(Date.UTC(2027, 1, 28, 23, 0));
+      await budgets.settle(held(await reserve(budgets, monthly, 1)), { status: 'estimated', usd: 1 });
+      expect(await reserve(budgets, monthly, 0.1)).toMatchObject({ code: 'budget_exceeded' });
+      clock.set(Date.UTC(2027, 2, 1));
+      expect(held(await reserve(budgets, monthly, 0.1)).holds[0]?.window.start).toBe('2027-03-01');
+    });
+
+    it('keeps settled spend across a restart (new engine objects on the same database)', async () => {
+      const subject = await orgWith([{ scope: { type: 'org' }, budget: { usd: 1, period: 'month' } }]);
+      const before = engine();
+      await before.settle(held(await reserve(before, subject, 0.9)), { status: 'estimated', usd: 0.9 });
+      const after = engine();
+      expect(await reserve(after, subject, 0.2)).toMatchObject({ code: 'budget_exceeded' });
+      const [status] = await after.statuses(subject.orgId, documents.get(subject.orgId) ?? { limits: [] });
+      expect(status?.spentUsd).toBeCloseTo(0.9, 10);
+    });
+
+    if (mode === 'redis') {
+      it('shares reservations between instances (two engines on one Redis prefix)', async () => {
+        const subject = await orgWith([{ scope: { type: 'org' }, budget: { usd: 1, period: 'month' } }]);
+        const [a, b] = [engine(), engine()];
+        const first = held(await reserve(a, subject, 0.6));
+        expect(await reserve(b, subject, 0.6)).toMatchObject({ code: 'budget_exceeded' });
+        await a.settle(first, { status: 'exact', usd: 0 });
+        held(await reserve(b, subject, 0.6));
+      });
+    }
+  });
+});
+
+const subject0 = 'key_01jexample0000000000000000';

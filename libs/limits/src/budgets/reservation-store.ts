@@ -1,0 +1,75 @@
+/** One budget a reservation is held against: its key, and the USD left in it once settled spend is taken off. */
+export interface ReservationTarget {
+  /** The budget period's key (`<orgId>|<scopeKey>|<period>|<start>`). */
+  readonly key: string;
+  /** Budget minus settled spend for the period (may be 0 or less: used up). */
+  readonly headroomUsd: number;
+  /** When the period ends (ms): a reservation's record is dropped after it at the latest. */
+  readonly periodEndMs: number;
+}
+
+/** What holding a reservation came to: held everywhere, or refused by the target at `index` (nothing held). */
+export type ReserveResult = { readonly ok: true } | { readonly ok: false; readonly index: number; readonly reservedUsd: number };
+
+/**
+ * The live reservations of requests in flight, per budget period (docs/limits.md, "Budgets"). A reservation is held
+ * against every target at once or against none: refused when, for some target, the sum of live reservations plus
+ * `amountUsd` passes its headroom, or the reservations alone already use it up. Each record expires at
+ * `expiresAtMs` (so a process that dies holding one does not hold it for ever).
+ */
+export interface ReservationStore {
+  reserve(targets: readonly ReservationTarget[], id: string, amountUsd: number, nowMs: number, expiresAtMs: number): Promise<ReserveResult>;
+  /** Drops the reservation `id` from each of `keys` (idempotent). */
+  release(keys: readonly string[], id: string): Promise<void>;
+  /** The USD reserved now in `key` by requests in flight. */
+  reserved(key: string, nowMs: number): Promise<number>;
+}
+
+/** Rounding slack so that sums of floating-point USD amounts equal to a budget are not refused. */
+export const USD_EPSILON = 1e-9;
+
+interface Held {
+  readonly amountUsd: number;
+  readonly expiresAtMs: number;
+}
+
+/** Reservations in this process's memory: each process counts alone (no NAVPLANE_REDIS_URL). */
+export function createMemoryReservationStore(): ReservationStore {
+  const byKey = new Map<string, Map<string, Held>>();
+  const live = (key: string, nowMs: number): number => {
+    const held = byKey.get(key);
+    if (held === undefined) return 0;
+    let sum = 0;
+    for (const [id, entry] of held) {
+      if (entry.expiresAtMs <= nowMs) held.delete(id);
+      else sum += entry.amountUsd;
+    }
+    if (held.size === 0) byKey.delete(key);
+    return sum;
+  };
+  return {
+    reserve(targets, id, amountUsd, nowMs, expiresAtMs) {
+      for (const [index, target] of targets.entries()) {
+        const reservedUsd = live(target.key, nowMs);
+        if (reservedUsd >= target.headroomUsd - USD_EPSILON || reservedUsd + amountUsd > target.headroomUsd + USD_EPSILON) {
+          return Promise.resolve({ ok: false, index, reservedUsd });
+        }
+      }
+      for (const target of targets) {
+        let held = byKey.get(target.key);
+        if (held === undefined) byKey.set(target.key, (held = new Map<string, Held>()));
+        held.set(id, { amountUsd, expiresAtMs: Math.min(expiresAtMs, target.periodEndMs + 60_000) });
+      }
+      return Promise.resolve({ ok: true });
+    },
+    release(keys, id) {
+      for (const key of keys) {
+        const held = byKey.get(key);
+        held?.delete(id);
+        if (held?.size === 0) byKey.delete(key);
+      }
+      return Promise.resolve();
+    },
+    reserved: (key, nowMs) => Promise.resolve(live(key, nowMs)),
+  };
+}
