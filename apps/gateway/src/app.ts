@@ -14,6 +14,7 @@ import {
   type MetricsSource,
   type Readiness,
 } from '@navplane/http';
+import type { BudgetEngine } from '@navplane/limits';
 import type { DetectorId, PolicyStore, Redactor } from '@navplane/policy';
 import type { ProviderRegistry } from '@navplane/providers';
 import type { TraceSink } from '@navplane/trace';
@@ -35,6 +36,7 @@ import type { RouteSource } from './routing/route-source';
 import type { Random } from './routing/target-order';
 import { resolveModelRoute } from './steps/model-route.step';
 import { authenticate, requireScope, type AuthenticateOptions } from './steps/authenticate.step';
+import { checkBudgets } from './steps/budgets.step';
 import { resolveCredential } from './steps/credential.step';
 import { checkModelAllowlist } from './steps/model-allowlist.step';
 import { checkFraming } from './steps/framing.step';
@@ -79,6 +81,9 @@ export function authThrottleOf(deps: Pick<GatewayDeps, 'authThrottle' | 'trustPr
     : { throttle: deps.authThrottle, clientAddress: clientAddressResolver(deps.trustProxy) };
 }
 
+/** What a request without a trace (no tenant) settles: nothing. */
+const NOTHING_SPENT = Object.freeze({ status: 'exact', usd: 0 } as const);
+
 /** What the gateway app is composed of. */
 export interface GatewayDeps {
   logger: GatewayLogger;
@@ -122,12 +127,14 @@ export interface GatewayDeps {
   upstreamPools: UpstreamPools;
   /** OpenTelemetry spans and metrics of each request (docs/observability.md); absent when it is off. */
   telemetry?: GatewayTelemetry;
+  /** Spend budgets (docs/limits.md, "Budgets"): reserved before the upstream call, settled when the request is recorded; absent: none. */
+  budgets?: Pick<BudgetEngine, 'applicable' | 'reserve' | 'settle'>;
 }
 
 /**
  * The client-facing gateway: health, readiness and metrics, and the provider path as one typed pipeline:
  * framing → route → authenticate (key, org enabled) → allowed path → scope → tags → model allowlist → credential (vault or passthrough) →
- * policy (most specific scope) → query (inspected under block/redact_upstream) → body (read only when it must be:
+ * policy (most specific scope) → query (inspected under block/redact_upstream) → budgets (reserve or 429) → body (read only when it must be:
  * policy evaluation, redaction, adapter) → forward (undici pool of the target; tap + capture + trace, never awaited).
  * Every refusal happens before any byte goes upstream.
  */
@@ -158,6 +165,13 @@ export function createApp(deps: GatewayDeps): RequestListener {
       responseBody: bodies?.responseBody ?? null,
     });
     if (trace !== undefined) deps.traceSink.enqueue(trace);
+    // The reservation is settled from the cost the trace states (a failed attempt costs nothing), then released.
+    if (context.budget !== undefined && deps.budgets !== undefined) {
+      void deps.budgets.settle(
+        context.budget,
+        trace === undefined ? NOTHING_SPENT : { status: trace.costStatus, usd: trace.costUsd ?? null },
+      );
+    }
     const failure = outcome.upstreamFailure;
     if (failure !== undefined && failure !== 'client_aborted') {
       // The provider could not be reached or broke off: the operator's problem, not the client's, so it is logged
@@ -258,6 +272,8 @@ export function createApp(deps: GatewayDeps): RequestListener {
       }),
     )
     .then(enforceQueryPolicy({ timeoutMs: policyLimits.timeoutMs }))
+    // Spend budgets: estimated and reserved (or 429 budget_exceeded) before any byte goes upstream.
+    .then(checkBudgets({ budgets: deps.budgets, maxBodyBytes: deps.maxBodyBytes }))
     .then(readBodyWhenNeeded({ maxBodyBytes: deps.maxBodyBytes, policyLimits }))
     .end(
       forwardUpstream({

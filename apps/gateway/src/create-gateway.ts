@@ -23,6 +23,7 @@ import {
 } from '@navplane/trace';
 import { CHANGE_FEED_RESYNC_TOPIC, CHANGE_TOPICS } from '@navplane/storage';
 import { createApp, type GatewayDeps } from './app';
+import { createGatewayBudgets, type GatewayBudgets, type GatewayBudgetsOptions } from './budgets/gateway-budgets';
 import { gatewayDiagnostics } from './gateway-diagnostics';
 import { createGatewayMetrics } from './gateway-metrics';
 import { createUpstreamPools } from './proxy/upstream-pools';
@@ -40,6 +41,8 @@ export interface GatewayServer extends ServerSpec {
   readonly redactionPool: RedactionPool;
   /** The WebSocket proxy (Realtime, Responses over WebSocket): the server's upgrade handler. */
   readonly upgrades: WebSocketProxy;
+  /** Spend budgets and alerts (docs/limits.md). */
+  readonly budgets: GatewayBudgets;
 }
 
 /**
@@ -53,6 +56,8 @@ export interface GatewayServerOptions {
   readonly routes?: RouteSource;
   /** The weighted pick of `loadbalance` routes and the backoff jitter (Math.random unless a test seeds one). */
   readonly random?: Random;
+  /** Budgets and spend alerts: the limits source, Redis for shared reservations, the clock (defaults: see createGatewayBudgets). */
+  readonly budgets?: GatewayBudgetsOptions;
 }
 
 export async function createGatewayServer(runtime: Runtime, options: GatewayServerOptions = {}): Promise<GatewayServer> {
@@ -142,6 +147,7 @@ export async function createGatewayServer(runtime: Runtime, options: GatewayServ
     cooldownMs: config.breakerCooldownMs,
     metrics: runtime.metrics,
   });
+  const budgets = await createGatewayBudgets(runtime, options.budgets);
   const deps: GatewayDeps = {
     logger,
     readiness: runtime.readiness,
@@ -165,6 +171,7 @@ export async function createGatewayServer(runtime: Runtime, options: GatewayServ
     maxBodyBytes: config.maxBodyBytes,
     upstreamPools,
     ...(runtime.otel === undefined ? {} : { telemetry: createGatewayTelemetry(runtime.otel) }),
+    budgets: budgets.engine,
   };
   const app = createApp(deps);
   const upgrades = createGatewayWebSockets(deps, {
@@ -224,7 +231,7 @@ export async function createGatewayServer(runtime: Runtime, options: GatewayServ
       },
     );
   };
-  return { name: 'gateway', app, port: config.gatewayPort, onListening, traceWriter, redactionPool, upgrades };
+  return { name: 'gateway', app, port: config.gatewayPort, onListening, traceWriter, redactionPool, upgrades, budgets };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { AuthenticatedKey } from '@navplane/auth';
+import type { BudgetReservation } from '@navplane/limits';
 import type { BatchResultsRead, PreparedRequest, RequestModelReader, ResolvedRoute, Usage } from '@navplane/providers';
 import type { PolicyState } from './policy/policy-state';
 import type { UpstreamCredential } from './pipeline/upstream-credential';
@@ -96,6 +97,8 @@ export interface Ready extends WithPolicy, Tagged {
   readonly modelRoute?: ModelRoute;
   /** A model listing: the org's route names to list beside the provider's models. */
   readonly listedRoutes?: readonly string[];
+  /** The request's spend reservation (docs/limits.md, "Budgets"), settled once when the request is recorded. */
+  readonly budget?: BudgetReservation;
 }
 
 /**

@@ -43,3 +43,11 @@ export {
   type CostEstimateInput,
   type ReservationEstimate,
 } from './budgets/estimate-cost';
+export {
+  createAlertDispatcher,
+  type AlertDispatcher,
+  type AlertDispatcherOptions,
+  type WebhookResult,
+  type WebhookSend,
+} from './alerts/alert-dispatcher';
+export { SIGNATURE_HEADER, signAlert, WEBHOOK_SECRET_NAME, type SpendAlert } from './alerts/alert-payload';

@@ -13,6 +13,7 @@ import { CHANGE_TOPICS, type NewPolicy, type PolicyMode, type PolicyScopeType, t
 import { createLogger } from '@navplane/telemetry';
 import { createTestDatabase, startFakeUpstream, type FakeUpstream, type TestDatabase } from '@navplane/testing';
 import { ROUTE_DOCUMENT_SCHEMA, type RouteDocument } from '@navplane/routing';
+import type { GatewayBudgetsOptions } from '../budgets/gateway-budgets';
 import { createGatewayServer, type GatewayServer } from '../create-gateway';
 import type { RouteSource } from '../routing/route-source';
 import type { Random } from '../routing/target-order';
@@ -94,6 +95,8 @@ export interface GatewayHarnessOptions {
   resolveAll?: ResolveAll;
   /** The gateway's random source (loadbalance picks, backoff jitter): seeded for reproducible tests. */
   random?: Random;
+  /** Budgets and spend alerts (clock, alert retries, Redis). */
+  budgets?: GatewayBudgetsOptions;
 }
 
 /** Starts the harness on `dialect` (sqlite | postgres). */
@@ -127,7 +130,11 @@ export async function startGatewayHarness(dialect: 'sqlite' | 'postgres', option
     ...(options.resolveAll === undefined ? {} : { resolveAll: options.resolveAll }),
   });
   const routes = createInMemoryRoutes();
-  const gateway = await createGatewayServer(runtime, { routes, ...(options.random === undefined ? {} : { random: options.random }) });
+  const gateway = await createGatewayServer(runtime, {
+    routes,
+    ...(options.random === undefined ? {} : { random: options.random }),
+    ...(options.budgets === undefined ? {} : { budgets: options.budgets }),
+  });
   const server = await listen(gateway.app, {
     host: loaded.value.host,
     port: 0,
