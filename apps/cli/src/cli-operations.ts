@@ -13,11 +13,16 @@ import { withStore, type Store } from './store';
 export const CLI_ACTOR: AuditActor = Object.freeze({ type: 'cli', id: null });
 
 // Commands that never touch provider keys must work without the master key.
-const NO_VAULT: Pick<Vault, 'storeProviderKey' | 'deleteProviderKey' | 'deleteProviderKeys' | 'rotateOrgSecret'> = {
+const NO_VAULT: Pick<
+  Vault,
+  'storeProviderKey' | 'deleteProviderKey' | 'deleteProviderKeys' | 'rotateOrgSecret' | 'getOrCreateOrgSecret' | 'getProviderKey'
+> = {
   storeProviderKey: () => Promise.reject(new CliError('internal: this command has no vault')),
   deleteProviderKey: () => Promise.reject(new CliError('internal: this command has no vault')),
   deleteProviderKeys: () => Promise.reject(new CliError('internal: this command has no vault')),
   rotateOrgSecret: () => Promise.reject(new CliError('internal: this command has no vault')),
+  getOrCreateOrgSecret: () => Promise.reject(new CliError('internal: this command has no vault')),
+  getProviderKey: () => Promise.reject(new CliError('internal: this command has no vault')),
 };
 
 /** The egress rules of NAVPLANE_UPSTREAM_ALLOWLIST (validated with the rest of the configuration). */

@@ -6,6 +6,7 @@ import type { ChangeFeed, Repositories } from '@navplane/storage';
 import type { Vault } from '@navplane/vault';
 import { createAdminTokenOperations, type AdminTokenOperations } from './admin-tokens.operations';
 import { createAuditOperations, type AuditOperations } from './audit.operations';
+import { createBudgetOperations, type BudgetOperations, type BudgetOperationsOptions } from './budgets.operations';
 import { createKeyOperations, type KeyOperations } from './keys.operations';
 import type { OperationContext } from './operation-context';
 import { createOrgOperations, type OrgOperations } from './orgs.operations';
@@ -19,7 +20,10 @@ export interface OperationsOptions {
   /** Every repository (createRepositories(database)); mutations use its `transaction`. */
   repos: Repositories;
   /** Provider keys (runtime.vault): stores, deletes and announces `provider_key.changed`. */
-  vault: Pick<Vault, 'storeProviderKey' | 'deleteProviderKey' | 'deleteProviderKeys' | 'rotateOrgSecret'>;
+  vault: Pick<
+    Vault,
+    'storeProviderKey' | 'deleteProviderKey' | 'deleteProviderKeys' | 'rotateOrgSecret' | 'getOrCreateOrgSecret' | 'getProviderKey'
+  >;
   /** Where changes are announced after commit (subscribed for the admin-token verification cache). */
   changeFeed: Pick<ChangeFeed, 'publish' | 'subscribe'>;
   /** Time source (default: the system clock). */
@@ -44,6 +48,8 @@ export interface OperationsOptions {
    * OpenAI-compatible provider it is.
    */
   providerRegistry?: Pick<ProviderRegistry, 'adapter'>;
+  /** Budgets: Redis for the reservations of every instance (NAVPLANE_REDIS_URL; default none visible). */
+  budgets?: BudgetOperationsOptions;
 }
 
 /**
@@ -61,6 +67,8 @@ export interface Operations {
   readonly policies: PolicyOperations;
   readonly routes: RouteOperations;
   readonly audit: AuditOperations;
+  /** Budgets and the spend-alert webhook secret. */
+  readonly budgets: BudgetOperations;
   /** Unsubscribes from the change feed and writes pending admin-token `last_used_at` marks. */
   close(): Promise<void>;
 }
@@ -110,6 +118,7 @@ export function createOperations(options: OperationsOptions): Operations {
     policies: createPolicyOperations(context),
     routes: createRouteOperations(context),
     audit: createAuditOperations(context),
+    budgets: createBudgetOperations(context, options.budgets),
     close: () => context.adminTokens.close(),
   };
 }

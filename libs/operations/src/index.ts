@@ -12,3 +12,4 @@ export * from './policy.schema';
 export * from './provider-keys.operations';
 export * from './routes.operations';
 export * from './workspaces.operations';
+export type { BudgetOperations, BudgetOperationsOptions } from './budgets.operations';

@@ -7,7 +7,10 @@ import type { Vault } from '@navplane/vault';
 /** What every use case is built from (one per createOperations call). */
 export interface OperationContext {
   readonly repos: Repositories;
-  readonly vault: Pick<Vault, 'storeProviderKey' | 'deleteProviderKey' | 'deleteProviderKeys' | 'rotateOrgSecret'>;
+  readonly vault: Pick<
+    Vault,
+    'storeProviderKey' | 'deleteProviderKey' | 'deleteProviderKeys' | 'rotateOrgSecret' | 'getOrCreateOrgSecret' | 'getProviderKey'
+  >;
   readonly changeFeed: Pick<ChangeFeed, 'publish' | 'subscribe'>;
   readonly clock: Clock;
   readonly gatewayKeys: GatewayKeyService;

@@ -24,7 +24,8 @@ export const USAGE_ROUTES = [
       'A group whose requests include one with an unknown cost (unpriced model, no usage reported) has costUsd null ' +
       'and counts those requests in unknownCostRequests: an unknown cost is never summed as 0. Grouped by tag ' +
       '(X-NavPlane-Tags), a request with several tags counts once under each of them and untagged requests form the ' +
-      'null group, so the rows can add up to more than totals, which count every request once.',
+      'null group, so the rows can add up to more than totals, which count every request once. `budgets` shows each ' +
+      "budget of the org's limits in its current period: spent, reserved by requests in flight, remaining.",
     access: ANALYTICS_READ,
     params: orgParams,
     query: usageQuery,
@@ -44,7 +45,9 @@ export const USAGE_ROUTES = [
       // Summed in SQL (one aggregate query; by tag, a second for the totals); unknown costs are counted, never as 0.
       const report = await deps.traceQueries.usage(params.orgId, { groupBy, from, to });
       if (!report.ok) return report;
-      return ok({ orgId: params.orgId, from, to, groupBy, data: report.value.rows, totals: report.value.totals });
+      const budgets = await deps.operations.budgets.status(params.orgId);
+      if (!budgets.ok) return budgets;
+      return ok({ orgId: params.orgId, from, to, groupBy, data: report.value.rows, totals: report.value.totals, budgets: budgets.value });
     },
   }),
 ];

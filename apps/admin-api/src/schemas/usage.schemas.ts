@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { budgetStatusSchema } from './budget.schemas';
 import { timestamp } from './common.schemas';
 
 /** How usage is grouped. */
@@ -54,4 +55,7 @@ export const usageReportSchema = z.object({
   groupBy: z.enum(USAGE_GROUP_BY),
   data: z.array(usageRowSchema),
   totals: z.object(usageNumbers).describe('Every request of the range once (by tag, the rows can add up to more)'),
+  budgets: z
+    .array(budgetStatusSchema)
+    .describe('Each budget of the org’s limits in its current period, whatever `from` and `to` (docs/limits.md, "Budgets")'),
 });
