@@ -7,6 +7,7 @@ import type { Vault } from '@navplane/vault';
 import { createAdminTokenOperations, type AdminTokenOperations } from './admin-tokens.operations';
 import { createAuditOperations, type AuditOperations } from './audit.operations';
 import { createKeyOperations, type KeyOperations } from './keys.operations';
+import { createLimitOperations, type LimitOperations } from './limits.operations';
 import type { OperationContext } from './operation-context';
 import { createOrgOperations, type OrgOperations } from './orgs.operations';
 import { createPolicyOperations, type PolicyOperations } from './policies.operations';
@@ -60,6 +61,7 @@ export interface Operations {
   readonly adminTokens: AdminTokenOperations;
   readonly policies: PolicyOperations;
   readonly routes: RouteOperations;
+  readonly limits: LimitOperations;
   readonly audit: AuditOperations;
   /** Unsubscribes from the change feed and writes pending admin-token `last_used_at` marks. */
   close(): Promise<void>;
@@ -109,6 +111,7 @@ export function createOperations(options: OperationsOptions): Operations {
     adminTokens: createAdminTokenOperations(context),
     policies: createPolicyOperations(context),
     routes: createRouteOperations(context),
+    limits: createLimitOperations(context),
     audit: createAuditOperations(context),
     close: () => context.adminTokens.close(),
   };
