@@ -4,4 +4,6 @@
 module.exports = {
   projects: ['<rootDir>/{libs,apps,tools}/*/jest.config.cjs'],
   reporters: ['default', '<rootDir>/tools/workspace/postgres-skip-reporter.cjs'],
+  // A global option: Jest ignores `testTimeout` in a project's config when it runs projects (jest.preset.js says why 20 s).
+  testTimeout: 20_000,
 };

@@ -22,6 +22,7 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   testMatch: ['<rootDir>/src/**/*.spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  // (Also set in the root jest.config.cjs: Jest reads it only there when it runs every project.)
   // Integration specs create a Postgres database and migrate it in their hooks: a few hundred ms on a quiet machine,
   // more than Jest's default 5 s on a loaded shared 2-core VM. A hung test still fails, 20 s later.
   testTimeout: 20_000,

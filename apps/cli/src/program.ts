@@ -4,7 +4,7 @@ import { configCommand } from './commands/config-validate.command';
 import { debugCommand } from './commands/debug.command';
 import { doctorCommand } from './commands/doctor.command';
 import { keyCommand } from './commands/key.command';
-import { limitsCommand } from './commands/limits-webhook-secret.command';
+import { limitsCommand } from './commands/limits.command';
 import { migrateCommand } from './commands/migrate.command';
 import { orgCommand } from './commands/org.command';
 import { providerKeyCommand } from './commands/provider-key.command';

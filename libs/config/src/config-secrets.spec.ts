@@ -101,8 +101,8 @@ describe('describeConfig', () => {
   it('shows unset secrets as not set', () => {
     const result = loadConfig({});
     if (!result.ok) throw new Error('defaults must be valid');
-    const values = describeConfig(result.value).filter((s) => s.variable.match(/MASTER_KEY|ADMIN_TOKEN/));
-    expect(values.map((s) => s.value)).toEqual(['not set', 'not set', 'not set']);
+    const values = describeConfig(result.value).filter((s) => s.variable.match(/MASTER_KEY|ADMIN_TOKEN|_HEADERS$/));
+    expect(values.map((s) => s.value)).toEqual(['not set', 'not set', 'not set', 'not set', 'not set', 'not set']);
   });
 });
 

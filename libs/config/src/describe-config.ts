@@ -40,7 +40,7 @@ export function describeConfig(config: NavPlaneConfig): ConfigSettingView[] {
     ...CONFIG_SETTINGS.map((meta): ConfigSettingView => {
       const value = config[meta.key];
       let shown: JsonValue;
-      if (meta.secret) shown = value === undefined || (Array.isArray(value) && value.length === 0) ? 'not set' : 'set';
+      if (meta.secret) shown = isUnset(value) ? 'not set' : 'set';
       else if (meta.maskPassword && typeof value === 'string') shown = maskDatabaseUrl(value);
       else shown = toJson(value);
       return {
@@ -51,4 +51,12 @@ export function describeConfig(config: NavPlaneConfig): ConfigSettingView[] {
       };
     }),
   ];
+}
+
+/** A secret's value counts as not set when absent or empty (an empty list, or an empty header map such as OTEL_*_HEADERS). */
+function isUnset(value: unknown): boolean {
+  if (value === undefined || value === null) return true;
+  if (Array.isArray(value)) return value.length === 0;
+  if (typeof value === 'object') return Object.keys(value).length === 0;
+  return false;
 }

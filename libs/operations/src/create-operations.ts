@@ -8,6 +8,7 @@ import { createAdminTokenOperations, type AdminTokenOperations } from './admin-t
 import { createAuditOperations, type AuditOperations } from './audit.operations';
 import { createBudgetOperations, type BudgetOperations, type BudgetOperationsOptions } from './budgets.operations';
 import { createKeyOperations, type KeyOperations } from './keys.operations';
+import { createLimitOperations, type LimitOperations } from './limits.operations';
 import type { OperationContext } from './operation-context';
 import { createOrgOperations, type OrgOperations } from './orgs.operations';
 import { createPolicyOperations, type PolicyOperations } from './policies.operations';
@@ -66,6 +67,7 @@ export interface Operations {
   readonly adminTokens: AdminTokenOperations;
   readonly policies: PolicyOperations;
   readonly routes: RouteOperations;
+  readonly limits: LimitOperations;
   readonly audit: AuditOperations;
   /** Budgets and the spend-alert webhook secret. */
   readonly budgets: BudgetOperations;
@@ -117,6 +119,7 @@ export function createOperations(options: OperationsOptions): Operations {
     adminTokens: createAdminTokenOperations(context),
     policies: createPolicyOperations(context),
     routes: createRouteOperations(context),
+    limits: createLimitOperations(context),
     audit: createAuditOperations(context),
     budgets: createBudgetOperations(context, options.budgets),
     close: () => context.adminTokens.close(),

@@ -1,10 +1,12 @@
 export type { AuditActor } from '@navplane/auth';
+export type { LimitDocument, LimitEntry, LimitScope } from '@navplane/limits';
 export type { Route, RouteDocument, RouteTarget } from '@navplane/routing';
 export * from './admin-tokens.operations';
 export * from './audit.operations';
 export * from './create-operations';
 export * from './invalid-request';
 export * from './keys.operations';
+export * from './limits.operations';
 export { MAX_NAME_LENGTH } from './names';
 export * from './orgs.operations';
 export * from './policies.operations';

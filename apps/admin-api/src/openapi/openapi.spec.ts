@@ -26,6 +26,8 @@ const CONTRACT_ROUTES = [
   'PUT /admin/orgs/:orgId/policies',
   'GET /admin/orgs/:orgId/routes',
   'PUT /admin/orgs/:orgId/routes',
+  'GET /admin/orgs/:orgId/limits',
+  'PUT /admin/orgs/:orgId/limits',
   'GET /admin/audit',
   'POST /admin/admin-tokens',
 ];

@@ -2,6 +2,7 @@ import { ADMIN_TOKEN_ROUTES } from './admin-tokens.routes';
 import { AUDIT_ROUTES } from './audit.routes';
 import { DIAGNOSTICS_ROUTES } from './diagnostics.routes';
 import { ORG_KEY_ROUTES } from './org-keys.routes';
+import { ORG_LIMIT_ROUTES } from './org-limits.routes';
 import { ORG_ROUTE_ROUTES } from './org-routes.routes';
 import { ORG_WEBHOOK_SECRET_ROUTES } from './org-webhook-secret.routes';
 import { ORG_ROUTES } from './orgs.routes';
@@ -26,6 +27,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = Object.freeze([
   ...USAGE_ROUTES,
   ...POLICY_ROUTES,
   ...ORG_ROUTE_ROUTES,
+  ...ORG_LIMIT_ROUTES,
   ...ORG_WEBHOOK_SECRET_ROUTES,
   ...AUDIT_ROUTES,
   ...ADMIN_TOKEN_ROUTES,

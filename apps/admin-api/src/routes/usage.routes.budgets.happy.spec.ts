@@ -33,7 +33,12 @@ describe.each(TEST_DIALECTS)('usage budgets and the webhook secret (%s)', (diale
     );
     const month = periodWindow('month', Date.now());
     const day = periodWindow('day', Date.now());
-    await h.runtime.repos.budgets.addSpend({ orgId: t.orgId, scopeKey: 'org', period: 'month', periodStart: month.start }, 12.5, 2, toIso(Date.now()));
+    await h.runtime.repos.budgets.addSpend(
+      { orgId: t.orgId, scopeKey: 'org', period: 'month', periodStart: month.start },
+      12.5,
+      2,
+      toIso(Date.now()),
+    );
     await h.runtime.repos.budgets.addSpend(
       { orgId: t.orgId, scopeKey: `key:${t.targetKeyId}`, period: 'day', periodStart: day.start },
       3,
@@ -41,7 +46,12 @@ describe.each(TEST_DIALECTS)('usage budgets and the webhook secret (%s)', (diale
       toIso(Date.now()),
     );
     // Last month's spend is not this month's.
-    await h.runtime.repos.budgets.addSpend({ orgId: t.orgId, scopeKey: 'org', period: 'month', periodStart: '2000-01-01' }, 40, 0, toIso(Date.now()));
+    await h.runtime.repos.budgets.addSpend(
+      { orgId: t.orgId, scopeKey: 'org', period: 'month', periodStart: '2000-01-01' },
+      40,
+      0,
+      toIso(Date.now()),
+    );
 
     const res = await h.http().get(`/admin/orgs/${t.orgId}/usage`).set(bearer(t.analyticsKey));
     expect(res.status).toBe(200);

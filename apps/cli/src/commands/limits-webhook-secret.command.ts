@@ -22,8 +22,3 @@ export function rotateWebhookSecretCommand(): Command {
       else process.stdout.write(`${webhookSecret}\n`);
     });
 }
-
-/** `navplane limits …`: the org's limits, budgets and spend alerts (docs/limits.md). */
-export function limitsCommand(): Command {
-  return new Command('limits').description('the org’s limits, budgets and spend alerts').addCommand(rotateWebhookSecretCommand());
-}
