@@ -4,7 +4,7 @@ import { expect } from '@jest/globals';
 import { toIso } from '@navplane/core';
 import { readStoredLimitDocument, signAlert, WEBHOOK_SECRET_NAME, type BudgetStatus } from '@navplane/limits';
 import { CHANGE_TOPICS, type JsonObject, type JsonValue } from '@navplane/storage';
-import { openaiChatCompletion, openaiChatStream, TEST_DIALECTS } from '@navplane/testing';
+import { openaiChatCompletion, openaiChatStream, prefixedTestRedis, TEST_DIALECTS } from '@navplane/testing';
 import { OPENAI_TEST_KEY, startGatewayHarness, type GatewayHarness } from './testing/gateway-harness.fixture';
 
 // gpt-4o: $2.50 input, $10 output per million tokens. 1000 in + 1000 out = $0.0125.
@@ -39,12 +39,25 @@ async function startReceiver(statuses: number[]) {
   return { url: `http://127.0.0.1:${port}/hooks/navplane`, received, close: () => new Promise((resolve) => server.close(resolve)) };
 }
 
-describe.each(TEST_DIALECTS)('gateway budgets on %s', (dialect) => {
+// Reservations in the process's memory, and (with NAVPLANE_TEST_REDIS_URL) in a real Redis under this run's own prefix.
+const redis = prefixedTestRedis();
+const MODES = redis === undefined ? (['memory'] as const) : (['memory', 'redis'] as const);
+if (redis === undefined) console.log('NAVPLANE_TEST_REDIS_URL is not set: the gateway budget specs run with in-memory reservations only');
+afterAll(async () => {
+  await redis?.cleanup();
+});
+const CASES = TEST_DIALECTS.flatMap((dialect) => MODES.map((mode) => [dialect, mode] as const));
+
+describe.each(CASES)('gateway budgets on %s, reservations in %s', (dialect, mode) => {
   let h: GatewayHarness;
   beforeAll(async () => {
     h = await startGatewayHarness(dialect, {
       env: { NAVPLANE_UPSTREAM_ALLOWLIST: '127.0.0.1' },
-      budgets: { alertAttempts: 3, alertBackoffMs: 20 },
+      budgets: {
+        alertAttempts: 3,
+        alertBackoffMs: 20,
+        ...(mode === 'redis' && redis !== undefined ? { redis: { client: redis.client, prefix: `${redis.prefix}${dialect}:` } } : {}),
+      },
     });
   });
   afterAll(() => h.close());

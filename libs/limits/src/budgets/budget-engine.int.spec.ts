@@ -2,14 +2,15 @@ import { expect } from '@jest/globals';
 import { AppError, newId, toIso } from '@navplane/core';
 import { createRepositories, type Repositories } from '@navplane/storage';
 import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from '@navplane/storage/testing';
+import { prefixedTestRedis } from '@navplane/testing';
 import type { LimitDocument } from '../limit-document';
 import { createBudgetEngine, type BudgetEngine, type BudgetReservation, type SpendSettled } from './budget-engine';
-import { fixedLimits, settableClock, testRedis } from './budgets-test.fixture';
+import { fixedLimits, settableClock } from './budgets-test.fixture';
 
 const START = Date.UTC(2026, 11, 7, 12); // 2026-12-07T12:00Z
 const priced = (usd: number) => ({ priced: true as const, usd, inputTokens: 0, outputTokens: 0 });
 
-const redis = testRedis();
+const redis = prefixedTestRedis();
 const MODES = redis === undefined ? (['memory'] as const) : (['memory', 'redis'] as const);
 if (redis === undefined) console.log('NAVPLANE_TEST_REDIS_URL is not set: the Redis reservation specs are skipped');
 
