@@ -71,6 +71,7 @@ describe.each(TEST_DIALECTS)('budget engine on %s', (dialect) => {
         resetsAt: '2027-01-01T00:00:00.000Z',
       });
       await budgets.settle(reservation, { status: 'estimated', usd: 0.75 });
+      await budgets.settle(reservation, { status: 'estimated', usd: 0.75 }); // settled once only
       [status] = await budgets.statuses(subject.orgId, documents.get(subject.orgId) ?? { limits: [] });
       expect(status).toMatchObject({ spentUsd: 0.75, reservedUsd: 0, remainingUsd: 9.25, unpricedRequests: 0 });
       expect(spends.at(-1)).toMatchObject({ orgId: subject.orgId, beforeUsd: 0, afterUsd: 0.75 });

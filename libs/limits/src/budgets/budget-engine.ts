@@ -107,7 +107,7 @@ export interface BudgetEngine {
     budgets: readonly ApplicableBudget[],
     estimate: ReservationEstimate,
   ): Promise<BudgetReservation | AppError>;
-  /** Settles the request's real cost into every period it held, then releases the reservation. Never rejects. */
+  /** Settles the request's real cost into every period it held, then releases the reservation; once (a second call does nothing). Never rejects. */
   settle(reservation: BudgetReservation, cost: SettledCost): Promise<void>;
   /** Every budget of the org's document in its current period. Rejects when spend or reservations cannot be read. */
   statuses(orgId: string, document: LimitDocument): Promise<BudgetStatus[]>;
@@ -162,6 +162,7 @@ export function createBudgetEngine(options: BudgetEngineOptions): BudgetEngine {
   const reservationTtlMs = options.reservationTtlMs ?? 900_000;
   const spendTtlMs = options.spendTtlMs ?? 1000;
   const onError = options.onError ?? defaultOnError;
+  const settled = new WeakSet<BudgetReservation>();
   const spentCache = new Map<string, { spentUsd: number; unpricedRequests: number; readAtMs: number }>();
 
   const periodKey = (orgId: string, hold: Pick<BudgetHold, 'scopeKey' | 'window'>): BudgetPeriodKey => ({
@@ -225,6 +226,9 @@ export function createBudgetEngine(options: BudgetEngineOptions): BudgetEngine {
     },
 
     async settle(reservation, cost) {
+      // Once per reservation, whoever calls it again.
+      if (settled.has(reservation)) return;
+      settled.add(reservation);
       const known = cost.status !== 'unknown' && cost.usd !== null;
       // Unknown cost: a priced model is charged what was reserved (the most it could cost); an unpriced one is counted
       // apart, never as $0 spend.
