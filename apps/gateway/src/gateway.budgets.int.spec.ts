@@ -137,6 +137,32 @@ describe.each(CASES)('gateway budgets on %s, reservations in %s', (dialect, mode
     expect(status.spentUsd).toBeLessThan(0.0011);
   });
 
+  it('bills a routed request by the target that answered, never its failed attempt', async () => {
+    const org = await orgWithBudget(() => [{ scope: { type: 'org' }, budget: { usd: 5, period: 'month' } }]);
+    h.routes.set(org.orgId, {
+      routes: [
+        {
+          model: 'smart',
+          targets: [
+            { provider: 'openai', model: 'gpt-4o' },
+            { provider: 'openai', model: 'gpt-4o-mini' },
+          ],
+          retry: { attempts: 2, on: ['5xx'] },
+        },
+      ],
+    });
+    h.upstream.enqueue(
+      { kind: 'error', status: 500 },
+      { kind: 'json', body: openaiChatCompletion({ model: 'gpt-4o-mini', usage: USAGE }) },
+    );
+    const res = await chat(org.key, { model: 'smart', max_tokens: 1000 });
+    expect(res.status).toBe(200);
+    expect(h.upstream.requestCount).toBe(2);
+    // gpt-4o-mini: $0.15 input, $0.60 output per million tokens.
+    const status = await settled(org.statuses, (usd) => usd > 0);
+    expect(status.spentUsd).toBeCloseTo(0.00075, 10);
+  });
+
   it('refuses with 429 budget_exceeded and Retry-After before any upstream call', async () => {
     const org = await orgWithBudget(() => [{ scope: { type: 'org' }, budget: { usd: 0.005, period: 'month' } }]);
     const res = await chat(org.key, { max_tokens: 1000 });
