@@ -22,3 +22,4 @@ export {
   type LimitSubject,
 } from './limit-document';
 export { createLimitStore, EMPTY_LIMIT_DOCUMENT, type LimitStore, type LimitStoreOptions } from './limit-store';
+export * from './counters';
