@@ -14,6 +14,7 @@ import {
   type MetricsSource,
   type Readiness,
 } from '@navplane/http';
+import type { CountedLimit, LimitCounters, LimitSource } from '@navplane/limits';
 import type { DetectorId, PolicyStore, Redactor } from '@navplane/policy';
 import type { ProviderRegistry } from '@navplane/providers';
 import type { TraceSink } from '@navplane/trace';
@@ -38,6 +39,7 @@ import { authenticate, requireScope, type AuthenticateOptions } from './steps/au
 import { resolveCredential } from './steps/credential.step';
 import { checkModelAllowlist } from './steps/model-allowlist.step';
 import { checkFraming } from './steps/framing.step';
+import { enforceLimits } from './steps/limits.step';
 import { readBodyWhenNeeded } from './steps/request-body.step';
 import { checkAllowedPath, resolveRoute } from './steps/resolve-route.step';
 import { readTags } from './steps/tags.step';
@@ -102,6 +104,14 @@ export interface GatewayDeps {
   routeTimeouts: { readonly deadlineMs: number; readonly attemptTimeoutMs: number };
   /** The weighted pick of `loadbalance` routes and the backoff jitter (Math.random; seeded in tests). */
   random?: Random;
+  /** The orgs' limits documents (docs/limits.md; in memory, change-feed evicted). */
+  limits: LimitSource;
+  /** Where rpm, tpm and concurrency are counted: in this process, or Redis (NAVPLANE_REDIS_URL). */
+  limitCounters: LimitCounters;
+  /** NAVPLANE_LIMITS_FAIL_MODE. */
+  limitsFailMode: 'open' | 'closed';
+  /** Told of each request refused by a limit, by limit type (metric). */
+  onLimitRefused?: (limit: CountedLimit | 'unavailable') => void;
   /** The orgs' policies (in memory, change-feed evicted). */
   policies: Pick<PolicyStore, 'peek' | 'load'>;
   /** The org's redactor (placeholder salt from the vault), or undefined when the salt cannot be read. */
@@ -126,7 +136,8 @@ export interface GatewayDeps {
 
 /**
  * The client-facing gateway: health, readiness and metrics, and the provider path as one typed pipeline:
- * framing → route → authenticate (key, org enabled) → allowed path → scope → tags → model allowlist → credential (vault or passthrough) →
+ * framing → route → authenticate (key, org enabled) → allowed path → scope → tags → model allowlist → limits (rpm, tpm,
+ * concurrency) → credential (vault or passthrough) →
  * policy (most specific scope) → query (inspected under block/redact_upstream) → body (read only when it must be:
  * policy evaluation, redaction, adapter) → forward (undici pool of the target; tap + capture + trace, never awaited).
  * Every refusal happens before any byte goes upstream.
@@ -136,6 +147,9 @@ export function createApp(deps: GatewayDeps): RequestListener {
   // NAVPLANE_LOG_LEVEL is `http` or lower (off at the default `info`: logging is not free).
   const { logger } = deps;
   const record = (outcome: ProxyOutcome) => {
+    // The one completion of every request that got past the limits step (refused later, aborted, failed upstream,
+    // streamed to the end): its concurrency slot is freed and its tokens (input + output) counted, once.
+    outcome.context.limitLease?.release(outcome.usage?.totalTokens ?? 0);
     outcome.context.otel?.end(outcome);
     const provider = outcome.routing?.answered?.adapter.id ?? outcome.context.route?.adapter.id ?? 'none';
     deps.gatewayMetrics?.observe(provider, outcome.status, outcome.overheadMs);
@@ -209,6 +223,8 @@ export function createApp(deps: GatewayDeps): RequestListener {
       });
     const overheadMs = performance.now() - context.startedAt;
     if (!res.headersSent) {
+      const limitHeaders = context.rateLimitHeaders;
+      if (limitHeaders !== undefined) for (const name in limitHeaders) res.setHeader(name, limitHeaders[name] ?? '');
       res.setHeader('X-Request-Id', context.requestId);
       res.setHeader('X-NavPlane-Trace-Id', context.traceId);
       res.setHeader('X-NavPlane-Overhead-Ms', formatOverhead(overheadMs));
@@ -234,6 +250,16 @@ export function createApp(deps: GatewayDeps): RequestListener {
     .then(readTags())
     // The key's model allowlist, on the name the client sent: before the vault, the policy and any route resolution.
     .then(checkModelAllowlist({ maxBodyBytes: deps.maxBodyBytes }))
+    // rpm, tpm and concurrency of the org, the key's workspace and the key (docs/limits.md): a full limit refuses with
+    // 429 before the vault, the policy or any upstream is touched; an admitted request's lease is released by `record`.
+    .then(
+      enforceLimits({
+        limits: deps.limits,
+        counters: deps.limitCounters,
+        failMode: deps.limitsFailMode,
+        ...(deps.onLimitRefused === undefined ? {} : { onRefused: deps.onLimitRefused }),
+      }),
+    )
     // A body `model` that names a route of the org's routing table: the route's targets are planned (docs/routing.md).
     .then(
       resolveModelRoute({

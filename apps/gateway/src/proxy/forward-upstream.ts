@@ -253,14 +253,18 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
     }
     if (!isSse) this.#observe = capture?.response(headers);
 
+    // Under a NavPlane limit, its x-ratelimit-* headers replace every one of the provider's (docs/limits.md, "Counting").
+    const limitHeaders = context.rateLimitHeaders;
     const out: Record<string, string | string[]> = {};
     for (const name in headers) {
       const value = headers[name];
       if (value === undefined || !isClientResponseHeader(name, stripped)) continue;
+      if (limitHeaders !== undefined && name.startsWith('x-ratelimit-')) continue;
       // X-Request-Id is the client's (or ours); the provider's id stays visible under its own name.
       if (name === 'x-request-id') out['x-navplane-upstream-request-id'] = value;
       else out[name] = value;
     }
+    if (limitHeaders !== undefined) Object.assign(out, limitHeaders);
     out['x-request-id'] = context.requestId;
     out['x-navplane-trace-id'] = context.traceId;
     this.#overheadMs = (context.preUpstreamMs ?? 0) + (performance.now() - headersAt);
@@ -405,6 +409,8 @@ export function answerError(
   extra?: Record<string, string>,
 ): void {
   if (overheadMs !== undefined) res.setHeader('X-NavPlane-Overhead-Ms', formatOverhead(overheadMs));
+  const limitHeaders = context.rateLimitHeaders;
+  if (limitHeaders !== undefined) for (const name in limitHeaders) res.setHeader(name, limitHeaders[name] ?? '');
   res.setHeader('X-Request-Id', context.requestId);
   res.setHeader('X-NavPlane-Trace-Id', context.traceId);
   if (extra !== undefined) for (const name in extra) res.setHeader(name, extra[name] as string);
