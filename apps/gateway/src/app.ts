@@ -81,6 +81,16 @@ export function authThrottleOf(deps: Pick<GatewayDeps, 'authThrottle' | 'trustPr
     : { throttle: deps.authThrottle, clientAddress: clientAddressResolver(deps.trustProxy) };
 }
 
+/** The limits step over the deps' limits documents and counters (HTTP requests and WebSocket handshakes alike). */
+export function limitsStepOf(deps: Pick<GatewayDeps, 'limits' | 'limitCounters' | 'limitsFailMode' | 'onLimitRefused'>) {
+  return enforceLimits({
+    limits: deps.limits,
+    counters: deps.limitCounters,
+    failMode: deps.limitsFailMode,
+    ...(deps.onLimitRefused === undefined ? {} : { onRefused: deps.onLimitRefused }),
+  });
+}
+
 /** What the gateway app is composed of. */
 export interface GatewayDeps {
   logger: GatewayLogger;
@@ -252,14 +262,7 @@ export function createApp(deps: GatewayDeps): RequestListener {
     .then(checkModelAllowlist({ maxBodyBytes: deps.maxBodyBytes }))
     // rpm, tpm and concurrency of the org, the key's workspace and the key (docs/limits.md): a full limit refuses with
     // 429 before the vault, the policy or any upstream is touched; an admitted request's lease is released by `record`.
-    .then(
-      enforceLimits({
-        limits: deps.limits,
-        counters: deps.limitCounters,
-        failMode: deps.limitsFailMode,
-        ...(deps.onLimitRefused === undefined ? {} : { onRefused: deps.onLimitRefused }),
-      }),
-    )
+    .then(limitsStepOf(deps))
     // A body `model` that names a route of the org's routing table: the route's targets are planned (docs/routing.md).
     .then(
       resolveModelRoute({
