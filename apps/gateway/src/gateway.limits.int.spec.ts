@@ -175,6 +175,11 @@ describe.each(CASES)('rate limits on %s, counted in %s', (dialect, backend) => {
     expect(remaining).toEqual(['4', '3', '2']);
   });
 
+  it('says at start-up where limits are counted when several instances may run (Postgres without Redis)', () => {
+    const warned = h.logs().includes('rate limits (rpm, tpm, concurrency) are counted per process');
+    expect(warned).toBe(dialect === 'postgres' && backend === 'memory');
+  });
+
   it('adds no x-ratelimit headers of its own for an org without limits', async () => {
     const t = await tenant(h);
     const answer = await chat(h.url, t.key);
