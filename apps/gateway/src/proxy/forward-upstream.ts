@@ -205,6 +205,10 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
     this.#onDrain = () => this.#controller?.resume();
     res.once('close', this.#onClose);
     res.on('drain', this.#onDrain);
+    // The client left while an earlier step was still working (its 'close' came before this listener): the exchange
+    // ends now as client_aborted (the upstream request is cut as it starts), so its completion — the trace, the limits
+    // lease — is not left waiting for the upstream's body timeout.
+    if (res.destroyed) this.#onClose();
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
