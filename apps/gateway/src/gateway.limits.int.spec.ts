@@ -8,6 +8,7 @@ import {
   deleteRedisKeys,
   openaiChatCompletion,
   openaiChatStream,
+  smartFallbackRoute,
   TEST_DIALECTS,
   TEST_REDIS_URL,
   testRedisClient,
@@ -61,12 +62,12 @@ interface Answer {
 }
 
 /** A chat completion (streamed when `stream`), read whole. */
-async function chat(url: string, key: string, options: { stream?: boolean; signal?: AbortSignal } = {}): Promise<Answer> {
+async function chat(url: string, key: string, options: { stream?: boolean; signal?: AbortSignal; model?: string } = {}): Promise<Answer> {
   const res = await fetch(`${url}/v1/chat/completions`, {
     method: 'POST',
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
     body: JSON.stringify({
-      model: 'gpt-4o-mini',
+      model: options.model ?? 'gpt-4o-mini',
       messages: [{ role: 'user', content: 'hi' }],
       ...(options.stream ? { stream: true } : {}),
     }),
@@ -231,6 +232,22 @@ describe.each(CASES)('rate limits on %s, counted in %s', (dialect, backend) => {
       h.upstream.enqueue({ kind: 'reset-after', events: openaiChatStream().slice(0, 2) });
       await chat(h.url, t.key, { stream: true }).catch(() => undefined);
       expect((await untilAdmitted(h.url, t.key)).status).toBe(200);
+    });
+
+    it('a routed request that fell back to its second target: one request, one release, its tokens once', async () => {
+      h.routes.set(t.orgId, { routes: [smartFallbackRoute().input] });
+      h.upstream.enqueue(
+        { kind: 'error', status: 500 },
+        { kind: 'json', body: openaiChatCompletion({ usage: { promptTokens: 70, completionTokens: 30 } }) },
+      );
+      const routed = await chat(h.url, t.key, { model: 'smart' });
+      expect(routed.status).toBe(200);
+      expect(routed.headers.get('x-navplane-attempts')).toBe('2');
+      expect(h.upstream.requestCount).toBe(2);
+      await settle();
+      const next = await untilAdmitted(h.url, t.key);
+      expect(next.status).toBe(200);
+      expect(next.headers.get('x-ratelimit-remaining-tokens')).toBe(String(1_000_000 - 100));
     });
 
     it('a refusal by a later step (no provider key in the vault)', async () => {
