@@ -4,19 +4,26 @@ import { Redis } from 'ioredis';
 /** The variable naming the Redis server of the tests (`redis://127.0.0.1:6379`). */
 export const TEST_REDIS_URL_ENV = 'NAVPLANE_TEST_REDIS_URL';
 
+// Jest gives every test file a fresh module registry; the stderr stream object is what the files of one worker process
+// share, so the once-per-process marker lives there (as for the Postgres notice of @navplane/storage/testing).
+const NOTICE_MARKER = Symbol.for('navplane.testing.redisSkipNoticeShown');
+
+function resolveTestRedisUrl(): string | undefined {
+  const url = process.env[TEST_REDIS_URL_ENV];
+  if (url !== undefined && url !== '') return url;
+  const stderr: NodeJS.WriteStream & { [NOTICE_MARKER]?: true } = process.stderr;
+  if (process.env['JEST_WORKER_ID'] !== undefined && stderr[NOTICE_MARKER] !== true) {
+    stderr[NOTICE_MARKER] = true;
+    stderr.write(`[navplane] ${TEST_REDIS_URL_ENV} is not set: Redis suites are skipped\n`);
+  }
+  return undefined;
+}
+
 /**
  * The test Redis URL, or undefined when unset: the Redis suites are then skipped (`TEST_REDIS_URL === undefined ?
  * describe.skip : describe`), and a Jest worker says so once on stderr.
  */
 export const TEST_REDIS_URL: string | undefined = resolveTestRedisUrl();
-
-function resolveTestRedisUrl(): string | undefined {
-  const url = process.env[TEST_REDIS_URL_ENV];
-  if (url !== undefined && url !== '') return url;
-  if (process.env['JEST_WORKER_ID'] !== undefined)
-    process.stderr.write(`[navplane] ${TEST_REDIS_URL_ENV} is not set: Redis suites are skipped\n`);
-  return undefined;
-}
 
 /** A key prefix of its own for one test (`navplane-test:<random>:`), so tests sharing one Redis never meet. */
 export function testRedisPrefix(): string {
