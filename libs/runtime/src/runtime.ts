@@ -140,7 +140,6 @@ export async function createRuntime(config: NavPlaneConfig, options: CreateRunti
   }
 
   const feed = changeFeed;
-  const redis = config.redisUrl === undefined ? undefined : await openRedis(config.redisUrl, logger);
   const repos = createRepositories(database);
   const keyring = createKeyring({ current: masterKey.value.key, previous: [...config.masterKeyPrevious] });
   const vault = createVault({
@@ -158,6 +157,8 @@ export async function createRuntime(config: NavPlaneConfig, options: CreateRunti
   });
 
   const otel = startProcessTelemetry(config, logger, metrics);
+  // Last of the start-up: nothing after it can fail and leave the client reconnecting in a process that did not start.
+  const redis = config.redisUrl === undefined ? undefined : await openRedis(config.redisUrl, logger);
   let closing: Promise<void> | undefined;
   return {
     config,
