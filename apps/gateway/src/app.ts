@@ -28,7 +28,7 @@ import { buildDecisionRecord } from './policy/decision-record';
 import type { PolicyLimits } from './policy/enforce-policy';
 import { resolveRequestPolicy } from './policy/policy.step';
 import { enforceQueryPolicy } from './policy/query-policy.step';
-import { forwardUpstream, type ProxyOutcome } from './proxy/forward-upstream';
+import { forwardUpstream, setRateLimitHeaders, type ProxyOutcome } from './proxy/forward-upstream';
 import type { UpstreamPools } from './proxy/upstream-pools';
 import type { CircuitBreakers } from './routing/circuit-breakers';
 import { createRoutedForwarder } from './routing/routed-request';
@@ -233,8 +233,7 @@ export function createApp(deps: GatewayDeps): RequestListener {
       });
     const overheadMs = performance.now() - context.startedAt;
     if (!res.headersSent) {
-      const limitHeaders = context.rateLimitHeaders;
-      if (limitHeaders !== undefined) for (const name in limitHeaders) res.setHeader(name, limitHeaders[name] ?? '');
+      setRateLimitHeaders(res, context);
       res.setHeader('X-Request-Id', context.requestId);
       res.setHeader('X-NavPlane-Trace-Id', context.traceId);
       res.setHeader('X-NavPlane-Overhead-Ms', formatOverhead(overheadMs));

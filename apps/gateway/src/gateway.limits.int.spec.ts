@@ -228,7 +228,9 @@ describe.each(CASES)('rate limits on %s, counted in %s', (dialect, backend) => {
 
     it('an upstream that resets before answering, and one that breaks mid-stream', async () => {
       h.upstream.enqueue({ kind: 'reset' });
-      expect((await chat(h.url, t.key)).status).toBe(502);
+      const failed = await chat(h.url, t.key);
+      expect(failed.status).toBe(502);
+      expect(failed.headers.get('x-ratelimit-limit-tokens')).toBe('1000000'); // the gateway's own answer carries them too
       h.upstream.enqueue({ kind: 'reset-after', events: openaiChatStream().slice(0, 2) });
       await chat(h.url, t.key, { stream: true }).catch(() => undefined);
       expect((await untilAdmitted(h.url, t.key)).status).toBe(200);
@@ -252,8 +254,12 @@ describe.each(CASES)('rate limits on %s, counted in %s', (dialect, backend) => {
 
     it('a refusal by a later step (no provider key in the vault)', async () => {
       const bare = await tenant(h, { providerKey: false });
-      await setLimits(h.runtime, bare.orgId, [entry(bare, 'key', { concurrency: 1 })]);
-      for (let i = 0; i < 3; i += 1) expect(errorCode(await chat(h.url, bare.key))).toBe('provider_key_missing');
+      await setLimits(h.runtime, bare.orgId, [entry(bare, 'key', { concurrency: 1, rpm: 100 })]);
+      for (let i = 0; i < 3; i += 1) {
+        const answer = await chat(h.url, bare.key);
+        expect(errorCode(answer)).toBe('provider_key_missing');
+        expect(answer.headers.get('x-ratelimit-remaining-requests')).toBe(String(99 - i));
+      }
       expect(h.upstream.requestCount).toBe(0);
     });
   });

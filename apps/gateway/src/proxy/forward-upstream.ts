@@ -413,13 +413,18 @@ export function answerError(
   extra?: Record<string, string>,
 ): void {
   if (overheadMs !== undefined) res.setHeader('X-NavPlane-Overhead-Ms', formatOverhead(overheadMs));
-  const limitHeaders = context.rateLimitHeaders;
-  if (limitHeaders !== undefined) for (const name in limitHeaders) res.setHeader(name, limitHeaders[name] ?? '');
+  setRateLimitHeaders(res, context);
   res.setHeader('X-Request-Id', context.requestId);
   res.setHeader('X-NavPlane-Trace-Id', context.traceId);
   if (extra !== undefined) for (const name in extra) res.setHeader(name, extra[name] as string);
   if (!req.complete) res.setHeader('Connection', 'close'); // the rest of an unread body is not waited for
   sendError(res, error);
+}
+
+/** Sets the request's `x-ratelimit-*` headers (docs/limits.md) on an answer the gateway writes itself, when a limit applies. */
+export function setRateLimitHeaders(res: ServerResponse, context: Pick<AnyContext, 'rateLimitHeaders'>): void {
+  const headers = context.rateLimitHeaders;
+  if (headers !== undefined) for (const name in headers) res.setHeader(name, headers[name] ?? '');
 }
 
 /** A broken response body is `upstream_aborted` unless it was a timeout (the body went silent too long). */
