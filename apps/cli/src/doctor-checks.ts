@@ -9,6 +9,7 @@ import { readMetricSamples } from '@navplane/telemetry';
 import { createKeyring, createVault } from '@navplane/vault';
 import { findMasterKey, type CliMasterKey } from './cli-master-key';
 import { describeError, maskCredentials } from './describe-error';
+import { checkLimitsBackend } from './doctor-limits';
 import { CliError } from './output';
 import { gatewayBaseUrl } from './shell-env';
 import { MIGRATE_HINT } from './store';
@@ -52,7 +53,7 @@ export interface DoctorOptions {
 
 /**
  * Runs every check after the configuration loaded, in a fixed order: database, migrations, master-key,
- * vault, routes, admin-auth, node-env, traces. Never throws; the database is always closed.
+ * vault, routes, limits, admin-auth, node-env, traces. Never throws; the database is always closed.
  */
 export async function runDoctorChecks(config: NavPlaneConfig, options: DoctorOptions = {}): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [];
@@ -66,6 +67,7 @@ export async function runDoctorChecks(config: NavPlaneConfig, options: DoctorOpt
     checks.push(masterKeyCheck(config, masterKey));
     checks.push(await checkVault(config, masterKey, dbReady ? database : undefined));
     checks.push(checkRoutes(config));
+    checks.push(await checkLimitsBackend(config));
     checks.push(await checkAdminAuth(config, dbReady ? database : undefined));
     checks.push(checkNodeEnv(config));
     checks.push(await checkTraceDrops(config, options.gatewayUrl));

@@ -1,4 +1,5 @@
 import { configWithDefaults } from '@navplane/config';
+import { createLimitCounters, createMemoryCounterStore, EMPTY_LIMIT_DOCUMENT } from '@navplane/limits';
 import { createEgressGuard, parseEgressAllowlist } from '@navplane/egress';
 import { Readiness } from '@navplane/http';
 import { createProviderRegistry } from '@navplane/providers';
@@ -43,6 +44,9 @@ describe('gateway app', () => {
     verifyKey,
     getProviderKey: () => Promise.resolve({ ok: false, reason: 'missing' }),
     policies: { peek: () => [], load: () => Promise.resolve([]) },
+    limits: { peek: () => EMPTY_LIMIT_DOCUMENT, get: () => Promise.resolve(EMPTY_LIMIT_DOCUMENT) },
+    limitCounters: createLimitCounters({ store: createMemoryCounterStore() }),
+    limitsFailMode: 'open',
     getRedactor: () => Promise.resolve(undefined),
     traceSink: { enqueue: () => undefined },
     trustProxy: config.trustProxy,

@@ -14,7 +14,7 @@ import {
   type MetricsSource,
   type Readiness,
 } from '@navplane/http';
-import type { BudgetEngine } from '@navplane/limits';
+import type { BudgetEngine, CountedLimit, LimitCounters, LimitSource } from '@navplane/limits';
 import type { DetectorId, PolicyStore, Redactor } from '@navplane/policy';
 import type { ProviderRegistry } from '@navplane/providers';
 import type { TraceSink } from '@navplane/trace';
@@ -28,7 +28,7 @@ import { buildDecisionRecord } from './policy/decision-record';
 import type { PolicyLimits } from './policy/enforce-policy';
 import { resolveRequestPolicy } from './policy/policy.step';
 import { enforceQueryPolicy } from './policy/query-policy.step';
-import { forwardUpstream, type ProxyOutcome } from './proxy/forward-upstream';
+import { forwardUpstream, setRateLimitHeaders, type ProxyOutcome } from './proxy/forward-upstream';
 import type { UpstreamPools } from './proxy/upstream-pools';
 import type { CircuitBreakers } from './routing/circuit-breakers';
 import { createRoutedForwarder } from './routing/routed-request';
@@ -40,6 +40,7 @@ import { checkBudgets } from './steps/budgets.step';
 import { resolveCredential } from './steps/credential.step';
 import { checkModelAllowlist } from './steps/model-allowlist.step';
 import { checkFraming } from './steps/framing.step';
+import { enforceLimits } from './steps/limits.step';
 import { readBodyWhenNeeded } from './steps/request-body.step';
 import { checkAllowedPath, resolveRoute } from './steps/resolve-route.step';
 import { readTags } from './steps/tags.step';
@@ -84,6 +85,16 @@ export function authThrottleOf(deps: Pick<GatewayDeps, 'authThrottle' | 'trustPr
 /** What a request without a trace (no tenant) settles: nothing. */
 const NOTHING_SPENT = Object.freeze({ status: 'exact', usd: 0 } as const);
 
+/** The limits step over the deps' limits documents and counters (HTTP requests and WebSocket handshakes alike). */
+export function limitsStepOf(deps: Pick<GatewayDeps, 'limits' | 'limitCounters' | 'limitsFailMode' | 'onLimitRefused'>) {
+  return enforceLimits({
+    limits: deps.limits,
+    counters: deps.limitCounters,
+    failMode: deps.limitsFailMode,
+    ...(deps.onLimitRefused === undefined ? {} : { onRefused: deps.onLimitRefused }),
+  });
+}
+
 /** What the gateway app is composed of. */
 export interface GatewayDeps {
   logger: GatewayLogger;
@@ -107,6 +118,14 @@ export interface GatewayDeps {
   routeTimeouts: { readonly deadlineMs: number; readonly attemptTimeoutMs: number };
   /** The weighted pick of `loadbalance` routes and the backoff jitter (Math.random; seeded in tests). */
   random?: Random;
+  /** The orgs' limits documents (docs/limits.md; in memory, change-feed evicted). */
+  limits: LimitSource;
+  /** Where rpm, tpm and concurrency are counted: in this process, or Redis (NAVPLANE_REDIS_URL). */
+  limitCounters: LimitCounters;
+  /** NAVPLANE_LIMITS_FAIL_MODE. */
+  limitsFailMode: 'open' | 'closed';
+  /** Told of each request refused by a limit, by limit type (metric). */
+  onLimitRefused?: (limit: CountedLimit | 'unavailable') => void;
   /** The orgs' policies (in memory, change-feed evicted). */
   policies: Pick<PolicyStore, 'peek' | 'load'>;
   /** The org's redactor (placeholder salt from the vault), or undefined when the salt cannot be read. */
@@ -133,8 +152,9 @@ export interface GatewayDeps {
 
 /**
  * The client-facing gateway: health, readiness and metrics, and the provider path as one typed pipeline:
- * framing → route → authenticate (key, org enabled) → allowed path → scope → tags → model allowlist → credential (vault or passthrough) →
- * policy (most specific scope) → query (inspected under block/redact_upstream) → budgets (reserve or 429) → body (read only when it must be:
+ * framing → route → authenticate (key, org enabled) → allowed path → scope → tags → model allowlist → limits (rpm, tpm,
+ * concurrency) → credential (vault or passthrough) → policy (most specific scope) → query (inspected under
+ * block/redact_upstream) → budgets (reserve or 429) → body (read only when it must be:
  * policy evaluation, redaction, adapter) → forward (undici pool of the target; tap + capture + trace, never awaited).
  * Every refusal happens before any byte goes upstream.
  */
@@ -143,6 +163,9 @@ export function createApp(deps: GatewayDeps): RequestListener {
   // NAVPLANE_LOG_LEVEL is `http` or lower (off at the default `info`: logging is not free).
   const { logger } = deps;
   const record = (outcome: ProxyOutcome) => {
+    // The one completion of every request that got past the limits step (refused later, aborted, failed upstream,
+    // streamed to the end): its concurrency slot is freed and its tokens (input + output) counted, once.
+    outcome.context.limitLease?.release(outcome.usage?.totalTokens ?? 0);
     outcome.context.otel?.end(outcome);
     const provider = outcome.routing?.answered?.adapter.id ?? outcome.context.route?.adapter.id ?? 'none';
     deps.gatewayMetrics?.observe(provider, outcome.status, outcome.overheadMs);
@@ -223,6 +246,7 @@ export function createApp(deps: GatewayDeps): RequestListener {
       });
     const overheadMs = performance.now() - context.startedAt;
     if (!res.headersSent) {
+      setRateLimitHeaders(res, context);
       res.setHeader('X-Request-Id', context.requestId);
       res.setHeader('X-NavPlane-Trace-Id', context.traceId);
       res.setHeader('X-NavPlane-Overhead-Ms', formatOverhead(overheadMs));
@@ -248,6 +272,9 @@ export function createApp(deps: GatewayDeps): RequestListener {
     .then(readTags())
     // The key's model allowlist, on the name the client sent: before the vault, the policy and any route resolution.
     .then(checkModelAllowlist({ maxBodyBytes: deps.maxBodyBytes }))
+    // rpm, tpm and concurrency of the org, the key's workspace and the key (docs/limits.md): a full limit refuses with
+    // 429 before the vault, the policy or any upstream is touched; an admitted request's lease is released by `record`.
+    .then(limitsStepOf(deps))
     // A body `model` that names a route of the org's routing table: the route's targets are planned (docs/routing.md).
     .then(
       resolveModelRoute({

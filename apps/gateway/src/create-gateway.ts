@@ -10,6 +10,7 @@ import {
   type Redactor,
 } from '@navplane/policy';
 import { createProviderRegistry, type ProviderAdapter } from '@navplane/providers';
+import { createLimitStore } from '@navplane/limits';
 import { createRouteStore } from '@navplane/routing';
 import { createAppAuthThrottle, type Runtime, type ServerSpec } from '@navplane/runtime';
 import {
@@ -25,6 +26,7 @@ import { CHANGE_FEED_RESYNC_TOPIC, CHANGE_TOPICS } from '@navplane/storage';
 import { createApp, type GatewayDeps } from './app';
 import { createGatewayBudgets, type GatewayBudgets, type GatewayBudgetsOptions } from './budgets/gateway-budgets';
 import { gatewayDiagnostics } from './gateway-diagnostics';
+import { createGatewayLimits } from './gateway-limits';
 import { createGatewayMetrics } from './gateway-metrics';
 import { createUpstreamPools } from './proxy/upstream-pools';
 import { createGatewayTelemetry } from './telemetry/request-telemetry';
@@ -70,9 +72,14 @@ export async function createGatewayServer(runtime: Runtime, options: GatewayServ
   const policies = createPolicyStore({ policies: repos.policies, changeFeed, onError });
   // Every org's routing table in memory, evicted by routes.changed: a warm request reads no route from the database.
   const routeStore = createRouteStore({ routes: repos.routes, changeFeed, onError });
+  // Every org's limits in memory, evicted by limits.changed (docs/limits.md): a warm request reads none from the database.
+  const limitStore = createLimitStore({ limits: repos.limits, changeFeed, onError });
   await orgStates.start();
   await verifier.start();
   await policies.start();
+  await limitStore.start();
+  // rpm, tpm and concurrency counters: on the runtime's Redis when NAVPLANE_REDIS_URL is set, else in this process.
+  const limits = createGatewayLimits(runtime);
   if (options.routes === undefined) await routeStore.start();
 
   // Redactors per org salt and detector set (the vault caches the salt itself): a rotated salt is a new entry.
@@ -138,6 +145,8 @@ export async function createGatewayServer(runtime: Runtime, options: GatewayServ
     await orgStates.close();
     await policies.close();
     await routeStore.close();
+    await limitStore.close();
+    limits.counters.close();
   });
 
   // Each built-in provider's operator-set base URL, by provider id (docs/configuration.md).
@@ -161,6 +170,10 @@ export async function createGatewayServer(runtime: Runtime, options: GatewayServ
     breakers,
     routeTimeouts: { deadlineMs: config.upstreamTimeoutMs, attemptTimeoutMs: config.routeAttemptTimeoutMs },
     ...(options.random === undefined ? {} : { random: options.random }),
+    limits: limitStore,
+    limitCounters: limits.counters,
+    limitsFailMode: config.limitsFailMode,
+    onLimitRefused: limits.onRefused,
     policies,
     getRedactor,
     captureBodies: config.captureBodies,

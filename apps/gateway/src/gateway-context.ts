@@ -1,5 +1,5 @@
 import type { AuthenticatedKey } from '@navplane/auth';
-import type { BudgetReservation } from '@navplane/limits';
+import type { BudgetReservation, LimitLease } from '@navplane/limits';
 import type { BatchResultsRead, PreparedRequest, RequestModelReader, ResolvedRoute, Usage } from '@navplane/providers';
 import type { PolicyState } from './policy/policy-state';
 import type { UpstreamCredential } from './pipeline/upstream-credential';
@@ -60,6 +60,14 @@ export interface Tagged {
   readonly tags: readonly string[];
 }
 
+/** After `enforceLimits`: the request's hold on its rate-limit counters, when a limit applies (docs/limits.md). */
+export interface Limited {
+  /** Released once, by the request's completion (`record`), with the tokens it used. */
+  readonly limitLease?: LimitLease;
+  /** OpenAI's `x-ratelimit-*` headers of the strictest applicable scope, for the answer. */
+  readonly rateLimitHeaders?: Readonly<Record<string, string>>;
+}
+
 /** After `resolveCredential`: the headers that authenticate upstream (a redacting value). */
 export interface WithCredential extends Authenticated {
   readonly upstreamCredential: UpstreamCredential;
@@ -86,7 +94,7 @@ export type UpstreamBody =
     };
 
 /** After `readBodyWhenNeeded`: what goes upstream, and what the adapter made of the body when it had to read it. */
-export interface Ready extends WithPolicy, Tagged {
+export interface Ready extends WithPolicy, Tagged, Limited {
   readonly body: UpstreamBody;
   readonly prepared?: PreparedRequest;
   /** The model the request names, when the gateway read it from a body it holds. */

@@ -98,6 +98,14 @@ describe('describeConfig', () => {
     expect(byName['NAVPLANE_DATABASE_URL']?.value).toBe('postgres://navplane:***@db.internal:5432/navplane?sslpassword=***');
   });
 
+  it('masks the Redis password', () => {
+    const result = loadConfig({ NAVPLANE_REDIS_URL: `rediss://:${DB_PASSWORD}@redis.internal:6380/2` });
+    if (!result.ok) throw new Error(JSON.stringify(result.error));
+    const view = describeConfig(result.value);
+    expectNoCanary(JSON.stringify(view));
+    expect(view.find((s) => s.variable === 'NAVPLANE_REDIS_URL')?.value).toBe('rediss://:***@redis.internal:6380/2');
+  });
+
   it('shows unset secrets as not set', () => {
     const result = loadConfig({});
     if (!result.ok) throw new Error('defaults must be valid');
@@ -122,6 +130,7 @@ describe('passwords inside other URLs', () => {
     ['NAVPLANE_OPENAI_BASE_URL', `https://user:${DB_PASSWORD}@api.example.com`],
     ['NAVPLANE_ANTHROPIC_BASE_URL', `ftp://user:${DB_PASSWORD}@api.example.com`],
     ['NAVPLANE_ADMIN_CORS_ORIGINS', `https://ok.example.com,https://user:${DB_PASSWORD}@dash.example.com`],
+    ['NAVPLANE_REDIS_URL', `http://user:${DB_PASSWORD}@redis.internal:6379`],
   ])('%s never echoes the password', (variable, value) => {
     const result = loadConfig({ [variable]: value });
     expect(result.ok).toBe(false);

@@ -29,9 +29,9 @@ const CONTRACT = {
   OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
 } as const;
 
-// Contract variables of features not built yet (shared Redis counters): NavPlane reads nothing for them, so they are not settings. Whoever builds one adds
-// its setting to SETTINGS with the default above and removes it from this list.
-const NOT_YET_BUILT = ['NAVPLANE_REDIS_URL', 'NAVPLANE_REDIS_PREFIX'];
+// Contract variables of features not built yet: NavPlane reads nothing for them, so they are not settings. Whoever builds
+// one adds its setting to SETTINGS with the default above and removes it from this list.
+const NOT_YET_BUILT: string[] = [];
 
 const byVariable = new Map(CONFIG_SETTINGS.map((setting) => [setting.env, setting]));
 

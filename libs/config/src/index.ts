@@ -5,10 +5,12 @@ export * from './describe-config';
 export * from './load-config';
 export { maskDatabaseUrl } from './mask';
 export {
+  LIMITS_FAIL_MODES,
   LOG_LEVELS,
   MIN_ADMIN_TOKEN_LENGTH,
   parseMasterKey,
   TRACE_SINKS,
+  type LimitsFailMode,
   type LogLevel,
   type TraceSinkKind,
   type TrustProxy,

@@ -280,3 +280,45 @@ export function parseUpstreamAllowlist(raw: unknown): ParseResult<readonly strin
   }
   return ok(out);
 }
+
+/**
+ * `NAVPLANE_REDIS_URL`: a `redis://` or `rediss://` (TLS) URL with a host, as ioredis reads it
+ * (`redis://:password@host:6379/0`); kept as given, trimmed. The message never shows the value (it may hold a password).
+ */
+export function parseRedisUrl(raw: unknown): ParseResult<string | undefined> {
+  if (raw === undefined) return ok(undefined);
+  const expected = 'must be a redis:// or rediss:// URL with a host, such as redis://127.0.0.1:6379';
+  if (typeof raw !== 'string') return err(expected);
+  const text = raw.trim();
+  if (text === '') return ok(undefined);
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return err(expected);
+  }
+  if ((url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.hostname === '') return err(expected);
+  if (url.pathname !== '' && url.pathname !== '/' && !/^\/\d{1,2}$/.test(url.pathname)) {
+    return err(`${expected}; its path, if any, is a database number (/0 to /99)`);
+  }
+  return ok(text);
+}
+
+/** `NAVPLANE_REDIS_PREFIX`: 1-64 printable ASCII characters, no whitespace (every NavPlane key starts with it). */
+export function parseRedisPrefix(raw: unknown): ParseResult<string> {
+  if (typeof raw === 'string' && /^[\x21-\x7e]{1,64}$/.test(raw.trim())) return ok(raw.trim());
+  return err('must be 1 to 64 printable characters without whitespace, such as navplane:');
+}
+
+/** What limit enforcement does when its shared store (Redis) cannot be reached (`NAVPLANE_LIMITS_FAIL_MODE`). */
+export const LIMITS_FAIL_MODES = ['open', 'closed'] as const;
+
+/** One of LIMITS_FAIL_MODES. */
+export type LimitsFailMode = (typeof LIMITS_FAIL_MODES)[number];
+
+/** Parses `open` or `closed` (case-insensitive). */
+export function parseLimitsFailMode(raw: unknown): ParseResult<LimitsFailMode> {
+  const name = typeof raw === 'string' ? raw.trim().toLowerCase() : undefined;
+  const found = LIMITS_FAIL_MODES.find((candidate) => candidate === name);
+  return found ? ok(found) : err(`must be one of ${LIMITS_FAIL_MODES.join(', ')}`);
+}

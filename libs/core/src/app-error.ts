@@ -24,6 +24,7 @@ export const ERROR_CODES = [
   'auth_unavailable',
   'vault_unavailable',
   'no_healthy_upstream',
+  'limits_unavailable',
   'storage_unavailable',
   'upstream_timeout',
   'unauthorized',

@@ -36,6 +36,7 @@ export const ERROR_TABLE: Readonly<Record<ErrorCode, ErrorMapping>> = {
   auth_unavailable: { status: 503, type: 'api_error' },
   vault_unavailable: { status: 503, type: 'api_error' },
   no_healthy_upstream: { status: 503, type: 'api_error' },
+  limits_unavailable: { status: 503, type: 'api_error' },
   storage_unavailable: { status: 503, type: 'api_error' },
   not_ready: { status: 503, type: 'api_error' },
   upstream_timeout: { status: 504, type: 'timeout_error' },

@@ -51,3 +51,4 @@ export {
   type WebhookSend,
 } from './alerts/alert-dispatcher';
 export { SIGNATURE_HEADER, signAlert, WEBHOOK_SECRET_NAME, type SpendAlert } from './alerts/alert-payload';
+export * from './counters';

@@ -1,11 +1,16 @@
 import {
+  authFailureLimiterOptions,
   createAuthThrottle,
   createMemoryAuthFailureCounter,
   NO_AUTH_THROTTLE,
+  rateLimiterAuthFailureCounter,
   type AuthFailureCounter,
+  type AuthFailureLimits,
   type AuthThrottle,
 } from '@navplane/auth';
 import { newId, systemClock, toIso, type Clock } from '@navplane/core';
+import type { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import type { Runtime } from './runtime';
 
 /** Which app a throttle guards: its own failures, its own metrics label and audit detail. */
@@ -19,13 +24,35 @@ export interface AppAuthThrottleOptions {
 }
 
 /**
+ * The failure counter every instance shares (NAVPLANE_REDIS_URL): a RateLimiterRedis under NAVPLANE_REDIS_PREFIX
+ * (`navplane:auth-failures-gateway:<address>`), with an in-process limiter as its insurance while Redis cannot be
+ * reached (failures are then counted per instance rather than not at all).
+ */
+export function createRedisAuthFailureCounter(
+  client: Redis,
+  prefix: string,
+  limits: AuthFailureLimits,
+  app: ThrottledApp,
+): AuthFailureCounter {
+  const options = authFailureLimiterOptions(limits, `${prefix}auth-failures-${app}`);
+  return rateLimiterAuthFailureCounter(
+    new RateLimiterRedis({
+      ...options,
+      storeClient: client,
+      rejectIfRedisNotReady: true,
+      insuranceLimiter: new RateLimiterMemory({ ...options }),
+    }),
+  );
+}
+
+/**
  * The brute-force throttle of one app (docs/security-keys.md, "Brute-force throttling"): NAVPLANE_AUTH_FAILURE_LIMIT
- * failures per NAVPLANE_AUTH_FAILURE_WINDOW_MS per client address, counted in this process unless a shared counter is
- * given; `navplane_auth_failures_total` and `navplane_auth_throttled_total` (by app) on /metrics, and one audit
+ * failures per NAVPLANE_AUTH_FAILURE_WINDOW_MS per client address, counted in Redis when the runtime has it (every
+ * instance together), else in this process, unless a counter is given; `navplane_auth_failures_total` and `navplane_auth_throttled_total` (by app) on /metrics, and one audit
  * record (`auth.throttled`, the address, never a credential) and one warning per block, never per refused attempt.
  */
 export function createAppAuthThrottle(
-  runtime: Pick<Runtime, 'config' | 'metrics' | 'logger' | 'repos'>,
+  runtime: Pick<Runtime, 'config' | 'metrics' | 'logger' | 'repos' | 'redis'>,
   app: ThrottledApp,
   options: AppAuthThrottleOptions = {},
 ): AuthThrottle {
@@ -49,7 +76,11 @@ export function createAppAuthThrottle(
     labelNames: ['app'] as const,
   });
   return createAuthThrottle({
-    counter: options.counter ?? createMemoryAuthFailureCounter(limits, `navplane-auth-${app}`),
+    counter:
+      options.counter ??
+      (runtime.redis === undefined
+        ? createMemoryAuthFailureCounter(limits, `navplane-auth-${app}`)
+        : createRedisAuthFailureCounter(runtime.redis, config.redisPrefix, limits, app)),
     clock,
     onFailure: () => failures.inc({ app }),
     onRefused: () => throttled.inc({ app }),

@@ -6,7 +6,7 @@ import { PassThrough } from 'node:stream';
 import { loadConfig } from '@navplane/config';
 import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from '@navplane/testing';
 import { createLogger } from '@navplane/telemetry';
-import { checkDatabase, checkMigrations, createRuntime } from './runtime';
+import { checkDatabase, checkMigrations, createRuntime, limitsCountedPerProcess } from './runtime';
 import { runServers } from './run-servers';
 
 jest.setTimeout(30_000);
@@ -80,5 +80,15 @@ describe.each(TEST_DIALECTS)('runtime on %s', (dialect) => {
     await shutdown;
     expect(order).toEqual(['response', 'hook']);
     await expect(runtime.database.ping()).rejects.toBeDefined();
+  });
+});
+
+describe('limitsCountedPerProcess', () => {
+  it('warns a Postgres deployment without NAVPLANE_REDIS_URL that limits are counted per process, and no one else', () => {
+    expect(limitsCountedPerProcess({ redisUrl: undefined }, 'postgres')).toMatch(
+      /^NAVPLANE_REDIS_URL is not set: rate limits .* are counted per process/,
+    );
+    expect(limitsCountedPerProcess({ redisUrl: 'redis://127.0.0.1:6379' }, 'postgres')).toBeUndefined();
+    expect(limitsCountedPerProcess({ redisUrl: undefined }, 'sqlite')).toBeUndefined();
   });
 });

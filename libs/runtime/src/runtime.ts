@@ -20,7 +20,9 @@ import {
   type MetricsRegistry,
   type OpenTelemetry,
 } from '@navplane/telemetry';
+import type { Redis } from 'ioredis';
 import { startProcessTelemetry } from './process-telemetry';
+import { closeRedis, openRedis } from './redis-client';
 import { describeError } from './describe-error';
 import { createDiagnostics, type Diagnostics } from './diagnostics';
 import { resolveMasterKey, type LoadedMasterKey } from './master-key';
@@ -49,6 +51,11 @@ export interface Runtime {
   readonly egress: EgressGuard;
   /** OpenTelemetry, when an OTLP endpoint is set (docs/observability.md); flushed and stopped by `close`. */
   readonly otel?: OpenTelemetry;
+  /**
+   * The process's one Redis client when NAVPLANE_REDIS_URL is set (limit counters, brute-force throttling; every key
+   * under NAVPLANE_REDIS_PREFIX); closed by `close` after the shutdown hooks.
+   */
+  readonly redis?: Redis;
   /** This process's diagnostics report (`GET /admin/diagnostics`): the apps register what they report. */
   readonly diagnostics: Diagnostics;
   /** Registers work to run at shutdown, after the servers drained and before the DB closes. */
@@ -111,6 +118,8 @@ export async function createRuntime(config: NavPlaneConfig, options: CreateRunti
   const database = await openDatabase({ url: config.databaseUrl, poolSize: config.databasePoolSize });
   // Which database this process uses (the CLI must be given the same NAVPLANE_DATABASE_URL), password masked.
   logger.info(`database: ${database.dialect} at ${maskDatabaseUrl(config.databaseUrl)}`, { dialect: database.dialect });
+  const perProcess = limitsCountedPerProcess(config, database.dialect);
+  if (perProcess !== undefined) logger.warn(perProcess);
   const hooks: ShutdownHook[] = [];
   let changeFeed: ChangeFeed | undefined;
   try {
@@ -148,6 +157,8 @@ export async function createRuntime(config: NavPlaneConfig, options: CreateRunti
   });
 
   const otel = startProcessTelemetry(config, logger, metrics);
+  // Last of the start-up: nothing after it can fail and leave the client reconnecting in a process that did not start.
+  const redis = config.redisUrl === undefined ? undefined : await openRedis(config.redisUrl, logger);
   let closing: Promise<void> | undefined;
   return {
     config,
@@ -161,6 +172,7 @@ export async function createRuntime(config: NavPlaneConfig, options: CreateRunti
     readiness,
     egress,
     ...(otel === undefined ? {} : { otel }),
+    ...(redis === undefined ? {} : { redis }),
     diagnostics: createDiagnostics({ config, database, changeFeed: feed }),
     onShutdown: (hook) => {
       hooks.push(hook);
@@ -187,12 +199,22 @@ export async function createRuntime(config: NavPlaneConfig, options: CreateRunti
           if (!flushed) logger.warn('OpenTelemetry flush cut off at shutdown: the collector did not answer in time');
         }
         vault.close();
+        if (redis !== undefined) await closeRedis(redis);
         await feed.close().catch((error: unknown) => logger.warn('change feed close failed', { err: error }));
         await database.close();
       })();
       return closing;
     },
   };
+}
+
+/**
+ * The start-up warning of a deployment that may run several instances (Postgres) without NAVPLANE_REDIS_URL: limits are
+ * then counted by each process alone (docs/limits.md, "Across instances"). Undefined when it does not apply.
+ */
+export function limitsCountedPerProcess(config: Pick<NavPlaneConfig, 'redisUrl'>, dialect: string): string | undefined {
+  if (dialect !== 'postgres' || config.redisUrl !== undefined) return undefined;
+  return 'NAVPLANE_REDIS_URL is not set: rate limits (rpm, tpm, concurrency) are counted per process, so N gateway instances together allow up to N times each limit; set NAVPLANE_REDIS_URL to share them';
 }
 
 /**

@@ -18,3 +18,4 @@ export { DEFAULT_REPLY_CHUNKS, estimateTokens, splitIntoChunks } from './text-ch
 // Test databases on every dialect (SQLite always, Postgres with NAVPLANE_TEST_POSTGRES_URL).
 export * from '@navplane/storage/testing';
 export * from './otlp-collector';
+export * from './test-redis';

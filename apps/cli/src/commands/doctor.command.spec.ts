@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseJsonAs, TEST_DIALECTS } from '@navplane/testing';
+import { parseJsonAs, TEST_DIALECTS, TEST_REDIS_URL } from '@navplane/testing';
 import { runCli } from '../testing/cli-process.fixture';
 import { createCliSandbox, newMasterKey, type CliSandbox } from '../testing/cli-sandbox.fixture';
 
@@ -17,7 +17,7 @@ interface DoctorJson {
   checks: Array<{ name: string; status: string; message: string; fix: string | null }>;
 }
 
-const CHECK_NAMES = ['config', 'database', 'migrations', 'master-key', 'vault', 'routes', 'admin-auth', 'node-env', 'traces'];
+const CHECK_NAMES = ['config', 'database', 'migrations', 'master-key', 'vault', 'routes', 'limits', 'admin-auth', 'node-env', 'traces'];
 const statusOf = (doc: DoctorJson, name: string) => doc.checks.find((c) => c.name === name)?.status;
 
 async function metricsServer(body: string): Promise<{ url: string; server: Server }> {
@@ -52,12 +52,14 @@ describe.each(TEST_DIALECTS)('navplane doctor on %s', (dialect) => {
       'master-key': 'ok',
       vault: 'ok',
       routes: 'ok',
+      // Postgres (several instances) without NAVPLANE_REDIS_URL: limits are counted per process.
+      limits: dialect === 'postgres' ? 'warn' : 'ok',
       'admin-auth': 'warn',
       'node-env': 'warn',
       traces: 'skip',
     });
     expect(doc.checks.find((c) => c.name === 'admin-auth')?.fix).toMatch(/admin-token create/);
-    expect(doc.summary).toEqual({ ok: 6, warn: 2, fail: 0, skip: 1 });
+    expect(doc.summary).toEqual(dialect === 'postgres' ? { ok: 6, warn: 3, fail: 0, skip: 1 } : { ok: 7, warn: 2, fail: 0, skip: 1 });
 
     const table = await sandbox.run(['doctor']);
     expect(table.code).toBe(0);
@@ -171,6 +173,27 @@ describe('navplane doctor failures', () => {
     expect(doc.checks).toHaveLength(1);
     expect(doc.checks[0]).toMatchObject({ name: 'config', status: 'fail', message: expect.stringMatching(/NAVPLANE_GATEWAY_PORT/) });
     expect(run.stdout + run.stderr).not.toContain('CANARY');
+  });
+
+  it('checks Redis when NAVPLANE_REDIS_URL is set: unreachable fails without printing its password', async () => {
+    const run = await runCli(['doctor', '--format', 'json'], { cwd, env: { NAVPLANE_REDIS_URL: 'redis://:r3dispw@127.0.0.1:1' } });
+    expect(run.code).toBe(1);
+    const doc = parseJsonAs<DoctorJson>(run.stdout);
+    expect(doc.checks.find((c) => c.name === 'limits')).toMatchObject({
+      status: 'fail',
+      message: expect.stringMatching(/^Redis unreachable at redis:\/\/:\*\*\*@127\.0\.0\.1:1: ECONNREFUSED; meanwhile each gateway counts/),
+      fix: expect.stringContaining('NAVPLANE_REDIS_URL'),
+    });
+    expect(run.stdout + run.stderr).not.toContain('r3dispw');
+  });
+
+  (TEST_REDIS_URL === undefined ? it.skip : it)('checks Redis when NAVPLANE_REDIS_URL is set: reachable is ok', async () => {
+    const run = await runCli(['doctor', '--format', 'json'], { cwd, env: { NAVPLANE_REDIS_URL: TEST_REDIS_URL ?? '' } });
+    const doc = parseJsonAs<DoctorJson>(run.stdout);
+    expect(doc.checks.find((c) => c.name === 'limits')).toMatchObject({
+      status: 'ok',
+      message: expect.stringMatching(/^Redis reachable at /),
+    });
   });
 
   it('fails on an unreachable Postgres without printing its password', async () => {

@@ -24,7 +24,7 @@ interface DoctorOptions {
  */
 export function doctorCommand(): Command {
   return new Command('doctor')
-    .description('check configuration, database, migrations, vault, routes and auth posture in one pass')
+    .description('check configuration, database, migrations, vault, routes, where limits are counted (Redis) and auth posture in one pass')
     .option(
       '--gateway-url <url>',
       'a running gateway to read trace drop counters from (default http://NAVPLANE_HOST:NAVPLANE_GATEWAY_PORT)',

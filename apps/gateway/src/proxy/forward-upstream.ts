@@ -205,6 +205,10 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
     this.#onDrain = () => this.#controller?.resume();
     res.once('close', this.#onClose);
     res.on('drain', this.#onDrain);
+    // The client left while an earlier step was still working (its 'close' came before this listener): the exchange
+    // ends now as client_aborted (the upstream request is cut as it starts), so its completion — the trace, the limits
+    // lease — is not left waiting for the upstream's body timeout.
+    if (res.destroyed) this.#onClose();
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -253,14 +257,18 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
     }
     if (!isSse) this.#observe = capture?.response(headers);
 
+    // Under a NavPlane limit, its x-ratelimit-* headers replace every one of the provider's (docs/limits.md, "Counting").
+    const limitHeaders = context.rateLimitHeaders;
     const out: Record<string, string | string[]> = {};
     for (const name in headers) {
       const value = headers[name];
       if (value === undefined || !isClientResponseHeader(name, stripped)) continue;
+      if (limitHeaders !== undefined && name.startsWith('x-ratelimit-')) continue;
       // X-Request-Id is the client's (or ours); the provider's id stays visible under its own name.
       if (name === 'x-request-id') out['x-navplane-upstream-request-id'] = value;
       else out[name] = value;
     }
+    if (limitHeaders !== undefined) Object.assign(out, limitHeaders);
     out['x-request-id'] = context.requestId;
     out['x-navplane-trace-id'] = context.traceId;
     this.#overheadMs = (context.preUpstreamMs ?? 0) + (performance.now() - headersAt);
@@ -405,11 +413,18 @@ export function answerError(
   extra?: Record<string, string>,
 ): void {
   if (overheadMs !== undefined) res.setHeader('X-NavPlane-Overhead-Ms', formatOverhead(overheadMs));
+  setRateLimitHeaders(res, context);
   res.setHeader('X-Request-Id', context.requestId);
   res.setHeader('X-NavPlane-Trace-Id', context.traceId);
   if (extra !== undefined) for (const name in extra) res.setHeader(name, extra[name] as string);
   if (!req.complete) res.setHeader('Connection', 'close'); // the rest of an unread body is not waited for
   sendError(res, error);
+}
+
+/** Sets the request's `x-ratelimit-*` headers (docs/limits.md) on an answer the gateway writes itself, when a limit applies. */
+export function setRateLimitHeaders(res: ServerResponse, context: Pick<AnyContext, 'rateLimitHeaders'>): void {
+  const headers = context.rateLimitHeaders;
+  if (headers !== undefined) for (const name in headers) res.setHeader(name, headers[name] ?? '');
 }
 
 /** A broken response body is `upstream_aborted` unless it was a timeout (the body went silent too long). */

@@ -1,5 +1,5 @@
 import type { MetricsRegistry } from '@navplane/telemetry';
-import { authThrottleOf, type GatewayDeps } from '../app';
+import { authThrottleOf, limitsStepOf, type GatewayDeps } from '../app';
 import type { Started } from '../gateway-context';
 import { Pipeline } from '../pipeline/pipeline';
 import { resolveRequestPolicy } from '../policy/policy.step';
@@ -14,7 +14,7 @@ import { createWebSocketProxy, type WebSocketLimits, type WebSocketProxy } from 
 /**
  * The gateway's WebSocket proxy over the same collaborators and steps as its HTTP path (docs/gateway.md,
  * "WebSockets"): route → authenticate (key headers or the key subprotocol; org enabled) → WebSocket path → scope → tags
- * (the handshake's X-NavPlane-Tags) → model allowlist (the URL's model) → credential (vault or passthrough) → policy (`block`/`redact_upstream` fail closed: frames are not inspected).
+ * (the handshake's X-NavPlane-Tags) → model allowlist (the URL's model) → limits → credential (vault or passthrough) → policy (`block`/`redact_upstream` fail closed: frames are not inspected).
  */
 export function createGatewayWebSockets(deps: GatewayDeps, limits: WebSocketLimits): WebSocketProxy {
   const { policyLimits } = deps;
@@ -34,6 +34,8 @@ export function createGatewayWebSockets(deps: GatewayDeps, limits: WebSocketLimi
     // The session's tags come from the handshake's X-NavPlane-Tags; every trace of the session carries them.
     .then(readTags())
     .then(checkWebSocketModel())
+    // The handshake counts as one request (rpm) and holds a concurrency slot while the session is open (docs/limits.md).
+    .then(limitsStepOf(deps))
     .then(resolveCredential({ getProviderKey: deps.getProviderKey }))
     .then(
       resolveRequestPolicy({

@@ -7,7 +7,7 @@ import { isForwardableHeader } from '../proxy/upstream-headers';
 import { toErrorResponse } from '@navplane/http';
 import type { TraceRecord, TraceSink } from '@navplane/trace';
 import { WebSocketServer } from 'ws';
-import type { AnyContext, Lineage, Started, Tagged, WithPolicy } from '../gateway-context';
+import type { AnyContext, Limited, Lineage, Started, Tagged, WithPolicy } from '../gateway-context';
 import type { GatewayMetrics } from '../gateway-metrics';
 import type { Pipeline, StepExchange } from '../pipeline/pipeline';
 import { startRequest } from '../steps/start-request';
@@ -24,7 +24,7 @@ export interface UpgradeExchange extends StepExchange {
 }
 
 /** The context an upgrade has once every step passed. */
-export type UpgradeContext = WithPolicy & WebSocketRoute & Tagged;
+export type UpgradeContext = WithPolicy & WebSocketRoute & Tagged & Limited;
 
 /** The WebSocket bounds (docs/configuration.md). */
 export interface WebSocketLimits {
@@ -147,6 +147,8 @@ export function createWebSocketProxy(options: WebSocketProxyOptions): WebSocketP
 
   // A refusal by the gateway: the contract's error on the socket, metrics, and the trace when the org is known.
   const refuse = (error: AppError, context: AnyContext, { socket }: UpgradeExchange) => {
+    // A refusal after the limits step (credential, policy, draining): the slot it took is freed at once.
+    context.limitLease?.release(0);
     if (error.code === 'internal_error') options.onError?.(error.cause ?? error);
     const overheadMs = performance.now() - context.startedAt;
     const status = writeUpgradeRefusal(socket, error, context);
@@ -181,6 +183,10 @@ export function createWebSocketProxy(options: WebSocketProxyOptions): WebSocketP
     };
     let resolveClosed: () => void = () => undefined;
     const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
+    // The session is one request for the rate limits (docs/limits.md): its slot is held while it is open and its
+    // responses' tokens are counted in tpm when it ends.
+    let sessionTokens = 0;
+    const endLease = () => context.limitLease?.release(sessionTokens);
 
     const session = new WebSocketSession({
       req,
@@ -206,6 +212,7 @@ export function createWebSocketProxy(options: WebSocketProxyOptions): WebSocketP
           const shown = error === undefined ? status : toErrorResponse(error).status;
           gatewayMetrics?.observe(provider, shown, context.preUpstreamMs);
           sessions.delete(live);
+          endLease();
           enqueue(
             buildTrace(connection, {
               status: shown,
@@ -223,10 +230,12 @@ export function createWebSocketProxy(options: WebSocketProxyOptions): WebSocketP
           live.opened = true;
         },
         onResponse(response: SessionResponse) {
+          sessionTokens += response.usage?.totalTokens ?? 0;
           enqueue(responseTrace(connection, response));
         },
         onClosed(end: SessionEnd, model: string | undefined) {
           sessions.delete(live);
+          endLease();
           const latencyMs = performance.now() - context.startedAt;
           const trace = buildTrace(connection, {
             status: 101,

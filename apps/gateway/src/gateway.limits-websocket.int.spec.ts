@@ -1,0 +1,66 @@
+import { CHANGE_TOPICS } from '@navplane/storage';
+import { TEST_DIALECTS } from '@navplane/testing';
+import { startFakeWebSocketUpstream, type FakeWebSocketUpstream } from './testing/fake-websocket-upstream.fixture';
+import { OPENAI_TEST_KEY, startGatewayHarness, type GatewayHarness } from './testing/gateway-harness.fixture';
+import { closed, open, refused, wsUrl } from './testing/websocket-client.fixture';
+
+jest.setTimeout(60_000);
+
+describe.each(TEST_DIALECTS)('rate limits of WebSocket sessions on %s', (dialect) => {
+  let upstream: FakeWebSocketUpstream;
+  let h: GatewayHarness;
+
+  beforeAll(async () => {
+    upstream = await startFakeWebSocketUpstream();
+    h = await startGatewayHarness(dialect, { upstreamUrl: upstream.url });
+  });
+  afterAll(async () => {
+    await h.close();
+    await upstream.close();
+  });
+  beforeEach(() => upstream.reset());
+
+  async function keyWith(limits: Record<string, number>): Promise<string> {
+    const orgId = await h.createOrg();
+    const { key, id } = await h.issueKey(orgId);
+    await h.storeProviderKey(orgId, 'openai', OPENAI_TEST_KEY);
+    await h.runtime.repos.limits.put(orgId, { limits: [{ scope: { type: 'key', id }, ...limits }] }, new Date().toISOString());
+    await h.runtime.changeFeed.publish(CHANGE_TOPICS.limitsChanged, { orgId });
+    return key;
+  }
+  const url = () => wsUrl(h.url, '/v1/realtime?model=gpt-realtime');
+
+  it('holds a concurrency slot while a session is open: another handshake gets 429 before any upstream connection', async () => {
+    const key = await keyWith({ concurrency: 1 });
+    const headers = { authorization: `Bearer ${key}` };
+    const first = await open(url(), { headers });
+    const second = await refused(url(), { headers });
+    expect(second.status).toBe(429);
+    expect(JSON.parse(second.body)).toMatchObject({ error: { code: 'rate_limited' } });
+    expect(second.headers['retry-after']).toBe('1');
+    expect(upstream.handshakes).toHaveLength(1);
+    first.close(1000);
+    await closed(first);
+    // The slot frees when the session ends.
+    const deadline = Date.now() + 3000;
+    let again = await open(url(), { headers }).catch(() => undefined);
+    while (again === undefined && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      again = await open(url(), { headers }).catch(() => undefined);
+    }
+    expect(again).toBeDefined();
+    again?.close(1000);
+  });
+
+  it('counts a handshake as one request against rpm', async () => {
+    const key = await keyWith({ rpm: 1 });
+    const headers = { authorization: `Bearer ${key}` };
+    const first = await open(url(), { headers });
+    first.close(1000);
+    await closed(first);
+    const over = await refused(url(), { headers });
+    expect(over.status).toBe(429);
+    expect(Number(over.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(upstream.handshakes).toHaveLength(1);
+  });
+});

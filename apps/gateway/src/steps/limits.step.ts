@@ -1,0 +1,100 @@
+import { AppError } from '@navplane/core';
+import {
+  limitsFor,
+  type CountedLimit,
+  type LimitCounters,
+  type LimitDecision,
+  type LimitDocument,
+  type LimitSource,
+} from '@navplane/limits';
+import type { Authenticated, Limited } from '../gateway-context';
+import type { Step, StepResult } from '../pipeline/pipeline';
+
+/** Options of enforceLimits. */
+export interface LimitsStepOptions {
+  /** The orgs' limits documents (in memory, change-feed evicted). */
+  readonly limits: LimitSource;
+  /** Where requests are counted (in this process, or Redis). */
+  readonly counters: LimitCounters;
+  /** NAVPLANE_LIMITS_FAIL_MODE: what to do when an org's limits cannot be read (the database is down and they are not held). */
+  readonly failMode: 'open' | 'closed';
+  /** Told of each request refused by a limit (metric), or of each `limits_unavailable`. */
+  readonly onRefused?: (limit: CountedLimit | 'unavailable') => void;
+}
+
+const NOTHING: Limited = Object.freeze({});
+
+const WHAT: Record<CountedLimit, string> = {
+  rpm: 'requests per minute',
+  tpm: 'tokens per minute',
+  concurrency: 'concurrent requests',
+};
+
+/** The 429 of a full limit: which limit of which scope (`org`, `workspace:ws_…`, `key:key_…`), and when to retry. */
+export function rateLimitedError(limit: CountedLimit, scopeKey: string, retryAfterMs: number): AppError {
+  const retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  const scope = scopeKey === 'org' ? "the org's" : `the ${scopeKey.replace(':', ' ')}`;
+  return new AppError('rate_limited', `Rate limit reached: ${scope} ${limit} limit (${WHAT[limit]}); retry after ${retryAfterSeconds} s`, {
+    retryable: true,
+    details: { retryAfterSeconds },
+  });
+}
+
+/** The 503 of fail-closed enforcement while Redis cannot be reached. */
+export function limitsUnavailableError(): AppError {
+  return new AppError('limits_unavailable', 'NavPlane cannot check the rate limits of this request right now; retry shortly', {
+    retryable: true,
+    details: { retryAfterSeconds: 1 },
+  });
+}
+
+/**
+ * The limits step (docs/limits.md, "Counting"): the org's rpm, tpm and concurrency limits that cover the key (the org's,
+ * the key's workspace's, the key's) are checked and counted at once; a full one refuses with 429 `rate_limited` and
+ * `Retry-After` before anything goes upstream. An admitted request carries its lease (released once, by the request's
+ * completion, with its tokens) and OpenAI's `x-ratelimit-*` headers for its answer. A warm request reads its document from
+ * memory and, with the in-process counters, makes no promise at all.
+ */
+export function enforceLimits(options: LimitsStepOptions): Step<Authenticated, Limited> {
+  const { limits, counters, failMode, onRefused } = options;
+
+  const conclude = (decision: LimitDecision): StepResult<Limited> => {
+    switch (decision.outcome) {
+      case 'unlimited':
+        return NOTHING;
+      case 'admitted':
+        return { limitLease: decision.lease, rateLimitHeaders: decision.headers };
+      case 'refused':
+        onRefused?.(decision.limit);
+        return rateLimitedError(decision.limit, decision.scopeKey, decision.retryAfterMs);
+      case 'unavailable':
+        onRefused?.('unavailable');
+        return limitsUnavailableError();
+    }
+  };
+
+  const admit = (document: LimitDocument, context: Authenticated): StepResult<Limited> | Promise<StepResult<Limited>> => {
+    if (document.limits.length === 0) return NOTHING;
+    const { key } = context;
+    const applicable = limitsFor(document, { orgId: key.orgId, workspaceId: key.workspaceId, keyId: key.id });
+    const decision = counters.admit(key.orgId, applicable, context.traceId);
+    return decision instanceof Promise ? decision.then(conclude) : conclude(decision);
+  };
+
+  return {
+    name: 'limits',
+    run(context) {
+      const held = limits.peek(context.key.orgId);
+      if (held !== undefined) return admit(held, context);
+      return limits.get(context.key.orgId).then(
+        (document) => admit(document, context),
+        (): StepResult<Limited> => {
+          // The org's limits cannot be read (database down, not held): the fail mode decides, as for Redis.
+          if (failMode === 'open') return NOTHING;
+          onRefused?.('unavailable');
+          return limitsUnavailableError();
+        },
+      );
+    },
+  };
+}
