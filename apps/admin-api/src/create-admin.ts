@@ -26,6 +26,8 @@ export async function createAdminDeps(runtime: Runtime): Promise<AdminDeps> {
     // Routing tables are checked against the API formats of the providers in service (built-in and the config file's).
     providerRegistry: createProviderRegistry(providerRegistrySettings(config)),
     onError: (error) => logger.warn('change not announced', { err: error }),
+    // Usage answers show every instance's live budget reservations when they are shared through Redis.
+    ...(runtime.redis === undefined ? {} : { budgets: { redis: { client: runtime.redis, prefix: config.redisPrefix } } }),
   });
   const orgStates = createOrgStateCache({ repos, changeFeed, onError });
   const verifier = createKeyVerifier({ repos, changeFeed, orgStates, onError });

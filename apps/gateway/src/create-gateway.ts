@@ -156,7 +156,15 @@ export async function createGatewayServer(runtime: Runtime, options: GatewayServ
     cooldownMs: config.breakerCooldownMs,
     metrics: runtime.metrics,
   });
-  const budgets = await createGatewayBudgets(runtime, options.budgets);
+  // Budgets read the same limit store as the counters, and share reservations through the runtime's Redis when there is one.
+  const budgets = await createGatewayBudgets(runtime, {
+    limits: limitStore,
+    ...(runtime.redis === undefined
+      ? {}
+      : { redis: { client: runtime.redis, prefix: config.redisPrefix }, failOpen: config.limitsFailMode === 'open' }),
+    ...(limits.onBudgetStoreError === undefined ? {} : { onStoreError: limits.onBudgetStoreError }),
+    ...options.budgets,
+  });
   const deps: GatewayDeps = {
     logger,
     readiness: runtime.readiness,

@@ -12,6 +12,8 @@ export interface GatewayLimits {
   readonly counters: LimitCounters;
   /** Counts one refusal by a limit (`navplane_limits_refused_total`). */
   readonly onRefused: (limit: CountedLimit | 'unavailable') => void;
+  /** A failed Redis call of the budget reservations (metric; one warning per outage); absent without Redis. */
+  readonly onBudgetStoreError?: (error: unknown, first: boolean) => void;
 }
 
 /**
@@ -32,9 +34,20 @@ export function createGatewayLimits(runtime: Pick<Runtime, 'config' | 'redis' | 
 
   const backendErrors = metrics.counter({
     name: 'navplane_limits_backend_errors_total',
-    help: 'Limit counter calls to Redis that failed (the request was then counted in memory, or refused, per NAVPLANE_LIMITS_FAIL_MODE)',
+    help: 'Limit counter and budget reservation calls to Redis that failed (the request was then counted in memory, or refused, per NAVPLANE_LIMITS_FAIL_MODE)',
   });
   const failOpen = config.limitsFailMode === 'open';
+  const onBudgetStoreError = (error: unknown, first: boolean) => {
+    backendErrors.inc();
+    if (first) {
+      logger.warn(
+        failOpen
+          ? 'budgets: Redis cannot be reached; reservations are held in this process until it is back (NAVPLANE_LIMITS_FAIL_MODE=open)'
+          : 'budgets: Redis cannot be reached; requests under a budget get 503 limits_unavailable until it is back (NAVPLANE_LIMITS_FAIL_MODE=closed)',
+        { err: error instanceof Error ? error.message : 'error' },
+      );
+    }
+  };
   const counters = createLimitCounters({
     store: createRedisCounterStore({
       client: redis,
@@ -55,5 +68,5 @@ export function createGatewayLimits(runtime: Pick<Runtime, 'config' | 'redis' | 
     },
     onStoreRecovered: () => logger.info('limits: Redis answers again; counting there'),
   });
-  return { counters, onRefused };
+  return { counters, onRefused, onBudgetStoreError };
 }

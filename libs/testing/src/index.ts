@@ -1,6 +1,5 @@
 export * from './anthropic.fixtures';
 export * from './body-chunks';
-export * from './budget-redis';
 export * from './default-routes';
 export * from './fake-upstream.server';
 export * from './fake-upstream.types';

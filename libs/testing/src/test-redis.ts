@@ -58,3 +58,27 @@ export async function redisKeys(client: Redis, prefix: string): Promise<string[]
   } while (cursor !== '0');
   return found.sort();
 }
+
+/** A real Redis (NAVPLANE_TEST_REDIS_URL) under a key prefix of this run's own, and the cleanup of its keys only. */
+export interface PrefixedTestRedis {
+  readonly client: Redis;
+  /** `navplane-test:<random>:`: every key the test makes starts with it. */
+  readonly prefix: string;
+  /** Deletes this prefix's keys (scanned, never a flush) and disconnects. */
+  cleanup(): Promise<void>;
+}
+
+/** The test Redis with a client and a prefix of its own, or undefined when NAVPLANE_TEST_REDIS_URL is not set. */
+export function prefixedTestRedis(): PrefixedTestRedis | undefined {
+  if (TEST_REDIS_URL === undefined) return undefined;
+  const client = testRedisClient(TEST_REDIS_URL);
+  const prefix = testRedisPrefix();
+  return {
+    client,
+    prefix,
+    async cleanup() {
+      await deleteRedisKeys(client, prefix);
+      client.disconnect();
+    },
+  };
+}

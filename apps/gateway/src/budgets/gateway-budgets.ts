@@ -18,6 +18,10 @@ export interface GatewayBudgetsOptions {
   limits?: LimitSource;
   /** Shared reservations across instances: the runtime's ioredis client and NAVPLANE_REDIS_PREFIX (default: per process). */
   redis?: { client: Redis; prefix: string };
+  /** NAVPLANE_LIMITS_FAIL_MODE=open: reservations held in this process while Redis is unreachable (default: closed, 503). */
+  failOpen?: boolean;
+  /** A Redis reservation call failed (`first`: first since it last answered). */
+  onStoreError?: (error: unknown, first: boolean) => void;
   /** Periods roll over by it (default: the system clock). */
   clock?: Clock;
   /** Spend-alert retries: most POSTs and the first backoff (defaults 5 and 2000 ms). */
@@ -66,6 +70,8 @@ export async function createGatewayBudgets(runtime: Runtime, options: GatewayBud
     limits,
     spend: repos.budgets,
     ...(options.redis === undefined ? {} : { redis: options.redis }),
+    ...(options.failOpen === undefined ? {} : { failOpen: options.failOpen }),
+    ...(options.onStoreError === undefined ? {} : { onStoreError: options.onStoreError }),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     onSpend: (event) => alerts.onSpend(event),
     onError: (error) => logger.warn('budget settlement failed', { err: error }),

@@ -3,6 +3,7 @@ import { AppError, newId, toIso } from '@navplane/core';
 import { createRepositories, type Repositories } from '@navplane/storage';
 import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from '@navplane/storage/testing';
 import { prefixedTestRedis } from '@navplane/testing';
+import { Redis } from 'ioredis';
 import type { LimitDocument } from '../limit-document';
 import { createBudgetEngine, type BudgetEngine, type BudgetReservation, type SpendSettled } from './budget-engine';
 import { fixedLimits, settableClock } from './budgets-test.fixture';
@@ -152,6 +153,51 @@ describe.each(TEST_DIALECTS)('budget engine on %s', (dialect) => {
         held(await reserve(b, subject, 0.6));
       });
     }
+  });
+
+  describe('with Redis unreachable (NAVPLANE_LIMITS_FAIL_MODE)', () => {
+    const unreachable = new Redis('redis://127.0.0.1:1', { enableOfflineQueue: false, maxRetriesPerRequest: 0, lazyConnect: true });
+    unreachable.connect().catch(() => undefined);
+    afterAll(() => unreachable.disconnect());
+    const documents = new Map<string, LimitDocument>();
+    const engineWith = (failOpen: boolean, errors: boolean[]) =>
+      createBudgetEngine({
+        limits: fixedLimits(documents),
+        spend: repos.budgets,
+        clock: settableClock(START),
+        spendTtlMs: 0,
+        redis: { client: unreachable, prefix: 'navplane-test:unreachable:' },
+        failOpen,
+        onStoreError: (_error, first) => errors.push(first),
+      });
+    const subjectWith = async (usd: number) => {
+      const org = await repos.orgs.create({ id: newId('org'), name: 'Down', createdAt: toIso(START) });
+      documents.set(org.id, { limits: [{ scope: { type: 'org' }, budget: { usd, period: 'day' } }] });
+      return { orgId: org.id, workspaceId: null, keyId: subject0 };
+    };
+
+    it('fail-open holds reservations in this process (the budget still holds) and releases them there', async () => {
+      const errors: boolean[] = [];
+      const budgets = engineWith(true, errors);
+      const subject = await subjectWith(1);
+      const applicable = await budgets.applicable(subject);
+      const first = await budgets.reserve(subject, applicable, priced(0.7));
+      if (first instanceof AppError) throw first;
+      expect(await budgets.reserve(subject, applicable, priced(0.7))).toMatchObject({ code: 'budget_exceeded' });
+      await budgets.settle(first, { status: 'exact', usd: 0 });
+      expect(await budgets.reserve(subject, applicable, priced(0.7))).not.toBeInstanceOf(AppError);
+      expect(errors).toEqual([true, false, false]); // one warning per outage, every failure counted
+    });
+
+    it('fail-closed refuses with 503 limits_unavailable and holds nothing', async () => {
+      const errors: boolean[] = [];
+      const budgets = engineWith(false, errors);
+      const subject = await subjectWith(1);
+      const refused = await budgets.reserve(subject, await budgets.applicable(subject), priced(0.1));
+      expect(refused).toBeInstanceOf(AppError);
+      expect(refused).toMatchObject({ code: 'limits_unavailable' });
+      expect(errors).toEqual([true]);
+    });
   });
 });
 

@@ -15,7 +15,7 @@ import {
 import { periodWindow, type PeriodWindow } from './budget-period';
 import type { ReservationEstimate } from './estimate-cost';
 import { createRedisReservationStore } from './redis-reservation-store';
-import { createMemoryReservationStore, type ReservationStore, type ReservationTarget } from './reservation-store';
+import { createMemoryReservationStore, type ReservationStore, type ReservationTarget, type ReserveResult } from './reservation-store';
 
 /** A budget that covers a request: its scope, the budget and its alerts. */
 export interface ApplicableBudget {
@@ -84,6 +84,13 @@ export interface BudgetEngineOptions {
   clock?: Clock;
   /** Shared reservations (NAVPLANE_REDIS_URL): the runtime's ioredis client and NAVPLANE_REDIS_PREFIX. Absent: per process. */
   redis?: { client: Redis; prefix: string };
+  /**
+   * NAVPLANE_LIMITS_FAIL_MODE with Redis: `open` holds reservations in this process's memory while Redis cannot be
+   * reached (each process then counts alone), `closed` (the default here) refuses with 503 `limits_unavailable`.
+   */
+  failOpen?: boolean;
+  /** A Redis reservation call failed (`first`: the first since it last answered); for the metric and one warning. */
+  onStoreError?: (error: unknown, first: boolean) => void;
   /** Longest a reservation is held if its request never settles (a process that died), ms (default 900000). */
   reservationTtlMs?: number;
   /** How long a period's settled spend read from the database is used before it is read again, ms (default 1000). */
@@ -146,6 +153,13 @@ const unavailable = (cause: unknown) =>
     details: { retryAfterSeconds: 1 },
   });
 
+const reservationsUnavailable = (cause: unknown) =>
+  new AppError('limits_unavailable', 'Budget reservations cannot be held right now (Redis is unreachable); retry', {
+    retryable: true,
+    cause,
+    details: { retryAfterSeconds: 1 },
+  });
+
 const toError = (error: unknown) => (error instanceof Error ? error : new Error(String(error)));
 const defaultOnError = (error: Error) => process.emitWarning(`NavPlane budgets: ${error.message}`);
 
@@ -159,6 +173,10 @@ const defaultOnError = (error: Error) => process.emitWarning(`NavPlane budgets: 
 export function createBudgetEngine(options: BudgetEngineOptions): BudgetEngine {
   const clock = options.clock ?? systemClock;
   const store: ReservationStore = options.redis === undefined ? createMemoryReservationStore() : createRedisReservationStore(options.redis);
+  // Fail-open with Redis: reservations made while it is unreachable are held here, and released where they were held.
+  const fallback = options.redis !== undefined && options.failOpen === true ? createMemoryReservationStore() : undefined;
+  const heldIn = new WeakMap<BudgetReservation, ReservationStore>();
+  let storeDown = false;
   const reservationTtlMs = options.reservationTtlMs ?? 900_000;
   const spendTtlMs = options.spendTtlMs ?? 1000;
   const onError = options.onError ?? defaultOnError;
@@ -200,7 +218,6 @@ export function createBudgetEngine(options: BudgetEngineOptions): BudgetEngine {
       const amountUsd = estimate.priced ? estimate.usd : 0;
       const id = randomUUID();
       let targets: ReservationTarget[];
-      let result;
       try {
         const spent = await Promise.all(holds.map((hold) => spentOf(subject.orgId, hold)));
         targets = holds.map((hold, i) => ({
@@ -208,9 +225,20 @@ export function createBudgetEngine(options: BudgetEngineOptions): BudgetEngine {
           headroomUsd: hold.budget.usd - (spent[i]?.spentUsd ?? 0),
           periodEndMs: hold.window.endMs,
         }));
-        result = await store.reserve(targets, id, amountUsd, nowMs, nowMs + reservationTtlMs);
       } catch (error) {
         return unavailable(error);
+      }
+      let used = store;
+      let result: ReserveResult;
+      try {
+        result = await store.reserve(targets, id, amountUsd, nowMs, nowMs + reservationTtlMs);
+        storeDown = false;
+      } catch (error) {
+        options.onStoreError?.(error, !storeDown);
+        storeDown = true;
+        if (fallback === undefined) return reservationsUnavailable(error);
+        used = fallback;
+        result = await fallback.reserve(targets, id, amountUsd, nowMs, nowMs + reservationTtlMs);
       }
       if (!result.ok) {
         const hold = holds[result.index];
@@ -222,7 +250,9 @@ export function createBudgetEngine(options: BudgetEngineOptions): BudgetEngine {
           { details: { retryAfterSeconds: Math.max(1, (hold.window.endMs - nowMs) / 1000) } },
         );
       }
-      return { id, orgId: subject.orgId, amountUsd, priced: estimate.priced, holds };
+      const reservation: BudgetReservation = { id, orgId: subject.orgId, amountUsd, priced: estimate.priced, holds };
+      if (used !== store) heldIn.set(reservation, used);
+      return reservation;
     },
 
     async settle(reservation, cost) {
@@ -249,7 +279,7 @@ export function createBudgetEngine(options: BudgetEngineOptions): BudgetEngine {
       } catch (error) {
         onError(toError(error));
       } finally {
-        await store
+        await (heldIn.get(reservation) ?? store)
           .release(
             reservation.holds.map((hold) => hold.key),
             reservation.id,
