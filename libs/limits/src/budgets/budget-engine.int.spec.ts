@@ -152,6 +152,27 @@ describe.each(TEST_DIALECTS)('budget engine on %s', (dialect) => {
         await a.settle(first, { status: 'exact', usd: 0 });
         held(await reserve(b, subject, 0.6));
       });
+
+      it('counts another instance’s settled spend at once, before its own database read is due', async () => {
+        const subject = await orgWith([{ scope: { type: 'org' }, budget: { usd: 1, period: 'month' } }]);
+        // Spend read from the database is kept a minute: only Redis can tell B what A settled.
+        const shared = redis;
+        if (shared === undefined) throw new Error('Redis mode without a test Redis');
+        const stale = () =>
+          createBudgetEngine({
+            limits: fixedLimits(documents),
+            spend: repos.budgets,
+            clock,
+            spendTtlMs: 60_000,
+            redis: { client: shared.client, prefix: `${shared.prefix}${dialect}:stale:` },
+          });
+        const [a, b] = [stale(), stale()];
+        await b.settle(held(await reserve(b, subject, 0.1)), { status: 'exact', usd: 0 }); // B has read spend: $0
+        await a.settle(held(await reserve(a, subject, 0.7)), { status: 'exact', usd: 0.7 });
+        expect(await reserve(b, subject, 0.4)).toMatchObject({ code: 'budget_exceeded' });
+        await b.settle(held(await reserve(b, subject, 0.3)), { status: 'exact', usd: 0.3 });
+        expect(await reserve(a, subject, 0.01)).toMatchObject({ code: 'budget_exceeded' });
+      });
     }
   });
 

@@ -222,7 +222,8 @@ export function createBudgetEngine(options: BudgetEngineOptions): BudgetEngine {
         const spent = await Promise.all(holds.map((hold) => spentOf(subject.orgId, hold)));
         targets = holds.map((hold, i) => ({
           key: hold.key,
-          headroomUsd: hold.budget.usd - (spent[i]?.spentUsd ?? 0),
+          budgetUsd: hold.budget.usd,
+          spentUsd: spent[i]?.spentUsd ?? 0,
           periodEndMs: hold.window.endMs,
         }));
       } catch (error) {
@@ -283,6 +284,7 @@ export function createBudgetEngine(options: BudgetEngineOptions): BudgetEngine {
           .release(
             reservation.holds.map((hold) => hold.key),
             reservation.id,
+            charge,
           )
           .catch((error: unknown) => onError(toError(error)));
       }

@@ -2,38 +2,67 @@ import type { Redis } from 'ioredis';
 import { USD_EPSILON, type ReservationStore } from './reservation-store';
 
 /**
- * Holds a reservation against every budget key or none, atomically. KEYS: one hash per budget period (field:
- * reservation id, value: `<usd>:<expiresAtMs>`). ARGV: now, id, amount, expiresAt, epsilon, then per key its headroom
- * and its key expiry (ms). Expired fields are dropped as they are read. Returns 0 when held, else the 1-based index of
- * the refusing key and the USD reserved in it.
+ * One hash per budget period. Field `settled`: the USD settled in the period through Redis — seeded from the database's
+ * figure when the hash is made, then raised by every release with the request's charge, so it is the period's spend as
+ * of the last settlement of any instance. Every other field is a live reservation (field: reservation id, value:
+ * `<usd>:<expiresAtMs>`); expired ones are dropped as they are read.
+ */
+
+/**
+ * Holds a reservation against every budget key or none, atomically. ARGV: now, id, amount, expiresAt, epsilon, then per
+ * key its budget, the settled spend this instance read from the database, and its key expiry (ms). A key's spend is the
+ * larger of its `settled` field and the database's figure (the field is exact while Redis keeps it; the database covers
+ * a Redis that lost it). Returns 0 when held, else the 1-based index of the refusing key and the USD reserved in it.
  */
 const RESERVE = `
 local now = tonumber(ARGV[1])
 local amount = tonumber(ARGV[3])
 local epsilon = tonumber(ARGV[5])
 for i, key in ipairs(KEYS) do
-  local headroom = tonumber(ARGV[4 + 2 * i])
+  local budget = tonumber(ARGV[3 + 3 * i])
+  local spent = tonumber(ARGV[4 + 3 * i])
   local sum = 0
   local fields = redis.call('HGETALL', key)
   for j = 1, #fields, 2 do
+    local field = fields[j]
     local value = fields[j + 1]
-    local sep = string.find(value, ':', 1, true)
-    local expires = tonumber(string.sub(value, sep + 1))
-    if expires <= now then
-      redis.call('HDEL', key, fields[j])
+    if field == 'settled' then
+      local settled = tonumber(value)
+      if settled > spent then spent = settled end
     else
-      sum = sum + tonumber(string.sub(value, 1, sep - 1))
+      local sep = string.find(value, ':', 1, true)
+      local expires = tonumber(string.sub(value, sep + 1))
+      if expires <= now then
+        redis.call('HDEL', key, field)
+      else
+        sum = sum + tonumber(string.sub(value, 1, sep - 1))
+      end
     end
   end
+  local headroom = budget - spent
   if sum >= headroom - epsilon or sum + amount > headroom + epsilon then
     return {i, tostring(sum)}
   end
 end
 for i, key in ipairs(KEYS) do
+  local spent = tonumber(ARGV[4 + 3 * i])
+  local settled = tonumber(redis.call('HGET', key, 'settled') or '-1')
+  if settled < spent then redis.call('HSET', key, 'settled', ARGV[4 + 3 * i]) end
   redis.call('HSET', key, ARGV[2], ARGV[3] .. ':' .. ARGV[4])
-  redis.call('PEXPIRE', key, ARGV[5 + 2 * i])
+  redis.call('PEXPIRE', key, ARGV[5 + 3 * i])
 end
 return {0, '0'}
+`;
+
+/** Drops reservation ARGV[1] from every key and adds its charge ARGV[2] to their `settled` spend (kept hashes only). */
+const RELEASE = `
+local charge = tonumber(ARGV[2])
+for _, key in ipairs(KEYS) do
+  if redis.call('HDEL', key, ARGV[1]) == 1 and charge > 0 then
+    redis.call('HINCRBYFLOAT', key, 'settled', ARGV[2])
+  end
+end
+return 0
 `;
 
 /** Sums a budget key's live reservations, dropping expired ones. KEYS[1]: the hash; ARGV[1]: now. */
@@ -43,11 +72,13 @@ local sum = 0
 local fields = redis.call('HGETALL', KEYS[1])
 for j = 1, #fields, 2 do
   local value = fields[j + 1]
-  local sep = string.find(value, ':', 1, true)
-  if tonumber(string.sub(value, sep + 1)) <= now then
-    redis.call('HDEL', KEYS[1], fields[j])
-  else
-    sum = sum + tonumber(string.sub(value, 1, sep - 1))
+  if fields[j] ~= 'settled' then
+    local sep = string.find(value, ':', 1, true)
+    if tonumber(string.sub(value, sep + 1)) <= now then
+      redis.call('HDEL', KEYS[1], fields[j])
+    else
+      sum = sum + tonumber(string.sub(value, 1, sep - 1))
+    end
   end
 end
 return tostring(sum)
@@ -73,16 +104,16 @@ export function createRedisReservationStore({ client, prefix }: RedisReservation
   return {
     async reserve(targets, id, amountUsd, nowMs, expiresAtMs) {
       const argv: (string | number)[] = [nowMs, id, amountUsd, expiresAtMs, USD_EPSILON];
-      for (const target of targets) argv.push(target.headroomUsd, Math.max(1000, target.periodEndMs + 60_000 - nowMs));
+      for (const target of targets) {
+        argv.push(target.budgetUsd, target.spentUsd, Math.max(1000, target.periodEndMs + 60_000 - nowMs));
+      }
       const reply: unknown = await client.eval(RESERVE, targets.length, ...targets.map((target) => redisKey(target.key)), ...argv);
       if (!isReply(reply)) throw new Error('unexpected reply from the budget reservation script');
       return reply[0] === 0 ? { ok: true } : { ok: false, index: reply[0] - 1, reservedUsd: Number(reply[1]) };
     },
-    async release(keys, id) {
+    async release(keys, id, chargeUsd) {
       if (keys.length === 0) return;
-      const pipeline = client.pipeline();
-      for (const key of keys) pipeline.hdel(redisKey(key), id);
-      await pipeline.exec();
+      await client.eval(RELEASE, keys.length, ...keys.map(redisKey), id, chargeUsd);
     },
     async reserved(key, nowMs) {
       const reply: unknown = await client.eval(RESERVED, 1, redisKey(key), nowMs);

@@ -2,8 +2,10 @@
 export interface ReservationTarget {
   /** The budget period's key (`<orgId>|<scopeKey>|<period>|<start>`). */
   readonly key: string;
-  /** Budget minus settled spend for the period (may be 0 or less: used up). */
-  readonly headroomUsd: number;
+  /** The budget (USD). */
+  readonly budgetUsd: number;
+  /** Settled spend of the period as this process last read it from the database (may lag other instances by ~1 s). */
+  readonly spentUsd: number;
   /** When the period ends (ms): a reservation's record is dropped after it at the latest. */
   readonly periodEndMs: number;
 }
@@ -19,8 +21,11 @@ export type ReserveResult = { readonly ok: true } | { readonly ok: false; readon
  */
 export interface ReservationStore {
   reserve(targets: readonly ReservationTarget[], id: string, amountUsd: number, nowMs: number, expiresAtMs: number): Promise<ReserveResult>;
-  /** Drops the reservation `id` from each of `keys` (idempotent). */
-  release(keys: readonly string[], id: string): Promise<void>;
+  /**
+   * Drops the reservation `id` from each of `keys` (idempotent) and, in a shared store, counts `chargeUsd` as settled
+   * in them at once, so another instance's next reservation sees it without waiting for its database read.
+   */
+  release(keys: readonly string[], id: string, chargeUsd: number): Promise<void>;
   /** The USD reserved now in `key` by requests in flight. */
   reserved(key: string, nowMs: number): Promise<number>;
 }
@@ -51,7 +56,8 @@ export function createMemoryReservationStore(): ReservationStore {
     reserve(targets, id, amountUsd, nowMs, expiresAtMs) {
       for (const [index, target] of targets.entries()) {
         const reservedUsd = live(target.key, nowMs);
-        if (reservedUsd >= target.headroomUsd - USD_EPSILON || reservedUsd + amountUsd > target.headroomUsd + USD_EPSILON) {
+        const headroomUsd = target.budgetUsd - target.spentUsd;
+        if (reservedUsd >= headroomUsd - USD_EPSILON || reservedUsd + amountUsd > headroomUsd + USD_EPSILON) {
           return Promise.resolve({ ok: false, index, reservedUsd });
         }
       }
