@@ -99,9 +99,11 @@ export async function startNginx(binary: string, gateways: readonly [string, str
     [
       'daemon off;',
       'worker_processes 1;',
+      // 2,000 requests at once (the limits test) are 2,000 client connections plus the upstream ones.
+      'worker_rlimit_nofile 16384;',
       `pid ${join(prefix, 'nginx.pid')};`,
       `error_log ${errorLogPath} warn;`,
-      'events { worker_connections 1024; }',
+      'events { worker_connections 8192; }',
       'http {',
       `  client_body_temp_path ${join(prefix, 'client_body')};`,
       `  proxy_temp_path ${join(prefix, 'proxy')};`,
