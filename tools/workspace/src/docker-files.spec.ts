@@ -68,7 +68,9 @@ describe('docker/compose.yaml', () => {
       expect(service?.environment?.['NAVPLANE_DATABASE_URL']).toMatch(
         /^postgres:\/\/navplane:\$\{POSTGRES_PASSWORD:\?[^}]+\}@postgres:5432\/navplane$/,
       );
-      expect(service?.depends_on).toMatchObject({ postgres: { condition: 'service_healthy' } });
+      expect(service?.depends_on).toMatchObject({ postgres: { condition: 'service_healthy' }, redis: { condition: 'service_healthy' } });
+      // Both gateways (and the admin's usage answers) count limits and budgets in the one Redis.
+      expect(service?.environment?.['NAVPLANE_REDIS_URL']).toBe('redis://redis:6379');
     }
     expect(services['gateway-1']?.command).toEqual(['serve', '--only', 'gateway']);
     expect(services['gateway-2']?.command).toEqual(['serve', '--only', 'gateway']);
