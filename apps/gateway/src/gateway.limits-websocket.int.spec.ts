@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { CHANGE_TOPICS } from '@navplane/storage';
 import { TEST_DIALECTS } from '@navplane/testing';
 import { startFakeWebSocketUpstream, type FakeWebSocketUpstream } from './testing/fake-websocket-upstream.fixture';
@@ -50,6 +51,41 @@ describe.each(TEST_DIALECTS)('rate limits of WebSocket sessions on %s', (dialect
     }
     expect(again).toBeDefined();
     again?.close(1000);
+  });
+
+  it('frees the slot of a malformed client handshake (no Sec-WebSocket-Key) that ws refuses after the upstream opened', async () => {
+    const key = await keyWith({ concurrency: 1 });
+    const gateway = new URL(h.url);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(gateway.port), gateway.hostname, () => {
+        socket.write(
+          [
+            'GET /v1/realtime?model=gpt-realtime HTTP/1.1',
+            `Host: ${gateway.host}`,
+            'Connection: Upgrade',
+            'Upgrade: websocket',
+            'Sec-WebSocket-Version: 13',
+            `Authorization: Bearer ${key}`,
+            '',
+            '',
+          ].join('\r\n'),
+        );
+      });
+      let text = '';
+      socket.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+      socket.on('close', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    // The slot is free again: a proper session opens.
+    const deadline = Date.now() + 3000;
+    let session = await open(url(), { headers: { authorization: `Bearer ${key}` } }).catch(() => undefined);
+    while (session === undefined && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      session = await open(url(), { headers: { authorization: `Bearer ${key}` } }).catch(() => undefined);
+    }
+    expect(session).toBeDefined();
+    session?.close(1000);
   });
 
   it('counts a handshake as one request against rpm', async () => {

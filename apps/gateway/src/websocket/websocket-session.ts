@@ -175,6 +175,13 @@ export class WebSocketSession {
       }
       socket.off('close', onClientGone);
       if (upstream.protocol !== '') options.selectedProtocols.set(options.req, upstream.protocol);
+      // ws refuses a malformed client handshake (no Sec-WebSocket-Key, another version…) with its own 400 and never
+      // calls back: the upstream is cut and the session ends as refused, so nothing it holds (a limits slot) stays.
+      socket.once('close', () => {
+        if (this.#client !== undefined) return;
+        upstream.terminate();
+        refused({ status: 400 });
+      });
       options.server.handleUpgrade(options.req, socket, options.head, (client) => this.#relay(client));
     });
   }
