@@ -163,6 +163,20 @@ describe.each(CASES)('rate limits on %s, counted in %s', (dialect, backend) => {
     expect((await untilAdmitted(h.url, t.key)).status).toBe(200);
   });
 
+  it('under a concurrency limit alone, passes the provider’s own x-ratelimit-* headers through untouched', async () => {
+    const t = await tenant(h);
+    await setLimits(h.runtime, t.orgId, [entry(t, 'key', { concurrency: 5 })]);
+    h.upstream.enqueue({
+      kind: 'json',
+      headers: { 'x-ratelimit-limit-requests': '10000', 'x-ratelimit-remaining-tokens': '29999' },
+      body: openaiChatCompletion(),
+    });
+    const answer = await chat(h.url, t.key);
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('x-ratelimit-limit-requests')).toBe('10000');
+    expect(answer.headers.get('x-ratelimit-remaining-tokens')).toBe('29999');
+  });
+
   it('takes its headers from the strictest scope: the key under the org', async () => {
     const t = await tenant(h);
     await setLimits(h.runtime, t.orgId, [entry(t, 'org', { rpm: 100, tpm: 100_000 }), entry(t, 'key', { rpm: 5, tpm: 1000 })]);

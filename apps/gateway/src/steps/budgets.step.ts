@@ -111,7 +111,17 @@ export function checkBudgets({ budgets, maxBodyBytes }: BudgetsStepOptions): Ste
       const subject: LimitSubject = { orgId: key.orgId, workspaceId: key.workspaceId, keyId: key.id };
       const applicable = budgets.applicable(subject);
       if (!('then' in applicable)) return applicable.length === 0 ? NOTHING : reserveWithBody(budgets, subject, applicable, context, req);
-      return applicable.then((found) => (found.length === 0 ? NOTHING : reserveWithBody(budgets, subject, found, context, req)));
+      return applicable.then(
+        (found) => (found.length === 0 ? NOTHING : reserveWithBody(budgets, subject, found, context, req)),
+        // The org's limits document cannot be read (the database is down and it is not in memory): a budget is never
+        // silently skipped, so the request is refused as retryable.
+        (error: unknown) =>
+          new AppError('storage_unavailable', 'The budgets of this key cannot be read right now; retry', {
+            retryable: true,
+            cause: error,
+            details: { retryAfterSeconds: 1 },
+          }),
+      );
     },
   };
 }

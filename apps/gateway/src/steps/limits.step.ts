@@ -63,7 +63,9 @@ export function enforceLimits(options: LimitsStepOptions): Step<Authenticated, L
       case 'unlimited':
         return NOTHING;
       case 'admitted':
-        return { limitLease: decision.lease, rateLimitHeaders: decision.headers };
+        // Only `concurrency` applies: no rpm/tpm figures of ours, so the provider's own headers go through untouched.
+        for (const _name in decision.headers) return { limitLease: decision.lease, rateLimitHeaders: decision.headers };
+        return { limitLease: decision.lease };
       case 'refused':
         onRefused?.(decision.limit);
         return rateLimitedError(decision.limit, decision.scopeKey, decision.retryAfterMs);

@@ -173,6 +173,32 @@ describe.each(TEST_DIALECTS)('budget engine on %s', (dialect) => {
         await b.settle(held(await reserve(b, subject, 0.3)), { status: 'exact', usd: 0.3 });
         expect(await reserve(a, subject, 0.01)).toMatchObject({ code: 'budget_exceeded' });
       });
+
+      it('never counts a settlement twice when another instance reserves between its database write and its release', async () => {
+        const subject = await orgWith([{ scope: { type: 'org' }, budget: { usd: 1, period: 'month' } }]);
+        const shared = redis;
+        if (shared === undefined) throw new Error('Redis mode without a test Redis');
+        const on = { client: shared.client, prefix: `${shared.prefix}${dialect}:race:` };
+        const b = createBudgetEngine({ limits: fixedLimits(documents), spend: repos.budgets, clock, spendTtlMs: 0, redis: on });
+        // A's database write is followed, before A's release, by a reservation of B that reads the new total.
+        const a = createBudgetEngine({
+          limits: fixedLimits(documents),
+          clock,
+          spendTtlMs: 0,
+          redis: on,
+          spend: {
+            findSpend: (key) => repos.budgets.findSpend(key),
+            async addSpend(key, usd, unpriced, at) {
+              const after = await repos.budgets.addSpend(key, usd, unpriced, at);
+              await b.settle(held(await reserve(b, subject, 0.01)), { status: 'exact', usd: 0 });
+              return after;
+            },
+          },
+        });
+        await a.settle(held(await reserve(a, subject, 0.6)), { status: 'exact', usd: 0.6 });
+        // $0.60 spent: exactly $0.40 is left, on either instance.
+        held(await reserve(b, subject, 0.4));
+      });
     }
   });
 

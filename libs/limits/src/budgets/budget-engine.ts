@@ -265,12 +265,15 @@ export function createBudgetEngine(options: BudgetEngineOptions): BudgetEngine {
       // apart, never as $0 spend.
       const charge = known ? (cost.usd ?? 0) : reservation.priced ? reservation.amountUsd : 0;
       const unpriced = !known && !reservation.priced ? 1 : 0;
+      // The database's total after this settlement, per hold: what the shared store raises its settled figure to.
+      const totals: Array<number | undefined> = reservation.holds.map(() => undefined);
       try {
         if (charge > 0 || unpriced > 0) {
           const at = clock.now().toISOString();
           await Promise.all(
-            reservation.holds.map(async (hold) => {
+            reservation.holds.map(async (hold, i) => {
               const after = await options.spend.addSpend(periodKey(reservation.orgId, hold), charge, unpriced, at);
+              totals[i] = after.spentUsd;
               remember(hold.key, after);
               if (charge > 0)
                 options.onSpend?.({ orgId: reservation.orgId, hold, beforeUsd: after.spentUsd - charge, afterUsd: after.spentUsd });
@@ -284,7 +287,7 @@ export function createBudgetEngine(options: BudgetEngineOptions): BudgetEngine {
           .release(
             reservation.holds.map((hold) => hold.key),
             reservation.id,
-            charge,
+            totals,
           )
           .catch((error: unknown) => onError(toError(error)));
       }

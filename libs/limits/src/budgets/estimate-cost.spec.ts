@@ -23,6 +23,9 @@ describe('estimateReservation', () => {
   it('takes the largest of max_tokens, max_output_tokens and max_completion_tokens, else the default', () => {
     expect(maxOutputTokensOf(Buffer.from('{"max_output_tokens":50,"max_completion_tokens":70}'))).toBe(70);
     expect(maxOutputTokensOf(Buffer.from('{"max_tokens":"9"}'))).toBeUndefined();
+    // Several choices each produce up to the bound.
+    expect(maxOutputTokensOf(Buffer.from('{"max_tokens":100,"n":4}'))).toBe(400);
+    expect(maxOutputTokensOf(Buffer.from('{"max_tokens":100,"best_of":3,"n":2}'))).toBe(300);
     expect(maxOutputTokensOf(Buffer.from('not json'))).toBeUndefined();
     const estimate = estimateReservation({ provider: 'openai', model: 'gpt-4o', body: undefined, at });
     expect(estimate).toMatchObject({ priced: true, inputTokens: 0, outputTokens: DEFAULT_RESERVED_OUTPUT_TOKENS });

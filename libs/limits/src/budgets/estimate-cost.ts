@@ -42,7 +42,14 @@ export function maxOutputTokensOf(body: Buffer | undefined): number | undefined 
     const value: unknown = Reflect.get(json, field);
     if (typeof value === 'number' && Number.isInteger(value) && value > 0) most = Math.max(most ?? 0, value);
   }
-  return most;
+  if (most === undefined) return undefined;
+  // `n` (and the legacy completions' `best_of`) choices each produce up to the bound.
+  let choices = 1;
+  for (const field of ['n', 'best_of']) {
+    const value: unknown = Reflect.get(json, field);
+    if (typeof value === 'number' && Number.isInteger(value) && value > 1) choices = Math.max(choices, value);
+  }
+  return most * choices;
 }
 
 const builtIn = createPricing();

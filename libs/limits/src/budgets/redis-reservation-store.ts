@@ -2,9 +2,9 @@ import type { Redis } from 'ioredis';
 import { USD_EPSILON, type ReservationStore } from './reservation-store';
 
 /**
- * One hash per budget period. Field `settled`: the USD settled in the period through Redis — seeded from the database's
- * figure when the hash is made, then raised by every release with the request's charge, so it is the period's spend as
- * of the last settlement of any instance. Every other field is a live reservation (field: reservation id, value:
+ * One hash per budget period. Field `settled`: the period's settled spend as of the last settlement of any instance —
+ * raised to the database's total by every reservation (the figure its instance read) and every release (the total right
+ * after that request's settlement was written), never lowered. Every other field is a live reservation (field: reservation id, value:
  * `<usd>:<expiresAtMs>`); expired ones are dropped as they are read.
  */
 
@@ -54,12 +54,17 @@ end
 return {0, '0'}
 `;
 
-/** Drops reservation ARGV[1] from every key and adds its charge ARGV[2] to their `settled` spend (kept hashes only). */
+/**
+ * Drops reservation ARGV[1] from every key and raises each key's `settled` to the database total ARGV[1 + i] (when not
+ * empty): the larger figure stays, so a total already seeded by a reservation is never counted twice.
+ */
 const RELEASE = `
-local charge = tonumber(ARGV[2])
-for _, key in ipairs(KEYS) do
-  if redis.call('HDEL', key, ARGV[1]) == 1 and charge > 0 then
-    redis.call('HINCRBYFLOAT', key, 'settled', ARGV[2])
+for i, key in ipairs(KEYS) do
+  redis.call('HDEL', key, ARGV[1])
+  local total = ARGV[1 + i]
+  if total ~= '' and redis.call('EXISTS', key) == 1 then
+    local settled = tonumber(redis.call('HGET', key, 'settled') or '0')
+    if tonumber(total) > settled then redis.call('HSET', key, 'settled', total) end
   end
 end
 return 0
@@ -111,9 +116,13 @@ export function createRedisReservationStore({ client, prefix }: RedisReservation
       if (!isReply(reply)) throw new Error('unexpected reply from the budget reservation script');
       return reply[0] === 0 ? { ok: true } : { ok: false, index: reply[0] - 1, reservedUsd: Number(reply[1]) };
     },
-    async release(keys, id, chargeUsd) {
+    async release(keys, id, settledTotals) {
       if (keys.length === 0) return;
-      await client.eval(RELEASE, keys.length, ...keys.map(redisKey), id, chargeUsd);
+      const totals = keys.map((_, i) => {
+        const total = settledTotals[i];
+        return total === undefined ? '' : String(total);
+      });
+      await client.eval(RELEASE, keys.length, ...keys.map(redisKey), id, ...totals);
     },
     async reserved(key, nowMs) {
       const reply: unknown = await client.eval(RESERVED, 1, redisKey(key), nowMs);

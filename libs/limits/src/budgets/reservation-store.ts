@@ -22,10 +22,11 @@ export type ReserveResult = { readonly ok: true } | { readonly ok: false; readon
 export interface ReservationStore {
   reserve(targets: readonly ReservationTarget[], id: string, amountUsd: number, nowMs: number, expiresAtMs: number): Promise<ReserveResult>;
   /**
-   * Drops the reservation `id` from each of `keys` (idempotent) and, in a shared store, counts `chargeUsd` as settled
-   * in them at once, so another instance's next reservation sees it without waiting for its database read.
+   * Drops the reservation `id` from each of `keys` (idempotent) and, in a shared store, raises each key's settled spend
+   * to `settledTotals[i]` (the database's period total after this request's settlement; undefined: unknown), so another
+   * instance's next reservation sees it without waiting for its own database read.
    */
-  release(keys: readonly string[], id: string, chargeUsd: number): Promise<void>;
+  release(keys: readonly string[], id: string, settledTotals: ReadonlyArray<number | undefined>): Promise<void>;
   /** The USD reserved now in `key` by requests in flight. */
   reserved(key: string, nowMs: number): Promise<number>;
 }
