@@ -72,7 +72,10 @@ export interface TracingFigures {
 export interface LimitsFigures extends TracingFigures {
   /** Requests the limited gateway did not answer 200 (measured and warm-up): a refusal by a limit counts here. */
   onNon200: number;
-  /** Every run's limited gateway answered with the key's `x-ratelimit-limit-requests` and left counter and budget keys in Redis. */
+  /**
+   * In every run the limited gateway answered with the key's `x-ratelimit-limit-requests`, counted in Redis, settled
+   * budget spend, and no Redis call failed (no request fell back to counting in memory).
+   */
   inForce: boolean;
 }
 
@@ -320,7 +323,7 @@ function limitsLines(input: CheckInput): CheckLine[] {
   const figures = input.limits;
   const why = input.skipped.limits ?? (figures === undefined ? 'not measured' : undefined);
   const refusedName = 'limits on: every request answered 200 (none refused)';
-  const inForceName = 'limits on: in force (x-ratelimit headers, Redis counter and budget keys)';
+  const inForceName = 'limits on: in force in Redis for every request';
   if (why !== undefined || figures === undefined) {
     return [
       ...onOffLines('limits', why, undefined, TARGETS.limitsFloor),
@@ -342,7 +345,7 @@ function limitsLines(input: CheckInput): CheckLine[] {
       name: inForceName,
       value: figures.inForce ? 'yes' : 'no',
       target: 'yes',
-      detail: figures.inForce ? 'every run' : 'a run measured a gateway whose limits did not run',
+      detail: `x-ratelimit headers, Redis counters, budget spend settled, 0 failed Redis calls: ${figures.inForce ? 'every run' : 'not in every run'}`,
     },
   ];
 }

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { itemAt } from '@navplane/core';
 import { openDatabase, type JsonObject } from '@navplane/storage';
+import { readMetricSamples } from '@navplane/telemetry';
 import { deleteRedisKeys, redisKeys } from '@navplane/testing';
 import { stop, type Started } from './bench-processes';
 import { median, type LimitsFigures, type TracingPercentile } from './check-targets';
@@ -45,6 +46,12 @@ export interface LimitsResult {
   redisKeys: Record<string, number>;
   /** The org's settled spend in `on`'s database (its daily budget), USD. */
   settledUsd: number;
+  /**
+   * From `on`'s /metrics before it stopped: failed Redis calls (each one a request counted in memory instead, under
+   * the default NAVPLANE_LIMITS_FAIL_MODE=open) and refusals by any limit.
+   */
+  backendErrors: number;
+  refusedByLimits: number;
 }
 
 /** Undefined when Redis at `url` answers PING within 2 s, else why not (the part is then skipped). */
@@ -88,6 +95,12 @@ async function probe(url: string, req: BenchRequest): Promise<{ status: number; 
   return { status: response.status, limit: response.headers.get('x-ratelimit-limit-requests') };
 }
 
+/** The sum of a counter's samples on the gateway's /metrics. */
+async function metricTotal(baseUrl: string, name: string): Promise<number> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  return readMetricSamples(text, name).reduce((sum, sample) => sum + sample.value, 0);
+}
+
 /** The kind of a limits key under the prefix (docs/limits.md, "Keys"). */
 const keyKind = (key: string, prefix: string): string => {
   const rest = key.slice(prefix.length);
@@ -119,8 +132,7 @@ export async function measureLimits(upstreamUrl: string, dir: string, settings: 
   const gateways: Started[] = [];
   try {
     for (const mode of MODES) {
-      const env: Record<string, string> =
-        mode === 'on' ? { NAVPLANE_REDIS_URL: settings.redisUrl, NAVPLANE_REDIS_PREFIX: prefix, NAVPLANE_LIMITS_FAIL_MODE: 'closed' } : {};
+      const env: Record<string, string> = mode === 'on' ? { NAVPLANE_REDIS_URL: settings.redisUrl, NAVPLANE_REDIS_PREFIX: prefix } : {};
       gateways.push(
         await startFeaturedGateway(seeded, {
           upstreamUrl,
@@ -146,6 +158,8 @@ export async function measureLimits(upstreamUrl: string, dir: string, settings: 
       slicesPerTarget: slices,
       settleMs: settings.settleMs,
     });
+    const backendErrors = await metricTotal(itemAt(urls, 0), 'navplane_limits_backend_errors_total');
+    const refusedByLimits = await metricTotal(itemAt(urls, 0), 'navplane_limits_refused_total');
     // Stopping the gateways ends their requests: every lease is released and every budget reservation settled.
     for (const gateway of gateways.splice(0)) await stop(gateway);
     const keys: Record<string, number> = {};
@@ -160,6 +174,8 @@ export async function measureLimits(upstreamUrl: string, dir: string, settings: 
       offLimitHeader: offProbe.limit,
       redisKeys: keys,
       settledUsd: await settledUsd(`sqlite:${files.on}`, seeded.orgId),
+      backendErrors,
+      refusedByLimits,
     };
   } finally {
     for (const gateway of gateways) await stop(gateway);
@@ -168,9 +184,13 @@ export async function measureLimits(upstreamUrl: string, dir: string, settings: 
   }
 }
 
-/** Did the limits run on `on` (and not on `off`): the key's rpm in the header, counters in Redis, spend settled. */
+/**
+ * Did the limits run on `on`, in Redis, for every request (and not on `off`): the key's rpm in the header, counters in
+ * Redis, spend settled, and no Redis call failed (none fell back to counting in memory).
+ */
 export const limitsInForce = (result: LimitsResult): boolean =>
   result.onLimitHeader === String(BENCH_KEY_LIMITS.rpm) &&
+  result.backendErrors === 0 &&
   result.offLimitHeader === null &&
   (result.redisKeys['rpm'] ?? 0) > 0 &&
   result.settledUsd > 0;

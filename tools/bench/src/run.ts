@@ -255,7 +255,7 @@ function printLimits(results: LimitsResult[], settings: BenchSettings): void {
       .map(([kind, n]) => `${n} ${kind}`)
       .join(', ');
     process.stdout.write(
-      `Run ${index + 1}/${results.length}: limits ${limitsInForce(result) ? 'in force' : 'NOT in force'} (x-ratelimit-limit-requests on: ${result.onLimitHeader ?? 'none'}, off: ${result.offLimitHeader ?? 'none'}; Redis keys at the end: ${keys || 'none'}; budget spend settled $${result.settledUsd.toFixed(6)}); on answered non-200: ${result.onNon200}\n`,
+      `Run ${index + 1}/${results.length}: limits ${limitsInForce(result) ? 'in force' : 'NOT in force'} (x-ratelimit-limit-requests on: ${result.onLimitHeader ?? 'none'}, off: ${result.offLimitHeader ?? 'none'}; Redis keys at the end: ${keys || 'none'}; budget spend settled $${result.settledUsd.toFixed(6)}; failed Redis calls ${result.backendErrors}); on answered non-200: ${result.onNon200} (refused by a limit: ${result.refusedByLimits})\n`,
     );
     table(limitsFigures([result]));
   });
