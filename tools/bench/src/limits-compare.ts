@@ -57,13 +57,18 @@ export interface LimitsResult {
 /** Undefined when Redis at `url` answers PING within 2 s, else why not (the part is then skipped). */
 export async function redisUnreachable(url: string): Promise<string | undefined> {
   const client = new Redis(url, { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  client.on('error', () => undefined);
+  // The connection's own error (ECONNREFUSED …) says more than the command's "Connection is closed".
+  let connectionError: Error | undefined;
+  client.on('error', (error: Error) => {
+    connectionError = error;
+  });
   try {
     await client.connect();
     await client.ping();
     return undefined;
   } catch (error) {
-    return `Redis at ${new URL(url).host} does not answer (${error instanceof Error ? error.message : String(error)}); set BENCH_REDIS_URL`;
+    const cause = connectionError ?? error;
+    return `Redis at ${new URL(url).host} does not answer (${cause instanceof Error ? cause.message : String(cause)}); set BENCH_REDIS_URL`;
   } finally {
     client.disconnect();
   }

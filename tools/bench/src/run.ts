@@ -15,6 +15,7 @@
 // With --check, each target of check-targets.ts is printed PASS / FAIL / SKIPPED / INFO and the exit code is 1
 // when one is missed.
 import { execFileSync } from 'node:child_process';
+import { maskDatabaseUrl } from '@navplane/config';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -334,7 +335,7 @@ async function main(): Promise<void> {
     skipped,
   };
   process.stdout.write(
-    `${JSON.stringify({ settings: { ...settings, only: [...settings.only] }, runs, tracing, otel, limits, soak, check: input })}\n`,
+    `${JSON.stringify({ settings: { ...settings, only: [...settings.only], redisUrl: maskDatabaseUrl(settings.redisUrl) }, runs, tracing, otel, limits, soak, check: input })}\n`,
   );
   if (CHECK) {
     const lines = evaluateTargets(input);
