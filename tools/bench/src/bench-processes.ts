@@ -71,12 +71,12 @@ export async function seedGateway(dbUrl: string, masterKey: Buffer): Promise<str
   return (await seedGatewayOrg(dbUrl, masterKey)).key;
 }
 
-/** Like seedGateway, and stores `policies` (mode per scope) for the new org; returns its id and NavPlane key. */
+/** Like seedGateway, and stores `policies` (mode per scope) for the new org; returns its id and its NavPlane key (id and secret). */
 export async function seedGatewayOrg(
   dbUrl: string,
   masterKey: Buffer,
   policies: Array<{ scopeType: 'org'; mode: 'off' | 'redact_storage' | 'redact_upstream' | 'block' }> = [],
-): Promise<{ orgId: string; key: string }> {
+): Promise<{ orgId: string; keyId: string; key: string }> {
   const database = await openDatabase({ url: dbUrl, poolSize: 2 });
   await migrateToLatest(database);
   const repos = createRepositories(database);
@@ -98,7 +98,7 @@ export async function seedGatewayOrg(
   vault.close();
   await changeFeed.close();
   await database.close();
-  return { orgId, key: issued.value.key };
+  return { orgId, keyId: issued.value.record.id, key: issued.value.key };
 }
 
 /** Rows in `traces`. */

@@ -8,6 +8,7 @@ import {
   soakReferenceSeconds,
   type CheckInput,
   type CheckLine,
+  type LimitsFigures,
   type RunFigures,
   type TargetFigures,
   type TracingFigures,
@@ -63,10 +64,19 @@ const tracing = (on: number, off: number, off2: number): TracingFigures => ({
   errors: 0,
 });
 
+/** Limits on vs off: the latencies, with every request of the limited gateway answered and the limits in force. */
+const limits = (on: number, off: number, off2: number, overrides: Partial<LimitsFigures> = {}): LimitsFigures => ({
+  ...tracing(on, off, off2),
+  onNon200: 0,
+  inForce: true,
+  ...overrides,
+});
+
 const fullInput = (overrides: Partial<CheckInput> = {}): CheckInput => ({
   runs: [goodRun(), goodRun(), goodRun()],
   tracing: tracing(1.02, 1, 1.01),
   otel: tracing(1.01, 1, 1.02),
+  limits: limits(1.03, 1, 1.01),
   soak: { referenceSeconds: 120, referenceRssKib: 100_000, endRssKib: 105_000, seconds: 600, errors: 0 },
   skipped: {},
   ...overrides,
@@ -171,6 +181,38 @@ describe('evaluateTargets', () => {
     expect(line(evaluateTargets(fullInput({ otel: { ...tracing(1, 1, 1), errors: 2 } })), 'failed or non-200').status).toBe('FAIL');
   });
 
+  it('judges limits on vs off against its A/A band, with a 5 % floor', () => {
+    expect(line(evaluateTargets(fullInput({ limits: limits(1.04, 1, 1.01) })), 'limits on vs off p50').status).toBe('PASS');
+    const miss = evaluateTargets(fullInput({ limits: limits(1.08, 1, 1.01) }));
+    expect(line(miss, 'limits on vs off p99').status).toBe('FAIL');
+    expect(line(miss, 'limits on vs off p99').detail).toContain('A/A calibration +1.0 %');
+    expect(checkExitCode(miss)).toBe(1);
+    // A/A −9 % widens the band to 9 %: on +8 % passes.
+    expect(line(evaluateTargets(fullInput({ limits: limits(1.08, 1, 0.91) })), 'limits on vs off p90').status).toBe('PASS');
+    expect(line(evaluateTargets(fullInput({ limits: { ...limits(1, 1, 1), errors: 2 } })), 'failed or non-200').detail).toContain(
+      'limits 2',
+    );
+  });
+
+  it('fails the limits part when a request of the limited gateway was refused, or its limits did not run', () => {
+    const refused = evaluateTargets(fullInput({ limits: limits(1, 1, 1, { onNon200: 3 }) }));
+    expect(line(refused, 'limits on: every request answered 200')).toMatchObject({ status: 'FAIL', value: '3' });
+    expect(checkExitCode(refused)).toBe(1);
+    const notInForce = evaluateTargets(fullInput({ limits: limits(1, 1, 1, { inForce: false }) }));
+    expect(line(notInForce, 'limits on: in force')).toMatchObject({ status: 'FAIL', value: 'no' });
+    expect(checkExitCode(notInForce)).toBe(1);
+    expect(line(evaluateTargets(fullInput()), 'limits on: in force').status).toBe('PASS');
+  });
+
+  it('skips every limits line with the reason when Redis did not answer', () => {
+    const { limits: _limits, ...rest } = fullInput();
+    const lines = evaluateTargets({ ...rest, skipped: { limits: 'Redis at 127.0.0.1:6379 does not answer' } });
+    const limitLines = lines.filter((l) => l.name.startsWith('limits'));
+    expect(limitLines).toHaveLength(5);
+    expect(limitLines.every((l) => l.status === 'SKIPPED' && l.detail === 'Redis at 127.0.0.1:6379 does not answer')).toBe(true);
+    expect(checkExitCode(lines)).toBe(0);
+  });
+
   it('judges the soak by the end RSS within 10 % of the reference, both ways', () => {
     const soak = (end: number): CheckInput['soak'] => ({
       referenceSeconds: 120,
@@ -254,7 +296,7 @@ describe('evaluateTargets', () => {
   });
 
   it('is all SKIPPED and exit 0 when nothing ran, never PASS', () => {
-    const lines = evaluateTargets({ runs: [], skipped: { compare: 'x', tracing: 'x', otel: 'x', soak: 'x' } });
+    const lines = evaluateTargets({ runs: [], skipped: { compare: 'x', tracing: 'x', otel: 'x', limits: 'x', soak: 'x' } });
     expect(lines.some((l) => l.status === 'PASS')).toBe(false);
     expect(checkExitCode(lines)).toBe(0);
   });

@@ -24,7 +24,7 @@ export interface CheckLine {
 }
 
 /** The parts of a bench run. */
-export const BENCH_PARTS = ['compare', 'tracing', 'otel', 'soak'] as const;
+export const BENCH_PARTS = ['compare', 'tracing', 'otel', 'limits', 'soak'] as const;
 export type BenchPart = (typeof BENCH_PARTS)[number];
 
 /** One proxy target's figures in one run. Latency figures are added ms over the direct path measured in alternation. */
@@ -68,6 +68,17 @@ export interface TracingFigures {
   errors: number;
 }
 
+/** Limits on (Redis) vs off: the latencies of the three gateways, and what shows the limits ran on `on`. */
+export interface LimitsFigures extends TracingFigures {
+  /** Requests the limited gateway did not answer 200 (measured and warm-up): a refusal by a limit counts here. */
+  onNon200: number;
+  /**
+   * In every run the limited gateway answered with the key's `x-ratelimit-limit-requests`, counted in Redis, settled
+   * budget spend, and no Redis call failed (no request fell back to counting in memory).
+   */
+  inForce: boolean;
+}
+
 /** RSS of the gateway during the soak, in KiB. */
 export interface SoakFigures {
   /** When the reference sample was taken, in s after the load started (120 unless the soak is shorter). */
@@ -84,6 +95,8 @@ export interface CheckInput {
   tracing?: TracingFigures;
   /** OpenTelemetry on (exporting to a local OTLP sink) vs off, the median of the runs (otel-compare.ts). */
   otel?: TracingFigures;
+  /** Limits on (Redis: rpm, tpm, concurrency, a budget) vs off, the median of the runs (limits-compare.ts). */
+  limits?: LimitsFigures;
   soak?: SoakFigures;
   skipped: Partial<Record<BenchPart, string>>;
 }
@@ -106,6 +119,8 @@ export const TARGETS = {
   tracingFloor: 0.05,
   /** OpenTelemetry on vs off: the smallest band, whatever the A/A calibration shows (relative, 0.05 = 5 %). */
   otelFloor: 0.05,
+  /** Limits on (Redis) vs off: the smallest band, whatever the A/A calibration shows (relative, 0.05 = 5 %). */
+  limitsFloor: 0.05,
   /** RSS at the end of the soak vs at the reference sample: |end / reference − 1| at most. */
   rssDrift: 0.1,
 } as const;
@@ -303,7 +318,39 @@ function otelLines(input: CheckInput): CheckLine[] {
   return onOffLines('OpenTelemetry', input.skipped.otel, input.otel, TARGETS.otelFloor);
 }
 
-/** The lines of an on/off comparison measured beside its A/A calibration (tracing, OpenTelemetry). */
+/** Limits on vs off within the A/A band, every request of the limited gateway answered 200, the limits in force. */
+function limitsLines(input: CheckInput): CheckLine[] {
+  const figures = input.limits;
+  const why = input.skipped.limits ?? (figures === undefined ? 'not measured' : undefined);
+  const refusedName = 'limits on: every request answered 200 (none refused)';
+  const inForceName = 'limits on: in force in Redis for every request';
+  if (why !== undefined || figures === undefined) {
+    return [
+      ...onOffLines('limits', why, undefined, TARGETS.limitsFloor),
+      skippedLine(refusedName, '0', why ?? 'not measured'),
+      skippedLine(inForceName, 'yes', why ?? 'not measured'),
+    ];
+  }
+  return [
+    ...onOffLines('limits', undefined, figures, TARGETS.limitsFloor),
+    {
+      status: verdict(figures.onNon200 === 0),
+      name: refusedName,
+      value: String(figures.onNon200),
+      target: '0',
+      detail: 'requests of the limited gateway that did not answer 200, warm-up included, all runs',
+    },
+    {
+      status: verdict(figures.inForce),
+      name: inForceName,
+      value: figures.inForce ? 'yes' : 'no',
+      target: 'yes',
+      detail: `x-ratelimit headers, Redis counters, budget spend settled, 0 failed Redis calls: ${figures.inForce ? 'every run' : 'not in every run'}`,
+    },
+  ];
+}
+
+/** The lines of an on/off comparison measured beside its A/A calibration (tracing, OpenTelemetry, limits). */
 function onOffLines(what: string, skipped: string | undefined, figures: TracingFigures | undefined, floor: number): CheckLine[] {
   // One-sided: it may not make requests slower by more than the method's own noise; a traced gateway that
   // measured faster than the untraced one is that noise too, not a cost.
@@ -362,6 +409,10 @@ function errorsLine(input: CheckInput): CheckLine {
     counted.push(`otel ${input.otel.errors}`);
     errors += input.otel.errors;
   }
+  if (input.skipped.limits === undefined && input.limits) {
+    counted.push(`limits ${input.limits.errors}`);
+    errors += input.limits.errors;
+  }
   if (input.skipped.soak === undefined && input.soak) {
     counted.push(`soak ${input.soak.errors}`);
     errors += input.soak.errors;
@@ -373,7 +424,7 @@ function errorsLine(input: CheckInput): CheckLine {
 
 /** Every line of the check, in print order. */
 export function evaluateTargets(input: CheckInput): CheckLine[] {
-  return [...compareLines(input), ...tracingLines(input), ...otelLines(input), soakLine(input), errorsLine(input)];
+  return [...compareLines(input), ...tracingLines(input), ...otelLines(input), ...limitsLines(input), soakLine(input), errorsLine(input)];
 }
 
 /** 1 when a target is missed, else 0 (SKIPPED and INFO lines never fail the check, and never count as PASS). */

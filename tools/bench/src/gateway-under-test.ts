@@ -3,7 +3,8 @@
 // bodies are redacted and stored with its trace. Set up only through the storage schema, the CLI and its env
 // vars: nothing here depends on the gateway's internals.
 import { randomBytes } from 'node:crypto';
-import { createRepositories, openDatabase } from '@navplane/storage';
+import { describeLimitProblems, parseLimitDocument } from '@navplane/limits';
+import { createRepositories, openDatabase, type JsonObject } from '@navplane/storage';
 import { routeTable, sampleRoute } from '@navplane/testing';
 import { seedGatewayOrg, startGateway, type Started } from './bench-processes';
 import type { BenchRequest } from './open-loop';
@@ -14,10 +15,12 @@ export const GATEWAY_FEATURES_ENV: Readonly<Record<string, string>> = {
   NAVPLANE_TRACE_SINK: 'db',
 };
 
-/** A seeded database for featured gateways: its URL, master key and the NavPlane key of the org. */
+/** A seeded database for featured gateways: its URL, master key, the org and its NavPlane key (id and secret). */
 export interface SeededGateway {
   dbUrl: string;
   masterKey: Buffer;
+  orgId: string;
+  keyId: string;
   key: string;
 }
 
@@ -47,23 +50,42 @@ const ROUTED_TABLE = routeTable(
  */
 export async function seedFeaturedGateway(dbUrl: string): Promise<SeededGateway> {
   const masterKey = randomBytes(32);
-  const { orgId, key } = await seedGatewayOrg(dbUrl, masterKey, [{ scopeType: 'org', mode: 'redact_storage' }]);
+  const { orgId, keyId, key } = await seedGatewayOrg(dbUrl, masterKey, [{ scopeType: 'org', mode: 'redact_storage' }]);
   const database = await openDatabase({ url: dbUrl, poolSize: 1 });
   try {
     await createRepositories(database).routes.put(orgId, ROUTED_TABLE, new Date().toISOString());
   } finally {
     await database.close();
   }
-  return { dbUrl, masterKey, key };
+  return { dbUrl, masterKey, orgId, keyId, key };
 }
 
-/** Starts a featured gateway on a seeded database; `env` overrides (e.g. NAVPLANE_TRACE_SINK=none). */
+/**
+ * Stores `document` as the org's limits document in `dbUrl` (a copy of the seeded database, or the seeded database
+ * itself), validated as `PUT /admin/orgs/:orgId/limits` validates it: a document the gateway would not apply throws
+ * here instead of being measured as "limits on". Gateways load every org's limits at start.
+ */
+export async function putLimits(dbUrl: string, seeded: SeededGateway, document: JsonObject): Promise<void> {
+  const parsed = parseLimitDocument(document, { orgId: seeded.orgId, hasKey: (id) => id === seeded.keyId });
+  if (!parsed.ok) throw new Error(`bench limits document: ${describeLimitProblems(parsed.problems)}`);
+  const database = await openDatabase({ url: dbUrl, poolSize: 1 });
+  try {
+    await createRepositories(database).limits.put(seeded.orgId, document, new Date().toISOString());
+  } finally {
+    await database.close();
+  }
+}
+
+/**
+ * Starts a featured gateway on a seeded database (`dbUrl`: another copy of it); `env` overrides (e.g.
+ * NAVPLANE_TRACE_SINK=none).
+ */
 export function startFeaturedGateway(
   seeded: SeededGateway,
-  options: { upstreamUrl: string; core: string; nodeArgs: string[]; env?: Record<string, string> },
+  options: { upstreamUrl: string; core: string; nodeArgs: string[]; env?: Record<string, string>; dbUrl?: string },
 ): Promise<Started> {
   return startGateway({
-    dbUrl: seeded.dbUrl,
+    dbUrl: options.dbUrl ?? seeded.dbUrl,
     masterKey: seeded.masterKey,
     upstreamUrl: options.upstreamUrl,
     core: options.core,

@@ -8,11 +8,14 @@
 //   added p50 / p99 / TTFC at BENCH_RATE against the direct path measured in alternation;
 // - tracing: the gateway with tracing on vs off side by side in slices, beside an A/A calibration;
 // - otel: the gateway with OpenTelemetry on (exporting to a local OTLP sink) vs off, likewise, BENCH_OTEL_RUNS runs;
+// - limits: the gateway with limits on (rpm, tpm, concurrency and a budget, counted in Redis) vs off, likewise,
+//   BENCH_LIMITS_RUNS runs; skipped when Redis (BENCH_REDIS_URL) does not answer;
 // - soak: the gateway's RSS under BENCH_SOAK_RATE req/s for BENCH_SOAK_SECONDS.
 //
 // With --check, each target of check-targets.ts is printed PASS / FAIL / SKIPPED / INFO and the exit code is 1
 // when one is missed.
 import { execFileSync } from 'node:child_process';
+import { maskDatabaseUrl } from '@navplane/config';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +28,7 @@ import { partsToRun, readSettings, type BenchSettings } from './settings';
 import { soakFigures, measureSoak, type SoakResult } from './soak';
 import { measureTracing, tracingFigures, type TracingResult } from './tracing-compare';
 import { measureOtel, otelFigures, type OtelResult } from './otel-compare';
+import { limitsFigures, limitsInForce, measureLimits, redisUnreachable, type LimitsResult } from './limits-compare';
 import { TRACING_PERCENTILES, type TracingFigures } from './check-targets';
 
 const CHECK = process.argv.includes('--check');
@@ -225,6 +229,43 @@ function printOtel(results: OtelResult[], settings: BenchSettings): void {
   }
 }
 
+function printLimits(results: LimitsResult[], settings: BenchSettings): void {
+  const first = results[0];
+  if (first === undefined) return;
+  process.stdout.write(
+    `\nLimits on vs off: ${first.rate} req/s open loop, three gateways side by side in alternating ${settings.sliceSeconds}s slices (${first.slices} each, first ${settings.settleMs} ms of each slice unmeasured), pinned to core ${settings.proxyCore}; on: key rpm, tpm and concurrency and an org daily budget, counted in Redis (${new URL(settings.redisUrl).host})\n`,
+  );
+  const label = { on: 'limits on (Redis)', off: 'limits off', off2: 'limits off, A/A calibration' } as const;
+  const table = (figures: TracingFigures) =>
+    console.table(
+      (['on', 'off', 'off2'] as const).map((id) => {
+        const delta = (p: 'p50' | 'p90' | 'p99') => (id === 'off' ? '' : signedPercent(relativeDelta(figures.off[p], figures[id][p])));
+        return {
+          gateway: label[id],
+          'p50 ms': fmt(figures[id].p50, 3),
+          'p50 vs off': delta('p50'),
+          'p90 ms': fmt(figures[id].p90, 3),
+          'p90 vs off': delta('p90'),
+          'p99 ms': fmt(figures[id].p99, 3),
+          'p99 vs off': delta('p99'),
+        };
+      }),
+    );
+  results.forEach((result, index) => {
+    const keys = Object.entries(result.redisKeys)
+      .map(([kind, n]) => `${n} ${kind}`)
+      .join(', ');
+    process.stdout.write(
+      `Run ${index + 1}/${results.length}: limits ${limitsInForce(result) ? 'in force' : 'NOT in force'} (x-ratelimit-limit-requests on: ${result.onLimitHeader ?? 'none'}, off: ${result.offLimitHeader ?? 'none'}; Redis keys at the end: ${keys || 'none'}; budget spend settled $${result.settledUsd.toFixed(6)}; failed Redis calls ${result.backendErrors}); on answered non-200: ${result.onNon200} (refused by a limit: ${result.refusedByLimits})\n`,
+    );
+    table(limitsFigures([result]));
+  });
+  if (results.length > 1) {
+    process.stdout.write(`Median of ${results.length} runs (each percentile's median)\n`);
+    table(limitsFigures(results));
+  }
+}
+
 function printSoak(result: SoakResult): void {
   const figures = soakFigures(result);
   process.stdout.write(
@@ -250,6 +291,9 @@ async function main(): Promise<void> {
   let tracing: TracingResult | undefined;
   let soak: SoakResult | undefined;
   const otel: OtelResult[] = [];
+  const limits: LimitsResult[] = [];
+  const skipped: Partial<Record<BenchPart, string>> = {};
+  for (const part of settings.skip) skipped[part] = `BENCH_CHECK_SKIP=${settings.skip.join(',')}`;
   try {
     if (parts.includes('compare')) {
       const seeded = await seedFeaturedGateway(`sqlite:${join(dir, 'compare.db')}`);
@@ -264,6 +308,16 @@ async function main(): Promise<void> {
       for (let run = 0; run < settings.otelRuns; run += 1) otel.push(await measureOtel(upstream.url, dir, settings));
       printOtel(otel, settings);
     }
+    if (parts.includes('limits')) {
+      const unreachable = await redisUnreachable(settings.redisUrl);
+      if (unreachable === undefined) {
+        for (let run = 0; run < settings.limitsRuns; run += 1) limits.push(await measureLimits(upstream.url, dir, settings));
+        printLimits(limits, settings);
+      } else {
+        skipped.limits = unreachable;
+        process.stdout.write(`\nLimits on vs off: skipped — ${unreachable}\n`);
+      }
+    }
     if (parts.includes('soak')) {
       soak = await measureSoak(upstream.url, dir, settings);
       printSoak(soak);
@@ -272,17 +326,16 @@ async function main(): Promise<void> {
     await stop(upstream);
     await rm(dir, { recursive: true, force: true });
   }
-  const skipped: Partial<Record<BenchPart, string>> = {};
-  for (const part of settings.skip) skipped[part] = `BENCH_CHECK_SKIP=${settings.skip.join(',')}`;
   const input: CheckInput = {
     runs: runs.map(runFigures),
     ...(tracing ? { tracing: tracingFigures(tracing) } : {}),
     ...(otel.length > 0 ? { otel: medianOtel(otel) } : {}),
+    ...(limits.length > 0 ? { limits: limitsFigures(limits) } : {}),
     ...(soak ? { soak: soakFigures(soak) } : {}),
     skipped,
   };
   process.stdout.write(
-    `${JSON.stringify({ settings: { ...settings, only: [...settings.only] }, runs, tracing, otel, soak, check: input })}\n`,
+    `${JSON.stringify({ settings: { ...settings, only: [...settings.only], redisUrl: maskDatabaseUrl(settings.redisUrl) }, runs, tracing, otel, limits, soak, check: input })}\n`,
   );
   if (CHECK) {
     const lines = evaluateTargets(input);

@@ -21,8 +21,9 @@ describe('readSettings', () => {
     });
     expect([...settings.only]).toEqual(['bare', 'express', 'gateway', 'routed']);
     expect(settings.gatewayNodeArgs).toEqual(['--max-semi-space-size=32']);
-    expect(partsToRun(settings)).toEqual(['compare', 'tracing', 'otel', 'soak']);
+    expect(partsToRun(settings)).toEqual(['compare', 'tracing', 'otel', 'limits', 'soak']);
     expect([settings.otelSeconds, settings.otelRuns]).toEqual([20, 3]);
+    expect([settings.limitsSeconds, settings.limitsRuns, settings.redisUrl]).toEqual([10, 3, 'redis://127.0.0.1:6379']);
   });
 
   it('runs tracing at BENCH_RATE unless BENCH_TRACING_RATE is set', () => {
@@ -31,7 +32,14 @@ describe('readSettings', () => {
   });
 
   it('skips the parts of BENCH_CHECK_SKIP', () => {
-    expect(partsToRun(readSettings({ BENCH_CHECK_SKIP: 'soak,tracing' }))).toEqual(['compare', 'otel']);
+    expect(partsToRun(readSettings({ BENCH_CHECK_SKIP: 'soak,tracing' }))).toEqual(['compare', 'otel', 'limits']);
+    expect(partsToRun(readSettings({ BENCH_CHECK_SKIP: 'compare,tracing,otel,soak' }))).toEqual(['limits']);
+  });
+
+  it('reads the limits part from BENCH_LIMITS_SECONDS, BENCH_LIMITS_RUNS and BENCH_REDIS_URL', () => {
+    const settings = readSettings({ BENCH_LIMITS_SECONDS: '6', BENCH_LIMITS_RUNS: '1', BENCH_REDIS_URL: 'redis://10.0.0.2:6380' });
+    expect([settings.limitsSeconds, settings.limitsRuns, settings.redisUrl]).toEqual([6, 1, 'redis://10.0.0.2:6380']);
+    expect(() => readSettings({ BENCH_LIMITS_RUNS: '0' })).toThrow(/BENCH_LIMITS_RUNS/);
   });
 
   it('rejects a value that is not a positive number rather than using a default', () => {

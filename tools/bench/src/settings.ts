@@ -45,6 +45,14 @@ export interface BenchSettings {
   /** OpenTelemetry on vs off: measured seconds per gateway per run, and the runs (their median is checked). */
   otelSeconds: number;
   otelRuns: number;
+  /**
+   * Limits on (Redis) vs off: measured seconds per gateway per run, the runs (their median is checked) and the Redis
+   * of the limited gateway (BENCH_LIMITS_SECONDS, BENCH_LIMITS_RUNS, BENCH_REDIS_URL; the part is skipped when it
+   * does not answer).
+   */
+  limitsSeconds: number;
+  limitsRuns: number;
+  redisUrl: string;
   sliceSeconds: number;
   settleMs: number;
   /** Soak: length, rate (one request in three streamed), RSS sampling interval. */
@@ -83,6 +91,9 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
     tracingSeconds: positive(env, 'BENCH_TRACING_SECONDS', 30),
     otelSeconds: positive(env, 'BENCH_OTEL_SECONDS', 20),
     otelRuns: Math.max(1, Math.round(positive(env, 'BENCH_OTEL_RUNS', 3))),
+    limitsSeconds: positive(env, 'BENCH_LIMITS_SECONDS', 10),
+    limitsRuns: Math.max(1, Math.round(positive(env, 'BENCH_LIMITS_RUNS', 3))),
+    redisUrl: env['BENCH_REDIS_URL'] || 'redis://127.0.0.1:6379',
     sliceSeconds: positive(env, 'BENCH_SLICE_SECONDS', 2),
     settleMs: positive(env, 'BENCH_SETTLE_MS', 250, true),
     soakSeconds,
