@@ -206,6 +206,7 @@ describe.each(TEST_DIALECTS)('diagnostics of a serve process, through the admin 
       'master-key',
       'vault',
       'routes',
+      'limits',
       'admin-auth',
       'node-env',
       'traces',
