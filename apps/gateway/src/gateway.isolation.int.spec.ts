@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { TEST_DIALECTS, type ScriptedResponse } from '@navplane/testing';
 import { Agent, request } from 'undici';
 import { startFakeUpstreamProcess, type FakeUpstreamProcess } from './testing/fake-upstream-process.fixture';
@@ -53,6 +54,8 @@ function heavyUploads(
     })).then((answers) => process.stdout.write(JSON.stringify(answers)));`;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+    // The attacker is on another machine, as it would be: its uploading takes none of this one's CPU.
+    if (child.pid !== undefined) setPriority(child.pid, 19);
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
     child.on('error', reject);
@@ -215,7 +218,9 @@ describe.each(TEST_DIALECTS)('redaction a tenant controls does not stall another
   beforeAll(async () => {
     // The providers are other processes, as real ones are: only the gateway runs on this event loop, and the
     // redacting org's uploads (to "OpenAI") do not queue the other org's requests (to "Anthropic") at the provider.
-    [openai, anthropic] = await Promise.all([startFakeUpstreamProcess(), startFakeUpstreamProcess()]);
+    // The provider taking the 31 MB of uploads yields the CPU (nice 19), as one on another machine takes none of this
+    // machine's: on a 2-core test machine its parsing would otherwise compete with the gateway under test.
+    [openai, anthropic] = await Promise.all([startFakeUpstreamProcess({ niceness: 19 }), startFakeUpstreamProcess()]);
     h = await startGatewayHarness(dialect, {
       upstreamUrl: openai.url,
       env: { NAVPLANE_CAPTURE_BODIES: 'true', NAVPLANE_ANTHROPIC_BASE_URL: anthropic.url },

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { setPriority } from 'node:os';
 
 /** A fake upstream (`@navplane/testing`, recording off) running in a process of its own. */
 export interface FakeUpstreamProcess {
@@ -10,7 +11,7 @@ export interface FakeUpstreamProcess {
  * Starts the fake upstream in a child process, so that what it does with large bodies (decoding, parsing, usage
  * estimates) runs on its own event loop, as a real provider's would, and not on the one under test.
  */
-export async function startFakeUpstreamProcess(): Promise<FakeUpstreamProcess> {
+export async function startFakeUpstreamProcess(options: { niceness?: number } = {}): Promise<FakeUpstreamProcess> {
   const register = require.resolve('@swc-node/register', { paths: [__dirname] });
   const script = `require(${JSON.stringify(register)});
     require('@navplane/testing').startFakeUpstream({ record: false }).then((upstream) => process.stdout.write(upstream.url + '\\n'));`;
@@ -18,6 +19,8 @@ export async function startFakeUpstreamProcess(): Promise<FakeUpstreamProcess> {
     cwd: __dirname,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  // A provider on another machine does not take this one's CPU: on a small test machine its work can be made to yield.
+  if (options.niceness !== undefined && child.pid !== undefined) setPriority(child.pid, options.niceness);
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout?.on('data', (chunk: Buffer) => {
