@@ -201,22 +201,7 @@ function printOtel(results: OtelResult[], settings: BenchSettings): void {
   process.stdout.write(
     `\nOpenTelemetry on vs off: ${first.rate} req/s open loop, three gateways side by side in alternating ${settings.sliceSeconds}s slices (${first.slices} each, first ${settings.settleMs} ms of each slice unmeasured), pinned to core ${settings.proxyCore}; on exports spans and metrics (http/protobuf) to a local OTLP sink\n`,
   );
-  const label = { on: 'OpenTelemetry on (OTLP sink)', off: 'OpenTelemetry off', off2: 'OpenTelemetry off, A/A calibration' } as const;
-  const table = (figures: TracingFigures) =>
-    console.table(
-      (['on', 'off', 'off2'] as const).map((id) => {
-        const delta = (p: 'p50' | 'p90' | 'p99') => (id === 'off' ? '' : signedPercent(relativeDelta(figures.off[p], figures[id][p])));
-        return {
-          gateway: label[id],
-          'p50 ms': fmt(figures[id].p50, 3),
-          'p50 vs off': delta('p50'),
-          'p90 ms': fmt(figures[id].p90, 3),
-          'p90 vs off': delta('p90'),
-          'p99 ms': fmt(figures[id].p99, 3),
-          'p99 vs off': delta('p99'),
-        };
-      }),
-    );
+  const table = onOffTable({ on: 'OpenTelemetry on (OTLP sink)', off: 'OpenTelemetry off', off2: 'OpenTelemetry off, A/A calibration' });
   results.forEach((result, index) => {
     process.stdout.write(
       `Run ${index + 1}/${results.length}: ${result.exports} OTLP exports (${result.exportedBytes} bytes) received by the sink\n`,
@@ -229,14 +214,9 @@ function printOtel(results: OtelResult[], settings: BenchSettings): void {
   }
 }
 
-function printLimits(results: LimitsResult[], settings: BenchSettings): void {
-  const first = results[0];
-  if (first === undefined) return;
-  process.stdout.write(
-    `\nLimits on vs off: ${first.rate} req/s open loop, three gateways side by side in alternating ${settings.sliceSeconds}s slices (${first.slices} each, first ${settings.settleMs} ms of each slice unmeasured), pinned to core ${settings.proxyCore}; on: key rpm, tpm and concurrency and an org daily budget, counted in Redis (${new URL(settings.redisUrl).host})\n`,
-  );
-  const label = { on: 'limits on (Redis)', off: 'limits off', off2: 'limits off, A/A calibration' } as const;
-  const table = (figures: TracingFigures) =>
+/** Prints one on / off / A/A table: each gateway's p50, p90, p99 and its delta against `off`. */
+function onOffTable(label: Readonly<Record<'on' | 'off' | 'off2', string>>): (figures: TracingFigures) => void {
+  return (figures) =>
     console.table(
       (['on', 'off', 'off2'] as const).map((id) => {
         const delta = (p: 'p50' | 'p90' | 'p99') => (id === 'off' ? '' : signedPercent(relativeDelta(figures.off[p], figures[id][p])));
@@ -251,6 +231,15 @@ function printLimits(results: LimitsResult[], settings: BenchSettings): void {
         };
       }),
     );
+}
+
+function printLimits(results: LimitsResult[], settings: BenchSettings): void {
+  const first = results[0];
+  if (first === undefined) return;
+  process.stdout.write(
+    `\nLimits on vs off: ${first.rate} req/s open loop, three gateways side by side in alternating ${settings.sliceSeconds}s slices (${first.slices} each, first ${settings.settleMs} ms of each slice unmeasured), pinned to core ${settings.proxyCore}; on: key rpm, tpm and concurrency and an org daily budget, counted in Redis (${new URL(settings.redisUrl).host})\n`,
+  );
+  const table = onOffTable({ on: 'limits on (Redis)', off: 'limits off', off2: 'limits off, A/A calibration' });
   results.forEach((result, index) => {
     const keys = Object.entries(result.redisKeys)
       .map(([kind, n]) => `${n} ${kind}`)
