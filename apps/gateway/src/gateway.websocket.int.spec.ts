@@ -262,8 +262,9 @@ describe.each(TEST_DIALECTS)('WebSocket proxying on %s', (dialect) => {
     expect(metrics).toMatch(new RegExp(`^navplane_gateway_websockets_open ${liveBefore}$`, 'm'));
 
     const switchedOffAt = Date.now();
+    const closing = closed(socket); // listening first: the close can arrive before setOrgEnabled returns
     await h.setOrgEnabled(org, false);
-    const { code } = await closed(socket);
+    const { code } = await closing;
     expect(code).toBe(1008);
     expect(Date.now() - switchedOffAt).toBeLessThan(1000);
     await until(() => upstream.connections[0]?.closed !== undefined);
