@@ -1,45 +1,9 @@
 import { expect } from '@jest/globals';
-import { newId, toIso } from '@navplane/core';
-import {
-  CHANGE_FEED_RESYNC_TOPIC,
-  CHANGE_TOPICS,
-  createChangeFeed,
-  createRepositories,
-  openDatabase,
-  type ChangeFeed,
-  type Database,
-  type JsonObject,
-  type Repositories,
-  type LimitsRepository,
-} from '@navplane/storage';
-import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from '@navplane/storage/testing';
+import { toIso } from '@navplane/core';
+import { CHANGE_FEED_RESYNC_TOPIC, CHANGE_TOPICS, type ChangeFeed, type JsonObject, type Repositories } from '@navplane/storage';
+import { countedReads, openTwoProcesses, TEST_DIALECTS, waitFor, type TwoProcesses } from '@navplane/storage/testing';
 import { limitsFor } from './limit-document';
-import { createLimitStore, EMPTY_LIMIT_DOCUMENT, type LimitStore } from './limit-store';
-
-async function waitFor(probe: () => boolean, timeoutMs = 3000): Promise<number> {
-  const started = Date.now();
-  while (!probe()) {
-    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return Date.now() - started;
-}
-
-/** Real repository calls, counted (nothing is faked). */
-function counting(inner: LimitsRepository, failing: { on: boolean }) {
-  const calls: string[] = [];
-  const repo: Pick<LimitsRepository, 'listAll' | 'findByOrg'> = {
-    listAll() {
-      calls.push('listAll');
-      return failing.on ? Promise.reject(new Error('database is down')) : inner.listAll();
-    },
-    findByOrg(orgId) {
-      calls.push('findByOrg');
-      return failing.on ? Promise.reject(new Error('database is down')) : inner.findByOrg(orgId);
-    },
-  };
-  return { repo, calls };
-}
+import { createLimitStore, EMPTY_LIMIT_DOCUMENT } from './limit-store';
 
 // A one-entry document (an org-wide rpm), as stored.
 const table = (rpm: number, tpm?: number): JsonObject => ({
@@ -47,46 +11,24 @@ const table = (rpm: number, tpm?: number): JsonObject => ({
 });
 
 describe.each(TEST_DIALECTS)('limit store on %s', (dialect) => {
-  let test: TestDatabase;
-  let other: Database; // another process's connection (another gateway, or the admin API)
-  let repos: Repositories;
-  let otherRepos: Repositories;
-  let feed: ChangeFeed;
-  let otherFeed: ChangeFeed;
-  const stores: LimitStore[] = [];
-
-  const seedOrg = (name = 'Acme') => repos.orgs.create({ id: newId('org'), name, createdAt: toIso(Date.now()) });
-
+  // This process and another one (another gateway, or the admin API) on the same database.
+  let env: TwoProcesses;
   beforeAll(async () => {
-    test = await createTestDatabase(dialect);
-    other = await openDatabase({ url: test.url, poolSize: 4 });
-    repos = createRepositories(test.database);
-    otherRepos = createRepositories(other);
-    feed = createChangeFeed(test.database, { pollIntervalMs: 50 });
-    otherFeed = createChangeFeed(other, { pollIntervalMs: 50 });
-    await feed.start();
-    await otherFeed.start();
+    env = await openTwoProcesses(dialect);
   });
-  afterAll(async () => {
-    for (const store of stores) await store.close();
-    await feed.close();
-    await otherFeed.close();
-    await other.close();
-    await test.drop();
-  });
+  afterAll(() => env.close());
 
   const storeOn = (options: { failing?: { on: boolean }; on?: Repositories; changeFeed?: ChangeFeed } = {}) => {
     const onError = jest.fn();
-    const wrapped = counting((options.on ?? repos).limits, options.failing ?? { on: false });
-    const store = createLimitStore({ limits: wrapped.repo, changeFeed: options.changeFeed ?? feed, onError });
-    stores.push(store);
+    const wrapped = countedReads((options.on ?? env.repos).limits, ['listAll', 'findByOrg'], options.failing ?? { on: false });
+    const store = env.own(createLimitStore({ limits: wrapped.repo, changeFeed: options.changeFeed ?? env.feed, onError }));
     return { store, calls: wrapped.calls, onError };
   };
 
   it('loads every org’s document at start; a warm get or peek makes no query', async () => {
-    const org = await seedOrg();
-    const empty = await seedOrg('Empty');
-    await repos.limits.put(org.id, table(100), toIso(Date.now()));
+    const org = await env.seedOrg();
+    const empty = await env.seedOrg('Empty');
+    await env.repos.limits.put(org.id, table(100), toIso(Date.now()));
     const { store, calls } = storeOn();
     expect(store.peek(org.id)).toBeUndefined(); // not loaded yet: unknown
     await store.start();
@@ -106,8 +48,8 @@ describe.each(TEST_DIALECTS)('limit store on %s', (dialect) => {
   });
 
   it('without start, reads an org once on the first get and then answers from memory', async () => {
-    const org = await seedOrg();
-    await repos.limits.put(org.id, table(7), toIso(Date.now()));
+    const org = await env.seedOrg();
+    await env.repos.limits.put(org.id, table(7), toIso(Date.now()));
     const { store, calls } = storeOn();
     const [first, second] = await Promise.all([store.get(org.id), store.get(org.id)]);
     expect(first.limits[0]?.rpm).toBe(7);
@@ -119,22 +61,22 @@ describe.each(TEST_DIALECTS)('limit store on %s', (dialect) => {
   });
 
   it('two stores on separate connections and feeds see a change published by either within 1 s', async () => {
-    const org = await seedOrg();
+    const org = await env.seedOrg();
     const a = storeOn();
-    const b = storeOn({ on: otherRepos, changeFeed: otherFeed });
+    const b = storeOn({ on: env.otherRepos, changeFeed: env.otherFeed });
     await Promise.all([a.store.start(), b.store.start()]);
     expect([a.store.peek(org.id), b.store.peek(org.id)]).toEqual([{ limits: [] }, { limits: [] }]);
 
     // Instance A's admin call writes and announces; instance B, on its own connection, follows.
-    await repos.limits.put(org.id, table(100), toIso(Date.now()));
-    await feed.publish(CHANGE_TOPICS.limitsChanged, { orgId: org.id });
+    await env.repos.limits.put(org.id, table(100), toIso(Date.now()));
+    await env.feed.publish(CHANGE_TOPICS.limitsChanged, { orgId: org.id });
     const tookB = await waitFor(() => b.store.peek(org.id)?.limits[0]?.rpm === 100);
     expect(tookB).toBeLessThan(1000);
     expect(a.store.peek(org.id)?.limits[0]?.rpm === 100 || (await a.store.get(org.id)).limits[0]?.rpm === 100).toBe(true);
 
     // And the other way round.
-    await otherRepos.limits.put(org.id, table(100, 5000), toIso(Date.now()));
-    await otherFeed.publish(CHANGE_TOPICS.limitsChanged, { orgId: org.id });
+    await env.otherRepos.limits.put(org.id, table(100, 5000), toIso(Date.now()));
+    await env.otherFeed.publish(CHANGE_TOPICS.limitsChanged, { orgId: org.id });
     const tookA = await waitFor(() => a.store.peek(org.id)?.limits[0]?.tpm === 5000);
     expect(tookA).toBeLessThan(1000);
     expect((await b.store.get(org.id)).limits[0]?.tpm).toBe(5000);
@@ -143,13 +85,13 @@ describe.each(TEST_DIALECTS)('limit store on %s', (dialect) => {
   });
 
   it('forgets an org whose re-read failed (get reads again), and recovers once the database is back', async () => {
-    const org = await seedOrg();
-    await repos.limits.put(org.id, table(100), toIso(Date.now()));
+    const org = await env.seedOrg();
+    await env.repos.limits.put(org.id, table(100), toIso(Date.now()));
     const failing = { on: false };
     const { store, onError } = storeOn({ failing });
     await store.start();
     failing.on = true;
-    await feed.publish(CHANGE_TOPICS.limitsChanged, { orgId: org.id });
+    await env.feed.publish(CHANGE_TOPICS.limitsChanged, { orgId: org.id });
     await waitFor(() => store.peek(org.id) === undefined && onError.mock.calls.length > 0);
     await expect(store.get(org.id)).rejects.toThrow('database is down');
     failing.on = false;
@@ -158,18 +100,18 @@ describe.each(TEST_DIALECTS)('limit store on %s', (dialect) => {
   });
 
   it('reloads everything on a resync', async () => {
-    const org = await seedOrg();
+    const org = await env.seedOrg();
     const { store, calls } = storeOn();
     await store.start();
-    await repos.limits.put(org.id, table(9), toIso(Date.now()));
-    await feed.publish(CHANGE_FEED_RESYNC_TOPIC, {});
+    await env.repos.limits.put(org.id, table(9), toIso(Date.now()));
+    await env.feed.publish(CHANGE_FEED_RESYNC_TOPIC, {});
     await waitFor(() => store.peek(org.id)?.limits[0]?.rpm === 9);
     expect(calls.filter((call) => call === 'listAll')).toHaveLength(2);
   });
 
   it('refuses to serve a stored row the schema no longer accepts (a hand-edited row), naming the problem', async () => {
-    const org = await seedOrg();
-    await repos.limits.put(org.id, { limits: [{ scope: { type: 'org' }, rpm: -1 }] }, toIso(Date.now()));
+    const org = await env.seedOrg();
+    await env.repos.limits.put(org.id, { limits: [{ scope: { type: 'org' }, rpm: -1 }] }, toIso(Date.now()));
     const { store } = storeOn();
     await expect(store.get(org.id)).rejects.toThrow('limits[0].rpm');
   });

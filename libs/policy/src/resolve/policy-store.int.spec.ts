@@ -1,18 +1,7 @@
 import { newId, toIso } from '@navplane/core';
-import {
-  CHANGE_FEED_RESYNC_TOPIC,
-  CHANGE_TOPICS,
-  createChangeFeed,
-  createRepositories,
-  openDatabase,
-  type ChangeFeed,
-  type Database,
-  type NewPolicy,
-  type PoliciesRepository,
-  type Repositories,
-} from '@navplane/storage';
-import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from '@navplane/storage/testing';
-import { createPolicyStore, type PolicyStore } from './policy-store';
+import { CHANGE_FEED_RESYNC_TOPIC, CHANGE_TOPICS, type NewPolicy } from '@navplane/storage';
+import { countedReads, openTwoProcesses, TEST_DIALECTS, waitFor as waitUpTo, type TwoProcesses } from '@navplane/storage/testing';
+import { createPolicyStore } from './policy-store';
 
 const policy = (overrides: Partial<NewPolicy> = {}): NewPolicy => ({
   id: newId('policy'),
@@ -23,72 +12,29 @@ const policy = (overrides: Partial<NewPolicy> = {}): NewPolicy => ({
   ...overrides,
 });
 
-async function waitFor(probe: () => boolean, timeoutMs = 2000): Promise<number> {
-  const started = Date.now();
-  while (!probe()) {
-    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return Date.now() - started;
-}
-
-/** Real repository calls, counted (nothing is faked). */
-function counting(inner: PoliciesRepository, failing: { on: boolean }) {
-  const calls: string[] = [];
-  const repo: Pick<PoliciesRepository, 'listAll' | 'listByOrg'> = {
-    listAll() {
-      calls.push('listAll');
-      return failing.on ? Promise.reject(new Error('database is down')) : inner.listAll();
-    },
-    listByOrg(orgId) {
-      calls.push('listByOrg');
-      return failing.on ? Promise.reject(new Error('database is down')) : inner.listByOrg(orgId);
-    },
-  };
-  return { repo, calls };
-}
+// This spec's changes have 2 s to arrive.
+const waitFor = (probe: () => boolean) => waitUpTo(probe, 2000);
 
 describe.each(TEST_DIALECTS)('policy store on %s', (dialect) => {
-  let test: TestDatabase;
-  let other: Database; // another process's connection (the admin API)
-  let repos: Repositories;
-  let otherRepos: Repositories;
-  let feed: ChangeFeed;
-  let otherFeed: ChangeFeed;
-  const stores: PolicyStore[] = [];
-
-  const seedOrg = (name = 'Acme') => repos.orgs.create({ id: newId('org'), name, createdAt: toIso(Date.now()) });
-
+  // This process and another one (the admin API) on the same database.
+  let env: TwoProcesses;
   beforeAll(async () => {
-    test = await createTestDatabase(dialect);
-    other = await openDatabase({ url: test.url, poolSize: 4 });
-    repos = createRepositories(test.database);
-    otherRepos = createRepositories(other);
-    feed = createChangeFeed(test.database, { pollIntervalMs: 50 });
-    otherFeed = createChangeFeed(other, { pollIntervalMs: 50 });
-    await feed.start();
-    await otherFeed.start();
+    env = await openTwoProcesses(dialect);
   });
-  afterAll(async () => {
-    for (const store of stores) await store.close();
-    await feed.close();
-    await otherFeed.close();
-    await other.close();
-    await test.drop();
-  });
+  afterAll(() => env.close());
 
+  const counting = (failing: { on: boolean }) => countedReads(env.repos.policies, ['listAll', 'listByOrg'], failing);
   const storeOn = (failing = { on: false }, onError = jest.fn()) => {
-    const wrapped = counting(repos.policies, failing);
-    const store = createPolicyStore({ policies: wrapped.repo, changeFeed: feed, onError });
-    stores.push(store);
+    const wrapped = counting(failing);
+    const store = env.own(createPolicyStore({ policies: wrapped.repo, changeFeed: env.feed, onError }));
     return { store, calls: wrapped.calls, onError };
   };
 
   it('loads every org’s policies at start and answers from memory with no query', async () => {
-    const org = await seedOrg();
-    const empty = await seedOrg('Empty');
+    const org = await env.seedOrg();
+    const empty = await env.seedOrg('Empty');
     const rowId = newId('policy');
-    await repos.policies.replaceForOrg(
+    await env.repos.policies.replaceForOrg(
       org.id,
       [policy({ id: rowId, config: { detectors: ['email', 'not_a_detector'] } })],
       toIso(Date.now()),
@@ -103,26 +49,26 @@ describe.each(TEST_DIALECTS)('policy store on %s', (dialect) => {
   });
 
   it('re-reads an org within 1 s of another process replacing its policies', async () => {
-    const org = await seedOrg();
+    const org = await env.seedOrg();
     const { store } = storeOn();
     await store.start();
     expect(store.peek(org.id)).toEqual([]);
-    await otherRepos.policies.replaceForOrg(org.id, [policy({ mode: 'redact_upstream' })], toIso(Date.now()));
-    await otherFeed.publish(CHANGE_TOPICS.policyChanged, { orgId: org.id });
+    await env.otherRepos.policies.replaceForOrg(org.id, [policy({ mode: 'redact_upstream' })], toIso(Date.now()));
+    await env.otherFeed.publish(CHANGE_TOPICS.policyChanged, { orgId: org.id });
     const tookMs = await waitFor(() => store.peek(org.id)?.[0]?.mode === 'redact_upstream');
     expect(tookMs).toBeLessThan(1000);
-    await otherRepos.policies.replaceForOrg(org.id, [], toIso(Date.now()));
-    await otherFeed.publish(CHANGE_TOPICS.policyChanged, { orgId: org.id });
+    await env.otherRepos.policies.replaceForOrg(org.id, [], toIso(Date.now()));
+    await env.otherFeed.publish(CHANGE_TOPICS.policyChanged, { orgId: org.id });
     await waitFor(() => store.peek(org.id)?.length === 0);
   });
 
   it('forgets an org whose refresh failed (callers fail closed), and recovers once the database is back', async () => {
-    const org = await seedOrg();
+    const org = await env.seedOrg();
     const failing = { on: false };
     const { store, onError } = storeOn(failing);
     await store.start();
     failing.on = true;
-    await feed.publish(CHANGE_TOPICS.policyChanged, { orgId: org.id });
+    await env.feed.publish(CHANGE_TOPICS.policyChanged, { orgId: org.id });
     await waitFor(() => store.peek(org.id) === undefined);
     expect(onError).toHaveBeenCalled();
     await expect(store.load(org.id)).rejects.toThrow('database is down');
@@ -132,25 +78,24 @@ describe.each(TEST_DIALECTS)('policy store on %s', (dialect) => {
   });
 
   it('reloads everything on a resync, and a failed reload makes every org unknown', async () => {
-    const org = await seedOrg();
+    const org = await env.seedOrg();
     const failing = { on: false };
     const { store, calls } = storeOn(failing);
     await store.start();
-    await repos.policies.replaceForOrg(org.id, [policy()], toIso(Date.now()));
-    await feed.publish(CHANGE_FEED_RESYNC_TOPIC, {});
+    await env.repos.policies.replaceForOrg(org.id, [policy()], toIso(Date.now()));
+    await env.feed.publish(CHANGE_FEED_RESYNC_TOPIC, {});
     await waitFor(() => store.peek(org.id)?.length === 1);
     expect(calls.filter((call) => call === 'listAll')).toHaveLength(2);
     failing.on = true;
-    await feed.publish(CHANGE_FEED_RESYNC_TOPIC, {});
+    await env.feed.publish(CHANGE_FEED_RESYNC_TOPIC, {});
     await waitFor(() => store.peek(org.id) === undefined && store.peek('org_never_seen') === undefined);
   });
 
   it('past its bound, reads an org it does not hold instead of taking it to have no policies (fail safe)', async () => {
-    const [first, second] = [await seedOrg('First'), await seedOrg('Second')];
-    for (const org of [first, second]) await repos.policies.replaceForOrg(org.id, [policy()], toIso(Date.now()));
-    const wrapped = counting(repos.policies, { on: false });
-    const store = createPolicyStore({ policies: wrapped.repo, changeFeed: feed, onError: jest.fn(), maxEntries: 1 });
-    stores.push(store);
+    const [first, second] = [await env.seedOrg('First'), await env.seedOrg('Second')];
+    for (const org of [first, second]) await env.repos.policies.replaceForOrg(org.id, [policy()], toIso(Date.now()));
+    const wrapped = counting({ on: false });
+    const store = env.own(createPolicyStore({ policies: wrapped.repo, changeFeed: env.feed, onError: jest.fn(), maxEntries: 1 }));
     await store.start(); // more orgs with policies than it may hold
     const evicted = [first, second].find((org) => store.peek(org.id) === undefined);
     expect(evicted).toBeDefined();
@@ -160,11 +105,11 @@ describe.each(TEST_DIALECTS)('policy store on %s', (dialect) => {
   });
 
   it('shares one re-read between the requests that arrive while an org is being re-read', async () => {
-    const org = await seedOrg();
+    const org = await env.seedOrg();
     const { store, calls } = storeOn();
     await store.start();
-    await repos.policies.replaceForOrg(org.id, [policy()], toIso(Date.now()));
-    const published = feed.publish(CHANGE_TOPICS.policyChanged, { orgId: org.id }); // delivered here at once
+    await env.repos.policies.replaceForOrg(org.id, [policy()], toIso(Date.now()));
+    const published = env.feed.publish(CHANGE_TOPICS.policyChanged, { orgId: org.id }); // delivered here at once
     expect(store.peek(org.id)).toBeUndefined(); // forgotten at once
     const loads = await Promise.all([store.load(org.id), store.load(org.id), store.load(org.id)]);
     await published;
