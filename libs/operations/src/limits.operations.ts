@@ -1,5 +1,5 @@
-import { appendAudit, type AuditActor } from '@navplane/auth';
-import { AppError, err, ok, toIso, type Result } from '@navplane/core';
+import type { AuditActor } from '@navplane/auth';
+import { AppError, err, ok, type Result } from '@navplane/core';
 import {
   describeLimitProblems,
   parseLimitDocument,
@@ -9,7 +9,8 @@ import {
   type LimitProblem,
 } from '@navplane/limits';
 import { CHANGE_TOPICS, type JsonObject } from '@navplane/storage';
-import { announce, notAnnounced, orgExists, orgNotFound, type OperationContext } from './operation-context';
+import type { OperationContext } from './operation-context';
+import { createOrgDocumentOperations } from './org-document.operations';
 
 /**
  * The org's limits (docs/limits.md, CONTRACT §10): rate limits, budgets and spend alerts per org, workspace or key
@@ -65,16 +66,12 @@ function auditDetails(document: LimitDocument): JsonObject {
 
 /** The limits use cases over `context`. */
 export function createLimitOperations(context: OperationContext): LimitOperations {
-  const { repos, clock } = context;
-  return {
-    async get(orgId) {
-      if (!(await orgExists(context, orgId))) return orgNotFound();
-      const stored = await repos.limits.findByOrg(orgId);
-      return ok(stored === undefined ? { limits: [] } : readStoredLimitDocument(stored.document));
-    },
-
-    async put(orgId, raw, actor) {
-      if (!(await orgExists(context, orgId))) return orgNotFound();
+  const { repos } = context;
+  return createOrgDocumentOperations<LimitDocument>(context, {
+    repository: (within) => within.limits,
+    empty: () => ({ limits: [] }),
+    readStored: readStoredLimitDocument,
+    async parse(orgId, raw) {
       // Revoked keys count as the org's: a limit on one is harmless and keeps a document valid after a revoke.
       const [workspaces, keys] = await Promise.all([repos.workspaces.listByOrg(orgId), repos.gatewayKeys.listByOrg(orgId)]);
       const workspaceIds = new Set(workspaces.map((workspace) => workspace.id));
@@ -84,24 +81,11 @@ export function createLimitOperations(context: OperationContext): LimitOperation
         hasWorkspace: (id) => workspaceIds.has(id),
         hasKey: (id) => keyIds.has(id),
       });
-      if (!parsed.ok) return refused(parsed.problems);
-
-      const document = parsed.value;
-      const nowMs = clock.nowMs();
-      // The parsed document is plain JSON (zod output of a JSON schema): its JSON copy is the stored form.
-      const json = JSON.parse(JSON.stringify(document)) as JsonObject;
-      await repos.transaction(async (trx) => {
-        await trx.limits.put(orgId, json, toIso(nowMs));
-        await appendAudit(
-          trx,
-          actor,
-          { action: 'limits.put', orgId, targetType: 'org', targetId: orgId, details: auditDetails(document) },
-          nowMs,
-        );
-      });
-      const failure = await announce(context, CHANGE_TOPICS.limitsChanged, { orgId });
-      if (failure !== undefined) return notAnnounced("The org's limits document", failure);
-      return ok(document);
+      return parsed.ok ? ok(parsed.value) : refused(parsed.problems);
     },
-  };
+    action: 'limits.put',
+    auditDetails,
+    changed: CHANGE_TOPICS.limitsChanged,
+    subject: "The org's limits document",
+  });
 }

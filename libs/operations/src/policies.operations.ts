@@ -3,7 +3,8 @@ import { err, newId, ok, toIso, type AppError, type Result } from '@navplane/cor
 import { PLACEHOLDER_SALT_SECRET, policyDetectors } from '@navplane/policy';
 import { CHANGE_TOPICS, type JsonObject, type NewPolicy, type Policy } from '@navplane/storage';
 import { invalidRequestFromZod } from './invalid-request';
-import { announce, invalid, notAnnounced, orgExists, orgNotFound, type OperationContext } from './operation-context';
+import { invalid, orgExists, orgNotFound, type OperationContext } from './operation-context';
+import { commitOrgChange } from './org-document.operations';
 import { policyListSchema, type PolicyDocument, type PolicyInput } from './policy.schema';
 import { isSupportedProvider, unsupportedProvider } from './provider-keys.operations';
 
@@ -105,28 +106,17 @@ export function createPolicyOperations(context: OperationContext): PolicyOperati
           config,
         };
       });
-      const stored = await repos.transaction(async (trx) => {
-        const replaced = await trx.policies.replaceForOrg(orgId, rows, toIso(nowMs));
-        await appendAudit(
-          trx,
-          actor,
-          {
-            action: 'policy.replace',
-            orgId,
-            targetType: 'org',
-            targetId: orgId,
-            details: {
-              count: rows.length,
-              policies: rows.map((row) => ({ scopeType: row.scopeType, scopeValue: row.scopeValue, mode: row.mode })),
-            },
-          },
-          nowMs,
-        );
-        return replaced;
+      const stored = await commitOrgChange(context, orgId, actor, nowMs, {
+        write: (trx, at) => trx.policies.replaceForOrg(orgId, rows, at),
+        action: 'policy.replace',
+        details: {
+          count: rows.length,
+          policies: rows.map((row) => ({ scopeType: row.scopeType, scopeValue: row.scopeValue, mode: row.mode })),
+        },
+        changed: CHANGE_TOPICS.policyChanged,
+        subject: "The org's policies were",
       });
-      const failure = await announce(context, CHANGE_TOPICS.policyChanged, { orgId });
-      if (failure !== undefined) return notAnnounced("The org's policies were", failure);
-      return ok(stored.map(toPolicyDocument));
+      return stored.ok ? ok(stored.value.map(toPolicyDocument)) : stored;
     },
   };
 }

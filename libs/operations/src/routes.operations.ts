@@ -1,5 +1,5 @@
-import { appendAudit, type AuditActor } from '@navplane/auth';
-import { AppError, err, ok, toIso, type Result } from '@navplane/core';
+import type { AuditActor } from '@navplane/auth';
+import { AppError, err, ok, type Result } from '@navplane/core';
 import {
   describeRouteProblems,
   parseRouteDocument,
@@ -8,7 +8,8 @@ import {
   type RouteProblem,
 } from '@navplane/routing';
 import { CHANGE_TOPICS, type JsonObject, type ProviderKeySummary } from '@navplane/storage';
-import { announce, notAnnounced, orgExists, orgNotFound, type OperationContext } from './operation-context';
+import type { OperationContext } from './operation-context';
+import { createOrgDocumentOperations } from './org-document.operations';
 
 /**
  * The org's routing table (docs/routing.md): validated whole, stored as one document, audited, and announced to every
@@ -82,36 +83,18 @@ function auditDetails(document: RouteDocument): JsonObject {
 
 /** The routing-table use cases over `context`. */
 export function createRouteOperations(context: OperationContext): RouteOperations {
-  const { repos, clock } = context;
-  return {
-    async get(orgId) {
-      if (!(await orgExists(context, orgId))) return orgNotFound();
-      const stored = await repos.routes.findByOrg(orgId);
-      return ok(stored === undefined ? { routes: [] } : readStoredRouteDocument(stored.document));
-    },
-
-    async put(orgId, raw, actor) {
-      if (!(await orgExists(context, orgId))) return orgNotFound();
-      const keyNames = keyNamesByProvider(await repos.providerKeys.listByOrg(orgId));
+  return createOrgDocumentOperations<RouteDocument>(context, {
+    repository: (within) => within.routes,
+    empty: () => ({ routes: [] }),
+    readStored: readStoredRouteDocument,
+    async parse(orgId, raw) {
+      const keyNames = keyNamesByProvider(await context.repos.providerKeys.listByOrg(orgId));
       const parsed = parseRouteDocument(raw, { apiFormat: context.apiFormat, keyNames: (provider) => keyNames.get(provider) });
-      if (!parsed.ok) return refused(raw, parsed.problems);
-
-      const document = parsed.value;
-      const nowMs = clock.nowMs();
-      // The parsed document is plain JSON (zod output of a JSON schema): its JSON copy is the stored form.
-      const json = JSON.parse(JSON.stringify(document)) as JsonObject;
-      await repos.transaction(async (trx) => {
-        await trx.routes.put(orgId, json, toIso(nowMs));
-        await appendAudit(
-          trx,
-          actor,
-          { action: 'routes.put', orgId, targetType: 'org', targetId: orgId, details: auditDetails(document) },
-          nowMs,
-        );
-      });
-      const failure = await announce(context, CHANGE_TOPICS.routesChanged, { orgId });
-      if (failure !== undefined) return notAnnounced("The org's routing table was", failure);
-      return ok(document);
+      return parsed.ok ? ok(parsed.value) : refused(raw, parsed.problems);
     },
-  };
+    action: 'routes.put',
+    auditDetails,
+    changed: CHANGE_TOPICS.routesChanged,
+    subject: "The org's routing table was",
+  });
 }
