@@ -1,7 +1,16 @@
 import { expect } from '@jest/globals';
 import { CHANGE_TOPICS } from '@navplane/storage';
 import { TEST_DIALECTS } from '@navplane/testing';
-import { ACTOR, failure, startOperationsHarness, unwrap, type OperationsHarness } from './operations-test.fixture';
+import {
+  ACTOR,
+  expectAuditedAndAnnounced,
+  expectRefusedChangingNothing,
+  failure,
+  startOperationsHarness,
+  unwrap,
+  type OperationsHarness,
+  type RefusedCase,
+} from './operations-test.fixture';
 
 const HOOK_TOKEN = 'T000/B000/hook-secret-in-the-path-0123';
 
@@ -57,14 +66,10 @@ describe.each(TEST_DIALECTS)('limit operations (%s)', (dialect) => {
     expect(unwrap(await h.ops.limits.put(orgA, document, ACTOR))).toEqual(expected);
     expect(unwrap(await h.ops.limits.get(orgA))).toEqual(expected);
     expect(unwrap(await h.ops.limits.get(orgB))).toEqual({ limits: [] });
-    expect(h.changes).toEqual([{ topic: CHANGE_TOPICS.limitsChanged, payload: { orgId: orgA } }]);
-
-    const [audit] = await h.audit('limits.put');
-    expect(audit).toMatchObject({
+    await expectAuditedAndAnnounced(h, {
       orgId: orgA,
-      actorType: ACTOR.type,
-      targetType: 'org',
-      targetId: orgA,
+      action: 'limits.put',
+      changed: CHANGE_TOPICS.limitsChanged,
       details: {
         count: 4,
         limits: [
@@ -88,11 +93,7 @@ describe.each(TEST_DIALECTS)('limit operations (%s)', (dialect) => {
 
   it('refuses a document with every problem named by path, changing nothing', async () => {
     unwrap(await h.ops.limits.put(orgA, { limits: [{ scope: { type: 'org' }, rpm: 10 }] }, ACTOR));
-    const before = await h.repos.limits.findByOrg(orgA);
-    const audits = (await h.audit('limits.put')).length;
-    h.clearChanges();
-
-    const cases: Array<[unknown, string, RegExp[]]> = [
+    const cases: RefusedCase[] = [
       [{}, 'limits', [/^Invalid limits document: limits: /]],
       [[], '(document)', [/\(document\): /]],
       [{ limits: [], extra: 1 }, '(document)', [/Unrecognized key/]],
@@ -145,14 +146,11 @@ describe.each(TEST_DIALECTS)('limit operations (%s)', (dialect) => {
         ],
       ],
     ];
-    for (const [document, param, messages] of cases) {
-      const error = failure(await h.ops.limits.put(orgA, document, ACTOR));
-      expect([error.code, error.details?.['param']]).toEqual(['invalid_request', param]);
-      for (const message of messages) expect(error.message).toMatch(message);
-    }
-    expect(await h.repos.limits.findByOrg(orgA)).toEqual(before);
-    expect(await h.audit('limits.put')).toHaveLength(audits);
-    expect(h.changes).toEqual([]);
+    await expectRefusedChangingNothing(
+      h,
+      { action: 'limits.put', stored: () => h.repos.limits.findByOrg(orgA), put: (document) => h.ops.limits.put(orgA, document, ACTOR) },
+      cases,
+    );
   });
 
   it('answers an unknown org with not_found', async () => {

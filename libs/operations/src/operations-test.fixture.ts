@@ -5,6 +5,7 @@ import type { AuditActor } from '@navplane/auth';
 import type { AppError, Result } from '@navplane/core';
 import {
   CHANGE_TOPICS,
+  type ChangeTopic,
   createChangeFeed,
   createRepositories,
   type AuditEntry,
@@ -55,6 +56,45 @@ export function unwrap<T>(result: Result<T, AppError>): T {
 export function failure<T>(result: Result<T, AppError>): AppError {
   if (result.ok) throw new Error('expected an error, got ok');
   return result.error;
+}
+
+/**
+ * Expects the org-scoped put `action` to have been audited for ACTOR with `details` (the newest such record) and
+ * announced on `changed` with `{ orgId }` (the only change since the last `clearChanges()`).
+ */
+export async function expectAuditedAndAnnounced(
+  h: OperationsHarness,
+  put: { orgId: string; action: string; changed: ChangeTopic; details: JsonObject },
+): Promise<void> {
+  const { orgId, action, changed, details } = put;
+  expect(h.changes).toEqual([{ topic: changed, payload: { orgId } }]);
+  const [audit] = await h.audit(action);
+  expect(audit).toMatchObject({ orgId, actorType: ACTOR.type, targetType: 'org', targetId: orgId, details });
+}
+
+/** A document a put must refuse: the document, the `param` of the error, what its message must match. */
+export type RefusedCase = [document: unknown, param: string, messages: RegExp[]];
+
+/**
+ * Expects `put` to refuse every case with `invalid_request`, the case's `param` and every message, changing nothing:
+ * `stored()` reads as before, no `action` audit record is added and nothing is announced.
+ */
+export async function expectRefusedChangingNothing(
+  h: OperationsHarness,
+  put: { action: string; stored: () => Promise<unknown>; put: (document: unknown) => Promise<Result<unknown, AppError>> },
+  cases: readonly RefusedCase[],
+): Promise<void> {
+  const before = await put.stored();
+  const audits = (await h.audit(put.action)).length;
+  h.clearChanges();
+  for (const [document, param, messages] of cases) {
+    const error = failure(await put.put(document));
+    expect([error.code, error.details?.['param']]).toEqual(['invalid_request', param]);
+    for (const message of messages) expect(error.message).toMatch(message);
+  }
+  expect(await put.stored()).toEqual(before);
+  expect(await h.audit(put.action)).toHaveLength(audits);
+  expect(h.changes).toEqual([]);
 }
 
 /** Starts the harness on `dialect`; `options` go to createOperations (an egress guard with a resolver of the test's). */

@@ -1,7 +1,16 @@
 import { expect } from '@jest/globals';
 import { CHANGE_TOPICS } from '@navplane/storage';
 import { loadbalanceRoute, routeTable, singleTargetTable, smartFallbackRoute, TEST_DIALECTS } from '@navplane/testing';
-import { ACTOR, failure, startOperationsHarness, unwrap, type OperationsHarness } from './operations-test.fixture';
+import {
+  ACTOR,
+  expectAuditedAndAnnounced,
+  expectRefusedChangingNothing,
+  failure,
+  startOperationsHarness,
+  unwrap,
+  type OperationsHarness,
+  type RefusedCase,
+} from './operations-test.fixture';
 
 const OPENAI_KEY = 'sk-test-openai-0123456789abcdefWXYZ';
 const ANTHROPIC_KEY = 'sk-ant-test-0123456789abcdefQRST';
@@ -36,14 +45,10 @@ describe.each(TEST_DIALECTS)('route operations (%s)', (dialect) => {
     expect(unwrap(await h.ops.routes.put(orgA, document, ACTOR))).toEqual(expected);
     expect(unwrap(await h.ops.routes.get(orgA))).toEqual(expected);
     expect(unwrap(await h.ops.routes.get(orgB))).toEqual({ routes: [] });
-    expect(h.changes).toEqual([{ topic: CHANGE_TOPICS.routesChanged, payload: { orgId: orgA } }]);
-
-    const [audit] = await h.audit('routes.put');
-    expect(audit).toMatchObject({
+    await expectAuditedAndAnnounced(h, {
       orgId: orgA,
-      actorType: ACTOR.type,
-      targetType: 'org',
-      targetId: orgA,
+      action: 'routes.put',
+      changed: CHANGE_TOPICS.routesChanged,
       details: {
         count: 2,
         // The audit names each route's targets, not its retry rule.
@@ -60,11 +65,7 @@ describe.each(TEST_DIALECTS)('route operations (%s)', (dialect) => {
 
   it('refuses a table with every problem named by path and route, changing nothing', async () => {
     unwrap(await h.ops.routes.put(orgA, singleTargetTable('kept').input, ACTOR));
-    const before = await h.repos.routes.findByOrg(orgA);
-    const audits = (await h.audit('routes.put')).length;
-    h.clearChanges();
-
-    const cases: Array<[unknown, string, RegExp[]]> = [
+    const cases: RefusedCase[] = [
       [{}, 'routes', [/routes: /]],
       [{ routes: [{ model: 'x', targets: [] }] }, 'routes[0].targets', [/routes\[0\]\.targets \(route "x"\): /]],
       [{ routes: [], extra: 1 }, '(document)', [/Unrecognized key/]],
@@ -124,14 +125,11 @@ describe.each(TEST_DIALECTS)('route operations (%s)', (dialect) => {
         [/routes\[1\]\.model \(route "a"\): "a" is also routes\[0\]'s name/],
       ],
     ];
-    for (const [document, param, messages] of cases) {
-      const error = failure(await h.ops.routes.put(orgA, document, ACTOR));
-      expect([error.code, error.details?.['param']]).toEqual(['invalid_request', param]);
-      for (const message of messages) expect(error.message).toMatch(message);
-    }
-    expect(await h.repos.routes.findByOrg(orgA)).toEqual(before);
-    expect(await h.audit('routes.put')).toHaveLength(audits);
-    expect(h.changes).toEqual([]);
+    await expectRefusedChangingNothing(
+      h,
+      { action: 'routes.put', stored: () => h.repos.routes.findByOrg(orgA), put: (document) => h.ops.routes.put(orgA, document, ACTOR) },
+      cases,
+    );
   });
 
   it('checks key names against the org’s own keys: another org’s keys do not count', async () => {
