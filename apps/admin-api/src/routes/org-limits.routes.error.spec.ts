@@ -1,21 +1,15 @@
 import { expect } from '@jest/globals';
 import { TEST_DIALECTS } from '@navplane/testing';
-import { bearer, BOOTSTRAP_TOKEN, startAdminHarness, type AdminHarness, type SeededTenant } from '../testing/admin-harness.fixture';
+import { adminSuite, bearer, BOOTSTRAP_TOKEN } from '../testing/admin-harness.fixture';
 import { errorOf } from '../testing/response-body.fixture';
 
 describe.each(TEST_DIALECTS)('limits: errors (%s)', (dialect) => {
-  let h: AdminHarness;
-  let a: SeededTenant;
-  let b: SeededTenant;
-  beforeAll(async () => {
-    h = await startAdminHarness(dialect);
-    [a, b] = await Promise.all([h.seedTenant('A'), h.seedTenant('B')]);
-  });
-  afterAll(() => h.close());
+  const suite = adminSuite(dialect, ['A', 'B']);
 
   const kept = { limits: [{ scope: { type: 'org' }, rpm: 100 }] };
 
   it('refuses a bad document with 400 invalid_request naming every problem’s path, changing nothing', async () => {
+    const { h, a, b } = suite;
     expect((await h.http().put(`/admin/orgs/${a.orgId}/limits`).set(bearer(BOOTSTRAP_TOKEN)).send(kept)).status).toBe(200);
     const audits = (await h.runtime.repos.auditLog.list({ orgId: a.orgId, limit: 1000 })).length;
     const cases: Array<[unknown, string, string[]]> = [
@@ -106,6 +100,7 @@ describe.each(TEST_DIALECTS)('limits: errors (%s)', (dialect) => {
   });
 
   it('refuses a body that is not JSON (415), JSON that does not parse (400) and a body over the size limit (413)', async () => {
+    const { h, a } = suite;
     const text = await h
       .http()
       .put(`/admin/orgs/${a.orgId}/limits`)
@@ -130,6 +125,7 @@ describe.each(TEST_DIALECTS)('limits: errors (%s)', (dialect) => {
   });
 
   it('answers an unknown org with 404', async () => {
+    const { h } = suite;
     const res = await h.http().get('/admin/orgs/org_01jzzzzzzzzzzzzzzzzzzzzzzz/limits').set(bearer(BOOTSTRAP_TOKEN));
     expect([res.status, errorOf(res).code]).toEqual([404, 'not_found']);
     const put = await h.http().put('/admin/orgs/org_01jzzzzzzzzzzzzzzzzzzzzzzz/limits').set(bearer(BOOTSTRAP_TOKEN)).send({ limits: [] });

@@ -3,21 +3,16 @@ import { CHANGE_TOPICS } from '@navplane/storage';
 import { TEST_DIALECTS } from '@navplane/testing';
 import { WEBHOOK_SECRET_NAME } from '@navplane/limits';
 import { putLimitsAnswerSchema } from '../schemas/limit.schemas';
-import { bearer, BOOTSTRAP_TOKEN, startAdminHarness, type AdminHarness, type SeededTenant } from '../testing/admin-harness.fixture';
+import { adminSuite, bearer, BOOTSTRAP_TOKEN } from '../testing/admin-harness.fixture';
 import { bodyOf } from '../testing/response-body.fixture';
 
 const HOOK_TOKEN = 'hook-token-in-the-path-0123456789';
 
 describe.each(TEST_DIALECTS)('limits: happy paths (%s)', (dialect) => {
-  let h: AdminHarness;
-  let t: SeededTenant;
-  beforeAll(async () => {
-    h = await startAdminHarness(dialect);
-    t = await h.seedTenant();
-  });
-  afterAll(() => h.close());
+  const suite = adminSuite(dialect);
 
   it('starts empty, replaces the whole document (200, normalized), announces limits.changed and audits it', async () => {
+    const { h, t } = suite;
     const empty = await h.http().get(`/admin/orgs/${t.orgId}/limits`).set(bearer(t.adminKey));
     expect([empty.status, empty.body]).toEqual([200, { limits: [] }]);
 
@@ -82,6 +77,7 @@ describe.each(TEST_DIALECTS)('limits: happy paths (%s)', (dialect) => {
   });
 
   it('describes both routes in the OpenAPI document, the PUT body as the limits document’s schema', async () => {
+    const { h } = suite;
     const doc = (await h.http().get('/admin/openapi.json')).body as {
       paths: Record<
         string,

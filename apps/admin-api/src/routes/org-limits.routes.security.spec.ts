@@ -1,21 +1,18 @@
 import { expect } from '@jest/globals';
 import { TEST_DIALECTS } from '@navplane/testing';
-import { bearer, BOOTSTRAP_TOKEN, startAdminHarness, type AdminHarness, type SeededTenant } from '../testing/admin-harness.fixture';
+import { adminSuite, bearer, BOOTSTRAP_TOKEN } from '../testing/admin-harness.fixture';
 import { errorOf } from '../testing/response-body.fixture';
 
 describe.each(TEST_DIALECTS)('limits: security (%s)', (dialect) => {
-  let h: AdminHarness;
-  let a: SeededTenant;
-  let b: SeededTenant;
   const bLimits = { limits: [{ scope: { type: 'org' }, rpm: 7 }] };
+  const suite = adminSuite(dialect, ['A', 'B']);
   beforeAll(async () => {
-    h = await startAdminHarness(dialect);
-    [a, b] = await Promise.all([h.seedTenant('A'), h.seedTenant('B')]);
+    const { h, b } = suite;
     expect((await h.http().put(`/admin/orgs/${b.orgId}/limits`).set(bearer(b.adminKey)).send(bLimits)).status).toBe(200);
   });
-  afterAll(() => h.close());
 
   it('confines an org admin key to its own org: another org’s limits are 404 to read and to write, and stay as they were', async () => {
+    const { h, a, b } = suite;
     const read = await h.http().get(`/admin/orgs/${b.orgId}/limits`).set(bearer(a.adminKey));
     expect([read.status, errorOf(read).code]).toEqual([404, 'not_found']);
     expect(JSON.stringify(read.body)).not.toContain('"rpm"');
@@ -27,6 +24,7 @@ describe.each(TEST_DIALECTS)('limits: security (%s)', (dialect) => {
   });
 
   it('cannot point a limit of its own org at another org’s workspace or key (400, not stored)', async () => {
+    const { h, a, b } = suite;
     const res = await h
       .http()
       .put(`/admin/orgs/${a.orgId}/limits`)
@@ -37,6 +35,7 @@ describe.each(TEST_DIALECTS)('limits: security (%s)', (dialect) => {
   });
 
   it('requires the admin scope: proxy, traces:read and analytics:read keys get 403, no token 401', async () => {
+    const { h, a, b } = suite;
     for (const key of [a.proxyKey, a.tracesKey, a.analyticsKey]) {
       const read = await h.http().get(`/admin/orgs/${a.orgId}/limits`).set(bearer(key));
       const write = await h.http().put(`/admin/orgs/${a.orgId}/limits`).set(bearer(key)).send({ limits: [] });

@@ -4,19 +4,14 @@ import { periodWindow, signAlert, WEBHOOK_SECRET_NAME } from '@navplane/limits';
 import { TEST_DIALECTS } from '@navplane/testing';
 import { webhookSecretSchema } from '../schemas/budget.schemas';
 import { usageReportSchema } from '../schemas/usage.schemas';
-import { bearer, BOOTSTRAP_TOKEN, startAdminHarness, type AdminHarness, type SeededTenant } from '../testing/admin-harness.fixture';
+import { adminSuite, bearer, BOOTSTRAP_TOKEN } from '../testing/admin-harness.fixture';
 import { bodyOf, errorOf } from '../testing/response-body.fixture';
 
 describe.each(TEST_DIALECTS)('usage budgets and the webhook secret (%s)', (dialect) => {
-  let h: AdminHarness;
-  let t: SeededTenant;
-  beforeAll(async () => {
-    h = await startAdminHarness(dialect);
-    t = await h.seedTenant();
-  });
-  afterAll(() => h.close());
+  const suite = adminSuite(dialect);
 
   it('shows each budget of the org’s limits with spent, reserved and remaining for the current period', async () => {
+    const { h, t } = suite;
     const none = await h.http().get(`/admin/orgs/${t.orgId}/usage`).set(bearer(t.analyticsKey));
     expect(bodyOf(none, usageReportSchema).budgets).toEqual([]);
 
@@ -82,6 +77,7 @@ describe.each(TEST_DIALECTS)('usage budgets and the webhook secret (%s)', (diale
   });
 
   it('rotates the webhook secret (org admin or platform admin), returns it once, signs with it, audits without it', async () => {
+    const { h, t } = suite;
     const first = await h.http().post(`/admin/orgs/${t.orgId}/limits/webhook-secret`).set(bearer(t.adminKey));
     expect(first.status).toBe(200);
     const { webhookSecret } = bodyOf(first, webhookSecretSchema);
@@ -100,6 +96,7 @@ describe.each(TEST_DIALECTS)('usage budgets and the webhook secret (%s)', (diale
   });
 
   it('ensures a secret once: returned the first time, undefined after', async () => {
+    const { h } = suite;
     const other = await h.seedTenant('other');
     const created = await h.ops.budgets.ensureWebhookSecret(other.orgId);
     expect(typeof created).toBe('string');
@@ -108,6 +105,7 @@ describe.each(TEST_DIALECTS)('usage budgets and the webhook secret (%s)', (diale
   });
 
   it('refuses keys without the admin scope and other orgs', async () => {
+    const { h, t } = suite;
     const denied = await h.http().post(`/admin/orgs/${t.orgId}/limits/webhook-secret`).set(bearer(t.analyticsKey));
     expect(denied.status).toBe(403);
     const other = await h.seedTenant('foreign');

@@ -92,6 +92,58 @@ export function unwrap<T>(result: Result<T, AppError>): T {
 /** `Authorization: Bearer <token>`. */
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
+/** A harness a suite starts before its tests and closes after them, with its seeded tenants (read inside tests). */
+export interface AdminSuite {
+  readonly h: AdminHarness;
+  /** The first tenant seeded (also `a`). */
+  readonly t: SeededTenant;
+  /** The first tenant seeded (also `t`). */
+  readonly a: SeededTenant;
+  /** The second tenant seeded. */
+  readonly b: SeededTenant;
+}
+
+/**
+ * Starts the harness on `dialect` in a `beforeAll` and seeds a tenant per name (at once), and closes it in an
+ * `afterAll`: the set-up of a spec on one or two tenants (`['A', 'B']`). Call it at the top of a `describe`, and read
+ * `h` and the tenants inside the tests (`const { h, t } = suite;`): they exist only once the `beforeAll` has run.
+ */
+export function adminSuite(
+  dialect: 'sqlite' | 'postgres',
+  tenantNames: readonly string[] = ['Acme'],
+  options: AdminHarnessOptions = {},
+): AdminSuite {
+  let started: { h: AdminHarness; tenants: SeededTenant[] } | undefined;
+  beforeAll(async () => {
+    const h = await startAdminHarness(dialect, options);
+    started = { h, tenants: await Promise.all(tenantNames.map((name) => h.seedTenant(name))) };
+  });
+  afterAll(() => started?.h.close());
+  const read = () => {
+    if (started === undefined) throw new Error('adminSuite: read inside a test (the harness starts in beforeAll)');
+    return started;
+  };
+  const tenant = (index: number) => {
+    const seeded = read().tenants[index];
+    if (seeded === undefined) throw new Error(`adminSuite: no tenant ${index + 1} seeded (tenantNames: ${tenantNames.join(', ')})`);
+    return seeded;
+  };
+  return {
+    get h() {
+      return read().h;
+    },
+    get t() {
+      return tenant(0);
+    },
+    get a() {
+      return tenant(0);
+    },
+    get b() {
+      return tenant(1);
+    },
+  };
+}
+
 /** Starts the harness on `dialect` (trust proxy `loopback`, so `X-Forwarded-For` from the test client counts). */
 export async function startAdminHarness(dialect: 'sqlite' | 'postgres', options: AdminHarnessOptions = {}): Promise<AdminHarness> {
   const testDb = await createTestDatabase(dialect);
