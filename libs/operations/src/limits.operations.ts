@@ -86,6 +86,6 @@ export function createLimitOperations(context: OperationContext): LimitOperation
     action: 'limits.put',
     auditDetails,
     changed: CHANGE_TOPICS.limitsChanged,
-    subject: "The org's limits document",
+    subject: "The org's limits document was saved",
   });
 }

@@ -49,9 +49,10 @@ export async function announce(context: OperationContext, topic: ChangeTopic, pa
  * For changes other instances must learn (kill switch, policies): the write is committed but some instance may
  * still act on the old state, so the caller is told to retry (the operations are idempotent).
  */
+/** `what`: what was committed, as a clause ("The org was disabled", "The org's policies were saved"). */
 export function notAnnounced(what: string, cause: Error): Err<AppError> {
   return err(
-    new AppError('internal_error', `${what} was saved but not every instance could be told yet; retry`, {
+    new AppError('internal_error', `${what} but not every instance could be told yet; retry`, {
       retryable: true,
       cause,
     }),

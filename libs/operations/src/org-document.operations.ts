@@ -13,7 +13,7 @@ export interface OrgChange<T> {
   readonly details: JsonObject;
   /** The topic announced with `{ orgId }` once the change is committed. */
   readonly changed: ChangeTopic;
-  /** The subject of the error when the announcement fails, e.g. `The org's routing table was`. */
+  /** The subject of the error when the announcement fails, e.g. `The org's routing table was saved`. */
   readonly subject: string;
 }
 
@@ -61,7 +61,7 @@ export interface OrgDocumentKind<D> {
   auditDetails(document: D): JsonObject;
   /** The topic a put announces with `{ orgId }`. */
   readonly changed: ChangeTopic;
-  /** The subject of the error when a put could not be announced, e.g. `The org's routing table was`. */
+  /** The subject of the error when a put could not be announced, e.g. `The org's routing table was saved`. */
   readonly subject: string;
 }
 

@@ -114,7 +114,7 @@ export function createPolicyOperations(context: OperationContext): PolicyOperati
           policies: rows.map((row) => ({ scopeType: row.scopeType, scopeValue: row.scopeValue, mode: row.mode })),
         },
         changed: CHANGE_TOPICS.policyChanged,
-        subject: "The org's policies were",
+        subject: "The org's policies were saved",
       });
       return stored.ok ? ok(stored.value.map(toPolicyDocument)) : stored;
     },

@@ -95,6 +95,6 @@ export function createRouteOperations(context: OperationContext): RouteOperation
     action: 'routes.put',
     auditDetails,
     changed: CHANGE_TOPICS.routesChanged,
-    subject: "The org's routing table was",
+    subject: "The org's routing table was saved",
   });
 }
