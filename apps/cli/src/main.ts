@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First, so that every module below is loaded through the compile cache (compile-cache.ts).
+import './compile-cache';
 import { errorMessage } from '@navplane/core';
 import { createProgram } from './program';
 import { CliError } from './output';
