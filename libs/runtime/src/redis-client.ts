@@ -20,6 +20,9 @@ export async function openRedis(url: string, logger: Pick<Logger, 'info' | 'warn
     maxRetriesPerRequest: 1,
     commandTimeout: 1_000,
     connectTimeout: 2_000,
+    // The limit, budget and throttle calls of requests arriving together go out in one write (one round trip's worth
+    // of system calls on both sides instead of one per call); each still gets its own reply.
+    enableAutoPipelining: true,
     // Reconnect with a capped backoff: every 0.1 s at first, at most every 2 s.
     retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
   });

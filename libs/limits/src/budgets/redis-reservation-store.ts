@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { redisScript, runScript } from '../counters/redis-scripts';
 import { USD_EPSILON, type ReservationStore } from './reservation-store';
 
 /**
@@ -14,7 +15,7 @@ import { USD_EPSILON, type ReservationStore } from './reservation-store';
  * larger of its `settled` field and the database's figure (the field is exact while Redis keeps it; the database covers
  * a Redis that lost it). Returns 0 when held, else the 1-based index of the refusing key and the USD reserved in it.
  */
-const RESERVE = `
+const RESERVE = redisScript(`
 local now = tonumber(ARGV[1])
 local amount = tonumber(ARGV[3])
 local epsilon = tonumber(ARGV[5])
@@ -52,13 +53,13 @@ for i, key in ipairs(KEYS) do
   redis.call('PEXPIRE', key, ARGV[5 + 3 * i])
 end
 return {0, '0'}
-`;
+`);
 
 /**
  * Drops reservation ARGV[1] from every key and raises each key's `settled` to the database total ARGV[1 + i] (when not
  * empty): the larger figure stays, so a total already seeded by a reservation is never counted twice.
  */
-const RELEASE = `
+const RELEASE = redisScript(`
 for i, key in ipairs(KEYS) do
   redis.call('HDEL', key, ARGV[1])
   local total = ARGV[1 + i]
@@ -68,10 +69,10 @@ for i, key in ipairs(KEYS) do
   end
 end
 return 0
-`;
+`);
 
 /** Sums a budget key's live reservations, dropping expired ones. KEYS[1]: the hash; ARGV[1]: now. */
-const RESERVED = `
+const RESERVED = redisScript(`
 local now = tonumber(ARGV[1])
 local sum = 0
 local fields = redis.call('HGETALL', KEYS[1])
@@ -87,7 +88,25 @@ for j = 1, #fields, 2 do
   end
 end
 return tostring(sum)
-`;
+`);
+
+/**
+ * Moves live reservations' expiry: KEYS[i] holds reservation ARGV[2i - 1] (when it still does) until ARGV[2i] (ms), never
+ * earlier than it already did.
+ */
+const RENEW = redisScript(`
+for i, key in ipairs(KEYS) do
+  local id = ARGV[2 * i - 1]
+  local value = redis.call('HGET', key, id)
+  if value then
+    local sep = string.find(value, ':', 1, true)
+    if tonumber(ARGV[2 * i]) > tonumber(string.sub(value, sep + 1)) then
+      redis.call('HSET', key, id, string.sub(value, 1, sep - 1) .. ':' .. ARGV[2 * i])
+    end
+  end
+end
+return 0
+`);
 
 /** Options of createRedisReservationStore: the client the runtime created and NAVPLANE_REDIS_PREFIX. */
 export interface RedisReservationOptions {
@@ -112,7 +131,12 @@ export function createRedisReservationStore({ client, prefix }: RedisReservation
       for (const target of targets) {
         argv.push(target.budgetUsd, target.spentUsd, Math.max(1000, target.periodEndMs + 60_000 - nowMs));
       }
-      const reply: unknown = await client.eval(RESERVE, targets.length, ...targets.map((target) => redisKey(target.key)), ...argv);
+      const reply: unknown = await runScript(
+        client,
+        RESERVE,
+        targets.map((target) => redisKey(target.key)),
+        argv,
+      );
       if (!isReply(reply)) throw new Error('unexpected reply from the budget reservation script');
       return reply[0] === 0 ? { ok: true } : { ok: false, index: reply[0] - 1, reservedUsd: Number(reply[1]) };
     },
@@ -122,11 +146,20 @@ export function createRedisReservationStore({ client, prefix }: RedisReservation
         const total = settledTotals[i];
         return total === undefined ? '' : String(total);
       });
-      await client.eval(RELEASE, keys.length, ...keys.map(redisKey), id, ...totals);
+      await runScript(client, RELEASE, keys.map(redisKey), [id, ...totals]);
     },
     async reserved(key, nowMs) {
-      const reply: unknown = await client.eval(RESERVED, 1, redisKey(key), nowMs);
+      const reply: unknown = await runScript(client, RESERVED, [redisKey(key)], [nowMs]);
       return Number(reply);
+    },
+    async renew(entries) {
+      if (entries.length === 0) return;
+      await runScript(
+        client,
+        RENEW,
+        entries.map((entry) => redisKey(entry.key)),
+        entries.flatMap((entry) => [entry.id, Math.round(entry.expiresAtMs)]),
+      );
     },
   };
 }
