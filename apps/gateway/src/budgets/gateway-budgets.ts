@@ -77,6 +77,7 @@ export async function createGatewayBudgets(runtime: Runtime, options: GatewayBud
     onError: (error) => logger.warn('budget settlement failed', { err: error }),
   });
   runtime.onShutdown(async () => {
+    engine.close();
     await alerts.close();
     await sender.close();
   });

@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import type { LimitDocument } from '../limit-document';
 import { createBudgetEngine, type BudgetEngine, type BudgetReservation, type SpendSettled } from './budget-engine';
 import { fixedLimits, settableClock } from './budgets-test.fixture';
+import { createMemoryReservationStore, type ReservationStore } from './reservation-store';
 
 const START = Date.UTC(2026, 11, 7, 12); // 2026-12-07T12:00Z
 const priced = (usd: number) => ({ priced: true as const, usd, inputTokens: 0, outputTokens: 0 });
@@ -58,6 +59,39 @@ describe.each(TEST_DIALECTS)('budget engine on %s', (dialect) => {
     };
 
     beforeEach(() => clock.set(START));
+
+    it('renews the reservations of its requests in flight past the TTL; one of a process that stopped expires', async () => {
+      // TTL 90 ms of the spec's clock, renewed every 30 ms of real time.
+      const options = {
+        limits: fixedLimits(documents),
+        spend: repos.budgets,
+        clock,
+        spendTtlMs: 0,
+        reservationTtlMs: 90,
+        ...(mode === 'redis' && redis !== undefined ? { redis: { client: redis.client, prefix: `${redis.prefix}${dialect}:` } } : {}),
+      };
+      const live = createBudgetEngine(options);
+      const stopped = createBudgetEngine(options);
+      const subject = await orgWith([{ scope: { type: 'org' }, budget: { usd: 10, period: 'day' } }]);
+      const reservedNow = async () => (await live.statuses(subject.orgId, documents.get(subject.orgId) ?? { limits: [] }))[0]?.reservedUsd;
+      try {
+        const long = held(await reserve(live, subject, 2));
+        held(await reserve(stopped, subject, 3));
+        stopped.close(); // its process is gone: nothing renews its reservation any more
+        // In memory each engine (process) sees only its own; in Redis, both.
+        expect(await reservedNow()).toBe(mode === 'redis' ? 5 : 2);
+        for (let step = 0; step < 4; step += 1) {
+          clock.advance(60);
+          await new Promise((resolve) => setTimeout(resolve, 100)); // a renewal or more runs
+        }
+        // 240 ms of the clock later: the stopped one expired at 90, the live one is still held.
+        expect(await reservedNow()).toBe(2);
+        await live.settle(long, { status: 'exact', usd: 1 });
+        expect(await reservedNow()).toBe(0);
+      } finally {
+        live.close();
+      }
+    });
 
     it('reserves at start, shows the reservation, settles the real cost and releases it', async () => {
       const budgets = engine();
@@ -234,6 +268,36 @@ describe.each(TEST_DIALECTS)('budget engine on %s', (dialect) => {
       await budgets.settle(first, { status: 'exact', usd: 0 });
       expect(await budgets.reserve(subject, applicable, priced(0.7))).not.toBeInstanceOf(AppError);
       expect(errors).toEqual([true, false, false]); // one warning per outage, every failure counted
+    });
+
+    it('drops from the shared store a reservation whose call failed after the store held it (a timeout)', async () => {
+      // A shared store that holds the reservation, then fails the call: as Redis does when its answer comes after the
+      // command timeout.
+      const inner = createMemoryReservationStore();
+      const late: ReservationStore = {
+        ...inner,
+        async reserve(...args) {
+          await inner.reserve(...args);
+          throw new Error('Command timed out');
+        },
+      };
+      const budgets = createBudgetEngine({
+        limits: fixedLimits(documents),
+        spend: repos.budgets,
+        clock: settableClock(START),
+        spendTtlMs: 0,
+        reservations: late,
+        failOpen: true,
+      });
+      const subject = await subjectWith(1);
+      const applicable = await budgets.applicable(subject);
+      const reservation = await budgets.reserve(subject, applicable, priced(0.5));
+      if (reservation instanceof AppError) throw reservation;
+      const key = reservation.holds[0]?.key ?? '';
+      await new Promise((resolve) => setImmediate(resolve));
+      // Held once, in this process (fail-open); nothing left behind in the shared store.
+      expect(await inner.reserved(key, START)).toBe(0);
+      await budgets.settle(reservation, { status: 'exact', usd: 0.1 });
     });
 
     it('fail-closed refuses with 503 limits_unavailable and holds nothing', async () => {

@@ -15,7 +15,13 @@ import {
 import { periodWindow, type PeriodWindow } from './budget-period';
 import type { ReservationEstimate } from './estimate-cost';
 import { createRedisReservationStore } from './redis-reservation-store';
-import { createMemoryReservationStore, type ReservationStore, type ReservationTarget, type ReserveResult } from './reservation-store';
+import {
+  createMemoryReservationStore,
+  type RenewedReservation,
+  type ReservationStore,
+  type ReservationTarget,
+  type ReserveResult,
+} from './reservation-store';
 
 /** A budget that covers a request: its scope, the budget and its alerts. */
 export interface ApplicableBudget {
@@ -84,6 +90,8 @@ export interface BudgetEngineOptions {
   clock?: Clock;
   /** Shared reservations (NAVPLANE_REDIS_URL): the runtime's ioredis client and NAVPLANE_REDIS_PREFIX. Absent: per process. */
   redis?: { client: Redis; prefix: string };
+  /** A shared reservation store of the caller's making, in place of `redis` (specs that make a store fail on cue). */
+  reservations?: ReservationStore;
   /**
    * NAVPLANE_LIMITS_FAIL_MODE with Redis: `open` holds reservations in this process's memory while Redis cannot be
    * reached (each process then counts alone), `closed` (the default here) refuses with 503 `limits_unavailable`.
@@ -91,7 +99,10 @@ export interface BudgetEngineOptions {
   failOpen?: boolean;
   /** A Redis reservation call failed (`first`: the first since it last answered); for the metric and one warning. */
   onStoreError?: (error: unknown, first: boolean) => void;
-  /** Longest a reservation is held if its request never settles (a process that died), ms (default 900000). */
+  /**
+   * How long a reservation is held unless renewed, ms (default 900000). The engine renews its requests still in flight
+   * every third of it, so a request may run for hours; a reservation of a process that died frees itself within one TTL.
+   */
   reservationTtlMs?: number;
   /** How long a period's settled spend read from the database is used before it is read again, ms (default 1000). */
   spendTtlMs?: number;
@@ -118,9 +129,13 @@ export interface BudgetEngine {
   settle(reservation: BudgetReservation, cost: SettledCost): Promise<void>;
   /** Every budget of the org's document in its current period. Rejects when spend or reservations cannot be read. */
   statuses(orgId: string, document: LimitDocument): Promise<BudgetStatus[]>;
+  /** Stops renewing the reservations in flight (they then expire after their TTL); at shutdown. */
+  close(): void;
 }
 
 const NONE: readonly ApplicableBudget[] = Object.freeze([]);
+/** The longest a request's reservation is renewed (6 h): longer than any request the gateway lets run. */
+const MAX_HOLD_MS = 6 * 3_600_000;
 const budgetsByDocument = new WeakMap<LimitDocument, Map<string, readonly ApplicableBudget[]>>();
 
 function budgetsOf(document: LimitDocument, subject: LimitSubject): readonly ApplicableBudget[] {
@@ -172,15 +187,53 @@ const defaultOnError = (error: Error) => process.emitWarning(`NavPlane budgets: 
  */
 export function createBudgetEngine(options: BudgetEngineOptions): BudgetEngine {
   const clock = options.clock ?? systemClock;
-  const store: ReservationStore = options.redis === undefined ? createMemoryReservationStore() : createRedisReservationStore(options.redis);
+  const shared = options.reservations ?? (options.redis === undefined ? undefined : createRedisReservationStore(options.redis));
+  const store: ReservationStore = shared ?? createMemoryReservationStore();
   // Fail-open with Redis: reservations made while it is unreachable are held here, and released where they were held.
-  const fallback = options.redis !== undefined && options.failOpen === true ? createMemoryReservationStore() : undefined;
+  const fallback = shared !== undefined && options.failOpen === true ? createMemoryReservationStore() : undefined;
   const heldIn = new WeakMap<BudgetReservation, ReservationStore>();
   let storeDown = false;
   const reservationTtlMs = options.reservationTtlMs ?? 900_000;
   const spendTtlMs = options.spendTtlMs ?? 1000;
   const onError = options.onError ?? defaultOnError;
   const settled = new WeakSet<BudgetReservation>();
+  // The reservations of this process's requests in flight, renewed every third of the TTL while there are any.
+  // (A reservation is renewed for at most MAX_HOLD_MS: should a request ever go unsettled, its hold still ends.)
+  const inFlight = new Map<BudgetReservation, number>();
+  let renewTimer: NodeJS.Timeout | undefined;
+  const renewInFlight = () => {
+    const expiresAtMs = clock.nowMs() + reservationTtlMs;
+    const byStore = new Map<ReservationStore, RenewedReservation[]>();
+    for (const [reservation, reservedAtMs] of inFlight) {
+      if (expiresAtMs - reservedAtMs > MAX_HOLD_MS) continue;
+      const on = heldIn.get(reservation) ?? store;
+      let entries = byStore.get(on);
+      if (entries === undefined) byStore.set(on, (entries = []));
+      for (const hold of reservation.holds) {
+        entries.push({ key: hold.key, id: reservation.id, expiresAtMs: Math.min(expiresAtMs, hold.window.endMs + 60_000) });
+      }
+    }
+    // A renewal that fails is tried again at the next tick; the reservation still holds until its current expiry.
+    for (const [on, entries] of byStore) {
+      on.renew(entries).catch((error: unknown) =>
+        onError(new Error(`renewing the reservations of requests in flight failed: ${toError(error).message}`)),
+      );
+    }
+  };
+  const track = (reservation: BudgetReservation) => {
+    inFlight.set(reservation, clock.nowMs());
+    if (renewTimer === undefined) {
+      renewTimer = setInterval(renewInFlight, Math.max(1, Math.floor(reservationTtlMs / 3)));
+      renewTimer.unref();
+    }
+  };
+  const untrack = (reservation: BudgetReservation) => {
+    inFlight.delete(reservation);
+    if (inFlight.size === 0 && renewTimer !== undefined) {
+      clearInterval(renewTimer);
+      renewTimer = undefined;
+    }
+  };
   const spentCache = new Map<string, { spentUsd: number; unpricedRequests: number; readAtMs: number }>();
 
   const periodKey = (orgId: string, hold: Pick<BudgetHold, 'scopeKey' | 'window'>): BudgetPeriodKey => ({
@@ -237,6 +290,15 @@ export function createBudgetEngine(options: BudgetEngineOptions): BudgetEngine {
       } catch (error) {
         options.onStoreError?.(error, !storeDown);
         storeDown = true;
+        // A call that timed out may still have been held in Redis: drop it there (commands run in order on the
+        // connection, so this runs after it), or it would count against the budget until its TTL for nothing.
+        store
+          .release(
+            holds.map((hold) => hold.key),
+            id,
+            holds.map(() => undefined),
+          )
+          .catch(() => undefined);
         if (fallback === undefined) return reservationsUnavailable(error);
         used = fallback;
         result = await fallback.reserve(targets, id, amountUsd, nowMs, nowMs + reservationTtlMs);
@@ -253,6 +315,7 @@ export function createBudgetEngine(options: BudgetEngineOptions): BudgetEngine {
       }
       const reservation: BudgetReservation = { id, orgId: subject.orgId, amountUsd, priced: estimate.priced, holds };
       if (used !== store) heldIn.set(reservation, used);
+      track(reservation);
       return reservation;
     },
 
@@ -260,6 +323,7 @@ export function createBudgetEngine(options: BudgetEngineOptions): BudgetEngine {
       // Once per reservation, whoever calls it again.
       if (settled.has(reservation)) return;
       settled.add(reservation);
+      untrack(reservation);
       const known = cost.status !== 'unknown' && cost.usd !== null;
       // Unknown cost: a priced model is charged what was reserved (the most it could cost); an unpriced one is counted
       // apart, never as $0 spend.
@@ -314,6 +378,12 @@ export function createBudgetEngine(options: BudgetEngineOptions): BudgetEngine {
         });
       }
       return out;
+    },
+
+    close() {
+      inFlight.clear();
+      if (renewTimer !== undefined) clearInterval(renewTimer);
+      renewTimer = undefined;
     },
   };
 }

@@ -10,6 +10,13 @@ export interface ReservationTarget {
   readonly periodEndMs: number;
 }
 
+/** A live reservation's new expiry (ReservationStore.renew). */
+export interface RenewedReservation {
+  readonly key: string;
+  readonly id: string;
+  readonly expiresAtMs: number;
+}
+
 /** What holding a reservation came to: held everywhere, or refused by the target at `index` (nothing held). */
 export type ReserveResult = { readonly ok: true } | { readonly ok: false; readonly index: number; readonly reservedUsd: number };
 
@@ -29,6 +36,12 @@ export interface ReservationStore {
   release(keys: readonly string[], id: string, settledTotals: ReadonlyArray<number | undefined>): Promise<void>;
   /** The USD reserved now in `key` by requests in flight. */
   reserved(key: string, nowMs: number): Promise<number>;
+  /**
+   * Moves the expiry of each live reservation `entries[i].id` in `entries[i].key` to its `expiresAtMs` (the caller keeps
+   * it within its period's end plus a minute): what the engine does for its requests still in flight, so a request
+   * longer than the reservation TTL keeps its hold. A reservation already released or expired stays gone.
+   */
+  renew(entries: readonly RenewedReservation[]): Promise<void>;
 }
 
 /** Rounding slack so that sums of floating-point USD amounts equal to a budget are not refused. */
@@ -78,5 +91,13 @@ export function createMemoryReservationStore(): ReservationStore {
       return Promise.resolve();
     },
     reserved: (key, nowMs) => Promise.resolve(live(key, nowMs)),
+    renew(entries) {
+      for (const { key, id, expiresAtMs } of entries) {
+        const held = byKey.get(key);
+        const entry = held?.get(id);
+        if (held !== undefined && entry !== undefined && expiresAtMs > entry.expiresAtMs) held.set(id, { ...entry, expiresAtMs });
+      }
+      return Promise.resolve();
+    },
   };
 }

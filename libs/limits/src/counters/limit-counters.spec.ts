@@ -82,7 +82,10 @@ function sharedBehaviour(name: string, open: () => Promise<{ counters: LimitCoun
       const limits = [keyLimit({ concurrency: 2 })];
       const a = admitted(await admit(counters, limits));
       const b = admitted(await admit(counters, limits));
-      expect(await admit(counters, limits)).toMatchObject({ outcome: 'refused', limit: 'concurrency', retryAfterMs: 1000 });
+      const full = await admit(counters, limits);
+      expect(full).toMatchObject({ outcome: 'refused', limit: 'concurrency', retryAfterMs: 1000 });
+      // OpenAI has no header for concurrency: a 429 of this limit carries Retry-After alone.
+      expect(full.outcome === 'refused' ? full.headers : undefined).toEqual({});
       a.lease.release(0);
       a.lease.release(0);
       await settle();
@@ -118,7 +121,14 @@ describe('memory: the rolling window', () => {
     const second = counters.admit(ORG, limits, nextLease());
     expect(second).toMatchObject({ outcome: 'admitted', headers: { 'x-ratelimit-reset-requests': '59.5s' } });
     // The first request (second 0 of the window) leaves at 60 s: 49.5 s from now.
-    expect(counters.admit(ORG, limits, nextLease())).toEqual({ outcome: 'refused', limit: 'rpm', scopeKey: 'org', retryAfterMs: 49_500 });
+    // The 429 says so in OpenAI's headers too: the limit, nothing left, and the same wait.
+    expect(counters.admit(ORG, limits, nextLease())).toEqual({
+      outcome: 'refused',
+      limit: 'rpm',
+      scopeKey: 'org',
+      retryAfterMs: 49_500,
+      headers: { 'x-ratelimit-limit-requests': '2', 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-reset-requests': '49.5s' },
+    });
     clock.advance(49_500);
     expect(counters.admit(ORG, limits, nextLease())).toMatchObject({
       outcome: 'admitted',
@@ -135,12 +145,39 @@ describe('memory: the rolling window', () => {
     const first = counters.admit(ORG, limits, nextLease());
     if (first instanceof Promise || first.outcome !== 'admitted') throw new Error('expected a synchronous admission');
     first.lease.release(80);
-    expect(counters.admit(ORG, limits, nextLease())).toMatchObject({ outcome: 'refused', limit: 'tpm', retryAfterMs: 60_000 });
+    expect(counters.admit(ORG, limits, nextLease())).toMatchObject({
+      outcome: 'refused',
+      limit: 'tpm',
+      retryAfterMs: 60_000,
+      headers: { 'x-ratelimit-limit-tokens': '50', 'x-ratelimit-remaining-tokens': '0', 'x-ratelimit-reset-tokens': '1m0s' },
+    });
     clock.advance(60_000);
     expect(counters.admit(ORG, limits, nextLease())).toMatchObject({
       outcome: 'admitted',
       headers: { 'x-ratelimit-remaining-tokens': '50' },
     });
+    counters.close();
+  });
+});
+
+describe('an admission that fails after the store counted it (a timeout)', () => {
+  it('hands the lease back to the store, so its concurrency slot is not held until the TTL', async () => {
+    const inner = createMemoryCounterStore();
+    // The store counts the request and takes the lease, then the call fails: as Redis does when its answer comes after
+    // the command timeout.
+    const late: CounterStore = {
+      ...inner,
+      admit(checks, leaseId) {
+        void inner.admit(checks, leaseId);
+        return Promise.reject(new Error('Command timed out'));
+      },
+    };
+    const counters = createLimitCounters({ store: late, fallback: createMemoryCounterStore() });
+    const limits = [keyLimit({ concurrency: 1 })];
+    admitted(await admit(counters, limits)); // admitted by the fallback (fail-open)
+    // The slot the late call took in the store was handed back: the store admits the next request.
+    const next = inner.admit([{ key: `${ORG}:key:key_0123456789abcdef`, concurrency: 1 }], nextLease());
+    expect(next).toMatchObject({ admitted: true });
     counters.close();
   });
 });

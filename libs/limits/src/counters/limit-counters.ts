@@ -16,7 +16,14 @@ export type LimitDecision =
   /** No rpm, tpm or concurrency applies: nothing was counted. */
   | { readonly outcome: 'unlimited' }
   | { readonly outcome: 'admitted'; readonly lease: LimitLease; readonly headers: Readonly<Record<string, string>> }
-  | { readonly outcome: 'refused'; readonly limit: CountedLimit; readonly scopeKey: string; readonly retryAfterMs: number }
+  | {
+      readonly outcome: 'refused';
+      readonly limit: CountedLimit;
+      readonly scopeKey: string;
+      readonly retryAfterMs: number;
+      /** OpenAI's `x-ratelimit-*` of the refusing rpm or tpm window (nothing left, reset when the retry may pass); none for concurrency. */
+      readonly headers: Readonly<Record<string, string>>;
+    }
   /** The shared store failed and NAVPLANE_LIMITS_FAIL_MODE is `closed`. */
   | { readonly outcome: 'unavailable' };
 
@@ -47,6 +54,14 @@ export interface LimitCounters {
 
 const UNLIMITED: LimitDecision = Object.freeze({ outcome: 'unlimited' });
 const UNAVAILABLE: LimitDecision = Object.freeze({ outcome: 'unavailable' });
+
+/** The refusing window as OpenAI's headers on its 429 say it: the limit, none remaining, and when a retry may pass. */
+function refusalHeaders(limit: CountedLimit, retryAfterMs: number, check: ScopeCounters | undefined): Record<string, string> {
+  const window = { limit: 0, remaining: 0, resetMs: retryAfterMs };
+  if (limit === 'rpm' && check?.rpm !== undefined) return rateLimitHeaders([{ key: check.key, requests: { ...window, limit: check.rpm } }]);
+  if (limit === 'tpm' && check?.tpm !== undefined) return rateLimitHeaders([{ key: check.key, tokens: { ...window, limit: check.tpm } }]);
+  return {};
+}
 
 /** The counted limits of the applicable entries, one per scope that has any (budget-only entries are not counted here). */
 function countersOf(orgId: string, limits: readonly ApplicableLimit[]): ScopeCounters[] {
@@ -113,6 +128,11 @@ export function createLimitCounters(options: LimitCountersOptions): LimitCounter
           limit: admission.limit,
           scopeKey: admission.key.slice(orgId.length + 1),
           retryAfterMs: admission.retryAfterMs,
+          headers: refusalHeaders(
+            admission.limit,
+            admission.retryAfterMs,
+            checks.find((check) => check.key === admission.key),
+          ),
         };
 
   const onFallback = (checks: readonly ScopeCounters[], leaseId: string, orgId: string): LimitDecision | Promise<LimitDecision> => {
@@ -144,6 +164,15 @@ export function createLimitCounters(options: LimitCountersOptions): LimitCounter
         },
         (error: unknown) => {
           failed(error);
+          // A call that timed out may still have counted the request and taken its lease in the store: the lease is
+          // handed back there (commands run in order on the connection, so after it), or it would hold a concurrency
+          // slot until its TTL for nothing. The request itself stays counted in rpm, as any admitted one.
+          try {
+            const back = store.release(checks, leaseId, 0);
+            if (back instanceof Promise) back.catch(() => undefined);
+          } catch {
+            // the store is down: the lease, if any, expires with its TTL
+          }
           return onFallback(checks, leaseId, orgId);
         },
       );
