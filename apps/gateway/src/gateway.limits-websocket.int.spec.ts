@@ -39,6 +39,7 @@ describe.each(TEST_DIALECTS)('rate limits of WebSocket sessions on %s', (dialect
     expect(second.status).toBe(429);
     expect(JSON.parse(second.body)).toMatchObject({ error: { code: 'rate_limited' } });
     expect(second.headers['retry-after']).toBe('1');
+    expect(second.headers['x-ratelimit-limit-requests']).toBeUndefined(); // no header for a concurrency limit
     expect(upstream.handshakes).toHaveLength(1);
     first.close(1000);
     await closed(first);
@@ -97,6 +98,9 @@ describe.each(TEST_DIALECTS)('rate limits of WebSocket sessions on %s', (dialect
     const over = await refused(url(), { headers });
     expect(over.status).toBe(429);
     expect(Number(over.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    // The refused upgrade says which window is full, as an HTTP 429 does.
+    expect(over.headers['x-ratelimit-limit-requests']).toBe('1');
+    expect(over.headers['x-ratelimit-remaining-requests']).toBe('0');
     expect(upstream.handshakes).toHaveLength(1);
   });
 });

@@ -129,6 +129,10 @@ describe.each(CASES)('rate limits on %s, counted in %s', (dialect, backend) => {
     expect(errorCode(refused)).toBe('rate_limited');
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+    // As OpenAI's 429s: the refusing window in x-ratelimit-*, nothing left, reset when the retry may pass.
+    expect(refused.headers.get('x-ratelimit-limit-requests')).toBe('2');
+    expect(refused.headers.get('x-ratelimit-remaining-requests')).toBe('0');
+    expect(refused.headers.get('x-ratelimit-reset-requests')).toMatch(/^\d+(\.\d+)?s$/);
     expect(h.upstream.requestCount).toBe(2);
   });
 

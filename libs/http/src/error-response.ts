@@ -27,6 +27,24 @@ export function toErrorResponse(error: AppError): { status: number; body: ErrorE
 }
 
 /**
+ * The headers an error answer carries beside its body: `Retry-After` when the error knows when a retry may succeed
+ * (rate limits, a database that is unavailable), and OpenAI's `x-ratelimit-*` of the limit that refused the request
+ * (`details.rateLimitHeaders`, docs/limits.md).
+ */
+export function errorHeaders(error: AppError): Array<readonly [string, string]> {
+  const out: Array<readonly [string, string]> = [];
+  const retryAfterSeconds = error.details?.['retryAfterSeconds'];
+  if (typeof retryAfterSeconds === 'number') out.push(['Retry-After', String(Math.ceil(retryAfterSeconds))]);
+  const limits = error.details?.['rateLimitHeaders'];
+  if (typeof limits === 'object' && limits !== null) {
+    for (const [name, value] of Object.entries(limits)) {
+      if (name.startsWith('x-ratelimit-') && typeof value === 'string') out.push([name, value]);
+    }
+  }
+  return out;
+}
+
+/**
  * Sends an AppError as JSON on a plain node:http response (Express or not). When the response has already started
  * (a stream is flowing), nothing may be appended: the connection is ended instead, as the contract requires.
  */
@@ -36,11 +54,7 @@ export function sendError(res: ServerResponse, error: AppError): void {
     return;
   }
   const { status, body } = toErrorResponse(error);
-  // An error that knows when a retry may succeed says so: rate limits, a database that is unavailable.
-  const retryAfterSeconds = error.details?.['retryAfterSeconds'];
-  if (typeof retryAfterSeconds === 'number') {
-    res.setHeader('Retry-After', String(Math.ceil(retryAfterSeconds)));
-  }
+  for (const [name, value] of errorHeaders(error)) res.setHeader(name, value);
   const text = JSON.stringify(body);
   res.statusCode = status;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');

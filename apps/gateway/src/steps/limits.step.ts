@@ -30,13 +30,21 @@ const WHAT: Record<CountedLimit, string> = {
   concurrency: 'concurrent requests',
 };
 
-/** The 429 of a full limit: which limit of which scope (`org`, `workspace:ws_…`, `key:key_…`), and when to retry. */
-export function rateLimitedError(limit: CountedLimit, scopeKey: string, retryAfterMs: number): AppError {
+/**
+ * The 429 of a full limit: which limit of which scope (`org`, `workspace:ws_…`, `key:key_…`), when to retry, and the
+ * refusing window's `x-ratelimit-*` headers (written with the answer, as OpenAI's 429s carry them).
+ */
+export function rateLimitedError(
+  limit: CountedLimit,
+  scopeKey: string,
+  retryAfterMs: number,
+  rateLimitHeaders: Readonly<Record<string, string>> = {},
+): AppError {
   const retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
   const scope = scopeKey === 'org' ? "the org's" : `the ${scopeKey.replace(':', ' ')}`;
   return new AppError('rate_limited', `Rate limit reached: ${scope} ${limit} limit (${WHAT[limit]}); retry after ${retryAfterSeconds} s`, {
     retryable: true,
-    details: { retryAfterSeconds },
+    details: { retryAfterSeconds, rateLimitHeaders },
   });
 }
 
@@ -68,7 +76,7 @@ export function enforceLimits(options: LimitsStepOptions): Step<Authenticated, L
         return { limitLease: decision.lease };
       case 'refused':
         onRefused?.(decision.limit);
-        return rateLimitedError(decision.limit, decision.scopeKey, decision.retryAfterMs);
+        return rateLimitedError(decision.limit, decision.scopeKey, decision.retryAfterMs, decision.headers);
       case 'unavailable':
         onRefused?.('unavailable');
         return limitsUnavailableError();

@@ -1,7 +1,7 @@
 import { STATUS_CODES, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { AppError } from '@navplane/core';
-import { toErrorResponse } from '@navplane/http';
+import { errorHeaders, toErrorResponse } from '@navplane/http';
 import { createKeyMask, maskHeaders } from '../proxy/key-mask';
 import { isClientResponseHeader } from '../proxy/upstream-headers';
 
@@ -36,9 +36,8 @@ export function writeUpgradeRefusal(socket: Duplex, error: AppError, ids: Upgrad
     ['X-NavPlane-Trace-Id', ids.traceId],
     ['Connection', 'close'],
   ];
-  // As on HTTP (sendError): an error that knows when a retry may succeed says so (429 rate_limited).
-  const retryAfterSeconds = error.details?.['retryAfterSeconds'];
-  if (typeof retryAfterSeconds === 'number') headers.push(['Retry-After', String(Math.ceil(retryAfterSeconds))]);
+  // As on HTTP (sendError): Retry-After and the refusing limit's x-ratelimit-* headers (429 rate_limited).
+  headers.push(...errorHeaders(error));
   const head = headerBlock(status, headers);
   socket.end(head + text);
   return status;
