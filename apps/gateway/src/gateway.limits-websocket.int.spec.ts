@@ -1,9 +1,10 @@
 import { connect } from 'node:net';
+import type { LimitDocument } from '@navplane/limits';
 import { CHANGE_TOPICS } from '@navplane/storage';
 import { TEST_DIALECTS } from '@navplane/testing';
 import { startFakeWebSocketUpstream, type FakeWebSocketUpstream } from './testing/fake-websocket-upstream.fixture';
 import { OPENAI_TEST_KEY, startGatewayHarness, type GatewayHarness } from './testing/gateway-harness.fixture';
-import { closed, open, refused, wsUrl } from './testing/websocket-client.fixture';
+import { closed, open, refused, untilEvent, wsUrl } from './testing/websocket-client.fixture';
 
 jest.setTimeout(60_000);
 
@@ -101,6 +102,36 @@ describe.each(TEST_DIALECTS)('rate limits of WebSocket sessions on %s', (dialect
     // The refused upgrade says which window is full, as an HTTP 429 does.
     expect(over.headers['x-ratelimit-limit-requests']).toBe('1');
     expect(over.headers['x-ratelimit-remaining-requests']).toBe('0');
+    expect(upstream.handshakes).toHaveLength(1);
+  });
+  it('settles each response of a session into its budget, closes the session whose response spent it, then refuses the upgrade', async () => {
+    const orgId = await h.createOrg();
+    const { key, id } = await h.issueKey(orgId);
+    await h.storeProviderKey(orgId, 'openai', OPENAI_TEST_KEY);
+    // One Responses-over-WebSocket response of the fake upstream costs $0.000698 (gpt-5-codex: 176 input, 1 024 cached,
+    // 35 output tokens): the first leaves the $0.001 budget short of spent, the second spends it.
+    const document: LimitDocument = { limits: [{ scope: { type: 'key', id }, budget: { usd: 0.001, period: 'day' } }] };
+    await h.runtime.repos.limits.put(orgId, document, new Date().toISOString());
+    await h.runtime.changeFeed.publish(CHANGE_TOPICS.limitsChanged, { orgId });
+    const spent = async () => (await h.gateway.budgets.engine.statuses(orgId, document))[0]?.spentUsd ?? 0;
+    const headers = { authorization: `Bearer ${key}` };
+    const responses = wsUrl(h.url, '/v1/responses');
+
+    const session = await open(responses, { headers });
+    const ended = closed(session);
+    session.send(JSON.stringify({ type: 'response.create' }));
+    await untilEvent(session, 'response.completed');
+    const deadline = Date.now() + 3000;
+    while ((await spent()) === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await spent()).toBeCloseTo(0.000698, 9);
+
+    session.send(JSON.stringify({ type: 'response.create' }));
+    expect(await ended).toEqual({ code: 1008, reason: 'budget exceeded' });
+    expect(await spent()).toBeCloseTo(0.001396, 9);
+
+    const over = await refused(responses, { headers });
+    expect(over.status).toBe(429);
+    expect(JSON.parse(over.body)).toMatchObject({ error: { code: 'budget_exceeded' } });
     expect(upstream.handshakes).toHaveLength(1);
   });
 });

@@ -8,13 +8,13 @@ import { resolveCredential } from '../steps/credential.step';
 import { resolveRoute } from '../steps/resolve-route.step';
 import { readTags } from '../steps/tags.step';
 import { extractUpgradeCredentials } from './upgrade-credentials';
-import { checkWebSocketModel, checkWebSocketPath, refuseUninspectablePolicy } from './websocket.steps';
+import { checkWebSocketBudgets, checkWebSocketModel, checkWebSocketPath, refuseUninspectablePolicy } from './websocket.steps';
 import { createWebSocketProxy, type WebSocketLimits, type WebSocketProxy } from './websocket-proxy';
 
 /**
  * The gateway's WebSocket proxy over the same collaborators and steps as its HTTP path (docs/gateway.md,
  * "WebSockets"): route → authenticate (key headers or the key subprotocol; org enabled) → WebSocket path → scope → tags
- * (the handshake's X-NavPlane-Tags) → model allowlist (the URL's model) → limits → credential (vault or passthrough) → policy (`block`/`redact_upstream` fail closed: frames are not inspected).
+ * (the handshake's X-NavPlane-Tags) → model allowlist (the URL's model) → limits → credential (vault or passthrough) → policy (`block`/`redact_upstream` fail closed: frames are not inspected) → budgets.
  */
 export function createGatewayWebSockets(deps: GatewayDeps, limits: WebSocketLimits): WebSocketProxy {
   const { policyLimits } = deps;
@@ -46,7 +46,9 @@ export function createGatewayWebSockets(deps: GatewayDeps, limits: WebSocketLimi
         captureLimits: { storeChars: deps.captureMaxBytes, redactBytes: policyLimits.maxBodyBytes, timeoutMs: policyLimits.timeoutMs },
       }),
     )
-    .then(refuseUninspectablePolicy());
+    .then(refuseUninspectablePolicy())
+    // Spend budgets: a spent one refuses the upgrade (429 budget_exceeded); each response is settled as it ends.
+    .then(checkWebSocketBudgets(deps.budgets));
   return createWebSocketProxy({
     steps,
     verifyKey: deps.verifyKey,
@@ -54,6 +56,7 @@ export function createGatewayWebSockets(deps: GatewayDeps, limits: WebSocketLimi
     limits,
     traceSink: deps.traceSink,
     ...(deps.gatewayMetrics === undefined ? {} : { gatewayMetrics: deps.gatewayMetrics }),
+    ...(deps.budgets === undefined ? {} : { budgets: deps.budgets }),
     onError: (error) => deps.logger.error('gateway error', { err: error }),
   });
 }

@@ -1,7 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { VerifyResult } from '@navplane/auth';
+import { randomUUID } from 'node:crypto';
 import { AppError, newId } from '@navplane/core';
+import type { BudgetEngine, BudgetReservation, LimitSubject } from '@navplane/limits';
 import type { UpgradeHandler } from '@navplane/http';
 import { isForwardableHeader } from '../proxy/upstream-headers';
 import { toErrorResponse } from '@navplane/http';
@@ -14,7 +16,7 @@ import { startRequest } from '../steps/start-request';
 import { buildTrace } from '../trace/build-trace';
 import { extractUpgradeCredentials, upstreamProtocols } from './upgrade-credentials';
 import { relayUpgradeRefusal, writeUpgradeRefusal } from './upgrade-response';
-import type { WebSocketRoute } from './websocket.steps';
+import type { WebSocketBudget, WebSocketRoute } from './websocket.steps';
 import { WebSocketSession, type SessionEnd, type SessionResponse } from './websocket-session';
 
 /** An upgrade as the pipeline sees it: the request, the raw socket and the bytes read past its head. */
@@ -24,7 +26,7 @@ export interface UpgradeExchange extends StepExchange {
 }
 
 /** The context an upgrade has once every step passed. */
-export type UpgradeContext = WithPolicy & WebSocketRoute & Tagged & Limited;
+export type UpgradeContext = WithPolicy & WebSocketRoute & Tagged & Limited & WebSocketBudget;
 
 /** The WebSocket bounds (docs/configuration.md). */
 export interface WebSocketLimits {
@@ -50,6 +52,8 @@ export interface WebSocketProxyOptions {
   readonly limits: WebSocketLimits;
   readonly traceSink: TraceSink;
   readonly gatewayMetrics?: GatewayMetrics;
+  /** Spend budgets: each response of a session is settled as it ends (docs/limits.md, "Budgets"); absent: none. */
+  readonly budgets?: Pick<BudgetEngine, 'applicable' | 'reserve' | 'settle'>;
   readonly onError?: (error: unknown) => void;
 }
 
@@ -75,6 +79,8 @@ interface LiveSession {
 }
 
 const DEFAULT_MAX_PARSE_BYTES = 4 * 1024 * 1024;
+/** What the session's own hold settles when it ends: its responses were settled one by one. */
+const NOTHING_SPENT = { status: 'exact', usd: 0 } as const;
 const POLICY_VIOLATION = 1008;
 const GOING_AWAY = 1001;
 
@@ -119,7 +125,7 @@ function responseLineage(connection: AnyContext): Lineage {
  * model from its terminal event), and the connection once more when it closes.
  */
 export function createWebSocketProxy(options: WebSocketProxyOptions): WebSocketProxy {
-  const { limits, traceSink, gatewayMetrics } = options;
+  const { limits, traceSink, gatewayMetrics, budgets } = options;
   const sessions = new Set<LiveSession>();
   const selectedProtocols = new WeakMap<IncomingMessage, string>();
   const responseIds = new WeakMap<IncomingMessage, { requestId: string; traceId: string }>();
@@ -147,8 +153,10 @@ export function createWebSocketProxy(options: WebSocketProxyOptions): WebSocketP
 
   // A refusal by the gateway: the contract's error on the socket, metrics, and the trace when the org is known.
   const refuse = (error: AppError, context: AnyContext, { socket }: UpgradeExchange) => {
-    // A refusal after the limits step (credential, policy, draining): the slot it took is freed at once.
+    // A refusal after the limits step (credential, policy, draining): the slot it took is freed at once, as is the
+    // session's budget hold.
     context.limitLease?.release(0);
+    if (context.budget !== undefined) void budgets?.settle(context.budget, NOTHING_SPENT);
     if (error.code === 'internal_error') options.onError?.(error.cause ?? error);
     const overheadMs = performance.now() - context.startedAt;
     const status = writeUpgradeRefusal(socket, error, context);
@@ -186,7 +194,12 @@ export function createWebSocketProxy(options: WebSocketProxyOptions): WebSocketP
     // The session is one request for the rate limits (docs/limits.md): its slot is held while it is open and its
     // responses' tokens are counted in tpm when it ends.
     let sessionTokens = 0;
-    const endLease = () => context.limitLease?.release(sessionTokens);
+    const hold = context.budget;
+    const endLease = () => {
+      context.limitLease?.release(sessionTokens);
+      if (hold !== undefined) void budgets?.settle(hold, NOTHING_SPENT);
+    };
+    const subject: LimitSubject = { orgId: context.key.orgId, workspaceId: context.key.workspaceId, keyId: context.key.id };
 
     const session = new WebSocketSession({
       req,
@@ -231,7 +244,13 @@ export function createWebSocketProxy(options: WebSocketProxyOptions): WebSocketP
         },
         onResponse(response: SessionResponse) {
           sessionTokens += response.usage?.totalTokens ?? 0;
-          enqueue(responseTrace(connection, response));
+          const trace = responseTrace(connection, response);
+          enqueue(trace);
+          if (hold !== undefined && budgets !== undefined && trace !== undefined) {
+            void chargeResponse(budgets, hold, subject, trace).then((spent) => {
+              if (spent) live.session.close(POLICY_VIOLATION, 'budget exceeded', 'budget_exceeded');
+            });
+          }
         },
         onClosed(end: SessionEnd, model: string | undefined) {
           sessions.delete(live);
@@ -316,3 +335,27 @@ function responseTrace(connection: AnyContext, response: SessionResponse): Trace
   // A response whose usage could not be read (a malformed terminal event) may still have been billed.
   return trace === undefined || response.usage !== undefined ? trace : { ...trace, costUsd: null, costStatus: 'unknown' };
 }
+
+/**
+ * Settles one response of a session into the budget periods the session holds (its cost as its trace states; an
+ * unpriced model is counted apart), then tells whether a budget covering the session is now spent: the session is then
+ * closed, so it passes its budget by that one response at most.
+ */
+async function chargeResponse(
+  budgets: Pick<BudgetEngine, 'applicable' | 'reserve' | 'settle'>,
+  hold: BudgetReservation,
+  subject: LimitSubject,
+  trace: TraceRecord,
+): Promise<boolean> {
+  // A settlement of its own (a new id, nothing reserved) into the same periods: the session's hold stays in place.
+  await budgets.settle(
+    { ...hold, id: randomUUID(), amountUsd: 0, priced: false },
+    { status: trace.costStatus, usd: trace.costUsd ?? null },
+  );
+  const probe = await budgets.reserve(subject, await budgets.applicable(subject), FREE);
+  if (probe instanceof AppError) return probe.code === 'budget_exceeded';
+  await budgets.settle(probe, NOTHING_SPENT);
+  return false;
+}
+
+const FREE = Object.freeze({ priced: true, usd: 0, inputTokens: 0, outputTokens: 0 });

@@ -13,6 +13,7 @@ export type SessionEnd =
   | 'max_session'
   | 'org_disabled'
   | 'key_invalid'
+  | 'budget_exceeded'
   | 'shutdown'
   | 'client_error'
   | 'upstream_error';

@@ -1,4 +1,5 @@
 import { AppError } from '@navplane/core';
+import type { BudgetEngine, BudgetReservation, LimitSubject, ReservationEstimate } from '@navplane/limits';
 import type { WebSocketSupport } from '@navplane/providers';
 import type { Authenticated, WithPolicy } from '../gateway-context';
 import { Refusal, type Step } from '../pipeline/pipeline';
@@ -66,6 +67,52 @@ export function refuseUninspectablePolicy(): Step<WithPolicy, object> {
       const { mode } = policy.effective;
       if (mode !== 'block' && mode !== 'redact_upstream') return nothing;
       return new Refusal<PolicyResolution>(policyFailure(policy, 'websocket_frames'), { policy });
+    },
+  };
+}
+
+/** What checkWebSocketBudgets adds: the session's hold on its budgets (settled once, when the session ends). */
+export interface WebSocketBudget {
+  readonly budget?: BudgetReservation;
+}
+
+const NO_BUDGET: WebSocketBudget = Object.freeze({});
+const FREE: ReservationEstimate = Object.freeze({ priced: true, usd: 0, inputTokens: 0, outputTokens: 0 });
+
+/**
+ * Budgets on a WebSocket (docs/limits.md, "Budgets"): a session's cost is only known response by response (frames are
+ * not inspected, so nothing can be estimated at the upgrade), so the handshake holds $0 against every budget covering
+ * the key — and is refused with 429 `budget_exceeded` before any upstream connection when one is already spent. Each
+ * response's cost is then settled as it ends, and a session whose budget that response used up is closed (see
+ * createWebSocketProxy). A key covered by no budget pays one lookup in memory.
+ */
+export function checkWebSocketBudgets(
+  budgets: Pick<BudgetEngine, 'applicable' | 'reserve'> | undefined,
+): Step<Authenticated, WebSocketBudget> {
+  const reserve = async (
+    engine: Pick<BudgetEngine, 'reserve'>,
+    subject: LimitSubject,
+    found: Parameters<BudgetEngine['reserve']>[1],
+  ): Promise<WebSocketBudget | AppError> => {
+    const held = await engine.reserve(subject, found, FREE);
+    return held instanceof AppError ? held : { budget: held };
+  };
+  return {
+    name: 'checkWebSocketBudgets',
+    run({ key }) {
+      if (budgets === undefined) return NO_BUDGET;
+      const subject: LimitSubject = { orgId: key.orgId, workspaceId: key.workspaceId, keyId: key.id };
+      const applicable = budgets.applicable(subject);
+      if (!('then' in applicable)) return applicable.length === 0 ? NO_BUDGET : reserve(budgets, subject, applicable);
+      return applicable.then(
+        (found) => (found.length === 0 ? NO_BUDGET : reserve(budgets, subject, found)),
+        (error: unknown) =>
+          new AppError('storage_unavailable', 'The budgets of this key cannot be read right now; retry', {
+            retryable: true,
+            cause: error,
+            details: { retryAfterSeconds: 1 },
+          }),
+      );
     },
   };
 }
