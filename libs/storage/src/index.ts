@@ -7,6 +7,7 @@ export * from './database/dialect-capabilities';
 export * from './database/open-database';
 export * from './database/storage-unavailable';
 export * from './migrations/migrate';
+export * from './org-documents/org-document-store';
 export { MIGRATIONS, type FrozenMigration } from './migrations/migration-list';
 export * from './repositories/admin-tokens.repository';
 export * from './repositories/audit-log.repository';
