@@ -40,7 +40,7 @@ import { checkBudgets } from './steps/budgets.step';
 import { resolveCredential } from './steps/credential.step';
 import { checkModelAllowlist } from './steps/model-allowlist.step';
 import { checkFraming } from './steps/framing.step';
-import { enforceLimits } from './steps/limits.step';
+import { admitDeferredLimits, enforceLimits } from './steps/limits.step';
 import { readBodyWhenNeeded } from './steps/request-body.step';
 import { checkAllowedPath, resolveRoute } from './steps/resolve-route.step';
 import { readTags } from './steps/tags.step';
@@ -86,12 +86,16 @@ export function authThrottleOf(deps: Pick<GatewayDeps, 'authThrottle' | 'trustPr
 const NOTHING_SPENT = Object.freeze({ status: 'exact', usd: 0 } as const);
 
 /** The limits step over the deps' limits documents and counters (HTTP requests and WebSocket handshakes alike). */
-export function limitsStepOf(deps: Pick<GatewayDeps, 'limits' | 'limitCounters' | 'limitsFailMode' | 'onLimitRefused'>) {
+export function limitsStepOf(
+  deps: Pick<GatewayDeps, 'limits' | 'limitCounters' | 'limitsFailMode' | 'onLimitRefused'>,
+  deferToBudgets?: GatewayDeps['budgets'],
+) {
   return enforceLimits({
     limits: deps.limits,
     counters: deps.limitCounters,
     failMode: deps.limitsFailMode,
     ...(deps.onLimitRefused === undefined ? {} : { onRefused: deps.onLimitRefused }),
+    ...(deferToBudgets === undefined ? {} : { deferToBudgets }),
   });
 }
 
@@ -274,7 +278,8 @@ export function createApp(deps: GatewayDeps): RequestListener {
     .then(checkModelAllowlist({ maxBodyBytes: deps.maxBodyBytes }))
     // rpm, tpm and concurrency of the org, the key's workspace and the key (docs/limits.md): a full limit refuses with
     // 429 before the vault, the policy or any upstream is touched; an admitted request's lease is released by `record`.
-    .then(limitsStepOf(deps))
+    // With a budget too and the counters in Redis, the admission is deferred to the budgets step (one round trip for both).
+    .then(limitsStepOf(deps, deps.budgets))
     // A body `model` that names a route of the org's routing table: the route's targets are planned (docs/routing.md).
     .then(
       resolveModelRoute({
@@ -300,7 +305,16 @@ export function createApp(deps: GatewayDeps): RequestListener {
     )
     .then(enforceQueryPolicy({ timeoutMs: policyLimits.timeoutMs }))
     // Spend budgets: estimated and reserved (or 429 budget_exceeded) before any byte goes upstream.
-    .then(checkBudgets({ budgets: deps.budgets, maxBodyBytes: deps.maxBodyBytes }))
+    .then(
+      checkBudgets({
+        budgets: deps.budgets,
+        maxBodyBytes: deps.maxBodyBytes,
+        admitDeferred: admitDeferredLimits({
+          counters: deps.limitCounters,
+          ...(deps.onLimitRefused === undefined ? {} : { onRefused: deps.onLimitRefused }),
+        }),
+      }),
+    )
     .then(readBodyWhenNeeded({ maxBodyBytes: deps.maxBodyBytes, policyLimits }))
     .end(
       forwardUpstream({

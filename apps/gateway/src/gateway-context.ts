@@ -1,5 +1,5 @@
 import type { AuthenticatedKey } from '@navplane/auth';
-import type { BudgetReservation, LimitLease } from '@navplane/limits';
+import type { ApplicableLimit, BudgetReservation, LimitLease } from '@navplane/limits';
 import type { BatchResultsRead, PreparedRequest, RequestModelReader, ResolvedRoute, Usage } from '@navplane/providers';
 import type { PolicyState } from './policy/policy-state';
 import type { UpstreamCredential } from './pipeline/upstream-credential';
@@ -66,6 +66,11 @@ export interface Limited {
   readonly limitLease?: LimitLease;
   /** OpenAI's `x-ratelimit-*` headers of the strictest applicable scope, for the answer. */
   readonly rateLimitHeaders?: Readonly<Record<string, string>>;
+  /**
+   * The counted limits of a request that a budget also covers, when the counters are shared (Redis): admitted by the
+   * budgets step at the same time as the budget reservation, so the two share one round trip (docs/limits.md, "Cost").
+   */
+  readonly deferredLimits?: readonly ApplicableLimit[];
 }
 
 /** After `resolveCredential`: the headers that authenticate upstream (a redacting value). */

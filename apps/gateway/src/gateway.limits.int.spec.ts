@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { expect } from '@jest/globals';
 import { listen, type RunningServer } from '@navplane/http';
+import type { LimitDocument } from '@navplane/limits';
 import { createRuntime, type Runtime } from '@navplane/runtime';
 import { CHANGE_TOPICS, type JsonObject } from '@navplane/storage';
 import { createLogger } from '@navplane/telemetry';
@@ -179,6 +180,37 @@ describe.each(CASES)('rate limits on %s, counted in %s', (dialect, backend) => {
     expect(answer.status).toBe(200);
     expect(answer.headers.get('x-ratelimit-limit-requests')).toBe('10000');
     expect(answer.headers.get('x-ratelimit-remaining-tokens')).toBe('29999');
+  });
+
+  it('a key under a limit and a budget: a limit refusal leaves no reservation, a budget refusal holds no slot', async () => {
+    // With the counters in Redis the admission rides with the budget reservation (one round trip); either way a refusal
+    // by one must not keep what the other holds.
+    const t = await tenant(h);
+    const budget = { usd: 10, period: 'day' };
+    await setLimits(h.runtime, t.orgId, [entry(t, 'key', { rpm: 1, budget })]);
+    expect((await chat(h.url, t.key)).status).toBe(200);
+    const refused = await chat(h.url, t.key);
+    expect(refused.status).toBe(429);
+    expect(errorCode(refused)).toBe('rate_limited');
+    expect(refused.headers.get('x-ratelimit-remaining-requests')).toBe('0');
+    expect(h.upstream.requestCount).toBe(1);
+    const document: LimitDocument = { limits: [{ scope: { type: 'key', id: t.keyId }, rpm: 1, budget: { usd: 10, period: 'day' } }] };
+    const reserved = async () => (await h.gateway.budgets.engine.statuses(t.orgId, document))[0]?.reservedUsd;
+    const deadline = Date.now() + 3000;
+    while ((await reserved()) !== 0 && Date.now() < deadline) await settle();
+    expect(await reserved()).toBe(0);
+
+    const u = await tenant(h);
+    // $0.000001 is less than any estimate (4096 output tokens at least): refused by the budget before going upstream.
+    await setLimits(h.runtime, u.orgId, [entry(u, 'key', { concurrency: 1, budget: { usd: 0.000001, period: 'day' } })]);
+    const over = await chat(h.url, u.key);
+    expect(over.status).toBe(429);
+    expect(errorCode(over)).toBe('budget_exceeded');
+    await setLimits(h.runtime, u.orgId, [entry(u, 'key', { concurrency: 1, budget })]);
+    await settle();
+    // The slot the refused request took was handed back: the next one is admitted.
+    expect((await chat(h.url, u.key)).status).toBe(200);
+    expect(h.upstream.requestCount).toBe(2);
   });
 
   it('takes its headers from the strictest scope: the key under the org', async () => {

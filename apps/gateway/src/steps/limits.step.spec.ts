@@ -11,7 +11,7 @@ import {
 import { openaiAdapter } from '@navplane/providers';
 import type { Authenticated, Limited } from '../gateway-context';
 import type { StepResult } from '../pipeline/pipeline';
-import { enforceLimits } from './limits.step';
+import { admitDeferredLimits, enforceLimits } from './limits.step';
 
 const KEY_ID = 'key_0123456789abcdef';
 const context: Authenticated = {
@@ -79,5 +79,51 @@ describe('enforceLimits', () => {
     });
     expect(await run(closed)).toMatchObject({ code: 'limits_unavailable', details: { retryAfterSeconds: 1 } });
     expect(refused).toEqual(['unavailable']);
+  });
+
+  describe('with a budget too', () => {
+    const budgeted = {
+      applicable: () => [{ scopeKey: 'org', scope: { type: 'org' as const }, budget: { usd: 1, period: 'day' as const } }],
+    };
+    /** Shared counters (Redis), counting their admissions. */
+    const shared = () => {
+      const inner = counters();
+      const calls: string[] = [];
+      return {
+        calls,
+        counters: {
+          kind: 'redis',
+          admit: (...args: Parameters<typeof inner.admit>) => (calls.push(args[2]), inner.admit(...args)),
+          close: () => inner.close(),
+        },
+      };
+    };
+
+    it('defers the admission of shared counters to the budgets step, and admitDeferredLimits makes it there', async () => {
+      const { counters: redisLike, calls } = shared();
+      const step = enforceLimits({ limits: source(KEY_RPM_1), counters: redisLike, failMode: 'closed', deferToBudgets: budgeted });
+      const deferred = await run(step);
+      expect(deferred).toEqual({ deferredLimits: [expect.objectContaining({ scopeKey: `key:${KEY_ID}` })] });
+      expect(calls).toEqual([]);
+      const admit = admitDeferredLimits({ counters: redisLike });
+      const first = await admit({ ...context, ...(deferred as Limited) });
+      expect(first).toMatchObject({ rateLimitHeaders: { 'x-ratelimit-remaining-requests': '0' } });
+      expect(await admit({ ...context, ...(deferred as Limited) })).toMatchObject({ code: 'rate_limited' });
+      expect(calls).toEqual(['trc_1', 'trc_1']);
+    });
+
+    it('admits at once with in-process counters, or when no budget covers the key', async () => {
+      const inProcess = enforceLimits({ limits: source(KEY_RPM_1), counters: counters(), failMode: 'closed', deferToBudgets: budgeted });
+      expect(await run(inProcess)).toHaveProperty('limitLease');
+      const { counters: redisLike, calls } = shared();
+      const unbudgeted = enforceLimits({
+        limits: source(KEY_RPM_1),
+        counters: redisLike,
+        failMode: 'closed',
+        deferToBudgets: { applicable: () => [] },
+      });
+      expect(await run(unbudgeted)).toHaveProperty('limitLease');
+      expect(calls).toEqual(['trc_1']);
+    });
   });
 });

@@ -1,6 +1,8 @@
 import { AppError } from '@navplane/core';
 import {
   limitsFor,
+  type ApplicableLimit,
+  type BudgetEngine,
   type CountedLimit,
   type LimitCounters,
   type LimitDecision,
@@ -20,7 +22,15 @@ export interface LimitsStepOptions {
   readonly failMode: 'open' | 'closed';
   /** Told of each request refused by a limit (metric), or of each `limits_unavailable`. */
   readonly onRefused?: (limit: CountedLimit | 'unavailable') => void;
+  /**
+   * The budgets of the HTTP path (absent on WebSockets): with shared counters, a request a budget also covers is admitted
+   * by the budgets step, at the same time as its reservation (`deferredLimits`, `admitDeferredLimits`).
+   */
+  readonly deferToBudgets?: Pick<BudgetEngine, 'applicable'>;
 }
+
+const counts = (limits: readonly ApplicableLimit[]) =>
+  limits.some(({ entry }) => entry.rpm !== undefined || entry.tpm !== undefined || entry.concurrency !== undefined);
 
 const NOTHING: Limited = Object.freeze({});
 
@@ -64,29 +74,20 @@ export function limitsUnavailableError(): AppError {
  * memory and, with the in-process counters, makes no promise at all.
  */
 export function enforceLimits(options: LimitsStepOptions): Step<Authenticated, Limited> {
-  const { limits, counters, failMode, onRefused } = options;
-
-  const conclude = (decision: LimitDecision): StepResult<Limited> => {
-    switch (decision.outcome) {
-      case 'unlimited':
-        return NOTHING;
-      case 'admitted':
-        // Only `concurrency` applies: no rpm/tpm figures of ours, so the provider's own headers go through untouched.
-        for (const _name in decision.headers) return { limitLease: decision.lease, rateLimitHeaders: decision.headers };
-        return { limitLease: decision.lease };
-      case 'refused':
-        onRefused?.(decision.limit);
-        return rateLimitedError(decision.limit, decision.scopeKey, decision.retryAfterMs, decision.headers);
-      case 'unavailable':
-        onRefused?.('unavailable');
-        return limitsUnavailableError();
-    }
-  };
+  const { limits, counters, failMode, onRefused, deferToBudgets } = options;
+  const conclude = concludeWith(onRefused);
+  // Only shared counters are worth deferring: the in-process ones answer synchronously, with no round trip to share.
+  const defer = counters.kind === 'memory' ? undefined : deferToBudgets;
 
   const admit = (document: LimitDocument, context: Authenticated): StepResult<Limited> | Promise<StepResult<Limited>> => {
     if (document.limits.length === 0) return NOTHING;
     const { key } = context;
-    const applicable = limitsFor(document, { orgId: key.orgId, workspaceId: key.workspaceId, keyId: key.id });
+    const subject = { orgId: key.orgId, workspaceId: key.workspaceId, keyId: key.id };
+    const applicable = limitsFor(document, subject);
+    if (defer !== undefined && counts(applicable)) {
+      const budgets = defer.applicable(subject);
+      if (!('then' in budgets) && budgets.length > 0) return { deferredLimits: applicable };
+    }
     const decision = counters.admit(key.orgId, applicable, context.traceId);
     return decision instanceof Promise ? decision.then(conclude) : conclude(decision);
   };
@@ -106,5 +107,41 @@ export function enforceLimits(options: LimitsStepOptions): Step<Authenticated, L
         },
       );
     },
+  };
+}
+
+/**
+ * The admission of a request whose limits the limits step deferred (`deferredLimits`): what that step would have
+ * decided, made when the budgets step calls it (beside the budget reservation, so the two go to Redis together).
+ */
+export function admitDeferredLimits(
+  options: Pick<LimitsStepOptions, 'counters' | 'onRefused'>,
+): (context: Authenticated & Limited) => StepResult<Limited> | Promise<StepResult<Limited>> {
+  const conclude = concludeWith(options.onRefused);
+  return (context) => {
+    const deferred = context.deferredLimits;
+    if (deferred === undefined) return NOTHING;
+    const decision = options.counters.admit(context.key.orgId, deferred, context.traceId);
+    return decision instanceof Promise ? decision.then(conclude) : conclude(decision);
+  };
+}
+
+/** A counters' decision as the step's result: a lease and headers, a 429, a 503, or nothing to hold. */
+function concludeWith(onRefused: LimitsStepOptions['onRefused']): (decision: LimitDecision) => StepResult<Limited> {
+  return (decision) => {
+    switch (decision.outcome) {
+      case 'unlimited':
+        return NOTHING;
+      case 'admitted':
+        // Only `concurrency` applies: no rpm/tpm figures of ours, so the provider's own headers go through untouched.
+        for (const _name in decision.headers) return { limitLease: decision.lease, rateLimitHeaders: decision.headers };
+        return { limitLease: decision.lease };
+      case 'refused':
+        onRefused?.(decision.limit);
+        return rateLimitedError(decision.limit, decision.scopeKey, decision.retryAfterMs, decision.headers);
+      case 'unavailable':
+        onRefused?.('unavailable');
+        return limitsUnavailableError();
+    }
   };
 }
