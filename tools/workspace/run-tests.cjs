@@ -7,6 +7,7 @@
 const { spawnSync } = require('node:child_process');
 const { readFileSync, rmSync, writeFileSync } = require('node:fs');
 const { availableParallelism } = require('node:os');
+const { mergeReports } = require('./test-phases.cjs');
 
 const JEST = require.resolve('jest/bin/jest');
 /** Options after which the next argument is the option's value, not a test path. */
@@ -46,19 +47,6 @@ function runJest(jestArgs, env) {
   return result.status ?? 1;
 }
 
-/** One report of the two: the counts added, the suites of both, a success only if both succeeded. */
-function mergeReports(reports) {
-  const merged = { ...reports[reports.length - 1] };
-  for (const field of Object.keys(merged)) {
-    if (field.startsWith('num') && typeof merged[field] === 'number') merged[field] = reports.reduce((sum, r) => sum + (r[field] ?? 0), 0);
-  }
-  merged.startTime = Math.min(...reports.map((r) => r.startTime));
-  merged.success = reports.every((r) => r.success === true);
-  merged.wasInterrupted = reports.some((r) => r.wasInterrupted === true);
-  merged.testResults = reports.flatMap((r) => r.testResults ?? []);
-  return merged;
-}
-
 if (choosesItsOwn(args)) {
   process.exit(runJest(args, {}));
 }
@@ -70,10 +58,13 @@ const phases = [
   { name: 'shared', flags: [`--maxWorkers=${workers}`], what: `every other suite, ${workers} at a time` },
 ];
 
+// A report left by an earlier run must not pass for this one's: the merged report and each phase's are written anew.
+if (file !== undefined) rmSync(file, { force: true });
 let status = 0;
 const reports = [];
 for (const phase of phases) {
   process.stderr.write(`\n[navplane] npm test, ${phase.name} phase: ${phase.what}\n`);
+  if (file !== undefined) rmSync(`${file}.${phase.name}.json`, { force: true });
   const output = file === undefined ? [] : [`--outputFile=${file}.${phase.name}.json`];
   const code = runJest([...rest, ...phase.flags, ...output], { NAVPLANE_TEST_PHASE: phase.name });
   if (code !== 0 && status === 0) status = code;
@@ -87,6 +78,6 @@ for (const phase of phases) {
     }
   }
 }
-if (file !== undefined && reports.length > 0) writeFileSync(file, JSON.stringify(mergeReports(reports)));
+if (file !== undefined && reports.length > 0) writeFileSync(file, JSON.stringify(mergeReports(reports, status)));
 process.stderr.write(`[navplane] npm test: both phases ${status === 0 ? 'passed' : 'did not pass'} (exit ${status})\n`);
 process.exit(status);

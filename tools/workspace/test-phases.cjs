@@ -29,4 +29,21 @@ function phaseIgnorePatterns(phase = process.env.NAVPLANE_TEST_PHASE) {
   return [];
 }
 
-module.exports = { SOLO_SUITES, phaseIgnorePatterns };
+/**
+ * One report of the phases' (`npm test -- --json --outputFile=F`): the counts added, the suites of all, and a success
+ * only if every report says so and the run's exit `status` is 0 — a phase that failed without a report of its own (Jest
+ * crashed, a global set-up threw) or whose exit was not 0 for another reason must not leave a report that says success.
+ */
+function mergeReports(reports, status) {
+  const merged = { ...reports[reports.length - 1] };
+  for (const field of Object.keys(merged)) {
+    if (field.startsWith('num') && typeof merged[field] === 'number') merged[field] = reports.reduce((sum, r) => sum + (r[field] ?? 0), 0);
+  }
+  merged.startTime = Math.min(...reports.map((r) => r.startTime));
+  merged.success = status === 0 && reports.every((r) => r.success === true);
+  merged.wasInterrupted = reports.some((r) => r.wasInterrupted === true);
+  merged.testResults = reports.flatMap((r) => r.testResults ?? []);
+  return merged;
+}
+
+module.exports = { SOLO_SUITES, mergeReports, phaseIgnorePatterns };

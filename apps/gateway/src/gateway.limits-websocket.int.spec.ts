@@ -4,7 +4,7 @@ import { CHANGE_TOPICS } from '@navplane/storage';
 import { TEST_DIALECTS } from '@navplane/testing';
 import { startFakeWebSocketUpstream, type FakeWebSocketUpstream } from './testing/fake-websocket-upstream.fixture';
 import { OPENAI_TEST_KEY, startGatewayHarness, type GatewayHarness } from './testing/gateway-harness.fixture';
-import { closed, open, refused, untilEvent, wsUrl } from './testing/websocket-client.fixture';
+import { closed, open, refused, until, untilEvent, wsUrl } from './testing/websocket-client.fixture';
 
 jest.setTimeout(60_000);
 
@@ -133,5 +133,32 @@ describe.each(TEST_DIALECTS)('rate limits of WebSocket sessions on %s', (dialect
     expect(over.status).toBe(429);
     expect(JSON.parse(over.body)).toMatchObject({ error: { code: 'budget_exceeded' } });
     expect(upstream.handshakes).toHaveLength(1);
+  });
+
+  it('keeps a session (and the process) when its budgets cannot be read after a response: the failure is logged', async () => {
+    const orgId = await h.createOrg();
+    const { key, id } = await h.issueKey(orgId);
+    await h.storeProviderKey(orgId, 'openai', OPENAI_TEST_KEY);
+    const document: LimitDocument = { limits: [{ scope: { type: 'key', id }, budget: { usd: 10, period: 'day' } }] };
+    await h.runtime.repos.limits.put(orgId, document, new Date().toISOString());
+    await h.runtime.changeFeed.publish(CHANGE_TOPICS.limitsChanged, { orgId });
+    const session = await open(wsUrl(h.url, '/v1/responses'), { headers: { authorization: `Bearer ${key}` } });
+    // The org's limits cannot be read any more (evicted, and the database is down): the check after each response fails.
+    const engine = h.gateway.budgets.engine;
+    const unreadable = jest.spyOn(engine, 'applicable').mockRejectedValue(new Error('database down'));
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      session.send(JSON.stringify({ type: 'response.create' }));
+      await untilEvent(session, 'response.completed');
+      await until(() => h.logs().includes('budget check of a WebSocket response failed'));
+      expect(unhandled).toEqual([]);
+      expect(session.readyState).toBe(session.OPEN);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      unreadable.mockRestore();
+      session.close(1000);
+    }
   });
 });

@@ -46,3 +46,25 @@ describe('npm test phases', () => {
     expect([...solo, ...shared].sort()).toEqual(all);
   }, 60_000);
 });
+
+describe('npm test merged report', () => {
+  // tools/workspace/test-phases.cjs is plain CommonJS (run-tests.cjs needs it without a build).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { mergeReports } = require('../test-phases.cjs') as {
+    mergeReports: (reports: ReadonlyArray<Record<string, unknown>>, status: number) => Record<string, unknown>;
+  };
+  const passed = { success: true, numTotalTests: 2, numFailedTests: 0, startTime: 5, testResults: [{ name: 'a' }] };
+
+  it('adds the counts of the phases and succeeds only when every phase did and the exit is 0', () => {
+    const merged = mergeReports([passed, { ...passed, startTime: 3, testResults: [{ name: 'b' }] }], 0);
+    expect(merged).toMatchObject({ success: true, numTotalTests: 4, startTime: 3, testResults: [{ name: 'a' }, { name: 'b' }] });
+    expect(mergeReports([passed, { ...passed, success: false, numFailedTests: 1 }], 1)).toMatchObject({
+      success: false,
+      numFailedTests: 1,
+    });
+  });
+
+  it('says no success when a phase failed without a report of its own (only the other phase reported)', () => {
+    expect(mergeReports([passed], 1)).toMatchObject({ success: false });
+  });
+});

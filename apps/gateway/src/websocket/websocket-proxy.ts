@@ -247,9 +247,14 @@ export function createWebSocketProxy(options: WebSocketProxyOptions): WebSocketP
           const trace = responseTrace(connection, response);
           enqueue(trace);
           if (hold !== undefined && budgets !== undefined && trace !== undefined) {
-            void chargeResponse(budgets, hold, subject, trace).then((spent) => {
-              if (spent) live.session.close(POLICY_VIOLATION, 'budget exceeded', 'budget_exceeded');
-            });
+            // Never rejects into the void (an unhandled rejection ends the process): a budget check that fails (the
+            // org's limits cannot be read) keeps the session, as an outage does not cut a live one, and is logged.
+            chargeResponse(budgets, hold, subject, trace).then(
+              (spent) => {
+                if (spent) live.session.close(POLICY_VIOLATION, 'budget exceeded', 'budget_exceeded');
+              },
+              (error: unknown) => options.onError?.(new Error('budget check of a WebSocket response failed', { cause: error })),
+            );
           }
         },
         onClosed(end: SessionEnd, model: string | undefined) {

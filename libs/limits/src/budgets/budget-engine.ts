@@ -205,7 +205,11 @@ export function createBudgetEngine(options: BudgetEngineOptions): BudgetEngine {
     const expiresAtMs = clock.nowMs() + reservationTtlMs;
     const byStore = new Map<ReservationStore, RenewedReservation[]>();
     for (const [reservation, reservedAtMs] of inFlight) {
-      if (expiresAtMs - reservedAtMs > MAX_HOLD_MS) continue;
+      // Past the longest hold it is forgotten (it then expires on its own), so neither the map nor the timer outlives it.
+      if (expiresAtMs - reservedAtMs > MAX_HOLD_MS) {
+        untrack(reservation);
+        continue;
+      }
       const on = heldIn.get(reservation) ?? store;
       let entries = byStore.get(on);
       if (entries === undefined) byStore.set(on, (entries = []));
