@@ -151,7 +151,7 @@ export interface GatewayDeps {
   /** OpenTelemetry spans and metrics of each request (docs/observability.md); absent when it is off. */
   telemetry?: GatewayTelemetry;
   /** Spend budgets (docs/limits.md, "Budgets"): reserved before the upstream call, settled when the request is recorded; absent: none. */
-  budgets?: Pick<BudgetEngine, 'applicable' | 'reserve' | 'settle'>;
+  budgets?: Pick<BudgetEngine, 'applicable' | 'reserve' | 'settle' | 'charge' | 'exhausted'>;
 }
 
 /**

@@ -161,4 +161,26 @@ describe.each(TEST_DIALECTS)('rate limits of WebSocket sessions on %s', (dialect
       session.close(1000);
     }
   });
+  it('charges a response the client left before its end at its estimate (4096 output tokens at its model)', async () => {
+    const orgId = await h.createOrg();
+    const { key, id } = await h.issueKey(orgId);
+    await h.storeProviderKey(orgId, 'openai', OPENAI_TEST_KEY);
+    const document: LimitDocument = { limits: [{ scope: { type: 'key', id }, budget: { usd: 1, period: 'day' } }] };
+    await h.runtime.repos.limits.put(orgId, document, new Date().toISOString());
+    await h.runtime.changeFeed.publish(CHANGE_TOPICS.limitsChanged, { orgId });
+    const spent = async () => (await h.gateway.budgets.engine.statuses(orgId, document))[0]?.spentUsd ?? 0;
+
+    const session = await open(wsUrl(h.url, '/v1/responses'), { headers: { authorization: `Bearer ${key}` } });
+    session.send(JSON.stringify({ type: 'response.create' }));
+    await untilEvent(session, 'response.completed'); // gpt-5-codex, $0.000698
+    // The fake upstream echoes other messages: this one reaches the gateway as the upstream starting a response.
+    session.send(JSON.stringify({ type: 'response.created', response: { id: 'resp_left', status: 'in_progress' } }));
+    await untilEvent(session, 'response.created');
+    session.close(1000);
+    await closed(session);
+    // 4096 output tokens at gpt-5-codex's $10 per million: $0.04096, beside the finished response's $0.000698.
+    const deadline = Date.now() + 3000;
+    while ((await spent()) < 0.04 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await spent()).toBeCloseTo(0.000698 + 0.04096, 9);
+  });
 });

@@ -1,9 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { VerifyResult } from '@navplane/auth';
-import { randomUUID } from 'node:crypto';
 import { AppError, newId } from '@navplane/core';
-import type { BudgetEngine, BudgetReservation, LimitSubject } from '@navplane/limits';
+import { estimateReservation, type BudgetEngine, type LimitSubject } from '@navplane/limits';
 import type { UpgradeHandler } from '@navplane/http';
 import { isForwardableHeader } from '../proxy/upstream-headers';
 import { toErrorResponse } from '@navplane/http';
@@ -53,7 +52,7 @@ export interface WebSocketProxyOptions {
   readonly traceSink: TraceSink;
   readonly gatewayMetrics?: GatewayMetrics;
   /** Spend budgets: each response of a session is settled as it ends (docs/limits.md, "Budgets"); absent: none. */
-  readonly budgets?: Pick<BudgetEngine, 'applicable' | 'reserve' | 'settle'>;
+  readonly budgets?: Pick<BudgetEngine, 'applicable' | 'settle' | 'charge' | 'exhausted'>;
   readonly onError?: (error: unknown) => void;
 }
 
@@ -194,6 +193,8 @@ export function createWebSocketProxy(options: WebSocketProxyOptions): WebSocketP
     // The session is one request for the rate limits (docs/limits.md): its slot is held while it is open and its
     // responses' tokens are counted in tpm when it ends.
     let sessionTokens = 0;
+    // The model of the session's last finished response: what an unfinished one is estimated at when the session names none.
+    let lastModel: string | undefined;
     const hold = context.budget;
     const endLease = () => {
       context.limitLease?.release(sessionTokens);
@@ -244,12 +245,13 @@ export function createWebSocketProxy(options: WebSocketProxyOptions): WebSocketP
         },
         onResponse(response: SessionResponse) {
           sessionTokens += response.usage?.totalTokens ?? 0;
+          lastModel = response.model ?? lastModel;
           const trace = responseTrace(connection, response);
           enqueue(trace);
           if (hold !== undefined && budgets !== undefined && trace !== undefined) {
             // Never rejects into the void (an unhandled rejection ends the process): a budget check that fails (the
             // org's limits cannot be read) keeps the session, as an outage does not cut a live one, and is logged.
-            chargeResponse(budgets, hold, subject, trace).then(
+            chargeResponse(budgets, subject, provider, trace).then(
               (spent) => {
                 if (spent) live.session.close(POLICY_VIOLATION, 'budget exceeded', 'budget_exceeded');
               },
@@ -257,9 +259,19 @@ export function createWebSocketProxy(options: WebSocketProxyOptions): WebSocketP
             );
           }
         },
-        onClosed(end: SessionEnd, model: string | undefined) {
+        onClosed(end: SessionEnd, model: string | undefined, unfinished: number) {
           sessions.delete(live);
           endLease();
+          // Responses the session ended in the middle of (the client left before their last event) may still be billed
+          // by the provider: each is charged as a request of unknown cost is, its estimate at the session's model.
+          if (hold !== undefined && budgets !== undefined) {
+            for (let i = 0; i < unfinished; i += 1) {
+              chargeResponse(budgets, subject, provider, { costStatus: 'unknown', costUsd: null, model: model ?? lastModel ?? null }).catch(
+                (error: unknown) =>
+                  options.onError?.(new Error('budget charge of an unfinished WebSocket response failed', { cause: error })),
+              );
+            }
+          }
           const latencyMs = performance.now() - context.startedAt;
           const trace = buildTrace(connection, {
             status: 101,
@@ -342,25 +354,20 @@ function responseTrace(connection: AnyContext, response: SessionResponse): Trace
 }
 
 /**
- * Settles one response of a session into the budget periods the session holds (its cost as its trace states; an
- * unpriced model is counted apart), then tells whether a budget covering the session is now spent: the session is then
- * closed, so it passes its budget by that one response at most.
+ * Settles one response of a session into the current period of each budget covering it (its cost as its trace states;
+ * an unpriced model is counted apart; an unknown cost of a priced model is charged its estimate), then tells whether a
+ * budget is now spent — settled spend only, not other requests' reservations: the session is then closed, so it passes
+ * its budget by that one response at most.
  */
 async function chargeResponse(
-  budgets: Pick<BudgetEngine, 'applicable' | 'reserve' | 'settle'>,
-  hold: BudgetReservation,
+  budgets: Pick<BudgetEngine, 'applicable' | 'charge' | 'exhausted'>,
   subject: LimitSubject,
-  trace: TraceRecord,
+  provider: string,
+  trace: Pick<TraceRecord, 'costStatus' | 'costUsd' | 'model'>,
 ): Promise<boolean> {
-  // A settlement of its own (a new id, nothing reserved) into the same periods: the session's hold stays in place.
-  await budgets.settle(
-    { ...hold, id: randomUUID(), amountUsd: 0, priced: false },
-    { status: trace.costStatus, usd: trace.costUsd ?? null },
-  );
-  const probe = await budgets.reserve(subject, await budgets.applicable(subject), FREE);
-  if (probe instanceof AppError) return probe.code === 'budget_exceeded';
-  await budgets.settle(probe, NOTHING_SPENT);
-  return false;
+  const applicable = await budgets.applicable(subject);
+  if (applicable.length === 0) return false;
+  const estimate = estimateReservation({ provider, model: trace.model ?? undefined, body: undefined, at: new Date() });
+  await budgets.charge(subject, applicable, { status: trace.costStatus, usd: trace.costUsd ?? null }, estimate);
+  return budgets.exhausted(subject, applicable);
 }
-
-const FREE = Object.freeze({ priced: true, usd: 0, inputTokens: 0, outputTokens: 0 });

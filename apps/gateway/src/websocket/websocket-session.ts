@@ -49,7 +49,8 @@ export interface SessionEvents {
   /** A response ended (Realtime `response.done`, Responses `response.completed`…). */
   onResponse(response: SessionResponse): void;
   /** The session is over (both sides closed); only after onOpen. */
-  onClosed(end: SessionEnd, model: string | undefined): void;
+  /** `unfinished`: responses the upstream started whose terminal event never came (the session ended first). */
+  onClosed(end: SessionEnd, model: string | undefined, unfinished: number): void;
 }
 
 /** Options of one session. */
@@ -294,6 +295,6 @@ export class WebSocketSession {
     if (this.#closedSides < 2) return;
     clearTimeout(this.#idle);
     clearTimeout(this.#max);
-    this.#options.events.onClosed(this.#end ?? 'client_closed', this.#sessionModel ?? this.#options.queryModel);
+    this.#options.events.onClosed(this.#end ?? 'client_closed', this.#sessionModel ?? this.#options.queryModel, this.#starts.length);
   }
 }

@@ -93,6 +93,28 @@ describe.each(TEST_DIALECTS)('budget engine on %s', (dialect) => {
       }
     });
 
+    it('charges a cost no reservation held into the current period, and says when settled spend (not reservations) reaches the budget', async () => {
+      const budgets = engine();
+      const subject = await orgWith([{ scope: { type: 'org' }, budget: { usd: 10, period: 'day' } }]);
+      const applicable = await budgets.applicable(subject);
+      const status = async () => (await budgets.statuses(subject.orgId, documents.get(subject.orgId) ?? { limits: [] }))[0];
+      clock.set(START + 12 * 3_600_000 - 60_000); // 23:59 UTC
+      await budgets.charge(subject, applicable, { status: 'exact', usd: 1 }, { priced: false });
+      clock.set(START + 12 * 3_600_000 + 60_000); // 00:01 UTC the next day: a new period
+      await budgets.charge(subject, applicable, { status: 'exact', usd: 2 }, { priced: false });
+      expect(await status()).toMatchObject({ periodStart: '2026-12-08', spentUsd: 2 });
+      // An unknown cost of a priced model is charged its estimate; an unpriced one is counted apart.
+      await budgets.charge(subject, applicable, { status: 'unknown', usd: null }, priced(3));
+      await budgets.charge(subject, applicable, { status: 'unknown', usd: null }, { priced: false });
+      expect(await status()).toMatchObject({ spentUsd: 5, unpricedRequests: 1 });
+      // A reservation in flight does not make the budget spent; settled spend reaching it does.
+      const inFlight = held(await reserve(budgets, subject, 4.5));
+      expect(await budgets.exhausted(subject, applicable)).toBe(false);
+      await budgets.charge(subject, applicable, { status: 'exact', usd: 5 }, { priced: false });
+      expect(await budgets.exhausted(subject, applicable)).toBe(true);
+      await budgets.settle(inFlight, { status: 'exact', usd: 0 });
+    });
+
     it('reserves at start, shows the reservation, settles the real cost and releases it', async () => {
       const budgets = engine();
       const subject = await orgWith([{ scope: { type: 'org' }, budget: { usd: 10, period: 'month' } }]);

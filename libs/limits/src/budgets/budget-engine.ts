@@ -17,6 +17,7 @@ import type { ReservationEstimate } from './estimate-cost';
 import { createRedisReservationStore } from './redis-reservation-store';
 import {
   createMemoryReservationStore,
+  USD_EPSILON,
   type RenewedReservation,
   type ReservationStore,
   type ReservationTarget,
@@ -127,6 +128,18 @@ export interface BudgetEngine {
   ): Promise<BudgetReservation | AppError>;
   /** Settles the request's real cost into every period it held, then releases the reservation; once (a second call does nothing). Never rejects. */
   settle(reservation: BudgetReservation, cost: SettledCost): Promise<void>;
+  /**
+   * Settles a cost that no reservation held (a response of a WebSocket session) into the current period of each of
+   * `budgets`: an unknown cost of a priced model is charged `unknownCost` (its estimate), an unpriced one is counted
+   * apart. Never rejects.
+   */
+  charge(subject: LimitSubject, budgets: readonly ApplicableBudget[], cost: SettledCost, unknownCost: ReservationEstimate): Promise<void>;
+  /**
+   * True when settled spend (this process's settlements at once, other instances' within the spend TTL) has reached
+   * one of `budgets` in its current period; reservations of requests in flight do not count. Rejects when spend
+   * cannot be read.
+   */
+  exhausted(subject: LimitSubject, budgets: readonly ApplicableBudget[]): Promise<boolean>;
   /** Every budget of the org's document in its current period. Rejects when spend or reservations cannot be read. */
   statuses(orgId: string, document: LimitDocument): Promise<BudgetStatus[]>;
   /** Stops renewing the reservations in flight (they then expire after their TTL); at shutdown. */
@@ -262,6 +275,44 @@ export function createBudgetEngine(options: BudgetEngineOptions): BudgetEngine {
     return spend;
   }
 
+  async function settle(reservation: BudgetReservation, cost: SettledCost): Promise<void> {
+    // Once per reservation, whoever calls it again.
+    if (settled.has(reservation)) return;
+    settled.add(reservation);
+    untrack(reservation);
+    const known = cost.status !== 'unknown' && cost.usd !== null;
+    // Unknown cost: a priced model is charged what was reserved (the most it could cost); an unpriced one is counted
+    // apart, never as $0 spend.
+    const charge = known ? (cost.usd ?? 0) : reservation.priced ? reservation.amountUsd : 0;
+    const unpriced = !known && !reservation.priced ? 1 : 0;
+    // The database's total after this settlement, per hold: what the shared store raises its settled figure to.
+    const totals: Array<number | undefined> = reservation.holds.map(() => undefined);
+    try {
+      if (charge > 0 || unpriced > 0) {
+        const at = clock.now().toISOString();
+        await Promise.all(
+          reservation.holds.map(async (hold, i) => {
+            const after = await options.spend.addSpend(periodKey(reservation.orgId, hold), charge, unpriced, at);
+            totals[i] = after.spentUsd;
+            remember(hold.key, after);
+            if (charge > 0)
+              options.onSpend?.({ orgId: reservation.orgId, hold, beforeUsd: after.spentUsd - charge, afterUsd: after.spentUsd });
+          }),
+        );
+      }
+    } catch (error) {
+      onError(toError(error));
+    } finally {
+      await (heldIn.get(reservation) ?? store)
+        .release(
+          reservation.holds.map((hold) => hold.key),
+          reservation.id,
+          totals,
+        )
+        .catch((error: unknown) => onError(toError(error)));
+    }
+  }
+
   return {
     applicable(subject) {
       const document = options.limits.peek(subject.orgId);
@@ -323,42 +374,23 @@ export function createBudgetEngine(options: BudgetEngineOptions): BudgetEngine {
       return reservation;
     },
 
-    async settle(reservation, cost) {
-      // Once per reservation, whoever calls it again.
-      if (settled.has(reservation)) return;
-      settled.add(reservation);
-      untrack(reservation);
-      const known = cost.status !== 'unknown' && cost.usd !== null;
-      // Unknown cost: a priced model is charged what was reserved (the most it could cost); an unpriced one is counted
-      // apart, never as $0 spend.
-      const charge = known ? (cost.usd ?? 0) : reservation.priced ? reservation.amountUsd : 0;
-      const unpriced = !known && !reservation.priced ? 1 : 0;
-      // The database's total after this settlement, per hold: what the shared store raises its settled figure to.
-      const totals: Array<number | undefined> = reservation.holds.map(() => undefined);
-      try {
-        if (charge > 0 || unpriced > 0) {
-          const at = clock.now().toISOString();
-          await Promise.all(
-            reservation.holds.map(async (hold, i) => {
-              const after = await options.spend.addSpend(periodKey(reservation.orgId, hold), charge, unpriced, at);
-              totals[i] = after.spentUsd;
-              remember(hold.key, after);
-              if (charge > 0)
-                options.onSpend?.({ orgId: reservation.orgId, hold, beforeUsd: after.spentUsd - charge, afterUsd: after.spentUsd });
-            }),
-          );
-        }
-      } catch (error) {
-        onError(toError(error));
-      } finally {
-        await (heldIn.get(reservation) ?? store)
-          .release(
-            reservation.holds.map((hold) => hold.key),
-            reservation.id,
-            totals,
-          )
-          .catch((error: unknown) => onError(toError(error)));
+    settle,
+
+    charge(subject, budgets, cost, unknownCost) {
+      const nowMs = clock.nowMs();
+      const holds = budgets.map((budget) => holdOf(subject.orgId, budget, nowMs));
+      const priced = unknownCost.priced;
+      return settle({ id: randomUUID(), orgId: subject.orgId, amountUsd: priced ? unknownCost.usd : 0, priced, holds }, cost);
+    },
+
+    async exhausted(subject, budgets) {
+      const nowMs = clock.nowMs();
+      for (const budget of budgets) {
+        const hold = holdOf(subject.orgId, budget, nowMs);
+        const { spentUsd } = await spentOf(subject.orgId, hold);
+        if (spentUsd >= hold.budget.usd - USD_EPSILON) return true;
       }
+      return false;
     },
 
     async statuses(orgId, document) {
