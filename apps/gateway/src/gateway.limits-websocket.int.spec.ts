@@ -32,6 +32,24 @@ describe.each(TEST_DIALECTS)('rate limits of WebSocket sessions on %s', (dialect
   }
   const url = () => wsUrl(h.url, '/v1/realtime?model=gpt-realtime');
 
+  /** A key under a daily budget of `usd` (key scope), its headers, and the budget's settled spend as the engine reads it. */
+  async function budgetedKey(usd: number) {
+    const orgId = await h.createOrg();
+    const { key, id } = await h.issueKey(orgId);
+    await h.storeProviderKey(orgId, 'openai', OPENAI_TEST_KEY);
+    const document: LimitDocument = { limits: [{ scope: { type: 'key', id }, budget: { usd, period: 'day' } }] };
+    await h.runtime.repos.limits.put(orgId, document, new Date().toISOString());
+    await h.runtime.changeFeed.publish(CHANGE_TOPICS.limitsChanged, { orgId });
+    const spent = async () => (await h.gateway.budgets.engine.statuses(orgId, document))[0]?.spentUsd ?? 0;
+    /** Waits (up to 3 s) until the settled spend passes `floor`; returns it. */
+    const spentPast = async (floor: number) => {
+      const deadline = Date.now() + 3000;
+      while ((await spent()) <= floor && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      return spent();
+    };
+    return { headers: { authorization: `Bearer ${key}` }, spent, spentPast };
+  }
+
   it('holds a concurrency slot while a session is open: another handshake gets 429 before any upstream connection', async () => {
     const key = await keyWith({ concurrency: 1 });
     const headers = { authorization: `Bearer ${key}` };
@@ -104,26 +122,18 @@ describe.each(TEST_DIALECTS)('rate limits of WebSocket sessions on %s', (dialect
     expect(over.headers['x-ratelimit-remaining-requests']).toBe('0');
     expect(upstream.handshakes).toHaveLength(1);
   });
+
   it('settles each response of a session into its budget, closes the session whose response spent it, then refuses the upgrade', async () => {
-    const orgId = await h.createOrg();
-    const { key, id } = await h.issueKey(orgId);
-    await h.storeProviderKey(orgId, 'openai', OPENAI_TEST_KEY);
     // One Responses-over-WebSocket response of the fake upstream costs $0.000698 (gpt-5-codex: 176 input, 1 024 cached,
     // 35 output tokens): the first leaves the $0.001 budget short of spent, the second spends it.
-    const document: LimitDocument = { limits: [{ scope: { type: 'key', id }, budget: { usd: 0.001, period: 'day' } }] };
-    await h.runtime.repos.limits.put(orgId, document, new Date().toISOString());
-    await h.runtime.changeFeed.publish(CHANGE_TOPICS.limitsChanged, { orgId });
-    const spent = async () => (await h.gateway.budgets.engine.statuses(orgId, document))[0]?.spentUsd ?? 0;
-    const headers = { authorization: `Bearer ${key}` };
+    const { headers, spent, spentPast } = await budgetedKey(0.001);
     const responses = wsUrl(h.url, '/v1/responses');
 
     const session = await open(responses, { headers });
     const ended = closed(session);
     session.send(JSON.stringify({ type: 'response.create' }));
     await untilEvent(session, 'response.completed');
-    const deadline = Date.now() + 3000;
-    while ((await spent()) === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(await spent()).toBeCloseTo(0.000698, 9);
+    expect(await spentPast(0)).toBeCloseTo(0.000698, 9);
 
     session.send(JSON.stringify({ type: 'response.create' }));
     expect(await ended).toEqual({ code: 1008, reason: 'budget exceeded' });
@@ -136,13 +146,8 @@ describe.each(TEST_DIALECTS)('rate limits of WebSocket sessions on %s', (dialect
   });
 
   it('keeps a session (and the process) when its budgets cannot be read after a response: the failure is logged', async () => {
-    const orgId = await h.createOrg();
-    const { key, id } = await h.issueKey(orgId);
-    await h.storeProviderKey(orgId, 'openai', OPENAI_TEST_KEY);
-    const document: LimitDocument = { limits: [{ scope: { type: 'key', id }, budget: { usd: 10, period: 'day' } }] };
-    await h.runtime.repos.limits.put(orgId, document, new Date().toISOString());
-    await h.runtime.changeFeed.publish(CHANGE_TOPICS.limitsChanged, { orgId });
-    const session = await open(wsUrl(h.url, '/v1/responses'), { headers: { authorization: `Bearer ${key}` } });
+    const { headers } = await budgetedKey(10);
+    const session = await open(wsUrl(h.url, '/v1/responses'), { headers });
     // The org's limits cannot be read any more (evicted, and the database is down): the check after each response fails.
     const engine = h.gateway.budgets.engine;
     const unreadable = jest.spyOn(engine, 'applicable').mockRejectedValue(new Error('database down'));
@@ -161,16 +166,10 @@ describe.each(TEST_DIALECTS)('rate limits of WebSocket sessions on %s', (dialect
       session.close(1000);
     }
   });
-  it('charges a response the client left before its end at its estimate (4096 output tokens at its model)', async () => {
-    const orgId = await h.createOrg();
-    const { key, id } = await h.issueKey(orgId);
-    await h.storeProviderKey(orgId, 'openai', OPENAI_TEST_KEY);
-    const document: LimitDocument = { limits: [{ scope: { type: 'key', id }, budget: { usd: 1, period: 'day' } }] };
-    await h.runtime.repos.limits.put(orgId, document, new Date().toISOString());
-    await h.runtime.changeFeed.publish(CHANGE_TOPICS.limitsChanged, { orgId });
-    const spent = async () => (await h.gateway.budgets.engine.statuses(orgId, document))[0]?.spentUsd ?? 0;
 
-    const session = await open(wsUrl(h.url, '/v1/responses'), { headers: { authorization: `Bearer ${key}` } });
+  it('charges a response the client left before its end at its estimate (4096 output tokens at its model)', async () => {
+    const { headers, spentPast } = await budgetedKey(1);
+    const session = await open(wsUrl(h.url, '/v1/responses'), { headers });
     session.send(JSON.stringify({ type: 'response.create' }));
     await untilEvent(session, 'response.completed'); // gpt-5-codex, $0.000698
     // The fake upstream echoes other messages: this one reaches the gateway as the upstream starting a response.
@@ -179,8 +178,6 @@ describe.each(TEST_DIALECTS)('rate limits of WebSocket sessions on %s', (dialect
     session.close(1000);
     await closed(session);
     // 4096 output tokens at gpt-5-codex's $10 per million: $0.04096, beside the finished response's $0.000698.
-    const deadline = Date.now() + 3000;
-    while ((await spent()) < 0.04 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(await spent()).toBeCloseTo(0.000698 + 0.04096, 9);
+    expect(await spentPast(0.04)).toBeCloseTo(0.000698 + 0.04096, 9);
   });
 });
