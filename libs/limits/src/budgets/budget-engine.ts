@@ -237,7 +237,10 @@ export function createBudgetEngine(options: BudgetEngineOptions): BudgetEngine {
       );
     }
   };
+  let closed = false;
   const track = (reservation: BudgetReservation) => {
+    // Closed (shutting down): nothing is renewed any more; a reservation made now expires after its TTL like the rest.
+    if (closed) return;
     inFlight.set(reservation, clock.nowMs());
     if (renewTimer === undefined) {
       renewTimer = setInterval(renewInFlight, Math.max(1, Math.floor(reservationTtlMs / 3)));
@@ -417,6 +420,7 @@ export function createBudgetEngine(options: BudgetEngineOptions): BudgetEngine {
     },
 
     close() {
+      closed = true;
       inFlight.clear();
       if (renewTimer !== undefined) clearInterval(renewTimer);
       renewTimer = undefined;
