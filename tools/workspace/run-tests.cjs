@@ -5,8 +5,9 @@
 // go to both runs; `--json --outputFile=F` writes one report to F, the two runs merged. A run of chosen files or with
 // its own worker setting (`npm test -- apps/gateway`, `-i`, `-w 4`, `--watch`…) is a single plain Jest run.
 const { spawnSync } = require('node:child_process');
-const { readFileSync, rmSync, writeFileSync } = require('node:fs');
-const { availableParallelism } = require('node:os');
+const { mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
+const { availableParallelism, tmpdir } = require('node:os');
+const { join } = require('node:path');
 const { mergeReports } = require('./test-phases.cjs');
 
 const JEST = require.resolve('jest/bin/jest');
@@ -52,7 +53,12 @@ if (choosesItsOwn(args)) {
 }
 
 const workers = Number(process.env.NAVPLANE_TEST_WORKERS) || Math.max(2, availableParallelism() - 1);
-const { file, rest } = splitOutputFile(args);
+const split = splitOutputFile(args);
+const { rest } = split;
+// `--json` without `--outputFile` prints the report: the phases write theirs to files, and the merged one is printed.
+const printed = split.file === undefined && rest.includes('--json');
+const scratch = printed ? mkdtempSync(join(tmpdir(), 'navplane-test-report-')) : undefined;
+const file = scratch === undefined ? split.file : join(scratch, 'report.json');
 const phases = [
   { name: 'solo', flags: ['--runInBand'], what: 'the suites that measure time, one at a time' },
   { name: 'shared', flags: [`--maxWorkers=${workers}`], what: `every other suite, ${workers} at a time` },
@@ -78,6 +84,11 @@ for (const phase of phases) {
     }
   }
 }
-if (file !== undefined && reports.length > 0) writeFileSync(file, JSON.stringify(mergeReports(reports, status)));
+if (file !== undefined && reports.length > 0) {
+  const merged = JSON.stringify(mergeReports(reports, status));
+  if (printed) process.stdout.write(`${merged}\n`);
+  else writeFileSync(file, merged);
+}
+if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
 process.stderr.write(`[navplane] npm test: both phases ${status === 0 ? 'passed' : 'did not pass'} (exit ${status})\n`);
 process.exit(status);
