@@ -14,7 +14,7 @@ import {
   type MetricsSource,
   type Readiness,
 } from '@navplane/http';
-import type { BudgetEngine, CountedLimit, LimitCounters, LimitSource } from '@navplane/limits';
+import { NOTHING_SPENT, type BudgetEngine, type CountedLimit, type LimitCounters, type LimitSource } from '@navplane/limits';
 import type { DetectorId, PolicyStore, Redactor } from '@navplane/policy';
 import type { ProviderRegistry } from '@navplane/providers';
 import type { TraceSink } from '@navplane/trace';
@@ -81,9 +81,6 @@ export function authThrottleOf(deps: Pick<GatewayDeps, 'authThrottle' | 'trustPr
     ? undefined
     : { throttle: deps.authThrottle, clientAddress: clientAddressResolver(deps.trustProxy) };
 }
-
-/** What a request without a trace (no tenant) settles: nothing. */
-const NOTHING_SPENT = Object.freeze({ status: 'exact', usd: 0 } as const);
 
 /** The limits step over the deps' limits documents and counters (HTTP requests and WebSocket handshakes alike). */
 export function limitsStepOf(

@@ -37,17 +37,19 @@ export function createGatewayLimits(runtime: Pick<Runtime, 'config' | 'redis' | 
     help: 'Limit counter and budget reservation calls to Redis that failed (the request was then counted in memory, or refused, per NAVPLANE_LIMITS_FAIL_MODE)',
   });
   const failOpen = config.limitsFailMode === 'open';
-  const onBudgetStoreError = (error: unknown, first: boolean) => {
-    backendErrors.inc();
-    if (first) {
-      logger.warn(
-        failOpen
-          ? 'budgets: Redis cannot be reached; reservations are held in this process until it is back (NAVPLANE_LIMITS_FAIL_MODE=open)'
-          : 'budgets: Redis cannot be reached; requests under a budget get 503 limits_unavailable until it is back (NAVPLANE_LIMITS_FAIL_MODE=closed)',
-        { err: error instanceof Error ? error.message : 'error' },
-      );
-    }
-  };
+  /** A failed Redis call of the counters or the budgets: counted every time, warned once per outage, saying what now happens. */
+  const storeErrorReporter =
+    (warning: { open: string; closed: string }) =>
+    (error: unknown, first: boolean): void => {
+      backendErrors.inc();
+      if (first) logger.warn(failOpen ? warning.open : warning.closed, { err: error instanceof Error ? error.message : 'error' });
+    };
+  const onBudgetStoreError = storeErrorReporter({
+    open: 'budgets: Redis cannot be reached; reservations are held in this process until it is back (NAVPLANE_LIMITS_FAIL_MODE=open)',
+    closed:
+      'budgets: Redis cannot be reached; requests under a budget get 503 limits_unavailable until it is back (NAVPLANE_LIMITS_FAIL_MODE=closed)',
+  });
+
   const counters = createLimitCounters({
     store: createRedisCounterStore({
       client: redis,
@@ -55,17 +57,11 @@ export function createGatewayLimits(runtime: Pick<Runtime, 'config' | 'redis' | 
       onRenewError: () => backendErrors.inc(),
     }),
     ...(failOpen ? { fallback: createMemoryCounterStore() } : {}),
-    onStoreError: (error, first) => {
-      backendErrors.inc();
-      if (first) {
-        logger.warn(
-          failOpen
-            ? 'limits: Redis cannot be reached; counting in this process until it is back (NAVPLANE_LIMITS_FAIL_MODE=open)'
-            : 'limits: Redis cannot be reached; requests under a limit get 503 limits_unavailable until it is back (NAVPLANE_LIMITS_FAIL_MODE=closed)',
-          { err: error instanceof Error ? error.message : 'error' },
-        );
-      }
-    },
+    onStoreError: storeErrorReporter({
+      open: 'limits: Redis cannot be reached; counting in this process until it is back (NAVPLANE_LIMITS_FAIL_MODE=open)',
+      closed:
+        'limits: Redis cannot be reached; requests under a limit get 503 limits_unavailable until it is back (NAVPLANE_LIMITS_FAIL_MODE=closed)',
+    }),
     onStoreRecovered: () => logger.info('limits: Redis answers again; counting there'),
   });
   return { counters, onRefused, onBudgetStoreError };

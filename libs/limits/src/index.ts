@@ -31,6 +31,7 @@ export {
   type BudgetHold,
   type BudgetReservation,
   type BudgetStatus,
+  NOTHING_SPENT,
   type SettledCost,
   type SpendSettled,
 } from './budgets/budget-engine';
@@ -39,6 +40,7 @@ export {
   BYTES_PER_INPUT_TOKEN,
   DEFAULT_RESERVED_OUTPUT_TOKENS,
   estimateReservation,
+  FREE_ESTIMATE,
   maxOutputTokensOf,
   type CostEstimateInput,
   type ReservationEstimate,

@@ -2,6 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import { AppError } from '@navplane/core';
 import {
   estimateReservation,
+  FREE_ESTIMATE,
+  NOTHING_SPENT,
   type ApplicableBudget,
   type BudgetEngine,
   type BudgetReservation,
@@ -41,9 +43,17 @@ export interface BudgetChecked extends Limited {
 type BudgetInput = WithPolicy & Limited & { readonly model?: string; readonly heldBody?: Buffer; readonly modelRoute?: ModelRoute };
 
 const NOTHING: BudgetChecked = Object.freeze({});
-const FREE: ReservationEstimate = Object.freeze({ priced: true, usd: 0, inputTokens: 0, outputTokens: 0 });
-/** What a reservation settles when its request was refused by a limit before going anywhere. */
-const NOTHING_SPENT = Object.freeze({ status: 'exact', usd: 0 } as const);
+/**
+ * The org's limits document cannot be read (the database is down and it is not in memory): a budget is never silently
+ * skipped, so the request (or WebSocket upgrade) is refused as retryable.
+ */
+export function budgetsUnreadableError(cause: unknown): AppError {
+  return new AppError('storage_unavailable', 'The budgets of this key cannot be read right now; retry', {
+    retryable: true,
+    cause,
+    details: { retryAfterSeconds: 1 },
+  });
+}
 
 /** The most any target of the request can cost: priced when one of them is (their largest estimate). */
 function estimateOf(context: BudgetInput, req: IncomingMessage, body: Buffer | undefined): ReservationEstimate {
@@ -116,7 +126,7 @@ export function checkBudgets({ budgets, maxBodyBytes, admitDeferred }: BudgetsSt
   ): Promise<StepResult<BudgetChecked>> {
     const { route, method } = context;
     if (!route.adapter.reportsUsage(method, route.pathSuffix))
-      return reserveAndAdmit(engine, subject, applicable, FREE, context, undefined);
+      return reserveAndAdmit(engine, subject, applicable, FREE_ESTIMATE, context, undefined);
     let body = context.heldBody;
     if (body === undefined) {
       const declared = req.headers['content-length'];
@@ -153,14 +163,7 @@ export function checkBudgets({ budgets, maxBodyBytes, admitDeferred }: BudgetsSt
         return applicable.length === 0 ? unbudgeted() : reserveWithBody(budgets, subject, applicable, context, req);
       return applicable.then(
         (found) => (found.length === 0 ? unbudgeted() : reserveWithBody(budgets, subject, found, context, req)),
-        // The org's limits document cannot be read (the database is down and it is not in memory): a budget is never
-        // silently skipped, so the request is refused as retryable.
-        (error: unknown) =>
-          new AppError('storage_unavailable', 'The budgets of this key cannot be read right now; retry', {
-            retryable: true,
-            cause: error,
-            details: { retryAfterSeconds: 1 },
-          }),
+        budgetsUnreadableError,
       );
     },
   };

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { VerifyResult } from '@navplane/auth';
 import { AppError, newId } from '@navplane/core';
-import { estimateReservation, type BudgetEngine, type LimitSubject } from '@navplane/limits';
+import { estimateReservation, NOTHING_SPENT, type BudgetEngine, type LimitSubject } from '@navplane/limits';
 import type { UpgradeHandler } from '@navplane/http';
 import { isForwardableHeader } from '../proxy/upstream-headers';
 import { toErrorResponse } from '@navplane/http';
@@ -78,8 +78,6 @@ interface LiveSession {
 }
 
 const DEFAULT_MAX_PARSE_BYTES = 4 * 1024 * 1024;
-/** What the session's own hold settles when it ends: its responses were settled one by one. */
-const NOTHING_SPENT = { status: 'exact', usd: 0 } as const;
 const POLICY_VIOLATION = 1008;
 const GOING_AWAY = 1001;
 

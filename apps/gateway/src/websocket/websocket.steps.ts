@@ -1,10 +1,11 @@
 import { AppError } from '@navplane/core';
-import type { BudgetEngine, BudgetReservation, LimitSubject, ReservationEstimate } from '@navplane/limits';
+import { FREE_ESTIMATE, type BudgetEngine, type BudgetReservation, type LimitSubject } from '@navplane/limits';
 import type { WebSocketSupport } from '@navplane/providers';
 import type { Authenticated, WithPolicy } from '../gateway-context';
 import { Refusal, type Step } from '../pipeline/pipeline';
 import { policyFailure } from '../policy/enforce-policy';
 import type { PolicyResolution } from '../policy/policy.step';
+import { budgetsUnreadableError } from '../steps/budgets.step';
 
 /** What checkWebSocketPath adds: the provider's WebSocket support. */
 export interface WebSocketRoute {
@@ -77,7 +78,6 @@ export interface WebSocketBudget {
 }
 
 const NO_BUDGET: WebSocketBudget = Object.freeze({});
-const FREE: ReservationEstimate = Object.freeze({ priced: true, usd: 0, inputTokens: 0, outputTokens: 0 });
 
 /**
  * Budgets on a WebSocket (docs/limits.md, "Budgets"): a session's cost is only known response by response (frames are
@@ -94,7 +94,7 @@ export function checkWebSocketBudgets(
     subject: LimitSubject,
     found: Parameters<BudgetEngine['reserve']>[1],
   ): Promise<WebSocketBudget | AppError> => {
-    const held = await engine.reserve(subject, found, FREE);
+    const held = await engine.reserve(subject, found, FREE_ESTIMATE);
     return held instanceof AppError ? held : { budget: held };
   };
   return {
@@ -104,15 +104,7 @@ export function checkWebSocketBudgets(
       const subject: LimitSubject = { orgId: key.orgId, workspaceId: key.workspaceId, keyId: key.id };
       const applicable = budgets.applicable(subject);
       if (!('then' in applicable)) return applicable.length === 0 ? NO_BUDGET : reserve(budgets, subject, applicable);
-      return applicable.then(
-        (found) => (found.length === 0 ? NO_BUDGET : reserve(budgets, subject, found)),
-        (error: unknown) =>
-          new AppError('storage_unavailable', 'The budgets of this key cannot be read right now; retry', {
-            retryable: true,
-            cause: error,
-            details: { retryAfterSeconds: 1 },
-          }),
-      );
+      return applicable.then((found) => (found.length === 0 ? NO_BUDGET : reserve(budgets, subject, found)), budgetsUnreadableError);
     },
   };
 }

@@ -55,6 +55,9 @@ export interface SettledCost {
   readonly usd: number | null;
 }
 
+/** What a reservation settles when its request went nowhere (refused, or billed per response elsewhere): nothing. */
+export const NOTHING_SPENT: SettledCost = Object.freeze({ status: 'exact', usd: 0 });
+
 /** Spend settled into a budget period: what the alerts compare to their thresholds. */
 export interface SpendSettled {
   readonly orgId: string;

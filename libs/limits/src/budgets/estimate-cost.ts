@@ -27,6 +27,9 @@ export type ReservationEstimate =
   | { readonly priced: true; readonly usd: number; readonly inputTokens: number; readonly outputTokens: number }
   | { readonly priced: false };
 
+/** The estimate of a request that bills nothing (a model listing, a file, a WebSocket handshake): $0, but priced. */
+export const FREE_ESTIMATE: ReservationEstimate = Object.freeze({ priced: true, usd: 0, inputTokens: 0, outputTokens: 0 });
+
 /** The largest output-token bound the JSON body names, or undefined. */
 export function maxOutputTokensOf(body: Buffer | undefined): number | undefined {
   if (body === undefined || body.length === 0) return undefined;
