@@ -13,7 +13,7 @@ import {
   type PrefixedTestRedis,
   type TestDatabase,
 } from '@navplane/testing';
-import { startServe, type ServeProcess } from './testing/cli-process.fixture';
+import { adminApiCaller, startServe, type ServeProcess } from './testing/cli-process.fixture';
 import { findNginx, freePort, startNginx, type RunningNginx } from './testing/nginx.fixture';
 
 // docs/limits.md, "Across instances": nginx (Debian's package) in front of two `navplane serve --only gateway`
@@ -50,18 +50,7 @@ interface Answer {
   // Every request on its own connection at once: nginx takes 2,000 client connections (worker_connections 8192).
   const dispatcher = new Agent({ connections: BURST, pipelining: 0, keepAliveTimeout: 1000 });
 
-  const adminCall = async <T extends object>(method: string, path: string, body?: unknown): Promise<T> => {
-    const admin = processes[0];
-    if (admin === undefined) throw new Error('the admin process is not running');
-    const res = await fetch(`${admin.urls['admin']}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const json = (await res.json().catch(() => ({}))) as T;
-    if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(json)}`);
-    return json;
-  };
+  const adminCall = adminApiCaller(() => processes[0], ADMIN_TOKEN);
 
   /** A new NavPlane key of the org: its id and secret. */
   const newKey = (name: string) => adminCall<{ id: string; key: string }>('POST', `/admin/orgs/${orgId}/keys`, { name });

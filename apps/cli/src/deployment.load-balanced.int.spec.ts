@@ -12,7 +12,7 @@ import {
   type FakeUpstream,
   type TestDatabase,
 } from '@navplane/testing';
-import { startServe, type ServeProcess } from './testing/cli-process.fixture';
+import { adminApiCaller, startServe, type ServeProcess } from './testing/cli-process.fixture';
 import { findNginx, freePort, startNginx, type AccessLogEntry, type RunningNginx } from './testing/nginx.fixture';
 
 // The team deployment of docs/operations.md ("Load-balanced deployment"): nginx (Debian's package) with
@@ -144,16 +144,7 @@ async function sleep(ms: number): Promise<void> {
   let key: string;
   const everyProcess: ServeProcess[] = [];
 
-  const adminCall = async <T extends object>(method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${admin.urls['admin']}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const json = (await res.json().catch(() => ({}))) as T;
-    if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(json)}`);
-    return json;
-  };
+  const adminCall = adminApiCaller(() => admin, ADMIN_TOKEN);
 
   const startGateway = async (port: number): Promise<ServeProcess> => {
     const gateway = await startServe(['serve', '--only', 'gateway'], {

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase, startFakeUpstream, TEST_DIALECTS, type FakeUpstream, type TestDatabase } from '@navplane/testing';
-import { repoPath, startServe, type ServeProcess } from '../testing/cli-process.fixture';
+import { adminApiCaller, repoPath, startServe, type ServeProcess } from '../testing/cli-process.fixture';
 
 jest.setTimeout(90_000);
 
@@ -42,17 +42,7 @@ describe.each(TEST_DIALECTS)('kill switch across processes on %s', (dialect) => 
     const gateway = await startServe([], { cwd, env, expect: ['gateway'], entry: repoPath('apps/gateway/dist/main.js') });
     processes.push(gateway);
 
-    /** The admin API's JSON answer, typed as the shape the test expects (the assertions after it are the check). */
-    const call = async <T extends object>(method: string, path: string, body?: unknown): Promise<T> => {
-      const res = await fetch(`${admin.urls['admin']}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const json = (await res.json().catch(() => ({}))) as T;
-      if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(json)}`);
-      return json;
-    };
+    const call = adminApiCaller(() => admin, ADMIN_TOKEN);
     const { id: orgId } = await call<{ id: string }>('POST', '/admin/orgs', { name: 'acme' });
     await call('PUT', `/admin/orgs/${orgId}/provider-keys/openai`, { key: 'sk-test-killswitch-0123456789' });
     const { key } = await call<{ key: string }>('POST', `/admin/orgs/${orgId}/keys`, { name: 'app' });

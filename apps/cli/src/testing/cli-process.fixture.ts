@@ -122,3 +122,22 @@ export function startServe(
 export function repoPath(...segments: string[]): string {
   return join(__dirname, '../../../..', ...segments);
 }
+
+/**
+ * A JSON call to the admin API of the process `admin()` returns (read at each call: specs restart processes), with
+ * `token`: the answer typed as the shape the spec expects (its assertions are the check); throws on a status ≥ 300.
+ */
+export function adminApiCaller(admin: () => ServeProcess | undefined, token: string) {
+  return async <T extends object>(method: string, path: string, body?: unknown): Promise<T> => {
+    const running = admin();
+    if (running === undefined) throw new Error('the admin process is not running');
+    const res = await fetch(`${running.urls['admin']}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = (await res.json().catch(() => ({}))) as T;
+    if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+}
