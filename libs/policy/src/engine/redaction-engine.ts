@@ -1,3 +1,4 @@
+import { RecentMap } from '../cache/recent-map';
 import { DIGIT_DETECTORS, type DetectorId } from '../detector-ids';
 import { scanCreditCards } from '../detectors/credit-card.detector';
 import type { Candidate, DetectorContext, DetectorScan } from '../detectors/candidate';
@@ -18,6 +19,13 @@ import { resolveOverlaps } from './resolve-overlaps';
 /** Shortest text any detector can match (`a@b.co`); shorter ASCII text is skipped outright. */
 const MIN_FINDABLE_LENGTH = 6;
 const NON_ASCII = /[\u0080-\uffff]/;
+/**
+ * Longest text whose clean scan (nothing found) an engine remembers, and how many it remembers: documents repeat
+ * their keys and enumerated values (`role`, `assistant`, `chat.completion`, a model name) in every request and
+ * response, and the scan of each is the same every time for one engine (its salt and detectors).
+ */
+const MAX_REMEMBERED_LENGTH = 128;
+const REMEMBERED_CLEAN_TEXTS = 4096;
 const DIGIT = /\d/;
 
 const SCANS: Readonly<Record<DetectorId, DetectorScan>> = {
@@ -66,6 +74,8 @@ export class RedactionEngine {
   private readonly otherScans: readonly DetectorScan[];
   private readonly maxDecodeDepth: number;
   private readonly maxDecodeBytes: number;
+  /** Texts (scanned with no label, phone field or token starts) in which nothing was found. */
+  private readonly cleanTexts = new RecentMap<string, true>(REMEMBERED_CLEAN_TEXTS);
 
   /** What the engine was built from (the redaction pool rebuilds it in a worker thread from these). */
   readonly settings: EngineSettings;
@@ -81,7 +91,17 @@ export class RedactionEngine {
 
   /** The replacements for `text`, sorted by start and not overlapping; [] when nothing was found. */
   hits(text: string, options: ScanOptions = {}): Hit[] {
-    return this.scan(text, 0, options);
+    // Only what the text alone decides is remembered: a label, a phone field or token starts change the outcome.
+    const remember =
+      text.length <= MAX_REMEMBERED_LENGTH &&
+      text.length >= MIN_FINDABLE_LENGTH &&
+      (options.label === undefined || options.label === '') &&
+      options.phoneField !== true &&
+      (options.tokenStarts === undefined || options.tokenStarts.length === 0);
+    if (remember && this.cleanTexts.get(text) === true) return [];
+    const hits = this.scan(text, 0, options);
+    if (remember && hits.length === 0) this.cleanTexts.set(text, true);
+    return hits;
   }
 
   private scan(text: string, depth: number, options: ScanOptions): Hit[] {

@@ -1,3 +1,4 @@
+import { RecentMap } from '../cache/recent-map';
 import { hasSsnContextWord } from '../detectors/ssn.detector';
 import { normalizeView } from '../text/normalize';
 import { identityView } from '../text/text-view';
@@ -26,8 +27,20 @@ export function keyWords(key: string): string {
     .trim();
 }
 
-/** What `key` says about its member's value. */
+/**
+ * Distinct keys whose context is remembered per generation (documents repeat `role`, `content`, `id` endlessly), and
+ * the longest key remembered (so what is kept stays small whatever keys a client sends).
+ */
+const REMEMBERED_KEYS = 1024;
+const MAX_REMEMBERED_KEY_LENGTH = 128;
+const contexts = new RecentMap<string, MemberContext>(REMEMBERED_KEYS);
+
+/** What `key` says about its member's value (a pure function of the key, so remembered across documents). */
 export function memberContext(key: string): MemberContext {
+  let context = contexts.get(key);
+  if (context !== undefined) return context;
   const words = keyWords(key);
-  return { label: hasSsnContextWord(words) ? words : '', phoneField: PHONE_WORD.test(words) };
+  context = Object.freeze({ label: hasSsnContextWord(words) ? words : '', phoneField: PHONE_WORD.test(words) });
+  if (key.length <= MAX_REMEMBERED_KEY_LENGTH) contexts.set(key, context);
+  return context;
 }

@@ -504,6 +504,32 @@ describe('redactJson: member keys as context', () => {
   });
 });
 
+describe('redactJson: what one document scans does not change what the next one finds', () => {
+  it('finds a value under a context key after the same text was clean without one, and the other way round', () => {
+    // The engine remembers texts that were clean with no context; a member key's context must still apply.
+    const fresh = createRedactor({ salt });
+    const scan = (body: unknown) => fieldsOf(redactJson(fresh, JSON.stringify(body), { mode: 'redact' }).findings);
+    for (let round = 0; round < 3; round++) {
+      expect(scan({ id: '4155550132', batch: '123456789' })).toEqual([]);
+      expect(scan({ phone: '4155550132', ssn: '123456789' })).toEqual(['phone phone', 'ssn ssn']);
+    }
+  });
+
+  it('reads member keys the same way past the number of keys it remembers', () => {
+    const keys = Array.from({ length: 3000 }, (_, i) => `field${i}`);
+    const body = Object.fromEntries(keys.map((key) => [key, '4155550132']));
+    expect(redact(body).findings).toEqual([]);
+    expect(fieldsOf(redact({ ...body, mobilePhone: '4155550132' }).findings)).toEqual(['mobilePhone phone']);
+    expect(fieldsOf(redact({ [`${'k'.repeat(200)}Phone`]: '4155550132' }).findings)).toEqual([`${'k'.repeat(200)}Phone phone`]);
+  });
+
+  it('finds a value in a text it has seen clean in another engine (remembered texts are per redactor)', () => {
+    const other = createRedactor({ salt: new TextEncoder().encode('json-spec-salt-000002'), detectors: ['phone'] });
+    expect(redactJson(other, JSON.stringify({ note: FAKE.email }), { mode: 'redact' }).findings).toEqual([]);
+    expect(fieldsOf(redact({ note: FAKE.email }).findings)).toEqual(['note email']);
+  });
+});
+
 describe('redactJson: competing text members of an element', () => {
   it.each([
     [

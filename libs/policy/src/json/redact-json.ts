@@ -21,8 +21,6 @@ const MIN_NUMBER_DIGITS = 9;
 /** Shortest string value whose member key is read as context (9: an unseparated SSN). */
 const MIN_CONTEXT_VALUE_LENGTH = 9;
 const DIGIT = /\d/;
-/** Distinct keys whose member context one walk remembers. */
-const MAX_CACHED_CONTEXTS = 1024;
 
 interface Frame {
   readonly kind: 'object' | 'array';
@@ -69,8 +67,6 @@ class JsonWalk {
   private readonly findings: OrderedFinding[] = [];
   private readonly edits = new Map<number, { token: JsonStringToken; replacements: Replacement[] }>();
   private readonly deadline: Deadline;
-  /** Member contexts by key: documents repeat their keys (`text`, `content`, `role`) thousands of times. */
-  private readonly contexts = new Map<string, MemberContext>();
   /** Set by readValue: a container was opened and its first value comes next. */
   private valuePending = false;
 
@@ -232,15 +228,7 @@ class JsonWalk {
     const top = this.stack[this.stack.length - 1];
     if (top === undefined) return NO_MEMBER_CONTEXT;
     if (top.kind === 'array') return top.elementContext;
-    if (top.memberContext === undefined) {
-      const key = top.key ?? '';
-      let context = this.contexts.get(key);
-      if (context === undefined) {
-        context = memberContext(key);
-        if (this.contexts.size < MAX_CACHED_CONTEXTS) this.contexts.set(key, context);
-      }
-      top.memberContext = context;
-    }
+    top.memberContext ??= memberContext(top.key ?? '');
     return top.memberContext;
   }
 

@@ -1,6 +1,7 @@
 // Base64 / base64url candidates: runs of the base64 alphabets (standard and URL-safe) of at least
 // MIN_BASE64_LENGTH characters, optionally `=`-padded, that decode to valid, mostly printable UTF-8.
 
+import { isUtf8 } from 'node:buffer';
 import { NO_DEADLINE, type Deadline } from '../engine/deadline';
 
 /** Shortest run treated as a base64 candidate (12 characters encode 9 bytes: `jo@ex.co.uk`-sized values). */
@@ -71,13 +72,10 @@ export function decodeBase64Text(candidate: string): string | undefined {
   if (standard && urlSafe) return undefined;
   if (candidate.length !== body.length && candidate.length % 4 !== 0) return undefined;
   const bytes = Buffer.from(body, urlSafe ? 'base64url' : 'base64');
-  if (bytes.length === 0) return undefined;
-  let text: string;
-  try {
-    text = decoder.decode(bytes);
-  } catch {
-    return undefined;
-  }
+  // Most candidates are ids and hashes whose bytes are not UTF-8: checked natively first, so the decoder (which
+  // throws on them, an exception per candidate) only ever sees valid input.
+  if (bytes.length === 0 || !isUtf8(bytes)) return undefined;
+  const text = decoder.decode(bytes);
   let controls = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
