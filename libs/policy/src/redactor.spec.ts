@@ -98,6 +98,14 @@ describe('createRedactor', () => {
       expect(redactor.scanText(Buffer.from([0, 1, 2, 250, 251, 252, 0, 1, 2, 3, 4, 5]).toString('base64'))).toEqual([]);
       expect(redactor.scanText('internationalization_and_localization')).toEqual([]);
     });
+
+    it('decodes base64 of valid UTF-8 only (a byte-order mark is fine, a stray invalid byte is not)', () => {
+      const redactor = createRedactor({ salt });
+      const text = Buffer.from(`mail ${FAKE.email} now`);
+      expect(redactor.scanText(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), text]).toString('base64'))).toHaveLength(1);
+      expect(redactor.scanText(Buffer.concat([Buffer.from([0xff]), text]).toString('base64'))).toEqual([]);
+      expect(redactor.scanText(Buffer.concat([text, Buffer.from([0xc3])]).toString('base64url'))).toEqual([]);
+    });
   });
 
   describe('pathological input (correctness only)', () => {
