@@ -20,12 +20,17 @@ import { resolveOverlaps } from './resolve-overlaps';
 const MIN_FINDABLE_LENGTH = 6;
 const NON_ASCII = /[\u0080-\uffff]/;
 /**
- * Longest text whose clean scan (nothing found) an engine remembers, and how many it remembers: documents repeat
- * their keys and enumerated values (`role`, `assistant`, `chat.completion`, a model name) in every request and
- * response, and the scan of each is the same every time for one engine (its salt and detectors).
+ * Longest text whose clean scan (nothing found) is remembered, and how many such texts the process remembers for all
+ * engines together (per generation of `CLEAN_TEXTS`): documents repeat their keys and enumerated values (`role`,
+ * `assistant`, `chat.completion`, a model name) in every request and response, and the scan of each is the same every
+ * time for one engine (its salt and detectors). One bound for the process, not one per engine: the gateway keeps up
+ * to 10,000 redactors, and per-engine memos would multiply the memory by that. Entries are keyed by engine, so an
+ * engine only ever reads its own; another org's traffic can only push them out (back to scanning).
  */
 const MAX_REMEMBERED_LENGTH = 128;
-const REMEMBERED_CLEAN_TEXTS = 4096;
+const REMEMBERED_CLEAN_TEXTS = 8192;
+const CLEAN_TEXTS = new RecentMap<string, true>(REMEMBERED_CLEAN_TEXTS);
+let engines = 0;
 const DIGIT = /\d/;
 
 const SCANS: Readonly<Record<DetectorId, DetectorScan>> = {
@@ -74,8 +79,8 @@ export class RedactionEngine {
   private readonly otherScans: readonly DetectorScan[];
   private readonly maxDecodeDepth: number;
   private readonly maxDecodeBytes: number;
-  /** Texts (scanned with no label, phone field or token starts) in which nothing was found. */
-  private readonly cleanTexts = new RecentMap<string, true>(REMEMBERED_CLEAN_TEXTS);
+  /** This engine's prefix of its keys in CLEAN_TEXTS (texts scanned with no context in which nothing was found). */
+  private readonly memoPrefix = `${(engines++).toString(36)}\u0000`;
 
   /** What the engine was built from (the redaction pool rebuilds it in a worker thread from these). */
   readonly settings: EngineSettings;
@@ -98,9 +103,10 @@ export class RedactionEngine {
       (options.label === undefined || options.label === '') &&
       options.phoneField !== true &&
       (options.tokenStarts === undefined || options.tokenStarts.length === 0);
-    if (remember && this.cleanTexts.get(text) === true) return [];
+    const memoKey = remember ? this.memoPrefix + text : undefined;
+    if (memoKey !== undefined && CLEAN_TEXTS.get(memoKey) === true) return [];
     const hits = this.scan(text, 0, options);
-    if (remember && hits.length === 0) this.cleanTexts.set(text, true);
+    if (memoKey !== undefined && hits.length === 0) CLEAN_TEXTS.set(memoKey, true);
     return hits;
   }
 
