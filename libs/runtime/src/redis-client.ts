@@ -20,9 +20,10 @@ export async function openRedis(url: string, logger: Pick<Logger, 'info' | 'warn
     maxRetriesPerRequest: 1,
     commandTimeout: 1_000,
     connectTimeout: 2_000,
-    // The limit, budget and throttle calls of requests arriving together go out in one write (one round trip's worth
-    // of system calls on both sides instead of one per call); each still gets its own reply.
-    enableAutoPipelining: true,
+    // No auto-pipelining: ioredis defers each batch to setImmediate and keeps one batch in flight per connection, so a
+    // call waits for the next loop turn and, under load, for the previous batch's reply: +0.2 ms per request at low
+    // rates here (docs/limits.md, "Cost"). Calls still share the connection and overlap; each is its own write.
+    enableAutoPipelining: false,
     // Reconnect with a capped backoff: every 0.1 s at first, at most every 2 s.
     retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
   });
