@@ -93,7 +93,7 @@ async function idle(pid: number, when: string): Promise<void> {
  * counted), and the reading after the phase waits for it to go idle again, so deferred work of the measured requests
  * (trace writes) is counted.
  */
-async function saturateWithCpu(
+export async function saturateWithCpu(
   baseUrl: string,
   req: BenchRequest,
   seconds: number,
@@ -177,7 +177,7 @@ export function proxyOrder(run: number, only: ReadonlySet<ProxyTarget>): ProxyTa
   return run % 2 === 1 ? forward : forward.reverse();
 }
 
-const pidOf = (started: Started): number => {
+export const pidOf = (started: Started): number => {
   if (started.child.pid === undefined) throw new Error('child process without a pid');
   return started.child.pid;
 };

@@ -3,16 +3,14 @@
 // changed (tracing off, body capture off, both off, OpenTelemetry on, a routed request), beside featureless Express +
 // http-proxy-middleware; saturation req/s and CPU µs per request (JSON and stream) for each, in BENCH_FEATURE_ROUNDS
 // rounds in mirrored order, and the median of the rounds. Every variant runs on the same seeded database.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readyLine, startProcess, stop, type Started } from './bench-processes';
 import { median } from './check-targets';
+import { pidOf, saturateWithCpu } from './compare';
 import { authHeaders, chatRequests, ROUTE_MODEL, seedFeaturedGateway, startFeaturedGateway } from './gateway-under-test';
-import type { BenchRequest } from './open-loop';
-import { processCpuMicros, waitForIdle } from './proc-stats';
+import { startOtlpSink } from './otel-compare';
 import { saturate } from './saturate';
 import { readSettings } from './settings';
 
@@ -25,45 +23,13 @@ interface Variant {
   readonly model?: string;
 }
 
-const positive = (name: string, fallback: number): number => {
-  const raw = process.env[name];
-  const value = raw === undefined ? fallback : Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer (got ${raw})`);
-  return value;
-};
-
-/** A local OTLP/HTTP sink that answers every export 200 (the OpenTelemetry variant exports to it). */
-async function startSink(): Promise<{ url: string; server: Server }> {
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
-}
-
-/** Saturation for `seconds` with the proxy's CPU per response, from an idle proxy to an idle proxy (deferred work counted). */
-async function measure(
-  url: string,
-  req: BenchRequest,
-  seconds: number,
-  pid: number,
-): Promise<{ rps: number; cpuUs: number; failed: number }> {
-  await waitForIdle(pid);
-  const before = processCpuMicros(pid);
-  const result = await saturate(url, req, seconds);
-  await waitForIdle(pid);
-  const cpuUs = result.completed > 0 ? (processCpuMicros(pid) - before) / result.completed : Number.NaN;
-  return { rps: result.completed / seconds, cpuUs, failed: result.errors + result.non2xx };
-}
-
 async function main(): Promise<void> {
   const settings = readSettings();
-  const rounds = positive('BENCH_FEATURE_ROUNDS', 2);
+  const rounds = settings.featureRounds;
   const seconds = settings.seconds;
   const dir = await mkdtemp(join(tmpdir(), 'navplane-bench-features-'));
   const upstream = await startProcess([join(__dirname, 'upstream.process.js')], {}, settings.otherCore, readyLine);
-  const sink = await startSink();
+  const sink = await startOtlpSink();
   const variants: Variant[] = [
     { name: 'Express + http-proxy-middleware (no features)' },
     { name: 'gateway, every feature (the bench’s)', env: {} },
@@ -97,19 +63,19 @@ async function main(): Promise<void> {
           });
         }
         try {
-          const pid = started.child.pid;
-          if (pid === undefined) throw new Error('child process without a pid');
+          const pid = pidOf(started);
           const { json, stream } = chatRequests(variant.env === undefined ? {} : authHeaders(seeded), variant.model);
           await saturate(started.url, json, 2);
           await saturate(started.url, stream, 2);
-          const jsonFigures = await measure(started.url, json, seconds, pid);
-          const streamFigures = await measure(started.url, stream, seconds, pid);
+          // From an idle proxy to an idle proxy, as the comparison measures (deferred work such as trace writes counted).
+          const jsonFigures = await saturateWithCpu(started.url, json, seconds, pid);
+          const streamFigures = await saturateWithCpu(started.url, stream, seconds, pid);
           const entry = samples.get(variant.name) ?? { rps: [], cpu: [], streamRps: [], streamCpu: [], failed: 0 };
-          entry.rps.push(jsonFigures.rps);
-          entry.cpu.push(jsonFigures.cpuUs);
-          entry.streamRps.push(streamFigures.rps);
-          entry.streamCpu.push(streamFigures.cpuUs);
-          entry.failed += jsonFigures.failed + streamFigures.failed;
+          entry.rps.push(jsonFigures.completed / seconds);
+          entry.cpu.push(jsonFigures.cpuUs ?? Number.NaN);
+          entry.streamRps.push(streamFigures.completed / seconds);
+          entry.streamCpu.push(streamFigures.cpuUs ?? Number.NaN);
+          entry.failed += jsonFigures.errors + jsonFigures.non2xx + streamFigures.errors + streamFigures.non2xx;
           samples.set(variant.name, entry);
         } finally {
           await stop(started);

@@ -29,7 +29,7 @@ export interface OtelResult {
 }
 
 /** A local OTLP/HTTP sink: answers every export 200 with an empty response, counting them. */
-async function startOtlpSink(): Promise<{ url: string; server: Server; counts: { exports: number; bytes: number } }> {
+export async function startOtlpSink(): Promise<{ url: string; server: Server; counts: { exports: number; bytes: number } }> {
   const counts = { exports: 0, bytes: 0 };
   const server = createServer((req, res) => {
     req.on('data', (chunk: Buffer) => {

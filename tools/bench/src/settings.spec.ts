@@ -24,6 +24,7 @@ describe('readSettings', () => {
     expect(partsToRun(settings)).toEqual(['compare', 'tracing', 'otel', 'limits', 'soak']);
     expect([settings.otelSeconds, settings.otelRuns]).toEqual([20, 3]);
     expect([settings.limitsSeconds, settings.limitsRuns, settings.redisUrl]).toEqual([10, 3, 'redis://127.0.0.1:6379']);
+    expect(settings.featureRounds).toBe(2);
   });
 
   it('runs tracing at BENCH_RATE unless BENCH_TRACING_RATE is set', () => {
@@ -47,6 +48,8 @@ describe('readSettings', () => {
     expect(() => readSettings({ BENCH_SECONDS: '0' })).toThrow(/BENCH_SECONDS/);
     expect(readSettings({ BENCH_SETTLE_MS: '0' }).settleMs).toBe(0);
     expect(() => readSettings({ BENCH_SOAK_SECONDS: '15' })).toThrow(/BENCH_SOAK_SECONDS/);
+    expect(() => readSettings({ BENCH_FEATURE_ROUNDS: 'two' })).toThrow(/BENCH_FEATURE_ROUNDS/);
+    expect(readSettings({ BENCH_FEATURE_ROUNDS: '3' }).featureRounds).toBe(3);
   });
 
   it('always runs the gateway and rejects an unknown target', () => {

@@ -53,6 +53,8 @@ export interface BenchSettings {
   limitsSeconds: number;
   limitsRuns: number;
   redisUrl: string;
+  /** `npm run bench:features`: rounds of every variant, in mirrored order (BENCH_FEATURE_ROUNDS). */
+  featureRounds: number;
   sliceSeconds: number;
   settleMs: number;
   /** Soak: length, rate (one request in three streamed), RSS sampling interval. */
@@ -94,6 +96,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
     limitsSeconds: positive(env, 'BENCH_LIMITS_SECONDS', 10),
     limitsRuns: Math.max(1, Math.round(positive(env, 'BENCH_LIMITS_RUNS', 3))),
     redisUrl: env['BENCH_REDIS_URL'] || 'redis://127.0.0.1:6379',
+    featureRounds: Math.max(1, Math.round(positive(env, 'BENCH_FEATURE_ROUNDS', 2))),
     sliceSeconds: positive(env, 'BENCH_SLICE_SECONDS', 2),
     settleMs: positive(env, 'BENCH_SETTLE_MS', 250, true),
     soakSeconds,
