@@ -1,4 +1,4 @@
-import { RecentMap } from '../cache/recent-map';
+import { LRUCache } from 'lru-cache';
 import { DIGIT_DETECTORS, type DetectorId } from '../detector-ids';
 import { scanCreditCards } from '../detectors/credit-card.detector';
 import type { Candidate, DetectorContext, DetectorScan } from '../detectors/candidate';
@@ -21,15 +21,15 @@ const MIN_FINDABLE_LENGTH = 6;
 const NON_ASCII = /[\u0080-\uffff]/;
 /**
  * Longest text whose clean scan (nothing found) is remembered, and how many such texts the process remembers for all
- * engines together (per generation of `CLEAN_TEXTS`): documents repeat their keys and enumerated values (`role`,
+ * engines together (an LRU of `lru-cache`, as every cache here): documents repeat their keys and enumerated values (`role`,
  * `assistant`, `chat.completion`, a model name) in every request and response, and the scan of each is the same every
  * time for one engine (its salt and detectors). One bound for the process, not one per engine: the gateway keeps up
  * to 10,000 redactors, and per-engine memos would multiply the memory by that. Entries are keyed by engine, so an
  * engine only ever reads its own; another org's traffic can only push them out (back to scanning).
  */
 const MAX_REMEMBERED_LENGTH = 128;
-const REMEMBERED_CLEAN_TEXTS = 8192;
-const CLEAN_TEXTS = new RecentMap<string, true>(REMEMBERED_CLEAN_TEXTS);
+const REMEMBERED_CLEAN_TEXTS = 16_384;
+const CLEAN_TEXTS = new LRUCache<string, true>({ max: REMEMBERED_CLEAN_TEXTS });
 let engines = 0;
 const DIGIT = /\d/;
 

@@ -1,4 +1,4 @@
-import { RecentMap } from '../cache/recent-map';
+import { LRUCache } from 'lru-cache';
 import { hasSsnContextWord } from '../detectors/ssn.detector';
 import { normalizeView } from '../text/normalize';
 import { identityView } from '../text/text-view';
@@ -28,12 +28,12 @@ export function keyWords(key: string): string {
 }
 
 /**
- * Distinct keys whose context is remembered per generation (documents repeat `role`, `content`, `id` endlessly), and
- * the longest key remembered (so what is kept stays small whatever keys a client sends).
+ * Distinct keys whose context is remembered (documents repeat `role`, `content`, `id` endlessly), and the longest key
+ * remembered (so what is kept stays small whatever keys a client sends).
  */
-const REMEMBERED_KEYS = 1024;
+const REMEMBERED_KEYS = 2048;
 const MAX_REMEMBERED_KEY_LENGTH = 128;
-const contexts = new RecentMap<string, MemberContext>(REMEMBERED_KEYS);
+const contexts = new LRUCache<string, MemberContext>({ max: REMEMBERED_KEYS });
 
 /** What `key` says about its member's value (a pure function of the key, so remembered across documents). */
 export function memberContext(key: string): MemberContext {
