@@ -9,6 +9,7 @@ import { scanSsns } from '../detectors/ssn.detector';
 import type { Finding, FindingVia } from '../finding';
 import { formatPlaceholder, placeholderHash } from '../placeholder';
 import { decodeBase64Text, findBase64Candidates } from '../text/base64-candidates';
+import { detachedCopy } from '../text/detached-copy';
 import { normalizeView } from '../text/normalize';
 import { percentDecodeView } from '../text/percent-decode';
 import { identityView, markOffsets, originalSpan, spanWasUrlDecoded, type TextView } from '../text/text-view';
@@ -22,15 +23,64 @@ const NON_ASCII = /[\u0080-\uffff]/;
 /**
  * Longest text whose clean scan (nothing found) is remembered, and how many such texts the process remembers for all
  * engines together (an LRU of `lru-cache`, as every cache here): documents repeat their keys and enumerated values (`role`,
- * `assistant`, `chat.completion`, a model name) in every request and response, and the scan of each is the same every
- * time for one engine (its salt and detectors). One bound for the process, not one per engine: the gateway keeps up
- * to 10,000 redactors, and per-engine memos would multiply the memory by that. Entries are keyed by engine, so an
- * engine only ever reads its own; another org's traffic can only push them out (back to scanning).
+ * `assistant`, `chat.completion`, a model name) in every request and response. Whether a text is clean depends only on
+ * the detectors and the decode bounds an engine was built from (the org's salt only shapes the placeholders of what is
+ * found), so the memo is keyed by the text alone and its value is a bit mask of the detector sets that found it clean:
+ * every org with the same detectors shares one entry, and the memory does not grow with the 10,000 cached redactors.
  */
 const MAX_REMEMBERED_LENGTH = 128;
 const REMEMBERED_CLEAN_TEXTS = 16_384;
-const CLEAN_TEXTS = new LRUCache<string, true>({ max: REMEMBERED_CLEAN_TEXTS });
-let engines = 0;
+const CLEAN_TEXTS = new LRUCache<string, number>({ max: REMEMBERED_CLEAN_TEXTS });
+/** Distinct detector sets (with their decode bounds) that can remember: one bit of a memo value each. */
+const MEMO_SETS = 30;
+const memoSets = new Map<string, number>();
+/**
+ * The doorkeeper of the memo: hashes of texts found clean once (one slot per hash bucket). A text is remembered the
+ * second time it is found clean, so values seen once — response ids, timestamps, a user's words — never push the
+ * repeated ones out (and cost no copy: a remembered text is a copy of its own, never a slice that keeps its document
+ * alive). A collision only lets a clean text in on its first sighting.
+ */
+const SEEN_ONCE = new Int32Array(1 << 16);
+
+/** How many texts the process remembers as clean (for the specs: what enters the memo, and when). */
+export function rememberedCleanTexts(): number {
+  return CLEAN_TEXTS.size;
+}
+
+/** FNV-1a of `text`'s UTF-16 code units, never 0 (the doorkeeper's empty slot). */
+function textHash(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash | 1;
+}
+
+/** The memo bit of the engines built from `settings`, or 0 when MEMO_SETS distinct sets already have theirs. */
+function memoBitOf(settings: EngineSettings): number {
+  const key = `${[...new Set(settings.detectors)].sort().join(',')}|${settings.maxDecodeDepth}|${settings.maxDecodeBytes}`;
+  let index = memoSets.get(key);
+  if (index === undefined) {
+    if (memoSets.size >= MEMO_SETS) return 0;
+    index = memoSets.size;
+    memoSets.set(key, index);
+  }
+  return 1 << index;
+}
+
+/** Remembers that the engines of `bit` found `text` clean (`known`: its memo value, if any). */
+function rememberClean(text: string, bit: number, known: number | undefined): void {
+  if (known !== undefined) {
+    CLEAN_TEXTS.set(text, known | bit);
+    return;
+  }
+  const hash = textHash(text);
+  const slot = hash & (SEEN_ONCE.length - 1);
+  if (SEEN_ONCE[slot] !== hash) {
+    SEEN_ONCE[slot] = hash;
+    return;
+  }
+  CLEAN_TEXTS.set(detachedCopy(text), bit);
+}
+
 const DIGIT = /\d/;
 
 const SCANS: Readonly<Record<DetectorId, DetectorScan>> = {
@@ -79,8 +129,8 @@ export class RedactionEngine {
   private readonly otherScans: readonly DetectorScan[];
   private readonly maxDecodeDepth: number;
   private readonly maxDecodeBytes: number;
-  /** This engine's prefix of its keys in CLEAN_TEXTS (texts scanned with no context in which nothing was found). */
-  private readonly memoPrefix = `${(engines++).toString(36)}\u0000`;
+  /** This engine's bit in CLEAN_TEXTS values (texts its detectors scanned with no context and found nothing in); 0: none. */
+  private readonly memoBit: number;
 
   /** What the engine was built from (the redaction pool rebuilds it in a worker thread from these). */
   readonly settings: EngineSettings;
@@ -92,21 +142,24 @@ export class RedactionEngine {
     this.maxDecodeBytes = settings.maxDecodeBytes;
     this.digitScans = settings.detectors.filter((d) => DIGIT_DETECTORS.has(d)).map((d) => SCANS[d]);
     this.otherScans = settings.detectors.filter((d) => !DIGIT_DETECTORS.has(d)).map((d) => SCANS[d]);
+    this.memoBit = memoBitOf(settings);
   }
 
   /** The replacements for `text`, sorted by start and not overlapping; [] when nothing was found. */
   hits(text: string, options: ScanOptions = {}): Hit[] {
     // Only what the text alone decides is remembered: a label, a phone field or token starts change the outcome.
     const remember =
+      this.memoBit !== 0 &&
       text.length <= MAX_REMEMBERED_LENGTH &&
       text.length >= MIN_FINDABLE_LENGTH &&
       (options.label === undefined || options.label === '') &&
       options.phoneField !== true &&
       (options.tokenStarts === undefined || options.tokenStarts.length === 0);
-    const memoKey = remember ? this.memoPrefix + text : undefined;
-    if (memoKey !== undefined && CLEAN_TEXTS.get(memoKey) === true) return [];
+    if (!remember) return this.scan(text, 0, options);
+    const known = CLEAN_TEXTS.get(text);
+    if (known !== undefined && (known & this.memoBit) !== 0) return [];
     const hits = this.scan(text, 0, options);
-    if (memoKey !== undefined && hits.length === 0) CLEAN_TEXTS.set(memoKey, true);
+    if (hits.length === 0) rememberClean(text, this.memoBit, known);
     return hits;
   }
 

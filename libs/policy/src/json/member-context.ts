@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { hasSsnContextWord } from '../detectors/ssn.detector';
+import { detachedCopy } from '../text/detached-copy';
 import { normalizeView } from '../text/normalize';
 import { identityView } from '../text/text-view';
 
@@ -29,7 +30,8 @@ export function keyWords(key: string): string {
 
 /**
  * Distinct keys whose context is remembered (documents repeat `role`, `content`, `id` endlessly), and the longest key
- * remembered (so what is kept stays small whatever keys a client sends).
+ * remembered (so what is kept stays small whatever keys a client sends); a remembered key is a copy, never a slice that
+ * would keep its document alive.
  */
 const REMEMBERED_KEYS = 2048;
 const MAX_REMEMBERED_KEY_LENGTH = 128;
@@ -41,6 +43,6 @@ export function memberContext(key: string): MemberContext {
   if (context !== undefined) return context;
   const words = keyWords(key);
   context = Object.freeze({ label: hasSsnContextWord(words) ? words : '', phoneField: PHONE_WORD.test(words) });
-  if (key.length <= MAX_REMEMBERED_KEY_LENGTH) contexts.set(key, context);
+  if (key.length <= MAX_REMEMBERED_KEY_LENGTH) contexts.set(detachedCopy(key), context);
   return context;
 }

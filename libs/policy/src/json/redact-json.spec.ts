@@ -523,9 +523,12 @@ describe('redactJson: what one document scans does not change what the next one 
     expect(fieldsOf(redact({ [`${'k'.repeat(200)}Phone`]: '4155550132' }).findings)).toEqual([`${'k'.repeat(200)}Phone phone`]);
   });
 
-  it('finds a value in a text it has seen clean in another engine (remembered texts are per redactor)', () => {
+  it('finds a value in a text another detector set has seen clean (remembered texts are per detector set)', () => {
     const other = createRedactor({ salt: new TextEncoder().encode('json-spec-salt-000002'), detectors: ['phone'] });
-    expect(redactJson(other, JSON.stringify({ note: FAKE.email }), { mode: 'redact' }).findings).toEqual([]);
+    // Seen clean more than once: remembered for the phone-only set.
+    for (let round = 0; round < 3; round++) {
+      expect(redactJson(other, JSON.stringify({ note: FAKE.email }), { mode: 'redact' }).findings).toEqual([]);
+    }
     expect(fieldsOf(redact({ note: FAKE.email }).findings)).toEqual(['note email']);
   });
 });

@@ -1,0 +1,60 @@
+import { expect } from '@jest/globals';
+import { FAKE } from '../corpus/fake-values';
+import { createRedactor } from '../redactor';
+import { rememberedCleanTexts } from './redaction-engine';
+
+const salt = (n: number) => new TextEncoder().encode(`engine-spec-salt-${String(n).padStart(6, '0')}`);
+const base64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+
+describe('RedactionEngine: texts found clean are remembered once they repeat', () => {
+  it('remembers a clean text the second time it is found clean, never one seen once', () => {
+    const redactor = createRedactor({ salt: salt(1) });
+    const before = rememberedCleanTexts();
+    for (let i = 0; i < 500; i++) expect(redactor.scanText(`chatcmpl-once-${i}-x`)).toEqual([]);
+    expect(rememberedCleanTexts()).toBe(before);
+    expect(redactor.scanText('chat.completion.twice')).toEqual([]);
+    expect(rememberedCleanTexts()).toBe(before);
+    expect(redactor.scanText('chat.completion.twice')).toEqual([]);
+    expect(rememberedCleanTexts()).toBe(before + 1);
+    expect(redactor.scanText('chat.completion.twice')).toEqual([]);
+    expect(rememberedCleanTexts()).toBe(before + 1);
+  });
+
+  it('shares what one detector set remembered between orgs (salts), each finding values with its own placeholders', () => {
+    const first = createRedactor({ salt: salt(2) });
+    const second = createRedactor({ salt: salt(3) });
+    for (let round = 0; round < 2; round++) expect(first.scanText('shared clean text')).toEqual([]);
+    const remembered = rememberedCleanTexts();
+    expect(second.scanText('shared clean text')).toEqual([]);
+    expect(second.scanText('shared clean text')).toEqual([]);
+    expect(rememberedCleanTexts()).toBe(remembered);
+    const [a] = first.scanText(`mail ${FAKE.email}`);
+    const [b] = second.scanText(`mail ${FAKE.email}`);
+    expect(a?.detector).toBe('email');
+    expect(b?.detector).toBe('email');
+    expect(a?.hash).not.toBe(b?.hash);
+  });
+
+  it('never lends a clean verdict to other detectors or other decode bounds', () => {
+    const phoneOnly = createRedactor({ salt: salt(4), detectors: ['phone'] });
+    const noDecoding = createRedactor({ salt: salt(4), maxDecodeDepth: 0 });
+    const every = createRedactor({ salt: salt(4) });
+    const encoded = base64(`write to ${FAKE.email} today`);
+    for (let round = 0; round < 3; round++) {
+      expect(phoneOnly.scanText(`note ${FAKE.email}`)).toEqual([]);
+      expect(noDecoding.scanText(encoded)).toEqual([]);
+    }
+    expect(every.scanText(`note ${FAKE.email}`).map((f) => f.detector)).toEqual(['email']);
+    expect(every.scanText(encoded).map((f) => [f.detector, f.via])).toEqual([['email', 'base64']]);
+  });
+
+  it('finds values with any number of detector sets in the process (sets past the memo bits scan every time)', () => {
+    const redactors = Array.from({ length: 40 }, (_, i) => createRedactor({ salt: salt(10 + i), maxDecodeBytes: 4096 + i }));
+    for (let round = 0; round < 3; round++) {
+      for (const redactor of redactors) {
+        expect(redactor.scanText('an ordinary sentence')).toEqual([]);
+        expect(redactor.scanText(`reach me at ${FAKE.email}`).map((f) => f.detector)).toEqual(['email']);
+      }
+    }
+  });
+});
