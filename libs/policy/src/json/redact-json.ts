@@ -21,6 +21,7 @@ const MIN_NUMBER_DIGITS = 9;
 /** Shortest string value whose member key is read as context (9: an unseparated SSN). */
 const MIN_CONTEXT_VALUE_LENGTH = 9;
 const DIGIT = /\d/;
+const NO_HITS: readonly Hit[] = Object.freeze([]);
 
 interface Frame {
   readonly kind: 'object' | 'array';
@@ -30,8 +31,10 @@ interface Frame {
   readonly elementContext: MemberContext;
   /** Array: index of the current element. */
   index: number;
-  /** Object: path segment of the current member. */
-  segment: string;
+  /** Object: path segment of the current member, built when a path needs it (most members never do). */
+  segment: string | undefined;
+  /** Object: what was found in the current member's key (its segment shows the key redacted). */
+  keyHits: readonly Hit[];
   /** Object: decoded key of the current member. */
   key: string | undefined;
   /** Object: what the current member's key says about its value, once needed. */
@@ -133,7 +136,8 @@ class JsonWalk {
         node: this.valueNode(),
         elementContext: kind === 'array' ? this.valueContext() : NO_MEMBER_CONTEXT,
         index: 0,
-        segment: '',
+        segment: undefined,
+        keyHits: NO_HITS,
         key: undefined,
         memberContext: undefined,
         parts: [],
@@ -164,7 +168,8 @@ class JsonWalk {
     frame.key = token.value;
     frame.memberContext = undefined;
     // A key holding a value appears in paths as its redacted form, never raw.
-    frame.segment = memberSegment(hits.length === 0 ? token.value : applyHits(token.value, hits));
+    frame.segment = undefined;
+    frame.keyHits = hits;
     if (hits.length > 0) this.record(token, hits, this.valueNode());
     const colon = skipWhitespace(this.text, token.end);
     if (this.text.charCodeAt(colon) !== 0x3a) throw new JsonSyntaxError(colon, 'expected :');
@@ -220,7 +225,10 @@ class JsonWalk {
   private valueNode(): PathNode | undefined {
     const top = this.stack[this.stack.length - 1];
     if (top === undefined) return undefined;
-    return { parent: top.node, step: top.kind === 'array' ? top.index : top.segment };
+    if (top.kind === 'array') return { parent: top.node, step: top.index };
+    const key = top.key ?? '';
+    top.segment ??= memberSegment(top.keyHits.length === 0 ? key : applyHits(key, top.keyHits));
+    return { parent: top.node, step: top.segment };
   }
 
   /** What the member key the value being read belongs to says about it (through arrays: `"ssn":[…]`). */
