@@ -34,6 +34,7 @@ import { createCircuitBreakers } from './routing/circuit-breakers';
 import type { RouteSource } from './routing/route-source';
 import type { Random } from './routing/target-order';
 import { createGatewayWebSockets, registerWebSocketMetrics } from './websocket/gateway-websockets';
+import { createDropLog } from './trace/drop-log';
 import type { WebSocketProxy } from './websocket/websocket-proxy';
 
 /** The gateway app as a server to start, with its trace writer (flushed at shutdown). */
@@ -93,6 +94,8 @@ export async function createGatewayServer(runtime: Runtime, options: GatewayServ
   let traceStorage: TraceStorage | undefined;
   let sweeper: RetentionSweeper | undefined;
   let traceWriter: BatchingTraceWriter;
+  // `traces dropped` lines: a full queue under overload is summed once per 10 s instead of a line per request.
+  const dropLog = createDropLog(logger);
   if (config.traceSink === 'none') {
     traceWriter = createDiscardingTraceWriter();
   } else {
@@ -102,7 +105,7 @@ export async function createGatewayServer(runtime: Runtime, options: GatewayServ
       queueSize: config.traceQueueSize,
       batchSize: config.traceBatchSize,
       flushIntervalMs: config.traceFlushMs,
-      onDrop: (reason, count, error) => logger.warn('traces dropped', { reason, count, err: error }),
+      onDrop: dropLog.onDrop,
       // A database outage: traces queue up and are retried until it is back (docs/traces.md).
       onOutage: (event) =>
         event.state === 'retrying'
@@ -139,6 +142,7 @@ export async function createGatewayServer(runtime: Runtime, options: GatewayServ
     await redactionPool.close();
     await sweeper?.close();
     const flushed = await traceWriter.close(Math.min(config.shutdownGraceMs, 10_000));
+    dropLog.flush();
     logger.info('trace queue flushed', flushed);
     await traceStorage?.close();
     await verifier.close();
