@@ -99,7 +99,17 @@ export function createCircuitBreakers(options: CircuitBreakerOptions): CircuitBr
     },
   });
 
-  const keyOf = (t: BreakerTarget) => `${t.orgId}\u0000${t.provider}\u0000${t.baseUrl}\u0000${t.model}\u0000${t.keyName}`;
+  // A routed request's targets are planned once per route (docs/routing.md), so their breaker identities repeat: the key
+  // of each is built once.
+  const keys = new WeakMap<BreakerTarget, string>();
+  const keyOf = (t: BreakerTarget) => {
+    let key = keys.get(t);
+    if (key === undefined) {
+      key = `${t.orgId}\u0000${t.provider}\u0000${t.baseUrl}\u0000${t.model}\u0000${t.keyName}`;
+      keys.set(t, key);
+    }
+    return key;
+  };
   const enter = (entry: Entry, state: BreakerState) => {
     if (entry.state === state) return;
     entry.state = state;

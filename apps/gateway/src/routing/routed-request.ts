@@ -8,7 +8,7 @@ import { answerError, type AttemptGate, type DispatchAttempt, type ProxyOutcome,
 import type { UpstreamFailure } from '../proxy/upstream-failure';
 import { resolveUpstreamCredential, type GetProviderKey } from '../steps/credential.step';
 import type { PlannedTarget } from '../steps/model-route.step';
-import type { BreakerPermit, BreakerTarget, CircuitBreakers } from './circuit-breakers';
+import type { BreakerPermit, CircuitBreakers } from './circuit-breakers';
 import { replaceJsonModel } from './json-model';
 import type { Random } from './target-order';
 
@@ -97,32 +97,26 @@ export function createRoutedForwarder(options: RoutedForwarderOptions): RoutedFo
     const deadline = performance.now() + deadlineMs;
     const records: AttemptRecord[] = [];
     const tries = new Array<number>(count).fill(0);
-    const excluded = new Set<number>();
-    const retryAfter = new Map<number, number>();
-    const bodies = new Map<string, UpstreamBody>();
+    // Made when a first attempt fails (most requests are answered by their first).
+    let excluded: Set<number> | undefined;
+    let retryAfter: Map<number, number> | undefined;
+    // The body sent to each target model so far (one, mostly).
+    const bodies: Array<{ readonly model: string; readonly body: UpstreamBody }> = [];
     let cursor = 0;
     let upstreamAttempts = 0;
     let keyError: AppError | undefined;
     let gone = false;
 
-    const breakerTarget = (planned: PlannedTarget): BreakerTarget => ({
-      orgId: context.key.orgId,
-      provider: planned.route.adapter.id,
-      baseUrl: planned.route.baseUrl ?? '(tenant)',
-      model: planned.target.model,
-      keyName: planned.target.key,
-    });
-
     const plan = (): Planned | undefined => {
       if (upstreamAttempts >= route.attempts) return undefined;
       for (let step = 0; step < count; step += 1) {
         const index = (cursor + step) % count;
-        if (excluded.has(index)) continue;
+        if (excluded?.has(index) === true) continue;
         const tried = tries[index] ?? 0;
         const backoff = tried === 0 ? 0 : random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (tried - 1));
-        const delayMs = Math.max(backoff, tried === 0 ? 0 : (retryAfter.get(index) ?? 0));
+        const delayMs = Math.max(backoff, tried === 0 ? 0 : (retryAfter?.get(index) ?? 0));
         if (performance.now() + delayMs >= deadline) continue;
-        const permit = breakers.tryAcquire(breakerTarget(targets[index] as PlannedTarget));
+        const permit = breakers.tryAcquire((targets[index] as PlannedTarget).breaker);
         if (permit === undefined) continue;
         cursor = (index + 1) % count;
         return { index, permit, delayMs };
@@ -173,11 +167,10 @@ export function createRoutedForwarder(options: RoutedForwarderOptions): RoutedFo
     const bodyFor = (model: string): UpstreamBody => {
       const body = context.body;
       if (body.kind !== 'bytes') return body;
-      let rewritten = bodies.get(model);
-      if (rewritten === undefined) {
-        rewritten = { kind: 'bytes', bytes: replaceJsonModel(body.bytes, model) ?? body.bytes, encoding: body.encoding };
-        bodies.set(model, rewritten);
-      }
+      const sent = bodies.find((entry) => entry.model === model);
+      if (sent !== undefined) return sent.body;
+      const rewritten: UpstreamBody = { kind: 'bytes', bytes: replaceJsonModel(body.bytes, model) ?? body.bytes, encoding: body.encoding };
+      bodies.push({ model, body: rewritten });
       return rewritten;
     };
 
@@ -245,7 +238,7 @@ export function createRoutedForwarder(options: RoutedForwarderOptions): RoutedFo
           latencyMs: 0,
           backoffMs: Math.round(planned.delayMs),
         });
-        excluded.add(planned.index);
+        (excluded ??= new Set()).add(planned.index);
         keyError ??= credential;
         next(plan(), () => refuse(keyError ?? credential));
         return;
@@ -285,8 +278,8 @@ export function createRoutedForwarder(options: RoutedForwarderOptions): RoutedFo
             return false;
           }
           const wait = retryAfterMs(headers['retry-after']);
-          if (wait !== undefined && wait > MAX_RETRY_AFTER_MS) excluded.add(planned.index);
-          else if (wait !== undefined) retryAfter.set(planned.index, wait);
+          if (wait !== undefined && wait > MAX_RETRY_AFTER_MS) (excluded ??= new Set()).add(planned.index);
+          else if (wait !== undefined) (retryAfter ??= new Map()).set(planned.index, wait);
           if (moveOn(status, null)) return true;
           responded = true;
           return false;

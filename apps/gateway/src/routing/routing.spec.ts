@@ -61,6 +61,13 @@ describe('replaceJsonModel', () => {
     expect(replaceJsonModel(Buffer.from('{"mod\\u0065l":"smart"}'), 'a"b')?.toString()).toBe('{"mod\\u0065l":"a\\"b"}');
   });
 
+  it('keeps multi-byte UTF-8 text byte for byte and replaces every top-level model (duplicates too)', () => {
+    const body = Buffer.from('{"système":"naïve 🚀 \\"model\\": x","model":"smart","é":[{"model":"ü"}],"model":"smart"}', 'utf8');
+    expect(replaceJsonModel(body, 'modèle-ü')?.toString('utf8')).toBe(
+      '{"système":"naïve 🚀 \\"model\\": x","model":"modèle-ü","é":[{"model":"ü"}],"model":"modèle-ü"}',
+    );
+  });
+
   it('gives undefined for a body without a top-level model or not an object', () => {
     expect(replaceJsonModel(Buffer.from('{"x":{"model":"a"}}'), 'b')).toBeUndefined();
     expect(replaceJsonModel(Buffer.from('[1]'), 'b')).toBeUndefined();

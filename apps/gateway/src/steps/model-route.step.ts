@@ -4,6 +4,7 @@ import { formatPathOf, providerPathFor, readRequestedModel, type ProviderRegistr
 import { retryPolicyOf, type RetryOn, type Route, type RouteDocument, type RouteTarget } from '@navplane/routing';
 import type { Authenticated } from '../gateway-context';
 import type { Step, StepResult } from '../pipeline/pipeline';
+import type { BreakerTarget } from '../routing/circuit-breakers';
 import type { RouteSource } from '../routing/route-source';
 import { orderTargets, type Random } from '../routing/target-order';
 import { bufferedBody } from './buffered-body';
@@ -15,6 +16,8 @@ export interface PlannedTarget {
   readonly target: RouteTarget;
   /** The provider route of the attempt: the target's adapter, the request's path in its terms, its operator base URL. */
   readonly route: ResolvedRoute;
+  /** Its circuit breaker's identity (docs/routing.md, "Circuit breakers"). */
+  readonly breaker: BreakerTarget;
 }
 
 /** The route of the org's routing table a request is served by (docs/routing.md, "How a routed request is served"). */
@@ -60,9 +63,24 @@ function routeNamed(document: RouteDocument, name: string): Route | undefined {
   return names.get(name);
 }
 
+/** A route's targets for one request shape, in listed order, with the route's retry policy (see targetsFor). */
+type RouteTargets =
+  | AppError
+  | {
+      /** By index in `route.targets`: undefined for a target that cannot serve the shape. */
+      readonly byIndex: ReadonlyArray<PlannedTarget | undefined>;
+      readonly listed: readonly PlannedTarget[];
+      readonly attempts: number;
+      readonly retryOn: ReadonlySet<RetryOn>;
+    };
+
+/** Request shapes remembered per route before the route's plans are dropped and worked out again. */
+const MAX_SHAPES_PER_ROUTE = 64;
+
 function isJson(contentType: string | undefined): boolean {
   if (contentType === undefined) return true;
-  const type = contentType.split(';', 1)[0]?.trim().toLowerCase() ?? '';
+  const semicolon = contentType.indexOf(';');
+  const type = (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
   return type === 'application/json' || type.endsWith('+json');
 }
 
@@ -80,15 +98,39 @@ function isJson(contentType: string | undefined): boolean {
 export function resolveModelRoute(options: ModelRouteOptions): Step<Authenticated & ModelChecked, ModelRouted> {
   const { routes, registry, maxBodyBytes } = options;
   const random = options.random ?? Math.random;
+  const planned = new WeakMap<Route, Map<string, RouteTargets>>();
 
-  function plan(context: Authenticated, route: Route, req: IncomingMessage): StepResult<ModelRouted> {
+  /**
+   * What a route serves a request of one API format, path and credential mode with: its targets in listed order (a
+   * target that cannot serve the request left out), or why it cannot. The same for every such request, so it is worked
+   * out once per route document (a new document is a new Route) and request shape; only the order is per request.
+   */
+  function targetsFor(context: Authenticated, route: Route): RouteTargets {
     const client = context.route.adapter;
     const formatPath = formatPathOf(client, context.route.pathSuffix);
     const passthrough = context.credentialMode === 'passthrough';
-    const planned: PlannedTarget[] = [];
-    for (const index of orderTargets(route, random)) {
-      const target = route.targets[index] as RouteTarget;
+    const shape = `${context.key.orgId}\u0000${client.id}\u0000${context.method}\u0000${formatPath}\u0000${passthrough ? 'p' : 'v'}`;
+    let shapes = planned.get(route);
+    if (shapes === undefined) {
+      shapes = new Map();
+      planned.set(route, shapes);
+    }
+    let found = shapes.get(shape);
+    if (found === undefined) {
+      found = planTargets(context, route, formatPath, passthrough);
+      // A handful of shapes per route (API format × path × mode); a client cycling through paths cannot grow it past this.
+      if (shapes.size >= MAX_SHAPES_PER_ROUTE) shapes.clear();
+      shapes.set(shape, found);
+    }
+    return found;
+  }
+
+  function planTargets(context: Authenticated, route: Route, formatPath: string, passthrough: boolean): RouteTargets {
+    const client = context.route.adapter;
+    const byIndex: Array<PlannedTarget | undefined> = [];
+    for (const target of route.targets) {
       const adapter = registry.adapter(target.provider);
+      byIndex.push(undefined);
       if (adapter === undefined) continue; // a provider no longer configured: not a target any more
       if (adapter.apiFormat !== client.apiFormat) {
         return new AppError(
@@ -99,12 +141,32 @@ export function resolveModelRoute(options: ModelRouteOptions): Step<Authenticate
       if (passthrough && adapter.id !== client.id) continue;
       const pathSuffix = providerPathFor(adapter, formatPath);
       if (!adapter.isAllowedPath(context.method, pathSuffix)) continue;
-      planned.push({ target, route: { adapter, pathSuffix, baseUrl: registry.baseUrl(adapter.id) } satisfies ResolvedRoute });
+      const baseUrl = registry.baseUrl(adapter.id);
+      byIndex[byIndex.length - 1] = {
+        target,
+        route: { adapter, pathSuffix, baseUrl } satisfies ResolvedRoute,
+        breaker: {
+          orgId: context.key.orgId,
+          provider: adapter.id,
+          baseUrl: baseUrl ?? '(tenant)',
+          model: target.model,
+          keyName: target.key,
+        },
+      };
     }
-    if (planned.length === 0) {
+    const listed = byIndex.filter((target) => target !== undefined);
+    const policy = retryPolicyOf(route);
+    return { byIndex, listed, attempts: policy.attempts, retryOn: policy.on };
+  }
+
+  function plan(context: Authenticated, route: Route, req: IncomingMessage): StepResult<ModelRouted> {
+    const targets = targetsFor(context, route);
+    if (targets instanceof AppError) return targets;
+    if (targets.listed.length === 0) {
+      const client = context.route.adapter;
       return new AppError(
         'invalid_request',
-        passthrough
+        context.credentialMode === 'passthrough'
           ? `The route "${route.model}" has no ${client.id} target: with your own provider key (passthrough) only targets of that provider can be used`
           : `The route "${route.model}" has no target that serves ${context.method} ${context.path}`,
       );
@@ -112,8 +174,16 @@ export function resolveModelRoute(options: ModelRouteOptions): Step<Authenticate
     if (!isJson(req.headers['content-type']) || req.headers['content-encoding'] !== undefined) {
       return new AppError('invalid_request', `The route "${route.model}" takes an uncompressed JSON body`);
     }
-    const policy = retryPolicyOf(route);
-    return { modelRoute: { name: route.model, targets: planned, attempts: policy.attempts, retryOn: policy.on } };
+    let ordered = targets.listed;
+    if (route.strategy === 'loadbalance' && route.targets.length > 1) {
+      const picked: PlannedTarget[] = [];
+      for (const index of orderTargets(route, random)) {
+        const target = targets.byIndex[index];
+        if (target !== undefined) picked.push(target);
+      }
+      ordered = picked;
+    }
+    return { modelRoute: { name: route.model, targets: ordered, attempts: targets.attempts, retryOn: targets.retryOn } };
   }
 
   function fromBody(
