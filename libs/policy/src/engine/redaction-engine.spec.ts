@@ -20,14 +20,16 @@ describe('RedactionEngine: texts found clean are remembered once they repeat', (
     expect(rememberedCleanTexts()).toBe(before + 1);
   });
 
-  it('shares what one detector set remembered between orgs (salts), each finding values with its own placeholders', () => {
+  it('never shares what one org remembered with another, even with the same detectors', () => {
     const first = createRedactor({ salt: salt(2) });
     const second = createRedactor({ salt: salt(3) });
-    for (let round = 0; round < 2; round++) expect(first.scanText('shared clean text')).toEqual([]);
+    for (let round = 0; round < 2; round++) expect(first.scanText('a clean text of one org')).toEqual([]);
     const remembered = rememberedCleanTexts();
-    expect(second.scanText('shared clean text')).toEqual([]);
-    expect(second.scanText('shared clean text')).toEqual([]);
+    // The second org scans it for itself: its first sighting is not remembered, its second is, in its own memo.
+    expect(second.scanText('a clean text of one org')).toEqual([]);
     expect(rememberedCleanTexts()).toBe(remembered);
+    expect(second.scanText('a clean text of one org')).toEqual([]);
+    expect(rememberedCleanTexts()).toBe(remembered + 1);
     const [a] = first.scanText(`mail ${FAKE.email}`);
     const [b] = second.scanText(`mail ${FAKE.email}`);
     expect(a?.detector).toBe('email');
@@ -48,7 +50,7 @@ describe('RedactionEngine: texts found clean are remembered once they repeat', (
     expect(every.scanText(encoded).map((f) => [f.detector, f.via])).toEqual([['email', 'base64']]);
   });
 
-  it('finds values with any number of detector sets in the process (sets past the memo bits scan every time)', () => {
+  it('finds values with any number of orgs in the process, and bounds what all of them remember', () => {
     const redactors = Array.from({ length: 40 }, (_, i) => createRedactor({ salt: salt(10 + i), maxDecodeBytes: 4096 + i }));
     for (let round = 0; round < 3; round++) {
       for (const redactor of redactors) {
@@ -56,5 +58,9 @@ describe('RedactionEngine: texts found clean are remembered once they repeat', (
         expect(redactor.scanText(`reach me at ${FAKE.email}`).map((f) => f.detector)).toEqual(['email']);
       }
     }
+    // 120 more orgs remember one text each: only the 64 most recent orgs' memos are kept, one text each.
+    const many = Array.from({ length: 120 }, (_, i) => createRedactor({ salt: salt(100 + i) }));
+    for (let round = 0; round < 2; round++) for (const redactor of many) expect(redactor.scanText('the same clean text')).toEqual([]);
+    expect(rememberedCleanTexts()).toBe(64);
   });
 });

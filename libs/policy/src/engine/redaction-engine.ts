@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { DIGIT_DETECTORS, type DetectorId } from '../detector-ids';
 import { scanCreditCards } from '../detectors/credit-card.detector';
@@ -21,64 +22,56 @@ import { resolveOverlaps } from './resolve-overlaps';
 const MIN_FINDABLE_LENGTH = 6;
 const NON_ASCII = /[\u0080-\uffff]/;
 /**
- * Longest text whose clean scan (nothing found) is remembered, and how many such texts the process remembers for all
- * engines together (an LRU of `lru-cache`, as every cache here): documents repeat their keys and enumerated values (`role`,
- * `assistant`, `chat.completion`, a model name) in every request and response. Whether a text is clean depends only on
- * the detectors and the decode bounds an engine was built from (the org's salt only shapes the placeholders of what is
- * found), so the memo is keyed by the text alone and its value is a bit mask of the detector sets that found it clean:
- * every org with the same detectors shares one entry, and the memory does not grow with the 10,000 cached redactors.
+ * Longest text whose clean scan (nothing found) is remembered. Documents repeat their keys and enumerated values
+ * (`role`, `assistant`, `chat.completion`, a model name) in every request and response, and the scan of each is the
+ * same every time for one engine. Each engine (one org's salt and detectors) remembers its own texts, never another's:
+ * whether a text was seen, and how fast it is scanned, says nothing about other orgs' traffic. An engine remembers at
+ * most TEXTS_PER_ENGINE texts (an LRU of `lru-cache`, as every cache here), and at most REMEMBERING_ENGINES engines
+ * remember at once (the least recently started memo is dropped first), so the memory is bounded (about 64 × 1,024
+ * short strings per thread) however many redactors are cached; another org's traffic can only push a memo out, which
+ * costs scans, never correctness.
  */
 const MAX_REMEMBERED_LENGTH = 128;
-const REMEMBERED_CLEAN_TEXTS = 16_384;
-const CLEAN_TEXTS = new LRUCache<string, number>({ max: REMEMBERED_CLEAN_TEXTS });
-/** Distinct detector sets (with their decode bounds) that can remember: one bit of a memo value each. */
-const MEMO_SETS = 30;
-const memoSets = new Map<string, number>();
+const TEXTS_PER_ENGINE = 1024;
+const REMEMBERING_ENGINES = 64;
+
+/** One engine's remembered clean texts; `retired` once it was pushed out of MEMOS. */
+class EngineMemo {
+  readonly texts = new LRUCache<string, true>({ max: TEXTS_PER_ENGINE });
+  retired = false;
+  uses = 0;
+}
+
+const MEMOS = new LRUCache<number, EngineMemo>({
+  max: REMEMBERING_ENGINES,
+  dispose: (memo) => {
+    memo.retired = true;
+  },
+});
+let engines = 0;
+
 /**
- * The doorkeeper of the memo: hashes of texts found clean once (one slot per hash bucket). A text is remembered the
- * second time it is found clean, so values seen once — response ids, timestamps, a user's words — never push the
- * repeated ones out (and cost no copy: a remembered text is a copy of its own, never a slice that keeps its document
- * alive). A collision only lets a clean text in on its first sighting.
+ * The doorkeeper of the memos: hashes of texts an engine found clean once (one slot per hash bucket). A text is
+ * remembered the second time its engine finds it clean, so values seen once — response ids, timestamps, a user's
+ * words — never push the repeated ones out (and cost no copy: a remembered text is a copy of its own, never a slice
+ * that keeps its document alive). The hash is seeded per engine and per process, so which slots another org's texts
+ * take cannot be worked out; a collision only lets a clean text in on its first sighting, or later.
  */
 const SEEN_ONCE = new Int32Array(1 << 16);
+const PROCESS_SEED = randomBytes(4).readInt32LE(0);
 
-/** How many texts the process remembers as clean (for the specs: what enters the memo, and when). */
+/** How many texts the process remembers as clean, all engines together (for the specs: what enters a memo, and when). */
 export function rememberedCleanTexts(): number {
-  return CLEAN_TEXTS.size;
+  let count = 0;
+  for (const memo of MEMOS.values()) count += memo.texts.size;
+  return count;
 }
 
-/** FNV-1a of `text`'s UTF-16 code units, never 0 (the doorkeeper's empty slot). */
-function textHash(text: string): number {
-  let hash = 0x811c9dc5;
+/** FNV-1a of `text`'s UTF-16 code units from `seed`, never 0 (the doorkeeper's empty slot). */
+function textHash(text: string, seed: number): number {
+  let hash = seed;
   for (let i = 0; i < text.length; i += 1) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
   return hash | 1;
-}
-
-/** The memo bit of the engines built from `settings`, or 0 when MEMO_SETS distinct sets already have theirs. */
-function memoBitOf(settings: EngineSettings): number {
-  const key = `${[...new Set(settings.detectors)].sort().join(',')}|${settings.maxDecodeDepth}|${settings.maxDecodeBytes}`;
-  let index = memoSets.get(key);
-  if (index === undefined) {
-    if (memoSets.size >= MEMO_SETS) return 0;
-    index = memoSets.size;
-    memoSets.set(key, index);
-  }
-  return 1 << index;
-}
-
-/** Remembers that the engines of `bit` found `text` clean (`known`: its memo value, if any). */
-function rememberClean(text: string, bit: number, known: number | undefined): void {
-  if (known !== undefined) {
-    CLEAN_TEXTS.set(text, known | bit);
-    return;
-  }
-  const hash = textHash(text);
-  const slot = hash & (SEEN_ONCE.length - 1);
-  if (SEEN_ONCE[slot] !== hash) {
-    SEEN_ONCE[slot] = hash;
-    return;
-  }
-  CLEAN_TEXTS.set(detachedCopy(text), bit);
 }
 
 const DIGIT = /\d/;
@@ -129,8 +122,11 @@ export class RedactionEngine {
   private readonly otherScans: readonly DetectorScan[];
   private readonly maxDecodeDepth: number;
   private readonly maxDecodeBytes: number;
-  /** This engine's bit in CLEAN_TEXTS values (texts its detectors scanned with no context and found nothing in); 0: none. */
-  private readonly memoBit: number;
+  /** This engine's number in MEMOS, and the seed of its doorkeeper hashes. */
+  private readonly serial = engines++;
+  private readonly doorSeed = Math.imul(PROCESS_SEED ^ this.serial, 0x9e3779b1) ^ 0x811c9dc5;
+  /** Its remembered clean texts (texts scanned with no context in which nothing was found), once it has any. */
+  private memo: EngineMemo | undefined;
 
   /** What the engine was built from (the redaction pool rebuilds it in a worker thread from these). */
   readonly settings: EngineSettings;
@@ -142,25 +138,44 @@ export class RedactionEngine {
     this.maxDecodeBytes = settings.maxDecodeBytes;
     this.digitScans = settings.detectors.filter((d) => DIGIT_DETECTORS.has(d)).map((d) => SCANS[d]);
     this.otherScans = settings.detectors.filter((d) => !DIGIT_DETECTORS.has(d)).map((d) => SCANS[d]);
-    this.memoBit = memoBitOf(settings);
   }
 
   /** The replacements for `text`, sorted by start and not overlapping; [] when nothing was found. */
   hits(text: string, options: ScanOptions = {}): Hit[] {
     // Only what the text alone decides is remembered: a label, a phone field or token starts change the outcome.
     const remember =
-      this.memoBit !== 0 &&
       text.length <= MAX_REMEMBERED_LENGTH &&
       text.length >= MIN_FINDABLE_LENGTH &&
       (options.label === undefined || options.label === '') &&
       options.phoneField !== true &&
       (options.tokenStarts === undefined || options.tokenStarts.length === 0);
     if (!remember) return this.scan(text, 0, options);
-    const known = CLEAN_TEXTS.get(text);
-    if (known !== undefined && (known & this.memoBit) !== 0) return [];
+    const memo = this.memo;
+    if (memo !== undefined && !memo.retired) {
+      // A busy engine stays among the most recent ones (not at every lookup: a number's LRU touch is cheap, not free).
+      if ((++memo.uses & 255) === 0) MEMOS.get(this.serial);
+      if (memo.texts.get(text) === true) return [];
+    }
     const hits = this.scan(text, 0, options);
-    if (hits.length === 0) rememberClean(text, this.memoBit, known);
+    if (hits.length === 0) this.rememberClean(text);
     return hits;
+  }
+
+  /** Remembers `text`, found clean, the second time this engine finds it so (the doorkeeper, SEEN_ONCE). */
+  private rememberClean(text: string): void {
+    const hash = textHash(text, this.doorSeed);
+    const slot = hash & (SEEN_ONCE.length - 1);
+    if (SEEN_ONCE[slot] !== hash) {
+      SEEN_ONCE[slot] = hash;
+      return;
+    }
+    let memo = this.memo;
+    if (memo === undefined || memo.retired) {
+      memo = new EngineMemo();
+      this.memo = memo;
+      MEMOS.set(this.serial, memo);
+    }
+    memo.texts.set(detachedCopy(text), true);
   }
 
   private scan(text: string, depth: number, options: ScanOptions): Hit[] {

@@ -523,9 +523,9 @@ describe('redactJson: what one document scans does not change what the next one 
     expect(fieldsOf(redact({ [`${'k'.repeat(200)}Phone`]: '4155550132' }).findings)).toEqual([`${'k'.repeat(200)}Phone phone`]);
   });
 
-  it('finds a value in a text another detector set has seen clean (remembered texts are per detector set)', () => {
+  it('finds a value in a text another redactor has seen clean (remembered texts are per redactor)', () => {
     const other = createRedactor({ salt: new TextEncoder().encode('json-spec-salt-000002'), detectors: ['phone'] });
-    // Seen clean more than once: remembered for the phone-only set.
+    // Seen clean more than once: remembered by the phone-only redactor.
     for (let round = 0; round < 3; round++) {
       expect(redactJson(other, JSON.stringify({ note: FAKE.email }), { mode: 'redact' }).findings).toEqual([]);
     }
