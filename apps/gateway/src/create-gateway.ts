@@ -141,8 +141,12 @@ export async function createGatewayServer(runtime: Runtime, options: GatewayServ
     // Before the trace flush: pending stored-copy redactions settle (no body stored) and their traces are queued.
     await redactionPool.close();
     await sweeper?.close();
-    const flushed = await traceWriter.close(Math.min(config.shutdownGraceMs, 10_000));
-    dropLog.flush();
+    let flushed;
+    try {
+      flushed = await traceWriter.close(Math.min(config.shutdownGraceMs, 10_000));
+    } finally {
+      dropLog.flush();
+    }
     logger.info('trace queue flushed', flushed);
     await traceStorage?.close();
     await verifier.close();

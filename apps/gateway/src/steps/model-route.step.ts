@@ -76,6 +76,8 @@ type RouteTargets =
 
 /** Request shapes remembered per route before the route's plans are dropped and worked out again. */
 const MAX_SHAPES_PER_ROUTE = 64;
+/** Longest format path whose plan is kept. */
+const MAX_KEPT_PATH = 256;
 
 function isJson(contentType: string | undefined): boolean {
   if (contentType === undefined) return true;
@@ -109,6 +111,8 @@ export function resolveModelRoute(options: ModelRouteOptions): Step<Authenticate
     const client = context.route.adapter;
     const formatPath = formatPathOf(client, context.route.pathSuffix);
     const passthrough = context.credentialMode === 'passthrough';
+    // A path longer than any provider's is planned each time rather than kept (the key stays small).
+    if (formatPath.length > MAX_KEPT_PATH) return planTargets(context, route, formatPath, passthrough);
     const shape = `${context.key.orgId}\u0000${client.id}\u0000${context.method}\u0000${formatPath}\u0000${passthrough ? 'p' : 'v'}`;
     let shapes = planned.get(route);
     if (shapes === undefined) {

@@ -47,6 +47,31 @@ describe('createDropLog', () => {
     ]);
   });
 
+  it('keeps logging after a logger that threw', () => {
+    let throwing = false;
+    const log = createDropLog(
+      {
+        warn: (message, meta) => {
+          lines.push([message, meta]);
+          if (throwing) throw new Error('stdout closed');
+        },
+      },
+      { intervalMs: 1000 },
+    );
+    log.onDrop('queue_full', 1);
+    log.onDrop('queue_full', 5);
+    throwing = true;
+    // The window's line throws (in the timer): the window is over all the same.
+    expect(() => jest.advanceTimersByTime(1000)).toThrow('stdout closed');
+    expect(jest.getTimerCount()).toBe(0);
+    throwing = false;
+    log.onDrop('queue_full', 3);
+    expect(lines.at(-1)).toEqual(['traces dropped', { reason: 'queue_full', count: 3 }]);
+    log.onDrop('queue_full', 2);
+    jest.advanceTimersByTime(1000);
+    expect(lines.at(-1)).toEqual(['traces dropped', { reason: 'queue_full', count: 2, windowMs: 1000 }]);
+  });
+
   it('logs what it held back when flushed at shutdown', () => {
     const log = createDropLog(logger, { intervalMs: 10_000 });
     for (let i = 0; i < 42; i++) log.onDrop('queue_full', 1);

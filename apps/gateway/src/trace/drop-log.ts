@@ -33,13 +33,16 @@ export function createDropLog(logger: DropLogger, options: DropLogOptions = {}):
 
   const logHeld = () => {
     if (held === 0) return false;
-    logger.warn('traces dropped', { reason: 'queue_full', count: held, windowMs: intervalMs });
+    const count = held;
     held = 0;
+    logger.warn('traces dropped', { reason: 'queue_full', count, windowMs: intervalMs });
     return true;
   };
   const tick = () => {
-    // Drops went on during the window: log them and keep summing; a quiet window ends the summing.
-    timer = logHeld() ? setTimeout(tick, intervalMs).unref() : undefined;
+    // Drops went on during the window: log them and keep summing; a quiet window ends the summing. A logger that
+    // throws still leaves the window state right (the next drop is logged at once).
+    timer = undefined;
+    if (logHeld()) timer = setTimeout(tick, intervalMs).unref();
   };
 
   return {

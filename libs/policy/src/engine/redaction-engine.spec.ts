@@ -1,10 +1,14 @@
 import { expect } from '@jest/globals';
 import { FAKE } from '../corpus/fake-values';
-import { createRedactor } from '../redactor';
+import { createRedactor, type Redactor } from '../redactor';
+import { engineOf } from './engine-registry';
 import { rememberedCleanTexts } from './redaction-engine';
 
 const salt = (n: number) => new TextEncoder().encode(`engine-spec-salt-${String(n).padStart(6, '0')}`);
 const base64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+/** The texts a redactor's engine still holds in its memo (its private field, read for this spec only). */
+const heldBy = (redactor: Redactor): number =>
+  (engineOf(redactor) as unknown as { memo?: { texts?: { size: number } } }).memo?.texts?.size ?? 0;
 
 describe('RedactionEngine: texts found clean are remembered once they repeat', () => {
   it('remembers a clean text the second time it is found clean, never one seen once', () => {
@@ -50,7 +54,7 @@ describe('RedactionEngine: texts found clean are remembered once they repeat', (
     expect(every.scanText(encoded).map((f) => [f.detector, f.via])).toEqual([['email', 'base64']]);
   });
 
-  it('finds values with any number of orgs in the process, and bounds what all of them remember', () => {
+  it('finds values with any number of orgs in the process, and bounds what all of them hold', () => {
     const redactors = Array.from({ length: 40 }, (_, i) => createRedactor({ salt: salt(10 + i), maxDecodeBytes: 4096 + i }));
     for (let round = 0; round < 3; round++) {
       for (const redactor of redactors) {
@@ -62,5 +66,8 @@ describe('RedactionEngine: texts found clean are remembered once they repeat', (
     const many = Array.from({ length: 120 }, (_, i) => createRedactor({ salt: salt(100 + i) }));
     for (let round = 0; round < 2; round++) for (const redactor of many) expect(redactor.scanText('the same clean text')).toEqual([]);
     expect(rememberedCleanTexts()).toBe(64);
+    // The orgs whose memos were pushed out hold nothing any more, even before they scan again.
+    expect(many.slice(0, 56).map(heldBy)).toEqual(new Array(56).fill(0));
+    expect(many.slice(56).map(heldBy)).toEqual(new Array(64).fill(1));
   });
 });

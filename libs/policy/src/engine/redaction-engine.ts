@@ -24,38 +24,39 @@ const NON_ASCII = /[\u0080-\uffff]/;
 /**
  * Longest text whose clean scan (nothing found) is remembered. Documents repeat their keys and enumerated values
  * (`role`, `assistant`, `chat.completion`, a model name) in every request and response, and the scan of each is the
- * same every time for one engine. Each engine (one org's salt and detectors) remembers its own texts, never another's:
- * whether a text was seen, and how fast it is scanned, says nothing about other orgs' traffic. An engine remembers at
- * most TEXTS_PER_ENGINE texts (an LRU of `lru-cache`, as every cache here), and at most REMEMBERING_ENGINES engines
- * remember at once (the least recently started memo is dropped first), so the memory is bounded (about 64 × 1,024
- * short strings per thread) however many redactors are cached; another org's traffic can only push a memo out, which
- * costs scans, never correctness.
+ * same every time for one engine. Each engine (one org's salt and detectors) remembers its own texts, never another's,
+ * so a memo can never answer for another org's strings. An engine remembers at most TEXTS_PER_ENGINE texts (an LRU of
+ * `lru-cache`, as every cache here), and at most REMEMBERING_ENGINES engines remember at once (the least recently used
+ * memo is dropped first, and with it its texts), so the memory is bounded — 64 × 256 strings of at most 128 characters,
+ * under 10 MiB per thread at worst — however many redactors are cached. Other orgs' traffic can only take an org back
+ * to scanning (its memo dropped, or its strings slower to be admitted), never change what is found.
  */
 const MAX_REMEMBERED_LENGTH = 128;
-const TEXTS_PER_ENGINE = 1024;
+const TEXTS_PER_ENGINE = 256;
 const REMEMBERING_ENGINES = 64;
 
-/** One engine's remembered clean texts; `retired` once it was pushed out of MEMOS. */
+/** One engine's remembered clean texts; `texts` is dropped once the memo is pushed out of MEMOS. */
 class EngineMemo {
-  readonly texts = new LRUCache<string, true>({ max: TEXTS_PER_ENGINE });
-  retired = false;
   uses = 0;
+  constructor(public texts: LRUCache<string, true> | undefined) {}
 }
 
 const MEMOS = new LRUCache<number, EngineMemo>({
   max: REMEMBERING_ENGINES,
   dispose: (memo) => {
-    memo.retired = true;
+    // The engine may keep its reference until its next scan: what it held goes now.
+    memo.texts = undefined;
   },
 });
 let engines = 0;
 
 /**
- * The doorkeeper of the memos: hashes of texts an engine found clean once (one slot per hash bucket). A text is
- * remembered the second time its engine finds it clean, so values seen once — response ids, timestamps, a user's
- * words — never push the repeated ones out (and cost no copy: a remembered text is a copy of its own, never a slice
- * that keeps its document alive). The hash is seeded per engine and per process, so which slots another org's texts
- * take cannot be worked out; a collision only lets a clean text in on its first sighting, or later.
+ * The doorkeeper of the memos: hashes of texts an engine found clean once (one slot per hash bucket, one table for the
+ * process). A text is remembered the second time its engine finds it clean, so values seen once — response ids,
+ * timestamps, a user's words — never push the repeated ones out (and cost no copy: a remembered text is a copy of its
+ * own, never a slice that keeps its document alive). The hash is seeded per engine and per process, so no org can
+ * aim at another's slots or tell which texts another sent; many distinct texts from any org overwrite slots at random,
+ * which only delays what others remember (back to scanning), and a collision only lets a clean text in early.
  */
 const SEEN_ONCE = new Int32Array(1 << 16);
 const PROCESS_SEED = randomBytes(4).readInt32LE(0);
@@ -63,7 +64,7 @@ const PROCESS_SEED = randomBytes(4).readInt32LE(0);
 /** How many texts the process remembers as clean, all engines together (for the specs: what enters a memo, and when). */
 export function rememberedCleanTexts(): number {
   let count = 0;
-  for (const memo of MEMOS.values()) count += memo.texts.size;
+  for (const memo of MEMOS.values()) count += memo.texts?.size ?? 0;
   return count;
 }
 
@@ -151,10 +152,11 @@ export class RedactionEngine {
       (options.tokenStarts === undefined || options.tokenStarts.length === 0);
     if (!remember) return this.scan(text, 0, options);
     const memo = this.memo;
-    if (memo !== undefined && !memo.retired) {
+    const texts = memo?.texts;
+    if (memo !== undefined && texts !== undefined) {
       // A busy engine stays among the most recent ones (not at every lookup: a number's LRU touch is cheap, not free).
       if ((++memo.uses & 255) === 0) MEMOS.get(this.serial);
-      if (memo.texts.get(text) === true) return [];
+      if (texts.get(text) === true) return [];
     }
     const hits = this.scan(text, 0, options);
     if (hits.length === 0) this.rememberClean(text);
@@ -169,13 +171,13 @@ export class RedactionEngine {
       SEEN_ONCE[slot] = hash;
       return;
     }
-    let memo = this.memo;
-    if (memo === undefined || memo.retired) {
-      memo = new EngineMemo();
-      this.memo = memo;
-      MEMOS.set(this.serial, memo);
+    let texts = this.memo?.texts;
+    if (texts === undefined) {
+      texts = new LRUCache<string, true>({ max: TEXTS_PER_ENGINE });
+      this.memo = new EngineMemo(texts);
+      MEMOS.set(this.serial, this.memo);
     }
-    memo.texts.set(detachedCopy(text), true);
+    texts.set(detachedCopy(text), true);
   }
 
   private scan(text: string, depth: number, options: ScanOptions): Hit[] {
