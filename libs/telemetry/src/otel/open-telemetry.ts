@@ -8,6 +8,7 @@ import { defaultResource, resourceFromAttributes } from '@opentelemetry/resource
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { observedMetricExporter, observedSpanExporter, type ExportFailureListener } from './export-failures';
+import { slicedSpanExporter } from './sliced-span-export';
 import { ATTR, DURATION_BUCKETS, METRIC, TOKEN_USAGE_BUCKETS } from './gen-ai-conventions';
 
 /** An OTLP transport. */
@@ -95,7 +96,10 @@ export function createOpenTelemetry(options: OpenTelemetryOptions): OpenTelemetr
     const exporter = options.traces.protocol === 'http/json' ? new OTLPJsonTraceExporter(config) : new OTLPProtoTraceExporter(config);
     tracerProvider = new TracerProvider({
       resource,
-      spanProcessors: [new BatchSpanProcessor({ ...options.spanBatch, exporter: observedSpanExporter(exporter, options.onExport) })],
+      // Exported in slices of 64 spans, each in its own loop turn, never inside the `span.end()` that fills a batch.
+      spanProcessors: [
+        new BatchSpanProcessor({ ...options.spanBatch, exporter: slicedSpanExporter(observedSpanExporter(exporter, options.onExport)) }),
+      ],
     });
   }
 
