@@ -28,6 +28,7 @@ export {
   type ModelSelectionRules,
 } from './model-selection/model-selection';
 export { readRequestedModel, type RequestedModel, type RequestedModelHeaders } from './model-selection/requested-model';
+export { BODY_NOT_JSON, parsedJsonBody } from './model-selection/parsed-body';
 export { MAX_PART_HEADER_BYTES, multipartBoundary } from './request-model/multipart-model-scanner';
 export { DEFAULT_MAX_EVENT_BYTES, SseParser, type SseBlockHandler, type SseEvent } from './sse/sse-parser';
 export * from './stream-tap';

@@ -1,6 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import { AppError, joinChunks } from '@navplane/core';
-import { createRequestModelReader, type PreparedRequest, type RequestModelReader, type RequestModelSource } from '@navplane/providers';
+import {
+  BODY_NOT_JSON,
+  createRequestModelReader,
+  parsedJsonBody,
+  type PreparedRequest,
+  type RequestModelReader,
+  type RequestModelSource,
+} from '@navplane/providers';
 import type { UpstreamBody, WithPolicy } from '../gateway-context';
 import type { Step, StepResult } from '../pipeline/pipeline';
 import { enforceRequestPolicy, type PolicyLimits } from '../policy/enforce-policy';
@@ -144,12 +151,9 @@ export function readBodyWhenNeeded({ maxBodyBytes, policyLimits }: RequestBodyOp
       policy.capture?.requestRead(body, req.headers);
     }
     if (adapterReads && forwarded.length > 0 && isJson(req.headers['content-type']) && encoding === undefined) {
-      let json: unknown;
-      try {
-        json = JSON.parse(forwarded.toString('utf8'));
-      } catch {
-        return new AppError('invalid_request', 'Request body is not valid JSON');
-      }
+      // Parsed once for every step that reads these bytes (the model allowlist, routing, the budget estimate).
+      const json = parsedJsonBody(forwarded);
+      if (json === BODY_NOT_JSON) return new AppError('invalid_request', 'Request body is not valid JSON');
       const prepared = route.adapter.prepareRequest(route.pathSuffix, json, forwarded);
       if (prepared.changed && prepared.bytes !== undefined) forwarded = prepared.bytes;
       const model = prepared.model ?? modelOf(context, req, undefined, encoding).model;

@@ -1,4 +1,5 @@
 import { multipartBoundary } from '../request-model/multipart-model-scanner';
+import { BODY_NOT_JSON, parsedJsonBody } from './parsed-body';
 
 /** The model a request body names, read exactly for a model allowlist (`readRequestedModel`). */
 export type RequestedModel =
@@ -33,12 +34,8 @@ export function readRequestedModel(body: Buffer, { contentType, contentEncoding 
   if (body.length === 0) return UNNAMED;
   const media = contentType?.split(';', 1)[0]?.trim().toLowerCase();
   if (media === 'multipart/form-data') return multipartModel(body, contentType);
-  let json: unknown;
-  try {
-    json = JSON.parse(body.toString('utf8'));
-  } catch {
-    return unreadable('the request body is not valid JSON');
-  }
+  const json = parsedJsonBody(body);
+  if (json === BODY_NOT_JSON) return unreadable('the request body is not valid JSON');
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return UNNAMED;
   const model = (json as Record<string, unknown>)['model'];
   if (model === undefined) return UNNAMED;
