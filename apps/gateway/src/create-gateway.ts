@@ -33,8 +33,8 @@ import { createGatewayTelemetry } from './telemetry/request-telemetry';
 import { createCircuitBreakers } from './routing/circuit-breakers';
 import type { RouteSource } from './routing/route-source';
 import type { Random } from './routing/target-order';
-import { createGatewayWebSockets, registerWebSocketMetrics } from './websocket/gateway-websockets';
 import { createDropLog } from './trace/drop-log';
+import { createGatewayWebSockets, registerWebSocketMetrics } from './websocket/gateway-websockets';
 import type { WebSocketProxy } from './websocket/websocket-proxy';
 
 /** The gateway app as a server to start, with its trace writer (flushed at shutdown). */

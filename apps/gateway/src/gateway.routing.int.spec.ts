@@ -418,13 +418,16 @@ describe.each(TEST_DIALECTS)('routed requests on %s', (dialect) => {
   it('passthrough: the client key goes only to targets of its provider, else 400', async () => {
     const { key } = await org([openaiThenAzure(), { model: 'azure-only', targets: [{ provider: 'azure-openai', model: 'gpt-4.1-eu' }] }]);
     const headers = { 'x-navplane-key': key, authorization: 'Bearer sk-client-own-key-0123456789', 'content-type': 'application/json' };
+    // A vault request on the same route first: its plan (both targets) is kept, and must not serve the passthrough one.
+    await openai(key).chat.completions.create({ model: 'smart', ...CHAT });
+    expect(h.upstream.requestCount).toBe(1);
     h.upstream.enqueue({ kind: 'error', status: 500 });
     const res = await fetch(`${h.url}/v1/chat/completions`, { method: 'POST', headers, body: JSON.stringify({ model: 'smart', ...CHAT }) });
     // The Azure target is not the client key's provider: the attempts (one per target) start over on OpenAI instead.
     expect(res.status).toBe(200);
     expect(res.headers.get('x-navplane-attempts')).toBe('2');
     expect(res.headers.get('x-navplane-upstream')).toBe('openai/gpt-4.1');
-    expect(h.upstream.requestCount).toBe(2);
+    expect(h.upstream.requestCount).toBe(3);
     expect(h.upstream.lastRequest()?.headers.authorization).toBe('Bearer sk-client-own-key-0123456789');
     expect(b.requestCount).toBe(0);
     await res.arrayBuffer();

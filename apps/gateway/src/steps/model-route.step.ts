@@ -9,7 +9,7 @@ import type { RouteSource } from '../routing/route-source';
 import { orderTargets, type Random } from '../routing/target-order';
 import { bufferedBody } from './buffered-body';
 import type { ModelChecked } from './model-allowlist.step';
-import { readBody } from './request-body.step';
+import { isJson, readBody } from './request-body.step';
 
 /** One target of a routed request, as it is sent: the route's entry, its adapter, path and operator base URL. */
 export interface PlannedTarget {
@@ -78,13 +78,6 @@ type RouteTargets =
 const MAX_SHAPES_PER_ROUTE = 64;
 /** Longest format path whose plan is kept. */
 const MAX_KEPT_PATH = 256;
-
-function isJson(contentType: string | undefined): boolean {
-  if (contentType === undefined) return true;
-  const semicolon = contentType.indexOf(';');
-  const type = (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
-  return type === 'application/json' || type.endsWith('+json');
-}
 
 /**
  * Serves a request whose JSON body's `model` names a route of the org's routing table (docs/routing.md): reads the

@@ -70,9 +70,11 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-function isJson(contentType: string | undefined): boolean {
-  if (contentType === undefined) return true; // SDKs always send it; curl users often forget
-  const type = contentType.split(';', 1)[0]?.trim().toLowerCase() ?? '';
+/** A JSON media type (`application/json`, `…+json`), or none at all: SDKs always send it; curl users often forget. */
+export function isJson(contentType: string | undefined): boolean {
+  if (contentType === undefined) return true;
+  const semicolon = contentType.indexOf(';');
+  const type = (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
   return type === 'application/json' || type.endsWith('+json');
 }
 

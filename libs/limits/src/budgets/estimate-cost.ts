@@ -1,4 +1,4 @@
-import { createPricing, type Pricing, type ProviderId } from '@navplane/providers';
+import { createPricing, parsedJsonBody, type Pricing, type ProviderId } from '@navplane/providers';
 
 /**
  * Output tokens assumed for a request that names no `max_tokens`, `max_output_tokens` or `max_completion_tokens`
@@ -33,12 +33,8 @@ export const FREE_ESTIMATE: ReservationEstimate = Object.freeze({ priced: true, 
 /** The largest output-token bound the JSON body names, or undefined. */
 export function maxOutputTokensOf(body: Buffer | undefined): number | undefined {
   if (body === undefined || body.length === 0) return undefined;
-  let json: unknown;
-  try {
-    json = JSON.parse(body.toString('utf8'));
-  } catch {
-    return undefined;
-  }
+  // The parse the gateway's other readers of these bytes share (read only).
+  const json = parsedJsonBody(body);
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return undefined;
   let most: number | undefined;
   for (const field of MAX_OUTPUT_FIELDS) {
