@@ -162,14 +162,31 @@ interface HeldHead {
   readonly headers: Record<string, string | string[]>;
 }
 
+/** What an exchange works on while it is under way. */
+interface Live {
+  readonly context: Ready;
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly onComplete: (outcome: ProxyOutcome) => void;
+  readonly spec: AttemptSpec;
+  readonly attempt: AttemptTelemetry | undefined;
+}
+
 /**
  * One upstream exchange as an undici dispatch handler: the response is tapped (usage, first byte) and written to the
  * client chunk by chunk as it arrives, never buffered, with backpressure both ways; a client disconnect aborts the
  * upstream request; a failure before any response byte gets the contract's error, one after it ends the connection.
  * A routed attempt (`AttemptSpec.gate`) holds its response head until the first body byte, so a failure before it can
  * still move on to the next attempt without the client seeing anything.
+ *
+ * An exchange that has ended lets go of the request (`#live`, the tap, undici's controller): whatever still refers to
+ * the handler for a while (undici's bookkeeping, old-generation objects the young-generation GC must treat as live)
+ * then keeps a few fields alive, not the request's whole object graph. Holding it cost every request a promotion to
+ * the old generation and every scavenge milliseconds of copying (docs/performance.md, "Garbage collection").
  */
 class UpstreamExchange implements Dispatcher.DispatchHandler {
+  /** Until the exchange ends (finished, or dropped for the route's next attempt); undefined after. */
+  #live: Live | undefined;
   #controller: Dispatcher.DispatchController | undefined;
   #status = 0;
   /** The provider's status (0 until a response head arrived), for the attempt's span. */
@@ -182,27 +199,22 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
   #observe: ((chunk: Buffer) => void) | undefined;
   #held: HeldHead | undefined;
   #wroteBody = false;
-  #done = false;
   #clientGone = false;
   readonly #onClose: () => void;
   readonly #onDrain: () => void;
 
-  constructor(
-    private readonly context: Ready,
-    private readonly req: IncomingMessage,
-    private readonly res: ServerResponse,
-    private readonly onComplete: (outcome: ProxyOutcome) => void,
-    private readonly spec: AttemptSpec,
-    private readonly attempt: AttemptTelemetry | undefined,
-  ) {
+  constructor(live: Live) {
+    this.#live = live;
     this.#onClose = () => {
-      if (this.#done) return;
+      const current = this.#live;
+      if (current === undefined) return;
       this.#clientGone = true;
       this.#controller?.abort(new ClientGoneError('the client closed the connection'));
-      this.spec.gate?.clientGone();
-      this.#finish({ errorClass: 'client_aborted', upstreamFailure: 'client_aborted' });
+      current.spec.gate?.clientGone();
+      this.#finish(current, { errorClass: 'client_aborted', upstreamFailure: 'client_aborted' });
     };
     this.#onDrain = () => this.#controller?.resume();
+    const { res } = live;
     res.once('close', this.#onClose);
     res.on('drain', this.#onDrain);
     // The client left while an earlier step was still working (its 'close' came before this listener): the exchange
@@ -212,8 +224,11 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.#controller = controller;
-    if (this.#clientGone) controller.abort(new ClientGoneError('the client closed the connection'));
+    if (this.#clientGone) {
+      controller.abort(new ClientGoneError('the client closed the connection'));
+      return;
+    }
+    if (this.#live !== undefined) this.#controller = controller;
   }
 
   onResponseStart(
@@ -222,15 +237,16 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
     upstreamHeaders: IncomingHttpHeaders,
     statusMessage?: string,
   ): void {
-    if (this.#done) return;
-    const { context, res, spec } = this;
+    const live = this.#live;
+    if (live === undefined) return;
+    const { context, res, spec } = live;
     const headersAt = performance.now();
     context.upstreamHeadersAt = headersAt;
     const gate = spec.gate;
     this.#upstreamStatus = status;
     if (gate?.retryOnHead(status, upstreamHeaders) === true) {
       // Dropped for the next attempt: nothing of it reaches the client (or the trace's usage).
-      this.#quit({ status, movedOn: true });
+      this.#quit(live, { status, movedOn: true });
       controller.abort(new MovedOnError('the route moved on to its next attempt'));
       return;
     }
@@ -290,88 +306,86 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.#done) return;
+    const live = this.#live;
+    if (live === undefined) return;
     this.#firstByteAt ??= performance.now();
     this.#observe?.(chunk);
     if (this.#mask !== undefined) {
-      this.#write(controller, this.#mask.push(chunk));
+      this.#write(live, controller, this.#mask.push(chunk));
       return;
     }
     const rewritten = this.#tap.push(chunk);
-    if (rewritten === undefined) this.#write(controller, chunk);
-    else for (const part of rewritten) this.#write(controller, part);
+    if (rewritten === undefined) this.#write(live, controller, chunk);
+    else for (const part of rewritten) this.#write(live, controller, part);
   }
 
   onResponseEnd(controller: Dispatcher.DispatchController): void {
-    if (this.#done) return;
-    if (this.#mask !== undefined) this.#write(controller, this.#mask.end());
+    const live = this.#live;
+    if (live === undefined) return;
+    if (this.#mask !== undefined) this.#write(live, controller, this.#mask.end());
     const rest = this.#tap.end();
-    if (rest !== undefined) for (const part of rest) this.#write(controller, part);
-    this.#commit();
-    this.res.end();
-    this.#finish({ status: this.#status });
+    if (rest !== undefined) for (const part of rest) this.#write(live, controller, part);
+    this.#commit(live);
+    live.res.end();
+    this.#finish(live, { status: this.#status });
   }
 
   onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
-    if (this.#done) return;
-    const { res, context } = this;
+    const live = this.#live;
+    if (live === undefined) return;
+    const { res, context, spec } = live;
     if (this.#clientGone || res.destroyed) {
-      this.spec.gate?.clientGone();
-      this.#finish({ errorClass: 'client_aborted', upstreamFailure: 'client_aborted' });
+      spec.gate?.clientGone();
+      this.#finish(live, { errorClass: 'client_aborted', upstreamFailure: 'client_aborted' });
       return;
     }
     const { failure, appError } = classifyUpstreamError(error);
     if (res.headersSent) {
       // Bytes already went to the client: end the connection, append nothing (docs/gateway.md, "Errors").
       res.destroy();
-      this.#finish({ status: this.#status, errorClass: 'upstream_aborted', upstreamFailure: upstreamBroke(failure) });
+      this.#finish(live, { status: this.#status, errorClass: 'upstream_aborted', upstreamFailure: upstreamBroke(failure) });
       return;
     }
     // Nothing reached the client yet: a routed request may move on (a held head is dropped).
     const early = this.#held === undefined ? failure : upstreamBroke(failure);
-    if (this.spec.gate?.retryOnFailure(early) === true) {
-      this.#quit({ failure: early, movedOn: true });
+    if (spec.gate?.retryOnFailure(early) === true) {
+      this.#quit(live, { failure: early, movedOn: true });
       return;
     }
     this.#held = undefined;
     this.#overheadMs = context.preUpstreamMs;
-    answerError(context, this.req, res, appError, this.#overheadMs, this.spec.gate?.headers());
+    answerError(context, live.req, res, appError, this.#overheadMs, spec.gate?.headers());
     this.#status = res.statusCode;
-    this.#finish({ status: res.statusCode, errorClass: appError.code, upstreamFailure: early });
+    this.#finish(live, { status: res.statusCode, errorClass: appError.code, upstreamFailure: early });
   }
 
   /** Writes the held response head (a routed attempt's), with the route's headers. */
-  #commit(): void {
+  #commit(live: Live): void {
     const held = this.#held;
     if (held === undefined) return;
     this.#held = undefined;
-    const extra = this.spec.gate?.headers();
+    const extra = live.spec.gate?.headers();
     const headers = extra === undefined ? held.headers : { ...held.headers, ...extra };
-    this.res.writeHead(held.status, held.statusMessage, headers);
+    live.res.writeHead(held.status, held.statusMessage, headers);
   }
 
-  #write(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+  #write(live: Live, controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (chunk.length === 0) return;
-    this.#commit();
+    this.#commit(live);
     this.#wroteBody = true;
-    if (!this.res.write(chunk)) controller.pause();
+    if (!live.res.write(chunk)) controller.pause();
   }
 
   /** Ends this exchange without a word to the client (a routed request moved on): no outcome is reported. */
-  #quit(result: AttemptResult): void {
-    this.#done = true;
-    this.attempt?.end(result);
-    this.res.off('close', this.#onClose);
-    this.res.off('drain', this.#onDrain);
+  #quit(live: Live, result: AttemptResult): void {
+    live.attempt?.end(result);
+    this.#release(live);
   }
 
-  #finish(patch: Partial<ProxyOutcome>): void {
-    if (this.#done) return;
-    this.#done = true;
-    this.res.off('close', this.#onClose);
-    this.res.off('drain', this.#onDrain);
-    const { context } = this;
+  #finish(live: Live, patch: Partial<ProxyOutcome>): void {
+    const { context, attempt, spec } = live;
     const tapped = this.#tap.result();
+    this.#release(live);
     const outcome: ProxyOutcome = {
       context,
       status: this.#status,
@@ -384,9 +398,9 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
       overheadMs: this.#overheadMs,
       ...patch,
     };
-    if (this.attempt !== undefined) {
+    if (attempt !== undefined) {
       const requestModel = context.model ?? context.requestModel?.model();
-      this.attempt.end({
+      attempt.end({
         ...(this.#upstreamStatus === 0 ? {} : { status: this.#upstreamStatus }),
         ...(outcome.upstreamFailure === undefined ? {} : { failure: outcome.upstreamFailure }),
         ...(outcome.usage === undefined ? {} : { usage: outcome.usage }),
@@ -396,7 +410,19 @@ class UpstreamExchange implements Dispatcher.DispatchHandler {
     }
     // The outcome is taken now; the trace, capture redaction and metrics run on the next tick, after the response's
     // last bytes (corked by `end()` until then) have gone to the socket.
-    process.nextTick(this.onComplete, this.spec.gate === undefined ? outcome : this.spec.gate.complete(outcome));
+    process.nextTick(live.onComplete, spec.gate === undefined ? outcome : spec.gate.complete(outcome));
+  }
+
+  /** The exchange has ended: its listeners leave the response, and it lets go of everything of the request. */
+  #release(live: Live): void {
+    live.res.off('close', this.#onClose);
+    live.res.off('drain', this.#onDrain);
+    this.#live = undefined;
+    this.#controller = undefined;
+    this.#tap = NO_TAP;
+    this.#mask = undefined;
+    this.#observe = undefined;
+    this.#held = undefined;
   }
 }
 
@@ -496,7 +522,7 @@ export function forwardUpstream(options: ForwardOptions & { routed?: RoutedForwa
     // Under redact_upstream the policy may have rewritten the query (docs/policy.md, "What is inspected").
     const query = context.policy.upstreamQuery ?? context.rawQuery;
     const path = `${target.prefix}${route.pathSuffix}${query === '' ? '' : `?${query}`}`;
-    const handler = new UpstreamExchange(context, req, res, onComplete, spec, attempt);
+    const handler = new UpstreamExchange({ context, req, res, onComplete, spec, attempt });
     context.forwardedAt = performance.now();
     context.preUpstreamMs ??= context.forwardedAt - context.startedAt;
     pools.get(target.origin, tenantBaseUrl !== undefined).dispatch(
