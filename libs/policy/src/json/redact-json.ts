@@ -1,7 +1,7 @@
 import { Deadline } from '../engine/deadline';
 import { engineOf } from '../engine/engine-registry';
 import { applyHits, type Hit } from '../engine/hit';
-import type { RedactionEngine } from '../engine/redaction-engine';
+import type { RedactionEngine, ScanOptions } from '../engine/redaction-engine';
 import type { FieldFinding } from '../finding';
 import { PolicyEvaluationError } from '../policy-evaluation-error';
 import type { Redactor } from '../redactor';
@@ -70,6 +70,8 @@ class JsonWalk {
   private readonly findings: OrderedFinding[] = [];
   private readonly edits = new Map<number, { token: JsonStringToken; replacements: Replacement[] }>();
   private readonly deadline: Deadline;
+  /** The scan options of a token without member context (every key, most values), made once per walk. */
+  private readonly plainScan: ScanOptions;
   /** Set by readValue: a container was opened and its first value comes next. */
   private valuePending = false;
 
@@ -79,6 +81,7 @@ class JsonWalk {
     private readonly options: JsonScanOptions,
   ) {
     this.deadline = new Deadline(options.deadline);
+    this.plainScan = { deadline: this.deadline };
   }
 
   run(): JsonRedaction {
@@ -240,9 +243,14 @@ class JsonWalk {
     return top.memberContext;
   }
 
+  /**
+   * The hits of one string or number token. A detector's failure propagates to redactJson, which reports it as
+   * 'detector_error' (no wrapper per token: a walk scans every key and value).
+   */
   private scan(value: string, context: MemberContext): readonly Hit[] {
-    const deadline = this.deadline;
-    return guarded(() => this.engine.hits(value, { deadline, label: context.label, phoneField: context.phoneField }));
+    const options =
+      context === NO_MEMBER_CONTEXT ? this.plainScan : { deadline: this.deadline, label: context.label, phoneField: context.phoneField };
+    return this.engine.hits(value, options);
   }
 
   private record(token: JsonStringToken, hits: readonly Hit[], node: PathNode | undefined): void {
