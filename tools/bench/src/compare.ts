@@ -51,6 +51,11 @@ export interface GatewayTraces {
   withRequestBody: number;
   /** navplane_traces_dropped on /metrics before the gateway stopped ('unknown' when it could not be read). */
   dropped: string;
+  /**
+   * Its GC pauses over its whole turn per 1,000 requests answered, from /metrics (`navplane_nodejs_gc_duration_seconds`
+   * by kind over `navplane_gateway_requests_total`), e.g. `minor 41.0 ms, major 3.2 ms`; 'unknown' when unreadable.
+   */
+  gcPauses: string;
 }
 
 export interface ComparisonRun {
@@ -171,6 +176,26 @@ async function tracesDropped(baseUrl: string): Promise<string> {
   }
 }
 
+/**
+ * The gateway's GC pause time per 1,000 requests it answered, by GC kind (minor: scavenges; major: mark-compact;
+ * incremental and weak-callback phases as V8 reports them), read from its /metrics before it stops.
+ */
+async function gcPauses(baseUrl: string): Promise<string> {
+  try {
+    const text = await (await fetch(`${baseUrl}/metrics`)).text();
+    const requests = readMetricSamples(text, 'navplane_gateway_requests_total').reduce((sum, sample) => sum + sample.value, 0);
+    const byKind = new Map<string, number>();
+    for (const sample of readMetricSamples(text, 'navplane_nodejs_gc_duration_seconds_sum')) {
+      const kind = sample.labels['kind'] ?? 'other';
+      byKind.set(kind, (byKind.get(kind) ?? 0) + sample.value);
+    }
+    if (requests === 0 || byKind.size === 0) return 'unknown';
+    return [...byKind].map(([kind, seconds]) => `${kind} ${((seconds * 1e6) / requests).toFixed(1)} ms`).join(', ');
+  } catch {
+    return 'unknown';
+  }
+}
+
 /** The proxy order of run `run` (1-based): forward in odd runs, reversed in even ones (A B C, C B A, …). */
 export function proxyOrder(run: number, only: ReadonlySet<ProxyTarget>): ProxyTarget[] {
   const forward = (['bare', 'express', 'gateway', 'routed'] as const).filter((target) => only.has(target));
@@ -201,14 +226,21 @@ export async function runComparison(
       const before = await countTraceRows(seeded.dbUrl);
       const started = await startFeaturedGateway(seeded, { upstreamUrl, core: settings.proxyCore, nodeArgs: settings.gatewayNodeArgs });
       let dropped = 'unknown';
+      let gc = 'unknown';
       try {
         targets.push(await measure(id, started.url, authHeaders(seeded), settings, { direct: upstreamUrl, pid: pidOf(started) }));
         dropped = await tracesDropped(started.url);
+        gc = await gcPauses(started.url);
       } finally {
         await stop(started);
       }
       const after = await countTraceRows(seeded.dbUrl);
-      gateway = { written: after.traces - before.traces, withRequestBody: after.withRequestBody - before.withRequestBody, dropped };
+      gateway = {
+        written: after.traces - before.traces,
+        withRequestBody: after.withRequestBody - before.withRequestBody,
+        dropped,
+        gcPauses: gc,
+      };
       continue;
     }
     if (id === 'routed') {

@@ -139,6 +139,9 @@ function printComparison(runs: ComparisonRun[], settings: BenchSettings): void {
       process.stdout.write(
         `gateway traces written: ${run.gateway.written} (${run.gateway.withRequestBody} with a stored request body), dropped: ${run.gateway.dropped} (navplane_traces_dropped on /metrics)\n`,
       );
+      process.stdout.write(
+        `gateway GC pauses per 1,000 requests over its turn: ${run.gateway.gcPauses} (navplane_nodejs_gc_duration_seconds)\n`,
+      );
     }
   }
   if (runs.length > 1) {
