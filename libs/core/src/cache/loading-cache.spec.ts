@@ -78,6 +78,24 @@ describe('LoadingCache', () => {
       expect(c.stats().evictions).toEqual({ capacity: 1, expired: 0, invalidated: 0 });
     });
 
+    it('allocates as entries arrive, not for maxEntries up front (a major GC marks what is allocated)', () => {
+      // lru-cache's `max` preallocates a key and a value slot per entry (16 MB of heap for a million); four caches of
+      // a million entries and a negative cache each would hold over 100 MB before their first entry.
+      const before = process.memoryUsage().heapUsed;
+      const caches = Array.from({ length: 4 }, () => cache({ maxEntries: 1_000_000, absent: { maxEntries: 1_000_000, ttlMs: 1000 } }));
+      const grown = process.memoryUsage().heapUsed - before;
+      for (const c of caches) c.close();
+      expect(grown).toBeLessThan(16 * 1024 * 1024);
+    });
+
+    it('still evicts at maxEntries when full of a large bound', () => {
+      const c = cache({ maxEntries: 3 });
+      for (const key of ['a', 'b', 'c', 'd', 'e']) c.set(key, key.toUpperCase());
+      expect(c.size).toBe(3);
+      expect([c.peek('a'), c.peek('b'), c.peek('c'), c.peek('d'), c.peek('e')]).toEqual([undefined, undefined, 'C', 'D', 'E']);
+      expect(c.stats().evictions.capacity).toBe(2);
+    });
+
     it('holds nothing with maxEntries 0, yet still merges concurrent loads', async () => {
       const { load, reads } = countingLoader(new Map([['a', 'A']]));
       const c = cache({ maxEntries: 0, load });

@@ -105,6 +105,16 @@ function checkMs(what: string, value: number | undefined): void {
 const toError = (value: unknown): Error => (value instanceof Error ? value : new Error(String(value)));
 
 /**
+ * An LRU bound of at most `entries` entries that allocates as entries arrive. `lru-cache`'s `max` preallocates its
+ * key and value arrays and its links for `max` entries (2.8 MB for the 100,000 of the gateway's caches, eight such
+ * caches half of a gateway's heap), which every major GC then marks slot by slot; counted as a size of 1 per entry
+ * under `maxSize`, the same bound grows with what is held (docs/performance.md, "Garbage collection").
+ */
+function countBound(entries: number): { maxSize: number; sizeCalculation: () => number } {
+  return { maxSize: entries, sizeCalculation: () => 1 };
+}
+
+/**
  * NavPlane's one cache: a bounded LRU (the `lru-cache` package) of versioned entries that loads on a miss,
  * merges concurrent loads of a key into one, never lets an older load overwrite a newer value or invalidation,
  * follows a change feed, and counts hits, misses and evictions for `/metrics`.
@@ -175,7 +185,7 @@ export class LoadingCache<K extends NonNullable<unknown>, V> {
     this.#unregister = registerLiveCache(options.name, this);
     if (options.maxEntries > 0) {
       this.#values = new LRUCache<K, Entry<V>>({
-        max: options.maxEntries,
+        ...countBound(options.maxEntries),
         dispose: (entry, key, reason) => {
           if (reason === 'evict') this.#lost(key, entry.version, isHeld(entry) ? 'capacity' : undefined);
         },
@@ -184,7 +194,7 @@ export class LoadingCache<K extends NonNullable<unknown>, V> {
     const absentMax = options.absent?.maxEntries ?? 0;
     if (absentMax > 0 && this.#absentTtlMs > 0) {
       this.#absent = new LRUCache<K, Absence>({
-        max: absentMax,
+        ...countBound(absentMax),
         dispose: (absence, key, reason) => {
           if (reason === 'evict') this.#lost(key, absence.version, 'capacity');
         },
