@@ -177,20 +177,25 @@ async function tracesDropped(baseUrl: string): Promise<string> {
 }
 
 /**
- * The gateway's GC pause time per 1,000 requests it answered, by GC kind (minor: scavenges; major: mark-compact;
- * incremental and weak-callback phases as V8 reports them), read from its /metrics before it stops.
+ * The GC pause time per 1,000 requests answered, by GC kind (minor: scavenges; major: mark-compact; incremental and
+ * weak-callback phases as V8 reports them), from a gateway's /metrics text: `navplane_nodejs_gc_duration_seconds_sum`
+ * by `kind` over `navplane_gateway_requests_total`, e.g. `minor 14.9 ms, major 1.0 ms`; 'unknown' when either is absent.
  */
+export function gcPausesPer1000(metricsText: string): string {
+  const requests = readMetricSamples(metricsText, 'navplane_gateway_requests_total').reduce((sum, sample) => sum + sample.value, 0);
+  const byKind = new Map<string, number>();
+  for (const sample of readMetricSamples(metricsText, 'navplane_nodejs_gc_duration_seconds_sum')) {
+    const kind = sample.labels['kind'] ?? 'other';
+    byKind.set(kind, (byKind.get(kind) ?? 0) + sample.value);
+  }
+  if (requests === 0 || byKind.size === 0) return 'unknown';
+  return [...byKind].map(([kind, seconds]) => `${kind} ${((seconds * 1e6) / requests).toFixed(1)} ms`).join(', ');
+}
+
+/** gcPausesPer1000 of the gateway at `baseUrl`, read before it stops ('unknown' when /metrics does not answer). */
 async function gcPauses(baseUrl: string): Promise<string> {
   try {
-    const text = await (await fetch(`${baseUrl}/metrics`)).text();
-    const requests = readMetricSamples(text, 'navplane_gateway_requests_total').reduce((sum, sample) => sum + sample.value, 0);
-    const byKind = new Map<string, number>();
-    for (const sample of readMetricSamples(text, 'navplane_nodejs_gc_duration_seconds_sum')) {
-      const kind = sample.labels['kind'] ?? 'other';
-      byKind.set(kind, (byKind.get(kind) ?? 0) + sample.value);
-    }
-    if (requests === 0 || byKind.size === 0) return 'unknown';
-    return [...byKind].map(([kind, seconds]) => `${kind} ${((seconds * 1e6) / requests).toFixed(1)} ms`).join(', ');
+    return gcPausesPer1000(await (await fetch(`${baseUrl}/metrics`)).text());
   } catch {
     return 'unknown';
   }
